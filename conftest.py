@@ -1,0 +1,140 @@
+"""Shared fixtures: named actors (healthchecks' alice/bob style) and reference data."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from jineng.accounts.models import User
+from jineng.accounts.roles import Role
+from jineng.organizations.models import Organization, OrganizationKind
+from jineng.people.models import TargetGroup
+from jineng.regions.models import Region, RegionLevel
+
+# Valid-checksum citizen IDs for tests (address code 220581 = 梅河口市).
+ID_A = "220581199001011236"
+ID_B = "220581198506150026"
+
+
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    """Skip PostgreSQL-only tests on other databases, saying why."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL: run `make test-pg`")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def city(db: Any) -> Region:
+    """A small region tree: province, prefecture, 梅河口市, two towns, two villages."""
+    province = Region.objects.create(code="22", name="吉林省", level=RegionLevel.PROVINCE)
+    prefecture = Region.objects.create(
+        code="2205", name="通化市", level=RegionLevel.CITY, parent=province
+    )
+    county = Region.objects.create(
+        code="220581", name="梅河口市", level=RegionLevel.COUNTY, parent=prefecture
+    )
+    town = Region.objects.create(
+        code="220581001", name="新华街道", level=RegionLevel.TOWN, parent=county
+    )
+    other = Region.objects.create(
+        code="220581100", name="山城镇", level=RegionLevel.TOWN, parent=county
+    )
+    Region.objects.create(
+        code="220581001001", name="新华社区", level=RegionLevel.VILLAGE, parent=town
+    )
+    Region.objects.create(
+        code="220581100201", name="山城村", level=RegionLevel.VILLAGE, parent=other
+    )
+    return county
+
+
+@pytest.fixture
+def target_groups(db: Any) -> dict[str, TargetGroup]:
+    from jineng.people.loaders import load_target_groups
+
+    load_target_groups()
+    return {g.code: g for g in TargetGroup.objects.all()}
+
+
+@pytest.fixture
+def school_a(db: Any) -> Organization:
+    return Organization.objects.create(
+        credit_code="52220581MJ00000015",
+        name="梅河口市甲职业培训学校",
+        kind=OrganizationKind.PRIVATE_TRAINING,
+    )
+
+
+@pytest.fixture
+def school_b(db: Any) -> Organization:
+    return Organization.objects.create(
+        credit_code="52220581MJ00000028",
+        name="梅河口市乙职业培训学校",
+        kind=OrganizationKind.PRIVATE_TRAINING,
+    )
+
+
+def make_user(username: str, role: str, **extra: Any) -> User:
+    return User.objects.create_user(
+        username=username, password="pw-Testing-123", role=role, **extra
+    )
+
+
+@pytest.fixture
+def bureau_admin(db: Any) -> User:
+    return make_user("admin_t", Role.BUREAU_ADMIN)
+
+
+@pytest.fixture
+def reviewer(db: Any) -> User:
+    return make_user("reviewer_t", Role.REVIEWER)
+
+
+@pytest.fixture
+def auditor(db: Any) -> User:
+    return make_user("auditor_t", Role.AUDITOR)
+
+
+@pytest.fixture
+def staff_a(school_a: Organization) -> User:
+    return make_user("staff_a", Role.INSTITUTION_STAFF, organization=school_a)
+
+
+@pytest.fixture
+def staff_b(school_b: Organization) -> User:
+    return make_user("staff_b", Role.INSTITUTION_STAFF, organization=school_b)
+
+
+@pytest.fixture
+def person(city: Region, bureau_admin: User) -> Any:
+    from jineng.people.services import PersonInput, register_person
+
+    return register_person(
+        PersonInput(id_number=ID_A, name="张三", region_code="220581001001", phone="13812345678"),
+        actor=bureau_admin,
+    )
+
+
+@pytest.fixture
+def worker(person: Any) -> User:
+    return make_user("worker_t", Role.WORKER, person=person)
+
+
+@pytest.fixture
+def today() -> datetime.date:
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+@pytest.fixture
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"

@@ -1,0 +1,1 @@
+"""jineng (技能): a city's lifelong vocational skills training system."""

@@ -1,0 +1,73 @@
+"""Roles and what each may do: the one place that maps roles to capabilities."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """The kinds of account in DESIGN.md's table of users."""
+
+    BUREAU_ADMIN = "bureau_admin", _("Bureau administrator")
+    REVIEWER = "reviewer", _("Reviewer")
+    AUDITOR = "auditor", _("Auditor")
+    INSTITUTION_STAFF = "institution_staff", _("Institution staff")
+    EVALUATOR = "evaluator", _("Evaluation staff")
+    EMPLOYER = "employer", _("Enterprise HR")
+    WORKER = "worker", _("Worker")
+    SYSTEM = "system", _("Other system")
+
+
+class Capability(models.TextChoices):
+    """Named permissions checked by services and views."""
+
+    VIEW_PEOPLE = "view_people", _("View people in scope")
+    CREATE_PEOPLE = "create_people", _("Register people")
+    IMPORT_PEOPLE = "import_people", _("Import people in bulk")
+    EXPORT_PEOPLE = "export_people", _("Export people")
+    VIEW_FULL_PII = "view_full_pii", _("See full ID and phone numbers")
+    MANAGE_ORGANIZATIONS = "manage_organizations", _("Register organisations")
+    MANAGE_REFERENCE_DATA = "manage_reference_data", _("Load reference data")
+    VIEW_AUDIT = "view_audit", _("Read the audit trail")
+    MANAGE_SECURITY = "manage_security", _("Set security policy")
+
+
+_C = Capability
+ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.BUREAU_ADMIN: frozenset(
+        {
+            _C.VIEW_PEOPLE,
+            _C.CREATE_PEOPLE,
+            _C.IMPORT_PEOPLE,
+            _C.EXPORT_PEOPLE,
+            _C.VIEW_FULL_PII,
+            _C.MANAGE_ORGANIZATIONS,
+            _C.MANAGE_REFERENCE_DATA,
+            _C.VIEW_AUDIT,
+            _C.MANAGE_SECURITY,
+        }
+    ),
+    Role.REVIEWER: frozenset({_C.VIEW_PEOPLE, _C.VIEW_FULL_PII, _C.VIEW_AUDIT}),
+    Role.AUDITOR: frozenset({_C.VIEW_PEOPLE, _C.VIEW_AUDIT, _C.EXPORT_PEOPLE}),
+    Role.INSTITUTION_STAFF: frozenset(
+        {_C.VIEW_PEOPLE, _C.CREATE_PEOPLE, _C.IMPORT_PEOPLE, _C.EXPORT_PEOPLE}
+    ),
+    Role.EVALUATOR: frozenset({_C.VIEW_PEOPLE}),
+    Role.EMPLOYER: frozenset({_C.VIEW_PEOPLE, _C.CREATE_PEOPLE}),
+    Role.WORKER: frozenset(),
+    Role.SYSTEM: frozenset({_C.VIEW_PEOPLE, _C.CREATE_PEOPLE, _C.IMPORT_PEOPLE}),
+}
+
+# Roles whose data scope is the whole city (or their region subtree), not one organisation.
+CITY_WIDE_ROLES = frozenset({Role.BUREAU_ADMIN, Role.REVIEWER, Role.AUDITOR, Role.SYSTEM})
+# Roles whose data scope is their own organisation.
+ORGANIZATION_ROLES = frozenset({Role.INSTITUTION_STAFF, Role.EVALUATOR, Role.EMPLOYER})
+
+
+def has_capability(user: object, capability: str) -> bool:
+    """Tell whether an authenticated user's role grants a capability."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return False
+    role = getattr(user, "role", "")
+    return capability in ROLE_CAPABILITIES.get(role, frozenset())

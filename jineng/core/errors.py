@@ -1,0 +1,60 @@
+"""Domain errors: each has a stable code, a translated message and, where one applies, a field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """A rule of the domain refused the request; views and the API turn it into a 4xx."""
+
+    code = "invalid"
+    status = 400
+
+    def __init__(self, detail: str, *, field: str | None = None, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+        self.extra = extra
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the shared error shape: code, detail and, where one field is at fault, field."""
+        body: dict[str, Any] = {"code": self.code, "detail": str(self.detail)}
+        if self.field:
+            body["field"] = self.field
+        body.update(self.extra)
+        return body
+
+
+class ValidationFailed(DomainError):
+    """A value is malformed or out of range."""
+
+    code = "invalid"
+
+
+class Conflict(DomainError):
+    """The request would duplicate or contradict an existing record."""
+
+    code = "conflict"
+    status = 409
+
+
+class InvalidTransition(DomainError):
+    """A workflow state change that the state machine does not allow."""
+
+    code = "invalid_transition"
+    status = 409
+
+
+class NotFound(DomainError):
+    """The object does not exist or lies outside the caller's data scope."""
+
+    code = "not_found"
+    status = 404
+
+
+class PermissionDenied(DomainError):
+    """The caller's role may not perform this action at all."""
+
+    code = "permission_denied"
+    status = 403

@@ -1,0 +1,121 @@
+"""Validators for the national identifiers the platform relies on.
+
+Citizen IDs follow GB 11643-1999 and credit codes GB 32100-2015; the checks themselves come
+from python-stdnum, which also knows historical address codes. These functions turn its
+exceptions into specific, translated reasons.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from stdnum import exceptions as stdnum_errors
+from stdnum.cn import ric, uscc
+
+from jineng.core.errors import ValidationFailed
+
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+
+
+@dataclass(frozen=True)
+class CitizenId:
+    """A validated citizen ID with the facts it encodes."""
+
+    number: str
+    birth_date: datetime.date
+    sex: str  # "M" or "F": the 17th digit is odd for men, even for women.
+    address_code: str
+
+
+def parse_citizen_id(value: str, *, field: str = "id_number") -> CitizenId:
+    """Validate an 18-character citizen ID and derive birth date and sex from it."""
+    number = (value or "").strip().upper().replace(" ", "")
+    if not number:
+        raise ValidationFailed(_("The citizen ID number is required."), field=field)
+    if len(number) != 18:
+        raise ValidationFailed(
+            _("A citizen ID number has 18 characters; this one has {n}.").format(n=len(number)),
+            field=field,
+        )
+    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+        raise ValidationFailed(
+            _("A citizen ID number is 17 digits followed by a digit or X."), field=field
+        )
+    if number[17] != ric.calc_check_digit(number):
+        raise ValidationFailed(
+            _("The check character of citizen ID {masked} is wrong.").format(
+                masked=number[:6] + "********" + number[14:]
+            ),
+            field=field,
+        )
+    try:
+        birth_date = ric.get_birth_date(number)
+    except stdnum_errors.ValidationError:
+        raise ValidationFailed(
+            _("The citizen ID encodes an impossible birth date ({digits}).").format(
+                digits=number[6:14]
+            ),
+            field=field,
+        ) from None
+    if birth_date > timezone.localdate():
+        raise ValidationFailed(
+            _("The citizen ID encodes a birth date in the future ({date}).").format(
+                date=birth_date.isoformat()
+            ),
+            field=field,
+        )
+    try:
+        ric.get_birth_place(number)
+    except stdnum_errors.ValidationError:
+        raise ValidationFailed(
+            _("The citizen ID starts with an unknown address code ({code}).").format(
+                code=number[:6]
+            ),
+            field=field,
+        ) from None
+    sex = "M" if int(number[16]) % 2 else "F"
+    return CitizenId(number=number, birth_date=birth_date, sex=sex, address_code=number[:6])
+
+
+def validate_credit_code(value: str, *, field: str = "credit_code") -> str:
+    """Validate an 18-character unified social credit code (统一社会信用代码)."""
+    code = (value or "").strip().upper().replace(" ", "")
+    if not code:
+        raise ValidationFailed(_("The unified social credit code is required."), field=field)
+    try:
+        return uscc.validate(code)
+    except stdnum_errors.InvalidLength:
+        raise ValidationFailed(
+            _("A unified social credit code has 18 characters; this one has {n}.").format(
+                n=len(code)
+            ),
+            field=field,
+        ) from None
+    except stdnum_errors.InvalidChecksum:
+        raise ValidationFailed(
+            _("The check character of credit code {code} is wrong.").format(code=code),
+            field=field,
+        ) from None
+    except stdnum_errors.ValidationError:
+        raise ValidationFailed(
+            _("{code} is not a well-formed unified social credit code.").format(code=code),
+            field=field,
+        ) from None
+
+
+def normalize_mobile(value: str, *, field: str = "phone") -> str:
+    """Validate a mainland mobile number (11 digits starting 13–19), dropping a +86 prefix."""
+    phone = re.sub(r"[\s-]", "", value or "")
+    if phone.startswith("+86"):
+        phone = phone[3:]
+    elif phone.startswith("0086"):
+        phone = phone[4:]
+    if not MOBILE_RE.match(phone):
+        raise ValidationFailed(
+            _("A mobile number has 11 digits and starts with 13 to 19."), field=field
+        )
+    return phone

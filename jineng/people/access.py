@@ -1,0 +1,48 @@
+"""Data scope for people: the only place that decides who sees which person."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext as _
+
+from jineng.accounts.roles import CITY_WIDE_ROLES, ORGANIZATION_ROLES, Capability, Role
+from jineng.core.errors import NotFound
+
+if TYPE_CHECKING:
+    from jineng.people.models import Person, PersonQuerySet
+
+
+def scope_people(queryset: PersonQuerySet, user: Any) -> PersonQuerySet:
+    """Restrict people to the user's scope: region subtree, own organisation or own record."""
+    from jineng.people.models import Affiliation
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return queryset.none()
+    role = user.role
+    if role in CITY_WIDE_ROLES:
+        if user.region_id:
+            return queryset.filter(region__code__startswith=user.region.code)
+        return queryset
+    if role in ORGANIZATION_ROLES and user.organization_id:
+        tied = Affiliation.objects.filter(
+            person=OuterRef("pk"), organization_id=user.organization_id
+        )
+        return queryset.filter(Exists(tied))
+    if role == Role.WORKER and user.person_id:
+        return queryset.filter(pk=user.person_id)
+    return queryset.none()
+
+
+def get_person_for_user(user: Any, pk: int, *, action: str = Capability.VIEW_PEOPLE) -> Person:
+    """Return a person the user may act on, or NotFound for missing and out-of-scope alike."""
+    from jineng.people.models import Person
+
+    is_self = getattr(user, "person_id", None) == pk and getattr(user, "is_authenticated", False)
+    if not is_self and not user.can(action):
+        raise NotFound(_("No such person."))
+    person = Person.objects.visible_to(user).select_related("region", "town").filter(pk=pk).first()
+    if person is None:
+        raise NotFound(_("No such person."))
+    return person

@@ -1,0 +1,241 @@
+"""Every write to people: registration, target groups, affiliations, revealing personal data."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from jineng.accounts.roles import Capability
+from jineng.core import audit, pii
+from jineng.core.errors import Conflict, PermissionDenied, ValidationFailed
+from jineng.core.validators import normalize_mobile, parse_citizen_id
+from jineng.people.choices import Education, EmploymentStatus, HukouType, MembershipSource
+from jineng.people.models import Affiliation, Person, TargetGroup, TargetGroupMembership
+from jineng.regions.models import Region, RegionLevel
+
+
+class PersonExists(Conflict):
+    """A person with this citizen ID is already registered."""
+
+    code = "person_exists"
+
+
+@dataclass(frozen=True)
+class PersonInput:
+    """The fields a caller supplies to register a person; the rest is derived."""
+
+    id_number: str
+    name: str
+    region_code: str
+    phone: str = ""
+    hukou_type: str = HukouType.UNKNOWN
+    education: str = Education.UNKNOWN
+    employment_status: str = EmploymentStatus.UNKNOWN
+
+
+def _check_choice(value: str, choices: Any, field: str) -> str:
+    if value not in choices.values:
+        raise ValidationFailed(
+            _("{value} is not one of: {allowed}.").format(
+                value=value, allowed=", ".join(choices.values)
+            ),
+            field=field,
+        )
+    return value
+
+
+def clean_name(value: str) -> str:
+    """Validate a person's name: 1–50 characters, no digits."""
+    name = " ".join((value or "").split())
+    if not name:
+        raise ValidationFailed(_("The name is required."), field="name")
+    if len(name) > 50:
+        raise ValidationFailed(_("A name has at most 50 characters."), field="name")
+    if any(ch.isdigit() for ch in name):
+        raise ValidationFailed(_("A name cannot contain digits."), field="name")
+    return name
+
+
+def resolve_region(code: str, regions: dict[str, Region] | None = None) -> Region:
+    """Return the township or village with this code, or explain why it is not usable."""
+    code = (code or "").strip()
+    if not code:
+        raise ValidationFailed(_("The region code is required."), field="region_code")
+    region = (
+        regions.get(code)
+        if regions is not None
+        else (Region.objects.select_related("parent").filter(code=code).first())
+    )
+    if region is None:
+        raise ValidationFailed(
+            _("Region code {code} is not a known township or village.").format(code=code),
+            field="region_code",
+        )
+    if region.level not in (RegionLevel.TOWN, RegionLevel.VILLAGE):
+        raise ValidationFailed(
+            _("Region {code} ({name}) is not a township or village.").format(
+                code=code, name=region.name
+            ),
+            field="region_code",
+        )
+    return region
+
+
+def build_person(data: PersonInput, regions: dict[str, Region] | None = None) -> Person:
+    """Validate input and return an unsaved Person with encrypted and derived fields."""
+    citizen = parse_citizen_id(data.id_number)
+    name = clean_name(data.name)
+    phone = normalize_mobile(data.phone) if data.phone else ""
+    region = resolve_region(data.region_code, regions)
+    return Person(
+        name=name,
+        id_number_encrypted=pii.encrypt(citizen.number),
+        id_number_hash=pii.blind_index(citizen.number),
+        birth_date=citizen.birth_date,
+        sex=citizen.sex,
+        phone_encrypted=pii.encrypt(phone) if phone else None,
+        phone_hash=pii.blind_index(phone) if phone else "",
+        region=region,
+        town=region.town,
+        hukou_type=_check_choice(data.hukou_type, HukouType, "hukou_type"),
+        education=_check_choice(data.education, Education, "education"),
+        employment_status=_check_choice(
+            data.employment_status, EmploymentStatus, "employment_status"
+        ),
+    )
+
+
+def _existing_conflict(person: Person) -> PersonExists:
+    existing = Person.objects.filter(id_number_hash=person.id_number_hash).first()
+    return PersonExists(
+        _("A person with this citizen ID is already registered (#{pk}).").format(
+            pk=existing.pk if existing else "?"
+        ),
+        field="id_number",
+        existing_id=existing.pk if existing else None,
+    )
+
+
+@transaction.atomic(durable=True)
+def register_person(data: PersonInput, *, actor: Any) -> Person:
+    """Register a worker (登记劳动者) once per citizen ID, audited."""
+    if not actor.can(Capability.CREATE_PEOPLE):
+        raise PermissionDenied(_("Your role may not register people."))
+    person = build_person(data)
+    if Person.objects.filter(id_number_hash=person.id_number_hash).exists():
+        raise _existing_conflict(person)
+    try:
+        with transaction.atomic():
+            person.save(force_insert=True)
+    except IntegrityError:
+        raise _existing_conflict(person) from None
+    if actor.organization_id:
+        # Staff who register a person tie them to their organisation, or they could not see them.
+        Affiliation.objects.create(
+            person=person,
+            organization_id=actor.organization_id,
+            kind="trainee",
+            started_on=person.created_at.date(),
+        )
+    audit.record(
+        actor,
+        "people.person.created",
+        person,
+        person_id=person.pk,
+        data={"name": person.name, "region": person.region.code, "id_number": "", "phone": ""},
+    )
+    return person
+
+
+@transaction.atomic(durable=True)
+def add_membership(
+    person: Person,
+    group: TargetGroup,
+    *,
+    source: str,
+    valid_from: datetime.date,
+    valid_until: datetime.date | None = None,
+    evidence: str = "",
+    actor: Any,
+) -> TargetGroupMembership:
+    """Record a target-group membership (重点群体身份) with its evidence and validity."""
+    _check_choice(source, MembershipSource, "source")
+    if valid_until and valid_until < valid_from:
+        raise ValidationFailed(_("A membership cannot end before it starts."), field="valid_until")
+    if TargetGroupMembership.objects.filter(
+        person=person, group=group, valid_from=valid_from
+    ).exists():
+        raise Conflict(_("This membership is already recorded."), field="group")
+    membership = TargetGroupMembership.objects.create(
+        person=person,
+        group=group,
+        source=source,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        evidence=evidence,
+    )
+    audit.record(
+        actor,
+        "people.membership.created",
+        membership,
+        person_id=person.pk,
+        data={
+            "group": group.code,
+            "source": source,
+            "valid_from": valid_from,
+            "valid_until": valid_until,
+        },
+    )
+    return membership
+
+
+@transaction.atomic(durable=True)
+def add_affiliation(
+    person: Person,
+    organization: Any,
+    *,
+    kind: str,
+    started_on: datetime.date,
+    actor: Any,
+    ended_on: datetime.date | None = None,
+) -> Affiliation:
+    """Tie a person to an organisation (所属机构), audited."""
+    affiliation = Affiliation.objects.create(
+        person=person,
+        organization=organization,
+        kind=kind,
+        started_on=started_on,
+        ended_on=ended_on,
+    )
+    audit.record(
+        actor,
+        "people.affiliation.created",
+        affiliation,
+        person_id=person.pk,
+        data={"organization": organization.credit_code, "kind": kind, "started_on": started_on},
+    )
+    return affiliation
+
+
+def can_see_full_pii(user: Any, person: Person) -> bool:
+    """Tell whether the user may see this person's full ID and phone (the person always may)."""
+    return user.can(Capability.VIEW_FULL_PII) or getattr(user, "person_id", None) == person.pk
+
+
+@transaction.atomic(durable=True)
+def reveal_personal_data(person: Person, *, actor: Any, purpose: str = "") -> dict[str, str]:
+    """Return full ID and phone to a role that needs them, writing an audit event (查看明文)."""
+    if not can_see_full_pii(actor, person):
+        raise PermissionDenied(_("Your role may not see full ID and phone numbers."))
+    audit.record(
+        actor,
+        "people.person.pii_viewed",
+        person,
+        person_id=person.pk,
+        data={"purpose": purpose[:200]},
+    )
+    return {"id_number": person.id_number, "phone": person.phone}

@@ -1,0 +1,18 @@
+"""URL routes: pages by app, the API under /api/v1/, probes."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from jineng.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("jineng.accounts.urls")),
+    path("people/", include("jineng.people.urls")),
+    path("records/", include("jineng.records.urls")),
+    path("api/v1/", include("jineng.api.urls")),
+    path("admin/", admin.site.urls),
+]
