@@ -67,7 +67,7 @@ def test_control_without_the_lock_the_chain_forks():
         with mock.patch.object(AuditEvent, "save", save):
             _write(i)
 
-    with mock.patch("jineng.core.locks.audit_chain_for_update", lambda: None):
+    with mock.patch("jineng.core.locks.audit_chain_for_update", return_value=None):
         errors = _run_writers(slow_write)
     assert errors == []
     forks = AuditEvent.objects.count() - AuditEvent.objects.values("prev_hash").distinct().count()
