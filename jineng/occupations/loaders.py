@@ -39,12 +39,18 @@ def _rows_from_file(path: Path) -> list[dict[str, str]]:
 
         sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
         header = [str(c).strip() for c in sheet[0]]
-        return [
-            dict(zip(header, ["" if c is None else str(c) for c in r], strict=False))
-            for r in sheet[1:]
-        ]
+        return [dict(zip(header, [_cell_text(c) for c in r], strict=False)) for r in sheet[1:]]
     with path.open(encoding="utf-8-sig", newline="") as handle:
         return list(csv.DictReader(handle))
+
+
+def _cell_text(value: object) -> str:
+    """Spreadsheet numbers arrive as floats: 4.0 means the level 4."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _split_marker(name: str) -> tuple[str, bool, bool]:
