@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from jineng.accounts.roles import Capability
 from jineng.core import audit, pii
 from jineng.core.errors import Conflict, PermissionDenied, ValidationFailed
-from jineng.core.validators import normalize_mobile, parse_citizen_id
+from jineng.core.validators import CitizenId, normalize_mobile, parse_citizen_id
 from jineng.people.choices import Education, EmploymentStatus, HukouType, MembershipSource
 from jineng.people.models import Affiliation, Person, TargetGroup, TargetGroupMembership
 from jineng.regions.models import Region, RegionLevel
@@ -38,13 +38,15 @@ class PersonInput:
 
 
 def _check_choice(value: str, choices: Any, field: str) -> str:
-    if value not in choices.values:
+    try:
+        choices(value)
+    except ValueError:
         raise ValidationFailed(
             _("{value} is not one of: {allowed}.").format(
                 value=value, allowed=", ".join(choices.values)
             ),
             field=field,
-        )
+        ) from None
     return value
 
 
@@ -85,28 +87,108 @@ def resolve_region(code: str, regions: dict[str, Region] | None = None) -> Regio
     return region
 
 
-def build_person(data: PersonInput, regions: dict[str, Region] | None = None) -> Person:
-    """Validate input and return an unsaved Person with encrypted and derived fields."""
-    citizen = parse_citizen_id(data.id_number)
-    name = clean_name(data.name)
-    phone = normalize_mobile(data.phone) if data.phone else ""
-    region = resolve_region(data.region_code, regions)
-    return Person(
+class InvalidPerson(ValidationFailed):
+    """One or more fields of a person's input are invalid; ``errors`` lists each of them."""
+
+    def __init__(self, errors: list[ValidationFailed]) -> None:
+        super().__init__(
+            errors[0].detail,
+            field=errors[0].field,
+            errors=[{"field": e.field, "detail": str(e.detail)} for e in errors],
+        )
+        self.errors = errors
+
+
+@dataclass(frozen=True, slots=True)
+class CleanPerson:
+    """A person's input after validation and normalisation, still in clear."""
+
+    id_number: str
+    name: str
+    birth_date: datetime.date
+    sex: str
+    phone: str
+    region: Region
+    hukou_type: str
+    education: str
+    employment_status: str
+
+
+def clean_person(data: PersonInput, regions: dict[str, Region] | None = None) -> CleanPerson:
+    """Validate every field of a person's input, raising InvalidPerson that names all bad ones."""
+    errors: list[ValidationFailed] = []
+    citizen: CitizenId | None = None
+    name: str | None = None
+    phone: str | None = None
+    region: Region | None = None
+    try:
+        citizen = parse_citizen_id(data.id_number)
+    except ValidationFailed as exc:
+        errors.append(exc)
+    try:
+        name = clean_name(data.name)
+    except ValidationFailed as exc:
+        errors.append(exc)
+    try:
+        phone = normalize_mobile(data.phone) if data.phone else ""
+    except ValidationFailed as exc:
+        errors.append(exc)
+    try:
+        region = resolve_region(data.region_code, regions)
+    except ValidationFailed as exc:
+        errors.append(exc)
+    choices = (
+        (data.hukou_type, HukouType, "hukou_type"),
+        (data.education, Education, "education"),
+        (data.employment_status, EmploymentStatus, "employment_status"),
+    )
+    for value, kind, field in choices:
+        try:
+            _check_choice(value, kind, field)
+        except ValidationFailed as exc:
+            errors.append(exc)
+    if errors:
+        raise InvalidPerson(errors)
+    # Every field validated, so none of these is still None (narrowing for the type checker).
+    assert citizen is not None
+    assert name is not None
+    assert phone is not None
+    assert region is not None
+    return CleanPerson(
+        id_number=citizen.number,
         name=name,
-        id_number_encrypted=pii.encrypt(citizen.number),
-        id_number_hash=pii.blind_index(citizen.number),
         birth_date=citizen.birth_date,
         sex=citizen.sex,
-        phone_encrypted=pii.encrypt(phone) if phone else None,
-        phone_hash=pii.blind_index(phone) if phone else "",
+        phone=phone,
         region=region,
-        town=region.town,
-        hukou_type=_check_choice(data.hukou_type, HukouType, "hukou_type"),
-        education=_check_choice(data.education, Education, "education"),
-        employment_status=_check_choice(
-            data.employment_status, EmploymentStatus, "employment_status"
-        ),
+        hukou_type=data.hukou_type,
+        education=data.education,
+        employment_status=data.employment_status,
     )
+
+
+def person_fields(clean: CleanPerson) -> dict[str, Any]:
+    """Return a validated person's model field values: encrypted, blind-indexed and derived."""
+    phone = clean.phone
+    return {
+        "name": clean.name,
+        "id_number_encrypted": pii.encrypt(clean.id_number),
+        "id_number_hash": pii.blind_index(clean.id_number),
+        "birth_date": clean.birth_date,
+        "sex": clean.sex,
+        "phone_encrypted": pii.encrypt(phone) if phone else None,
+        "phone_hash": pii.blind_index(phone) if phone else "",
+        "region": clean.region,
+        "town": clean.region.town,
+        "hukou_type": clean.hukou_type,
+        "education": clean.education,
+        "employment_status": clean.employment_status,
+    }
+
+
+def build_person(data: PersonInput, regions: dict[str, Region] | None = None) -> Person:
+    """Validate input and return an unsaved Person with encrypted and derived fields."""
+    return Person(**person_fields(clean_person(data, regions)))
 
 
 def _existing_conflict(person: Person) -> PersonExists:
