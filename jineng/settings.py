@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    # django-ninja's templates and static files: the self-hosted API docs page (no CDN).
+    "ninja",
     "jineng.core",
     "jineng.accounts",
     "jineng.regions",
@@ -78,6 +80,7 @@ INSTALLED_APPS = [
     "jineng.organizations",
     "jineng.people",
     "jineng.records",
+    "jineng.api",
 ]
 
 MIDDLEWARE = [
@@ -178,6 +181,7 @@ STATIC_ROOT = VAR_DIR / "staticfiles"
 NODE_MODULES = BASE_DIR / "node_modules"
 # Front-end packages come from the npm registry at set-up (package.json), never a CDN.
 STATICFILES_DIRS = [
+    BASE_DIR / "jineng" / "static",
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/pico", NODE_MODULES / "@picocss" / "pico" / "css"),
 ]

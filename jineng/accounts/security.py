@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jineng.accounts.models import SecurityPolicy
 
@@ -12,9 +13,18 @@ def role_requires_second_factor(role: str) -> bool:
     return SecurityPolicy.objects.filter(role=role, requires_second_factor=True).exists()
 
 
+def has_confirmed_device(user: object) -> bool:
+    """Tell whether a user has set up an authenticator app."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
 def needs_second_factor(request: HttpRequest) -> bool:
-    """Tell whether this logged-in session still owes a TOTP verification."""
+    """Tell whether this logged-in session still owes a TOTP verification.
+
+    A session owes one when the user's role requires it, or when the user enrolled a
+    device voluntarily: once set up, the second factor protects every login.
+    """
     user = request.user
     if getattr(user, "is_verified", lambda: False)():
         return False
-    return role_requires_second_factor(user.role)
+    return role_requires_second_factor(user.role) or has_confirmed_device(user)

@@ -1,11 +1,36 @@
-"""Login, logout and second-factor pages."""
+"""Login, second factor, password, security policy and audit-trail pages."""
 
 from __future__ import annotations
 
+import base64
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.password_validation import password_validators_help_texts
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+
+from jineng.accounts import services
+from jineng.accounts.forms import AuditFilterForm, SecurityPolicyForm, TokenForm
+from jineng.accounts.roles import Capability
+from jineng.accounts.security import role_requires_second_factor
+from jineng.core import audit
+from jineng.core.errors import DomainError
+from jineng.core.models import AuditEvent
+
+AUDIT_PAGE_SIZE = 50
 
 
 class LoginView(auth_views.LoginView):
@@ -14,8 +39,173 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs: object) -> dict[str, object]:
+        context = super().get_context_data(**kwargs)
+        context["login_failure_limit"] = settings.AXES_FAILURE_LIMIT
+        return context
+
+
+def _next_url(request: HttpRequest, default: str = "home") -> str:
+    """Return the safe ?next= target of a request, or the default page."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse(default)
+
+
+def _qr_svg(data: str) -> str:
+    """Render a QR code as inline SVG (no external service sees the secret)."""
+    return segno.make(data, error="m").svg_inline(scale=4, border=2, dark="#000", light="#fff")
+
 
 @login_required
 def second_factor(request: HttpRequest) -> HttpResponse:
-    """Enrol or verify a TOTP device (placeholder until the accounts UI lands)."""
-    return render(request, "accounts/second_factor.html", {})
+    """Ask for the TOTP code after login; send users without a device to enrolment."""
+    if request.user.is_verified():
+        return redirect(_next_url(request))
+    if services.confirmed_device(request.user) is None:
+        return redirect(f"{_enrol_path()}?{request.GET.urlencode()}")
+    form = TokenForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        device = services.verify_second_factor(request.user, form.cleaned_data["token"])
+        if device is not None:
+            otp_login(request, device)
+            return redirect(_next_url(request))
+        form.add_error("token", _("That code is not right or has expired. Wait for a new one."))
+    return render(
+        request,
+        "accounts/second_factor.html",
+        {"form": form, "next": request.GET.get("next", "")},
+    )
+
+
+def _enrol_path() -> str:
+    return reverse("accounts:totp_enrol")
+
+
+@login_required
+def totp_enrol(request: HttpRequest) -> HttpResponse:
+    """Set up an authenticator app: show its QR code and secret, confirm with a code."""
+    if services.confirmed_device(request.user) is not None:
+        messages.info(request, _("Your authenticator app is already set up."))
+        return redirect("accounts:security")
+    device = services.start_totp_enrolment(request.user)
+    form = TokenForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        if services.confirm_totp_device(device, form.cleaned_data["token"], actor=request.user):
+            otp_login(request, device)
+            messages.success(request, _("Two-step verification is now on for your account."))
+            return redirect(_next_url(request, default="accounts:security"))
+        form.add_error("token", _("That code is not right or has expired. Wait for a new one."))
+    secret = base64.b32encode(device.bin_key).decode()
+    return render(
+        request,
+        "accounts/totp_enrol.html",
+        {
+            "form": form,
+            "qr_svg": _qr_svg(device.config_url),
+            "secret_groups": [secret[i : i + 4] for i in range(0, len(secret), 4)],
+            "issuer": settings.OTP_TOTP_ISSUER,
+            "next": request.GET.get("next", ""),
+            "required": role_requires_second_factor(request.user.role),
+        },
+    )
+
+
+@login_required
+def security(request: HttpRequest) -> HttpResponse:
+    """Show the account's security: second factor status and password change."""
+    return render(
+        request,
+        "accounts/security.html",
+        {
+            "device": services.confirmed_device(request.user),
+            "required": role_requires_second_factor(request.user.role),
+            "password_rules": password_validators_help_texts(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def totp_remove(request: HttpRequest) -> HttpResponse:
+    """Turn off the second factor for one's own account, when the role allows it."""
+    if not request.user.is_verified():
+        # Only a session that proved the second factor may remove it.
+        raise PermissionDenied
+    try:
+        services.remove_totp_devices(request.user, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.detail)
+    else:
+        messages.success(request, _("Two-step verification is now off for your account."))
+    return redirect("accounts:security")
+
+
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    """Change one's password under the rules in settings (AUTH_PASSWORD_VALIDATORS)."""
+    form = PasswordChangeForm(request.user, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        services.change_password(
+            request.user, form.cleaned_data["new_password1"], actor=request.user
+        )
+        update_session_auth_hash(request, request.user)
+        messages.success(request, _("Your password has been changed."))
+        return redirect("accounts:security")
+    return render(
+        request,
+        "accounts/password_change.html",
+        {"form": form, "password_rules": password_validators_help_texts()},
+    )
+
+
+@login_required
+def security_policy(request: HttpRequest) -> HttpResponse:
+    """Let the bureau choose which roles must use a second factor."""
+    if not request.user.can(Capability.MANAGE_SECURITY):
+        raise PermissionDenied
+    form = SecurityPolicyForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        changed = services.set_second_factor_policy(form.required_by_role(), actor=request.user)
+        if changed:
+            messages.success(request, _("The security policy has been saved."))
+        else:
+            messages.info(request, _("Nothing changed."))
+        return redirect("accounts:security_policy")
+    return render(request, "accounts/security_policy.html", {"form": form})
+
+
+@login_required
+def audit_trail(request: HttpRequest) -> HttpResponse:
+    """List the latest audit events with filters, and verify the hash chain on request."""
+    if not request.user.can(Capability.VIEW_AUDIT):
+        raise PermissionDenied
+    form = AuditFilterForm(request.GET or None)
+    events = AuditEvent.objects.order_by("-id")
+    if form.is_valid():
+        if form.cleaned_data["action"]:
+            events = events.filter(action__startswith=form.cleaned_data["action"].strip())
+        if form.cleaned_data["person"]:
+            events = events.filter(person_id=form.cleaned_data["person"])
+    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    chain_checked = request.method == "POST" and request.POST.get("verify") == "1"
+    chain_break = audit.verify() if chain_checked else None
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "accounts/audit_trail.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "chain_checked": chain_checked,
+            "chain_break": chain_break,
+            "actions": AuditEvent.objects.order_by("action")
+            .values_list("action", flat=True)
+            .distinct(),
+        },
+    )
