@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "jineng.organizations",
     "jineng.people",
     "jineng.records",
+    "jineng.accreditations",
     "jineng.api",
 ]
 

@@ -31,6 +31,9 @@ class Capability(models.TextChoices):
     MANAGE_REFERENCE_DATA = "manage_reference_data", _("Load reference data")
     VIEW_AUDIT = "view_audit", _("Read the audit trail")
     MANAGE_SECURITY = "manage_security", _("Set security policy")
+    APPLY_ACCREDITATION = "apply_accreditation", _("Apply for accreditation")
+    VIEW_ACCREDITATIONS = "view_accreditations", _("See every accreditation and application")
+    DECIDE_ACCREDITATION = "decide_accreditation", _("Decide, suspend and withdraw accreditations")
 
 
 _C = Capability
@@ -46,14 +49,26 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             _C.MANAGE_REFERENCE_DATA,
             _C.VIEW_AUDIT,
             _C.MANAGE_SECURITY,
+            _C.VIEW_ACCREDITATIONS,
+            _C.DECIDE_ACCREDITATION,
         }
     ),
-    Role.REVIEWER: frozenset({_C.VIEW_PEOPLE, _C.VIEW_FULL_PII, _C.VIEW_AUDIT}),
-    Role.AUDITOR: frozenset({_C.VIEW_PEOPLE, _C.VIEW_AUDIT, _C.EXPORT_PEOPLE}),
-    Role.INSTITUTION_STAFF: frozenset(
-        {_C.VIEW_PEOPLE, _C.CREATE_PEOPLE, _C.IMPORT_PEOPLE, _C.EXPORT_PEOPLE}
+    Role.REVIEWER: frozenset(
+        {_C.VIEW_PEOPLE, _C.VIEW_FULL_PII, _C.VIEW_AUDIT, _C.VIEW_ACCREDITATIONS}
     ),
-    Role.EVALUATOR: frozenset({_C.VIEW_PEOPLE}),
+    Role.AUDITOR: frozenset(
+        {_C.VIEW_PEOPLE, _C.VIEW_AUDIT, _C.EXPORT_PEOPLE, _C.VIEW_ACCREDITATIONS}
+    ),
+    Role.INSTITUTION_STAFF: frozenset(
+        {
+            _C.VIEW_PEOPLE,
+            _C.CREATE_PEOPLE,
+            _C.IMPORT_PEOPLE,
+            _C.EXPORT_PEOPLE,
+            _C.APPLY_ACCREDITATION,
+        }
+    ),
+    Role.EVALUATOR: frozenset({_C.VIEW_PEOPLE, _C.APPLY_ACCREDITATION}),
     Role.EMPLOYER: frozenset({_C.VIEW_PEOPLE, _C.CREATE_PEOPLE}),
     Role.WORKER: frozenset(),
     Role.SYSTEM: frozenset({_C.VIEW_PEOPLE, _C.CREATE_PEOPLE, _C.IMPORT_PEOPLE}),

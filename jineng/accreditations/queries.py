@@ -1,0 +1,85 @@
+"""Reads of accreditation that other apps rely on, above all ``is_accredited``.
+
+``is_accredited(organization, occupation, level, kind, on_date)`` is the single answer to
+"may this organisation train (or evaluate) this occupation at this level on this date?". It is
+True only when one licence of that kind, on that date, covers all of:
+
+- the occupation itself, or a category above it in the classification;
+- the level, at or below the licence's highest level (compared by ``SkillLevel.rank``);
+- the date: ``valid_from <= on_date <= valid_until`` (the expiry date is the last valid day),
+  before ``withdrawn_on``, and outside every suspension (``starts_on <= d < ends_on``).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from jineng.accreditations.choices import AccreditationKind
+from jineng.accreditations.models import Accreditation, AccreditationQuerySet
+from jineng.occupations.models import Occupation, SkillLevel
+from jineng.organizations.models import Organization
+
+# The classification has four levels, so an occupation has at most three ancestors.
+MAX_DEPTH = 4
+
+
+def lineage_ids(occupation: Occupation) -> list[int]:
+    """Return the occupation's id and the ids of the categories above it."""
+    ids = [occupation.pk]
+    parent_id = occupation.parent_id
+    while parent_id is not None and len(ids) < MAX_DEPTH + 1:
+        ids.append(parent_id)
+        parent_id = Occupation.objects.filter(pk=parent_id).values_list("parent_id", flat=True)[0]
+    return ids
+
+
+def covering(
+    occupation: Occupation,
+    level: SkillLevel | None,
+    kind: str,
+    on_date: datetime.date,
+    *,
+    evaluation_kind: str | None = None,
+) -> AccreditationQuerySet:
+    """Licences of a kind in force on a date that cover an occupation at a level.
+
+    ``level=None`` asks about an item without levels (a 专项职业能力 item): any licence
+    for the occupation covers it.
+    """
+    licences = Accreditation.objects.filter(
+        kind=kind, occupation_id__in=lineage_ids(occupation)
+    ).valid_on(on_date)
+    if level is not None:
+        licences = licences.filter(max_level__rank__gte=level.rank)
+    if evaluation_kind:
+        licences = licences.filter(evaluation_kind=evaluation_kind)
+    return licences
+
+
+def is_accredited(
+    organization: Organization,
+    occupation: Occupation,
+    level: SkillLevel | None,
+    kind: str,
+    on_date: datetime.date,
+    *,
+    evaluation_kind: str | None = None,
+) -> bool:
+    """Tell whether an organisation is accredited for an occupation and level on a date."""
+    if kind not in AccreditationKind.values:
+        raise ValueError(f"Unknown accreditation kind {kind!r}.")
+    return (
+        covering(occupation, level, kind, on_date, evaluation_kind=evaluation_kind)
+        .filter(organization=organization)
+        .exists()
+    )
+
+
+def active_accreditations(kind: str, on_date: datetime.date) -> AccreditationQuerySet:
+    """Every licence of a kind in force on a date, for building a catalog version from."""
+    return (
+        Accreditation.objects.filter(kind=kind)
+        .valid_on(on_date)
+        .select_related("organization", "organization__region", "occupation", "max_level")
+        .order_by("organization__credit_code", "occupation__code", "evaluation_kind", "pk")
+    )
