@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Exists, OuterRef, Prefetch
 from django.utils.translation import gettext as _
 
-from jineng.people.models import Affiliation, Person, TargetGroupMembership
+from jineng.core.errors import ValidationFailed
+from jineng.core.validators import normalize_mobile
+from jineng.people.models import Affiliation, Person, PersonQuerySet, TargetGroupMembership
+
+# The filters search_people() understands; pages, exports and the API pass these keys.
+SEARCH_KEYS = ("name", "id_number", "phone", "town", "group")
 
 
 @dataclass(frozen=True)
@@ -71,3 +78,52 @@ def record_entries(person: Person) -> list[RecordEntry]:
             )
         )
     return entries
+
+
+def search_people(user: Any, params: Mapping[str, Any]) -> PersonQuerySet:
+    """Find the people in the user's scope that match every given filter, newest first.
+
+    ``params`` may hold ``name`` (part of the name), ``id_number`` (the full citizen ID,
+    matched exactly through its keyed hash), ``phone`` (the full mobile number), ``town``
+    (a township code) and ``group`` (a target-group code, current memberships only). Empty
+    values are ignored. Each person comes with ``town``, ``region`` and a
+    ``current_memberships`` list (with their groups) already loaded, so listing any number
+    of them costs a fixed number of queries.
+    """
+    people = Person.objects.visible_to(user)
+    name = _param(params, "name")
+    if name:
+        people = people.filter(name__contains=name)
+    id_number = _param(params, "id_number")
+    if id_number:
+        people = people.with_id_number(id_number)
+    phone = _param(params, "phone")
+    if phone:
+        try:
+            phone = normalize_mobile(phone)
+        except ValidationFailed:
+            return people.none()
+        people = people.with_phone(phone)
+    town = _param(params, "town")
+    if town:
+        people = people.filter(town__code=town)
+    group = _param(params, "group")
+    if group:
+        current = TargetGroupMembership.objects.current().filter(
+            person=OuterRef("pk"), group__code=group
+        )
+        people = people.filter(Exists(current))
+    return people.select_related("town", "region").prefetch_related(
+        Prefetch(
+            "memberships",
+            queryset=TargetGroupMembership.objects.current()
+            .select_related("group")
+            .order_by("group__code"),
+            to_attr="current_memberships",
+        )
+    )
+
+
+def _param(params: Mapping[str, Any], key: str) -> str:
+    value = params.get(key) or ""
+    return " ".join(str(value).split())

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from jineng.people import views
+from jineng.people import views, views_bulk
 
 app_name = "people"
-urlpatterns = [path("", views.person_list, name="list")]
+urlpatterns = [
+    path("", views.person_list, name="list"),
+    path("import/", views_bulk.import_upload, name="import"),
+    path("import/<int:pk>/", views_bulk.import_job, name="import_job"),
+    path("import/<int:pk>/errors.csv", views_bulk.import_errors, name="import_errors"),
+    path("export/", views_bulk.export, name="export"),
+    path("<int:pk>/", views.person_detail, name="detail"),
+    path("<int:pk>/reveal/", views.person_reveal, name="reveal"),
+    path("<int:pk>/memberships/", views.membership_add, name="membership_add"),
+]

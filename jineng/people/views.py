@@ -1,16 +1,140 @@
-"""Pages for the bureau console's register of people."""
+"""Pages for the bureau console's register of people: search, a person, target groups."""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from typing import Any
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jineng.accounts.roles import CITY_WIDE_ROLES, Capability
+from jineng.core import errors
+from jineng.people import services
+from jineng.people.access import get_person_for_user
+from jineng.people.forms import MembershipForm, PersonSearchForm
 from jineng.people.models import Person
+from jineng.people.queries import search_people
+from jineng.records.queries import get_record
+
+PAGE_SIZE = 50
+
+
+def can_manage_memberships(user: Any) -> bool:
+    """Tell whether the user is bureau staff who may record target-group memberships."""
+    return user.can(Capability.CREATE_PEOPLE) and user.role in CITY_WIDE_ROLES
+
+
+def _person_or_404(request: HttpRequest, pk: int) -> Person:
+    try:
+        return get_person_for_user(request.user, pk)
+    except errors.NotFound:
+        raise Http404(_("No such person.")) from None
 
 
 @login_required
 def person_list(request: HttpRequest) -> HttpResponse:
-    """List the people in the user's scope."""
-    people = Person.objects.visible_to(request.user).select_related("region")[:50]
-    return render(request, "people/person_list.html", {"people": people})
+    """Search the people in the user's scope, 50 to a page, identity masked."""
+    if not request.user.can(Capability.VIEW_PEOPLE):
+        raise PermissionDenied
+    form = PersonSearchForm(request.GET or None, user=request.user)
+    if form.is_bound and not form.is_valid():
+        people = Person.objects.none()
+    else:
+        people = search_people(request.user, form.cleaned_data if form.is_bound else {})
+    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "people/person_list.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+def _render_detail(
+    request: HttpRequest,
+    person: Person,
+    *,
+    identity: dict[str, str] | None = None,
+    membership_form: MembershipForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = request.user
+    revealed = identity is not None
+    identity = identity or {"id_number": person.id_number_masked, "phone": person.phone_masked}
+    manage = can_manage_memberships(user)
+    context = {
+        "person": person,
+        "identity": identity,
+        "revealed": revealed,
+        "can_reveal": services.can_see_full_pii(user, person),
+        "memberships": person.memberships.select_related("group").order_by("-valid_from"),
+        "affiliations": person.affiliations.select_related("organization").order_by("-started_on"),
+        "record": get_record(person),
+        "can_manage_memberships": manage,
+        "membership_form": membership_form or (MembershipForm() if manage else None),
+        "can_view_audit": user.can(Capability.VIEW_AUDIT),
+    }
+    return render(request, "people/person_detail.html", context, status=status)
+
+
+@login_required
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show one person: masked identity, target groups, organisations, lifelong record."""
+    return _render_detail(request, _person_or_404(request, pk))
+
+
+@login_required
+@require_POST
+def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show the full ID and phone numbers to a role allowed to see them; audited."""
+    person = _person_or_404(request, pk)
+    try:
+        identity = services.reveal_personal_data(
+            person, actor=request.user, purpose=request.POST.get("purpose", "")
+        )
+    except errors.PermissionDenied:
+        raise PermissionDenied from None
+    response = _render_detail(request, person, identity=identity)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record a target-group membership for a person (bureau staff only)."""
+    person = _person_or_404(request, pk)
+    if not can_manage_memberships(request.user):
+        raise PermissionDenied
+    form = MembershipForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.add_membership(
+                person,
+                data["group"],
+                source=data["source"],
+                valid_from=data["valid_from"],
+                valid_until=data["valid_until"],
+                evidence=data["evidence"],
+                actor=request.user,
+            )
+        except errors.DomainError as error:
+            field = error.field if error.field in form.fields else None
+            form.add_error(field, error.detail)
+        else:
+            messages.success(
+                request,
+                _("{person} is now recorded as {group}.").format(
+                    person=person.name, group=data["group"].name
+                ),
+            )
+            return redirect("people:detail", pk=person.pk)
+    return _render_detail(request, person, membership_form=form, status=400)

@@ -1,13 +1,210 @@
-"""Pages of the lifelong training record."""
+"""Pages of the lifelong training record: my record, downloads, share links, shared view."""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
+import segno
+from django import forms
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from jineng.core import errors
+from jineng.people import services as people_services
+from jineng.people.access import get_person_for_user
+from jineng.people.models import Person
+from jineng.records import services
+from jineng.records.models import ShareLink, hash_share_token
+from jineng.records.pdf import render_record_pdf
+from jineng.records.queries import TrainingRecord, get_record
+
+
+class ShareForm(forms.Form):
+    """How many days a new share link should work."""
+
+    days = forms.IntegerField(
+        label=gettext_lazy("Days the link works"),
+        min_value=1,
+        max_value=services.MAX_SHARE_DAYS,
+        initial=settings.JINENG_SHARE_LINK_DAYS,
+        help_text=gettext_lazy("From 1 to 90 days. You can revoke the link at any time."),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
+
+def _own_person(request: HttpRequest) -> Person:
+    """Return the logged-in worker's person, or 404 when the account has none."""
+    if not request.user.person_id:
+        raise Http404(_("This account is not linked to a worker's record."))
+    return _staff_person(request, request.user.person_id)
+
+
+def _staff_person(request: HttpRequest, pk: int) -> Person:
+    """Return a person in the user's scope, or 404 for missing and out-of-scope alike."""
+    try:
+        return get_person_for_user(request.user, pk)
+    except errors.NotFound:
+        raise Http404(_("No such person.")) from None
+
+
+def _share_url(request: HttpRequest, token: str) -> str:
+    return request.build_absolute_uri(reverse("records:shared", args=[token]))
+
+
+def _record_context(person: Person, identity: dict[str, str] | None = None) -> dict[str, Any]:
+    return {
+        "person": person,
+        "identity": identity
+        or {"id_number": person.id_number_masked, "phone": person.phone_masked},
+        "revealed": identity is not None,
+        "memberships": person.memberships.current().select_related("group").order_by("-valid_from"),
+        "affiliations": person.affiliations.select_related("organization").order_by("-started_on"),
+        "record": get_record(person),
+    }
+
+
+def _render_mine(
+    request: HttpRequest,
+    person: Person,
+    *,
+    identity: dict[str, str] | None = None,
+    share_form: ShareForm | None = None,
+    new_link: ShareLink | None = None,
+    new_token: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    context = _record_context(person, identity)
+    context.update(
+        {
+            "share_form": share_form or ShareForm(),
+            "links": person.share_links.usable().order_by("-created_at"),
+            "new_link": new_link,
+            "new_token": new_token,
+            "new_url": _share_url(request, new_token) if new_token else "",
+            "new_qr": segno.make(_share_url(request, new_token), error="m").svg_inline(
+                scale=4, border=2
+            )
+            if new_token
+            else "",
+        }
+    )
+    return render(request, "records/my_record.html", context, status=status)
 
 
 @login_required
 def my_record(request: HttpRequest) -> HttpResponse:
-    """Show the logged-in worker their own record."""
-    return render(request, "records/my_record.html", {})
+    """Show the logged-in worker their own record, identity masked."""
+    return _render_mine(request, _own_person(request))
+
+
+@login_required
+@require_POST
+def my_reveal(request: HttpRequest) -> HttpResponse:
+    """Show the worker their own full ID and phone numbers; audited like any reveal."""
+    person = _own_person(request)
+    identity = people_services.reveal_personal_data(person, actor=request.user, purpose="own")
+    response = _render_mine(request, person, identity=identity)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _json_response(record: TrainingRecord) -> HttpResponse:
+    body = json.dumps(record.as_document(), ensure_ascii=False, indent=2)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    name = f"record-{record.person.pk}-{timezone.localdate()}.json"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _pdf_response(record: TrainingRecord, **share: Any) -> HttpResponse:
+    response = HttpResponse(render_record_pdf(record, **share), content_type="application/pdf")
+    name = f"record-{record.person.pk}-{timezone.localdate()}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def my_record_json(request: HttpRequest) -> HttpResponse:
+    """Download the worker's own record as JSON (identity masked)."""
+    return _json_response(get_record(_own_person(request)))
+
+
+@login_required
+def my_record_pdf(request: HttpRequest) -> HttpResponse:
+    """Download the worker's own record as PDF; a POSTed share token adds its QR code."""
+    person = _own_person(request)
+    share: dict[str, Any] = {}
+    token = request.POST.get("token", "") if request.method == "POST" else ""
+    if token:
+        link = get_object_or_404(
+            ShareLink.objects.usable(), person=person, token_hash=hash_share_token(token)
+        )
+        share = {"share_url": _share_url(request, token), "share_expires_at": link.expires_at}
+    return _pdf_response(get_record(person), **share)
+
+
+@login_required
+@require_POST
+def share_create(request: HttpRequest) -> HttpResponse:
+    """Create a time-limited share link and show it once (only its hash is kept)."""
+    person = _own_person(request)
+    form = ShareForm(request.POST)
+    if not form.is_valid():
+        return _render_mine(request, person, share_form=form, status=400)
+    try:
+        link, token = services.share_record(
+            person, actor=request.user, days=form.cleaned_data["days"]
+        )
+    except errors.DomainError as error:
+        form.add_error("days", error.detail)
+        return _render_mine(request, person, share_form=form, status=400)
+    response = _render_mine(request, person, new_link=link, new_token=token)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def share_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """Stop one of the worker's own share links from working."""
+    person = _own_person(request)
+    link = get_object_or_404(ShareLink, pk=pk, person=person)
+    services.revoke_share_link(link, actor=request.user)
+    messages.success(request, _("The link has been revoked; it no longer opens your record."))
+    return redirect("records:mine")
+
+
+def shared_record(request: HttpRequest, token: str) -> HttpResponse:
+    """Show a shared record, masked, to anyone holding a usable link; no login needed."""
+    try:
+        person = services.open_shared_record(token)
+    except errors.NotFound:
+        response = render(request, "records/shared_gone.html", status=404)
+    else:
+        person = Person.objects.select_related("region", "town").get(pk=person.pk)
+        response = render(request, "records/shared.html", _record_context(person))
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@login_required
+def person_record_json(request: HttpRequest, pk: int) -> HttpResponse:
+    """Download a person's record as JSON for staff whose scope covers them."""
+    return _json_response(get_record(_staff_person(request, pk)))
+
+
+@login_required
+def person_record_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """Download a person's record as PDF for staff whose scope covers them."""
+    return _pdf_response(get_record(_staff_person(request, pk)))

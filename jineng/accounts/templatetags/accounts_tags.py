@@ -7,7 +7,7 @@ import math
 from typing import Any
 
 from django import template
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from jineng.accounts.roles import has_capability
 
@@ -30,3 +30,11 @@ def minutes(delta: datetime.timedelta) -> int:
 def from_now(delta: datetime.timedelta) -> datetime.datetime:
     """Return the moment a duration from now, for "try again after 14:30"."""
     return timezone.localtime() + delta
+
+
+@register.filter
+def local_name(obj: Any) -> str:
+    """Return an object's English name (``name_en``) in English pages, else its name."""
+    if translation.get_language() == "en" and getattr(obj, "name_en", ""):
+        return obj.name_en
+    return str(getattr(obj, "name", obj))

@@ -1,0 +1,103 @@
+"""Forms of the people pages: the register search and a new target-group membership."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jineng.core.errors import ValidationFailed
+from jineng.core.validators import normalize_mobile, parse_citizen_id
+from jineng.people.choices import MembershipSource
+from jineng.people.models import TargetGroup
+from jineng.regions.models import Region
+
+
+def town_choices(user: Any) -> list[tuple[str, str]]:
+    """Townships of the deployment's city that the user's region scope covers."""
+    towns = Region.objects.towns().filter(code__startswith=settings.JINENG_CITY_REGION_CODE)
+    region = getattr(user, "region", None)
+    if region is not None:
+        towns = towns.filter(code__startswith=region.code)
+    return [("", _("All townships")), *towns.values_list("code", "name")]
+
+
+def group_choices() -> list[tuple[str, str]]:
+    """Target groups by code, for a select."""
+    return [("", _("All target groups")), *TargetGroup.objects.values_list("code", "name")]
+
+
+class PersonSearchForm(forms.Form):
+    """Search the register: by name, full citizen ID, mobile number, township, target group."""
+
+    name = forms.CharField(label=_("Name contains"), required=False, max_length=50)
+    id_number = forms.CharField(
+        label=_("Citizen ID (all 18 characters)"),
+        required=False,
+        max_length=18,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    phone = forms.CharField(
+        label=_("Mobile number"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
+    town = forms.ChoiceField(label=_("Township"), required=False)
+    group = forms.ChoiceField(label=_("Target group"), required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["town"].choices = town_choices(user)
+        self.fields["group"].choices = group_choices()
+
+    def clean_id_number(self) -> str:
+        value = self.cleaned_data["id_number"].strip().upper()
+        if not value:
+            return ""
+        try:
+            return parse_citizen_id(value).number
+        except ValidationFailed as error:
+            raise forms.ValidationError(error.detail) from None
+
+    def clean_phone(self) -> str:
+        value = self.cleaned_data["phone"].strip()
+        if not value:
+            return ""
+        try:
+            return normalize_mobile(value)
+        except ValidationFailed as error:
+            raise forms.ValidationError(error.detail) from None
+
+
+class MembershipForm(forms.Form):
+    """Record that a person belongs to a target group, with evidence and validity."""
+
+    group = forms.ModelChoiceField(
+        label=_("Target group"), queryset=TargetGroup.objects.all(), to_field_name="code"
+    )
+    source = forms.ChoiceField(
+        label=_("Source of the evidence"),
+        choices=MembershipSource.choices,
+        initial=MembershipSource.BUREAU,
+    )
+    evidence = forms.CharField(
+        label=_("Evidence"),
+        required=False,
+        max_length=300,
+        help_text=_("Document or register entry that proves the membership."),
+    )
+    valid_from = forms.DateField(
+        label=_("Valid from"),
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    valid_until = forms.DateField(
+        label=_("Valid until"),
+        required=False,
+        help_text=_("Leave empty if it does not expire."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
