@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "jineng.people",
     "jineng.records",
     "jineng.accreditations",
+    "jineng.catalogs",
     "jineng.api",
 ]
 

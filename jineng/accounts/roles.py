@@ -31,6 +31,10 @@ class Capability(models.TextChoices):
     MANAGE_REFERENCE_DATA = "manage_reference_data", _("Load reference data")
     VIEW_AUDIT = "view_audit", _("Read the audit trail")
     MANAGE_SECURITY = "manage_security", _("Set security policy")
+    EDIT_CATALOGS = "edit_catalogs", _("Edit and submit catalog drafts")
+    PUBLISH_CATALOGS = "publish_catalogs", _("Publish catalog versions")
+    DECIDE_APPEALS = "decide_appeals", _("Decide appeals against catalog changes")
+    FILE_APPEALS = "file_appeals", _("Appeal a catalog change concerning one's organisation")
     APPLY_ACCREDITATION = "apply_accreditation", _("Apply for accreditation")
     VIEW_ACCREDITATIONS = "view_accreditations", _("See every accreditation and application")
     DECIDE_ACCREDITATION = "decide_accreditation", _("Decide, suspend and withdraw accreditations")
@@ -51,6 +55,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             _C.MANAGE_SECURITY,
             _C.VIEW_ACCREDITATIONS,
             _C.DECIDE_ACCREDITATION,
+            _C.EDIT_CATALOGS,
+            _C.PUBLISH_CATALOGS,
+            _C.DECIDE_APPEALS,
         }
     ),
     Role.REVIEWER: frozenset(
@@ -66,9 +73,10 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             _C.IMPORT_PEOPLE,
             _C.EXPORT_PEOPLE,
             _C.APPLY_ACCREDITATION,
+            _C.FILE_APPEALS,
         }
     ),
-    Role.EVALUATOR: frozenset({_C.VIEW_PEOPLE, _C.APPLY_ACCREDITATION}),
+    Role.EVALUATOR: frozenset({_C.VIEW_PEOPLE, _C.APPLY_ACCREDITATION, _C.FILE_APPEALS}),
     Role.EMPLOYER: frozenset({_C.VIEW_PEOPLE, _C.CREATE_PEOPLE}),
     Role.WORKER: frozenset(),
     Role.SYSTEM: frozenset({_C.VIEW_PEOPLE, _C.CREATE_PEOPLE, _C.IMPORT_PEOPLE}),
