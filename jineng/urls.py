@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("jineng.accounts.urls")),
     path("people/", include("jineng.people.urls")),
     path("records/", include("jineng.records.urls")),
+    path("accreditations/", include("jineng.accreditations.urls")),
     path("api/v1/", include("jineng.api.urls")),
     path("admin/", admin.site.urls),
 ]
