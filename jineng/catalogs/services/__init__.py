@@ -14,6 +14,7 @@ from jineng.catalogs.services.drafts import (
     update_entry,
 )
 from jineng.catalogs.services.entries import EntryInput, Lookups, clean_entry
+from jineng.catalogs.services.imports import ImportFailed, ImportResult, import_draft
 from jineng.catalogs.services.review import (
     ChangeInput,
     delete_change,
@@ -29,6 +30,8 @@ __all__ = [
     "ChangeInput",
     "DuplicateEntry",
     "EntryInput",
+    "ImportFailed",
+    "ImportResult",
     "Lookups",
     "add_entry",
     "clean_entry",
@@ -38,6 +41,7 @@ __all__ = [
     "discard_draft",
     "file_appeal",
     "get_catalog",
+    "import_draft",
     "publish_version",
     "reason_problems",
     "record_changes",

@@ -93,10 +93,14 @@ class Lookups:
             self._occupations[code] = Occupation.objects.filter(code=code).first()
         return self._occupations[code]
 
-    def preload_occupations(self) -> None:
-        """Load the whole classification at once (a few thousand rows) for big files."""
-        for occupation in Occupation.objects.all():
+    def preload_occupations(self) -> dict[str, list[str]]:
+        """Load the whole classification at once (a few thousand rows) for big files, and
+        return the codes of each occupation name (names can repeat across categories)."""
+        names: dict[str, list[str]] = {}
+        for occupation in Occupation.objects.order_by("code"):
             self._occupations[occupation.code] = occupation
+            names.setdefault(occupation.name, []).append(occupation.code)
+        return names
 
     def level(self, text: str) -> SkillLevel | None:
         return self._level_names.get(text.strip().lower())
@@ -191,7 +195,7 @@ def _check_groups(
         group = lookups.group(code)
         if group is None:
             _fail(errors, "target_groups", _("Unknown target group {code}.").format(code=code))
-        else:
+        elif group not in groups:
             groups.append(group)
     for code in data.group_subsidy_fen:
         if code not in lookups.groups:
@@ -292,6 +296,45 @@ def clean_entry(kind: str, data: EntryInput, lookups: Lookups | None = None) -> 
         attributes=data.attributes,
     )
     return CleanEntry(key=key, values=values, target_groups=groups)
+
+
+def resolve_key(kind: str, data: EntryInput, lookups: Lookups | None = None) -> str:
+    """Return the key an input identifies without checking its other fields (for removals)."""
+    if data.key.strip():
+        return data.key.strip()
+    errors: list[ValidationFailed] = []
+    values = _resolve_codes(data, lookups or Lookups(), errors)
+    if errors:
+        raise InvalidEntry(errors)
+    return derive_key(kind, data, values)
+
+
+def snapshot_of(clean: CleanEntry) -> dict[str, Any]:
+    """Return a validated entry's compared fields, shaped like queries.entry_snapshot."""
+    values = clean.values
+
+    def code(name: str, attribute: str = "code") -> Any:
+        row = values[name]
+        return getattr(row, attribute) if row is not None else None
+
+    return {
+        "title": values["title"],
+        "occupation": code("occupation"),
+        "skill_level": code("skill_level"),
+        "training_type": values["training_type"] or None,
+        "organization": code("organization", "credit_code"),
+        "region": code("region"),
+        "target_groups": sorted(g.code for g in clean.target_groups),
+        "subsidy_fen": values["subsidy_fen"],
+        "group_subsidy_fen": values["group_subsidy_fen"],
+        "min_hours": values["min_hours"],
+        "age_min": values["age_min"],
+        "age_max": values["age_max"],
+        "valid_from": values["valid_from"].isoformat() if values["valid_from"] else None,
+        "valid_until": values["valid_until"].isoformat() if values["valid_until"] else None,
+        "status": values["status"],
+        "attributes": values["attributes"] or {},
+    }
 
 
 def input_from_entry(entry: CatalogEntry) -> EntryInput:

@@ -1,0 +1,1 @@
+"""Bulk files of catalog versions: reading xlsx/csv with row errors, writing xlsx/csv."""
