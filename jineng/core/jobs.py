@@ -1,0 +1,78 @@
+"""Progress of long-running work (任务): start, advance, finish and find a Job row.
+
+Long work (imports, generated data) writes its progress to a ``core.models.Job`` row that the
+UI shows on a job page and the CLI mirrors with a progress bar. Updates are throttled: a
+writer calls ``advance`` as often as it likes and the row is written at most every
+``every`` items, so progress costs a few hundred updates even for a very large file.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jineng.core.errors import NotFound
+from jineng.core.models import Job
+
+# Write the Job row at most once per this many items.
+PROGRESS_EVERY = 1000
+
+
+def start_job(kind: str, *, owner: Any = None, total: int = 0) -> Job:
+    """Create a running Job of a kind (e.g. ``people.import``) owned by a user."""
+    return Job.objects.create(
+        kind=kind,
+        status=Job.Status.RUNNING,
+        owner=owner if getattr(owner, "pk", None) else None,
+        total=total,
+    )
+
+
+class Progress:
+    """Throttled progress writer for one Job; a no-op when there is no job."""
+
+    def __init__(self, job: Job | None, *, every: int = PROGRESS_EVERY) -> None:
+        self.job = job
+        self.every = every
+        self._written = 0
+
+    def set_total(self, total: int) -> None:
+        """Record how many items the work has, once it is known."""
+        if self.job is not None:
+            self.job.total = total
+            Job.objects.filter(pk=self.job.pk).update(total=total)
+
+    def advance(self, done: int) -> None:
+        """Record that ``done`` items are finished, writing only every ``every`` items."""
+        if self.job is None or done - self._written < self.every:
+            return
+        self._written = done
+        self.job.done = done
+        Job.objects.filter(pk=self.job.pk).update(done=done)
+
+
+def finish_job(job: Job | None, *, succeeded: bool, summary: dict[str, Any]) -> None:
+    """Mark a job succeeded or failed with its summary; everything counted is done."""
+    if job is None:
+        return
+    job.status = Job.Status.SUCCEEDED if succeeded else Job.Status.FAILED
+    job.summary = summary
+    job.finished_at = timezone.now()
+    job.done = job.total
+    Job.objects.filter(pk=job.pk).update(
+        status=job.status, summary=summary, finished_at=job.finished_at, done=F("total")
+    )
+
+
+def get_job_for_user(user: Any, pk: int, *, kind: str | None = None) -> Job:
+    """Return a job its owner may see, or NotFound for missing and other people's jobs alike."""
+    jobs = Job.objects.filter(pk=pk, owner_id=getattr(user, "pk", None))
+    if kind is not None:
+        jobs = jobs.filter(kind=kind)
+    job = jobs.first() if getattr(user, "is_authenticated", False) else None
+    if job is None:
+        raise NotFound(_("No such job."))
+    return job

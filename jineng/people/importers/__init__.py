@@ -1,0 +1,25 @@
+"""Bulk import of people from csv and xlsx files, and the shared bulk-insert path."""
+
+from jineng.people.importers.people import (
+    ALL_OR_NOTHING,
+    COMMIT_GOOD,
+    JOB_KIND,
+    MODES,
+    ImportResult,
+    RowError,
+    errors_csv,
+    import_people,
+)
+from jineng.people.importers.reader import ImportFailed
+
+__all__ = [
+    "ALL_OR_NOTHING",
+    "COMMIT_GOOD",
+    "JOB_KIND",
+    "MODES",
+    "ImportFailed",
+    "ImportResult",
+    "RowError",
+    "errors_csv",
+    "import_people",
+]

@@ -1,0 +1,349 @@
+"""Import people in bulk (批量导入劳动者) from a csv or xlsx file.
+
+Two phases. First every row is read, validated with people.services.clean_person and
+encrypted, with progress written to the Job row; no data is written yet. Then, if the mode
+allows, one transaction writes the good rows through the shared bulk path (COPY / one
+executemany), skipping people already registered, and records one audit event.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jineng.accounts.roles import Capability
+from jineng.core import audit
+from jineng.core.errors import PermissionDenied, ValidationFailed
+from jineng.core.jobs import Progress, finish_job
+from jineng.core.models import Job
+from jineng.people.choices import AffiliationKind, MembershipSource
+from jineng.people.importers.bulk import (
+    PreparedPerson,
+    db_timestamp,
+    paused_gc,
+    person_values,
+    write_people,
+)
+from jineng.people.importers.columns import (
+    COLUMN_BY_FIELD,
+    COLUMNS,
+    HEADER_KEYS,
+    TargetGroupParser,
+    normalize_header,
+    parse_choice,
+)
+from jineng.people.importers.reader import ImportFailed, Sheet, Source, open_sheet
+from jineng.people.services import InvalidPerson, PersonInput, clean_person, person_fields
+from jineng.regions.models import Region
+
+ALL_OR_NOTHING = "all_or_nothing"
+COMMIT_GOOD = "commit_good"
+MODES = (ALL_OR_NOTHING, COMMIT_GOOD)
+JOB_KIND = "people.import"
+CHOICE_FIELDS = ("hukou_type", "education", "employment_status")
+
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    """One problem in one row: the row number the user sees, the column header, the reason."""
+
+    row: int
+    column: str
+    reason: str
+
+    def as_list(self) -> list[Any]:
+        return [self.row, self.column, self.reason]
+
+
+@dataclass
+class ImportResult:
+    """The outcome of an import: counts, every row error, and whether anything was written."""
+
+    file_name: str
+    sha256: str
+    mode: str
+    rows: int = 0
+    created: int = 0
+    skipped: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    committed: bool = False
+
+    @property
+    def bad_rows(self) -> int:
+        """How many distinct rows have at least one error."""
+        return len({e.row for e in self.errors})
+
+    def summary(self) -> dict[str, Any]:
+        """Counts and errors as stored on the Job row and shown by the CLI and job page."""
+        return {
+            "file_name": self.file_name,
+            "sha256": self.sha256,
+            "mode": self.mode,
+            "rows": self.rows,
+            "created": self.created,
+            "skipped": self.skipped,
+            "bad_rows": self.bad_rows,
+            "error_count": len(self.errors),
+            "committed": self.committed,
+            "errors": [e.as_list() for e in self.errors],
+        }
+
+
+def errors_csv(errors: Iterable[RowError | list[Any]]) -> str:
+    """Return row errors as csv text (row, column, reason) with a header, for download."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([_("row"), _("column"), _("reason")])
+    for error in errors:
+        writer.writerow(error.as_list() if isinstance(error, RowError) else error)
+    return out.getvalue()
+
+
+def import_people(
+    file: Source,
+    *,
+    actor: Any,
+    mode: str = ALL_OR_NOTHING,
+    job: Job | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> ImportResult:
+    """Import people from a csv/xlsx file (批量导入), reporting every bad row.
+
+    ``all_or_nothing`` writes nothing if any row is bad; ``commit_good`` writes the good
+    rows. Rows whose citizen ID is already registered are skipped. ``actor`` None means the
+    command line (the system). File-level problems raise ImportFailed; nothing is written.
+    """
+    if mode not in MODES:
+        raise ValidationFailed(_("Unknown import mode {mode}.").format(mode=mode), field="mode")
+    if actor is not None and not actor.can(Capability.IMPORT_PEOPLE):
+        raise PermissionDenied(_("Your role may not import people."))
+    try:
+        sheet = open_sheet(file)
+        result = ImportResult(file_name=sheet.name, sha256=sheet.sha256, mode=mode)
+        reader = _RowReader(sheet, actor)
+        prepared = _prepare(sheet, reader, result, Progress(job), on_progress)
+        if prepared and (mode == COMMIT_GOOD or not result.errors):
+            _write(prepared, result, actor, job, stamp=reader.stamp)
+    except ImportFailed as exc:
+        finish_job(job, succeeded=False, summary={"detail": str(exc.detail), "mode": mode})
+        raise
+    finish_job(job, succeeded=result.committed, summary=result.summary())
+    return result
+
+
+def _column_index(header: list[str]) -> dict[str, int]:
+    index: dict[str, int] = {}
+    for position, cell in enumerate(header):
+        field_name = HEADER_KEYS.get(normalize_header(cell))
+        if field_name is None:
+            continue
+        if field_name in index:
+            raise ImportFailed(
+                _("The column {column} appears twice in the header.").format(
+                    column=COLUMN_BY_FIELD[field_name].header
+                ),
+                field="file",
+            )
+        index[field_name] = position
+    missing = [c.header for c in COLUMNS if c.required and c.field not in index]
+    if missing:
+        raise ImportFailed(
+            _("Required columns are missing: {columns}. The header row has: {header}.").format(
+                columns="、".join(missing), header="、".join(h for h in header if h.strip())
+            ),
+            field="file",
+        )
+    return index
+
+
+class _RowReader:
+    """Turn one file row into a PreparedPerson or a list of RowErrors (the hot loop)."""
+
+    def __init__(self, sheet: Sheet, actor: Any) -> None:
+        self.index = _column_index(sheet.header)
+        # The header text the user wrote, to name columns in errors.
+        self.headers = {f: sheet.header[i].strip() for f, i in self.index.items()}
+        self.width = len(sheet.header)
+        self.regions = {r.code: r for r in Region.objects.select_related("parent")}
+        self.groups = TargetGroupParser() if "target_groups" in self.index else None
+        self.stamp = db_timestamp()
+        today = timezone.localdate().isoformat()
+        evidence = _("Imported from {file}").format(file=sheet.name)[:300]
+        self.membership = (MembershipSource.IMPORT.value, evidence, today, None)
+        org_id = getattr(actor, "organization_id", None)
+        # Staff of an organisation see only people tied to it, so imported people are tied.
+        self.affiliations = ((org_id, AffiliationKind.TRAINEE.value, today),) if org_id else ()
+
+    def header_of(self, field_name: str | None) -> str:
+        if field_name is None:
+            return ""
+        return self.headers.get(field_name) or COLUMN_BY_FIELD[field_name].header
+
+    def read(self, number: int, cells: list[str]) -> PreparedPerson | list[RowError]:
+        if len(cells) < self.width:
+            cells = cells + [""] * (self.width - len(cells))
+        elif len(cells) > self.width and any(c.strip() for c in cells[self.width :]):
+            return [
+                RowError(
+                    number,
+                    "",
+                    _("The row has {n} cells but the header only {m} columns.").format(
+                        n=len(cells), m=self.width
+                    ),
+                )
+            ]
+        index = self.index
+        errors: list[RowError] = []
+        choices: dict[str, str] = {}
+        for name in CHOICE_FIELDS:
+            if name in index:
+                try:
+                    code = parse_choice(name, cells[index[name]])
+                except ValidationFailed as exc:
+                    errors.append(RowError(number, self.header_of(name), str(exc.detail)))
+                    continue
+                if code is not None:
+                    choices[name] = code
+        group_ids: tuple[int, ...] = ()
+        if self.groups is not None:
+            try:
+                group_ids = self.groups.parse(cells[index["target_groups"]])
+            except ValidationFailed as exc:
+                errors.append(RowError(number, self.header_of("target_groups"), str(exc.detail)))
+        data = PersonInput(
+            id_number=cells[index["id_number"]],
+            name=cells[index["name"]],
+            region_code=cells[index["region_code"]],
+            phone=cells[index["phone"]].strip() if "phone" in index else "",
+            **choices,
+        )
+        try:
+            clean = clean_person(data, self.regions)
+        except InvalidPerson as exc:
+            errors.extend(
+                RowError(number, self.header_of(e.field), str(e.detail)) for e in exc.errors
+            )
+            return errors
+        if errors:
+            return errors
+        fields = person_fields(clean)
+        return PreparedPerson(
+            row=number,
+            id_number_hash=fields["id_number_hash"],
+            values=person_values(fields, self.stamp),
+            memberships=tuple((gid, *self.membership) for gid in group_ids),
+            affiliations=self.affiliations,
+        )
+
+
+def _prepare(
+    sheet: Sheet,
+    reader: _RowReader,
+    result: ImportResult,
+    progress: Progress,
+    on_progress: ProgressCallback | None,
+) -> list[PreparedPerson]:
+    """Validate and encrypt every row; collect row errors (duplicates name the first row)."""
+    progress.set_total(sheet.estimated_rows)
+    prepared: list[PreparedPerson] = []
+    with paused_gc():
+        rows = _read_rows(sheet, reader, prepared, result.errors, progress, on_progress)
+    if rows == 0:
+        raise ImportFailed(_("The file has a header row but no people in it."), field="file")
+    result.rows = rows
+    progress.set_total(rows)
+    if on_progress is not None:
+        on_progress(rows, rows)
+    return prepared
+
+
+def _read_rows(
+    sheet: Sheet,
+    reader: _RowReader,
+    prepared: list[PreparedPerson],
+    errors: list[RowError],
+    progress: Progress,
+    on_progress: ProgressCallback | None,
+) -> int:
+    """The loop over the rows: fill ``prepared`` and ``errors``, return how many rows."""
+    id_header = reader.header_of("id_number")
+    first_row: dict[str, int] = {}
+    rows = 0
+    for number, cells in sheet.rows:
+        if not any(cells) or not (cells[0].strip() or "".join(cells).strip()):
+            continue
+        rows += 1
+        outcome = reader.read(number, cells)
+        if isinstance(outcome, list):
+            errors.extend(outcome)
+        elif (first := first_row.setdefault(outcome.id_number_hash, number)) != number:
+            errors.append(
+                RowError(
+                    number,
+                    id_header,
+                    _("The same citizen ID is already in row {row} of this file.").format(
+                        row=first
+                    ),
+                )
+            )
+        else:
+            prepared.append(outcome)
+        if rows % 1000 == 0:
+            progress.advance(rows)
+            if on_progress is not None:
+                on_progress(rows, sheet.estimated_rows)
+    return rows
+
+
+def _write(
+    prepared: list[PreparedPerson],
+    result: ImportResult,
+    actor: Any,
+    job: Job | None,
+    *,
+    stamp: Any,
+) -> None:
+    """Write the good rows and the one audit event in a single transaction."""
+    try:
+        with transaction.atomic(durable=True):
+            outcome = write_people(prepared, stamp=stamp)
+            result.created = outcome.created
+            result.skipped = len(outcome.skipped_rows)
+            result.committed = True
+            audit.record(
+                actor,
+                "people.import.completed",
+                object_type="people.import",
+                object_id=result.sha256,
+                data={
+                    "file_name": result.file_name,
+                    "sha256": result.sha256,
+                    "mode": result.mode,
+                    "rows": result.rows,
+                    "created": result.created,
+                    "skipped": result.skipped,
+                    "bad_rows": result.bad_rows,
+                    "memberships": outcome.memberships,
+                    "affiliations": outcome.affiliations,
+                    "job": job.pk if job is not None else None,
+                },
+            )
+    except IntegrityError:
+        result.created = result.skipped = 0
+        result.committed = False
+        raise ImportFailed(
+            _(
+                "Some of these people were registered by someone else while the file was "
+                "being imported; nothing was written. Import the file again."
+            ),
+            field="file",
+        ) from None

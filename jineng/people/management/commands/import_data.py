@@ -1,0 +1,102 @@
+"""`jineng import people FILE`: import people from csv or xlsx with a progress bar.
+
+Prints a summary and the first 50 bad rows (``--errors-csv PATH`` writes all of them) and
+exits 1 when nothing was imported because of errors or the file could not be read.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+from jineng.accounts.models import User
+from jineng.core.errors import DomainError
+from jineng.core.jobs import start_job
+from jineng.people.importers import (
+    ALL_OR_NOTHING,
+    COMMIT_GOOD,
+    JOB_KIND,
+    ImportResult,
+    errors_csv,
+    import_people,
+)
+
+SHOWN_ERRORS = 50
+
+
+class Command(BaseCommand):
+    help = "Import people from a csv (UTF-8 or GBK) or xlsx file; report every bad row."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("kind", choices=["people"], help="What the file holds.")
+        parser.add_argument("file", type=Path, help="The csv or xlsx file.")
+        parser.add_argument(
+            "--commit-good",
+            action="store_true",
+            help="Write the good rows even if some rows are bad (default: all or nothing).",
+        )
+        parser.add_argument(
+            "--errors-csv", type=Path, default=None, help="Write every bad row to this csv."
+        )
+        parser.add_argument(
+            "--user",
+            default=None,
+            help="Import as this account (its organisation gets the people); default: system.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        actor = None
+        if options["user"]:
+            actor = User.objects.filter(username=options["user"]).first()
+            if actor is None:
+                raise CommandError(f"No user named {options['user']}.")
+        mode = COMMIT_GOOD if options["commit_good"] else ALL_OR_NOTHING
+        job = start_job(JOB_KIND, owner=actor)
+        console = Console(file=self.stderr, stderr=True)
+        with Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
+        ) as bar:
+            task = bar.add_task("validating", total=None)
+
+            def on_progress(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=max(total, done))
+
+            try:
+                result = import_people(
+                    options["file"], actor=actor, mode=mode, job=job, on_progress=on_progress
+                )
+            except DomainError as exc:
+                raise CommandError(str(exc.detail)) from None
+        self._report(result, options["errors_csv"])
+        if result.errors and not result.committed:
+            sys.exit(1)
+
+    def _report(self, result: ImportResult, errors_path: Path | None) -> None:
+        written = "written" if result.committed else "NOT written"
+        self.stdout.write(
+            f"{result.file_name}: {result.rows} rows, {result.created} people created, "
+            f"{result.skipped} skipped (already registered), {result.bad_rows} bad rows "
+            f"({len(result.errors)} errors); mode {result.mode}; {written}."
+        )
+        for error in result.errors[:SHOWN_ERRORS]:
+            self.stdout.write(f"  row {error.row}, {error.column or '-'}: {error.reason}")
+        if len(result.errors) > SHOWN_ERRORS:
+            self.stdout.write(
+                f"  … and {len(result.errors) - SHOWN_ERRORS} more"
+                + ("" if errors_path else " (use --errors-csv PATH to get all of them)")
+            )
+        if errors_path and result.errors:
+            errors_path.write_text(errors_csv(result.errors), encoding="utf-8-sig")
+            self.stdout.write(f"All {len(result.errors)} errors written to {errors_path}.")
+        if result.errors and not result.committed:
+            self.stderr.write("Nothing was imported because of the errors above.")

@@ -1,0 +1,144 @@
+"""Pages for bulk work on people: upload an import file, see its job, export a search."""
+
+from __future__ import annotations
+
+import io
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from jineng.accounts.roles import Capability
+from jineng.core import errors
+from jineng.core.jobs import get_job_for_user, start_job
+from jineng.core.models import Job
+from jineng.people.exporters import CONTENT_TYPES, FORMATS, export_people
+from jineng.people.importers import (
+    ALL_OR_NOTHING,
+    COMMIT_GOOD,
+    JOB_KIND,
+    ImportFailed,
+    errors_csv,
+    import_people,
+)
+from jineng.people.importers.columns import CHOICE_LABELS, COLUMNS
+from jineng.people.queries import SEARCH_KEYS, search_people
+
+ERRORS_PER_PAGE = 100
+
+
+class ImportForm(forms.Form):
+    """Choose a people file and what to do when some rows are bad."""
+
+    file = forms.FileField(
+        label=gettext_lazy("File (csv or xlsx)"),
+        help_text=gettext_lazy("The first row names the columns; csv may be UTF-8 or GBK."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.xls"}),
+    )
+    mode = forms.ChoiceField(
+        label=gettext_lazy("If some rows are bad"),
+        choices=[
+            (ALL_OR_NOTHING, gettext_lazy("Import nothing, so I can fix the file first")),
+            (COMMIT_GOOD, gettext_lazy("Import the good rows and list the bad ones")),
+        ],
+        initial=ALL_OR_NOTHING,
+        widget=forms.RadioSelect,
+    )
+
+
+def _require(request: HttpRequest, capability: str) -> None:
+    if not request.user.can(capability):
+        raise PermissionDenied
+
+
+def _job_or_404(request: HttpRequest, pk: int) -> Job:
+    try:
+        return get_job_for_user(request.user, pk, kind=JOB_KIND)
+    except errors.NotFound:
+        raise Http404(_("No such job.")) from None
+
+
+@login_required
+def import_upload(request: HttpRequest) -> HttpResponse:
+    """Upload a people file and import it; then show its job page."""
+    _require(request, Capability.IMPORT_PEOPLE)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        job = start_job(JOB_KIND, owner=request.user)
+        try:
+            import_people(
+                form.cleaned_data["file"],
+                actor=request.user,
+                mode=form.cleaned_data["mode"],
+                job=job,
+            )
+        except ImportFailed as exc:
+            form.add_error("file", str(exc.detail))
+        else:
+            return redirect("people:import_job", pk=job.pk)
+    recent = Job.objects.filter(owner=request.user, kind=JOB_KIND).order_by("-id")[:10]
+    context = {
+        "form": form,
+        "columns": COLUMNS,
+        "choice_labels": {
+            f: [w[0] for w in labels.values()] for f, labels in CHOICE_LABELS.items()
+        },
+        "recent": recent,
+    }
+    return render(request, "people/import_upload.html", context)
+
+
+@login_required
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show an import's progress, counts and row errors (row, column, reason)."""
+    _require(request, Capability.IMPORT_PEOPLE)
+    job = _job_or_404(request, pk)
+    row_errors = job.summary.get("errors", [])
+    page = Paginator(row_errors, ERRORS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "people/import_job.html",
+        {"job": job, "summary": job.summary, "page": page},
+    )
+
+
+@login_required
+def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
+    """Download every row error of an import as csv."""
+    _require(request, Capability.IMPORT_PEOPLE)
+    job = _job_or_404(request, pk)
+    content = errors_csv(job.summary.get("errors", []))
+    response = HttpResponse(content.encode("utf-8-sig"), content_type=CONTENT_TYPES["csv"])
+    response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'
+    return response
+
+
+@login_required
+def export(request: HttpRequest) -> HttpResponse:
+    """Download the current people search (the list page's filters) as xlsx or csv, masked."""
+    _require(request, Capability.EXPORT_PEOPLE)
+    fmt = request.GET.get("format", "xlsx")
+    if fmt not in FORMATS:
+        raise Http404(_("Export as csv or xlsx."))
+    filters = {key: request.GET.get(key, "") for key in SEARCH_KEYS}
+    buffer = io.BytesIO()
+    try:
+        export_people(
+            search_people(request.user, filters),
+            buffer,
+            fmt=fmt,
+            actor=request.user,
+            filters=filters,
+        )
+    except errors.PermissionDenied:
+        raise PermissionDenied from None
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="people-{stamp}.{fmt}"'
+    return response
