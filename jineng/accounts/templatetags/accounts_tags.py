@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 import math
 from typing import Any
 
@@ -38,3 +39,11 @@ def local_name(obj: Any) -> str:
     if translation.get_language() == "en" and getattr(obj, "name_en", ""):
         return obj.name_en
     return str(getattr(obj, "name", obj))
+
+
+@register.filter
+def as_json(value: Any) -> str:
+    """Show a JSON value compactly and readably (Chinese kept as is)."""
+    if not value:
+        return ""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
