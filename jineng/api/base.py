@@ -1,5 +1,71 @@
-"""The REST API (django-ninja) mounted at /api/v1/."""
+"""The REST API (django-ninja) mounted at /api/v1/: auth, errors, docs and the apps' routers."""
 
-from ninja import NinjaAPI
+from __future__ import annotations
 
-api = NinjaAPI(title="jineng API", version="1", urls_namespace="api")
+import json
+from typing import Any
+
+from ninja import NinjaAPI, Swagger
+
+from jineng.api.auth import AUTH
+from jineng.api.errors import register_error_handlers
+from jineng.organizations.api import router as organizations_router
+from jineng.people.api import router as people_router
+from jineng.records.api import router as records_router
+
+DESCRIPTION = """\
+The API of jineng, the lifelong vocational skills training platform.
+
+**Authentication.** Other systems send `Authorization: Bearer <token>`; a token is issued with
+`jineng token create USERNAME [--name N] [--days D]` and revoked with `jineng token revoke
+PREFIX`. The web console's session also works; requests that change data then need the
+`X-CSRFToken` header.
+
+**Errors.** Every error has the same JSON shape: `{"code": "...", "detail": "...", "field":
+"..."}`. `code` is stable and meant for programs (`invalid`, `unauthenticated`,
+`permission_denied`, `not_found`, `person_exists`, `idempotency_key_reused`, ...), `detail`
+is a human-readable reason, and `field` names the input at fault when there is one.
+Objects outside the caller's data scope answer 404, exactly like missing ones.
+
+**Idempotency.** Create endpoints accept an `Idempotency-Key` header. Repeating a request
+with the same key and body replays the first response (status, body, `Location`) with the
+header `Idempotent-Replayed: true` and writes nothing; the same key with a different body
+answers 422 `idempotency_key_reused`; while the first request runs, a duplicate answers 409
+`idempotency_key_in_progress`. Keys are per user and kept for 24 hours.
+
+**Personal data.** ID and phone numbers are always masked; `POST /people/{id}/reveal` returns
+them in full to roles allowed to see them, and each such view is audited.
+
+**Lists** take `limit` (1-200, default 50) and `offset` and return `count`, the total number
+of matches.
+"""
+
+
+class JinengAPI(NinjaAPI):
+    """NinjaAPI with readable operation ids and a plain-JSON OpenAPI document."""
+
+    def get_openapi_operation_id(self, operation: Any) -> str:
+        """Use the endpoint function's name: stable and readable."""
+        return str(operation.view_func.__name__)
+
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        """Return the document as plain JSON data, so it dumps to YAML without anchors."""
+        return json.loads(json.dumps(super().get_openapi_schema(**kwargs)))
+
+
+api = JinengAPI(
+    title="jineng API",
+    version="1",
+    description=DESCRIPTION,
+    urls_namespace="api",
+    auth=AUTH,
+    # Swagger UI comes from ninja's own static files ("ninja" is in INSTALLED_APPS): no CDN.
+    docs=Swagger(settings={"persistAuthorization": False}),
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+register_error_handlers(api)
+api.add_router("", people_router)
+api.add_router("", records_router)
+api.add_router("", organizations_router)
+api.add_router("", "jineng.accreditations.api.router")

@@ -1,0 +1,176 @@
+"""Idempotency-Key on create endpoints: a retried request replays the first one's response.
+
+The first request with a key claims it in its own committed transaction; the unique
+constraint on (user, key) lets exactly one concurrent request win the claim. The winner runs
+the service (which owns its own durable transaction) and then stores its response on the
+claim. A concurrent duplicate that finds the claim still open gets 409
+``idempotency_key_in_progress`` and retries later; one that finds it completed gets the stored
+status, body and headers back with ``Idempotent-Replayed: true``. The same key with another
+method, path or body gets 422 ``idempotency_key_reused``. Keys are kept for 24 hours
+(``IDEMPOTENCY_TTL``); after that the key may be used again. If the request fails with an
+unexpected error the claim is released so that a retry can run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Header
+
+from jineng.api import locks
+from jineng.api.models import IdempotencyKey
+from jineng.core.errors import Conflict, DomainError
+
+IdempotencyKeyHeader = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=255,
+        description=(
+            "A unique value per intended create (a UUID works). Retrying with the same key and "
+            "body within 24 hours replays the first response without writing again; the same "
+            "key with a different body is refused with 422 `idempotency_key_reused`."
+        ),
+    ),
+]
+
+
+class IdempotencyKeyReused(DomainError):
+    """The key was first used for a different request."""
+
+    code = "idempotency_key_reused"
+    status = 422
+
+
+class IdempotencyKeyInProgress(Conflict):
+    """A request with the same key is still running."""
+
+    code = "idempotency_key_in_progress"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a create produced: status, JSON body and any headers to send (and to replay)."""
+
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def response(self) -> HttpResponse:
+        """Render the outcome as a JSON response."""
+        response = JsonResponse(
+            self.body, status=self.status, json_dumps_params={"ensure_ascii": False}
+        )
+        for name, value in self.headers.items():
+            response[name] = value
+        return response
+
+
+def fingerprint(request: HttpRequest) -> str:
+    """Hash the method, path and body; JSON bodies are compared by content, not by spacing."""
+    raw = request.body
+    try:
+        body = json.dumps(json.loads(raw), sort_keys=True, separators=(",", ":")).encode()
+    except ValueError:
+        body = raw
+    digest = hashlib.sha256()
+    for part in (request.method.encode(), request.path.encode(), body):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
+@transaction.atomic(durable=True)
+def claim_key(user: Any, key: str, request_fingerprint: str) -> IdempotencyKey | Outcome:
+    """Claim a key for a new request, or return the stored outcome of the first one."""
+    existing = locks.idempotency_key_for_update(user, key)
+    if existing is not None and existing.is_expired:
+        existing.delete()
+        existing = None
+    if existing is None:
+        try:
+            with transaction.atomic():
+                return IdempotencyKey.objects.create(
+                    user=user, key=key, fingerprint=request_fingerprint
+                )
+        except IntegrityError:
+            # Another request inserted the same key between our read and our insert.
+            existing = locks.idempotency_key_for_update(user, key)
+            if existing is None:
+                raise
+    if existing.fingerprint != request_fingerprint:
+        raise IdempotencyKeyReused(
+            _("Idempotency-Key {key} was already used for a different request.").format(key=key),
+            field="Idempotency-Key",
+        )
+    if not existing.is_completed:
+        raise IdempotencyKeyInProgress(
+            _("A request with Idempotency-Key {key} is still in progress; retry later.").format(
+                key=key
+            ),
+            field="Idempotency-Key",
+        )
+    return Outcome(
+        status=existing.response_status or 200,
+        body=existing.response_body or {},
+        headers={**existing.response_headers, "Idempotent-Replayed": "true"},
+    )
+
+
+@transaction.atomic(durable=True)
+def complete_key(claim: IdempotencyKey, outcome: Outcome) -> None:
+    """Store the outcome of the request that claimed the key."""
+    IdempotencyKey.objects.filter(pk=claim.pk).update(
+        response_status=outcome.status,
+        response_body=outcome.body,
+        response_headers=outcome.headers,
+        completed_at=timezone.now(),
+    )
+
+
+@transaction.atomic(durable=True)
+def release_key(claim: IdempotencyKey) -> None:
+    """Forget a claim whose request failed unexpectedly, so that a retry can run."""
+    IdempotencyKey.objects.filter(pk=claim.pk, response_status__isnull=True).delete()
+
+
+@transaction.atomic(durable=True)
+def purge_expired_keys() -> int:
+    """Delete keys past their 24-hour retention; return how many."""
+    deleted, _counts = IdempotencyKey.objects.expired().delete()
+    return deleted
+
+
+def _run(create: Callable[[], Outcome]) -> Outcome:
+    try:
+        return create()
+    except DomainError as exc:
+        # Refusals are part of the outcome: a retry with the same key gets the same answer.
+        return Outcome(status=exc.status, body=exc.as_dict())
+
+
+def idempotent(
+    request: HttpRequest, user: Any, key: str | None, create: Callable[[], Outcome]
+) -> HttpResponse:
+    """Run a create once per (user, Idempotency-Key); replay its response on retries."""
+    if not key:
+        return _run(create).response()
+    claim = claim_key(user, key, fingerprint(request))
+    if isinstance(claim, Outcome):
+        return claim.response()
+    try:
+        outcome = _run(create)
+    except BaseException:
+        release_key(claim)
+        raise
+    complete_key(claim, outcome)
+    return outcome.response()

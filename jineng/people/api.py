@@ -1,0 +1,294 @@
+"""REST endpoints for people (劳动者): register, find, look up, reveal, target groups."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+
+from jineng.accounts.roles import Capability
+from jineng.api.auth import actor
+from jineng.api.errors import PersonExistsOut, responses
+from jineng.api.idempotency import IdempotencyKeyHeader, Outcome, idempotent
+from jineng.api.schemas import ObjectId, Page, PageParams, RegionOut, dump, paginate
+from jineng.core.errors import PermissionDenied, ValidationFailed
+from jineng.core.validators import normalize_mobile, parse_citizen_id
+from jineng.people import services
+from jineng.people.access import get_person_for_user
+from jineng.people.choices import Education, EmploymentStatus, HukouType, MembershipSource
+from jineng.people.models import Person, PersonQuerySet, TargetGroup, TargetGroupMembership
+from jineng.regions.models import Region
+
+router = Router(tags=["people"])
+
+
+class PersonIn(Schema):
+    """What a caller sends to register a person; birth date and sex come from the ID."""
+
+    id_number: str = Field(max_length=32, description="18-character citizen ID (GB 11643).")
+    name: str = Field(max_length=100)
+    phone: str = Field("", max_length=32, description="Mainland mobile number; optional.")
+    region_code: str = Field(max_length=12, description="Code of the township or village.")
+    hukou_type: HukouType = HukouType.UNKNOWN
+    education: Education = Education.UNKNOWN
+    employment_status: EmploymentStatus = EmploymentStatus.UNKNOWN
+
+
+class PersonOut(Schema):
+    """A person as the API shows them: ID and phone always masked."""
+
+    id: int
+    url: str
+    name: str
+    id_number: str = Field(description="Masked: region code and last four characters.")
+    phone: str = Field(description="Masked, or empty when none is recorded.")
+    birth_date: datetime.date
+    sex: str
+    region: RegionOut
+    town: RegionOut | None
+    hukou_type: str
+    education: str
+    employment_status: str
+    target_groups: list[str] = Field(description="Codes of the target groups valid today.")
+    created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_url(obj: Person) -> str:
+        return reverse("api:person_detail", kwargs={"person_id": obj.pk})
+
+    @staticmethod
+    def resolve_id_number(obj: Person) -> str:
+        return obj.id_number_masked
+
+    @staticmethod
+    def resolve_phone(obj: Person) -> str:
+        return obj.phone_masked
+
+    @staticmethod
+    def resolve_target_groups(obj: Person) -> list[str]:
+        current = getattr(obj, "current_memberships", None)
+        if current is None:
+            current = obj.memberships.current().select_related("group")
+        return sorted({m.group.code for m in current})
+
+
+class PersonFilters(Schema):
+    """Ways to find people; all given filters apply together."""
+
+    id_number: str | None = Field(None, description="Exact citizen ID (via the blind index).")
+    phone: str | None = Field(None, description="Exact mobile number.")
+    name: str | None = Field(None, max_length=50, description="Part of the name.")
+    region_code: str | None = Field(None, max_length=12, description="Region and everything in it.")
+    target_group: str | None = Field(None, max_length=40, description="Target-group code.")
+
+
+class RevealIn(Schema):
+    """Why the caller needs the full identity; stored in the audit trail."""
+
+    purpose: str = Field("", max_length=200)
+
+
+class RevealOut(Schema):
+    """The full, unmasked ID and phone of one person."""
+
+    id: int
+    id_number: str
+    phone: str
+
+
+class MembershipIn(Schema):
+    """A target-group membership with its evidence and validity."""
+
+    group: str = Field(max_length=40, description="Target-group code, e.g. `migrant_worker`.")
+    source: MembershipSource
+    valid_from: datetime.date
+    valid_until: datetime.date | None = None
+    evidence: str = Field("", max_length=300)
+
+
+class TargetGroupOut(Schema):
+    code: str
+    name: str
+
+
+class MembershipOut(Schema):
+    """A recorded target-group membership."""
+
+    id: int
+    person_id: int
+    group: TargetGroupOut
+    source: str
+    evidence: str
+    valid_from: datetime.date
+    valid_until: datetime.date | None
+
+
+def people_for(user: Any) -> PersonQuerySet:
+    """People in the user's scope with what PersonOut needs, in a fixed number of queries."""
+    return (
+        Person.objects.visible_to(user)
+        .select_related("region", "town")
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=TargetGroupMembership.objects.current().select_related("group"),
+                to_attr="current_memberships",
+            )
+        )
+    )
+
+
+def _filter_people(people: PersonQuerySet, filters: PersonFilters) -> PersonQuerySet:
+    if filters.id_number:
+        people = people.with_id_number(parse_citizen_id(filters.id_number).number)
+    if filters.phone:
+        people = people.with_phone(normalize_mobile(filters.phone))
+    if filters.name:
+        people = people.filter(name__icontains=filters.name.strip())
+    if filters.region_code:
+        code = filters.region_code.strip()
+        if not Region.objects.filter(code=code).exists():
+            raise ValidationFailed(
+                _("Region code {code} is not known.").format(code=code), field="region_code"
+            )
+        people = people.filter(region__code__startswith=code)
+    if filters.target_group:
+        code = filters.target_group.strip()
+        if not TargetGroup.objects.filter(code=code).exists():
+            raise ValidationFailed(
+                _("Target group {code} is not known.").format(code=code), field="target_group"
+            )
+        current = TargetGroupMembership.objects.current().filter(
+            person=OuterRef("pk"), group__code=code
+        )
+        people = people.filter(Exists(current))
+    return people
+
+
+def _conflict_outcome(user: Any, exc: services.PersonExists) -> Outcome:
+    # Point at the existing record only when the caller could open it anyway.
+    existing_id = exc.extra.get("existing_id")
+    if existing_id and Person.objects.visible_to(user).filter(pk=existing_id).exists():
+        url = reverse("api:person_detail", kwargs={"person_id": existing_id})
+        body = {**exc.as_dict(), "existing_id": existing_id, "existing_url": url}
+        return Outcome(status=409, body=body, headers={"Location": url})
+    body = {
+        "code": exc.code,
+        "detail": _("A person with this citizen ID is already registered."),
+        "field": "id_number",
+    }
+    return Outcome(status=409, body=body)
+
+
+@router.post(
+    "/people",
+    response={201: PersonOut, 409: PersonExistsOut, **responses(400, 401, 403, 422)},
+    summary="Register a person",
+    url_name="person_create",
+)
+def create_person(
+    request: HttpRequest, payload: PersonIn, idempotency_key: IdempotencyKeyHeader = None
+) -> HttpResponse:
+    """Register a worker once per citizen ID. Birth date and sex are derived from the ID.
+
+    A citizen ID that is already registered answers 409 `person_exists`; `existing_id` and
+    `existing_url` point at the record when the caller may see it.
+    """
+    user = actor(request)
+
+    def create() -> Outcome:
+        try:
+            person = services.register_person(services.PersonInput(**payload.dict()), actor=user)
+        except services.PersonExists as exc:
+            return _conflict_outcome(user, exc)
+        body = dump(PersonOut, people_for(user).get(pk=person.pk))
+        return Outcome(status=201, body=body, headers={"Location": body["url"]})
+
+    return idempotent(request, user, idempotency_key, create)
+
+
+@router.get(
+    "/people",
+    response={200: Page[PersonOut], **responses(400, 401)},
+    summary="Find people",
+    url_name="person_list",
+)
+def list_people(
+    request: HttpRequest, filters: Query[PersonFilters], page: Query[PageParams]
+) -> dict[str, Any]:
+    """List the people in the caller's scope, newest first, filtered and paginated."""
+    return paginate(_filter_people(people_for(actor(request)), filters), page)
+
+
+@router.get(
+    "/people/{person_id}",
+    response={200: PersonOut, **responses(401, 404)},
+    summary="Get a person",
+    url_name="person_detail",
+)
+def get_person(request: HttpRequest, person_id: ObjectId) -> Person:
+    """Return one person in the caller's scope (404 outside it)."""
+    user = actor(request)
+    person = get_person_for_user(user, person_id)
+    return people_for(user).get(pk=person.pk)
+
+
+@router.post(
+    "/people/{person_id}/reveal",
+    response={200: RevealOut, **responses(400, 401, 403, 404)},
+    summary="Reveal full ID and phone",
+    url_name="person_reveal",
+)
+def reveal_person(request: HttpRequest, person_id: ObjectId, payload: RevealIn) -> dict[str, Any]:
+    """Return the full citizen ID and phone to a role allowed to see them; audited.
+
+    Answers 404 outside the caller's scope and 403 for roles that may see the person but not
+    their full identity.
+    """
+    user = actor(request)
+    person = get_person_for_user(user, person_id)
+    revealed = services.reveal_personal_data(person, actor=user, purpose=payload.purpose)
+    return {"id": person.pk, **revealed}
+
+
+@router.post(
+    "/people/{person_id}/memberships",
+    response={201: MembershipOut, **responses(400, 401, 403, 404, 409, 422)},
+    summary="Add a target-group membership",
+    url_name="person_membership_create",
+)
+def create_membership(
+    request: HttpRequest,
+    person_id: ObjectId,
+    payload: MembershipIn,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> HttpResponse:
+    """Record that a person belongs to a target group, with evidence and validity."""
+    user = actor(request)
+    person = get_person_for_user(user, person_id)
+    if not user.can(Capability.CREATE_PEOPLE):
+        raise PermissionDenied(_("Your role may not record target-group memberships."))
+
+    def create() -> Outcome:
+        group = TargetGroup.objects.filter(code=payload.group).first()
+        if group is None:
+            raise ValidationFailed(
+                _("Target group {code} is not known.").format(code=payload.group), field="group"
+            )
+        membership = services.add_membership(
+            person,
+            group,
+            source=payload.source,
+            valid_from=payload.valid_from,
+            valid_until=payload.valid_until,
+            evidence=payload.evidence,
+            actor=user,
+        )
+        return Outcome(status=201, body=dump(MembershipOut, membership))
+
+    return idempotent(request, user, idempotency_key, create)

@@ -1,0 +1,70 @@
+"""REST endpoint for the lifelong training record (培训电子档案)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+
+from jineng.api.auth import actor
+from jineng.api.errors import responses
+from jineng.api.schemas import ObjectId
+from jineng.people.access import get_person_for_user
+from jineng.records.queries import get_record
+
+router = Router(tags=["records"])
+
+
+class RecordRegionOut(Schema):
+    code: str
+    name: str
+
+
+class RecordPersonOut(Schema):
+    """The person the record belongs to; ID and phone masked."""
+
+    id: int
+    name: str
+    id_number: str
+    phone: str
+    birth_date: datetime.date
+    sex: str
+    region: RecordRegionOut
+    town: str | None
+    hukou_type: str
+    education: str
+    employment_status: str
+    target_groups: list[str]
+
+
+class RecordEntryOut(Schema):
+    """One dated fact of the record."""
+
+    date: datetime.date
+    kind: str = Field(description="What happened, e.g. `identity.registered`.")
+    title: str
+    details: dict[str, Any]
+
+
+class RecordOut(Schema):
+    """The lifelong record as a document (schema `jineng.training-record/1`), newest first."""
+
+    schema_: str = Field(alias="schema")
+    generated_at: datetime.datetime
+    person: RecordPersonOut
+    entries: list[RecordEntryOut]
+
+
+@router.get(
+    "/people/{person_id}/record",
+    response={200: RecordOut, **responses(401, 404)},
+    by_alias=True,
+    summary="Get a person's lifelong record",
+    url_name="person_record",
+)
+def get_person_record(request: HttpRequest, person_id: ObjectId) -> dict[str, Any]:
+    """Return the lifelong training record of a person in the caller's scope (404 outside)."""
+    person = get_person_for_user(actor(request), person_id)
+    return get_record(person).as_document()
