@@ -1,0 +1,149 @@
+"""Idempotency-Key on create endpoints: replay, mismatch, in-progress, expiry, failures."""
+
+import datetime
+import json
+from unittest import mock
+
+import pytest
+import time_machine
+from django.test import RequestFactory
+
+from jineng.api import idempotency
+from jineng.api.models import IdempotencyKey
+from jineng.api.tests.helpers import ID_C, api_client
+from jineng.core.models import AuditEvent
+from jineng.people.models import Person, TargetGroupMembership
+
+PEOPLE = "/api/v1/people"
+BODY = {"id_number": ID_C, "name": "王五", "region_code": "220581001"}
+KEY = {"Idempotency-Key": "4b1d0a52-6c1e-4f0e-9d57-1d2b2c6b9f10"}
+
+
+def _created_events():
+    return AuditEvent.objects.filter(action="people.person.created").count()
+
+
+def test_same_key_and_body_replays_without_writing(city, bureau_admin):
+    client = api_client(bureau_admin)
+    first = client.post(PEOPLE, BODY, headers=KEY)
+    assert first.status_code == 201
+    # Same content, different key order and spacing: still the same request.
+    again = client.client.post(
+        PEOPLE,
+        json.dumps(dict(reversed(BODY.items())), indent=2),
+        content_type="application/json",
+        headers={**client.headers, **KEY},
+    )
+    assert again.status_code == 201
+    assert again.json() == first.json()
+    assert again["Location"] == first["Location"]
+    assert again["Idempotent-Replayed"] == "true"
+    assert "Idempotent-Replayed" not in first
+    assert Person.objects.count() == 1
+    assert _created_events() == 1
+    stored = IdempotencyKey.objects.get()
+    assert (stored.user, stored.key, stored.response_status) == (
+        bureau_admin,
+        KEY["Idempotency-Key"],
+        201,
+    )
+    assert stored.response_body == first.json()
+    assert stored.completed_at is not None
+
+
+def test_same_key_with_other_body_is_422(city, bureau_admin):
+    client = api_client(bureau_admin)
+    assert client.post(PEOPLE, BODY, headers=KEY).status_code == 201
+    response = client.post(PEOPLE, {**BODY, "name": "王六"}, headers=KEY)
+    assert response.status_code == 422
+    assert (response.json()["code"], response.json()["field"]) == (
+        "idempotency_key_reused",
+        "Idempotency-Key",
+    )
+    assert Person.objects.get().name == "王五"
+    assert _created_events() == 1
+
+
+def test_same_key_on_another_endpoint_is_422(person, bureau_admin, target_groups, today):
+    client = api_client(bureau_admin)
+    assert client.post(PEOPLE, BODY, headers=KEY).status_code == 201
+    body = {"group": "veteran", "source": "veterans", "valid_from": today.isoformat()}
+    response = client.post(f"/api/v1/people/{person.pk}/memberships", body, headers=KEY)
+    assert response.status_code == 422
+    assert not TargetGroupMembership.objects.exists()
+
+
+def test_keys_belong_to_one_user(city, bureau_admin, staff_a):
+    assert api_client(bureau_admin).post(PEOPLE, BODY, headers=KEY).status_code == 201
+    response = api_client(staff_a).post(PEOPLE, BODY, headers=KEY)
+    # Not a replay of the administrator's response: staff A's own request runs.
+    assert response.status_code == 409
+    assert response.json()["code"] == "person_exists"
+    assert IdempotencyKey.objects.count() == 2
+
+
+def test_refusals_are_replayed_too(person, bureau_admin):
+    client = api_client(bureau_admin)
+    body = {**BODY, "id_number": person.id_number}
+    first = client.post(PEOPLE, body, headers=KEY)
+    assert first.status_code == 409
+    again = client.post(PEOPLE, body, headers=KEY)
+    assert (again.status_code, again.json()) == (409, first.json())
+    assert again["Idempotent-Replayed"] == "true"
+
+
+def test_request_in_progress_is_409(city, bureau_admin):
+    client = api_client(bureau_admin)
+    request = RequestFactory().post(PEOPLE, json.dumps(BODY), content_type="application/json")
+    claim = idempotency.claim_key(
+        bureau_admin, KEY["Idempotency-Key"], idempotency.fingerprint(request)
+    )
+    assert isinstance(claim, IdempotencyKey)
+    response = client.post(PEOPLE, BODY, headers=KEY)
+    assert response.status_code == 409
+    assert response.json()["code"] == "idempotency_key_in_progress"
+    assert not Person.objects.exists()
+
+
+def test_unexpected_failure_releases_the_key(city, bureau_admin):
+    client = api_client(bureau_admin)
+    with mock.patch("jineng.people.services.register_person", side_effect=RuntimeError("x")):
+        assert client.post(PEOPLE, BODY, headers=KEY).status_code == 500
+    assert not IdempotencyKey.objects.exists()
+    assert client.post(PEOPLE, BODY, headers=KEY).status_code == 201
+    assert Person.objects.count() == 1
+
+
+def test_key_expires_after_24_hours(city, bureau_admin):
+    client = api_client(bureau_admin)
+    assert client.post(PEOPLE, BODY, headers=KEY).status_code == 201
+    created = IdempotencyKey.objects.get().created_at
+    with time_machine.travel(created + datetime.timedelta(hours=24, seconds=1)):
+        response = client.post(PEOPLE, {**BODY, "id_number": "220581199001011236"}, headers=KEY)
+    assert response.status_code == 201
+    assert Person.objects.count() == 2
+    assert IdempotencyKey.objects.get().response_body["id"] == response.json()["id"]
+
+
+def test_purge_deletes_only_expired_keys(city, bureau_admin):
+    client = api_client(bureau_admin)
+    client.post(PEOPLE, BODY, headers={"Idempotency-Key": "old"})
+    old = IdempotencyKey.objects.get()
+    with time_machine.travel(old.created_at + datetime.timedelta(hours=23)):
+        client.post(PEOPLE, BODY, headers={"Idempotency-Key": "new"})
+    with time_machine.travel(old.created_at + datetime.timedelta(hours=25)):
+        assert idempotency.purge_expired_keys() == 1
+    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["new"]
+
+
+def test_without_a_key_nothing_is_stored(city, bureau_admin):
+    assert api_client(bureau_admin).post(PEOPLE, BODY).status_code == 201
+    assert not IdempotencyKey.objects.exists()
+
+
+@pytest.mark.parametrize("key", ["", "x" * 256])
+def test_empty_or_overlong_key_is_refused(city, bureau_admin, key):
+    response = api_client(bureau_admin).post(PEOPLE, BODY, headers={"Idempotency-Key": key})
+    assert response.status_code == 400
+    assert (response.json()["code"], response.json()["field"]) == ("invalid", "Idempotency-Key")
+    assert not Person.objects.exists()
