@@ -38,6 +38,14 @@ class TokenAuth(HttpBearer):
     openapi_bearerFormat = "jn_…"
     openapi_description = "An API token made with `jineng token create USERNAME`."
 
+    def __call__(self, request: HttpRequest) -> Any:
+        # ninja's HttpBearer logs a non-bearer Authorization header in full under DEBUG,
+        # which would put other schemes' credentials in the log; parse it quietly instead.
+        scheme, _sep, token = request.headers.get(self.header, "").partition(" ")
+        if scheme.lower() != self.openapi_scheme:
+            return None
+        return self.authenticate(request, token)
+
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         """Return the token's user while the token is usable and the user active."""
         api_token = ApiToken.find(token.strip()) if token else None

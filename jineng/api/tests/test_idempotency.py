@@ -1,11 +1,13 @@
 """Idempotency-Key on create endpoints: replay, mismatch, in-progress, expiry, failures."""
 
 import datetime
+import io
 import json
 from unittest import mock
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.test import RequestFactory
 
 from jineng.api import idempotency
@@ -147,3 +149,12 @@ def test_empty_or_overlong_key_is_refused(city, bureau_admin, key):
     assert response.status_code == 400
     assert (response.json()["code"], response.json()["field"]) == ("invalid", "Idempotency-Key")
     assert not Person.objects.exists()
+
+
+def test_purge_command_reports_the_count(city, bureau_admin):
+    api_client(bureau_admin).post(PEOPLE, BODY, headers=KEY)
+    out = io.StringIO()
+    with time_machine.travel(IdempotencyKey.objects.get().created_at + datetime.timedelta(days=2)):
+        call_command("purge_idempotency_keys", stdout=out)
+    assert out.getvalue().strip() == "Deleted 1 expired idempotency keys."
+    assert not IdempotencyKey.objects.exists()

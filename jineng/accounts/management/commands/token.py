@@ -47,7 +47,7 @@ class Command(BaseCommand):
     def _create(self, options: dict[str, Any]) -> None:
         user = self._user(options["username"])
         api_token, raw = create_token(user, actor=None, name=options["name"], days=options["days"])
-        expires = api_token.expires_at.isoformat() if api_token.expires_at else "never"
+        expires = _when(api_token.expires_at) if api_token.expires_at else "never"
         self.stderr.write(
             f"Token {api_token.prefix}… for {user.username} (expires: {expires}). "
             "Store it now: it cannot be shown again."
