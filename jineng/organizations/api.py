@@ -115,7 +115,7 @@ def list_organizations(
 
 @router.get(
     "/organizations/{organization_id}",
-    response={200: OrganizationOut, **responses(401, 404)},
+    response={200: OrganizationOut, **responses(400, 401, 404)},
     summary="Get an organisation",
     url_name="organization_detail",
 )

@@ -227,7 +227,7 @@ def list_people(
 
 @router.get(
     "/people/{person_id}",
-    response={200: PersonOut, **responses(401, 404)},
+    response={200: PersonOut, **responses(400, 401, 404)},
     summary="Get a person",
     url_name="person_detail",
 )

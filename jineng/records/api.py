@@ -59,7 +59,7 @@ class RecordOut(Schema):
 
 @router.get(
     "/people/{person_id}/record",
-    response={200: RecordOut, **responses(401, 404)},
+    response={200: RecordOut, **responses(400, 401, 404)},
     by_alias=True,
     summary="Get a person's lifelong record",
     url_name="person_record",
