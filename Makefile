@@ -27,7 +27,16 @@ $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(NPM_STAMP)
 
-install: $(STAMP) $(NPM_STAMP) ## Create the virtualenv and install Python and front-end packages
+# The compiled Chinese catalog is built here, never committed; it needs gettext's msgfmt.
+MO := jineng/locale/zh_Hans/LC_MESSAGES/django.mo
+$(MO): jineng/locale/zh_Hans/LC_MESSAGES/django.po | $(STAMP)
+	@if command -v msgfmt >/dev/null 2>&1; then \
+		cd jineng && ../$(BIN)/django-admin compilemessages; \
+	else \
+		echo "gettext (msgfmt) is missing: pages stay in English until it is installed."; \
+	fi
+
+install: $(STAMP) $(NPM_STAMP) $(MO) ## Create the virtualenv and install Python and front-end packages
 
 setup: install ## Migrate and load reference data and the demo city (idempotent)
 	$(BIN)/jineng migrate --noinput

@@ -122,6 +122,7 @@ def test_pdf_download_is_a_pdf_with_the_record_in_it(client, worker):
     assert response.content.startswith(b"%PDF")
     assert b"/STSong-Light" in response.content
     text = pdf_text(response.content)
+    assert "终身职业技能培训电子档案" in text
     assert "张三" in text
     assert "220581********1236" in text
     assert ID_A not in text
