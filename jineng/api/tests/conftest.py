@@ -13,9 +13,3 @@ from jineng.api.tests.helpers import register_for_school
 def person_a(staff_a: Any, city: Any) -> Any:
     """A person registered by school A's staff, hence in school A's scope only."""
     return register_for_school(staff_a)
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    """Hash passwords cheaply: the matrix creates many users and none logs in by password."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
