@@ -12,6 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jineng.accounts.models import SecurityPolicy, User
 from jineng.accounts.roles import Capability, Role
+from jineng.accounts.security import role_requires_second_factor
 from jineng.core import audit
 from jineng.core.errors import Conflict, PermissionDenied, ValidationFailed
 
@@ -75,8 +76,6 @@ def verify_second_factor(user: User, token: str) -> TOTPDevice | None:
 @transaction.atomic(durable=True)
 def remove_totp_devices(user: User, *, actor: User) -> int:
     """Remove a user's TOTP devices (停用两步验证), unless their role requires one."""
-    from jineng.accounts.security import role_requires_second_factor
-
     if actor.pk != user.pk and not actor.can(Capability.MANAGE_SECURITY):
         raise PermissionDenied(_("Your role may not change another account's security."))
     if actor.pk == user.pk and role_requires_second_factor(user.role):
