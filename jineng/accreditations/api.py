@@ -35,7 +35,7 @@ from jineng.organizations.models import Organization
 router = Router(tags=["accreditations"])
 
 
-class OrganizationRef(Schema):
+class AccreditedOrganizationOut(Schema):
     """The organisation an application or licence belongs to."""
 
     id: int
@@ -43,14 +43,14 @@ class OrganizationRef(Schema):
     name: str
 
 
-class CodeName(Schema):
+class AccreditationCodeNameOut(Schema):
     """An occupation or skill level by code and name."""
 
     code: str
     name: str
 
 
-class ApplicationIn(Schema):
+class AccreditationApplicationIn(Schema):
     """What an organisation's staff send to apply; the organisation is the caller's own."""
 
     kind: AccreditationKind
@@ -62,7 +62,7 @@ class ApplicationIn(Schema):
     statement: str = Field("", max_length=2000)
 
 
-class DocumentOut(Schema):
+class ApplicationDocumentOut(Schema):
     """A supporting document; `url` downloads it (applicant's staff and the bureau only)."""
 
     id: int
@@ -82,22 +82,22 @@ class DocumentOut(Schema):
         )
 
 
-class ApplicationOut(Schema):
+class AccreditationApplicationOut(Schema):
     """An accreditation application and where it stands."""
 
     id: int
     url: str
-    organization: OrganizationRef
+    organization: AccreditedOrganizationOut
     kind: str
-    occupation: CodeName
-    max_level: CodeName
+    occupation: AccreditationCodeNameOut
+    max_level: AccreditationCodeNameOut
     evaluation_kind: str
     statement: str
     status: ApplicationStatus
     submitted_at: datetime.datetime
     decided_at: datetime.datetime | None
     decision_reasons: str
-    documents: list[DocumentOut]
+    documents: list[ApplicationDocumentOut]
     accreditation_id: int | None = Field(description="The licence granted, once approved.")
 
     @staticmethod
@@ -118,7 +118,7 @@ class ApplicationOut(Schema):
         return licence.pk if licence else None
 
 
-class ApprovalIn(Schema):
+class AccreditationApprovalIn(Schema):
     """The bureau's grant."""
 
     licence_number: str = Field(max_length=50)
@@ -130,25 +130,25 @@ class ApprovalIn(Schema):
     note: str = Field("", max_length=2000)
 
 
-class RejectIn(Schema):
+class AccreditationRejectIn(Schema):
     """Why the application is refused; the organisation reads this."""
 
     reasons: str = Field(min_length=1, max_length=2000)
 
 
-class ReasonIn(Schema):
+class AccreditationReasonIn(Schema):
     """Why the bureau suspends a licence or lifts a suspension (from today)."""
 
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class WithdrawIn(ReasonIn):
+class AccreditationWithdrawIn(AccreditationReasonIn):
     """Why, and from which day (today or later), a licence is withdrawn."""
 
     effective_on: datetime.date | None = Field(None, description="Empty means today.")
 
 
-class SuspensionOut(Schema):
+class AccreditationSuspensionOut(Schema):
     """One suspension: from `starts_on` up to the day before `ends_on` (empty while open)."""
 
     starts_on: datetime.date
@@ -163,17 +163,17 @@ class AccreditationOut(Schema):
     id: int
     url: str
     licence_number: str
-    organization: OrganizationRef
+    organization: AccreditedOrganizationOut
     kind: str
-    occupation: CodeName
-    max_level: CodeName
+    occupation: AccreditationCodeNameOut
+    max_level: AccreditationCodeNameOut
     evaluation_kind: str
     valid_from: datetime.date
     valid_until: datetime.date = Field(description="The last day of validity (inclusive).")
     withdrawn_on: datetime.date | None = Field(description="First day no longer valid.")
     withdrawal_reason: str
     status: AccreditationStatus
-    suspensions: list[SuspensionOut]
+    suspensions: list[AccreditationSuspensionOut]
     application_id: int
 
     @staticmethod
@@ -190,7 +190,7 @@ class AccreditationOut(Schema):
         return list(obj.suspensions.all())
 
 
-class ApplicationFilters(Schema):
+class AccreditationApplicationFilters(Schema):
     """Filter applications."""
 
     status: ApplicationStatus | None = None
@@ -207,7 +207,7 @@ class AccreditationFilters(Schema):
     on: datetime.date | None = Field(None, description="Date for status; default today.")
 
 
-class CheckParams(Schema):
+class AccreditationCheckParams(Schema):
     """The question is_accredited answers."""
 
     organization: str = Field(max_length=18, description="Unified social credit code.")
@@ -218,7 +218,7 @@ class CheckParams(Schema):
     on: datetime.date | None = Field(None, description="Default today.")
 
 
-class CheckOut(Schema):
+class AccreditationCheckOut(Schema):
     """The answer: whether a licence in force on that date covers the question."""
 
     accredited: bool
@@ -226,7 +226,7 @@ class CheckOut(Schema):
 
 
 def applications_for(user: Any) -> Any:
-    """Applications in the caller's scope with what ApplicationOut needs."""
+    """Applications in the caller's scope with what AccreditationApplicationOut needs."""
     return (
         AccreditationApplication.objects.visible_to(user)
         .select_related("organization", "occupation", "max_level", "accreditation")
@@ -246,12 +246,14 @@ def licences_for(user: Any, on_date: datetime.date) -> AccreditationQuerySet:
 
 @router.post(
     "/accreditation-applications",
-    response={201: ApplicationOut, **responses(400, 401, 403, 409, 422)},
+    response={201: AccreditationApplicationOut, **responses(400, 401, 403, 409, 422)},
     summary="Apply for accreditation",
     url_name="accreditation_application_create",
 )
 def create_application(
-    request: HttpRequest, payload: ApplicationIn, idempotency_key: IdempotencyKeyHeader = None
+    request: HttpRequest,
+    payload: AccreditationApplicationIn,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> HttpResponse:
     """File an application for the caller's own organisation (institution or evaluator staff).
 
@@ -265,7 +267,7 @@ def create_application(
         application = services.apply_for_accreditation(
             services.ApplicationInput(**data), actor=user
         )
-        body = dump(ApplicationOut, applications_for(user).get(pk=application.pk))
+        body = dump(AccreditationApplicationOut, applications_for(user).get(pk=application.pk))
         return Outcome(status=201, body=body, headers={"Location": body["url"]})
 
     return idempotent(request, user, idempotency_key, create)
@@ -273,12 +275,12 @@ def create_application(
 
 @router.get(
     "/accreditation-applications",
-    response={200: Page[ApplicationOut], **responses(400, 401)},
+    response={200: Page[AccreditationApplicationOut], **responses(400, 401)},
     summary="List accreditation applications",
     url_name="accreditation_application_list",
 )
 def list_applications(
-    request: HttpRequest, filters: Query[ApplicationFilters], page: Query[PageParams]
+    request: HttpRequest, filters: Query[AccreditationApplicationFilters], page: Query[PageParams]
 ) -> dict[str, Any]:
     """List applications in scope, newest first: all for the bureau, own for staff."""
     applications = applications_for(actor(request))
@@ -291,7 +293,7 @@ def list_applications(
 
 @router.get(
     "/accreditation-applications/{application_id}",
-    response={200: ApplicationOut, **responses(401, 404)},
+    response={200: AccreditationApplicationOut, **responses(401, 404)},
     summary="Get an accreditation application",
     url_name="accreditation_application",
 )
@@ -304,7 +306,7 @@ def get_application(request: HttpRequest, application_id: ObjectId) -> Accredita
 
 @router.post(
     "/accreditation-applications/{application_id}/documents",
-    response={201: DocumentOut, **responses(400, 401, 403, 404, 409)},
+    response={201: ApplicationDocumentOut, **responses(400, 401, 403, 404, 409)},
     summary="Add a document to an application",
     url_name="accreditation_document_create",
 )
@@ -365,7 +367,7 @@ def download_document(
     url_name="accreditation_application_approve",
 )
 def approve_application(
-    request: HttpRequest, application_id: ObjectId, payload: ApprovalIn
+    request: HttpRequest, application_id: ObjectId, payload: AccreditationApprovalIn
 ) -> Status[Accreditation]:
     """Grant the licence (bureau only); a decided application answers 409."""
     user = actor(request)
@@ -378,12 +380,12 @@ def approve_application(
 
 @router.post(
     "/accreditation-applications/{application_id}/reject",
-    response={200: ApplicationOut, **responses(400, 401, 403, 404, 409)},
+    response={200: AccreditationApplicationOut, **responses(400, 401, 403, 404, 409)},
     summary="Reject an application",
     url_name="accreditation_application_reject",
 )
 def reject_application(
-    request: HttpRequest, application_id: ObjectId, payload: RejectIn
+    request: HttpRequest, application_id: ObjectId, payload: AccreditationRejectIn
 ) -> AccreditationApplication:
     """Refuse the application with reasons (bureau only); a decided one answers 409."""
     user = actor(request)
@@ -416,11 +418,13 @@ def list_accreditations(
 
 @router.get(
     "/accreditations/check",
-    response={200: CheckOut, **responses(400, 401)},
+    response={200: AccreditationCheckOut, **responses(400, 401)},
     summary="Is an organisation accredited?",
     url_name="accreditation_check",
 )
-def check_accreditation(request: HttpRequest, params: Query[CheckParams]) -> dict[str, Any]:
+def check_accreditation(
+    request: HttpRequest, params: Query[AccreditationCheckParams]
+) -> dict[str, Any]:
     """Answer is_accredited(organization, occupation, level, kind, on) for other systems."""
     actor(request)
     on_date = params.on or timezone.localdate()
@@ -485,7 +489,7 @@ def _act(request: HttpRequest, accreditation_id: int, act: Any) -> Accreditation
     url_name="accreditation_suspend",
 )
 def suspend_accreditation(
-    request: HttpRequest, accreditation_id: ObjectId, payload: ReasonIn
+    request: HttpRequest, accreditation_id: ObjectId, payload: AccreditationReasonIn
 ) -> Accreditation:
     """Suspend a licence from today until lifted (bureau only)."""
     return _act(
@@ -504,7 +508,7 @@ def suspend_accreditation(
     url_name="accreditation_lift",
 )
 def lift_suspension(
-    request: HttpRequest, accreditation_id: ObjectId, payload: ReasonIn
+    request: HttpRequest, accreditation_id: ObjectId, payload: AccreditationReasonIn
 ) -> Accreditation:
     """End the open suspension from today (bureau only)."""
     return _act(
@@ -521,7 +525,7 @@ def lift_suspension(
     url_name="accreditation_withdraw",
 )
 def withdraw_accreditation(
-    request: HttpRequest, accreditation_id: ObjectId, payload: WithdrawIn
+    request: HttpRequest, accreditation_id: ObjectId, payload: AccreditationWithdrawIn
 ) -> Accreditation:
     """Withdraw a licence from a date, today or later (bureau only)."""
     return _act(

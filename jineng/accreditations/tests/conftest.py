@@ -84,3 +84,12 @@ def d() -> Any:
 def fast_password_hashing(settings: Any) -> None:
     """Hash test passwords cheaply: these tests are about accreditation, not logins."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def english() -> Any:
+    """Assert on English messages; pages still pick their language per request."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
