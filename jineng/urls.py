@@ -14,6 +14,7 @@ urlpatterns = [
     path("people/", include("jineng.people.urls")),
     path("records/", include("jineng.records.urls")),
     path("accreditations/", include("jineng.accreditations.urls")),
+    path("catalogs/", include("jineng.catalogs.urls")),
     path("api/v1/", include("jineng.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -15,6 +15,7 @@ from jineng.catalogs.services.drafts import (
 )
 from jineng.catalogs.services.entries import EntryInput, Lookups, clean_entry
 from jineng.catalogs.services.imports import ImportFailed, ImportResult, import_draft
+from jineng.catalogs.services.register import REGISTER_KINDS, draft_from_register
 from jineng.catalogs.services.review import (
     ChangeInput,
     delete_change,
@@ -29,6 +30,7 @@ __all__ = [
     "AppealExists",
     "ChangeInput",
     "DuplicateEntry",
+    "REGISTER_KINDS",
     "EntryInput",
     "ImportFailed",
     "ImportResult",
@@ -39,6 +41,7 @@ __all__ = [
     "decide_appeal",
     "delete_change",
     "discard_draft",
+    "draft_from_register",
     "file_appeal",
     "get_catalog",
     "import_draft",

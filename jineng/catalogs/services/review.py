@@ -55,6 +55,12 @@ def _clean_change(change: ChangeInput) -> ChangeInput:
     return ChangeInput(change.reason, change.grounds_kind, reference, (change.note or "").strip())
 
 
+def kind_label(kind: str) -> str:
+    """The translated word for a kind of difference: added, removed or changed."""
+    labels = {"added": _("added"), "removed": _("removed"), "changed": _("changed")}
+    return labels.get(kind, kind)
+
+
 def reason_error(item: queries.EntryDiff | None, key: str, reason: str) -> str | None:
     """Explain why a reason does not fit an entry's difference, or None when it fits."""
     if item is None:
@@ -64,7 +70,7 @@ def reason_error(item: queries.EntryDiff | None, key: str, reason: str) -> str |
     if reason not in item.allowed_reasons:
         return _("Entry {key} was {kind}: its reason must be one of {allowed}.").format(
             key=key,
-            kind=item.kind,
+            kind=kind_label(item.kind),
             allowed=", ".join(str(ChangeReason(r).label) for r in item.allowed_reasons),
         )
     return None
@@ -170,7 +176,7 @@ def reason_problems(version: CatalogVersion) -> list[dict[str, str]]:
                 {
                     "field": key,
                     "detail": _("Entry {key} was {kind} but has no reason.").format(
-                        key=key, kind=item.kind
+                        key=key, kind=kind_label(item.kind)
                     ),
                 }
             )

@@ -1,58 +1,15 @@
 """Appeals against removals and suspensions: who may file, who decides, what the log shows."""
 
-import datetime
-
 import pytest
 
 from jineng.catalogs import queries, services
-from jineng.catalogs.choices import AppealStatus, CatalogKind, ChangeReason, GroundsKind
+from jineng.catalogs.choices import AppealStatus, CatalogKind, ChangeReason
 from jineng.catalogs.models import CatalogAppeal, CatalogChange
-from jineng.catalogs.services import ChangeInput
-from jineng.catalogs.tests.conftest import TODAY
-from jineng.catalogs.tests.helpers import institution, publish
 from jineng.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from jineng.core.models import AuditEvent
 
 INSTITUTIONS = CatalogKind.TRAINING_INSTITUTIONS
 pytestmark = pytest.mark.usefixtures("catalog_data", "frozen_today")
-
-
-@pytest.fixture
-def removal(bureau_admin, publisher, school_a, school_b):
-    """School A removed from the institutions catalog, school B suspended, in version 2."""
-    publish(
-        bureau_admin,
-        publisher,
-        [institution(school_a.credit_code), institution(school_b.credit_code)],
-        kind=INSTITUTIONS,
-        effective_from=TODAY,
-    )
-    v2 = services.create_draft(INSTITUTIONS, title="2026 adjustment", actor=bureau_admin)
-    key_a = f"{school_a.credit_code}/6-31-01-03"
-    key_b = f"{school_b.credit_code}/6-31-01-03"
-    services.remove_entry(v2.entries.get(key=key_a).pk, actor=bureau_admin)
-    entry_b = v2.entries.get(key=key_b)
-    data = institution(school_b.credit_code)
-    services.update_entry(
-        entry_b.pk,
-        services.EntryInput(**{**data.__dict__, "status": "suspended"}),
-        actor=bureau_admin,
-    )
-    services.record_changes(
-        v2.pk,
-        [key_a],
-        ChangeInput(ChangeReason.REMOVED, GroundsKind.SCORECARD, "2025 绩效评估 D 级"),
-        actor=bureau_admin,
-    )
-    services.record_changes(
-        v2.pk,
-        [key_b],
-        ChangeInput(ChangeReason.SUSPENDED, GroundsKind.INSPECTION, "检查 2026-02-11"),
-        actor=bureau_admin,
-    )
-    services.submit_version(v2.pk, actor=bureau_admin)
-    services.publish_version(v2.pk, actor=publisher, effective_from=TODAY + datetime.timedelta(1))
-    return CatalogChange.objects.get(version=v2, key=key_a)
 
 
 def test_changes_name_the_organisation_concerned(removal, school_a, school_b):

@@ -1,0 +1,1 @@
+"""Pages of the catalogs: public reading, the bureau console and appeals."""
