@@ -27,6 +27,7 @@ class Capability(models.TextChoices):
     IMPORT_PEOPLE = "import_people", _("Import people in bulk")
     EXPORT_PEOPLE = "export_people", _("Export people")
     VIEW_FULL_PII = "view_full_pii", _("See full ID and phone numbers")
+    RECORD_MEMBERSHIPS = "record_memberships", _("Record target-group memberships")
     MANAGE_ORGANIZATIONS = "manage_organizations", _("Register organisations")
     MANAGE_REFERENCE_DATA = "manage_reference_data", _("Load reference data")
     VIEW_AUDIT = "view_audit", _("Read the audit trail")
@@ -49,6 +50,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             _C.IMPORT_PEOPLE,
             _C.EXPORT_PEOPLE,
             _C.VIEW_FULL_PII,
+            _C.RECORD_MEMBERSHIPS,
             _C.MANAGE_ORGANIZATIONS,
             _C.MANAGE_REFERENCE_DATA,
             _C.VIEW_AUDIT,
@@ -79,7 +81,10 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.EVALUATOR: frozenset({_C.VIEW_PEOPLE, _C.APPLY_ACCREDITATION, _C.FILE_APPEALS}),
     Role.EMPLOYER: frozenset({_C.VIEW_PEOPLE, _C.CREATE_PEOPLE}),
     Role.WORKER: frozenset(),
-    Role.SYSTEM: frozenset({_C.VIEW_PEOPLE, _C.CREATE_PEOPLE, _C.IMPORT_PEOPLE}),
+    # Other systems (社保, 民政, 残联 …) report target-group memberships with their evidence.
+    Role.SYSTEM: frozenset(
+        {_C.VIEW_PEOPLE, _C.CREATE_PEOPLE, _C.IMPORT_PEOPLE, _C.RECORD_MEMBERSHIPS}
+    ),
 }
 
 # Roles whose data scope is the whole city (or their region subtree), not one organisation.

@@ -271,7 +271,7 @@ def create_membership(
     """Record that a person belongs to a target group, with evidence and validity."""
     user = actor(request)
     person = get_person_for_user(user, person_id)
-    if not user.can(Capability.CREATE_PEOPLE):
+    if not user.can(Capability.RECORD_MEMBERSHIPS):
         raise PermissionDenied(_("Your role may not record target-group memberships."))
 
     def create() -> Outcome:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jineng.core.errors import ValidationFailed
@@ -40,7 +41,7 @@ def record_entries(person: Person) -> list[RecordEntry]:
     """Return the identity, target-group and organisation facts of a person's record."""
     entries = [
         RecordEntry(
-            day=person.created_at.date(),
+            day=timezone.localdate(person.created_at),
             kind="identity.registered",
             title=_("Registered as a worker in {region}").format(region=person.region.name),
             details={"region_code": person.region.code},

@@ -244,7 +244,14 @@ def add_membership(
     evidence: str = "",
     actor: Any,
 ) -> TargetGroupMembership:
-    """Record a target-group membership (重点群体身份) with its evidence and validity."""
+    """Record a target-group membership (重点群体身份) with its evidence and validity.
+
+    Memberships decide eligibility and subsidy amounts, so only the bureau and the systems
+    that hold the evidence record them, never the institutions that would profit. An actor
+    of None is the platform itself (reference loads, the demo city).
+    """
+    if actor is not None and not actor.can(Capability.RECORD_MEMBERSHIPS):
+        raise PermissionDenied(_("Your role may not record target-group memberships."))
     _check_choice(source, MembershipSource, "source")
     if valid_until and valid_until < valid_from:
         raise ValidationFailed(_("A membership cannot end before it starts."), field="valid_until")

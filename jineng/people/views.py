@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from jineng.accounts.roles import CITY_WIDE_ROLES, Capability
+from jineng.accounts.roles import Capability
 from jineng.core import errors
 from jineng.people import services
 from jineng.people.access import get_person_for_user
@@ -26,8 +26,8 @@ PAGE_SIZE = 50
 
 
 def can_manage_memberships(user: Any) -> bool:
-    """Tell whether the user is bureau staff who may record target-group memberships."""
-    return user.can(Capability.CREATE_PEOPLE) and user.role in CITY_WIDE_ROLES
+    """Tell whether the user may record target-group memberships."""
+    return user.can(Capability.RECORD_MEMBERSHIPS)
 
 
 def _person_or_404(request: HttpRequest, pk: int) -> Person:

@@ -72,3 +72,15 @@ def open_shared_record(token: str) -> Person:
     ShareLink.objects.filter(pk=link.pk).update(view_count=F("view_count") + 1)
     audit.record(None, "records.sharelink.opened", link, person_id=link.person_id)
     return link.person
+
+
+@transaction.atomic(durable=True)
+def note_record_download(person: Person, *, actor: Any, file_format: str) -> None:
+    """Audit that staff downloaded a person's record (档案下载), even though it is masked."""
+    audit.record(
+        actor,
+        "records.record.downloaded",
+        person,
+        person_id=person.pk,
+        data={"format": file_format},
+    )

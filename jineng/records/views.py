@@ -200,11 +200,15 @@ def shared_record(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 def person_record_json(request: HttpRequest, pk: int) -> HttpResponse:
-    """Download a person's record as JSON for staff whose scope covers them."""
-    return _json_response(get_record(_staff_person(request, pk)))
+    """Download a person's record as JSON for staff whose scope covers them (audited)."""
+    person = _staff_person(request, pk)
+    services.note_record_download(person, actor=request.user, file_format="json")
+    return _json_response(get_record(person))
 
 
 @login_required
 def person_record_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    """Download a person's record as PDF for staff whose scope covers them."""
-    return _pdf_response(get_record(_staff_person(request, pk)))
+    """Download a person's record as PDF for staff whose scope covers them (audited)."""
+    person = _staff_person(request, pk)
+    services.note_record_download(person, actor=request.user, file_format="pdf")
+    return _pdf_response(get_record(person))

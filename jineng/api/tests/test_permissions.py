@@ -46,7 +46,7 @@ ENDPOINTS = [
         "post",
         "/people/{a}/memberships",
         _membership,
-        (401, 404, 201, 403, 403, 201, 404),
+        (401, 404, 201, 403, 403, 403, 404),
     ),
     ("create person", "post", "/people", _person_body, (401, 403, 201, 403, 403, 201, 201)),
     ("list people", "get", "/people", None, (401, 200, 200, 200, 200, 200, 200)),

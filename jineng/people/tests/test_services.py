@@ -128,6 +128,18 @@ def test_membership_with_evidence_and_validity(person, bureau_admin, target_grou
         )
 
 
+def test_institution_staff_cannot_record_memberships(person, staff_a, target_groups):
+    with pytest.raises(PermissionDenied):
+        add_membership(
+            person,
+            target_groups["disabled"],
+            source="bureau",
+            valid_from=datetime.date(2026, 1, 1),
+            actor=staff_a,
+        )
+    assert not TargetGroupMembership.objects.exists()
+
+
 def test_reveal_is_audited_and_limited_to_roles_that_need_it(person, reviewer, auditor, worker):
     assert reveal_personal_data(person, actor=reviewer, purpose="claim review") == {
         "id_number": ID_A,

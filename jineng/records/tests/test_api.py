@@ -41,7 +41,7 @@ def test_record_document_of_a_person(person, bureau_admin, target_groups, today)
         },
         "entries": [
             {
-                "date": person.created_at.date().isoformat(),
+                "date": timezone.localdate(person.created_at).isoformat(),
                 "kind": "identity.registered",
                 "title": document["entries"][0]["title"],
                 "details": {"region_code": "220581001001"},

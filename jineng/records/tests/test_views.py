@@ -244,9 +244,15 @@ def test_bureau_downloads_a_persons_record(client, bureau_admin, person):
     assert json.loads(as_json.content)["person"]["id"] == person.pk
     assert as_pdf.content.startswith(b"%PDF")
     assert "张三" in pdf_text(as_pdf.content)
+    downloads = AuditEvent.objects.filter(action="records.record.downloaded", person_id=person.pk)
+    assert [(e.actor, e.data["format"]) for e in downloads.order_by("id")] == [
+        (bureau_admin, "json"),
+        (bureau_admin, "pdf"),
+    ]
 
 
 def test_record_download_outside_scope_is_404(client, staff_b, person):
     client.force_login(staff_b)
     assert client.get(f"/records/person/{person.pk}/record.json").status_code == 404
     assert client.get(f"/records/person/{person.pk}/record.pdf").status_code == 404
+    assert not AuditEvent.objects.filter(action="records.record.downloaded").exists()
