@@ -161,6 +161,16 @@ def allocate_ids(model: type[models.Model], count: int) -> list[int]:
     table = model._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # Take the values server-side and fetch only their bounds: they are contiguous
+            # unless another session took values meanwhile, and then all are fetched.
+            cursor.execute(
+                "SELECT min(v), max(v) FROM (SELECT nextval(pg_get_serial_sequence(%s, 'id')) v "
+                "FROM generate_series(1, %s)) taken",
+                [table, count],
+            )
+            low, high = cursor.fetchone()
+            if high - low + 1 == count:
+                return list(range(low, high + 1))
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
                 [table, count],
@@ -186,7 +196,11 @@ def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[
     count = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            # Raw psycopg errors (a duplicate key) become Django's, as for any other query.
+            with (
+                connection.wrap_database_errors,
+                cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+            ):
                 for row in rows:
                     copy.write_row(row)
                     count += 1

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from jineng.accounts.roles import Capability
 from jineng.core import audit
-from jineng.core.errors import PermissionDenied, ValidationFailed
+from jineng.core.errors import DomainError, PermissionDenied, ValidationFailed
 from jineng.core.jobs import Progress, finish_job
 from jineng.core.models import Job
 from jineng.people.choices import AffiliationKind, MembershipSource
@@ -122,18 +122,18 @@ def import_people(
     rows. Rows whose citizen ID is already registered are skipped. ``actor`` None means the
     command line (the system). File-level problems raise ImportFailed; nothing is written.
     """
-    if mode not in MODES:
-        raise ValidationFailed(_("Unknown import mode {mode}.").format(mode=mode), field="mode")
-    if actor is not None and not actor.can(Capability.IMPORT_PEOPLE):
-        raise PermissionDenied(_("Your role may not import people."))
     try:
+        if mode not in MODES:
+            raise ValidationFailed(_("Unknown import mode {mode}.").format(mode=mode), field="mode")
+        if actor is not None and not actor.can(Capability.IMPORT_PEOPLE):
+            raise PermissionDenied(_("Your role may not import people."))
         sheet = open_sheet(file)
         result = ImportResult(file_name=sheet.name, sha256=sheet.sha256, mode=mode)
         reader = _RowReader(sheet, actor)
         prepared = _prepare(sheet, reader, result, Progress(job), on_progress)
         if prepared and (mode == COMMIT_GOOD or not result.errors):
             _write(prepared, result, actor, job, stamp=reader.stamp)
-    except ImportFailed as exc:
+    except DomainError as exc:
         finish_job(job, succeeded=False, summary={"detail": str(exc.detail), "mode": mode})
         raise
     finish_job(job, succeeded=result.committed, summary=result.summary())

@@ -1,6 +1,7 @@
 import datetime
 import hashlib
 import io
+import threading
 
 import pytest
 from django.utils import timezone, translation
@@ -291,10 +292,15 @@ def test_oversized_file_is_refused(city, target_groups, bureau_admin, settings, 
 
 
 def test_worker_may_not_import(city, target_groups, worker):
+    job = start_job("people.import", owner=worker)
+
     with pytest.raises(PermissionDenied):
-        import_people(csv_file(good_lines()), actor=worker)
+        import_people(csv_file(good_lines()), actor=worker, job=job)
 
     assert Person.objects.count() == 1
+    assert not audit_events().exists()
+    job.refresh_from_db()
+    assert (job.status, job.summary["detail"]) == ("failed", "Your role may not import people.")
 
 
 def test_staff_import_ties_people_to_their_organisation(city, target_groups, staff_a, staff_b):
@@ -321,3 +327,43 @@ def test_import_ids_follow_rows_created_by_the_orm(city, target_groups, person, 
         actor=bureau_admin,
     )
     assert later.pk > max(Person.objects.exclude(pk=later.pk).values_list("pk", flat=True))
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_parallel_imports_of_one_file_never_duplicate(
+    city, target_groups, bureau_admin, monkeypatch
+):
+    from django.db import connection
+
+    from jineng.people.importers import bulk
+
+    barrier = threading.Barrier(2)
+    check = bulk.existing_hashes
+
+    def both_find_nobody(hashes):
+        # Both imports have looked for existing people before either writes.
+        found = check(hashes)
+        barrier.wait(timeout=10)
+        return found
+
+    monkeypatch.setattr(bulk, "existing_hashes", both_find_nobody)
+    outcomes = []
+
+    def run() -> None:
+        try:
+            outcomes.append(import_people(csv_file(good_lines()), actor=bureau_admin).created)
+        except ImportFailed:
+            outcomes.append("failed")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(outcomes, key=str) == [3, "failed"]
+    assert Person.objects.count() == 3
+    assert audit_events().count() == 1

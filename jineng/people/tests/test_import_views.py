@@ -12,7 +12,9 @@ from jineng.people.tests.test_import import bad_lines, good_lines
 
 
 @pytest.fixture(autouse=True)
-def _english():
+def _english(client, settings):
+    # Pages follow the visitor's language; these tests read the English messages.
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     with translation.override("en"):
         yield
 
@@ -119,3 +121,14 @@ def test_another_users_job_is_not_found(client, city, target_groups, staff_a, st
 
     assert client.get(reverse("people:import_job", args=[job.pk])).status_code == 404
     assert client.get(reverse("people:import_errors", args=[job.pk])).status_code == 404
+
+
+def test_errors_are_in_the_visitors_language(client, city, target_groups, staff_a):
+    client.cookies.clear()
+    client.force_login(staff_a)
+
+    response = client.post(
+        reverse("people:import"), {"file": upload(["name,phone", "x,1"]), "mode": "commit_good"}
+    )
+
+    assert "缺少必需的列" in response.content.decode()

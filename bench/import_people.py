@@ -1,0 +1,254 @@
+"""Benchmark the people importer against loading the same rows raw, on PostgreSQL and SQLite.
+
+    .venv/bin/python bench/import_people.py [--rows 350000] [--runs 3] [--backends pg,sqlite]
+
+A csv of synthetic workers (jineng.people.synth, the city's workforce by default) is written
+once; then, for each database, every run imports it with the real importer (read, validate
+with people.services, encrypt, COPY / executemany, one audit event) into empty tables, and
+loads the same file raw: csv parsing plus ``COPY`` into a bare table of text columns
+(PostgreSQL) or one ``executemany`` transaction into a bare table (SQLite). It prints the
+median rows/s of each and their ratio, plus the importer's split between preparing rows
+(validation + encryption) and writing them.
+
+PostgreSQL gets a fresh database (``jineng_bench`` on BENCH_PG_URL, default the local server);
+SQLite a temporary file. Each database runs in its own child process, because Django settings
+are fixed per process. Nothing outside those two databases is touched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_SERVER = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
+PG_DATABASE = "jineng_bench"
+SEED = 350_000
+RAW_COLUMNS = 8
+
+
+def _key() -> str:
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+
+
+def child_environment(backend: str, sqlite_path: Path) -> dict[str, str]:
+    """Environment of a child: its database, production-like settings, throwaway keys."""
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="jineng.settings",
+        JINENG_DEBUG="0",
+        JINENG_SECRET_KEY=_key(),
+        JINENG_PII_KEY=_key(),
+        PYTHONPATH=str(ROOT),
+    )
+    if backend == "pg":
+        env["DATABASE_URL"] = f"{PG_SERVER}/{PG_DATABASE}"
+    else:
+        env.pop("DATABASE_URL", None)
+        env["JINENG_SQLITE_PATH"] = str(sqlite_path)
+    return env
+
+
+def recreate_pg_database() -> None:
+    import psycopg
+
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{PG_DATABASE}"')
+
+
+# ---------------------------------------------------------------- child: one database
+
+
+def setup_database() -> None:
+    import django
+    from django.conf import settings
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+    from jineng.people.loaders import load_target_groups
+    from jineng.regions.loaders import load_regions
+
+    load_regions(settings.JINENG_CITY_REGION_CODE)
+    load_target_groups()
+
+
+def empty_people_tables() -> None:
+    from django.db import connection
+
+    tables = ["people_affiliation", "people_targetgroupmembership", "people_person"]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("TRUNCATE " + ", ".join(tables) + " CASCADE")
+        else:
+            for table in tables:
+                cursor.execute(f"DELETE FROM {table}")  # noqa: S608
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM")
+
+
+def time_import(path: Path) -> dict[str, float]:
+    from jineng.people.importers import import_people
+
+    marks: dict[str, float] = {}
+
+    def on_progress(done: int, total: int) -> None:
+        if done == total:
+            marks["prepared"] = time.perf_counter()
+
+    start = time.perf_counter()
+    result = import_people(path, actor=None, on_progress=on_progress)
+    end = time.perf_counter()
+    if result.errors or not result.committed:
+        raise SystemExit(f"import failed: {result.errors[:3]}")
+    return {
+        "seconds": end - start,
+        "prepare": marks["prepared"] - start,
+        "write": end - marks["prepared"],
+        "rows": result.created,
+    }
+
+
+def time_raw(path: Path) -> dict[str, float]:
+    """Parse the csv and load its rows as text into a bare table, the database's fast path."""
+    import csv
+
+    from django.db import connection, transaction
+
+    columns = ", ".join(f"c{i} text" for i in range(RAW_COLUMNS))
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_raw")
+        cursor.execute(f"CREATE TABLE bench_raw ({columns})")
+    start = time.perf_counter()
+    count = 0
+    with path.open(encoding="utf-8-sig", newline="") as handle, transaction.atomic():
+        reader = csv.reader(handle)
+        next(reader)
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                with cursor.copy("COPY bench_raw FROM STDIN") as copy:
+                    for row in reader:
+                        copy.write_row(row)
+                        count += 1
+            else:
+                rows = list(reader)
+                count = len(rows)
+                marks = ", ".join(["?"] * RAW_COLUMNS)
+                raw = connection.connection
+                raw.executemany(f"INSERT INTO bench_raw VALUES ({marks})", rows)  # noqa: S608
+    seconds = time.perf_counter() - start
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE bench_raw")
+    return {"seconds": seconds, "rows": count}
+
+
+def run_child(args: argparse.Namespace) -> None:
+    setup_database()
+    path = Path(args.csv)
+    if not path.exists():
+        from jineng.people.synth import write_people_csv
+
+        started = time.perf_counter()
+        write_people_csv(path, args.rows, seed=SEED)
+        print(
+            f"  wrote {args.rows} rows to {path.name} in {time.perf_counter() - started:.1f}s",
+            file=sys.stderr,
+        )
+    runs = []
+    for number in range(args.runs):
+        empty_people_tables()
+        # Alternate the order so drift on a shared machine hits both sides alike.
+        if number % 2:
+            imported, raw = time_import(path), time_raw(path)
+        else:
+            raw, imported = time_raw(path), time_import(path)
+        runs.append({"import": imported, "raw": raw})
+        rate = imported["rows"] / imported["seconds"]
+        print(
+            f"  run {number + 1}: importer {rate:,.0f} rows/s, "
+            f"raw {raw['rows'] / raw['seconds']:,.0f} rows/s",
+            file=sys.stderr,
+        )
+    print(json.dumps(runs))
+
+
+# ---------------------------------------------------------------- parent: both databases
+
+
+def summarise(backend: str, runs: list[dict[str, Any]]) -> dict[str, Any]:
+    rows = runs[0]["import"]["rows"]
+    imported = statistics.median(r["import"]["seconds"] for r in runs)
+    raw = statistics.median(r["raw"]["seconds"] for r in runs)
+    return {
+        "backend": backend,
+        "rows": rows,
+        "runs": len(runs),
+        "import_rows_per_s": rows / imported,
+        "raw_rows_per_s": runs[0]["raw"]["rows"] / raw,
+        "ratio": (rows / imported) / (runs[0]["raw"]["rows"] / raw),
+        "prepare_us_per_row": statistics.median(r["import"]["prepare"] for r in runs) / rows * 1e6,
+        "write_us_per_row": statistics.median(r["import"]["write"] for r in runs) / rows * 1e6,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=350_000, help="Rows in the csv.")
+    parser.add_argument("--runs", type=int, default=3, help="Runs per database (median).")
+    parser.add_argument("--backends", default="pg,sqlite", help="Comma-separated: pg, sqlite.")
+    parser.add_argument("--child", choices=["pg", "sqlite"], help=argparse.SUPPRESS)
+    parser.add_argument("--csv", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        run_child(args)
+        return
+    results = []
+    with tempfile.TemporaryDirectory(prefix="jineng-bench-") as folder:
+        csv_path = Path(folder) / f"people-{args.rows}.csv"
+        for backend in args.backends.split(","):
+            print(f"{backend}: {args.rows} rows × {args.runs} runs", file=sys.stderr)
+            if backend == "pg":
+                recreate_pg_database()
+            env = child_environment(backend, Path(folder) / "bench.sqlite3")
+            command = [sys.executable, __file__, "--child", backend, "--csv", str(csv_path)]
+            command += ["--rows", str(args.rows), "--runs", str(args.runs)]
+            output = subprocess.run(
+                command,
+                env=env,
+                check=True,
+                capture_output=False,
+                stdout=subprocess.PIPE,
+                text=True,
+            ).stdout
+            results.append(summarise(backend, json.loads(output.strip().splitlines()[-1])))
+    print()
+    print(
+        f"{'database':10} {'rows':>8} {'runs':>4} {'importer rows/s':>16} {'raw rows/s':>12} "
+        f"{'ratio':>6} {'prepare µs/row':>15} {'write µs/row':>13}"
+    )
+    for r in results:
+        print(
+            f"{r['backend']:10} {r['rows']:>8} {r['runs']:>4} {r['import_rows_per_s']:>16,.0f} "
+            f"{r['raw_rows_per_s']:>12,.0f} {r['ratio']:>6.3f} "
+            f"{r['prepare_us_per_row']:>15.1f} {r['write_us_per_row']:>13.1f}"
+        )
+    print(
+        "\nraw = csv parsing + COPY (PostgreSQL) / one executemany (SQLite) into a bare "
+        "table of text columns; importer = the real import_people(), medians of the runs."
+    )
+
+
+if __name__ == "__main__":
+    main()
