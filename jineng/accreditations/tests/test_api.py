@@ -105,8 +105,8 @@ def test_upload_and_download_documents(client, staff_a, staff_b, bureau_admin, a
     assert response.json()["sha256"] == document.sha256
     download = api_client(bureau_admin).get(response.json()["url"])
     assert download.status_code == 200
+    # Consuming the stream closes the file; close() again would end the test's connection.
     assert b"".join(download.streaming_content) == PDF
-    download.close()
     assert api_client(staff_b).get(response.json()["url"]).status_code == 404
     other = api_client(staff_b)
     refused = other.client.post(
