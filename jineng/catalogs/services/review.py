@@ -252,8 +252,14 @@ def _check_four_eyes(version: CatalogVersion, actor: Any) -> None:
 
 
 def _check_dates(version: CatalogVersion, day: datetime.date, latest: Any) -> None:
+    """Refuse back-dating: a version takes effect today or later, after the latest one.
+
+    The one exception is the first version of a catalog: it records the catalog already in
+    force when the platform is adopted (e.g. since 1 January), and no earlier published
+    version exists whose period it could rewrite.
+    """
     today = timezone.localdate()
-    if day < today:
+    if day < today and latest is not None:
         raise BackDated(
             _("A version cannot take effect in the past ({day}); choose today or later.").format(
                 day=day.isoformat()

@@ -276,7 +276,9 @@ def test_one_current_version_per_date_and_the_future_takes_over_on_its_day(
 
 
 def test_back_dated_publication_is_refused(bureau_admin, publisher):
-    version = draft_with(bureau_admin, [subsidy()])
+    publish(bureau_admin, publisher, [subsidy()], effective_from=TODAY - 30 * DAY)
+    version = draft_with(bureau_admin, [subsidy(fen=1)], copy_current=False)
+    explain_all(version, bureau_admin)
     services.submit_version(version.pk, actor=bureau_admin)
     with pytest.raises(BackDated) as exc:
         services.publish_version(version.pk, actor=publisher, effective_from=TODAY - DAY)
@@ -284,6 +286,13 @@ def test_back_dated_publication_is_refused(bureau_admin, publisher):
     version.refresh_from_db()
     assert version.status == VersionStatus.IN_REVIEW
     assert version.effective_from is None
+
+
+def test_the_first_version_may_record_a_catalog_already_in_force(bureau_admin, publisher):
+    since = datetime.date(2026, 1, 1)
+    first = publish(bureau_admin, publisher, [subsidy()], effective_from=since)
+    assert first.effective_from == since
+    assert queries.current_version(SUBSIDISED, since) == first
 
 
 def test_a_new_version_must_take_effect_after_the_latest(bureau_admin, publisher):
