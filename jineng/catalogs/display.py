@@ -61,6 +61,22 @@ class Describer:
             Occupation.objects.filter(code__in=codes).values_list("code", "name")
         )
 
+    def label(self, snapshot: dict[str, Any]) -> str:
+        """Name an entry for a reader: organisation, occupation or item, level, type."""
+        parts = [
+            snapshot.get("organization") or "",
+            self.value("occupation", snapshot.get("occupation"))
+            if snapshot.get("occupation")
+            else snapshot.get("title", ""),
+            self.value("skill_level", snapshot.get("skill_level"))
+            if snapshot.get("skill_level")
+            else "",
+            self.value("training_type", snapshot.get("training_type"))
+            if snapshot.get("training_type")
+            else "",
+        ]
+        return " · ".join(part for part in parts if part)
+
     def value(self, field: str, value: Any) -> str:
         """Return one field's value as text."""
         if value is None or value == "" or value == [] or value == {}:
@@ -93,6 +109,7 @@ class DiffRow:
     kind: str
     changes: list[tuple[str, str, str]]
     allowed_reasons: tuple[str, ...]
+    label: str = ""
 
 
 def diff_rows(diff: Diff) -> list[DiffRow]:
@@ -131,7 +148,8 @@ def diff_rows(diff: Diff) -> list[DiffRow]:
                 )
                 if snapshot.get(name)
             ]
-        rows.append(DiffRow(item.key, item.kind, changes, item.allowed_reasons))
+        label = describer.label(item.after or item.before or {})
+        rows.append(DiffRow(item.key, item.kind, changes, item.allowed_reasons, label))
     return rows
 
 
