@@ -18,6 +18,7 @@ from stdnum.cn import uscc
 from jineng.accounts.models import User
 from jineng.accounts.roles import Role
 from jineng.accreditations.demo import build_demo as build_accreditations_demo
+from jineng.catalogs.demo import build_demo as build_catalogs_demo
 from jineng.core import audit
 from jineng.core.errors import DomainError
 from jineng.organizations.models import Organization, OrganizationKind
@@ -140,6 +141,7 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"Demo password for every account: {DEMO_PASSWORD}")
         build_accreditations_demo(stdout=self.stdout)
+        build_catalogs_demo(stdout=self.stdout)
 
     @transaction.atomic(durable=True)
     def _organisations(self, seed: int, city: Region, towns: list[Region]) -> int:
