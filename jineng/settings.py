@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "jineng.records",
     "jineng.accreditations",
     "jineng.catalogs",
+    "jineng.training",
     "jineng.api",
 ]
 

@@ -1,0 +1,275 @@
+"""Training delivery: programmes, classes, sessions, venues, teachers and enrolments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from jineng.catalogs.choices import TrainingType
+from jineng.core.models import TimeStampedModel
+from jineng.training.choices import ClassMode, ClassStatus, EnrolmentStatus
+
+
+class Venue(TimeStampedModel):
+    """Name a place where an institution trains (培训场地), with its registered capacity."""
+
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        models.PROTECT,
+        related_name="venues",
+        verbose_name=_("organisation"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    address = models.CharField(_("address"), max_length=300)
+    region = models.ForeignKey(
+        "regions.Region",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("township"),
+    )
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    capacity = models.PositiveIntegerField(_("registered capacity"))
+
+    class Meta:
+        verbose_name = _("venue")
+        verbose_name_plural = _("venues")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Teacher(TimeStampedModel):
+    """Name a teacher of an institution (师资)."""
+
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        models.PROTECT,
+        related_name="teachers",
+        verbose_name=_("organisation"),
+    )
+    name = models.CharField(_("name"), max_length=50)
+    qualification = models.CharField(_("qualification"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("teacher")
+        verbose_name_plural = _("teachers")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Programme(TimeStampedModel):
+    """Describe what an institution offers (培训项目): occupation, level, type, hours, fee."""
+
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        models.PROTECT,
+        related_name="programmes",
+        verbose_name=_("institution"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    occupation = models.ForeignKey(
+        "occupations.Occupation", models.PROTECT, related_name="+", verbose_name=_("occupation")
+    )
+    skill_level = models.ForeignKey(
+        "occupations.SkillLevel",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("skill level"),
+    )
+    training_type = models.CharField(_("training type"), max_length=30, choices=TrainingType)
+    theory_hours = models.PositiveIntegerField(_("theory hours"))
+    practice_hours = models.PositiveIntegerField(_("practice hours"))
+    fee_fen = models.PositiveIntegerField(_("fee (fen)"), default=0)
+    catalog_entry_key = models.CharField(
+        _("subsidised catalog entry"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Key of the 政府补贴培训目录 entry this programme trains for; empty if unsubsidised."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def required_hours(self) -> int:
+        return self.theory_hours + self.practice_hours
+
+    @property
+    def is_subsidised(self) -> bool:
+        return bool(self.catalog_entry_key)
+
+
+class TrainingClassQuerySet(models.QuerySet["TrainingClass"]):
+    def visible_to(self, user: Any) -> TrainingClassQuerySet:
+        """Apply the user's data scope: see jineng/training/access.py."""
+        from jineng.training.access import scope_classes
+
+        return scope_classes(self, user)
+
+
+class TrainingClass(TimeStampedModel):
+    """Run a programme once (培训班): schedule, capacity, mode and workflow state."""
+
+    programme = models.ForeignKey(
+        Programme, models.PROTECT, related_name="classes", verbose_name=_("programme")
+    )
+    code = models.CharField(_("class code"), max_length=40, unique=True)
+    capacity = models.PositiveIntegerField(_("capacity"))
+    mode = models.CharField(_("mode"), max_length=10, choices=ClassMode, default=ClassMode.OFFLINE)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ClassStatus, default=ClassStatus.DRAFT, db_index=True
+    )
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    region = models.ForeignKey(
+        "regions.Region",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("township"),
+    )
+    catalog_entry = models.ForeignKey(
+        "catalogs.CatalogEntry",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("catalog entry at approval"),
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+
+    objects = TrainingClassQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("training class")
+        verbose_name_plural = _("training classes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")),
+                name="training_class_dates",
+                violation_error_message=_("A class cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__gte=1),
+                name="training_class_capacity_positive",
+                violation_error_message=_("A class has at least one seat."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.programme.name}"
+
+
+class ClassSession(models.Model):
+    """Schedule one session of a class (课次): day, time, venue and teacher."""
+
+    training_class = models.ForeignKey(
+        TrainingClass, models.CASCADE, related_name="sessions", verbose_name=_("training class")
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    venue = models.ForeignKey(
+        Venue,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sessions",
+        verbose_name=_("venue"),
+    )
+    teacher = models.ForeignKey(
+        Teacher,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sessions",
+        verbose_name=_("teacher"),
+    )
+    topic = models.CharField(_("topic"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("class session")
+        verbose_name_plural = _("class sessions")
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="training_session_times",
+                violation_error_message=_("A session must end after it starts."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.training_class.code} {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def minutes(self) -> int:
+        return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+
+class Enrolment(TimeStampedModel):
+    """Hold a person's place in one training class (报名/学员)."""
+
+    training_class = models.ForeignKey(
+        TrainingClass, models.PROTECT, related_name="enrolments", verbose_name=_("training class")
+    )
+    person = models.ForeignKey(
+        "people.Person", models.PROTECT, related_name="enrolments", verbose_name=_("person")
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=EnrolmentStatus, default=EnrolmentStatus.ENROLLED
+    )
+    waitlist_position = models.PositiveIntegerField(_("waitlist position"), null=True, blank=True)
+    transferred_to = models.ForeignKey(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("transferred to"),
+    )
+    result_note = models.CharField(_("result"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["training_class", "person"],
+                condition=Q(status__in=["enrolled", "waitlisted"]),
+                name="training_enrolment_one_active",
+                violation_error_message=_("This person is already enrolled in this class."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} in {self.training_class.code}"
