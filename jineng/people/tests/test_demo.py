@@ -50,6 +50,7 @@ def test_demo_builds_the_city_and_a_second_run_adds_nothing(city, target_groups,
     roles = dict(User.objects.values_list("username", "role"))
     assert roles == {
         "admin": "bureau_admin",
+        "admin2": "bureau_admin",
         "reviewer": "reviewer",
         "auditor": "auditor",
         "school1": "institution_staff",

@@ -52,6 +52,8 @@ EMPLOYER_COUNT = 12
 # Username, role, and which organisation (by kind) the account belongs to.
 ACCOUNTS = [
     ("admin", Role.BUREAU_ADMIN, None),
+    # A second administrator, so four-eyes publication can be tried in the browser.
+    ("admin2", Role.BUREAU_ADMIN, None),
     ("reviewer", Role.REVIEWER, None),
     ("auditor", Role.AUDITOR, None),
     ("school1", Role.INSTITUTION_STAFF, K.TECHNICAL_SCHOOL),
