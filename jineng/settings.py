@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "jineng.accreditations",
     "jineng.catalogs",
     "jineng.training",
+    "jineng.attendance",
     "jineng.api",
 ]
 

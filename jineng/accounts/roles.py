@@ -39,6 +39,8 @@ class Capability(models.TextChoices):
     APPLY_ACCREDITATION = "apply_accreditation", _("Apply for accreditation")
     VIEW_ACCREDITATIONS = "view_accreditations", _("See every accreditation and application")
     DECIDE_ACCREDITATION = "decide_accreditation", _("Decide, suspend and withdraw accreditations")
+    VIEW_ATTENDANCE = "view_attendance", _("See attendance sheets of classes in scope")
+    RECORD_ATTENDANCE = "record_attendance", _("Show session codes and record manual check-ins")
 
 
 _C = Capability
@@ -60,13 +62,26 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             _C.EDIT_CATALOGS,
             _C.PUBLISH_CATALOGS,
             _C.DECIDE_APPEALS,
+            _C.VIEW_ATTENDANCE,
         }
     ),
     Role.REVIEWER: frozenset(
-        {_C.VIEW_PEOPLE, _C.VIEW_FULL_PII, _C.VIEW_AUDIT, _C.VIEW_ACCREDITATIONS}
+        {
+            _C.VIEW_PEOPLE,
+            _C.VIEW_FULL_PII,
+            _C.VIEW_AUDIT,
+            _C.VIEW_ACCREDITATIONS,
+            _C.VIEW_ATTENDANCE,
+        }
     ),
     Role.AUDITOR: frozenset(
-        {_C.VIEW_PEOPLE, _C.VIEW_AUDIT, _C.EXPORT_PEOPLE, _C.VIEW_ACCREDITATIONS}
+        {
+            _C.VIEW_PEOPLE,
+            _C.VIEW_AUDIT,
+            _C.EXPORT_PEOPLE,
+            _C.VIEW_ACCREDITATIONS,
+            _C.VIEW_ATTENDANCE,
+        }
     ),
     Role.INSTITUTION_STAFF: frozenset(
         {
@@ -76,6 +91,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             _C.EXPORT_PEOPLE,
             _C.APPLY_ACCREDITATION,
             _C.FILE_APPEALS,
+            # Staff show a session's rotating code; workers check in as themselves.
+            _C.VIEW_ATTENDANCE,
+            _C.RECORD_ATTENDANCE,
         }
     ),
     Role.EVALUATOR: frozenset({_C.VIEW_PEOPLE, _C.APPLY_ACCREDITATION, _C.FILE_APPEALS}),

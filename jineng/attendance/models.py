@@ -1,0 +1,98 @@
+"""Attendance (考勤): one check-in of an enrolled trainee to one class session."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from jineng.attendance.choices import AttendanceFlag, AttendanceMethod
+
+
+class AttendanceQuerySet(models.QuerySet["Attendance"]):
+    def visible_to(self, user: Any) -> AttendanceQuerySet:
+        """Check-ins of the classes the user may see, or the worker's own."""
+        from jineng.attendance.access import scope_attendance
+
+        return scope_attendance(self, user)
+
+
+class Attendance(models.Model):
+    """Record that a trainee was present at a session (考勤), with time, device and place."""
+
+    enrolment = models.ForeignKey(
+        "training.Enrolment",
+        models.PROTECT,
+        related_name="attendances",
+        verbose_name=_("enrolment"),
+    )
+    session = models.ForeignKey(
+        "training.ClassSession",
+        models.PROTECT,
+        related_name="attendances",
+        verbose_name=_("session"),
+    )
+    checked_in_at = models.DateTimeField(_("checked in at"), db_index=True)
+    method = models.CharField(_("method"), max_length=10, choices=AttendanceMethod)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    device_id = models.CharField(_("device id"), max_length=64, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    accuracy_m = models.PositiveIntegerField(_("location accuracy (m)"), null=True, blank=True)
+    distance_m = models.PositiveIntegerField(
+        _("distance from the venue (m)"), null=True, blank=True
+    )
+    flags = models.JSONField(
+        _("flags"),
+        default=list,
+        blank=True,
+        help_text=_("Reasons a reviewer should look at this check-in; it counts all the same."),
+    )
+    is_flagged = models.BooleanField(_("flagged"), default=False, db_index=True)
+    reason = models.CharField(_("reason for a manual check-in"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = AttendanceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendances")
+        ordering = ["checked_in_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment", "session"],
+                name="attendance_one_per_session",
+                violation_error_message=_("This trainee has already checked in to this session."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(method=AttendanceMethod.MANUAL) | ~models.Q(reason=""),
+                name="attendance_manual_has_reason",
+                violation_error_message=_("A manual check-in needs a reason."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment_id} @ {self.session_id}"
+
+    @property
+    def flag_labels(self) -> list[str]:
+        """The flags in words, for pages and the record."""
+        return [str(AttendanceFlag(flag).label) for flag in self.flags]
+
+    @property
+    def is_manual(self) -> bool:
+        return self.method == AttendanceMethod.MANUAL

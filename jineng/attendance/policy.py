@@ -1,0 +1,64 @@
+"""Attendance policy: time windows and distances, overridable in settings.
+
+* A check-in is **on time** from ``ATTENDANCE_EARLY_MINUTES`` (15) before a session starts
+  until it ends; outside that it is accepted but flagged ``outside_window``.
+* A session's QR code is issued and accepted from ``ATTENDANCE_CODE_OPENS_MINUTES`` (60)
+  before the start until ``ATTENDANCE_CODE_CLOSES_MINUTES`` (30) after the end: wider than the
+  on-time window so that early or late arrivals reach the record, flagged, instead of being
+  turned away; beyond it, codes are refused.
+* A check-in farther than ``ATTENDANCE_MAX_DISTANCE_M`` (500) metres from the venue is flagged
+  ``far_from_venue``; one without a location is flagged ``no_location``.
+* A code changes every ``ATTENDANCE_CODE_STEP_SECONDS`` (30) and is accepted during its own
+  step and the next one (a phone's clock and the screen's refresh may lag a little).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+
+
+def _setting(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+def early_minutes() -> int:
+    return _setting("ATTENDANCE_EARLY_MINUTES", 15)
+
+
+def code_opens_minutes() -> int:
+    return _setting("ATTENDANCE_CODE_OPENS_MINUTES", 60)
+
+
+def code_closes_minutes() -> int:
+    return _setting("ATTENDANCE_CODE_CLOSES_MINUTES", 30)
+
+
+def max_distance_m() -> int:
+    return _setting("ATTENDANCE_MAX_DISTANCE_M", 500)
+
+
+def step_seconds() -> int:
+    return _setting("ATTENDANCE_CODE_STEP_SECONDS", 30)
+
+
+def scan_ticket_seconds() -> int:
+    """How long a scanned page may wait for the browser's location before it is submitted."""
+    return _setting("ATTENDANCE_SCAN_TICKET_SECONDS", 180)
+
+
+def is_on_time(
+    starts_at: datetime.datetime, ends_at: datetime.datetime, at: datetime.datetime
+) -> bool:
+    """Tell whether a check-in time lies in the session's on-time window."""
+    return starts_at - datetime.timedelta(minutes=early_minutes()) <= at <= ends_at
+
+
+def is_code_open(
+    starts_at: datetime.datetime, ends_at: datetime.datetime, at: datetime.datetime
+) -> bool:
+    """Tell whether a session's QR codes are issued and accepted at this time."""
+    opens = starts_at - datetime.timedelta(minutes=code_opens_minutes())
+    closes = ends_at + datetime.timedelta(minutes=code_closes_minutes())
+    return opens <= at <= closes

@@ -1,0 +1,250 @@
+"""Writes of attendance: a trainee's own QR check-in and staff's manual check-in with a reason.
+
+Every check-in is accepted if the trainee is enrolled; what looks wrong (outside the session's
+window, far from the venue, no location) is flagged for reviewers, never dropped. Every
+check-in writes its audit event in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jineng.accounts.roles import Capability
+from jineng.attendance import access, locks, policy, tokens
+from jineng.attendance.choices import AttendanceFlag, AttendanceMethod
+from jineng.attendance.geo import haversine_m
+from jineng.attendance.models import Attendance
+from jineng.core import audit
+from jineng.core.errors import Conflict, DomainError, InvalidTransition, ValidationFailed
+from jineng.training.choices import ClassStatus, EnrolmentStatus
+from jineng.training.models import ClassSession, Enrolment
+
+
+class NotEnrolled(DomainError):
+    """The person holds no enrolled place in the session's class."""
+
+    code = "not_enrolled"
+    status = 403
+
+
+class AlreadyCheckedIn(Conflict):
+    """The trainee has checked in to this session before; nothing new is written."""
+
+    code = "already_checked_in"
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where the browser says the phone is (WGS-84), and how sure it is in metres."""
+
+    latitude: Decimal
+    longitude: Decimal
+    accuracy_m: int | None = None
+
+    @classmethod
+    def parse(cls, latitude: Any, longitude: Any, accuracy: Any = None) -> Location | None:
+        """Read a location from form or API values; None when none was given."""
+        if latitude in (None, "") and longitude in (None, ""):
+            return None
+        try:
+            lat = Decimal(str(latitude)).quantize(Decimal("0.000001"))
+            lng = Decimal(str(longitude)).quantize(Decimal("0.000001"))
+            acc = None if accuracy in (None, "") else round(float(accuracy))
+            in_range = -90 <= lat <= 90 and -180 <= lng <= 180 and (acc is None or acc >= 0)
+        except (InvalidOperation, ValueError, TypeError, OverflowError):
+            raise ValidationFailed(
+                _("The location is not a pair of numbers."), field="latitude"
+            ) from None
+        if not in_range:
+            raise ValidationFailed(_("The location is out of range."), field="latitude")
+        return cls(latitude=lat, longitude=lng, accuracy_m=acc)
+
+
+@dataclass(frozen=True)
+class Device:
+    """The browser that checked in: its user agent and the device cookie the site set."""
+
+    user_agent: str = ""
+    device_id: str = ""
+
+
+def _session(session_id: int) -> ClassSession:
+    session = (
+        ClassSession.objects.select_related("training_class__programme", "venue")
+        .filter(pk=session_id)
+        .first()
+    )
+    if session is None:
+        raise tokens.InvalidCode(_("This attendance code names no session."), field="code")
+    return session
+
+
+def _require_running(session: ClassSession) -> None:
+    if session.training_class.status != ClassStatus.RUNNING:
+        raise InvalidTransition(
+            _("Class {code} is not running: attendance cannot be taken.").format(
+                code=session.training_class.code
+            )
+        )
+
+
+def _flags(
+    session: ClassSession, at: datetime.datetime, location: Location | None, *, manual: bool
+) -> tuple[list[str], int | None]:
+    """Return the check-in's flags and its distance from the venue in metres, if known."""
+    flags: list[str] = []
+    if not policy.is_on_time(session.starts_at, session.ends_at, at):
+        flags.append(AttendanceFlag.OUTSIDE_WINDOW)
+    distance = None
+    venue = session.venue
+    if location is not None and venue is not None and venue.latitude is not None:
+        distance = round(
+            haversine_m(
+                float(location.latitude),
+                float(location.longitude),
+                float(venue.latitude),
+                float(venue.longitude),
+            )
+        )
+        if distance > policy.max_distance_m():
+            flags.append(AttendanceFlag.FAR_FROM_VENUE)
+    if location is None and not manual:
+        flags.append(AttendanceFlag.NO_LOCATION)
+    return flags, distance
+
+
+def _write(
+    enrolment: Enrolment,
+    session: ClassSession,
+    at: datetime.datetime,
+    *,
+    method: str,
+    actor: Any,
+    location: Location | None = None,
+    device: Device | None = None,
+    reason: str = "",
+) -> Attendance:
+    """Lock the enrolment, refuse a second check-in, write the row and its audit event."""
+    locks.enrolment_for_update(enrolment.pk)
+    if Attendance.objects.filter(enrolment=enrolment, session=session).exists():
+        raise AlreadyCheckedIn(_("You have already checked in to this session."))
+    flags, distance = _flags(session, at, location, manual=method == AttendanceMethod.MANUAL)
+    device = device or Device()
+    attendance = Attendance.objects.create(
+        enrolment=enrolment,
+        session=session,
+        checked_in_at=at,
+        method=method,
+        user_agent=device.user_agent[:300],
+        device_id=device.device_id[:64],
+        latitude=location.latitude if location else None,
+        longitude=location.longitude if location else None,
+        accuracy_m=location.accuracy_m if location else None,
+        distance_m=distance,
+        flags=[str(flag) for flag in flags],
+        is_flagged=bool(flags),
+        reason=reason,
+        recorded_by=actor if method == AttendanceMethod.MANUAL else None,
+    )
+    audit.record(
+        actor,
+        "attendance.attendance.created",
+        attendance,
+        person_id=enrolment.person_id,
+        data={
+            "session": session.pk,
+            "enrolment": enrolment.pk,
+            "method": method,
+            "checked_in_at": at.isoformat(),
+            "flags": attendance.flags,
+            "distance_m": distance,
+            "reason": reason,
+            "device_id": attendance.device_id,
+        },
+    )
+    return attendance
+
+
+@transaction.atomic(durable=True)
+def check_in(
+    code: str,
+    *,
+    actor: Any,
+    scanned_at: datetime.datetime | None = None,
+    location: Location | None = None,
+    device: Device | None = None,
+) -> Attendance:
+    """Check the scanning worker in to the session a QR code names (扫码签到), as themselves.
+
+    ``scanned_at`` is when the code was read: the page that asks for the location carries it,
+    signed, so the seconds spent answering the browser's prompt do not expire the code.
+    """
+    at = scanned_at or timezone.now()
+    session = _session(tokens.read_code(code, at))
+    if not policy.is_code_open(session.starts_at, session.ends_at, at):
+        raise tokens.InvalidCode(_("Check-in for this session is closed."), field="code")
+    _require_running(session)
+    person_id = getattr(actor, "person_id", None)
+    enrolment = Enrolment.objects.filter(
+        training_class_id=session.training_class_id,
+        person_id=person_id,
+        status=EnrolmentStatus.ENROLLED,
+    ).first()
+    if person_id is None or enrolment is None:
+        raise NotEnrolled(
+            _("You are not enrolled in class {code}, so you cannot check in to it.").format(
+                code=session.training_class.code
+            )
+        )
+    return _write(
+        enrolment,
+        session,
+        at,
+        method=AttendanceMethod.QR,
+        actor=actor,
+        location=location,
+        device=device,
+    )
+
+
+@transaction.atomic(durable=True)
+def record_manual_check_in(
+    session_id: int,
+    enrolment_id: int,
+    *,
+    reason: str,
+    actor: Any,
+    checked_in_at: datetime.datetime | None = None,
+) -> Attendance:
+    """Record a trainee's presence on staff's word (补签), marked manual, with a required reason."""
+    session = access.get_session_for_user(actor, session_id, action=Capability.RECORD_ATTENDANCE)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(
+            _("Give the reason for a manual check-in, e.g. the trainee's phone was broken."),
+            field="reason",
+        )
+    _require_running(session)
+    enrolment = Enrolment.objects.filter(
+        pk=enrolment_id,
+        training_class_id=session.training_class_id,
+        status=EnrolmentStatus.ENROLLED,
+    ).first()
+    if enrolment is None:
+        raise NotEnrolled(
+            _("No enrolled trainee {enrolment} in class {code}.").format(
+                enrolment=enrolment_id, code=session.training_class.code
+            ),
+            field="enrolment",
+        )
+    at = checked_in_at or timezone.now()
+    return _write(
+        enrolment, session, at, method=AttendanceMethod.MANUAL, actor=actor, reason=reason[:300]
+    )
