@@ -47,7 +47,12 @@ class PersonOut(Schema):
     name: str
     id_number: str = Field(description="Masked: region code and last four characters.")
     phone: str = Field(description="Masked, or empty when none is recorded.")
-    birth_date: datetime.date
+    birth_date: datetime.date | None = Field(
+        None,
+        description="Withheld (null): with the masked ID it would reveal the full number; "
+        "use the reveal endpoint.",
+    )
+    age: int
     sex: str
     region: RegionOut
     town: RegionOut | None
@@ -64,6 +69,10 @@ class PersonOut(Schema):
     @staticmethod
     def resolve_id_number(obj: Person) -> str:
         return obj.id_number_masked
+
+    @staticmethod
+    def resolve_birth_date(obj: Person) -> None:
+        return None
 
     @staticmethod
     def resolve_phone(obj: Person) -> str:

@@ -137,6 +137,24 @@ class Person(TimeStampedModel):
     def phone_masked(self) -> str:
         return pii.mask_phone(self.phone) if self.phone_encrypted else ""
 
+    @property
+    def age(self) -> int:
+        """Age in whole years today."""
+        return self.age_on(timezone.localdate())
+
+    def masked_identity(self) -> dict[str, Any]:
+        """Identity as shown by default: masked numbers and the age, never the birth date.
+
+        The birth date fills exactly the eight digits a masked ID hides, so the two are never
+        shown together; only a revealed identity carries it (see reveal_personal_data).
+        """
+        return {
+            "id_number": self.id_number_masked,
+            "phone": self.phone_masked,
+            "age": self.age,
+            "birth_date": None,
+        }
+
     def age_on(self, day: Any) -> int:
         """Age in whole years on a given day."""
         born = self.birth_date

@@ -327,4 +327,9 @@ def reveal_personal_data(person: Person, *, actor: Any, purpose: str = "") -> di
         person_id=person.pk,
         data={"purpose": purpose[:200]},
     )
-    return {"id_number": person.id_number, "phone": person.phone}
+    return {
+        "id_number": person.id_number,
+        "phone": person.phone,
+        "age": person.age,
+        "birth_date": person.birth_date,
+    }

@@ -67,7 +67,7 @@ def _render_detail(
 ) -> HttpResponse:
     user = request.user
     revealed = identity is not None
-    identity = identity or {"id_number": person.id_number_masked, "phone": person.phone_masked}
+    identity = identity or person.masked_identity()
     manage = can_manage_memberships(user)
     context = {
         "person": person,

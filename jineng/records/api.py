@@ -29,7 +29,10 @@ class RecordPersonOut(Schema):
     name: str
     id_number: str
     phone: str
-    birth_date: datetime.date
+    birth_date: datetime.date | None = Field(
+        description="Only with the full identity: with a masked ID it would reveal the rest."
+    )
+    age: int
     sex: str
     region: RecordRegionOut
     town: str | None

@@ -24,13 +24,11 @@ class TrainingRecord:
     person: Person
     entries: list[RecordEntry]
 
-    def as_document(self, *, full_identity: dict[str, str] | None = None) -> dict[str, Any]:
+    def as_document(self, *, full_identity: dict[str, Any] | None = None) -> dict[str, Any]:
         """Return the record as a JSON-ready document; identity masked unless given in full."""
         person = self.person
-        identity = full_identity or {
-            "id_number": person.id_number_masked,
-            "phone": person.phone_masked,
-        }
+        identity = full_identity or person.masked_identity()
+        birth_date = identity["birth_date"]
         current = person.memberships.current().select_related("group")
         return {
             "schema": "jineng.training-record/1",
@@ -40,7 +38,8 @@ class TrainingRecord:
                 "name": person.name,
                 "id_number": identity["id_number"],
                 "phone": identity["phone"],
-                "birth_date": person.birth_date.isoformat(),
+                "birth_date": birth_date.isoformat() if birth_date else None,
+                "age": identity["age"],
                 "sex": person.sex,
                 "region": {"code": person.region.code, "name": person.region.name},
                 "town": person.town.name if person.town else None,

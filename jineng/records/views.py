@@ -63,8 +63,7 @@ def _share_url(request: HttpRequest, token: str) -> str:
 def _record_context(person: Person, identity: dict[str, str] | None = None) -> dict[str, Any]:
     return {
         "person": person,
-        "identity": identity
-        or {"id_number": person.id_number_masked, "phone": person.phone_masked},
+        "identity": identity or person.masked_identity(),
         "revealed": identity is not None,
         "memberships": person.memberships.current().select_related("group").order_by("-valid_from"),
         "affiliations": person.affiliations.select_related("organization").order_by("-started_on"),

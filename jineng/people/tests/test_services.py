@@ -144,6 +144,8 @@ def test_reveal_is_audited_and_limited_to_roles_that_need_it(person, reviewer, a
     assert reveal_personal_data(person, actor=reviewer, purpose="claim review") == {
         "id_number": ID_A,
         "phone": "13812345678",
+        "age": person.age,
+        "birth_date": datetime.date(1990, 1, 1),
     }
     assert reveal_personal_data(person, actor=worker)["id_number"] == ID_A
     with pytest.raises(PermissionDenied):
