@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "jineng.catalogs",
     "jineng.training",
     "jineng.attendance",
+    "jineng.learning",
     "jineng.api",
 ]
 
@@ -170,6 +171,9 @@ AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_ENABLED = env_bool("JINENG_LOGIN_LOCKOUT", default=True)
+
+# The account homePage that names this site's people in xAPI statements (learning app).
+JINENG_XAPI_ACCOUNT_HOMEPAGE = env_str("JINENG_XAPI_ACCOUNT_HOMEPAGE", "https://jineng.local")
 
 OTP_TOTP_ISSUER = env_str("JINENG_OTP_ISSUER", "jineng")
 

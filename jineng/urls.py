@@ -15,6 +15,9 @@ urlpatterns = [
     path("records/", include("jineng.records.urls")),
     path("accreditations/", include("jineng.accreditations.urls")),
     path("catalogs/", include("jineng.catalogs.urls")),
+    path("attendance/", include("jineng.attendance.urls")),
+    path("xapi/", include("jineng.learning.urls")),
+    path("learning/", include("jineng.learning.console_urls")),
     path("api/v1/", include("jineng.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -39,6 +39,10 @@ class Capability(models.TextChoices):
     APPLY_ACCREDITATION = "apply_accreditation", _("Apply for accreditation")
     VIEW_ACCREDITATIONS = "view_accreditations", _("See every accreditation and application")
     DECIDE_ACCREDITATION = "decide_accreditation", _("Decide, suspend and withdraw accreditations")
+    MANAGE_LEARNING_PLATFORMS = (
+        "manage_learning_platforms",
+        _("Register learning platforms and issue their xAPI credentials"),
+    )
     VIEW_ATTENDANCE = "view_attendance", _("See attendance sheets of classes in scope")
     RECORD_ATTENDANCE = "record_attendance", _("Show session codes and record manual check-ins")
 
@@ -62,6 +66,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             _C.EDIT_CATALOGS,
             _C.PUBLISH_CATALOGS,
             _C.DECIDE_APPEALS,
+            _C.MANAGE_LEARNING_PLATFORMS,
             _C.VIEW_ATTENDANCE,
         }
     ),

@@ -90,6 +90,10 @@ class SheetRow:
     def hours(self) -> str:
         return f"{self.minutes / 60:.1f}"
 
+    @property
+    def flagged_hours(self) -> str:
+        return f"{self.flagged_minutes / 60:.1f}"
+
 
 @dataclass(frozen=True)
 class Sheet:
@@ -106,7 +110,7 @@ def get_sheet(training_class: TrainingClass) -> Sheet:
     enrolments = list(
         training_class.enrolments.filter(status__in=SHEET_STATUSES)
         .select_related("person")
-        .order_by("person__name", "pk")
+        .order_by("pk")
     )
     ids = [e.pk for e in enrolments]
     attended = {
@@ -152,7 +156,7 @@ def record_entries(person: Person) -> list[RecordEntry]:
         entries.append(
             RecordEntry(
                 day=timezone.localdate(a.checked_in_at),
-                kind="training.attendance",
+                kind="attendance.checked_in",
                 title=title,
                 details={
                     "class_code": training_class.code,

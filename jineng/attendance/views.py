@@ -1,0 +1,269 @@
+"""Pages of attendance: the class sheet (print and xlsx), the session's QR screen, manual
+check-in for staff; the worker's check-in page and their attendance history.
+
+Protected objects come through ``access`` (404 outside the caller's scope); writes go through
+``services``; a refused check-in is shown with its reason, never silently.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import uuid
+from typing import Any
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from jineng.accounts.roles import Capability
+from jineng.attendance import access, exports, policy, queries, services, tokens
+from jineng.attendance.forms import CheckInForm, ManualCheckInForm
+from jineng.attendance.models import Attendance
+from jineng.core.errors import DomainError, NotFound
+from jineng.training.models import ClassSession
+
+DEVICE_COOKIE = "jineng_device"
+DEVICE_COOKIE_AGE = 2 * 365 * 24 * 3600
+TICKET_SALT = "jineng.attendance.scan"
+
+
+def _found(getter: Any, *args: Any, **kwargs: Any) -> Any:
+    try:
+        return getter(*args, **kwargs)
+    except NotFound as error:
+        raise Http404(error.detail) from None
+
+
+@login_required
+@require_GET
+def class_sheet(request: HttpRequest, class_id: int) -> HttpResponse:
+    """Show a class's attendance sheet: sessions across, trainees down, print-friendly."""
+    training_class = _found(access.get_sheet_class_for_user, request.user, class_id)
+    return render(
+        request,
+        "attendance/sheet.html",
+        {
+            "sheet": queries.get_sheet(training_class),
+            "may_record": request.user.can(Capability.RECORD_ATTENDANCE),
+        },
+    )
+
+
+@login_required
+@require_GET
+def class_sheet_xlsx(request: HttpRequest, class_id: int) -> HttpResponse:
+    """Download a class's attendance sheet as xlsx, IDs masked; the download is audited."""
+    training_class = _found(access.get_sheet_class_for_user, request.user, class_id)
+    content = exports.export_sheet(training_class, actor=request.user)
+    response = HttpResponse(content, content_type=exports.CONTENT_TYPE)
+    safe_code = re.sub(r"[^A-Za-z0-9_.-]", "_", training_class.code)
+    filename = f"attendance-{safe_code}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _qr_context(request: HttpRequest, session: ClassSession) -> dict[str, Any]:
+    now = timezone.now()
+    is_open = policy.is_code_open(session.starts_at, session.ends_at, now)
+    context: dict[str, Any] = {
+        "session": session,
+        "is_open": is_open,
+        "checked_in": Attendance.objects.filter(session=session).count(),
+        "refresh_seconds": max(policy.step_seconds() // 3, 1),
+    }
+    if is_open:
+        code = tokens.make_code(session.pk, now)
+        url = request.build_absolute_uri(reverse("attendance:check_in", args=[code]))
+        context["url"] = url
+        context["svg"] = segno.make(url, error="m").svg_inline(scale=8, border=2)
+    return context
+
+
+@login_required
+@require_GET
+def session_screen(request: HttpRequest, session_id: int) -> HttpResponse:
+    """Show the session's rotating QR code for trainees to scan (签到屏)."""
+    session = _found(
+        access.get_session_for_user,
+        request.user,
+        session_id,
+        action=Capability.RECORD_ATTENDANCE,
+    )
+    return render(request, "attendance/screen.html", _qr_context(request, session))
+
+
+@login_required
+@require_GET
+def session_code(request: HttpRequest, session_id: int) -> HttpResponse:
+    """Return the screen's code fragment; the screen polls it so the code follows the clock."""
+    session = _found(
+        access.get_session_for_user,
+        request.user,
+        session_id,
+        action=Capability.RECORD_ATTENDANCE,
+    )
+    response = render(request, "attendance/_code.html", _qr_context(request, session))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def manual_check_in(request: HttpRequest, session_id: int) -> HttpResponse:
+    """Record a trainee's presence on staff's word, with the required reason (补签)."""
+    session = _found(
+        access.get_session_for_user,
+        request.user,
+        session_id,
+        action=Capability.RECORD_ATTENDANCE,
+    )
+    form = ManualCheckInForm(request.POST or None, session=session)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_manual_check_in(
+                session.pk,
+                form.cleaned_data["enrolment"],
+                reason=form.cleaned_data["reason"],
+                actor=request.user,
+            )
+        except DomainError as error:
+            if error.status == 404:
+                raise Http404(error.detail) from None
+            field = error.field if error.field in form.fields else None
+            form.add_error(field, str(error.detail))
+        else:
+            messages.success(request, _("Manual check-in recorded."))
+            return redirect("attendance:sheet", session.training_class_id)
+    status = 400 if form.errors else 200
+    return render(
+        request, "attendance/manual.html", {"session": session, "form": form}, status=status
+    )
+
+
+def _device(request: HttpRequest) -> tuple[services.Device, str | None]:
+    """Return the device of the request, and a new device id to set if it had none."""
+    device_id = request.COOKIES.get(DEVICE_COOKIE, "")[:64]
+    new_id = None
+    if not device_id:
+        device_id = new_id = uuid.uuid4().hex
+    agent = request.headers.get("User-Agent", "")[:300]
+    return services.Device(user_agent=agent, device_id=device_id), new_id
+
+
+def _with_device(request: HttpRequest, response: HttpResponse, new_id: str | None) -> HttpResponse:
+    if new_id:
+        response.set_cookie(
+            DEVICE_COOKIE,
+            new_id,
+            max_age=DEVICE_COOKIE_AGE,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+    return response
+
+
+def _ticket(request: HttpRequest, code: str, at: datetime.datetime) -> str:
+    """Sign the moment of the scan for this user and code, so the page can take its time."""
+    return signing.dumps({"u": request.user.pk, "c": code, "at": at.timestamp()}, salt=TICKET_SALT)
+
+
+def _scanned_at(request: HttpRequest, code: str, ticket: str) -> datetime.datetime | None:
+    """Return the moment a valid ticket of this user and code was issued, else None."""
+    try:
+        data = signing.loads(ticket, salt=TICKET_SALT, max_age=policy.scan_ticket_seconds())
+    except signing.BadSignature:
+        return None
+    if data.get("u") != request.user.pk or data.get("c") != code:
+        return None
+    return datetime.datetime.fromtimestamp(float(data["at"]), tz=datetime.UTC)
+
+
+def _refused(
+    request: HttpRequest, error: DomainError, session: ClassSession | None, new_id: str | None
+) -> HttpResponse:
+    response = render(
+        request,
+        "attendance/check_in.html",
+        {"error": error.detail, "session": session},
+        status=error.status,
+    )
+    return _with_device(request, response, new_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def check_in(request: HttpRequest, code: str) -> HttpResponse:
+    """Check the logged-in worker in to the session of a scanned code, as themselves."""
+    device, new_id = _device(request)
+    now = timezone.now()
+    scanned_at = None
+    if request.method == "POST":
+        # The code is judged at the moment of the scan, which the page's ticket signs.
+        scanned_at = _scanned_at(request, code, request.POST.get("ticket", ""))
+    try:
+        session_id = tokens.read_code(code, scanned_at or now)
+    except DomainError as error:
+        return _refused(request, error, None, new_id)
+    session = (
+        ClassSession.objects.select_related("training_class__programme", "venue")
+        .filter(pk=session_id)
+        .first()
+    )
+    if request.method == "GET":
+        form = CheckInForm(initial={"ticket": _ticket(request, code, now)})
+        response = render(request, "attendance/check_in.html", {"form": form, "session": session})
+        return _with_device(request, response, new_id)
+    form = CheckInForm(request.POST)
+    if not form.is_valid() or scanned_at is None:
+        expired = tokens.InvalidCode(
+            _("This check-in page has expired. Scan the code on the session screen again.")
+        )
+        return _refused(request, expired, session, new_id)
+    try:
+        location = services.Location.parse(
+            form.cleaned_data["latitude"],
+            form.cleaned_data["longitude"],
+            form.cleaned_data["accuracy"],
+        )
+        attendance = services.check_in(
+            code, actor=request.user, scanned_at=scanned_at, location=location, device=device
+        )
+    except services.AlreadyCheckedIn as error:
+        messages.info(request, str(error.detail))
+        return _with_device(request, redirect("attendance:mine"), new_id)
+    except DomainError as error:
+        return _refused(request, error, session, new_id)
+    if attendance.is_flagged:
+        messages.warning(
+            request,
+            _("Checked in. Reviewers will look at this check-in: {flags}.").format(
+                flags=", ".join(attendance.flag_labels)
+            ),
+        )
+    else:
+        messages.success(request, _("Checked in."))
+    return _with_device(request, redirect("attendance:mine"), new_id)
+
+
+@login_required
+@require_GET
+def my_attendance(request: HttpRequest) -> HttpResponse:
+    """List the worker's own check-ins, newest first, with accrued hours per class."""
+    if not request.user.person_id:
+        raise PermissionDenied
+    attendances = (
+        Attendance.objects.filter(enrolment__person_id=request.user.person_id)
+        .select_related("session__venue", "enrolment__training_class__programme")
+        .order_by("-checked_in_at")
+    )
+    return render(request, "attendance/mine.html", {"attendances": attendances})

@@ -1,0 +1,14 @@
+"""Row locks of online learning: the only place select_for_update() appears."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from jineng.learning.models import Document
+
+
+def documents_for_update(lookup: dict[str, Any]) -> QuerySet[Document]:
+    """Return the documents of one key, locked until the transaction ends."""
+    return Document.objects.select_for_update().filter(**lookup)

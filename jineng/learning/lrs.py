@@ -1,0 +1,365 @@
+"""The xAPI 1.0.3 record store (学习记录存储) at /xapi/: statements, documents and about.
+
+Not supported, and said so in /xapi/about: attachments (multipart/mixed is refused with
+400), the alternate request syntax (``method=`` parameter), ``related_agents`` and
+``related_activities`` set to true (400), and language filtering of the ``canonical`` format
+(it answers like ``exact``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.core import signing
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import http_date
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+
+from jineng.core.errors import DomainError
+from jineng.learning import queries, services
+from jineng.learning.auth import platform_from_request
+from jineng.learning.validation import (
+    Malformed,
+    agent_key,
+    check_agent,
+    check_iri,
+    check_uuid,
+    parse_timestamp,
+)
+
+VERSION = "1.0.3"
+_VERSION_HEADER = re.compile(r"^1\.0(\.\d+)?$")
+LIMITATIONS_IRI = "https://jineng.local/xapi/extensions/limitations"
+LIMITATIONS = [
+    "attachments are not supported (multipart/mixed is refused with 400)",
+    "the alternate request syntax (method= parameter) is not supported",
+    "related_agents and related_activities are not supported (true is refused with 400)",
+    "format=canonical answers like format=exact (no language filtering)",
+]
+View = Callable[..., HttpResponse]
+
+
+def _error(exc: DomainError) -> JsonResponse:
+    return JsonResponse(exc.as_dict(), status=exc.status)
+
+
+def _unauthorised() -> HttpResponse:
+    response = JsonResponse(
+        {"code": "unauthorised", "detail": _("Send valid HTTP Basic platform credentials.")},
+        status=401,
+    )
+    response["WWW-Authenticate"] = 'Basic realm="xAPI"'
+    return response
+
+
+def xapi(methods: tuple[str, ...], *, authenticated: bool = True) -> Callable[[View], View]:
+    """Wrap a record-store view: methods, Basic auth, version header, errors as JSON."""
+
+    def decorate(view: View) -> View:
+        @csrf_exempt
+        @wraps(view)
+        def wrapper(request: HttpRequest) -> HttpResponse:
+            response = _dispatch(view, methods, authenticated, request)
+            response["X-Experience-API-Version"] = VERSION
+            return response
+
+        return wrapper
+
+    return decorate
+
+
+def _dispatch(
+    view: View, methods: tuple[str, ...], authenticated: bool, request: HttpRequest
+) -> HttpResponse:
+    if request.method not in methods and not (request.method == "HEAD" and "GET" in methods):
+        response = JsonResponse(
+            {"code": "method_not_allowed", "detail": request.method}, status=405
+        )
+        response["Allow"] = ", ".join(methods)
+        return response
+    platform = None
+    if authenticated:
+        platform = platform_from_request(request)
+        if platform is None:
+            return _unauthorised()
+        version = request.headers.get("X-Experience-API-Version", "")
+        if not _VERSION_HEADER.match(version):
+            return _error(
+                Malformed(
+                    _("Send the X-Experience-API-Version header with a 1.0.x version."),
+                    field="X-Experience-API-Version",
+                )
+            )
+    try:
+        return view(request, platform)
+    except DomainError as exc:
+        return _error(exc)
+
+
+def _params(request: HttpRequest, allowed: set[str], required: tuple[str, ...] = ()) -> dict:
+    source = request.GET
+    unknown = sorted(set(source) - allowed)
+    if unknown:
+        raise Malformed(_("Unknown parameter {name}.").format(name=unknown[0]), field=unknown[0])
+    params = {k: source[k] for k in source}
+    for name in required:
+        if not params.get(name):
+            raise Malformed(_("The parameter {name} is required.").format(name=name), field=name)
+    return params
+
+
+def _json_body(request: HttpRequest) -> Any:
+    content_type = request.content_type or ""
+    if content_type.startswith("multipart/"):
+        raise Malformed(_("Attachments are not supported by this store."), field="attachments")
+    if content_type != "application/json":
+        raise Malformed(_("Statements must be sent as application/json."), field="Content-Type")
+    try:
+        return json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        raise Malformed(_("The body is not valid JSON."), field="body") from None
+
+
+def _agent_param(value: str, name: str = "agent") -> dict[str, Any]:
+    try:
+        agent = json.loads(value)
+    except ValueError:
+        raise Malformed(
+            _("The parameter {name} is not JSON.").format(name=name), field=name
+        ) from None
+    return check_agent(agent, name)
+
+
+def _bool(value: str | None, name: str) -> bool:
+    if value in (None, "false"):
+        return False
+    if value == "true":
+        return True
+    raise Malformed(_("The parameter {name} must be true or false.").format(name=name), field=name)
+
+
+def _statement_headers(response: HttpResponse, last_modified: Any) -> HttpResponse:
+    response["X-Experience-API-Consistent-Through"] = timezone.now().isoformat()
+    response["Last-Modified"] = http_date(last_modified.timestamp())
+    return response
+
+
+STATEMENT_QUERY = {
+    "agent",
+    "verb",
+    "activity",
+    "registration",
+    "since",
+    "until",
+    "limit",
+    "ascending",
+    "format",
+    "attachments",
+    "related_agents",
+    "related_activities",
+    "more",
+}
+
+
+@xapi(("GET", "POST", "PUT"))
+def statements(request: HttpRequest, platform: Any) -> HttpResponse:
+    """Serve the Statements resource: store (POST/PUT) and fetch or query (GET)."""
+    if request.method == "POST":
+        _params(request, set())
+        body = _json_body(request)
+        batch = body if isinstance(body, list) else [body]
+        ids, _count = services.store_statements(platform, batch)
+        return JsonResponse(ids, safe=False)
+    if request.method == "PUT":
+        params = _params(request, {"statementId"}, required=("statementId",))
+        statement_id = check_uuid(params["statementId"], "statementId")
+        body = _json_body(request)
+        if not isinstance(body, dict):
+            raise Malformed(_("PUT takes one statement."), field="body")
+        services.store_statements(platform, [body], put_id=statement_id)
+        return HttpResponse(status=204)
+    return _get_statements(request)
+
+
+def _get_statements(request: HttpRequest) -> HttpResponse:
+    params = _params(request, STATEMENT_QUERY | {"statementId", "voidedStatementId"})
+    fmt = params.get("format", "exact")
+    if fmt not in ("ids", "exact", "canonical"):
+        raise Malformed(_("format must be ids, exact or canonical."), field="format")
+    _bool(params.get("attachments"), "attachments")
+    single = [k for k in ("statementId", "voidedStatementId") if k in params]
+    if single:
+        extra = set(params) - {single[0], "format", "attachments"}
+        if extra:
+            raise Malformed(
+                _("{name} cannot be combined with other filters.").format(name=single[0]),
+                field=single[0],
+            )
+        row = queries.get_statement(
+            check_uuid(params[single[0]], single[0]), voided=single[0] == "voidedStatementId"
+        )
+        if row is None:
+            return JsonResponse(
+                {"code": "not_found", "detail": _("No such statement.")}, status=404
+            )
+        response = JsonResponse(queries.formatted(row.data, fmt))
+        return _statement_headers(response, row.stored)
+    flt = _filter(params, fmt)
+    page, token = queries.find_statements(flt)
+    more = reverse("learning:statements") + "?more=" + token if token else ""
+    response = JsonResponse(
+        {"statements": [queries.formatted(r.data, flt.format) for r in page], "more": more}
+    )
+    newest = max((r.stored for r in page), default=timezone.now())
+    return _statement_headers(response, newest)
+
+
+def _filter(params: dict[str, str], fmt: str) -> queries.StatementFilter:
+    if "more" in params:
+        if len(params) > 1:
+            raise Malformed(_("more cannot be combined with other parameters."), field="more")
+        try:
+            return queries.StatementFilter.from_token(params["more"])
+        except (signing.BadSignature, KeyError, TypeError, ValueError):
+            raise Malformed(_("The more link is not valid."), field="more") from None
+    for name in ("related_agents", "related_activities"):
+        if _bool(params.get(name), name):
+            raise Malformed(_("{name} is not supported.").format(name=name), field=name)
+    try:
+        limit = int(params.get("limit", "0"))
+    except ValueError:
+        limit = -1
+    if limit < 0:
+        raise Malformed(_("limit must be a whole number of at least 0."), field="limit")
+    return queries.StatementFilter(
+        agent=agent_key(_agent_param(params["agent"])) if "agent" in params else "",
+        verb=check_iri(params["verb"], "verb") if "verb" in params else "",
+        activity=check_iri(params["activity"], "activity") if "activity" in params else "",
+        registration=check_uuid(params["registration"], "registration")
+        if "registration" in params
+        else None,
+        since=parse_timestamp(params["since"], "since") if "since" in params else None,
+        until=parse_timestamp(params["until"], "until") if "until" in params else None,
+        limit=min(limit or queries.MAX_PAGE, queries.MAX_PAGE),
+        ascending=_bool(params.get("ascending"), "ascending"),
+        format=fmt,
+    )
+
+
+def _document_response(
+    request: HttpRequest, key: services.DocumentKey, params: dict[str, str], id_name: str
+) -> HttpResponse:
+    document_id = params.get(id_name)
+    if request.method in ("PUT", "POST"):
+        if not document_id:
+            raise Malformed(
+                _("The parameter {name} is required.").format(name=id_name), field=id_name
+            )
+        services.save_document(
+            key,
+            document_id,
+            request.body,
+            request.content_type or "application/octet-stream",
+            merge=request.method == "POST",
+            if_match=request.headers.get("If-Match"),
+            if_none_match=request.headers.get("If-None-Match"),
+        )
+        return HttpResponse(status=204)
+    if request.method == "DELETE":
+        if not document_id and key.kind != "state":
+            raise Malformed(
+                _("The parameter {name} is required.").format(name=id_name), field=id_name
+            )
+        services.delete_documents(key, document_id, if_match=request.headers.get("If-Match"))
+        return HttpResponse(status=204)
+    return _get_documents(key, document_id, params.get("since"))
+
+
+def _get_documents(
+    key: services.DocumentKey, document_id: str | None, since: str | None
+) -> HttpResponse:
+    documents = queries.documents_of(key.filter())
+    if document_id:
+        document = documents.filter(document_id=document_id).first()
+        if document is None:
+            return JsonResponse({"code": "not_found", "detail": _("No such document.")}, status=404)
+        response = HttpResponse(bytes(document.content), content_type=document.content_type)
+        response["ETag"] = f'"{document.etag}"'
+        response["Last-Modified"] = http_date(document.updated.timestamp())
+        return response
+    if since:
+        documents = documents.filter(updated__gt=parse_timestamp(since, "since"))
+    return JsonResponse(list(documents.values_list("document_id", flat=True)), safe=False)
+
+
+@xapi(("GET", "PUT", "POST", "DELETE"))
+def state(request: HttpRequest, platform: Any) -> HttpResponse:
+    """Serve the State resource (activityId, agent, stateId, registration, since)."""
+    params = _params(
+        request,
+        {"activityId", "agent", "stateId", "registration", "since"},
+        required=("activityId", "agent"),
+    )
+    if "since" in params and (request.method != "GET" or "stateId" in params):
+        raise Malformed(_("since applies only to a list of states."), field="since")
+    key = services.DocumentKey(
+        kind="state",
+        activity_id=check_iri(params["activityId"], "activityId"),
+        agent_key=agent_key(_agent_param(params["agent"])),
+        registration=services.registration_text(params.get("registration")),
+    )
+    return _document_response(request, key, params, "stateId")
+
+
+@xapi(("GET", "PUT", "POST", "DELETE"))
+def activity_profile(request: HttpRequest, platform: Any) -> HttpResponse:
+    """Serve the Activity Profile resource (activityId, profileId, since)."""
+    params = _params(request, {"activityId", "profileId", "since"}, required=("activityId",))
+    key = services.DocumentKey(
+        kind="activity_profile", activity_id=check_iri(params["activityId"], "activityId")
+    )
+    return _document_response(request, key, params, "profileId")
+
+
+@xapi(("GET", "PUT", "POST", "DELETE"))
+def agent_profile(request: HttpRequest, platform: Any) -> HttpResponse:
+    """Serve the Agent Profile resource (agent, profileId, since)."""
+    params = _params(request, {"agent", "profileId", "since"}, required=("agent",))
+    key = services.DocumentKey(
+        kind="agent_profile", agent_key=agent_key(_agent_param(params["agent"]))
+    )
+    return _document_response(request, key, params, "profileId")
+
+
+@xapi(("GET",))
+def activities(request: HttpRequest, platform: Any) -> HttpResponse:
+    """Serve the Activities resource: the activity with its latest known definition."""
+    params = _params(request, {"activityId"}, required=("activityId",))
+    activity_id = check_iri(params["activityId"], "activityId")
+    found = queries.activity_definition(activity_id)
+    return JsonResponse(found or {"objectType": "Activity", "id": activity_id})
+
+
+@xapi(("GET",))
+def agents(request: HttpRequest, platform: Any) -> HttpResponse:
+    """Serve the Agents resource: the Person object of one agent (no identity merging)."""
+    params = _params(request, {"agent"}, required=("agent",))
+    agent = _agent_param(params["agent"])
+    person: dict[str, Any] = {"objectType": "Person"}
+    for key in ("name", "mbox", "mbox_sha1sum", "openid", "account"):
+        if key in agent:
+            person[key] = [agent[key]]
+    return JsonResponse(person)
+
+
+@xapi(("GET",), authenticated=False)
+def about(request: HttpRequest, platform: Any) -> HttpResponse:
+    """Serve the About resource: the supported versions and this store's limitations."""
+    return JsonResponse({"version": [VERSION], "extensions": {LIMITATIONS_IRI: LIMITATIONS}})
