@@ -45,6 +45,9 @@ class Capability(models.TextChoices):
     )
     VIEW_ATTENDANCE = "view_attendance", _("See attendance sheets of classes in scope")
     RECORD_ATTENDANCE = "record_attendance", _("Show session codes and record manual check-ins")
+    MANAGE_CLASSES = "manage_classes", _("Run own programmes, classes and trainees")
+    APPROVE_CLASSES = "approve_classes", _("Approve or return training classes")
+    ENROL_SELF = "enrol_self", _("Enrol oneself in training classes")
 
 
 _C = Capability
@@ -67,6 +70,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             _C.PUBLISH_CATALOGS,
             _C.DECIDE_APPEALS,
             _C.MANAGE_LEARNING_PLATFORMS,
+            _C.APPROVE_CLASSES,
             _C.VIEW_ATTENDANCE,
         }
     ),
@@ -96,6 +100,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             _C.EXPORT_PEOPLE,
             _C.APPLY_ACCREDITATION,
             _C.FILE_APPEALS,
+            _C.MANAGE_CLASSES,
             # Staff show a session's rotating code; workers check in as themselves.
             _C.VIEW_ATTENDANCE,
             _C.RECORD_ATTENDANCE,
@@ -103,7 +108,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     ),
     Role.EVALUATOR: frozenset({_C.VIEW_PEOPLE, _C.APPLY_ACCREDITATION, _C.FILE_APPEALS}),
     Role.EMPLOYER: frozenset({_C.VIEW_PEOPLE, _C.CREATE_PEOPLE}),
-    Role.WORKER: frozenset(),
+    Role.WORKER: frozenset({_C.ENROL_SELF}),
     # Other systems (社保, 民政, 残联 …) report target-group memberships with their evidence.
     Role.SYSTEM: frozenset(
         {_C.VIEW_PEOPLE, _C.CREATE_PEOPLE, _C.IMPORT_PEOPLE, _C.RECORD_MEMBERSHIPS}

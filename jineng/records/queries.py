@@ -13,12 +13,14 @@ from jineng.learning import queries as learning_queries
 from jineng.people import queries as people_queries
 from jineng.people.models import Person
 from jineng.people.queries import RecordEntry
+from jineng.training import queries as training_queries
 
 # Each app that knows facts about a person contributes a function here; later capabilities
 # (training, attendance, certificates, credits, subsidies, outcomes) add theirs.
 PROVIDERS: tuple[Callable[[Person], list[RecordEntry]], ...] = (
     people_queries.record_entries,
     learning_queries.record_entries,
+    training_queries.record_entries,
     attendance_queries.record_entries,
 )
 

@@ -14,3 +14,11 @@ def classes_for_update(class_ids: list[int]) -> dict[int, TrainingClass]:
     """Lock several classes in id order (transfers), so two transfers never deadlock."""
     rows = TrainingClass.objects.select_for_update().filter(pk__in=class_ids).order_by("pk")
     return {row.pk: row for row in rows}
+
+
+def venues_and_teachers_for_update(venue_ids: list[int], teacher_ids: list[int]) -> None:
+    """Lock the venues, then the teachers, each in id order, so schedulers never deadlock."""
+    from jineng.training.models import Teacher, Venue
+
+    list(Venue.objects.select_for_update().filter(pk__in=venue_ids).order_by("pk").values("pk"))
+    list(Teacher.objects.select_for_update().filter(pk__in=teacher_ids).order_by("pk").values("pk"))

@@ -167,6 +167,7 @@ class TrainingClass(TimeStampedModel):
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.TextField(_("decision note"), blank=True)
+    closing_note = models.TextField(_("completion result (结业)"), blank=True)
 
     objects = TrainingClassQuerySet.as_manager()
 
@@ -258,6 +259,12 @@ class Enrolment(TimeStampedModel):
         verbose_name=_("transferred to"),
     )
     result_note = models.CharField(_("result"), max_length=200, blank=True)
+    attended_minutes = models.PositiveIntegerField(
+        _("attended minutes at completion"), null=True, blank=True
+    )
+    online_minutes = models.PositiveIntegerField(
+        _("online minutes at completion"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("enrolment")

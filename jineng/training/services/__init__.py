@@ -1,0 +1,54 @@
+"""Every write of training delivery: programmes, classes, workflow, enrolment, completion."""
+
+from jineng.training.services.classes import (
+    ClassInput,
+    ProgrammeInput,
+    SessionInput,
+    add_session,
+    create_class,
+    create_programme,
+    create_teacher,
+    create_venue,
+    remove_session,
+    update_class,
+    update_programme,
+)
+from jineng.training.services.common import (
+    AlreadyEnrolled,
+    ApprovalRefused,
+    ClassFull,
+    DoubleBooked,
+    NotEligible,
+    needs_bureau_approval,
+)
+from jineng.training.services.completion import close_class
+from jineng.training.services.enrolment import BulkResult, enrol, enrol_bulk, transfer, withdraw
+from jineng.training.services.workflow import approval_problems, transition
+
+__all__ = [
+    "AlreadyEnrolled",
+    "ApprovalRefused",
+    "BulkResult",
+    "ClassFull",
+    "ClassInput",
+    "DoubleBooked",
+    "NotEligible",
+    "ProgrammeInput",
+    "SessionInput",
+    "add_session",
+    "approval_problems",
+    "close_class",
+    "create_class",
+    "create_programme",
+    "create_teacher",
+    "create_venue",
+    "enrol",
+    "enrol_bulk",
+    "needs_bureau_approval",
+    "remove_session",
+    "transfer",
+    "transition",
+    "update_class",
+    "update_programme",
+    "withdraw",
+]

@@ -1,0 +1,374 @@
+"""Write programmes, classes and their sessions, and move classes through their workflow.
+
+Sessions are scheduled under row locks on their venues and teachers, so two schedulers can
+never both book the same teacher or room for overlapping times.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jineng.accounts.roles import Capability
+from jineng.catalogs.choices import TrainingType
+from jineng.core import audit
+from jineng.core.errors import NotFound, ValidationFailed
+from jineng.occupations.models import Occupation, SkillLevel
+from jineng.regions.models import Region
+from jineng.training import locks
+from jineng.training.choices import ClassMode, ClassStatus
+from jineng.training.models import ClassSession, Programme, Teacher, TrainingClass, Venue
+from jineng.training.services.common import DoubleBooked, require, require_own
+
+# Sessions may change only while a class is being prepared.
+EDITABLE_STATUSES = (ClassStatus.DRAFT, ClassStatus.RETURNED)
+
+
+@dataclass(frozen=True)
+class ProgrammeInput:
+    """What an institution offers: occupation, level, type, hours, fee, catalog entry."""
+
+    name: str
+    occupation_code: str
+    training_type: str
+    theory_hours: int
+    practice_hours: int
+    skill_level_code: str = ""
+    fee_fen: int = 0
+    catalog_entry_key: str = ""
+
+
+@dataclass(frozen=True)
+class SessionInput:
+    """One session: when, where and who teaches."""
+
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    venue_id: int | None = None
+    teacher_id: int | None = None
+    topic: str = ""
+
+
+@dataclass(frozen=True)
+class ClassInput:
+    """One run of a programme."""
+
+    code: str
+    capacity: int
+    starts_on: datetime.date
+    ends_on: datetime.date
+    mode: str = ClassMode.OFFLINE
+    region_code: str = ""
+    sessions: list[SessionInput] = field(default_factory=list)
+
+
+def _programme_fields(data: ProgrammeInput) -> dict[str, Any]:
+    name = (data.name or "").strip()
+    if not name or len(name) > 200:
+        raise ValidationFailed(_("Give the programme a name of 1 to 200 characters."), field="name")
+    occupation = Occupation.objects.filter(code=(data.occupation_code or "").strip()).first()
+    if occupation is None:
+        raise ValidationFailed(
+            _("Occupation code {code} is not in the classification.").format(
+                code=data.occupation_code
+            ),
+            field="occupation_code",
+        )
+    level = None
+    if data.skill_level_code:
+        level = SkillLevel.objects.filter(code=data.skill_level_code).first()
+        if level is None:
+            raise ValidationFailed(
+                _("Skill level {code} is not known.").format(code=data.skill_level_code),
+                field="skill_level_code",
+            )
+    if data.training_type not in TrainingType.values:
+        raise ValidationFailed(_("Choose a training type."), field="training_type")
+    if data.theory_hours < 0 or data.practice_hours < 0 or data.fee_fen < 0:
+        raise ValidationFailed(_("Hours and fee cannot be negative."), field="theory_hours")
+    if data.theory_hours + data.practice_hours == 0:
+        raise ValidationFailed(_("A programme has at least one hour."), field="theory_hours")
+    return {
+        "name": name,
+        "occupation": occupation,
+        "skill_level": level,
+        "training_type": data.training_type,
+        "theory_hours": data.theory_hours,
+        "practice_hours": data.practice_hours,
+        "fee_fen": data.fee_fen,
+        "catalog_entry_key": (data.catalog_entry_key or "").strip(),
+    }
+
+
+@transaction.atomic(durable=True)
+def create_programme(data: ProgrammeInput, *, actor: Any) -> Programme:
+    """Create a programme of the actor's institution (培训项目)."""
+    require(actor, Capability.MANAGE_CLASSES)
+    programme = Programme.objects.create(
+        organization_id=actor.organization_id, **_programme_fields(data)
+    )
+    audit.record(actor, "training.programme.created", programme, data={"name": programme.name})
+    return programme
+
+
+@transaction.atomic(durable=True)
+def update_programme(programme_id: int, data: ProgrammeInput, *, actor: Any) -> Programme:
+    """Edit a programme while none of its classes has gone beyond preparation."""
+    require(actor, Capability.MANAGE_CLASSES)
+    programme = Programme.objects.select_related("organization").filter(pk=programme_id).first()
+    if programme is None:
+        raise NotFound(_("No such programme."))
+    require_own(actor, programme)
+    if programme.classes.exclude(status__in=EDITABLE_STATUSES).exists():
+        raise ValidationFailed(
+            _(
+                "Programme {name} has submitted or approved classes and can no longer change."
+            ).format(name=programme.name)
+        )
+    for key, value in _programme_fields(data).items():
+        setattr(programme, key, value)
+    programme.save()
+    audit.record(actor, "training.programme.updated", programme, data={"name": programme.name})
+    return programme
+
+
+def _class_fields(data: ClassInput) -> dict[str, Any]:
+    code = (data.code or "").strip()
+    if not code or len(code) > 40:
+        raise ValidationFailed(_("Give the class a code of 1 to 40 characters."), field="code")
+    if data.capacity < 1:
+        raise ValidationFailed(_("A class has at least one seat."), field="capacity")
+    if data.ends_on < data.starts_on:
+        raise ValidationFailed(_("A class cannot end before it starts."), field="ends_on")
+    if data.mode not in ClassMode.values:
+        raise ValidationFailed(_("Choose a mode."), field="mode")
+    region = None
+    if data.region_code:
+        region = Region.objects.filter(code=data.region_code).first()
+        if region is None:
+            raise ValidationFailed(
+                _("Region {code} is not known.").format(code=data.region_code),
+                field="region_code",
+            )
+    return {
+        "code": code,
+        "capacity": data.capacity,
+        "starts_on": data.starts_on,
+        "ends_on": data.ends_on,
+        "mode": data.mode,
+        "region": region,
+    }
+
+
+def _check_code_free(code: str, exclude: int | None = None) -> None:
+    clash = TrainingClass.objects.filter(code=code).exclude(pk=exclude)
+    if clash.exists():
+        raise DoubleBooked(
+            _("Another class already has the code {code}.").format(code=code), field="code"
+        )
+
+
+def _describe(session: ClassSession) -> str:
+    local = timezone.localtime(session.starts_at)
+    return _("class {code} on {day} at {time}").format(
+        code=session.training_class.code, day=local.date().isoformat(), time=f"{local:%H:%M}"
+    )
+
+
+def _add_sessions(training_class: TrainingClass, sessions: list[SessionInput]) -> None:
+    """Check and insert sessions under locks on their venues and teachers."""
+    organization_id = training_class.programme.organization_id
+    venue_ids = sorted({s.venue_id for s in sessions if s.venue_id})
+    teacher_ids = sorted({s.teacher_id for s in sessions if s.teacher_id})
+    locks.venues_and_teachers_for_update(venue_ids, teacher_ids)
+    venues = Venue.objects.filter(organization_id=organization_id).in_bulk(venue_ids)
+    teachers = Teacher.objects.filter(organization_id=organization_id).in_bulk(teacher_ids)
+    for n, s in enumerate(sessions, start=1):
+        if s.venue_id and s.venue_id not in venues:
+            raise ValidationFailed(_("Session {n}: no such venue.").format(n=n), field="venue_id")
+        if s.teacher_id and s.teacher_id not in teachers:
+            raise ValidationFailed(
+                _("Session {n}: no such teacher.").format(n=n), field="teacher_id"
+            )
+        if s.ends_at <= s.starts_at:
+            raise ValidationFailed(
+                _("Session {n} must end after it starts.").format(n=n), field="ends_at"
+            )
+        day = timezone.localtime(s.starts_at).date()
+        if not training_class.starts_on <= day <= training_class.ends_on:
+            raise ValidationFailed(
+                _("Session {n} falls outside the class dates.").format(n=n), field="starts_at"
+            )
+        _check_overlap(n, s, venues.get(s.venue_id), teachers.get(s.teacher_id))
+        ClassSession.objects.create(
+            training_class=training_class,
+            starts_at=s.starts_at,
+            ends_at=s.ends_at,
+            venue_id=s.venue_id,
+            teacher_id=s.teacher_id,
+            topic=(s.topic or "")[:200],
+        )
+
+
+def _check_overlap(n: int, s: SessionInput, venue: Venue | None, teacher: Teacher | None) -> None:
+    if venue is None and teacher is None:
+        return
+    overlapping = ClassSession.objects.filter(
+        starts_at__lt=s.ends_at, ends_at__gt=s.starts_at
+    ).select_related("training_class")
+    if venue is not None:
+        clash = overlapping.filter(venue=venue).first()
+        if clash is not None:
+            raise DoubleBooked(
+                _("Session {n}: venue {venue} is already booked for {other}.").format(
+                    n=n, venue=venue.name, other=_describe(clash)
+                ),
+                field="venue_id",
+            )
+    if teacher is not None:
+        clash = overlapping.filter(teacher=teacher).first()
+        if clash is not None:
+            raise DoubleBooked(
+                _("Session {n}: teacher {teacher} already teaches {other}.").format(
+                    n=n, teacher=teacher.name, other=_describe(clash)
+                ),
+                field="teacher_id",
+            )
+
+
+@transaction.atomic(durable=True)
+def create_class(programme_id: int, data: ClassInput, *, actor: Any) -> TrainingClass:
+    """Create a draft class of one of the actor's programmes, with its sessions (培训班)."""
+    require(actor, Capability.MANAGE_CLASSES)
+    programme = Programme.objects.filter(pk=programme_id).first()
+    if programme is None:
+        raise NotFound(_("No such programme."))
+    require_own(actor, programme)
+    fields = _class_fields(data)
+    _check_code_free(fields["code"])
+    training_class = TrainingClass.objects.create(programme=programme, **fields)
+    _add_sessions(training_class, list(data.sessions))
+    audit.record(
+        actor,
+        "training.class.created",
+        training_class,
+        data={"code": training_class.code, "sessions": len(data.sessions)},
+    )
+    return training_class
+
+
+def _own_class_for_update(class_id: int, actor: Any) -> TrainingClass:
+    try:
+        training_class = locks.class_for_update(class_id)
+    except TrainingClass.DoesNotExist:
+        raise NotFound(_("No such training class.")) from None
+    require_own(actor, training_class.programme)
+    return training_class
+
+
+def _editable(training_class: TrainingClass) -> None:
+    if training_class.status not in EDITABLE_STATUSES:
+        raise ValidationFailed(
+            _("Class {code} is {status}; only draft or returned classes can change.").format(
+                code=training_class.code, status=training_class.get_status_display()
+            ),
+            field="status",
+        )
+
+
+@transaction.atomic(durable=True)
+def update_class(class_id: int, data: ClassInput, *, actor: Any) -> TrainingClass:
+    """Edit a draft or returned class; its sessions are replaced by the ones given."""
+    require(actor, Capability.MANAGE_CLASSES)
+    training_class = _own_class_for_update(class_id, actor)
+    _editable(training_class)
+    fields = _class_fields(data)
+    _check_code_free(fields["code"], exclude=training_class.pk)
+    for key, value in fields.items():
+        setattr(training_class, key, value)
+    training_class.save()
+    training_class.sessions.all().delete()
+    _add_sessions(training_class, list(data.sessions))
+    audit.record(
+        actor,
+        "training.class.updated",
+        training_class,
+        data={"code": training_class.code, "sessions": len(data.sessions)},
+    )
+    return training_class
+
+
+@transaction.atomic(durable=True)
+def add_session(class_id: int, data: SessionInput, *, actor: Any) -> ClassSession:
+    """Schedule one more session of a draft or returned class."""
+    require(actor, Capability.MANAGE_CLASSES)
+    training_class = _own_class_for_update(class_id, actor)
+    _editable(training_class)
+    _add_sessions(training_class, [data])
+    session = training_class.sessions.order_by("-pk").first()
+    assert session is not None
+    audit.record(
+        actor,
+        "training.session.created",
+        session,
+        data={"class": training_class.code, "starts_at": session.starts_at.isoformat()},
+    )
+    return session
+
+
+@transaction.atomic(durable=True)
+def remove_session(session_id: int, *, actor: Any) -> None:
+    """Remove a session of a draft or returned class."""
+    require(actor, Capability.MANAGE_CLASSES)
+    session = ClassSession.objects.filter(pk=session_id).first()
+    if session is None:
+        raise NotFound(_("No such session."))
+    training_class = _own_class_for_update(session.training_class_id, actor)
+    _editable(training_class)
+    audit.record(
+        actor,
+        "training.session.deleted",
+        session,
+        data={"class": training_class.code, "starts_at": session.starts_at.isoformat()},
+    )
+    session.delete()
+
+
+@transaction.atomic(durable=True)
+def create_venue(
+    name: str, address: str, capacity: int, *, actor: Any, region_code: str = ""
+) -> Venue:
+    """Register a training venue of the actor's institution (培训场地)."""
+    require(actor, Capability.MANAGE_CLASSES)
+    if not (name or "").strip() or capacity < 1:
+        raise ValidationFailed(_("Give the venue a name and a capacity."), field="name")
+    region = Region.objects.filter(code=region_code).first() if region_code else None
+    venue = Venue.objects.create(
+        organization_id=actor.organization_id,
+        name=name.strip()[:200],
+        address=(address or "").strip()[:300],
+        capacity=capacity,
+        region=region,
+    )
+    audit.record(actor, "training.venue.created", venue, data={"name": venue.name})
+    return venue
+
+
+@transaction.atomic(durable=True)
+def create_teacher(name: str, *, actor: Any, qualification: str = "") -> Teacher:
+    """Register a teacher of the actor's institution (师资)."""
+    require(actor, Capability.MANAGE_CLASSES)
+    if not (name or "").strip():
+        raise ValidationFailed(_("Give the teacher a name."), field="name")
+    teacher = Teacher.objects.create(
+        organization_id=actor.organization_id,
+        name=name.strip()[:50],
+        qualification=(qualification or "").strip()[:200],
+    )
+    audit.record(actor, "training.teacher.created", teacher, data={"name": teacher.name})
+    return teacher

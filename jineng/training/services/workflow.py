@@ -1,0 +1,192 @@
+"""Move training classes through 草稿 → 申报 → 审批通过/退回 → 开班 → 归档.
+
+One public entry point, ``transition()``, takes every state change except closing (which
+computes completion, see completion.py); approval checks live in ``approval_problems()``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jineng.accounts.roles import Capability
+from jineng.accreditations.choices import AccreditationKind
+from jineng.accreditations.queries import is_accredited
+from jineng.catalogs.choices import CatalogKind, EntryStatus
+from jineng.catalogs.models import CatalogEntry
+from jineng.catalogs.queries import current_version
+from jineng.core import audit
+from jineng.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from jineng.training import locks
+from jineng.training.choices import ClassMode, ClassStatus
+from jineng.training.models import TrainingClass
+from jineng.training.services.common import (
+    ApprovalRefused,
+    move,
+    needs_bureau_approval,
+    require_own,
+)
+
+# The audit code of each move.
+AUDIT_ACTIONS = {
+    ClassStatus.SUBMITTED: "training.class.submitted",
+    ClassStatus.APPROVED: "training.class.approved",
+    ClassStatus.RETURNED: "training.class.returned",
+    ClassStatus.RUNNING: "training.class.started",
+    ClassStatus.ARCHIVED: "training.class.archived",
+}
+
+
+def approval_problems(training_class: TrainingClass) -> tuple[list[str], CatalogEntry | None]:
+    """Check a subsidised class against accreditation and the catalog at its start date.
+
+    Returns every problem in words and the catalog entry the class trains for (if found).
+    """
+    programme = training_class.programme
+    day = training_class.starts_on
+    problems: list[str] = []
+    if not is_accredited(
+        programme.organization,
+        programme.occupation,
+        programme.skill_level,
+        AccreditationKind.TRAINING,
+        day,
+    ):
+        problems.append(
+            _("{org} holds no training accreditation for {occupation} {level} on {day}.").format(
+                org=programme.organization.name,
+                occupation=programme.occupation.name,
+                level=programme.skill_level.name if programme.skill_level else "",
+                day=day.isoformat(),
+            )
+        )
+    version = current_version(CatalogKind.SUBSIDISED_TRAINING, on=day)
+    entry = None
+    if version is not None:
+        entry = (
+            version.entries.filter(key=programme.catalog_entry_key, status=EntryStatus.ACTIVE)
+            .select_related("occupation")
+            .first()
+        )
+    if entry is None:
+        problems.append(
+            _("Entry {key} is not in the subsidised training catalog in force on {day}.").format(
+                key=programme.catalog_entry_key, day=day.isoformat()
+            )
+        )
+    elif entry.min_hours and programme.required_hours < entry.min_hours:
+        problems.append(
+            _("The programme has {hours} hours; the catalog entry requires at least {min}.").format(
+                hours=programme.required_hours, min=entry.min_hours
+            )
+        )
+    return problems, entry
+
+
+def locked_class(class_id: int) -> TrainingClass:
+    try:
+        return locks.class_for_update(class_id)
+    except TrainingClass.DoesNotExist:
+        raise NotFound(_("No such training class.")) from None
+
+
+def _check_actor(training_class: TrainingClass, to: str, actor: Any) -> None:
+    """Decide who may make a move: the bureau approves and returns, the institution the rest."""
+    programme = training_class.programme
+    bureau_move = to == ClassStatus.RETURNED or (
+        to == ClassStatus.APPROVED and needs_bureau_approval(programme)
+    )
+    if bureau_move:
+        if not actor.can(Capability.APPROVE_CLASSES):
+            raise PermissionDenied(_("Only the bureau approves or returns subsidised classes."))
+        return
+    if not actor.can(Capability.MANAGE_CLASSES):
+        raise PermissionDenied(_("Your role may not do this."))
+    require_own(actor, programme)
+
+
+def _check_ready(training_class: TrainingClass, to: str, note: str) -> None:
+    """Check what the target state needs, in words."""
+    programme = training_class.programme
+    if to == ClassStatus.SUBMITTED and not needs_bureau_approval(programme):
+        raise InvalidTransition(
+            _(
+                "Class {code} claims no subsidy: approve it yourself, no bureau approval needed."
+            ).format(code=training_class.code),
+            field="status",
+        )
+    if (
+        to in (ClassStatus.SUBMITTED, ClassStatus.APPROVED)
+        and training_class.mode != (ClassMode.ONLINE)
+        and not training_class.sessions.exists()
+    ):
+        raise ValidationFailed(
+            _("Class {code} has no sessions yet.").format(code=training_class.code),
+            field="sessions",
+        )
+    if to == ClassStatus.RETURNED and not note.strip():
+        raise ValidationFailed(_("Say why the class is returned."), field="note")
+    if (
+        to == ClassStatus.APPROVED
+        and needs_bureau_approval(programme)
+        and training_class.status != ClassStatus.SUBMITTED
+    ):
+        raise InvalidTransition(
+            _("Class {code} claims a subsidy: submit it to the bureau for approval.").format(
+                code=training_class.code
+            ),
+            field="status",
+        )
+    if to == ClassStatus.CLOSED:
+        raise InvalidTransition(
+            _("Close a class with its completion step, not a plain transition."), field="status"
+        )
+
+
+def _approve(training_class: TrainingClass, actor: Any, note: str) -> None:
+    if needs_bureau_approval(training_class.programme):
+        problems, entry = approval_problems(training_class)
+        if problems:
+            raise ApprovalRefused(" ".join(problems), field="status", reasons=problems)
+        training_class.catalog_entry = entry
+    training_class.decided_by = actor
+    training_class.decided_at = timezone.now()
+    training_class.decision_note = note.strip()
+
+
+@transaction.atomic(durable=True)
+def transition(class_id: int, to: str, *, actor: Any, note: str = "") -> TrainingClass:
+    """Move a class to another state along CLASS_TRANSITIONS, with the checks that state needs.
+
+    Raises InvalidTransition for a move the state machine does not allow, ApprovalRefused
+    (with every reason) for a subsidised class that fails its approval checks.
+    """
+    training_class = locked_class(class_id)
+    _check_actor(training_class, to, actor)
+    _check_ready(training_class, to, note)
+    before = move(training_class, to)
+    if to == ClassStatus.APPROVED:
+        _approve(training_class, actor, note)
+    elif to == ClassStatus.RETURNED:
+        training_class.decided_by = actor
+        training_class.decided_at = timezone.now()
+        training_class.decision_note = note.strip()
+    training_class.save()
+    audit.record(
+        actor,
+        AUDIT_ACTIONS[to],
+        training_class,
+        data={
+            "code": training_class.code,
+            "from": before,
+            "to": to,
+            "note": note.strip(),
+            "catalog_entry": training_class.catalog_entry.key
+            if training_class.catalog_entry_id and training_class.catalog_entry
+            else None,
+        },
+    )
+    return training_class
