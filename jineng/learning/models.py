@@ -92,7 +92,9 @@ class Statement(models.Model):
     verb_id = models.CharField(_("verb"), max_length=500, db_index=True)
     activity_id = models.CharField(_("activity"), max_length=500, blank=True, db_index=True)
     agent_key = models.CharField(_("actor"), max_length=500, db_index=True)
-    object_agent_key = models.CharField(_("object agent"), max_length=500, blank=True)
+    object_agent_key = models.CharField(
+        _("object agent"), max_length=500, blank=True, db_index=True
+    )
     registration = models.UUIDField(_("registration"), null=True, blank=True, db_index=True)
     stored = models.DateTimeField(_("stored"), db_index=True)
     timestamp = models.DateTimeField(_("timestamp"))

@@ -220,6 +220,12 @@ def _link(rows: list[dict[str, Any]]) -> None:
         row["training_class_id"] = classes.get(row["class_code"])
 
 
+def _existing(statement_ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
+    """Return the stored statements among these ids, by id."""
+    rows = Statement.objects.filter(statement_id__in=statement_ids)
+    return dict(rows.values_list("statement_id", "data"))
+
+
 _COPY_COLUMNS = (
     "statement_id",
     "platform_id",
@@ -248,7 +254,12 @@ def _insert(rows: list[dict[str, Any]]) -> None:
     sql = "COPY {table} ({columns}) FROM STDIN".format(
         table=Statement._meta.db_table, columns=", ".join(_COPY_COLUMNS)
     )
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as stream:
+    # COPY goes to psycopg directly: wrap its errors so a unique violation is an IntegrityError.
+    with (
+        connection.wrap_database_errors,
+        connection.cursor() as cursor,
+        cursor.cursor.copy(sql) as stream,
+    ):
         for row in rows:
             values = [row[column] for column in _COPY_COLUMNS]
             values[2] = json.dumps(values[2], ensure_ascii=False, separators=(",", ":"))
@@ -257,10 +268,7 @@ def _insert(rows: list[dict[str, Any]]) -> None:
 
 @transaction.atomic(durable=True)
 def _store(platform: LearningPlatform, prepared: list[_Prepared]) -> tuple[list[str], int]:
-    existing = {
-        s.statement_id: s.data
-        for s in Statement.objects.filter(statement_id__in=[p.statement_id for p in prepared])
-    }
+    existing = _existing([p.statement_id for p in prepared])
     fresh = []
     for p in prepared:
         if p.statement_id in existing:

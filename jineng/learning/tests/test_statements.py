@@ -323,3 +323,32 @@ def test_version_header_required_on_documents(pair):
     lrs.headers.pop("HTTP_X_EXPERIENCE_API_VERSION")
     assert lrs.get("activities/profile", {"activityId": "http://a.b/c"}).status_code == 400
     assert VERSION
+
+
+def test_insert_race_on_same_id_is_409_and_writes_nothing(lrs, monkeypatch):
+    from jineng.learning import services
+
+    sid = new_id()
+    lrs.post("statements", statement(id=sid))
+    # Another request stored this id between our existence check and our insert.
+    monkeypatch.setattr(services, "_existing", lambda ids: {})
+    response = lrs.post("statements", [statement(), statement(id=sid)])
+    assert response.status_code == 409
+    assert Statement.objects.count() == 1
+
+
+def test_awkward_text_round_trips_exactly(lrs):
+    name = 'tab\there, back\\slash, new\nline, quote " and 中文 \u0001'
+    data = statement(id=new_id(), actor={"mbox": "mailto:a@b.c", "name": name})
+    lrs.post("statements", data)
+    got = lrs.get("statements", {"statementId": data["id"]}).json()
+    assert got["actor"]["name"] == name
+    assert Statement.objects.get().data["actor"]["name"] == name
+
+
+def test_statement_query_runs_a_fixed_number_of_queries(lrs, django_assert_num_queries):
+    lrs.post("statements", [statement() for _ in range(30)])
+    # Credential lookup and one page query, whatever the page size.
+    with django_assert_num_queries(2):
+        response = lrs.get("statements", {"limit": 10})
+    assert len(response.json()["statements"]) == 10
