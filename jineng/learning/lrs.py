@@ -15,6 +15,7 @@ from functools import wraps
 from typing import Any
 
 from django.core import signing
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -101,6 +102,11 @@ def _dispatch(
         return view(request, platform)
     except DomainError as exc:
         return _error(exc)
+    except RequestDataTooBig:
+        return JsonResponse(
+            {"code": "too_large", "detail": _("The request body is larger than this store takes.")},
+            status=413,
+        )
 
 
 def _params(request: HttpRequest, allowed: set[str], required: tuple[str, ...] = ()) -> dict:

@@ -352,3 +352,11 @@ def test_statement_query_runs_a_fixed_number_of_queries(lrs, django_assert_num_q
     with django_assert_num_queries(2):
         response = lrs.get("statements", {"limit": 10})
     assert len(response.json()["statements"]) == 10
+
+
+def test_oversized_body_is_413(lrs, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = lrs.post("statements", [statement() for _ in range(20)])
+    assert response.status_code == 413
+    assert response["X-Experience-API-Version"] == "1.0.3"
+    assert not Statement.objects.exists()
