@@ -57,9 +57,11 @@ def _date(value: str) -> datetime.date | None:
         return None
 
 
-def search_classes(params: Mapping[str, Any]) -> QuerySet[TrainingClass]:
-    """Find published classes (approved or running) by occupation, town, dates and subsidy."""
-    classes = TrainingClass.objects.filter(status__in=PUBLIC_STATUSES)
+def search_classes(
+    params: Mapping[str, Any], *, base: QuerySet[TrainingClass] | None = None
+) -> QuerySet[TrainingClass]:
+    """Find classes by occupation, town, dates and subsidy (published ones unless given)."""
+    classes = base if base is not None else TrainingClass.objects.filter(status__in=PUBLIC_STATUSES)
     occupation = str(params.get("occupation") or "").strip()
     if occupation:
         classes = classes.filter(

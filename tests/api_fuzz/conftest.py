@@ -50,6 +50,8 @@ OBJECT_PARAMETERS: dict[str, str] = {
     "application_id": "application",
     "document_id": "document",
     "accreditation_id": "accreditation",
+    "class_id": "training_class",
+    "enrolment_id": "enrolment",
 }
 # Path parameters that name something no organisation owns: operations taking only these are
 # outside the cross-organisation check.
@@ -124,13 +126,54 @@ def objects_of_a(
         ),
         actor=bureau_admin,
     )
+    training_class, enrolment = _training_class_of_a(staff_a, person)
     return {
+        "training_class": training_class,
+        "enrolment": enrolment,
         "person": person,
         "organization": staff_a.organization,
         "application": application,
         "document": document,
         "accreditation": granted,
     }
+
+
+def _training_class_of_a(staff_a: Any, person: Any) -> tuple[Any, Any]:
+    """An approved, unsubsidised class of institution A with the person enrolled."""
+    from django.utils import timezone
+
+    from jineng.training import services as training
+    from jineng.training.choices import ClassStatus
+
+    today = timezone.localdate()
+    programme = training.create_programme(
+        training.ProgrammeInput(
+            name="电工培训",
+            occupation_code="6-31-01-03",
+            skill_level_code="level5",
+            training_type="employment",
+            theory_hours=10,
+            practice_hours=10,
+        ),
+        actor=staff_a,
+    )
+    start = timezone.make_aware(datetime.datetime.combine(today, datetime.time(8)))
+    training_class = training.create_class(
+        programme.pk,
+        training.ClassInput(
+            code="AUTHZ-CLASS-1",
+            capacity=5,
+            starts_on=today,
+            ends_on=today,
+            sessions=[
+                training.SessionInput(starts_at=start, ends_at=start + datetime.timedelta(hours=2))
+            ],
+        ),
+        actor=staff_a,
+    )
+    training.transition(training_class.pk, ClassStatus.APPROVED, actor=staff_a)
+    enrolment = training.enrol(training_class.pk, person.pk, actor=staff_a)
+    return training_class, enrolment
 
 
 def issue_token(user: Any) -> str:

@@ -32,6 +32,10 @@ MISSING_ID = 999_999_999
 # Valid request arguments for each unsafe operation (by operationId), so that the scope check,
 # not input validation, decides the answer.
 BODIES: dict[str, dict[str, Any]] = {
+    "transition_class": {"json": {"to": "running"}},
+    # The person named may not exist in this database: A's control then answers 404 or 409.
+    "enrol": {"json": {"person_id": 1}},
+    "withdraw": {"json": {}},
     "reveal_person": {"json": {"purpose": "object-level authorization test"}},
     "create_membership": {
         "json": {
@@ -67,6 +71,7 @@ CONTROL_STATUS: dict[str, set[int]] = {
     "suspend_accreditation": ROLE_REFUSED,
     "lift_suspension": ROLE_REFUSED,
     "withdraw_accreditation": ROLE_REFUSED,
+    "enrol": {404, 409},
 }
 
 
