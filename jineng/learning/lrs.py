@@ -4,6 +4,9 @@ Not supported, and said so in /xapi/about: attachments (multipart/mixed is refus
 400), the alternate request syntax (``method=`` parameter), ``related_agents`` and
 ``related_activities`` set to true (400), and language filtering of the ``canonical`` format
 (it answers like ``exact``).
+
+Each platform reads and voids only the statements it reported (the specification lets an LRS
+filter by the credentials' permissions), and keeps its own State and profile documents.
 """
 
 from __future__ import annotations
@@ -43,6 +46,8 @@ LIMITATIONS = [
     "the alternate request syntax (method= parameter) is not supported",
     "related_agents and related_activities are not supported (true is refused with 400)",
     "format=canonical answers like format=exact (no language filtering)",
+    "each platform reads, and may void, only the statements it reported; documents are kept"
+    " per platform",
 ]
 View = Callable[..., HttpResponse]
 
@@ -191,10 +196,10 @@ def statements(request: HttpRequest, platform: Any) -> HttpResponse:
             raise Malformed(_("PUT takes one statement."), field="body")
         services.store_statements(platform, [body], put_id=statement_id)
         return HttpResponse(status=204)
-    return _get_statements(request)
+    return _get_statements(request, platform)
 
 
-def _get_statements(request: HttpRequest) -> HttpResponse:
+def _get_statements(request: HttpRequest, platform: Any) -> HttpResponse:
     params = _params(request, STATEMENT_QUERY | {"statementId", "voidedStatementId"})
     fmt = params.get("format", "exact")
     if fmt not in ("ids", "exact", "canonical"):
@@ -209,7 +214,9 @@ def _get_statements(request: HttpRequest) -> HttpResponse:
                 field=single[0],
             )
         row = queries.get_statement(
-            check_uuid(params[single[0]], single[0]), voided=single[0] == "voidedStatementId"
+            check_uuid(params[single[0]], single[0]),
+            platform_id=platform.pk,
+            voided=single[0] == "voidedStatementId",
         )
         if row is None:
             return JsonResponse(
@@ -217,7 +224,7 @@ def _get_statements(request: HttpRequest) -> HttpResponse:
             )
         response = JsonResponse(queries.formatted(row.data, fmt))
         return _statement_headers(response, row.stored)
-    flt = _filter(params, fmt)
+    flt = _filter(params, fmt, platform.pk)
     page, token = queries.find_statements(flt)
     more = reverse("learning:statements") + "?more=" + token if token else ""
     response = JsonResponse(
@@ -227,14 +234,17 @@ def _get_statements(request: HttpRequest) -> HttpResponse:
     return _statement_headers(response, newest)
 
 
-def _filter(params: dict[str, str], fmt: str) -> queries.StatementFilter:
+def _filter(params: dict[str, str], fmt: str, platform_id: int) -> queries.StatementFilter:
     if "more" in params:
         if len(params) > 1:
             raise Malformed(_("more cannot be combined with other parameters."), field="more")
         try:
-            return queries.StatementFilter.from_token(params["more"])
+            flt = queries.StatementFilter.from_token(params["more"])
         except (signing.BadSignature, KeyError, TypeError, ValueError):
             raise Malformed(_("The more link is not valid."), field="more") from None
+        if flt.platform_id != platform_id:
+            raise Malformed(_("The more link is not valid."), field="more")
+        return flt
     for name in ("related_agents", "related_activities"):
         if _bool(params.get(name), name):
             raise Malformed(_("{name} is not supported.").format(name=name), field=name)
@@ -256,6 +266,7 @@ def _filter(params: dict[str, str], fmt: str) -> queries.StatementFilter:
         limit=min(limit or queries.MAX_PAGE, queries.MAX_PAGE),
         ascending=_bool(params.get("ascending"), "ascending"),
         format=fmt,
+        platform_id=platform_id,
     )
 
 
@@ -317,6 +328,7 @@ def state(request: HttpRequest, platform: Any) -> HttpResponse:
         raise Malformed(_("since applies only to a list of states."), field="since")
     key = services.DocumentKey(
         kind="state",
+        platform_id=platform.pk,
         activity_id=check_iri(params["activityId"], "activityId"),
         agent_key=agent_key(_agent_param(params["agent"])),
         registration=services.registration_text(params.get("registration")),
@@ -329,7 +341,9 @@ def activity_profile(request: HttpRequest, platform: Any) -> HttpResponse:
     """Serve the Activity Profile resource (activityId, profileId, since)."""
     params = _params(request, {"activityId", "profileId", "since"}, required=("activityId",))
     key = services.DocumentKey(
-        kind="activity_profile", activity_id=check_iri(params["activityId"], "activityId")
+        kind="activity_profile",
+        platform_id=platform.pk,
+        activity_id=check_iri(params["activityId"], "activityId"),
     )
     return _document_response(request, key, params, "profileId")
 
@@ -339,7 +353,9 @@ def agent_profile(request: HttpRequest, platform: Any) -> HttpResponse:
     """Serve the Agent Profile resource (agent, profileId, since)."""
     params = _params(request, {"agent", "profileId", "since"}, required=("agent",))
     key = services.DocumentKey(
-        kind="agent_profile", agent_key=agent_key(_agent_param(params["agent"]))
+        kind="agent_profile",
+        platform_id=platform.pk,
+        agent_key=agent_key(_agent_param(params["agent"])),
     )
     return _document_response(request, key, params, "profileId")
 
@@ -349,7 +365,7 @@ def activities(request: HttpRequest, platform: Any) -> HttpResponse:
     """Serve the Activities resource: the activity with its latest known definition."""
     params = _params(request, {"activityId"}, required=("activityId",))
     activity_id = check_iri(params["activityId"], "activityId")
-    found = queries.activity_definition(activity_id)
+    found = queries.activity_definition(activity_id, platform_id=platform.pk)
     return JsonResponse(found or {"objectType": "Activity", "id": activity_id})
 
 

@@ -117,7 +117,7 @@ class Statement(models.Model):
         verbose_name = _("xAPI statement")
         verbose_name_plural = _("xAPI statements")
         indexes = [
-            models.Index(fields=["stored", "id"], name="learning_stmt_stored"),
+            models.Index(fields=["platform", "stored", "id"], name="learning_stmt_platform_stored"),
             models.Index(
                 fields=["person", "class_code"],
                 name="learning_stmt_person_class",
@@ -141,6 +141,13 @@ class Document(models.Model):
     """Keep one document of the State, Activity Profile or Agent Profile resource (学习文档)."""
 
     kind = models.CharField(_("kind"), max_length=20, choices=DocumentKind)
+    # Each platform keeps its own documents: one platform never reads or overwrites another's.
+    platform = models.ForeignKey(
+        LearningPlatform,
+        models.CASCADE,
+        related_name="documents",
+        verbose_name=_("learning platform"),
+    )
     activity_id = models.CharField(_("activity"), max_length=500, blank=True)
     agent_key = models.CharField(_("agent"), max_length=500, blank=True)
     # The empty string stands for "no registration", so the unique constraint covers it.
@@ -156,7 +163,14 @@ class Document(models.Model):
         verbose_name_plural = _("xAPI documents")
         constraints = [
             models.UniqueConstraint(
-                fields=["kind", "activity_id", "agent_key", "registration", "document_id"],
+                fields=[
+                    "platform",
+                    "kind",
+                    "activity_id",
+                    "agent_key",
+                    "registration",
+                    "document_id",
+                ],
                 name="learning_document_unique",
             )
         ]

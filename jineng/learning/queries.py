@@ -40,6 +40,8 @@ class StatementFilter:
     limit: int = MAX_PAGE
     ascending: bool = False
     format: str = "exact"
+    # Each platform reads only the statements it reported.
+    platform_id: int = 0
     # Where the previous page ended: (stored, row id).
     after: tuple[str, int] | None = field(default=None)
 
@@ -55,6 +57,7 @@ class StatementFilter:
             "limit": self.limit,
             "ascending": self.ascending,
             "format": self.format,
+            "platform_id": self.platform_id,
             "after": [last.stored.isoformat(), last.pk],
         }
         return signing.dumps(state, salt=_MORE_SALT, compress=True)
@@ -73,12 +76,13 @@ class StatementFilter:
             limit=state["limit"],
             ascending=state["ascending"],
             format=state["format"],
+            platform_id=state["platform_id"],
             after=(state["after"][0], state["after"][1]),
         )
 
 
 def _filtered(flt: StatementFilter) -> QuerySet[Statement]:
-    rows = Statement.objects.filter(is_voided=False)
+    rows = Statement.objects.filter(is_voided=False, platform_id=flt.platform_id)
     if flt.agent:
         rows = rows.filter(Q(agent_key=flt.agent) | Q(object_agent_key=flt.agent))
     if flt.verb:
@@ -110,9 +114,10 @@ def find_statements(flt: StatementFilter) -> tuple[list[Statement], str | None]:
     return page, flt.token(page[-1])
 
 
-def get_statement(statement_id: uuid.UUID, *, voided: bool) -> Statement | None:
-    """Return a stored statement by id: an unvoided one, or (``voided``) a voided one."""
-    return Statement.objects.filter(statement_id=statement_id, is_voided=voided).first()
+def get_statement(statement_id: uuid.UUID, *, platform_id: int, voided: bool) -> Statement | None:
+    """Return a platform's statement by id: an unvoided one, or (``voided``) a voided one."""
+    rows = Statement.objects.filter(platform_id=platform_id, is_voided=voided)
+    return rows.filter(statement_id=statement_id).first()
 
 
 def _ids_agent(agent: dict[str, Any]) -> dict[str, Any]:
@@ -224,9 +229,10 @@ def record_entries(person: Person) -> list[RecordEntry]:
     ]
 
 
-def activity_definition(activity_id: str) -> dict[str, Any] | None:
-    """Return the Activity object with the latest definition any statement gave it."""
-    rows = Statement.objects.filter(activity_id=activity_id).order_by("-stored")
+def activity_definition(activity_id: str, *, platform_id: int) -> dict[str, Any] | None:
+    """Return the Activity object with the latest definition the platform's statements gave it."""
+    rows = Statement.objects.filter(activity_id=activity_id, platform_id=platform_id)
+    rows = rows.order_by("-stored")
     data = rows.values_list("data", flat=True).first()
     if data is None:
         return None

@@ -14,7 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jineng.core import audit
-from jineng.core.errors import Conflict, DomainError, NotFound, ValidationFailed
+from jineng.core.errors import (
+    Conflict,
+    DomainError,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from jineng.learning import linking, locks
 from jineng.learning.models import (
     Document,
@@ -153,7 +159,7 @@ def _prepare(statements: list[Any], put_id: uuid.UUID | None) -> list[_Prepared]
     return prepared
 
 
-def _check_voiding(prepared: list[_Prepared]) -> list[uuid.UUID]:
+def _check_voiding(platform: LearningPlatform, prepared: list[_Prepared]) -> list[uuid.UUID]:
     targets = {
         uuid.UUID(p.statement["object"]["id"]): p
         for p in prepared
@@ -162,12 +168,23 @@ def _check_voiding(prepared: list[_Prepared]) -> list[uuid.UUID]:
     if not targets:
         return []
     batch_voiding = {p.statement_id for p in prepared if p.statement["verb"]["id"] == VOIDED}
+    stored = dict(
+        Statement.objects.filter(statement_id__in=targets).values_list(
+            "statement_id", "platform_id"
+        )
+    )
     stored_voiding = set(
         Statement.objects.filter(statement_id__in=targets, verb_id=VOIDED).values_list(
             "statement_id", flat=True
         )
     )
     for target in targets:
+        if target in stored and stored[target] != platform.pk:
+            # A platform may take back only its own statements (and so its own hours).
+            raise PermissionDenied(
+                _("Statement {id} was reported by another platform.").format(id=target),
+                field="object.id",
+            )
         if target in batch_voiding or target in stored_voiding:
             raise Malformed(
                 _("Statement {id} is a voiding statement and cannot be voided.").format(id=target),
@@ -281,7 +298,7 @@ def _store(platform: LearningPlatform, prepared: list[_Prepared]) -> tuple[list[
                 )
         else:
             fresh.append(p)
-    targets = _check_voiding(fresh)
+    targets = _check_voiding(platform, fresh)
     now, authority = timezone.now(), _authority(platform)
     rows = [_row(p, platform, now, authority) for p in fresh]
     _link(rows)
@@ -329,9 +346,10 @@ def etag_of(content: bytes) -> str:
 
 @dataclass(frozen=True)
 class DocumentKey:
-    """Identify one document: its resource, activity, agent, registration and id."""
+    """Identify a platform's documents of one resource, activity, agent and registration."""
 
     kind: str
+    platform_id: int
     activity_id: str = ""
     agent_key: str = ""
     registration: str = ""
@@ -340,6 +358,7 @@ class DocumentKey:
         """Return the lookup of this key's documents."""
         return {
             "kind": self.kind,
+            "platform_id": self.platform_id,
             "activity_id": self.activity_id,
             "agent_key": self.agent_key,
             "registration": self.registration,
