@@ -1,0 +1,335 @@
+"""Benchmark an enrolment surge over HTTP: enrolments/s and oversell (must be zero).
+
+    .venv/bin/python bench/enrolment_surge.py [--clients 50] [--attempts 1000] [--runs 3]
+                                              [--classes 20] [--seats 50] [--workers 4]
+
+Everything runs on PostgreSQL, in a fresh database (``jineng_bench_enrol`` on BENCH_PG_URL,
+default the local server), served by **gunicorn** (sync workers, ``JINENG_DEBUG=0``) on
+127.0.0.1. ``--clients`` threads, each with its own keep-alive connection and an institution
+staff member's API token, POST ``/api/v1/training/classes/{id}/enrolments`` for distinct
+people, exactly as staff consoles would during a surge. Two scenarios:
+
+* **one class**: every attempt targets one ``--seats``-seat class (all contention on one
+  row lock);
+* **many classes**: attempts spread round-robin over ``--classes`` classes of ``--seats``.
+
+Each run starts with no enrolments. The script prints each run, the median enrolments/s
+(answered attempts, seated or waitlisted), and the oversell: seated people beyond capacity,
+summed over classes, which must be 0. Bounded: at most ``--attempts`` requests per run and a
+30-second timeout per request.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import io
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PG_SERVER = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
+PG_DATABASE = "jineng_bench_enrol"
+
+
+def _key() -> str:
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+
+
+def server_environment() -> dict[str, str]:
+    """Environment of the server and the setup: the bench database, production mode."""
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="jineng.settings",
+        DATABASE_URL=f"{PG_SERVER}/{PG_DATABASE}",
+        JINENG_DEBUG="0",
+        JINENG_SECRET_KEY=_key(),
+        JINENG_PII_KEY=_key(),
+        JINENG_ALLOWED_HOSTS="127.0.0.1,localhost",
+        JINENG_LOG_LEVEL="ERROR",
+        PYTHONPATH=str(ROOT),
+        PYTHONWARNINGS="ignore",
+    )
+    return env
+
+
+def recreate_database() -> None:
+    import psycopg
+
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{PG_DATABASE}"')
+
+
+def setup(classes: int, seats: int, people: int) -> dict[str, Any]:
+    """Migrate and create an institution, its staff token, classes and people (in-process)."""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.utils import timezone
+
+    from jineng.accounts.models import User
+    from jineng.accounts.roles import Role
+    from jineng.occupations.loaders import load_skill_levels
+    from jineng.occupations.models import Occupation, OccupationLevel
+    from jineng.organizations.models import Organization, OrganizationKind
+    from jineng.regions.models import Region, RegionLevel
+    from jineng.training import services
+    from jineng.training.choices import ClassStatus
+
+    call_command("migrate", verbosity=0)
+    county = Region.objects.create(code="220581", name="梅河口市", level=RegionLevel.COUNTY)
+    Region.objects.create(code="220581001", name="新华街道", level=RegionLevel.TOWN, parent=county)
+    load_skill_levels()
+    parent = None
+    for code, level in [
+        ("6-00-00-00", OccupationLevel.MAJOR),
+        ("6-31-00-00", OccupationLevel.MIDDLE),
+        ("6-31-01-00", OccupationLevel.SMALL),
+        ("6-31-01-03", OccupationLevel.OCCUPATION),
+    ]:
+        parent = Occupation.objects.create(code=code, name=code, level=level, parent=parent)
+    school = Organization.objects.create(
+        credit_code="52220581MJ00000015",
+        name="梅河口市甲职业培训学校",
+        kind=OrganizationKind.PRIVATE_TRAINING,
+    )
+    staff = User.objects.create_user(
+        username="bench_staff", password=_key(), role=Role.INSTITUTION_STAFF, organization=school
+    )
+    out = io.StringIO()
+    call_command("token", "create", staff.username, stdout=out, stderr=io.StringIO())
+    token = out.getvalue().strip()
+    programme = services.create_programme(
+        services.ProgrammeInput(
+            name="电工培训",
+            occupation_code="6-31-01-03",
+            skill_level_code="level5",
+            training_type="employment",
+            theory_hours=40,
+            practice_hours=50,
+        ),
+        actor=staff,
+    )
+    today = timezone.localdate()
+    class_ids = []
+    for n in range(classes):
+        start = timezone.make_aware(
+            timezone.datetime.combine(today, timezone.datetime.min.time()).replace(hour=8)
+        )
+        c = services.create_class(
+            programme.pk,
+            services.ClassInput(
+                code=f"BENCH-{n:03d}",
+                capacity=seats,
+                starts_on=today,
+                ends_on=today,
+                region_code="220581001",
+                sessions=[
+                    services.SessionInput(
+                        starts_at=start, ends_at=start + timezone.timedelta(hours=1)
+                    )
+                ],
+            ),
+            actor=staff,
+        )
+        services.transition(c.pk, ClassStatus.APPROVED, actor=staff)
+        class_ids.append(c.pk)
+    with transaction.atomic():
+        person_ids = _people(people)
+    return {"token": token, "class_ids": class_ids, "person_ids": person_ids}
+
+
+def _people(count: int) -> list[int]:
+    """Register people through the importer's bulk writer."""
+    from jineng.people.importers.bulk import (
+        PreparedPerson,
+        db_timestamp,
+        person_values,
+        write_people,
+    )
+    from jineng.people.models import Person
+    from jineng.people.services import PersonInput, clean_person, person_fields
+    from jineng.training.tests.helpers import citizen_id
+
+    stamp = db_timestamp()
+    prepared = []
+    for n in range(count):
+        fields = person_fields(
+            clean_person(
+                PersonInput(
+                    id_number=citizen_id(n),
+                    name="学员" + chr(0x4E00 + n % 20000),
+                    region_code="220581001",
+                )
+            )
+        )
+        prepared.append(
+            PreparedPerson(
+                row=n,
+                id_number_hash=fields["id_number_hash"],
+                values=person_values(fields, stamp, is_synthetic=True),
+            )
+        )
+    write_people(prepared, stamp=stamp)
+    return list(Person.objects.order_by("pk").values_list("pk", flat=True)[:count])
+
+
+def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
+    """Start gunicorn on 127.0.0.1 and wait until the API answers."""
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "jineng.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+            "--timeout",
+            "120",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/api/v1/openapi.json", timeout=5).ok:
+                return server
+        except requests.RequestException:
+            time.sleep(0.3)
+    server.terminate()
+    raise RuntimeError("gunicorn did not start")
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def reset() -> None:
+    """Remove every enrolment so each run starts from empty classes."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM training_enrolment")
+
+
+def oversell(class_ids: list[int]) -> tuple[int, int]:
+    """Return (seats taken beyond capacity summed over classes, seated people in all)."""
+    from django.db.models import Count, Q
+
+    from jineng.training.models import TrainingClass
+
+    rows = TrainingClass.objects.filter(pk__in=class_ids).annotate(
+        seated=Count("enrolments", filter=Q(enrolments__status="enrolled"))
+    )
+    return sum(max(0, r.seated - r.capacity) for r in rows), sum(r.seated for r in rows)
+
+
+def surge(
+    port: int, token: str, targets: list[tuple[int, int]], clients: int
+) -> tuple[float, Counter[str]]:
+    """POST every (class, person) enrolment from `clients` threads; return seconds, outcomes."""
+    local = threading.local()
+    outcomes: Counter[str] = Counter()
+    guard = threading.Lock()
+    base = f"http://127.0.0.1:{port}/api/v1/training/classes"
+
+    def one(target: tuple[int, int]) -> None:
+        if not hasattr(local, "session"):
+            local.session = requests.Session()
+            local.session.headers["Authorization"] = f"Bearer {token}"
+        class_id, person_id = target
+        response = local.session.post(
+            f"{base}/{class_id}/enrolments", json={"person_id": person_id}, timeout=30
+        )
+        if response.status_code == 201:
+            key = response.json()["status"]
+        else:
+            key = f"{response.status_code} {response.json().get('code', '')}"
+        with guard:
+            outcomes[key] += 1
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        list(pool.map(one, targets))
+    return time.perf_counter() - started, outcomes
+
+
+def run_scenario(
+    name: str, args: argparse.Namespace, port: int, data: dict[str, Any], class_ids: list[int]
+) -> float:
+    rates = []
+    people = data["person_ids"][: args.attempts]
+    targets = [(class_ids[i % len(class_ids)], pk) for i, pk in enumerate(people)]
+    for run in range(1, args.runs + 1):
+        reset()
+        seconds, outcomes = surge(port, data["token"], targets, args.clients)
+        over, seated = oversell(class_ids)
+        rate = len(targets) / seconds
+        rates.append(rate)
+        print(
+            f"  {name} run {run}: {len(targets)} attempts in {seconds:.2f} s = {rate:.0f}/s; "
+            f"seated {seated} of {len(class_ids) * args.seats} seats, oversell {over}; "
+            f"{dict(outcomes)}"
+        )
+        if over:
+            raise SystemExit(f"OVERSOLD by {over} in {name} run {run}")
+    median = statistics.median(rates)
+    print(f"{name}: median {median:.0f} enrolments/s over {args.runs} runs, oversell 0")
+    return median
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--attempts", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--classes", type=int, default=20)
+    parser.add_argument("--seats", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
+    args = parser.parse_args()
+
+    env = server_environment()
+    os.environ.update(env)
+    recreate_database()
+    data = setup(args.classes, args.seats, args.attempts)
+    port = free_port()
+    server = start_server(env, port, args.workers)
+    try:
+        print(
+            f"PostgreSQL, gunicorn {args.workers} sync workers, {args.clients} clients, "
+            f"{args.attempts} attempts per run, {args.seats} seats per class"
+        )
+        one = run_scenario("one class", args, port, data, data["class_ids"][:1])
+        many = run_scenario(
+            f"{args.classes} classes", args, port, data, data["class_ids"][: args.classes]
+        )
+        print(f"many/one throughput ratio: {many / one:.2f}")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
