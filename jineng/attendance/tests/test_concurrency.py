@@ -1,0 +1,67 @@
+"""Two scans of one trainee at once: exactly one check-in is written (PostgreSQL, threads)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+from unittest import mock
+
+import pytest
+from django.db import IntegrityError, connection
+
+from jineng.attendance import locks, services, tokens
+from jineng.attendance.models import Attendance
+from jineng.core.models import AuditEvent
+
+from .conftest import START
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+PARTIES = 4
+
+
+def _scan_in_parallel(worker: Any, code: str, lock: Callable[[int], Any]) -> list[str]:
+    """Let PARTIES threads scan the same code, meeting at a barrier before the lock."""
+    barrier = threading.Barrier(PARTIES, timeout=10)
+    outcomes: list[str] = []
+
+    def meet_then_lock(enrolment_id: int) -> Any:
+        barrier.wait()
+        return lock(enrolment_id)
+
+    def attempt() -> None:
+        try:
+            services.check_in(code, actor=worker)
+            outcomes.append("checked in")
+        except services.AlreadyCheckedIn:
+            outcomes.append("already")
+        except IntegrityError:
+            outcomes.append("integrity error")
+        finally:
+            connection.close()
+
+    with mock.patch.object(locks, "enrolment_for_update", meet_then_lock):
+        threads = [threading.Thread(target=attempt) for _ in range(PARTIES)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    return sorted(outcomes)
+
+
+def test_parallel_scans_write_one_check_in(worker, enrolment, sessions, at_start):
+    code = tokens.make_code(sessions[0].pk, START)
+    outcomes = _scan_in_parallel(worker, code, locks.enrolment_for_update)
+    assert outcomes == ["already"] * (PARTIES - 1) + ["checked in"]
+    assert Attendance.objects.count() == 1
+    assert AuditEvent.objects.filter(action="attendance.attendance.created").count() == 1
+
+
+def test_control_without_the_lock_only_the_constraint_stops_duplicates(
+    worker, enrolment, sessions, at_start
+):
+    code = tokens.make_code(sessions[0].pk, START)
+    outcomes = _scan_in_parallel(worker, code, lambda enrolment_id: None)
+    # Every thread passed the "already checked in?" test; the unique constraint refused the rest.
+    assert outcomes == ["checked in"] + ["integrity error"] * (PARTIES - 1)
+    assert Attendance.objects.count() == 1
