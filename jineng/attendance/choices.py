@@ -17,3 +17,4 @@ class AttendanceFlag(models.TextChoices):
     OUTSIDE_WINDOW = "outside_window", _("Outside the session's time window")
     FAR_FROM_VENUE = "far_from_venue", _("Far from the venue")
     NO_LOCATION = "no_location", _("No location given")
+    SHARED_DEVICE = "shared_device", _("Device already used by another trainee in this session")

@@ -7,7 +7,9 @@
   on-time window so that early or late arrivals reach the record, flagged, instead of being
   turned away; beyond it, codes are refused.
 * A check-in farther than ``ATTENDANCE_MAX_DISTANCE_M`` (500) metres from the venue is flagged
-  ``far_from_venue``; one without a location is flagged ``no_location``.
+  ``far_from_venue``; one without a location is flagged ``no_location``; one from a device
+  (the site's device cookie) that already checked in another trainee to the same session is
+  flagged ``shared_device``.
 * A code changes every ``ATTENDANCE_CODE_STEP_SECONDS`` (30) and is accepted during its own
   step and the next one (a phone's clock and the screen's refresh may lag a little).
 """

@@ -137,6 +137,13 @@ def _write(
         raise AlreadyCheckedIn(_("You have already checked in to this session."))
     flags, distance = _flags(session, at, location, manual=method == AttendanceMethod.MANUAL)
     device = device or Device()
+    # One phone checking in several trainees is how check-ins get forged by proxy.
+    if device.device_id and (
+        Attendance.objects.filter(session=session, device_id=device.device_id[:64])
+        .exclude(enrolment=enrolment)
+        .exists()
+    ):
+        flags.append(AttendanceFlag.SHARED_DEVICE)
     attendance = Attendance.objects.create(
         enrolment=enrolment,
         session=session,

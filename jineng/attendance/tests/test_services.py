@@ -281,3 +281,19 @@ def test_manual_check_in_refuses_a_trainee_of_another_class(
     with pytest.raises(services.NotEnrolled):
         services.record_manual_check_in(sessions[0].pk, other.pk, reason="x", actor=staff_a)
     assert not Attendance.objects.exists()
+
+
+def test_one_device_checking_in_two_trainees_is_flagged(
+    worker, enrolment, sessions, city, bureau_admin, at_start
+):
+    from conftest import ID_B, make_user
+    from jineng.people.services import PersonInput, register_person
+
+    other = register_person(
+        PersonInput(id_number=ID_B, name="李四", region_code="220581100201"), actor=bureau_admin
+    )
+    Enrolment.objects.create(training_class=enrolment.training_class, person=other)
+    second_worker = make_user("worker_b", "worker", person=other)
+    code = tokens.make_code(sessions[0].pk, START)
+    assert scan(worker, code).flags == []
+    assert scan(second_worker, code).flags == ["shared_device"]
