@@ -16,6 +16,7 @@ urlpatterns = [
     path("accreditations/", include("jineng.accreditations.urls")),
     path("catalogs/", include("jineng.catalogs.urls")),
     path("attendance/", include("jineng.attendance.urls")),
+    path("training/", include("jineng.training.urls")),
     path("xapi/", include("jineng.learning.urls")),
     path("learning/", include("jineng.learning.console_urls")),
     path("api/v1/", include("jineng.api.urls")),

@@ -1,0 +1,83 @@
+"""Forms of the training pages: programme, class with its first session, enrol, transitions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from jineng.catalogs.choices import TrainingType
+from jineng.training.choices import ClassMode
+from jineng.training.models import Teacher, Venue
+
+
+class ProgrammeForm(forms.Form):
+    """A programme (培训项目)."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    occupation_code = forms.CharField(label=_("Occupation code"), max_length=20)
+    skill_level_code = forms.CharField(label=_("Skill level code"), max_length=20, required=False)
+    training_type = forms.ChoiceField(label=_("Training type"), choices=TrainingType.choices)
+    theory_hours = forms.IntegerField(label=_("Theory hours"), min_value=0, max_value=10000)
+    practice_hours = forms.IntegerField(label=_("Practice hours"), min_value=0, max_value=10000)
+    fee_fen = forms.IntegerField(label=_("Fee (fen)"), min_value=0, initial=0)
+    catalog_entry_key = forms.CharField(
+        label=_("Subsidised catalog entry key"),
+        max_length=200,
+        required=False,
+        help_text=_("Leave empty for a class that claims no subsidy."),
+    )
+
+
+class SessionForm(forms.Form):
+    """One session: day, times, venue, teacher."""
+
+    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.TimeField(label=_("Starts at"), widget=forms.TimeInput(attrs={"type": "time"}))
+    end = forms.TimeField(label=_("Ends at"), widget=forms.TimeInput(attrs={"type": "time"}))
+    venue = forms.ModelChoiceField(label=_("Venue"), queryset=Venue.objects.none(), required=False)
+    teacher = forms.ModelChoiceField(
+        label=_("Teacher"), queryset=Teacher.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, organization_id: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        venue_field = self.fields["venue"]
+        teacher_field = self.fields["teacher"]
+        assert isinstance(venue_field, forms.ModelChoiceField)
+        assert isinstance(teacher_field, forms.ModelChoiceField)
+        venue_field.queryset = Venue.objects.filter(organization_id=organization_id)
+        teacher_field.queryset = Teacher.objects.filter(organization_id=organization_id)
+
+
+class ClassForm(SessionForm):
+    """A class with its first session."""
+
+    code = forms.CharField(label=_("Class code"), max_length=40)
+    capacity = forms.IntegerField(label=_("Capacity"), min_value=1, max_value=10000)
+    starts_on = forms.DateField(
+        label=_("Starts on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    ends_on = forms.DateField(label=_("Ends on"), widget=forms.DateInput(attrs={"type": "date"}))
+    mode = forms.ChoiceField(label=_("Mode"), choices=ClassMode.choices)
+    region_code = forms.CharField(label=_("Township code"), max_length=12, required=False)
+    field_order = ["code", "capacity", "starts_on", "ends_on", "mode", "region_code"]
+
+
+class EnrolForm(forms.Form):
+    """Enrol one person by citizen ID."""
+
+    id_number = forms.CharField(label=_("Citizen ID"), max_length=18, min_length=18)
+
+
+class BulkEnrolForm(forms.Form):
+    """Enrol the people listed in a csv or xlsx file (a 身份证号 column)."""
+
+    file = forms.FileField(label=_("File (xlsx or csv, with a 身份证号 column)"))
+
+
+class NoteForm(forms.Form):
+    """A note for a transition or the 结业 result."""
+
+    note = forms.CharField(label=_("Note"), max_length=2000, required=False, widget=forms.Textarea)

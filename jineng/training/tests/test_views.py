@@ -1,0 +1,152 @@
+"""Training pages: console, approvals queue, 找培训, my classes; scope and query counts."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from conftest import ID_B
+from jineng.core.models import AuditEvent
+from jineng.training import services
+from jineng.training.choices import ClassStatus, EnrolmentStatus
+from jineng.training.models import Enrolment, TrainingClass
+
+from .helpers import approved_class, draft_class, member, person, programme
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def open_class(staff_a, bureau_admin, catalog_entry, accredited):
+    return approved_class(staff_a, bureau_admin, programme(staff_a), capacity=1)
+
+
+def test_staff_dashboard_shows_masked_roster(
+    client, staff_a, bureau_admin, open_class, target_groups
+):
+    p = person(bureau_admin, ID_B, name="李四")
+    member(bureau_admin, p, target_groups["unemployed"])
+    services.enrol(open_class.pk, p.pk, actor=staff_a)
+    client.force_login(staff_a)
+    page = client.get(reverse("training:detail", args=[open_class.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "李四" in html
+    assert p.id_number_masked in html
+    assert ID_B not in html
+
+
+@pytest.mark.parametrize(
+    ("actor_name", "status"),
+    [("staff_a", 200), ("bureau_admin", 200), ("staff_b", 404), ("worker", 404)],
+)
+def test_dashboard_permission_matrix(request, client, actor_name, status, open_class):
+    client.force_login(request.getfixturevalue(actor_name))
+    assert client.get(reverse("training:detail", args=[open_class.pk])).status_code == status
+
+
+def test_staff_b_cannot_enrol_through_the_page(client, staff_b, bureau_admin, open_class):
+    person(bureau_admin, ID_B)
+    client.force_login(staff_b)
+    response = client.post(reverse("training:enrol", args=[open_class.pk]), {"id_number": ID_B})
+    assert response.status_code == 404
+    assert not Enrolment.objects.exists()
+
+
+def test_worker_sees_why_they_cannot_enrol(client, worker, open_class):
+    client.force_login(worker)
+    page = client.get(reverse("training:find_detail", args=[open_class.pk]))
+    assert page.status_code == 200
+    assert "you are not recognised in any of these groups" in page.content.decode()
+    response = client.post(reverse("training:find_enrol", args=[open_class.pk]), follow=True)
+    assert "not recognised" in response.content.decode()
+    assert not Enrolment.objects.exists()
+
+
+def test_worker_enrols_from_find_and_sees_my_classes(
+    client, worker, person, bureau_admin, target_groups, open_class
+):
+    member(bureau_admin, person, target_groups["migrant_worker"])
+    client.force_login(worker)
+    found = client.get(reverse("training:find") + "?occupation=电工&subsidised=1")
+    assert open_class.programme.name in found.content.decode()
+    response = client.post(reverse("training:find_enrol", args=[open_class.pk]))
+    assert response.status_code == 302
+    assert Enrolment.objects.get().status == EnrolmentStatus.ENROLLED
+    mine = client.get(reverse("training:mine"))
+    assert open_class.code in mine.content.decode()
+
+
+def test_bureau_approves_from_the_queue(client, staff_a, bureau_admin, catalog_entry, accredited):
+    c = draft_class(staff_a, programme(staff_a))
+    services.transition(c.pk, ClassStatus.SUBMITTED, actor=staff_a)
+    client.force_login(bureau_admin)
+    queue = client.get(reverse("training:approvals"))
+    assert c.code in queue.content.decode()
+    response = client.post(
+        reverse("training:transition", args=[c.pk]),
+        {"to": "approved", "note": "同意", "next": "approvals"},
+    )
+    assert response.status_code == 302
+    assert TrainingClass.objects.get(pk=c.pk).status == ClassStatus.APPROVED
+    assert AuditEvent.objects.filter(action="training.class.approved").count() == 1
+
+
+def test_approval_refusal_is_shown_in_words(client, staff_a, bureau_admin, catalog_entry):
+    c = draft_class(staff_a, programme(staff_a))
+    services.transition(c.pk, ClassStatus.SUBMITTED, actor=staff_a)
+    client.force_login(bureau_admin)
+    response = client.post(
+        reverse("training:transition", args=[c.pk]), {"to": "approved"}, follow=True
+    )
+    assert "holds no training accreditation" in response.content.decode()
+    assert TrainingClass.objects.get(pk=c.pk).status == ClassStatus.SUBMITTED
+
+
+def test_staff_creates_programme_and_class(client, staff_a, occupations, levels):
+    client.force_login(staff_a)
+    response = client.post(
+        reverse("training:programmes"),
+        {
+            "name": "焊工培训",
+            "occupation_code": "6-18-02-04",
+            "skill_level_code": "level5",
+            "training_type": "employment",
+            "theory_hours": 20,
+            "practice_hours": 40,
+            "fee_fen": 0,
+        },
+    )
+    assert response.status_code == 302
+    prog = staff_a.organization.programmes.get()
+    response = client.post(
+        reverse("training:create", args=[prog.pk]),
+        {
+            "code": "HG-1",
+            "capacity": 20,
+            "starts_on": "2026-03-02",
+            "ends_on": "2026-03-20",
+            "mode": "offline",
+            "region_code": "220581001",
+            "day": "2026-03-02",
+            "start": "08:00",
+            "end": "12:00",
+        },
+    )
+    assert response.status_code == 302
+    c = TrainingClass.objects.get(code="HG-1")
+    assert c.sessions.count() == 1
+    assert c.status == ClassStatus.DRAFT
+
+
+def test_list_pages_have_flat_query_counts(
+    client, staff_a, bureau_admin, catalog_entry, accredited, django_assert_max_num_queries
+):
+    prog = programme(staff_a)
+    for _ in range(6):
+        c = approved_class(staff_a, bureau_admin, prog)
+        services.transition(c.pk, ClassStatus.RUNNING, actor=staff_a)
+    client.force_login(bureau_admin)
+    for name in ("training:list", "training:running", "training:find"):
+        with django_assert_max_num_queries(12):
+            assert client.get(reverse(name)).status_code == 200

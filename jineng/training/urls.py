@@ -1,0 +1,24 @@
+"""Routes of the training pages, under /training/."""
+
+from django.urls import path
+
+from jineng.training import views
+
+app_name = "training"
+urlpatterns = [
+    path("", views.class_list, name="list"),
+    path("programmes/", views.programmes, name="programmes"),
+    path("programmes/<int:programme_id>/classes/new/", views.class_create, name="create"),
+    path("classes/<int:class_id>/", views.class_detail, name="detail"),
+    path("classes/<int:class_id>/transition/", views.class_transition, name="transition"),
+    path("classes/<int:class_id>/enrol/", views.class_enrol, name="enrol"),
+    path("classes/<int:class_id>/bulk/", views.class_bulk, name="bulk"),
+    path("classes/<int:class_id>/sessions/", views.class_session, name="session"),
+    path("approvals/", views.approvals, name="approvals"),
+    path("running/", views.running, name="running"),
+    path("find/", views.find, name="find"),
+    path("find/<int:class_id>/", views.find_detail, name="find_detail"),
+    path("find/<int:class_id>/enrol/", views.find_enrol, name="find_enrol"),
+    path("enrolments/<int:enrolment_id>/withdraw/", views.withdraw, name="withdraw"),
+    path("mine/", views.mine, name="mine"),
+]

@@ -1,0 +1,405 @@
+"""Pages of training delivery: institution console, bureau approvals, the worker's 找培训.
+
+Protected objects come through ``access`` (404 outside the caller's scope); every write goes
+through ``services``; a refusal is shown with its reasons.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from jineng.accounts.roles import CITY_WIDE_ROLES, Capability
+from jineng.core.errors import DomainError, NotFound
+from jineng.people.models import Person
+from jineng.training import queries, services
+from jineng.training.access import get_class_for_user
+from jineng.training.choices import ENROLLABLE_STATUSES, ClassStatus, EnrolmentStatus
+from jineng.training.eligibility import unmet_conditions
+from jineng.training.forms import (
+    BulkEnrolForm,
+    ClassForm,
+    EnrolForm,
+    NoteForm,
+    ProgrammeForm,
+    SessionForm,
+)
+from jineng.training.models import Enrolment, Programme, TrainingClass
+
+
+def _is_console_user(user: Any) -> bool:
+    return user.can(Capability.MANAGE_CLASSES) or user.role in CITY_WIDE_ROLES
+
+
+def _console_class(request: HttpRequest, class_id: int) -> TrainingClass:
+    """A class for the institution or bureau console; 404 for anyone else or out of scope."""
+    if not _is_console_user(request.user):
+        raise Http404
+    try:
+        return get_class_for_user(request.user, class_id)
+    except NotFound as error:
+        raise Http404(error.detail) from None
+
+
+def _refused(request: HttpRequest, error: DomainError) -> None:
+    reasons = error.extra.get("reasons")
+    if reasons:
+        for reason in reasons:
+            messages.error(request, reason)
+    else:
+        messages.error(request, error.detail)
+
+
+@login_required
+@require_GET
+def class_list(request: HttpRequest) -> HttpResponse:
+    """List the institution's classes (or every class, for the bureau), newest first."""
+    if not _is_console_user(request.user):
+        raise PermissionDenied
+    classes = queries.with_counts(TrainingClass.objects.visible_to(request.user))
+    status = request.GET.get("status", "")
+    if status in ClassStatus.values:
+        classes = classes.filter(status=status)
+    return render(
+        request,
+        "training/class_list.html",
+        {
+            "classes": classes.order_by("-starts_on", "-pk")[:200],
+            "statuses": ClassStatus.choices,
+            "status": status,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def programmes(request: HttpRequest) -> HttpResponse:
+    """List the institution's programmes and add one."""
+    if not request.user.can(Capability.MANAGE_CLASSES):
+        raise PermissionDenied
+    form = ProgrammeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.create_programme(
+                services.ProgrammeInput(**form.cleaned_data), actor=request.user
+            )
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.detail)
+        else:
+            messages.success(request, _("Programme saved."))
+            return redirect("training:programmes")
+    rows = (
+        Programme.objects.filter(organization_id=request.user.organization_id)
+        .select_related("occupation", "skill_level")
+        .annotate(class_count=Count("classes"))
+        .order_by("-pk")
+    )
+    return render(request, "training/programmes.html", {"programmes": rows, "form": form})
+
+
+def _session_input(data: dict[str, Any]) -> services.SessionInput:
+    def at(time: datetime.time) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime.combine(data["day"], time))
+
+    return services.SessionInput(
+        starts_at=at(data["start"]),
+        ends_at=at(data["end"]),
+        venue_id=data["venue"].pk if data.get("venue") else None,
+        teacher_id=data["teacher"].pk if data.get("teacher") else None,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def class_create(request: HttpRequest, programme_id: int) -> HttpResponse:
+    """Create a class of a programme with its first session."""
+    if not request.user.can(Capability.MANAGE_CLASSES):
+        raise PermissionDenied
+    programme = Programme.objects.filter(
+        pk=programme_id, organization_id=request.user.organization_id
+    ).first()
+    if programme is None:
+        raise Http404
+    form = ClassForm(request.POST or None, organization_id=request.user.organization_id)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        data = services.ClassInput(
+            code=d["code"],
+            capacity=d["capacity"],
+            starts_on=d["starts_on"],
+            ends_on=d["ends_on"],
+            mode=d["mode"],
+            region_code=d["region_code"],
+            sessions=[_session_input(d)],
+        )
+        try:
+            created = services.create_class(programme.pk, data, actor=request.user)
+        except DomainError as error:
+            form.add_error(None, error.detail)
+        else:
+            return redirect("training:detail", class_id=created.pk)
+    return render(request, "training/class_form.html", {"programme": programme, "form": form})
+
+
+# The moves each console user may offer from each state.
+NEXT_MOVES = {
+    ClassStatus.DRAFT: (ClassStatus.SUBMITTED, ClassStatus.APPROVED),
+    ClassStatus.RETURNED: (ClassStatus.SUBMITTED,),
+    ClassStatus.SUBMITTED: (ClassStatus.APPROVED, ClassStatus.RETURNED),
+    ClassStatus.APPROVED: (ClassStatus.RUNNING,),
+    ClassStatus.CLOSED: (ClassStatus.ARCHIVED,),
+}
+
+
+def _moves(user: Any, training_class: TrainingClass) -> list[tuple[str, str]]:
+    subsidised = services.needs_bureau_approval(training_class.programme)
+    offered = []
+    for to in NEXT_MOVES.get(training_class.status, ()):
+        bureau = to == ClassStatus.RETURNED or (to == ClassStatus.APPROVED and subsidised)
+        if to == ClassStatus.SUBMITTED and not subsidised:
+            continue
+        if to == ClassStatus.APPROVED and subsidised and training_class.status != "submitted":
+            continue
+        if user.can(Capability.APPROVE_CLASSES if bureau else Capability.MANAGE_CLASSES):
+            offered.append((to, ClassStatus(to).label))
+    return offered
+
+
+@login_required
+@require_GET
+def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
+    """Show a class's dashboard: counts, sessions, roster (masked IDs) and actions."""
+    training_class = _console_class(request, class_id)
+    roster = list(queries.roster(training_class))
+    counts = {s: 0 for s in EnrolmentStatus.values}
+    for e in roster:
+        counts[e.status] += 1
+    is_own = request.user.can(Capability.MANAGE_CLASSES)
+    organization_id = training_class.programme.organization_id
+    return render(
+        request,
+        "training/class_detail.html",
+        {
+            "c": training_class,
+            "sessions": training_class.sessions.select_related("venue", "teacher"),
+            "roster": roster,
+            "counts": counts,
+            "moves": _moves(request.user, training_class),
+            "is_own": is_own,
+            "may_enrol": is_own and training_class.status in ENROLLABLE_STATUSES,
+            "may_edit": is_own and training_class.status in ("draft", "returned"),
+            "may_close": is_own and training_class.status == ClassStatus.RUNNING,
+            "enrol_form": EnrolForm(),
+            "bulk_form": BulkEnrolForm(),
+            "session_form": SessionForm(organization_id=organization_id),
+            "note_form": NoteForm(),
+            "completers": queries.completers(training_class)
+            if training_class.status in (ClassStatus.CLOSED, ClassStatus.ARCHIVED)
+            else [],
+        },
+    )
+
+
+@login_required
+@require_POST
+def class_transition(request: HttpRequest, class_id: int) -> HttpResponse:
+    """Move a class (submit, approve, return, start, archive) or close it with completion."""
+    training_class = _console_class(request, class_id)
+    to = request.POST.get("to", "")
+    note = request.POST.get("note", "")
+    try:
+        if to == ClassStatus.CLOSED:
+            services.close_class(training_class.pk, actor=request.user, note=note)
+        else:
+            services.transition(training_class.pk, to, actor=request.user, note=note)
+    except DomainError as error:
+        _refused(request, error)
+    else:
+        messages.success(request, _("Class {code} updated.").format(code=training_class.code))
+    if request.POST.get("next") == "approvals":
+        return redirect("training:approvals")
+    return redirect("training:detail", class_id=training_class.pk)
+
+
+@login_required
+@require_POST
+def class_enrol(request: HttpRequest, class_id: int) -> HttpResponse:
+    """Enrol one person by citizen ID."""
+    training_class = _console_class(request, class_id)
+    form = EnrolForm(request.POST)
+    person = None
+    if form.is_valid():
+        person = Person.objects.with_id_number(form.cleaned_data["id_number"]).first()
+    if person is None:
+        messages.error(request, _("No person has this citizen ID."))
+        return redirect("training:detail", class_id=training_class.pk)
+    try:
+        enrolment = services.enrol(training_class.pk, person.pk, actor=request.user)
+    except DomainError as error:
+        _refused(request, error)
+    else:
+        messages.success(
+            request,
+            _("{name}: {status}.").format(name=person.name, status=enrolment.get_status_display()),
+        )
+    return redirect("training:detail", class_id=training_class.pk)
+
+
+@login_required
+@require_POST
+def class_bulk(request: HttpRequest, class_id: int) -> HttpResponse:
+    """Enrol everyone in an uploaded file; show every refused row."""
+    training_class = _console_class(request, class_id)
+    form = BulkEnrolForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a file."))
+        return redirect("training:detail", class_id=training_class.pk)
+    try:
+        result = services.enrol_bulk(
+            training_class.pk, form.cleaned_data["file"], actor=request.user
+        )
+    except DomainError as error:
+        _refused(request, error)
+        return redirect("training:detail", class_id=training_class.pk)
+    return render(request, "training/bulk_result.html", {"c": training_class, "result": result})
+
+
+@login_required
+@require_POST
+def class_session(request: HttpRequest, class_id: int) -> HttpResponse:
+    """Add a session to a draft or returned class."""
+    training_class = _console_class(request, class_id)
+    form = SessionForm(request.POST, organization_id=training_class.programme.organization_id)
+    if form.is_valid():
+        try:
+            services.add_session(
+                training_class.pk, _session_input(form.cleaned_data), actor=request.user
+            )
+        except DomainError as error:
+            _refused(request, error)
+    else:
+        messages.error(request, _("Check the session's day and times."))
+    return redirect("training:detail", class_id=training_class.pk)
+
+
+@login_required
+@require_GET
+def approvals(request: HttpRequest) -> HttpResponse:
+    """The bureau's queue of classes submitted for approval, with each one's checks."""
+    if not request.user.can(Capability.APPROVE_CLASSES):
+        raise PermissionDenied
+    pending = list(
+        queries.with_counts(TrainingClass.objects.filter(status=ClassStatus.SUBMITTED)).order_by(
+            "starts_on", "pk"
+        )
+    )
+    rows = [(c, services.approval_problems(c)[0]) for c in pending]
+    return render(request, "training/approvals.html", {"rows": rows})
+
+
+@login_required
+@require_GET
+def running(request: HttpRequest) -> HttpResponse:
+    """Running classes grouped by township (no map)."""
+    if request.user.role not in CITY_WIDE_ROLES:
+        raise PermissionDenied
+    return render(request, "training/running.html", {"groups": queries.running_by_town()})
+
+
+@require_GET
+def find(request: HttpRequest) -> HttpResponse:
+    """找培训: search approved and running classes by occupation, town, dates, subsidy."""
+    params = {k: request.GET.get(k, "") for k in queries.SEARCH_KEYS}
+    found = queries.search_classes(params)[:100]
+    return render(request, "training/find.html", {"classes": found, "params": params})
+
+
+@require_GET
+def find_detail(request: HttpRequest, class_id: int) -> HttpResponse:
+    """A published class for a worker: sessions, eligibility explained, enrol button."""
+    try:
+        training_class = get_class_for_user(request.user, class_id)
+    except NotFound as error:
+        raise Http404(error.detail) from None
+    if training_class.status not in ENROLLABLE_STATUSES:
+        raise Http404
+    person = getattr(request.user, "person", None) if request.user.is_authenticated else None
+    mine = None
+    problems: list[str] = []
+    if person is not None:
+        mine = Enrolment.objects.filter(
+            training_class=training_class, person=person, status__in=["enrolled", "waitlisted"]
+        ).first()
+        problems = unmet_conditions(person, training_class)
+    counts = training_class.enrolments.aggregate(
+        enrolled=Count("pk", filter=Q(status=EnrolmentStatus.ENROLLED))
+    )
+    return render(
+        request,
+        "training/find_detail.html",
+        {
+            "c": training_class,
+            "sessions": training_class.sessions.select_related("venue", "teacher"),
+            "person": person,
+            "mine": mine,
+            "problems": problems,
+            "free": max(0, training_class.capacity - counts["enrolled"]),
+        },
+    )
+
+
+@login_required
+@require_POST
+def find_enrol(request: HttpRequest, class_id: int) -> HttpResponse:
+    """Enrol the logged-in worker in a class."""
+    person = getattr(request.user, "person", None)
+    if person is None or not request.user.can(Capability.ENROL_SELF):
+        raise PermissionDenied
+    try:
+        enrolment = services.enrol(class_id, person.pk, actor=request.user)
+    except NotFound as error:
+        raise Http404(error.detail) from None
+    except DomainError as error:
+        _refused(request, error)
+        return redirect("training:find_detail", class_id=class_id)
+    messages.success(
+        request, _("You are {status}.").format(status=enrolment.get_status_display().lower())
+    )
+    return redirect("training:mine")
+
+
+@login_required
+@require_POST
+def withdraw(request: HttpRequest, enrolment_id: int) -> HttpResponse:
+    """Withdraw an enrolment (the worker's own, or staff's trainee)."""
+    try:
+        enrolment = services.withdraw(enrolment_id, actor=request.user)
+    except NotFound as error:
+        raise Http404(error.detail) from None
+    except DomainError as error:
+        _refused(request, error)
+        return redirect("training:mine")
+    messages.success(request, _("Withdrawn."))
+    if request.user.can(Capability.MANAGE_CLASSES):
+        return redirect("training:detail", class_id=enrolment.training_class_id)
+    return redirect("training:mine")
+
+
+@login_required
+@require_GET
+def mine(request: HttpRequest) -> HttpResponse:
+    """我的课程: the worker's classes and their sessions."""
+    person = getattr(request.user, "person", None)
+    if person is None:
+        raise Http404
+    return render(request, "training/mine.html", {"enrolments": queries.my_enrolments(person)})
