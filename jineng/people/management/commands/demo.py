@@ -34,6 +34,7 @@ from jineng.people.synth import (
     write_synthetic_people,
 )
 from jineng.regions.models import Region, RegionLevel
+from jineng.training.demo import build_demo as build_training_demo
 
 DEMO_PASSWORD = "jineng-demo-2025"
 K = OrganizationKind
@@ -144,6 +145,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo password for every account: {DEMO_PASSWORD}")
         build_accreditations_demo(stdout=self.stdout)
         build_catalogs_demo(stdout=self.stdout)
+        build_training_demo(stdout=self.stdout)
 
     @transaction.atomic(durable=True)
     def _organisations(self, seed: int, city: Region, towns: list[Region]) -> int:

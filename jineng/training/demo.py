@@ -1,0 +1,227 @@
+"""Give the demo city's first institution programmes and classes, through the services.
+
+A subsidised class approved by the bureau, one waiting in the bureau's queue, a running class
+with sessions today and a finished one, with demo workers (worker1 among them) enrolled, so
+every training page has content. Dates are relative to today. Running it again does nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any, TextIO
+
+from django.utils import timezone
+
+from jineng.accounts.models import User
+from jineng.accounts.roles import Role
+from jineng.accreditations.choices import AccreditationKind
+from jineng.accreditations.queries import is_accredited
+from jineng.catalogs.choices import CatalogKind
+from jineng.catalogs.models import CatalogEntry
+from jineng.catalogs.queries import current_version
+from jineng.core.errors import DomainError
+from jineng.occupations.models import Occupation, OccupationLevel
+from jineng.people.models import Person
+from jineng.regions.models import Region, RegionLevel
+from jineng.training import services
+from jineng.training.choices import ClassStatus
+from jineng.training.models import TrainingClass
+
+PREFIX = "DEMO-"
+TRAINEES = 12
+
+
+def _entry_for(organization: Any, today: datetime.date) -> CatalogEntry | None:
+    """The first subsidised-catalog entry the institution is accredited to train for."""
+    version = current_version(CatalogKind.SUBSIDISED_TRAINING, on=today)
+    if version is None:
+        return None
+    entries = version.entries.filter(occupation__isnull=False).select_related(
+        "occupation", "skill_level"
+    )
+    for entry in entries.order_by("key")[:500]:
+        if is_accredited(
+            organization, entry.occupation, entry.skill_level, AccreditationKind.TRAINING, today
+        ):
+            return entry
+    return None
+
+
+def _any_occupation() -> Occupation | None:
+    """电工 if the classification has it, else any occupation."""
+    occupations = Occupation.objects.filter(level=OccupationLevel.OCCUPATION).order_by("code")
+    return occupations.filter(name="电工").first() or occupations.first()
+
+
+def _at(day: datetime.date, hour: int) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+def _sessions(
+    start: datetime.date, days: int, venue: Any, teacher: Any, hour: int
+) -> list[services.SessionInput]:
+    return [
+        services.SessionInput(
+            starts_at=_at(start + datetime.timedelta(days=n), hour),
+            ends_at=_at(start + datetime.timedelta(days=n), hour + 3),
+            venue_id=venue.pk,
+            teacher_id=teacher.pk,
+            topic=f"第{n + 1}课",
+        )
+        for n in range(days)
+    ]
+
+
+def _class(
+    staff: Any, programme: Any, code: str, start: datetime.date, sessions: list[Any], town: Any
+) -> TrainingClass:
+    return services.create_class(
+        programme.pk,
+        services.ClassInput(
+            code=PREFIX + code,
+            capacity=30,
+            starts_on=start,
+            ends_on=start + datetime.timedelta(days=max(len(sessions) - 1, 0)),
+            region_code=town.code if town else "",
+            sessions=sessions,
+        ),
+        actor=staff,
+    )
+
+
+def _enrol_some(training_class: TrainingClass, people: list[Person], staff: Any) -> int:
+    count = 0
+    for person in people:
+        try:
+            services.enrol(training_class.pk, person.pk, actor=staff)
+            count += 1
+        except DomainError:
+            continue
+    return count
+
+
+def _attend(training_class: TrainingClass, staff: Any) -> None:
+    """Record, by hand, that the first four trainees attended every session of a past class."""
+    from jineng.attendance import services as attendance
+
+    enrolments = list(training_class.enrolments.order_by("pk")[:4])
+    for session in training_class.sessions.all():
+        for enrolment in enrolments:
+            try:
+                attendance.record_manual_check_in(
+                    session.pk,
+                    enrolment.pk,
+                    reason="演示数据：纸质签到表补录",
+                    actor=staff,
+                    checked_in_at=session.starts_at,
+                )
+            except DomainError:
+                return
+
+
+def build_demo(*, stdout: TextIO) -> None:
+    """Create the demo programmes, classes and enrolments once."""
+    if TrainingClass.objects.filter(code__startswith=PREFIX).exists():
+        stdout.write("training demo: already present\n")
+        return
+    staff = User.objects.filter(username="school1", role=Role.INSTITUTION_STAFF).first()
+    admin = User.objects.filter(username="admin", role=Role.BUREAU_ADMIN).first()
+    if staff is None or admin is None or staff.organization is None:
+        stdout.write("training demo: skipped (no school1 or admin account)\n")
+        return
+    today = timezone.localdate()
+    organization = staff.organization
+    town = (
+        Region.objects.filter(level=RegionLevel.TOWN, code__startswith="220581")
+        .order_by("code")
+        .first()
+    )
+    venue = services.create_venue(
+        "实训楼101", organization.name, 40, actor=staff, region_code=town.code if town else ""
+    )
+    other_venue = services.create_venue("实训楼102", organization.name, 40, actor=staff)
+    teacher = services.create_teacher("王建国", actor=staff, qualification="高级技师")
+    other_teacher = services.create_teacher("李秀英", actor=staff, qualification="技师")
+    entry = _entry_for(organization, today + datetime.timedelta(days=7))
+    worker = User.objects.filter(username="worker1").select_related("person").first()
+    people = list(
+        Person.objects.filter(is_synthetic=True, region__code__startswith="220581")
+        .exclude(pk=getattr(worker, "person_id", None))
+        .order_by("pk")[:TRAINEES]
+    )
+    if worker is not None and worker.person is not None:
+        people.insert(0, worker.person)
+    occupation = entry.occupation if entry else _any_occupation()
+    if occupation is None:
+        stdout.write("training demo: skipped (no occupations loaded)\n")
+        return
+    basic = services.create_programme(
+        services.ProgrammeInput(
+            name=f"{occupation.name}基础技能培训",
+            occupation_code=occupation.code,
+            skill_level_code="",
+            training_type="upskilling",
+            theory_hours=4,
+            practice_hours=5,
+        ),
+        actor=staff,
+    )
+    running = _class(staff, basic, "RUN", today, _sessions(today, 3, venue, teacher, 9), town)
+    services.transition(running.pk, ClassStatus.APPROVED, actor=staff)
+    services.transition(running.pk, ClassStatus.RUNNING, actor=staff)
+    running_count = _enrol_some(running, people, staff)
+    past = today - datetime.timedelta(days=20)
+    closed = _class(staff, basic, "DONE", past, _sessions(past, 3, venue, teacher, 9), town)
+    services.transition(closed.pk, ClassStatus.APPROVED, actor=staff)
+    _enrol_some(closed, people[:6], staff)
+    services.transition(closed.pk, ClassStatus.RUNNING, actor=staff)
+    _attend(closed, staff)
+    services.close_class(closed.pk, actor=staff, note="结业考核已完成")
+    made = [running.code, closed.code]
+    if entry is not None:
+        hours = max(entry.min_hours or 0, 60)
+        subsidised = services.create_programme(
+            services.ProgrammeInput(
+                name=f"{entry.occupation.name}就业技能培训",
+                occupation_code=entry.occupation.code,
+                skill_level_code=entry.skill_level.code if entry.skill_level else "",
+                training_type=entry.training_type or "employment",
+                theory_hours=hours // 3,
+                practice_hours=hours - hours // 3,
+                catalog_entry_key=entry.key,
+            ),
+            actor=staff,
+        )
+        start = today + datetime.timedelta(days=7)
+        approved = _class(
+            staff,
+            subsidised,
+            "SUB",
+            start,
+            _sessions(start, 5, other_venue, other_teacher, 14),
+            town,
+        )
+        services.transition(approved.pk, ClassStatus.SUBMITTED, actor=staff)
+        try:
+            services.transition(approved.pk, ClassStatus.APPROVED, actor=admin, note="材料齐全")
+            _enrol_some(approved, people, staff)
+        except DomainError as error:
+            stdout.write(f"training demo: approval refused: {error.detail}\n")
+        later = today + datetime.timedelta(days=30)
+        queued = _class(
+            staff,
+            subsidised,
+            "SUB2",
+            later,
+            _sessions(later, 5, other_venue, other_teacher, 14),
+            town,
+        )
+        services.transition(queued.pk, ClassStatus.SUBMITTED, actor=staff)
+        made += [approved.code, queued.code]
+    else:
+        stdout.write("training demo: no subsidised catalog entry the institution may train for\n")
+    stdout.write(
+        "training demo: classes {codes}; {n} trainees in the running class\n".format(
+            codes=", ".join(made), n=running_count
+        )
+    )
