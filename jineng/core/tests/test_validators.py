@@ -2,9 +2,17 @@ import datetime
 
 import pytest
 import time_machine
+from django.utils import translation
 
 from jineng.core.errors import ValidationFailed
 from jineng.core.validators import normalize_mobile, parse_citizen_id, validate_credit_code
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The reasons are asserted in their English source text."""
+    with translation.override("en"):
+        yield
 
 
 def test_published_example_id_with_x_check_character_is_valid():
