@@ -258,3 +258,15 @@ def test_xlsx_sheet_contents(client, staff_a, worker, enrolment, sessions, at_st
     ]
     event = AuditEvent.objects.get(action="attendance.sheet.exported")
     assert (event.actor, event.data) == (staff_a, {"rows": 1, "sessions": 2})
+
+
+def test_admin_lists_check_ins_read_only(client, worker, enrolment, sessions, at_start):
+    from conftest import make_user
+
+    services.check_in(tokens.make_code(sessions[0].pk, START), actor=worker)
+    superuser = make_user("root_t", "bureau_admin", is_staff=True, is_superuser=True)
+    client.force_login(superuser)
+    listing = client.get(reverse("admin:attendance_attendance_changelist"))
+    assert listing.status_code == 200
+    assert "A-2026-001" in listing.content.decode()
+    assert client.get(reverse("admin:attendance_attendance_add")).status_code == 403
