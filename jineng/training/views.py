@@ -366,6 +366,7 @@ def find_enrol(request: HttpRequest, class_id: int) -> HttpResponse:
     if person is None or not request.user.can(Capability.ENROL_SELF):
         raise PermissionDenied
     try:
+        get_class_for_user(request.user, class_id)
         enrolment = services.enrol(class_id, person.pk, actor=request.user)
     except NotFound as error:
         raise Http404(error.detail) from None

@@ -150,3 +150,11 @@ def test_list_pages_have_flat_query_counts(
     for name in ("training:list", "training:running", "training:find"):
         with django_assert_max_num_queries(12):
             assert client.get(reverse(name)).status_code == 200
+
+
+def test_worker_cannot_probe_draft_classes(client, worker, staff_a, catalog_entry, accredited):
+    c = draft_class(staff_a, programme(staff_a))
+    client.force_login(worker)
+    assert client.get(reverse("training:find_detail", args=[c.pk])).status_code == 404
+    assert client.post(reverse("training:find_enrol", args=[c.pk])).status_code == 404
+    assert not Enrolment.objects.exists()
