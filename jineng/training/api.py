@@ -111,6 +111,12 @@ class TrainingEnrolmentIn(Schema):
     person_id: int = Field(ge=1, le=2**63 - 1)
 
 
+class TrainingTransferIn(Schema):
+    """The class of the same institution to move the trainee to."""
+
+    to_class_id: int = Field(ge=1, le=2**63 - 1)
+
+
 class TrainingTransitionIn(Schema):
     """A workflow move and, for a return, the reason."""
 
@@ -252,3 +258,21 @@ def withdraw(request: HttpRequest, enrolment_id: int) -> Enrolment:
         raise NotFound(_("No such enrolment."))
     services.withdraw(enrolment_id, actor=user)
     return Enrolment.objects.select_related("training_class", "person").get(pk=enrolment_id)
+
+
+@router.post(
+    "/training/enrolments/{enrolment_id}/transfer",
+    response={200: TrainingEnrolmentOut, **responses(400, 401, 403, 404, 409)},
+    summary="Transfer an enrolment to another class",
+    url_name="training_transfer",
+)
+def transfer(request: HttpRequest, enrolment_id: int, payload: TrainingTransferIn) -> Enrolment:
+    """Move a trainee to another class of the same institution; returns the new place.
+
+    Both classes are locked in id order; a freed seat goes to the first on the waitlist.
+    """
+    user = actor(request)
+    if not _enrolments_for(user).filter(pk=enrolment_id).exists():
+        raise NotFound(_("No such enrolment."))
+    placed = services.transfer(enrolment_id, payload.to_class_id, actor=user)
+    return Enrolment.objects.select_related("training_class", "person").get(pk=placed.pk)

@@ -99,3 +99,18 @@ def test_class_list_query_count_is_flat(
     with django_assert_max_num_queries(6):
         response = client.get(CLASSES)
     assert response.json()["count"] == 5
+
+
+def test_staff_transfers_through_the_api(staff_a, bureau_admin, open_class, target_groups):
+    other = approved_class(staff_a, bureau_admin, open_class.programme, capacity=3)
+    p = person(bureau_admin, ID_B)
+    member(bureau_admin, p, target_groups["unemployed"])
+    from jineng.training import services
+
+    e = services.enrol(open_class.pk, p.pk, actor=staff_a)
+    response = api_client(staff_a).post(
+        f"/api/v1/training/enrolments/{e.pk}/transfer", {"to_class_id": other.pk}
+    )
+    assert response.status_code == 200, response.content
+    assert (response.json()["class_code"], response.json()["status"]) == (other.code, "enrolled")
+    assert Enrolment.objects.get(pk=e.pk).status == "transferred"
