@@ -20,5 +20,6 @@ urlpatterns = [
     path("find/<int:class_id>/", views.find_detail, name="find_detail"),
     path("find/<int:class_id>/enrol/", views.find_enrol, name="find_enrol"),
     path("enrolments/<int:enrolment_id>/withdraw/", views.withdraw, name="withdraw"),
+    path("enrolments/<int:enrolment_id>/transfer/", views.transfer, name="transfer"),
     path("mine/", views.mine, name="mine"),
 ]

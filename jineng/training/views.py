@@ -203,6 +203,13 @@ def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
             "bulk_form": BulkEnrolForm(),
             "session_form": SessionForm(organization_id=organization_id),
             "note_form": NoteForm(),
+            "transfer_targets": TrainingClass.objects.filter(
+                programme__organization_id=organization_id, status__in=ENROLLABLE_STATUSES
+            )
+            .exclude(pk=training_class.pk)
+            .order_by("code")
+            if is_own
+            else [],
             "completers": queries.completers(training_class)
             if training_class.status in (ClassStatus.CLOSED, ClassStatus.ARCHIVED)
             else [],
@@ -404,3 +411,30 @@ def mine(request: HttpRequest) -> HttpResponse:
     if person is None:
         raise Http404
     return render(request, "training/mine.html", {"enrolments": queries.my_enrolments(person)})
+
+
+@login_required
+@require_POST
+def transfer(request: HttpRequest, enrolment_id: int) -> HttpResponse:
+    """Move a trainee to another class of the same institution (转班)."""
+    if not request.user.can(Capability.MANAGE_CLASSES):
+        raise PermissionDenied
+    source = Enrolment.objects.filter(pk=enrolment_id).values_list("training_class_id", flat=True)
+    class_id = source.first()
+    if class_id is None:
+        raise Http404
+    _console_class(request, class_id)
+    try:
+        to_class = int(request.POST.get("to_class", ""))
+    except ValueError:
+        messages.error(request, _("Choose a class."))
+        return redirect("training:detail", class_id=class_id)
+    try:
+        placed = services.transfer(enrolment_id, to_class, actor=request.user)
+    except NotFound as error:
+        raise Http404(error.detail) from None
+    except DomainError as error:
+        _refused(request, error)
+        return redirect("training:detail", class_id=class_id)
+    messages.success(request, _("Transferred to {code}.").format(code=placed.training_class.code))
+    return redirect("training:detail", class_id=class_id)

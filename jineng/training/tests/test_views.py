@@ -158,3 +158,23 @@ def test_worker_cannot_probe_draft_classes(client, worker, staff_a, catalog_entr
     assert client.get(reverse("training:find_detail", args=[c.pk])).status_code == 404
     assert client.post(reverse("training:find_enrol", args=[c.pk])).status_code == 404
     assert not Enrolment.objects.exists()
+
+
+def test_staff_transfer_from_the_roster(
+    client, staff_a, staff_b, bureau_admin, open_class, target_groups
+):
+    other = approved_class(staff_a, bureau_admin, open_class.programme, capacity=3)
+    p = person(bureau_admin, ID_B)
+    member(bureau_admin, p, target_groups["unemployed"])
+    e = services.enrol(open_class.pk, p.pk, actor=staff_a)
+    client.force_login(staff_b)
+    url = reverse("training:transfer", args=[e.pk])
+    assert client.post(url, {"to_class": other.pk}).status_code == 404
+    assert Enrolment.objects.get(pk=e.pk).status == EnrolmentStatus.ENROLLED
+    client.force_login(staff_a)
+    assert (
+        other.code in client.get(reverse("training:detail", args=[open_class.pk])).content.decode()
+    )
+    assert client.post(url, {"to_class": other.pk}).status_code == 302
+    assert Enrolment.objects.get(pk=e.pk).status == EnrolmentStatus.TRANSFERRED
+    assert Enrolment.objects.get(training_class=other).person == p
