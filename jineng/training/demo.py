@@ -136,13 +136,17 @@ def build_demo(*, stdout: TextIO) -> None:
         .order_by("code")
         .first()
     )
+    entry = _entry_for(organization, today + datetime.timedelta(days=7))
+    occupation = entry.occupation if entry else _any_occupation()
+    if occupation is None:
+        stdout.write("training demo: skipped (no occupations loaded)\n")
+        return
     venue = services.create_venue(
         "实训楼101", organization.name, 40, actor=staff, region_code=town.code if town else ""
     )
     other_venue = services.create_venue("实训楼102", organization.name, 40, actor=staff)
     teacher = services.create_teacher("王建国", actor=staff, qualification="高级技师")
     other_teacher = services.create_teacher("李秀英", actor=staff, qualification="技师")
-    entry = _entry_for(organization, today + datetime.timedelta(days=7))
     worker = User.objects.filter(username="worker1").select_related("person").first()
     people = list(
         Person.objects.filter(is_synthetic=True, region__code__startswith="220581")
@@ -151,10 +155,6 @@ def build_demo(*, stdout: TextIO) -> None:
     )
     if worker is not None and worker.person is not None:
         people.insert(0, worker.person)
-    occupation = entry.occupation if entry else _any_occupation()
-    if occupation is None:
-        stdout.write("training demo: skipped (no occupations loaded)\n")
-        return
     basic = services.create_programme(
         services.ProgrammeInput(
             name=f"{occupation.name}基础技能培训",
