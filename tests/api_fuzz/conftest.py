@@ -1,7 +1,8 @@
-"""Fixtures for fuzzing the REST API with schemathesis against the live server.
+"""Fixtures for fuzzing the REST API with schemathesis and checking its authorization.
 
-The API runs under pytest-django's ``live_server`` (a real HTTP server on 127.0.0.1 with the
-test database), so requests cross the same WSGI stack, middleware and auth as production.
+Requests go in-process through Django's WSGI handler (the same middleware, auth and error
+handling as production, without a socket), inside each test's rolled-back transaction: on
+PostgreSQL this is many times faster than flushing the database after every live-server test.
 Every test here is marked ``api_fuzz`` automatically.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import io
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +21,43 @@ HERE = Path(__file__).resolve().parent
 OPENAPI_PATH = "/api/v1/openapi.json"
 
 
+# Operations whose fuzzing finds a defect already reported to their owner: expected to fail
+# (strictly, so that the test fails as soon as the defect is fixed and the entry must go).
+# The reason names the defect and who fixes it. Keep this list short and dated.
+KNOWN_SCHEMA_DEFECTS: dict[str, str] = {
+    "POST /api/v1/people/{person_id}/reveal": (
+        "2026-11-27: answers 200 to a JSON null or non-object body (people API)"
+    ),
+    "GET /api/v1/accreditation-applications/{application_id}/documents/{document_id}": (
+        "2026-11-27: answers 400 to a malformed id but documents only 200/401/404 "
+        "(accreditations API)"
+    ),
+    **dict.fromkeys(
+        [
+            "GET /api/v1/catalogs",
+            "GET /api/v1/catalogs/{kind}/entries",
+            "GET /api/v1/catalogs/{kind}/versions",
+            "GET /api/v1/catalogs/{kind}/changes",
+        ],
+        "2026-11-27: public by design but the operation declares auth as required; add an "
+        "empty security requirement ({}) to its OpenAPI security (catalogs API)",
+    ),
+}
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark every test in this package ``api_fuzz``."""
+    """Mark every test in this package ``api_fuzz``; name schemathesis' tests by operation."""
     for item in items:
-        if HERE in Path(str(item.path)).resolve().parents:
-            item.add_marker(pytest.mark.api_fuzz)
+        if HERE not in Path(str(item.path)).resolve().parents:
+            continue
+        item.add_marker(pytest.mark.api_fuzz)
+        label = getattr(item, "operation_label", None)
+        node_id = getattr(item, "_id", None)
+        # On pytest 9 schemathesis' items all share one node id; add the operation to it.
+        if label and node_id is not None and getattr(node_id, "params", "") is None:
+            item._id = node_id.with_params(label)
+        if label in KNOWN_SCHEMA_DEFECTS:
+            item.add_marker(pytest.mark.xfail(reason=KNOWN_SCHEMA_DEFECTS[label], strict=True))
 
 
 @pytest.fixture(autouse=True)
@@ -188,10 +222,43 @@ def bearer(user: Any) -> dict[str, str]:
     return {"Authorization": f"Bearer {issue_token(user)}"}
 
 
+def wsgi_application() -> Any:
+    """Return Django's WSGI application for in-process requests (schemathesis' WSGI transport)."""
+    from django.conf import settings
+    from django.core.handlers.wsgi import WSGIHandler
+
+    # WhiteNoise warns (an error here) when STATIC_ROOT does not exist yet.
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+    handler = WSGIHandler()
+
+    def application(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        # Read and close the response as a WSGI server does (streamed files included).
+        result = handler(environ, start_response)
+        try:
+            return [b"".join(result)]
+        finally:
+            result.close()
+
+    return application
+
+
 @pytest.fixture
-def api_url(live_server: Any) -> str:
-    """The base URL of the API on the live server."""
-    return live_server.url + "/api/v1"
+def in_process(db: Any) -> Iterator[None]:
+    """Keep the test's database connection open across in-process requests.
+
+    Django closes "old" connections when a request starts and ends; inside a test transaction
+    that would abort it. Django's own test client disconnects the same handlers.
+    """
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 def load_openapi() -> dict[str, Any]:

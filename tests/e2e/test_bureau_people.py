@@ -24,7 +24,7 @@ def another_person(person: Any, bureau_admin: Any) -> Any:
 
 def search(ui: UI, **fields: str) -> None:
     """Fill the people search form (clearing the other fields) and submit it."""
-    form = ui.page.locator("main form[role=search]")
+    form = ui.page.locator("main form:has(input[name=id_number])")
     for name in ("name", "id_number", "phone"):
         form.locator(f"input[name={name}]").fill(fields.get(name, ""))
     ui.follow(form.locator("button[type=submit]"))
