@@ -65,6 +65,15 @@ class ClassForm(SessionForm):
     field_order = ["code", "capacity", "starts_on", "ends_on", "mode", "region_code"]
 
 
+class ClassEditForm(ClassForm):
+    """A class's own fields; its sessions stay as they are."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("day", "start", "end", "venue", "teacher"):
+            del self.fields[name]
+
+
 class EnrolForm(forms.Form):
     """Enrol one person by citizen ID."""
 

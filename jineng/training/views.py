@@ -28,6 +28,7 @@ from jineng.training.choices import ENROLLABLE_STATUSES, ClassStatus, EnrolmentS
 from jineng.training.eligibility import unmet_conditions
 from jineng.training.forms import (
     BulkEnrolForm,
+    ClassEditForm,
     ClassForm,
     EnrolForm,
     NoteForm,
@@ -438,3 +439,78 @@ def transfer(request: HttpRequest, enrolment_id: int) -> HttpResponse:
         return redirect("training:detail", class_id=class_id)
     messages.success(request, _("Transferred to {code}.").format(code=placed.training_class.code))
     return redirect("training:detail", class_id=class_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def programme_edit(request: HttpRequest, programme_id: int) -> HttpResponse:
+    """Edit a programme while none of its classes has been submitted or approved."""
+    if not request.user.can(Capability.MANAGE_CLASSES):
+        raise PermissionDenied
+    programme = (
+        Programme.objects.filter(pk=programme_id, organization_id=request.user.organization_id)
+        .select_related("occupation", "skill_level")
+        .first()
+    )
+    if programme is None:
+        raise Http404
+    initial = {
+        "name": programme.name,
+        "occupation_code": programme.occupation.code,
+        "skill_level_code": programme.skill_level.code if programme.skill_level else "",
+        "training_type": programme.training_type,
+        "theory_hours": programme.theory_hours,
+        "practice_hours": programme.practice_hours,
+        "fee_fen": programme.fee_fen,
+        "catalog_entry_key": programme.catalog_entry_key,
+    }
+    form = ProgrammeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_programme(
+                programme.pk, services.ProgrammeInput(**form.cleaned_data), actor=request.user
+            )
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.detail)
+        else:
+            messages.success(request, _("Programme saved."))
+            return redirect("training:programmes")
+    return render(request, "training/programme_form.html", {"programme": programme, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def class_edit(request: HttpRequest, class_id: int) -> HttpResponse:
+    """Edit a draft or returned class (code, seats, dates, mode, township)."""
+    training_class = _console_class(request, class_id)
+    if not request.user.can(Capability.MANAGE_CLASSES):
+        raise PermissionDenied
+    initial = {
+        "code": training_class.code,
+        "capacity": training_class.capacity,
+        "starts_on": training_class.starts_on,
+        "ends_on": training_class.ends_on,
+        "mode": training_class.mode,
+        "region_code": training_class.region.code if training_class.region else "",
+    }
+    form = ClassEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        kept = [
+            services.SessionInput(
+                starts_at=s.starts_at,
+                ends_at=s.ends_at,
+                venue_id=s.venue_id,
+                teacher_id=s.teacher_id,
+                topic=s.topic,
+            )
+            for s in training_class.sessions.all()
+        ]
+        data = services.ClassInput(sessions=kept, **d)
+        try:
+            services.update_class(training_class.pk, data, actor=request.user)
+        except DomainError as error:
+            form.add_error(None, error.detail)
+        else:
+            return redirect("training:detail", class_id=training_class.pk)
+    return render(request, "training/class_edit.html", {"c": training_class, "form": form})

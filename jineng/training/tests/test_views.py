@@ -178,3 +178,47 @@ def test_staff_transfer_from_the_roster(
     assert client.post(url, {"to_class": other.pk}).status_code == 302
     assert Enrolment.objects.get(pk=e.pk).status == EnrolmentStatus.TRANSFERRED
     assert Enrolment.objects.get(training_class=other).person == p
+
+
+def test_staff_edits_a_draft_class_and_keeps_its_sessions(
+    client, staff_a, staff_b, occupations, levels
+):
+    c = draft_class(staff_a, programme(staff_a, subsidised=False))
+    data = {
+        "code": "NEW-1",
+        "capacity": 9,
+        "starts_on": "2026-03-02",
+        "ends_on": "2026-03-05",
+        "mode": "blended",
+        "region_code": "220581100",
+    }
+    client.force_login(staff_b)
+    assert client.post(reverse("training:edit", args=[c.pk]), data).status_code == 404
+    client.force_login(staff_a)
+    assert client.post(reverse("training:edit", args=[c.pk]), data).status_code == 302
+    c.refresh_from_db()
+    assert (c.code, c.capacity, c.mode, c.region.name) == ("NEW-1", 9, "blended", "山城镇")
+    assert c.sessions.count() == 1
+    assert AuditEvent.objects.filter(action="training.class.updated").count() == 1
+
+
+def test_staff_edits_a_programme(client, staff_a, occupations, levels):
+    prog = programme(staff_a, subsidised=False)
+    client.force_login(staff_a)
+    page = client.get(reverse("training:programme_edit", args=[prog.pk]))
+    assert page.status_code == 200
+    response = client.post(
+        reverse("training:programme_edit", args=[prog.pk]),
+        {
+            "name": "电工进阶",
+            "occupation_code": "6-31-01-03",
+            "skill_level_code": "level4",
+            "training_type": "upskilling",
+            "theory_hours": 30,
+            "practice_hours": 30,
+            "fee_fen": 100,
+        },
+    )
+    assert response.status_code == 302
+    prog.refresh_from_db()
+    assert (prog.name, prog.skill_level.code, prog.required_hours) == ("电工进阶", "level4", 60)
