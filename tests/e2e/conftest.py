@@ -13,6 +13,7 @@ import shutil
 from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -32,6 +33,7 @@ CHROMIUM_ARGS = [
 ]
 _REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
 _ARTIFACTS = pytest.StashKey[list[str]]()
+_NOTES = pytest.StashKey[dict[str, set[str]]]()
 
 
 def chromium_path() -> str | None:
@@ -83,6 +85,11 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         terminalreporter.section("browser artifacts of failed journeys")
         for path in artifacts:
             terminalreporter.write_line(path)
+    notes = config.stash.get(_NOTES, {})
+    if notes:
+        terminalreporter.section("accessibility notes (moderate or minor, not failing)")
+        for note, paths in sorted(notes.items()):
+            terminalreporter.write_line(f"{note}\n    on {', '.join(sorted(paths)[:5])}")
 
 
 @pytest.fixture(autouse=True)
@@ -156,6 +163,11 @@ def open_ui(
 
     reports = request.node.stash.get(_REPORTS, {})
     failed = any(r.failed for r in reports.values())
+    notes = request.config.stash.setdefault(_NOTES, {})
+    for tab in tabs:
+        for report in tab.reports:
+            for note in report.notes:
+                notes.setdefault(note, set()).add(urlsplit(report.url).path)
     try:
         if failed:
             _keep_artifacts(request, tabs)
