@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -57,10 +57,15 @@ def _place(training_class: TrainingClass, person: Person) -> Enrolment:
             ),
             field="class",
         )
-    active = Enrolment.objects.filter(
+    # One query for the duplicate check, the seats taken and the end of the waitlist.
+    state = Enrolment.objects.filter(
         training_class=training_class, status__in=ACTIVE_ENROLMENT_STATUSES
+    ).aggregate(
+        mine=Count("pk", filter=Q(person=person)),
+        seated=Count("pk", filter=Q(status=EnrolmentStatus.ENROLLED)),
+        last=Max("waitlist_position"),
     )
-    if active.filter(person=person).exists():
+    if state["mine"]:
         raise AlreadyEnrolled(
             _("{name} is already enrolled in class {code}.").format(
                 name=person.name, code=training_class.code
@@ -70,11 +75,9 @@ def _place(training_class: TrainingClass, person: Person) -> Enrolment:
     problems = unmet_conditions(person, training_class)
     if problems:
         raise NotEligible(" ".join(problems), field="person", reasons=problems)
-    seated = active.filter(status=EnrolmentStatus.ENROLLED).count()
-    if seated < training_class.capacity:
+    if state["seated"] < training_class.capacity:
         return Enrolment.objects.create(training_class=training_class, person=person)
-    last = active.filter(status=EnrolmentStatus.WAITLISTED).aggregate(n=Max("waitlist_position"))
-    position = (last["n"] or 0) + 1
+    position = (state["last"] or 0) + 1
     if position > WAITLIST_CAP:
         raise ClassFull(
             _("Class {code} is full and its waitlist is closed.").format(code=training_class.code)
