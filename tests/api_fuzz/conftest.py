@@ -60,12 +60,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.xfail(reason=KNOWN_SCHEMA_DEFECTS[label], strict=True))
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    """Hash test passwords cheaply: each PBKDF2 login would cost the journey half a second."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture(scope="session", autouse=True)
 def _static_root() -> None:
     """Give WhiteNoise its STATIC_ROOT so the live server starts without a warning."""

@@ -92,12 +92,6 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
             terminalreporter.write_line(f"{note}\n    on {', '.join(sorted(paths)[:5])}")
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    """Hash test passwords cheaply: each PBKDF2 login would cost the journey half a second."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture(scope="session", autouse=True)
 def _static_root() -> None:
     """Give WhiteNoise its STATIC_ROOT; the live server itself serves assets via the finders."""
