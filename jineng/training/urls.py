@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from jineng.training import views
+from jineng.training import views, views_worker
 
 app_name = "training"
 urlpatterns = [
@@ -18,10 +18,10 @@ urlpatterns = [
     path("classes/<int:class_id>/sessions/", views.class_session, name="session"),
     path("approvals/", views.approvals, name="approvals"),
     path("running/", views.running, name="running"),
-    path("find/", views.find, name="find"),
-    path("find/<int:class_id>/", views.find_detail, name="find_detail"),
-    path("find/<int:class_id>/enrol/", views.find_enrol, name="find_enrol"),
-    path("enrolments/<int:enrolment_id>/withdraw/", views.withdraw, name="withdraw"),
+    path("find/", views_worker.find, name="find"),
+    path("find/<int:class_id>/", views_worker.find_detail, name="find_detail"),
+    path("find/<int:class_id>/enrol/", views_worker.find_enrol, name="find_enrol"),
+    path("enrolments/<int:enrolment_id>/withdraw/", views_worker.withdraw, name="withdraw"),
     path("enrolments/<int:enrolment_id>/transfer/", views.transfer, name="transfer"),
-    path("mine/", views.mine, name="mine"),
+    path("mine/", views_worker.mine, name="mine"),
 ]

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -25,7 +25,6 @@ from jineng.people.models import Person
 from jineng.training import queries, services
 from jineng.training.access import get_class_for_user
 from jineng.training.choices import ENROLLABLE_STATUSES, ClassStatus, EnrolmentStatus
-from jineng.training.eligibility import unmet_conditions
 from jineng.training.forms import (
     BulkEnrolForm,
     ClassEditForm,
@@ -52,7 +51,8 @@ def _console_class(request: HttpRequest, class_id: int) -> TrainingClass:
         raise Http404(error.detail) from None
 
 
-def _refused(request: HttpRequest, error: DomainError) -> None:
+def refused(request: HttpRequest, error: DomainError) -> None:
+    """Show a refusal as messages: every reason it lists, or its detail."""
     reasons = error.extra.get("reasons")
     if reasons:
         for reason in reasons:
@@ -231,7 +231,7 @@ def class_transition(request: HttpRequest, class_id: int) -> HttpResponse:
         else:
             services.transition(training_class.pk, to, actor=request.user, note=note)
     except DomainError as error:
-        _refused(request, error)
+        refused(request, error)
     else:
         messages.success(request, _("Class {code} updated.").format(code=training_class.code))
     if request.POST.get("next") == "approvals":
@@ -254,7 +254,7 @@ def class_enrol(request: HttpRequest, class_id: int) -> HttpResponse:
     try:
         enrolment = services.enrol(training_class.pk, person.pk, actor=request.user)
     except DomainError as error:
-        _refused(request, error)
+        refused(request, error)
     else:
         messages.success(
             request,
@@ -277,7 +277,7 @@ def class_bulk(request: HttpRequest, class_id: int) -> HttpResponse:
             training_class.pk, form.cleaned_data["file"], actor=request.user
         )
     except DomainError as error:
-        _refused(request, error)
+        refused(request, error)
         return redirect("training:detail", class_id=training_class.pk)
     return render(request, "training/bulk_result.html", {"c": training_class, "result": result})
 
@@ -294,7 +294,7 @@ def class_session(request: HttpRequest, class_id: int) -> HttpResponse:
                 training_class.pk, _session_input(form.cleaned_data), actor=request.user
             )
         except DomainError as error:
-            _refused(request, error)
+            refused(request, error)
     else:
         messages.error(request, _("Check the session's day and times."))
     return redirect("training:detail", class_id=training_class.pk)
@@ -324,96 +324,6 @@ def running(request: HttpRequest) -> HttpResponse:
     return render(request, "training/running.html", {"groups": queries.running_by_town()})
 
 
-@require_GET
-def find(request: HttpRequest) -> HttpResponse:
-    """找培训: search approved and running classes by occupation, town, dates, subsidy."""
-    params = {k: request.GET.get(k, "") for k in queries.SEARCH_KEYS}
-    found = queries.search_classes(params)[:100]
-    return render(request, "training/find.html", {"classes": found, "params": params})
-
-
-@require_GET
-def find_detail(request: HttpRequest, class_id: int) -> HttpResponse:
-    """A published class for a worker: sessions, eligibility explained, enrol button."""
-    try:
-        training_class = get_class_for_user(request.user, class_id)
-    except NotFound as error:
-        raise Http404(error.detail) from None
-    if training_class.status not in ENROLLABLE_STATUSES:
-        raise Http404
-    person = getattr(request.user, "person", None) if request.user.is_authenticated else None
-    mine = None
-    problems: list[str] = []
-    if person is not None:
-        mine = Enrolment.objects.filter(
-            training_class=training_class, person=person, status__in=["enrolled", "waitlisted"]
-        ).first()
-        problems = unmet_conditions(person, training_class)
-    counts = training_class.enrolments.aggregate(
-        enrolled=Count("pk", filter=Q(status=EnrolmentStatus.ENROLLED))
-    )
-    return render(
-        request,
-        "training/find_detail.html",
-        {
-            "c": training_class,
-            "sessions": training_class.sessions.select_related("venue", "teacher"),
-            "person": person,
-            "mine": mine,
-            "problems": problems,
-            "free": max(0, training_class.capacity - counts["enrolled"]),
-        },
-    )
-
-
-@login_required
-@require_POST
-def find_enrol(request: HttpRequest, class_id: int) -> HttpResponse:
-    """Enrol the logged-in worker in a class."""
-    person = getattr(request.user, "person", None)
-    if person is None or not request.user.can(Capability.ENROL_SELF):
-        raise PermissionDenied
-    try:
-        get_class_for_user(request.user, class_id)
-        enrolment = services.enrol(class_id, person.pk, actor=request.user)
-    except NotFound as error:
-        raise Http404(error.detail) from None
-    except DomainError as error:
-        _refused(request, error)
-        return redirect("training:find_detail", class_id=class_id)
-    messages.success(
-        request, _("You are {status}.").format(status=enrolment.get_status_display().lower())
-    )
-    return redirect("training:mine")
-
-
-@login_required
-@require_POST
-def withdraw(request: HttpRequest, enrolment_id: int) -> HttpResponse:
-    """Withdraw an enrolment (the worker's own, or staff's trainee)."""
-    try:
-        enrolment = services.withdraw(enrolment_id, actor=request.user)
-    except NotFound as error:
-        raise Http404(error.detail) from None
-    except DomainError as error:
-        _refused(request, error)
-        return redirect("training:mine")
-    messages.success(request, _("Withdrawn."))
-    if request.user.can(Capability.MANAGE_CLASSES):
-        return redirect("training:detail", class_id=enrolment.training_class_id)
-    return redirect("training:mine")
-
-
-@login_required
-@require_GET
-def mine(request: HttpRequest) -> HttpResponse:
-    """我的课程: the worker's classes and their sessions."""
-    person = getattr(request.user, "person", None)
-    if person is None:
-        raise Http404
-    return render(request, "training/mine.html", {"enrolments": queries.my_enrolments(person)})
-
-
 @login_required
 @require_POST
 def transfer(request: HttpRequest, enrolment_id: int) -> HttpResponse:
@@ -435,7 +345,7 @@ def transfer(request: HttpRequest, enrolment_id: int) -> HttpResponse:
     except NotFound as error:
         raise Http404(error.detail) from None
     except DomainError as error:
-        _refused(request, error)
+        refused(request, error)
         return redirect("training:detail", class_id=class_id)
     messages.success(request, _("Transferred to {code}.").format(code=placed.training_class.code))
     return redirect("training:detail", class_id=class_id)

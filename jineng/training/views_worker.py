@@ -1,0 +1,115 @@
+"""Pages of training for workers: 找培训 (find a class), enrol, withdraw and 我的课程.
+
+Published classes come through ``access`` (404 for unpublished ones); every write goes
+through ``services``; a refusal is shown with its reasons.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from jineng.accounts.roles import Capability
+from jineng.core.errors import DomainError, NotFound
+from jineng.training import queries, services
+from jineng.training.access import get_class_for_user
+from jineng.training.choices import ENROLLABLE_STATUSES, EnrolmentStatus
+from jineng.training.eligibility import unmet_conditions
+from jineng.training.models import Enrolment
+from jineng.training.views import refused
+
+
+@require_GET
+def find(request: HttpRequest) -> HttpResponse:
+    """找培训: search approved and running classes by occupation, town, dates, subsidy."""
+    params = {k: request.GET.get(k, "") for k in queries.SEARCH_KEYS}
+    found = queries.search_classes(params)[:100]
+    return render(request, "training/find.html", {"classes": found, "params": params})
+
+
+@require_GET
+def find_detail(request: HttpRequest, class_id: int) -> HttpResponse:
+    """A published class for a worker: sessions, eligibility explained, enrol button."""
+    try:
+        training_class = get_class_for_user(request.user, class_id)
+    except NotFound as error:
+        raise Http404(error.detail) from None
+    if training_class.status not in ENROLLABLE_STATUSES:
+        raise Http404
+    person = getattr(request.user, "person", None) if request.user.is_authenticated else None
+    mine = None
+    problems: list[str] = []
+    if person is not None:
+        mine = Enrolment.objects.filter(
+            training_class=training_class, person=person, status__in=["enrolled", "waitlisted"]
+        ).first()
+        problems = unmet_conditions(person, training_class)
+    counts = training_class.enrolments.aggregate(
+        enrolled=Count("pk", filter=Q(status=EnrolmentStatus.ENROLLED))
+    )
+    return render(
+        request,
+        "training/find_detail.html",
+        {
+            "c": training_class,
+            "sessions": training_class.sessions.select_related("venue", "teacher"),
+            "person": person,
+            "mine": mine,
+            "problems": problems,
+            "free": max(0, training_class.capacity - counts["enrolled"]),
+        },
+    )
+
+
+@login_required
+@require_POST
+def find_enrol(request: HttpRequest, class_id: int) -> HttpResponse:
+    """Enrol the logged-in worker in a class."""
+    person = getattr(request.user, "person", None)
+    if person is None or not request.user.can(Capability.ENROL_SELF):
+        raise PermissionDenied
+    try:
+        get_class_for_user(request.user, class_id)
+        enrolment = services.enrol(class_id, person.pk, actor=request.user)
+    except NotFound as error:
+        raise Http404(error.detail) from None
+    except DomainError as error:
+        refused(request, error)
+        return redirect("training:find_detail", class_id=class_id)
+    messages.success(
+        request, _("You are {status}.").format(status=enrolment.get_status_display().lower())
+    )
+    return redirect("training:mine")
+
+
+@login_required
+@require_POST
+def withdraw(request: HttpRequest, enrolment_id: int) -> HttpResponse:
+    """Withdraw an enrolment (the worker's own, or staff's trainee)."""
+    try:
+        enrolment = services.withdraw(enrolment_id, actor=request.user)
+    except NotFound as error:
+        raise Http404(error.detail) from None
+    except DomainError as error:
+        refused(request, error)
+        return redirect("training:mine")
+    messages.success(request, _("Withdrawn."))
+    if request.user.can(Capability.MANAGE_CLASSES):
+        return redirect("training:detail", class_id=enrolment.training_class_id)
+    return redirect("training:mine")
+
+
+@login_required
+@require_GET
+def mine(request: HttpRequest) -> HttpResponse:
+    """我的课程: the worker's classes and their sessions."""
+    person = getattr(request.user, "person", None)
+    if person is None:
+        raise Http404
+    return render(request, "training/mine.html", {"enrolments": queries.my_enrolments(person)})
