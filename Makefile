@@ -81,6 +81,8 @@ messages: install ## Update and compile the Chinese translations
 
 bench: install ## Run the benchmarks (prints ratios against this machine's limits)
 	$(PY) bench/import_people.py
+	$(PY) bench/xapi_ingest.py
+	$(PY) bench/enrolment_surge.py
 
 lock: ## Regenerate requirements.lock from pyproject.toml
 	$(PYTHON) -m venv /tmp/jineng-lock && /tmp/jineng-lock/bin/pip install --quiet ".[dev]"
