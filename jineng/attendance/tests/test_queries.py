@@ -5,12 +5,22 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.utils import translation
 
 from jineng.attendance import queries, services, tokens
 from jineng.records.queries import get_record
 from jineng.training.models import ClassSession, Enrolment
 
 from .conftest import START, VENUE_LAT, VENUE_LNG
+
+
+@pytest.fixture
+def english(settings):
+    """These tests match messages in their English source text."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
 
 NEAR = services.Location(latitude=VENUE_LAT, longitude=VENUE_LNG)
 
@@ -67,6 +77,7 @@ def test_sheet_lays_out_sessions_and_trainees(
     assert (sheet.rows[0].minutes, sheet.rows[0].flagged_minutes) == (120, 120)
 
 
+@pytest.mark.usefixtures("english")
 def test_record_shows_attendance_with_flags(worker, staff_a, enrolment, sessions, at_start):
     services.check_in(tokens.make_code(sessions[0].pk, START), actor=worker, location=NEAR)
     services.record_manual_check_in(sessions[1].pk, enrolment.pk, reason="补签", actor=staff_a)

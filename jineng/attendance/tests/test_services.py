@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import signing
+from django.utils import translation
 
 from jineng.attendance import services, tokens
 from jineng.attendance.geo import haversine_m
@@ -16,6 +17,15 @@ from jineng.core.models import AuditEvent
 from jineng.training.models import Enrolment
 
 from .conftest import START, VENUE_LAT, VENUE_LNG
+
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    """These tests match messages in their English source text."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
 
 NEAR = services.Location(latitude=VENUE_LAT, longitude=VENUE_LNG, accuracy_m=12)
 SECONDS = datetime.timedelta(seconds=1)

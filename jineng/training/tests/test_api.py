@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from conftest import ID_B
 from jineng.api.tests.helpers import api_client
@@ -10,6 +11,15 @@ from jineng.core.models import AuditEvent
 from jineng.training.models import Enrolment
 
 from .helpers import approved_class, draft_class, member, person, programme
+
+
+@pytest.fixture
+def english(settings):
+    """These tests match messages in their English source text."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
 
 CLASSES = "/api/v1/training/classes"
 
@@ -37,6 +47,7 @@ def test_worker_finds_and_enrols_in_a_class(
     assert [e["class_code"] for e in mine["items"]] == [open_class.code]
 
 
+@pytest.mark.usefixtures("english")
 def test_ineligible_worker_gets_the_reasons(worker, person, open_class):
     response = api_client(worker).post(
         f"{CLASSES}/{open_class.pk}/enrolments", {"person_id": person.pk}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from conftest import ID_B
 from jineng.core.models import AuditEvent
@@ -14,6 +15,14 @@ from jineng.training.models import Enrolment, TrainingClass
 from .helpers import approved_class, draft_class, member, person, programme
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def english(settings):
+    """These tests match messages in their English source text."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -53,6 +62,7 @@ def test_staff_b_cannot_enrol_through_the_page(client, staff_b, bureau_admin, op
     assert not Enrolment.objects.exists()
 
 
+@pytest.mark.usefixtures("english")
 def test_worker_sees_why_they_cannot_enrol(client, worker, open_class):
     client.force_login(worker)
     page = client.get(reverse("training:find_detail", args=[open_class.pk]))
@@ -92,6 +102,7 @@ def test_bureau_approves_from_the_queue(client, staff_a, bureau_admin, catalog_e
     assert AuditEvent.objects.filter(action="training.class.approved").count() == 1
 
 
+@pytest.mark.usefixtures("english")
 def test_approval_refusal_is_shown_in_words(client, staff_a, bureau_admin, catalog_entry):
     c = draft_class(staff_a, programme(staff_a))
     services.transition(c.pk, ClassStatus.SUBMITTED, actor=staff_a)
