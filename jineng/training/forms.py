@@ -1,4 +1,4 @@
-"""Forms of the training pages: programme, class with its first session, enrol, transitions."""
+"""Forms of the training pages: programme, class and session, enrol, venue and teacher."""
 
 from __future__ import annotations
 
@@ -90,3 +90,54 @@ class NoteForm(forms.Form):
     """A note for a transition or the 结业 result."""
 
     note = forms.CharField(label=_("Note"), max_length=2000, required=False, widget=forms.Textarea)
+
+
+class VenueForm(forms.Form):
+    """A training venue (培训场地) of the institution."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    address = forms.CharField(label=_("Address"), max_length=300, required=False)
+    region_code = forms.CharField(
+        label=_("Township code"),
+        max_length=12,
+        required=False,
+        help_text=_("The code of a township or village of the city, e.g. 220581001."),
+    )
+    latitude = forms.DecimalField(
+        label=_("Latitude"),
+        max_digits=9,
+        decimal_places=6,
+        min_value=-90,
+        max_value=90,
+        required=False,
+    )
+    longitude = forms.DecimalField(
+        label=_("Longitude"),
+        max_digits=9,
+        decimal_places=6,
+        min_value=-180,
+        max_value=180,
+        required=False,
+    )
+    capacity = forms.IntegerField(label=_("Registered capacity"), min_value=1, max_value=100000)
+
+    def clean(self) -> dict[str, Any]:
+        """Require latitude and longitude together."""
+        data = super().clean() or {}
+        latitude, longitude = data.get("latitude"), data.get("longitude")
+        if "latitude" in data and "longitude" in data and (latitude is None) != (longitude is None):
+            missing = "latitude" if latitude is None else "longitude"
+            self.add_error(missing, _("Give both latitude and longitude, or neither."))
+        return data
+
+
+class TeacherForm(forms.Form):
+    """A teacher (师资) of the institution."""
+
+    name = forms.CharField(label=_("Name"), max_length=50)
+    qualification = forms.CharField(
+        label=_("Qualification"),
+        max_length=200,
+        required=False,
+        help_text=_("e.g. 高级技师, or a certificate's title."),
+    )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from jineng.training import views, views_worker
+from jineng.training import views, views_venues, views_worker
 
 app_name = "training"
 urlpatterns = [
@@ -10,6 +10,10 @@ urlpatterns = [
     path("programmes/", views.programmes, name="programmes"),
     path("programmes/<int:programme_id>/classes/new/", views.class_create, name="create"),
     path("programmes/<int:programme_id>/edit/", views.programme_edit, name="programme_edit"),
+    path("venues/", views_venues.venues, name="venues"),
+    path("venues/<int:venue_id>/edit/", views_venues.venue_edit, name="venue_edit"),
+    path("teachers/", views_venues.teachers, name="teachers"),
+    path("teachers/<int:teacher_id>/edit/", views_venues.teacher_edit, name="teacher_edit"),
     path("classes/<int:class_id>/", views.class_detail, name="detail"),
     path("classes/<int:class_id>/edit/", views.class_edit, name="edit"),
     path("classes/<int:class_id>/transition/", views.class_transition, name="transition"),

@@ -12,6 +12,8 @@ from jineng.training.services.classes import (
     remove_session,
     update_class,
     update_programme,
+    update_teacher,
+    update_venue,
 )
 from jineng.training.services.common import (
     AlreadyEnrolled,
@@ -50,5 +52,7 @@ __all__ = [
     "transition",
     "update_class",
     "update_programme",
+    "update_teacher",
+    "update_venue",
     "withdraw",
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -339,36 +340,142 @@ def remove_session(session_id: int, *, actor: Any) -> None:
     session.delete()
 
 
+def _venue_fields(
+    name: str,
+    address: str,
+    capacity: int,
+    region_code: str,
+    latitude: Decimal | None,
+    longitude: Decimal | None,
+) -> dict[str, Any]:
+    """Check a venue's fields; return them cleaned, ready for the model."""
+    from jineng.people.services import resolve_region
+
+    if not (name or "").strip():
+        raise ValidationFailed(_("Give the venue a name."), field="name")
+    if capacity is None or capacity < 1:
+        raise ValidationFailed(_("The registered capacity must be at least 1."), field="capacity")
+    if (latitude is None) != (longitude is None):
+        raise ValidationFailed(
+            _("Give both latitude and longitude, or neither."),
+            field="latitude" if latitude is None else "longitude",
+        )
+    if latitude is not None and not -90 <= latitude <= 90:
+        raise ValidationFailed(_("Latitude must be between -90 and 90."), field="latitude")
+    if longitude is not None and not -180 <= longitude <= 180:
+        raise ValidationFailed(_("Longitude must be between -180 and 180."), field="longitude")
+    region = None
+    if (region_code or "").strip():
+        try:
+            region = resolve_region(region_code)
+        except ValidationFailed as error:
+            raise ValidationFailed(error.detail, field="region_code") from None
+    return {
+        "name": name.strip()[:200],
+        "address": (address or "").strip()[:300],
+        "capacity": capacity,
+        "region": region,
+        "latitude": latitude,
+        "longitude": longitude,
+    }
+
+
 @transaction.atomic(durable=True)
 def create_venue(
-    name: str, address: str, capacity: int, *, actor: Any, region_code: str = ""
+    name: str,
+    address: str,
+    capacity: int,
+    *,
+    actor: Any,
+    region_code: str = "",
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
 ) -> Venue:
     """Register a training venue of the actor's institution (培训场地)."""
     require(actor, Capability.MANAGE_CLASSES)
-    if not (name or "").strip() or capacity < 1:
-        raise ValidationFailed(_("Give the venue a name and a capacity."), field="name")
-    region = Region.objects.filter(code=region_code).first() if region_code else None
-    venue = Venue.objects.create(
-        organization_id=actor.organization_id,
-        name=name.strip()[:200],
-        address=(address or "").strip()[:300],
-        capacity=capacity,
-        region=region,
-    )
+    fields = _venue_fields(name, address, capacity, region_code, latitude, longitude)
+    venue = Venue.objects.create(organization_id=actor.organization_id, **fields)
     audit.record(actor, "training.venue.created", venue, data={"name": venue.name})
     return venue
+
+
+def _shown(value: Any) -> Any:
+    """A field's value as the audit row keeps it: a region by code, a decimal as text."""
+    if isinstance(value, Region):
+        return value.code
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _own_for_update(model: Any, pk: int, actor: Any, missing: str) -> Any:
+    """Lock a venue or teacher of the actor's institution; NotFound for anyone else's."""
+    found = (
+        model.objects.select_for_update()
+        .filter(pk=pk, organization_id=actor.organization_id)
+        .first()
+    )
+    if found is None:
+        raise NotFound(missing)
+    return found
+
+
+@transaction.atomic(durable=True)
+def update_venue(
+    venue_id: int,
+    name: str,
+    address: str,
+    capacity: int,
+    *,
+    actor: Any,
+    region_code: str = "",
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+) -> Venue:
+    """Correct a venue of the actor's institution; audit the fields that changed."""
+    require(actor, Capability.MANAGE_CLASSES)
+    venue = _own_for_update(Venue, venue_id, actor, _("No such venue."))
+    fields = _venue_fields(name, address, capacity, region_code, latitude, longitude)
+    changed = {}
+    for key, value in fields.items():
+        before = getattr(venue, key)
+        if before != value:
+            changed[key] = [_shown(before), _shown(value)]
+            setattr(venue, key, value)
+    if changed:
+        venue.save()
+        audit.record(actor, "training.venue.updated", venue, data={"changed": changed})
+    return venue
+
+
+def _teacher_fields(name: str, qualification: str) -> dict[str, Any]:
+    if not (name or "").strip():
+        raise ValidationFailed(_("Give the teacher a name."), field="name")
+    return {"name": name.strip()[:50], "qualification": (qualification or "").strip()[:200]}
 
 
 @transaction.atomic(durable=True)
 def create_teacher(name: str, *, actor: Any, qualification: str = "") -> Teacher:
     """Register a teacher of the actor's institution (师资)."""
     require(actor, Capability.MANAGE_CLASSES)
-    if not (name or "").strip():
-        raise ValidationFailed(_("Give the teacher a name."), field="name")
     teacher = Teacher.objects.create(
-        organization_id=actor.organization_id,
-        name=name.strip()[:50],
-        qualification=(qualification or "").strip()[:200],
+        organization_id=actor.organization_id, **_teacher_fields(name, qualification)
     )
     audit.record(actor, "training.teacher.created", teacher, data={"name": teacher.name})
+    return teacher
+
+
+@transaction.atomic(durable=True)
+def update_teacher(teacher_id: int, name: str, *, actor: Any, qualification: str = "") -> Teacher:
+    """Correct a teacher of the actor's institution; audit the fields that changed."""
+    require(actor, Capability.MANAGE_CLASSES)
+    teacher = _own_for_update(Teacher, teacher_id, actor, _("No such teacher."))
+    changed = {}
+    for key, value in _teacher_fields(name, qualification).items():
+        if getattr(teacher, key) != value:
+            changed[key] = [getattr(teacher, key), value]
+            setattr(teacher, key, value)
+    if changed:
+        teacher.save()
+        audit.record(actor, "training.teacher.updated", teacher, data={"changed": changed})
     return teacher

@@ -1,0 +1,153 @@
+"""Pages where an institution's clerk keeps its venues (培训场地) and teachers (师资).
+
+Only the caller's own institution's rows are shown or edited (404 for anyone else's); every
+write goes through ``services``, and a refusal is shown next to its field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from jineng.accounts.roles import Capability
+from jineng.core.errors import DomainError
+from jineng.training import services
+from jineng.training.forms import TeacherForm, VenueForm
+from jineng.training.models import Teacher, Venue
+
+
+def _require_clerk(request: HttpRequest) -> None:
+    if not request.user.can(Capability.MANAGE_CLASSES):
+        raise PermissionDenied
+
+
+def _show_refusal(form: forms.Form, error: DomainError) -> None:
+    """Put a service's refusal next to its field, or above the form."""
+    form.add_error(error.field if error.field in form.fields else None, error.detail)
+
+
+def _own(model: Any, request: HttpRequest, pk: int) -> Any:
+    """A venue or teacher of the caller's institution; 404 for anyone else's or a missing one."""
+    found = (
+        model.objects.filter(pk=pk, organization_id=request.user.organization_id)
+        .select_related(*(["region"] if model is Venue else []))
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+def _venue_args(data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": data["name"],
+        "address": data["address"],
+        "capacity": data["capacity"],
+        "region_code": data["region_code"],
+        "latitude": data["latitude"],
+        "longitude": data["longitude"],
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def venues(request: HttpRequest) -> HttpResponse:
+    """List the institution's venues and register one."""
+    _require_clerk(request)
+    form = VenueForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.create_venue(actor=request.user, **_venue_args(form.cleaned_data))
+        except DomainError as error:
+            _show_refusal(form, error)
+        else:
+            messages.success(request, _("Venue saved."))
+            return redirect("training:venues")
+    rows = (
+        Venue.objects.filter(organization_id=request.user.organization_id)
+        .select_related("region")
+        .order_by("name", "pk")
+    )
+    return render(request, "training/venues.html", {"venues": rows, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def venue_edit(request: HttpRequest, venue_id: int) -> HttpResponse:
+    """Correct one of the institution's venues."""
+    _require_clerk(request)
+    venue = _own(Venue, request, venue_id)
+    initial = {
+        "name": venue.name,
+        "address": venue.address,
+        "region_code": venue.region.code if venue.region else "",
+        "latitude": venue.latitude,
+        "longitude": venue.longitude,
+        "capacity": venue.capacity,
+    }
+    form = VenueForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_venue(venue.pk, actor=request.user, **_venue_args(form.cleaned_data))
+        except DomainError as error:
+            _show_refusal(form, error)
+        else:
+            messages.success(request, _("Venue saved."))
+            return redirect("training:venues")
+    return render(request, "training/venue_form.html", {"venue": venue, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def teachers(request: HttpRequest) -> HttpResponse:
+    """List the institution's teachers and register one."""
+    _require_clerk(request)
+    form = TeacherForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.create_teacher(
+                form.cleaned_data["name"],
+                actor=request.user,
+                qualification=form.cleaned_data["qualification"],
+            )
+        except DomainError as error:
+            _show_refusal(form, error)
+        else:
+            messages.success(request, _("Teacher saved."))
+            return redirect("training:teachers")
+    rows = Teacher.objects.filter(organization_id=request.user.organization_id).order_by(
+        "name", "pk"
+    )
+    return render(request, "training/teachers.html", {"teachers": rows, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def teacher_edit(request: HttpRequest, teacher_id: int) -> HttpResponse:
+    """Correct one of the institution's teachers."""
+    _require_clerk(request)
+    teacher = _own(Teacher, request, teacher_id)
+    initial = {"name": teacher.name, "qualification": teacher.qualification}
+    form = TeacherForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_teacher(
+                teacher.pk,
+                form.cleaned_data["name"],
+                actor=request.user,
+                qualification=form.cleaned_data["qualification"],
+            )
+        except DomainError as error:
+            _show_refusal(form, error)
+        else:
+            messages.success(request, _("Teacher saved."))
+            return redirect("training:teachers")
+    return render(request, "training/teacher_form.html", {"teacher": teacher, "form": form})
