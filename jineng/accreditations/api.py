@@ -293,7 +293,7 @@ def list_applications(
 
 @router.get(
     "/accreditation-applications/{application_id}",
-    response={200: AccreditationApplicationOut, **responses(401, 404)},
+    response={200: AccreditationApplicationOut, **responses(400, 401, 404)},
     summary="Get an accreditation application",
     url_name="accreditation_application",
 )
@@ -326,7 +326,7 @@ def add_document(
 
 @router.get(
     "/accreditation-applications/{application_id}/documents/{document_id}",
-    response={200: None, **responses(401, 404)},
+    response={200: None, **responses(400, 401, 404)},
     summary="Download a document",
     url_name="accreditation_document",
     openapi_extra={
@@ -464,7 +464,7 @@ def check_accreditation(
 
 @router.get(
     "/accreditations/{accreditation_id}",
-    response={200: AccreditationOut, **responses(401, 404)},
+    response={200: AccreditationOut, **responses(400, 401, 404)},
     summary="Get a licence",
     url_name="accreditation_detail",
 )

@@ -28,10 +28,6 @@ KNOWN_SCHEMA_DEFECTS: dict[str, str] = {
     "POST /api/v1/people/{person_id}/reveal": (
         "2026-11-27: answers 200 to a JSON null or non-object body (people API)"
     ),
-    "GET /api/v1/accreditation-applications/{application_id}/documents/{document_id}": (
-        "2026-11-27: answers 400 to a malformed id but documents only 200/401/404 "
-        "(accreditations API)"
-    ),
     **dict.fromkeys(
         [
             "GET /api/v1/catalogs",
