@@ -28,16 +28,6 @@ KNOWN_SCHEMA_DEFECTS: dict[str, str] = {
     "POST /api/v1/people/{person_id}/reveal": (
         "2026-11-27: answers 200 to a JSON null or non-object body (people API)"
     ),
-    **dict.fromkeys(
-        [
-            "GET /api/v1/catalogs",
-            "GET /api/v1/catalogs/{kind}/entries",
-            "GET /api/v1/catalogs/{kind}/versions",
-            "GET /api/v1/catalogs/{kind}/changes",
-        ],
-        "2026-11-27: public by design but the operation declares auth as required; add an "
-        "empty security requirement ({}) to its OpenAPI security (catalogs API)",
-    ),
 }
 
 

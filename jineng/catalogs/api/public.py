@@ -38,6 +38,9 @@ def anonymous(request: HttpRequest) -> Any:
 
 # Token or session when given (editors then also see drafts), else the public.
 PUBLIC = [*AUTH, anonymous]
+# Declare that these reads also answer without credentials: the empty requirement {},
+# added to the bearer and session schemes ninja lists.
+PUBLIC_OPENAPI: dict[str, Any] = {"security": [{}]}
 
 
 def _user(request: HttpRequest) -> Any:
@@ -91,6 +94,7 @@ def _version(request: HttpRequest, version_id: int) -> CatalogVersion:
     "/catalogs",
     response={200: list[CatalogSummaryOut], **responses(401)},
     auth=PUBLIC,
+    openapi_extra=PUBLIC_OPENAPI,
     summary="List the four catalogs",
     url_name="catalog_list",
 )
@@ -112,6 +116,7 @@ def list_catalogs(request: HttpRequest) -> list[dict[str, Any]]:
     "/catalogs/{kind}/entries",
     response={200: CatalogEntriesOut, **responses(400, 401)},
     auth=PUBLIC,
+    openapi_extra=PUBLIC_OPENAPI,
     summary="Search the version of a catalog in force on a day",
     url_name="catalog_entries",
 )
@@ -130,6 +135,7 @@ def list_current_entries(
     "/catalogs/{kind}/versions",
     response={200: list[CatalogVersionOut], **responses(400, 401)},
     auth=PUBLIC,
+    openapi_extra=PUBLIC_OPENAPI,
     summary="List a catalog's versions",
     url_name="catalog_versions",
 )
@@ -147,6 +153,7 @@ def list_versions(request: HttpRequest, kind: CatalogKind) -> Any:
     "/catalogs/{kind}/changes",
     response={200: Page[CatalogChangeOut], **responses(400, 401)},
     auth=PUBLIC,
+    openapi_extra=PUBLIC_OPENAPI,
     summary="Read a catalog's change log",
     url_name="catalog_changes",
 )
@@ -163,6 +170,7 @@ class CatalogHistoryQuery(Schema):
     "/catalogs/{kind}/history",
     response={200: list[CatalogHistoryItemOut], **responses(400, 401, 404)},
     auth=PUBLIC,
+    openapi_extra=PUBLIC_OPENAPI,
     summary="Follow one entry across published versions",
     url_name="catalog_entry_history",
 )
@@ -188,6 +196,7 @@ def entry_history(
     "/catalog-versions/{version_id}",
     response={200: CatalogVersionOut, **responses(400, 401, 404)},
     auth=PUBLIC,
+    openapi_extra=PUBLIC_OPENAPI,
     summary="Get a catalog version",
     url_name="catalog_version_detail",
 )
@@ -200,6 +209,7 @@ def get_version(request: HttpRequest, version_id: int) -> CatalogVersion:
     "/catalog-versions/{version_id}/entries",
     response={200: CatalogEntriesOut, **responses(400, 401, 404)},
     auth=PUBLIC,
+    openapi_extra=PUBLIC_OPENAPI,
     summary="List a version's entries",
     url_name="catalog_version_entries",
 )
@@ -220,6 +230,7 @@ class CatalogDiffQuery(Schema):
     "/catalog-versions/{version_id}/diff",
     response={200: CatalogDiffOut, **responses(400, 401, 404)},
     auth=PUBLIC,
+    openapi_extra=PUBLIC_OPENAPI,
     summary="Compare two versions of a catalog",
     url_name="catalog_version_diff",
 )
