@@ -22,55 +22,29 @@ summed over classes, which must be 0. Bounded: at most ``--attempts`` requests p
 from __future__ import annotations
 
 import argparse
-import base64
 import io
 import os
 import secrets
 import statistics
-import subprocess
 import sys
 import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import requests
+from benchserver import (
+    ROOT,
+    free_port,
+    recreate_database,
+    server_environment,
+    start_server,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-PG_SERVER = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
+
 PG_DATABASE = "jineng_bench_enrol"
-
-
-def _key() -> str:
-    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
-
-
-def server_environment() -> dict[str, str]:
-    """Environment of the server and the setup: the bench database, production mode."""
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE="jineng.settings",
-        DATABASE_URL=f"{PG_SERVER}/{PG_DATABASE}",
-        JINENG_DEBUG="0",
-        JINENG_SECRET_KEY=_key(),
-        JINENG_PII_KEY=_key(),
-        JINENG_ALLOWED_HOSTS="127.0.0.1,localhost",
-        JINENG_LOG_LEVEL="ERROR",
-        PYTHONPATH=str(ROOT),
-        PYTHONWARNINGS="ignore",
-    )
-    return env
-
-
-def recreate_database() -> None:
-    import psycopg
-
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{PG_DATABASE}"')
 
 
 def setup(classes: int, seats: int, people: int) -> dict[str, Any]:
@@ -109,7 +83,10 @@ def setup(classes: int, seats: int, people: int) -> dict[str, Any]:
         kind=OrganizationKind.PRIVATE_TRAINING,
     )
     staff = User.objects.create_user(
-        username="bench_staff", password=_key(), role=Role.INSTITUTION_STAFF, organization=school
+        username="bench_staff",
+        password=secrets.token_urlsafe(32),
+        role=Role.INSTITUTION_STAFF,
+        organization=school,
     )
     out = io.StringIO()
     call_command("token", "create", staff.username, stdout=out, stderr=io.StringIO())
@@ -187,43 +164,6 @@ def _people(count: int) -> list[int]:
         )
     write_people(prepared, stamp=stamp)
     return list(Person.objects.order_by("pk").values_list("pk", flat=True)[:count])
-
-
-def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
-    """Start gunicorn on 127.0.0.1 and wait until the API answers."""
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "jineng.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--log-level",
-            "warning",
-            "--timeout",
-            "120",
-        ],
-        env=env,
-        cwd=ROOT,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/api/v1/openapi.json", timeout=5).ok:
-                return server
-        except requests.RequestException:
-            time.sleep(0.3)
-    server.terminate()
-    raise RuntimeError("gunicorn did not start")
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def reset() -> None:
@@ -310,12 +250,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
     args = parser.parse_args()
 
-    env = server_environment()
+    env = server_environment(PG_DATABASE)
     os.environ.update(env)
-    recreate_database()
+    recreate_database(PG_DATABASE)
     data = setup(args.classes, args.seats, args.attempts)
     port = free_port()
-    server = start_server(env, port, args.workers)
+    server = start_server(env, port, args.workers, ready_path="/api/v1/openapi.json", timeout=120)
     try:
         print(
             f"PostgreSQL, gunicorn {args.workers} sync workers, {args.clients} clients, "

@@ -22,19 +22,22 @@ import argparse
 import base64
 import http.client
 import json
-import os
-import secrets
-import socket
 import statistics
 import subprocess
 import sys
 import time
 import uuid
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-PG_SERVER = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
+from benchserver import (
+    PG_SERVER,
+    ROOT,
+    free_port,
+    recreate_database,
+    server_environment,
+    start_server,
+)
+
 PG_DATABASE = "jineng_bench_xapi"
 HOME = "https://jineng.local"
 VERBS = (
@@ -42,35 +45,6 @@ VERBS = (
     "http://adlnet.gov/expapi/verbs/progressed",
     "http://adlnet.gov/expapi/verbs/experienced",
 )
-
-
-def _key() -> str:
-    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
-
-
-def server_environment() -> dict[str, str]:
-    """Environment of the server and setup commands: the bench database, production mode."""
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE="jineng.settings",
-        DATABASE_URL=f"{PG_SERVER}/{PG_DATABASE}",
-        JINENG_DEBUG="0",
-        JINENG_SECRET_KEY=_key(),
-        JINENG_PII_KEY=_key(),
-        JINENG_ALLOWED_HOSTS="127.0.0.1,localhost",
-        JINENG_LOG_LEVEL="ERROR",
-        PYTHONPATH=str(ROOT),
-        PYTHONWARNINGS="ignore",
-    )
-    return env
-
-
-def recreate_database() -> None:
-    import psycopg
-
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{PG_DATABASE}"')
 
 
 def jineng(env: dict[str, str], *args: str) -> str:
@@ -83,43 +57,6 @@ def jineng(env: dict[str, str], *args: str) -> str:
         check=True,
     )
     return result.stdout.strip()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
-    """Start gunicorn on 127.0.0.1 and wait until /xapi/about answers."""
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "jineng.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--log-level",
-            "warning",
-            "--timeout",
-            "300",
-        ],
-        env=env,
-        cwd=ROOT,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/xapi/about")
-            if conn.getresponse().status == 200:
-                return server
-        except OSError:
-            time.sleep(0.3)
-    server.terminate()
-    raise RuntimeError("gunicorn did not start")
 
 
 def make_statement(n: int) -> dict[str, Any]:
@@ -218,13 +155,13 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="gunicorn sync workers")
     args = parser.parse_args()
 
-    recreate_database()
-    env = server_environment()
+    recreate_database(PG_DATABASE)
+    env = server_environment(PG_DATABASE)
     jineng(env, "migrate", "--verbosity", "0")
     jineng(env, "xapi", "platform", "create", "bench platform")
     pair = jineng(env, "xapi", "credential", "create", "bench platform")
     port = free_port()
-    server = start_server(env, port, args.workers)
+    server = start_server(env, port, args.workers, ready_path="/xapi/about", timeout=300)
     total = args.batches * args.batch_size
     results: dict[str, list[float]] = {"http": [], "executemany": [], "copy": []}
     try:
