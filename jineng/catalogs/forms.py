@@ -378,6 +378,8 @@ class ReasonForm(forms.Form):
     )
 
     def __init__(self, *args: Any, keys: list[str], **kwargs: Any) -> None:
+        # The workbench shows this form beside the version form, which has a note too.
+        kwargs.setdefault("auto_id", "reason-%s")
         super().__init__(*args, **kwargs)
         self.fields["keys"].choices = [(k, k) for k in keys]
 
