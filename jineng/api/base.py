@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
+from ninja.parser import Parser
 
 from jineng.api.auth import AUTH
 from jineng.api.errors import register_error_handlers
+from jineng.core.errors import ValidationFailed
 from jineng.organizations.api import router as organizations_router
 from jineng.people.api import router as people_router
 from jineng.records.api import router as records_router
@@ -41,6 +45,24 @@ of matches.
 """
 
 
+class ObjectBodyParser(Parser):
+    """ninja's JSON parser, refusing any body that is not a JSON object.
+
+    Every request body of the API is a schema (an object). ninja's ``Schema`` reads its fields
+    as attributes of whatever it is given, so without this check ``null``, ``[]`` or ``"x"``
+    would pass as a body whose fields are all missing: an operation whose fields all have
+    defaults (such as ``reveal_person``) would then run with them.
+    """
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        """Return the decoded JSON object; a JSON value of another type is invalid."""
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            # ninja wraps parser errors in a 400 HttpError; errors.py answers with this one.
+            raise ValidationFailed(_("The request body must be a JSON object."), field="body")
+        return data
+
+
 class JinengAPI(NinjaAPI):
     """NinjaAPI with readable operation ids and a plain-JSON OpenAPI document."""
 
@@ -59,6 +81,7 @@ api = JinengAPI(
     description=DESCRIPTION,
     urls_namespace="api",
     auth=AUTH,
+    parser=ObjectBodyParser(),
     # Swagger UI comes from ninja's own static files ("ninja" is in INSTALLED_APPS): no CDN.
     docs=Swagger(settings={"persistAuthorization": False}),
     docs_url="/docs",

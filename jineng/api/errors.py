@@ -105,6 +105,10 @@ def _on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> 
 
 
 def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, DomainError):
+        # ninja turns every error of the body parser into "Cannot parse request body"; the
+        # parser's own refusal (a body that is not an object) names the field and reason.
+        return _on_domain_error(request, exc.__cause__)
     code = HTTP_ERROR_CODES.get(exc.status_code, "error")
     return error_response(exc.status_code, {"code": code, "detail": str(exc)})
 

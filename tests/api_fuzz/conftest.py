@@ -24,11 +24,7 @@ OPENAPI_PATH = "/api/v1/openapi.json"
 # Operations whose fuzzing finds a defect already reported to their owner: expected to fail
 # (strictly, so that the test fails as soon as the defect is fixed and the entry must go).
 # The reason names the defect and who fixes it. Keep this list short and dated.
-KNOWN_SCHEMA_DEFECTS: dict[str, str] = {
-    "POST /api/v1/people/{person_id}/reveal": (
-        "2026-11-27: answers 200 to a JSON null or non-object body (people API)"
-    ),
-}
+KNOWN_SCHEMA_DEFECTS: dict[str, str] = {}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -96,6 +96,24 @@ def test_malformed_json_is_400(city, bureau_admin):
     assert response.json()["code"] == "invalid"
 
 
+@pytest.mark.parametrize("raw", ["null", "[]", '"x"', "1"])
+def test_body_that_is_not_an_object_is_400(city, bureau_admin, raw):
+    client = api_client(bureau_admin)
+    response = client.client.post(
+        "/api/v1/people",
+        raw,
+        content_type="application/json",
+        headers={**client.headers, "Accept-Language": "en"},
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": "invalid",
+        "detail": "The request body must be a JSON object.",
+        "field": "body",
+    }
+    assert not Person.objects.exists()
+
+
 @pytest.mark.parametrize("value", ["abc", "0", "99999999999999999999999"])
 def test_bad_path_parameter_names_it(bureau_admin, value):
     response = api_client(bureau_admin).get(f"/api/v1/people/{value}")

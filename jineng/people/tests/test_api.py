@@ -277,6 +277,26 @@ def test_reveal_refused_to_role_without_capability_writes_no_audit(person, audit
     assert not AuditEvent.objects.filter(action="people.person.pii_viewed").exists()
 
 
+@pytest.mark.parametrize("raw", ["null", "[]", '"x"'])
+def test_reveal_refuses_a_body_that_is_not_an_object(person, reviewer, raw):
+    client = api_client(reviewer)
+    events = AuditEvent.objects.count()
+    response = client.client.post(
+        f"/api/v1/people/{person.pk}/reveal",
+        raw,
+        content_type="application/json",
+        headers={**client.headers, **EN},
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": "invalid",
+        "detail": "The request body must be a JSON object.",
+        "field": "body",
+    }
+    assert AuditEvent.objects.count() == events
+    assert not AuditEvent.objects.filter(action="people.person.pii_viewed").exists()
+
+
 def test_add_membership_records_and_audits(person, bureau_admin, target_groups, today):
     body = {
         "group": "veteran",
