@@ -8,6 +8,7 @@ Every test here is marked ``api_fuzz`` automatically.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import io
 from collections.abc import Iterator
@@ -62,6 +63,10 @@ OBJECT_PARAMETERS: dict[str, str] = {
     "accreditation_id": "accreditation",
     "class_id": "training_class",
     "enrolment_id": "enrolment",
+    # Catalog changes are public to read, but the only operation on one (filing an appeal) is
+    # open solely to the organisation the change concerns.
+    "change_id": "catalog_change",
+    "appeal_id": "catalog_appeal",
 }
 # Path parameters that name something no organisation owns: operations taking only these are
 # outside the cross-organisation check.
@@ -72,10 +77,7 @@ CITY_WIDE_PARAMETERS: dict[str, str] = {
 }
 # Organisation-related parameters whose objects the fixtures cannot build yet: their
 # operations are skipped with this reason (shown by -ra) until someone adds them above.
-NOT_YET_COVERED: dict[str, str] = {
-    "change_id": "needs a published catalog change concerning institution A (catalogs)",
-    "appeal_id": "needs a catalog appeal filed by institution A (catalogs)",
-}
+NOT_YET_COVERED: dict[str, str] = {}
 # A small PDF that the accreditation upload check accepts.
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
@@ -137,9 +139,12 @@ def objects_of_a(
         actor=bureau_admin,
     )
     training_class, enrolment = _training_class_of_a(staff_a, person)
+    change, appeal = _catalog_appeal_of_a(staff_a, bureau_admin)
     return {
         "training_class": training_class,
         "enrolment": enrolment,
+        "catalog_change": change,
+        "catalog_appeal": appeal,
         "person": person,
         "organization": staff_a.organization,
         "application": application,
@@ -184,6 +189,52 @@ def _training_class_of_a(staff_a: Any, person: Any) -> tuple[Any, Any]:
     training.transition(training_class.pk, ClassStatus.APPROVED, actor=staff_a)
     enrolment = training.enrol(training_class.pk, person.pk, actor=staff_a)
     return training_class, enrolment
+
+
+def _catalog_appeal_of_a(staff_a: Any, bureau_admin: Any) -> tuple[Any, Any]:
+    """Two published changes concerning institution A and A's appeal against one of them.
+
+    Version 1 of the institutions catalog lists A for two occupations; version 2 removes one
+    entry (A has appealed that change) and suspends the other (not yet appealed, so A's staff
+    may still file an appeal against it).
+    """
+    from django.utils import timezone
+
+    from conftest import make_user
+    from jineng.accounts.roles import Role
+    from jineng.catalogs import services as catalogs
+    from jineng.catalogs.choices import CatalogKind, ChangeReason, EntryStatus, GroundsKind
+    from jineng.catalogs.models import CatalogChange
+    from jineng.catalogs.tests.helpers import institution, publish
+
+    kind = CatalogKind.TRAINING_INSTITUTIONS
+    credit_code = staff_a.organization.credit_code
+    # Publication needs a second pair of eyes: another bureau administrator.
+    publisher = make_user("authz_publisher", Role.BUREAU_ADMIN)
+    today = timezone.localdate()
+    entries = [institution(credit_code, code) for code in ("6-31-01-03", "6-31-01-10")]
+    publish(bureau_admin, publisher, entries, kind=kind, effective_from=today)
+
+    version = catalogs.create_draft(kind, title="AUTHZ adjustment", actor=bureau_admin)
+    removed, suspended = f"{credit_code}/6-31-01-03", f"{credit_code}/6-31-01-10"
+    catalogs.remove_entry(version.entries.get(key=removed).pk, actor=bureau_admin)
+    catalogs.update_entry(
+        version.entries.get(key=suspended).pk,
+        dataclasses.replace(entries[1], status=EntryStatus.SUSPENDED),
+        actor=bureau_admin,
+    )
+    for key, reason in [(removed, ChangeReason.REMOVED), (suspended, ChangeReason.SUSPENDED)]:
+        change = catalogs.ChangeInput(reason, GroundsKind.INSPECTION, "AUTHZ inspection")
+        catalogs.record_changes(version.pk, [key], change, actor=bureau_admin)
+    catalogs.submit_version(version.pk, actor=bureau_admin)
+    catalogs.publish_version(
+        version.pk, effective_from=today + datetime.timedelta(days=1), actor=publisher
+    )
+    changes = CatalogChange.objects.filter(version=version.pk)
+    appeal = catalogs.file_appeal(
+        changes.get(key=removed).pk, grounds="AUTHZ appeal", actor=staff_a
+    )
+    return changes.get(key=suspended), appeal
 
 
 def issue_token(user: Any) -> str:

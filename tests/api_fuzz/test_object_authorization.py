@@ -63,6 +63,8 @@ BODIES: dict[str, dict[str, Any]] = {
     "suspend_accreditation": {"json": {"reason": "authorization test"}},
     "lift_suspension": {"json": {"reason": "authorization test"}},
     "withdraw_accreditation": {"json": {"reason": "authorization test"}},
+    "file_appeal": {"json": {"grounds": "authorization test"}},
+    "decide_appeal": {"json": {"upheld": False, "decision": "authorization test"}},
 }
 # What A's own staff get for the control call when their role (not the scope) refuses it.
 ROLE_REFUSED = {403}
@@ -74,6 +76,7 @@ CONTROL_STATUS: dict[str, set[int]] = {
     "suspend_accreditation": ROLE_REFUSED,
     "lift_suspension": ROLE_REFUSED,
     "withdraw_accreditation": ROLE_REFUSED,
+    "decide_appeal": ROLE_REFUSED,
     "enrol": {404, 409},
     # Class 1 may not exist (404) or be the enrolment's own class (400).
     "transfer": {400, 404},
