@@ -26,40 +26,68 @@ def _derive(master: bytes, purpose: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(master)
 
 
+class Cipher:
+    """Encrypt and blind-index values under one set of keys.
+
+    Bulk paths take one with cipher() before their loop rather than calling the module
+    functions per value, which look the keys up again every time.
+    """
+
+    __slots__ = ("_aead", "_index_key")
+
+    def __init__(self, encryption_key: bytes, index_key: bytes) -> None:
+        self._aead = AESGCM(encryption_key)
+        self._index_key = index_key
+
+    def encrypt(self, value: str) -> bytes:
+        """Return the AES-GCM ciphertext of a value, prefixed with key version and nonce."""
+        # A fresh random nonce per value, never reused: GCM's security depends on it.
+        nonce = os.urandom(NONCE_BYTES)
+        return _VERSION_BYTE + nonce + self._aead.encrypt(nonce, value.encode("utf-8"), None)
+
+    def decrypt(self, blob: bytes | memoryview) -> str:
+        """Return the clear value of a ciphertext made by encrypt()."""
+        data = bytes(blob)
+        if data[0] != KEY_VERSION:
+            raise ValueError(f"Unknown PII key version {data[0]}.")
+        nonce, ciphertext = data[1 : 1 + NONCE_BYTES], data[1 + NONCE_BYTES :]
+        return self._aead.decrypt(nonce, ciphertext, None).decode("utf-8")
+
+    def blind_index(self, value: str) -> str:
+        """Return the keyed hash used to look a value up without decrypting (64 hex digits)."""
+        # hmac.digest() is the one-shot fast path (OpenSSL) of hmac.new(...).digest().
+        return hmac.digest(self._index_key, value.encode("utf-8"), "sha256").hex()
+
+
+_VERSION_BYTE = bytes([KEY_VERSION])
+
+
 @lru_cache(maxsize=4)
-def _keys(master_text: str) -> tuple[AESGCM, bytes]:
+def _keys(master_text: str) -> Cipher:
     master = base64.urlsafe_b64decode(master_text.encode() + b"=" * (-len(master_text) % 4))
     if len(master) < 32:
         raise ValueError("PII key must decode to at least 32 bytes.")
-    return AESGCM(_derive(master, b"jineng pii encryption")), _derive(master, b"jineng pii index")
+    return Cipher(_derive(master, b"jineng pii encryption"), _derive(master, b"jineng pii index"))
 
 
-def _current() -> tuple[AESGCM, bytes]:
+def cipher() -> Cipher:
+    """Return the Cipher of the current key (settings.PII_KEY)."""
     return _keys(settings.PII_KEY)
 
 
 def encrypt(value: str) -> bytes:
     """Return the AES-GCM ciphertext of a value, prefixed with key version and nonce."""
-    aead, _ = _current()
-    nonce = os.urandom(NONCE_BYTES)
-    return bytes([KEY_VERSION]) + nonce + aead.encrypt(nonce, value.encode("utf-8"), None)
+    return cipher().encrypt(value)
 
 
 def decrypt(blob: bytes | memoryview) -> str:
     """Return the clear value of a ciphertext made by encrypt()."""
-    data = bytes(blob)
-    if data[0] != KEY_VERSION:
-        raise ValueError(f"Unknown PII key version {data[0]}.")
-    aead, _ = _current()
-    nonce, ciphertext = data[1 : 1 + NONCE_BYTES], data[1 + NONCE_BYTES :]
-    return aead.decrypt(nonce, ciphertext, None).decode("utf-8")
+    return cipher().decrypt(blob)
 
 
 def blind_index(value: str) -> str:
     """Return the keyed hash used to look a value up without decrypting (hex, 64 characters)."""
-    _, index_key = _current()
-    # hmac.digest() is the one-shot fast path (OpenSSL) of hmac.new(...).digest().
-    return hmac.digest(index_key, value.encode("utf-8"), "sha256").hex()
+    return cipher().blind_index(value)
 
 
 def mask_id_number(value: str) -> str:

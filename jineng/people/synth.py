@@ -374,10 +374,6 @@ def _years_after(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year + years, day=28)
 
 
-def _iso(day: datetime.date | None) -> str | None:
-    return day.isoformat() if day is not None else None
-
-
 def prepare(
     people: Sequence[SyntheticPerson],
     *,
@@ -396,13 +392,11 @@ def prepare(
                 id_number_hash=fields["id_number_hash"],
                 values=person_values(fields, stamp, is_synthetic=True),
                 memberships=tuple(
-                    (groups[code], str(source), evidence, _iso(start), _iso(end))
+                    (groups[code], str(source), evidence, start, end)
                     for code, source, evidence, start, end in person.memberships
                     if code in groups
                 ),
-                affiliations=tuple(
-                    (org, kind, _iso(day)) for org, kind, day in person.affiliations
-                ),
+                affiliations=tuple((org, kind, day) for org, kind, day in person.affiliations),
             )
         )
     return prepared

@@ -7,6 +7,7 @@ from jineng.people.importers.people import (
     MODES,
     ImportResult,
     RowError,
+    default_workers,
     errors_csv,
     import_people,
 )
@@ -20,6 +21,7 @@ __all__ = [
     "ImportFailed",
     "ImportResult",
     "RowError",
+    "default_workers",
     "errors_csv",
     "import_people",
 ]

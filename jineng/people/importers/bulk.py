@@ -1,11 +1,12 @@
 """Write many people at once through the database's own fast path.
 
-PostgreSQL gets ``COPY … FROM STDIN`` (psycopg 3 ``cursor.copy()``); SQLite gets one
-``executemany`` inside the caller's transaction. Primary keys are allocated up front
-(PostgreSQL: the table's sequence; SQLite: after the highest id, under the write lock that
-IMMEDIATE transactions hold) so memberships and affiliations can point at the new rows
-without reading them back. The importer, the synthetic generator and the demo city all
-write through ``write_people``: there is one bulk path.
+PostgreSQL gets binary ``COPY … FROM STDIN`` (psycopg 3 ``cursor.copy()``, column types
+taken from the model); SQLite gets one ``executemany`` inside the caller's transaction.
+Primary keys are allocated up front (PostgreSQL: the table's sequence; SQLite: after the
+highest id, under the write lock that IMMEDIATE transactions hold) so memberships and
+affiliations can point at the new rows without reading them back. The importer, the
+synthetic generator and the demo city all write through ``write_people``: there is one
+bulk path.
 """
 
 from __future__ import annotations
@@ -71,8 +72,9 @@ class PreparedPerson:
     """One validated, encrypted person ready to write, with what hangs off it.
 
     ``values`` follows PERSON_COLUMNS; ``memberships`` holds (group id, source, evidence,
-    valid from, valid until) and ``affiliations`` (organisation id, kind, started on), dates
-    as ISO text.
+    valid from, valid until) and ``affiliations`` (organisation id, kind, started on). Values
+    are Python objects of the columns' types (dates as ``datetime.date``), as binary COPY
+    needs them.
     """
 
     row: int
@@ -80,6 +82,12 @@ class PreparedPerson:
     values: tuple[Any, ...]
     memberships: tuple[tuple[Any, ...], ...] = ()
     affiliations: tuple[tuple[Any, ...], ...] = ()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled as its fields (half the cost of the default): the importer's worker
+        # processes send hundreds of thousands of these back.
+        fields = (self.row, self.id_number_hash, self.values, self.memberships, self.affiliations)
+        return (PreparedPerson, fields)
 
 
 @dataclass
@@ -122,7 +130,7 @@ def person_values(fields: dict[str, Any], stamp: Any, *, is_synthetic: bool = Fa
         fields["name"],
         fields["id_number_encrypted"],
         fields["id_number_hash"],
-        fields["birth_date"].isoformat(),
+        fields["birth_date"],
         fields["sex"],
         fields["phone_encrypted"],
         fields["phone_hash"],
@@ -161,19 +169,21 @@ def allocate_ids(model: type[models.Model], count: int) -> list[int]:
     table = model._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # The sequence is looked up once: inside the select list it would be per value.
+            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+            sequence = cursor.fetchone()[0]
             # Take the values server-side and fetch only their bounds: they are contiguous
             # unless another session took values meanwhile, and then all are fetched.
             cursor.execute(
-                "SELECT min(v), max(v) FROM (SELECT nextval(pg_get_serial_sequence(%s, 'id')) v "
+                "SELECT min(v), max(v) FROM (SELECT nextval(%s::regclass) v "
                 "FROM generate_series(1, %s)) taken",
-                [table, count],
+                [sequence, count],
             )
             low, high = cursor.fetchone()
             if high - low + 1 == count:
                 return list(range(low, high + 1))
             cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                [table, count],
+                "SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, count]
             )
             return [row[0] for row in cursor.fetchall()]
         if connection.vendor == "sqlite":
@@ -188,8 +198,18 @@ def allocate_ids(model: type[models.Model], count: int) -> list[int]:
     raise NotSupportedError(f"Bulk insert is not implemented for {connection.vendor}.")
 
 
+def copy_types(model: type[models.Model], columns: Sequence[str]) -> list[str]:
+    """Return the PostgreSQL type names of a model's columns, as binary COPY needs them."""
+    types = []
+    for column in columns:
+        db_type = model._meta.get_field(column).db_type(connection)
+        # varchar(64) → varchar: COPY needs the type, not its length.
+        types.append(db_type.split("(", 1)[0].strip())
+    return types
+
+
 def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[tuple]) -> int:
-    """Insert rows (DB-ready values in ``columns`` order) with the database's fast path."""
+    """Insert rows (values of the columns' types, in ``columns`` order) with the fast path."""
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     names = ", ".join(quote(c) for c in columns)
@@ -199,8 +219,9 @@ def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[
             # Raw psycopg errors (a duplicate key) become Django's, as for any other query.
             with (
                 connection.wrap_database_errors,
-                cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+                cursor.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)") as copy,
             ):
+                copy.set_types(copy_types(model, columns))
                 for row in rows:
                     copy.write_row(row)
                     count += 1

@@ -183,6 +183,54 @@ def test_commit_good_writes_only_the_good_rows(city, target_groups, bureau_admin
     )
 
 
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """Send even a small file to worker processes, three rows at a time."""
+    from jineng.people.importers import people as importer
+
+    monkeypatch.setattr(importer, "PARALLEL_MIN_ROWS", 0)
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 3)
+
+
+def people_rows():
+    return list(
+        Person.objects.order_by("id").values_list(
+            "name", "id_number_hash", "birth_date", "region__code", "memberships__group__code"
+        )
+    )
+
+
+def test_worker_processes_report_and_write_exactly_what_one_process_does(
+    city, target_groups, bureau_admin, small_chunks
+):
+    lines = bad_lines()
+    lines[1:1] = good_lines()[1:] + [""]  # a blank row keeps its number
+
+    serial = import_people(csv_file(lines), actor=bureau_admin, mode=COMMIT_GOOD)
+    written = people_rows()
+    Person.objects.all().delete()
+    parallel = import_people(csv_file(lines), actor=bureau_admin, mode=COMMIT_GOOD, workers=2)
+
+    assert parallel.errors == serial.errors
+    assert [e.row for e in parallel.errors][:2] == [6, 7]
+    assert (parallel.rows, parallel.created, parallel.bad_rows) == (12, 5, 7)
+    assert people_rows() == written
+    assert [p.name for p in Person.objects.order_by("id")] == [
+        "王小明", "李芳", "赵强", "戊", "辛"
+    ]  # fmt: skip
+
+
+def test_worker_processes_write_their_reasons_in_the_callers_language(
+    city, target_groups, bureau_admin, small_chunks
+):
+    with translation.override("zh-hans"):
+        result = import_people(csv_file(bad_lines()), actor=bureau_admin, workers=2)
+
+    reasons = {(e.row, e.column): e.reason for e in result.errors}
+    assert reasons[(6, "姓名")] == "姓名为必填项。"
+    assert reasons[(4, "手机号")] == "手机号为 11 位，以 13 至 19 开头。"
+
+
 def test_reimporting_the_same_file_skips_everyone(city, target_groups, bureau_admin):
     import_people(csv_file(good_lines()), actor=bureau_admin)
 

@@ -74,6 +74,32 @@ def test_cli_commit_good_imports_the_good_rows_and_exits_0(city, target_groups, 
     assert sorted(Person.objects.values_list("name", flat=True)) == ["戊", "辛"]
 
 
+def test_cli_reads_large_files_with_worker_processes(
+    city, target_groups, tmp_path, capsys, monkeypatch
+):
+    from jineng.people.importers import people as importer
+
+    monkeypatch.setattr(importer, "PARALLEL_MIN_ROWS", 2)
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 1)
+    calls = []
+    pool = importer.multiprocessing.get_context("fork").Pool
+
+    def counting_pool(context, workers, *args, **kwargs):
+        calls.append(workers)
+        return pool(workers, *args, **kwargs)
+
+    monkeypatch.setattr(importer.multiprocessing.context.ForkContext, "Pool", counting_pool)
+
+    path = str(write(tmp_path, bad_lines()))
+    call_command("import_data", "people", path, "--workers", "2", "--commit-good")
+
+    assert calls == [2]
+    assert "9 rows, 2 people created, 0 skipped (already registered), 7 bad rows" in (
+        capsys.readouterr().out
+    )
+    assert sorted(Person.objects.values_list("name", flat=True)) == ["戊", "辛"]
+
+
 def test_cli_unreadable_file_is_a_command_error(city, target_groups, tmp_path):
     with pytest.raises(CommandError, match="no people"):
         call_command("import_data", "people", str(write(tmp_path, [good_lines()[0]])))

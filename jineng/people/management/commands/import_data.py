@@ -22,6 +22,7 @@ from jineng.people.importers import (
     COMMIT_GOOD,
     JOB_KIND,
     ImportResult,
+    default_workers,
     errors_csv,
     import_people,
 )
@@ -42,6 +43,13 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--errors-csv", type=Path, default=None, help="Write every bad row to this csv."
+        )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=default_workers(),
+            help="Processes that validate and encrypt a large file at once (default: one per "
+            "CPU; 1 reads it in this process).",
         )
         parser.add_argument(
             "--user",
@@ -73,7 +81,12 @@ class Command(BaseCommand):
 
             try:
                 result = import_people(
-                    options["file"], actor=actor, mode=mode, job=job, on_progress=on_progress
+                    options["file"],
+                    actor=actor,
+                    mode=mode,
+                    job=job,
+                    on_progress=on_progress,
+                    workers=max(1, options["workers"]),
                 )
             except DomainError as exc:
                 raise CommandError(str(exc.detail)) from None
