@@ -37,6 +37,8 @@ CLASS_TRANSITIONS: dict[str, frozenset[str]] = {
 
 # States in which workers may enrol.
 ENROLLABLE_STATUSES = frozenset({ClassStatus.APPROVED, ClassStatus.RUNNING})
+# States of a class that has ended (结业, then 归档): its trainees' results are decided.
+FINISHED_STATUSES = frozenset({ClassStatus.CLOSED, ClassStatus.ARCHIVED})
 
 
 class EnrolmentStatus(models.TextChoices):
@@ -52,3 +54,10 @@ class EnrolmentStatus(models.TextChoices):
 
 # Statuses that hold a seat or a waitlist place (at most one per person and class).
 ACTIVE_ENROLMENT_STATUSES = (EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED)
+# Statuses of people who kept their seat: enrolled while the class runs, and completed or not
+# once it is closed (结业). Withdrawn, transferred and waitlisted people never count.
+SEATED_ENROLMENT_STATUSES = (
+    EnrolmentStatus.ENROLLED,
+    EnrolmentStatus.COMPLETED,
+    EnrolmentStatus.NOT_COMPLETED,
+)

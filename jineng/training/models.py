@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jineng.catalogs.choices import TrainingType
 from jineng.core.models import TimeStampedModel
-from jineng.training.choices import ClassMode, ClassStatus, EnrolmentStatus
+from jineng.training.choices import FINISHED_STATUSES, ClassMode, ClassStatus, EnrolmentStatus
 
 
 class Venue(TimeStampedModel):
@@ -189,6 +189,11 @@ class TrainingClass(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.code} {self.programme.name}"
+
+    @property
+    def is_finished(self) -> bool:
+        """Tell whether the class has ended (结业 or 归档) and its results are decided."""
+        return self.status in FINISHED_STATUSES
 
 
 class ClassSession(models.Model):

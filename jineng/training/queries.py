@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from jineng.people.models import Person
 from jineng.people.queries import RecordEntry
 from jineng.training.access import PUBLIC_STATUSES
-from jineng.training.choices import ClassStatus, EnrolmentStatus
+from jineng.training.choices import SEATED_ENROLMENT_STATUSES, ClassStatus, EnrolmentStatus
 from jineng.training.models import Enrolment, TrainingClass
 
 
@@ -35,11 +35,18 @@ def online_minutes(person_id: int, class_code: str) -> int:
 
 
 def with_counts(classes: QuerySet[TrainingClass]) -> QuerySet[TrainingClass]:
-    """Add enrolled and waitlisted counts and the relations a list shows, in one query."""
+    """Add seat, completion and waitlist counts and the relations a list shows, in one query.
+
+    ``enrolled_count`` counts everyone who kept a seat, so a finished class still shows the
+    trainees it had; ``completed_count`` is how many of them completed (结业合格).
+    """
     return classes.select_related(
         "programme__organization", "programme__occupation", "programme__skill_level", "region"
     ).annotate(
-        enrolled_count=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.ENROLLED)),
+        enrolled_count=Count(
+            "enrolments", filter=Q(enrolments__status__in=SEATED_ENROLMENT_STATUSES)
+        ),
+        completed_count=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.COMPLETED)),
         waitlisted_count=Count(
             "enrolments", filter=Q(enrolments__status=EnrolmentStatus.WAITLISTED)
         ),

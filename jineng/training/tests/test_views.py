@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import re
+from unittest import mock
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
 
 from conftest import ID_B
 from jineng.core.models import AuditEvent
-from jineng.training import services
+from jineng.training import queries, services
 from jineng.training.choices import ClassStatus, EnrolmentStatus
 from jineng.training.models import Enrolment, TrainingClass
 
-from .helpers import approved_class, draft_class, member, person, programme
+from .helpers import approved_class, citizen_id, draft_class, member, person, programme
 
 pytestmark = pytest.mark.django_db
 
@@ -233,3 +236,45 @@ def test_staff_edits_a_programme(client, staff_a, occupations, levels):
     assert response.status_code == 302
     prog.refresh_from_db()
     assert (prog.name, prog.skill_level.code, prog.required_hours) == ("电工进阶", "level4", 60)
+
+
+def _row_text(html: str, code: str) -> str:
+    """Return the words of the class list's row of one class, tags and spacing removed."""
+    [row] = [r for r in re.findall(r"<tr>.*?</tr>", html, re.S) if code in r]
+    return " ".join(re.sub(r"<[^>]+>", " ", row).split())
+
+
+@pytest.mark.usefixtures("english")
+def test_class_list_counts_the_trainees_of_open_and_finished_classes(
+    client, staff_a, bureau_admin, occupations, levels
+):
+    # 2 + 3 = 5 required hours = 300 minutes.
+    prog = programme(staff_a, subsidised=False, theory=2, practice=3)
+    names = "甲乙丙丁戊己庚"
+    people = [person(bureau_admin, citizen_id(n), name="学员" + c) for n, c in enumerate(names)]
+    open_class = approved_class(staff_a, bureau_admin, prog, capacity=30)
+    _, left = (services.enrol(open_class.pk, p.pk, actor=staff_a) for p in people[:2])
+    services.withdraw(left.pk, actor=staff_a)
+    finished = approved_class(staff_a, bureau_admin, prog, capacity=4)
+    # Four seats and one on the waitlist, whose place lapses when the class closes.
+    seated = [services.enrol(finished.pk, p.pk, actor=staff_a) for p in people[2:]][:4]
+    services.transition(finished.pk, ClassStatus.RUNNING, actor=staff_a)
+    attended = {e.pk: 300 for e in seated[:3]} | {seated[3].pk: 60}
+    with (
+        mock.patch.object(queries, "attended_minutes", lambda ids: {i: attended[i] for i in ids}),
+        mock.patch.object(queries, "online_minutes", return_value=0),
+    ):
+        services.close_class(finished.pk, actor=staff_a)
+
+    counts = {
+        c.code: (c.enrolled_count, c.completed_count, c.waitlisted_count)
+        for c in queries.with_counts(TrainingClass.objects.all())
+    }
+    assert counts == {open_class.code: (1, 0, 0), finished.code: (4, 3, 0)}
+    client.force_login(staff_a)
+    html = client.get(reverse("training:list")).content.decode()
+    assert _row_text(html, open_class.code).endswith("Approved (审批通过) 1 / 30")
+    assert _row_text(html, finished.code).endswith("Finished (结业) 4 / 4 · 3 completed")
+    services.transition(finished.pk, ClassStatus.ARCHIVED, actor=staff_a)
+    html = client.get(reverse("training:list")).content.decode()
+    assert _row_text(html, finished.code).endswith("Archived (归档) 4 / 4 · 3 completed")
