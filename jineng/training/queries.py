@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from jineng.people.models import Person
 from jineng.people.queries import RecordEntry
+from jineng.regions.models import Region
 from jineng.training.access import PUBLIC_STATUSES
 from jineng.training.choices import SEATED_ENROLMENT_STATUSES, ClassStatus, EnrolmentStatus
 from jineng.training.models import Enrolment, TrainingClass
@@ -55,6 +57,11 @@ def with_counts(classes: QuerySet[TrainingClass]) -> QuerySet[TrainingClass]:
 
 # Filters search_classes() understands (the 找培训 page and the API).
 SEARCH_KEYS = ("occupation", "town", "starts_after", "starts_before", "subsidised")
+
+
+def city_towns() -> QuerySet[Region]:
+    """The townships and subdistricts (乡镇/街道) of the configured city, for the town filter."""
+    return Region.objects.towns().filter(code__startswith=settings.JINENG_CITY_REGION_CODE)
 
 
 def _date(value: str) -> datetime.date | None:

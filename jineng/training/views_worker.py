@@ -30,7 +30,11 @@ def find(request: HttpRequest) -> HttpResponse:
     """找培训: search approved and running classes by occupation, town, dates, subsidy."""
     params = {k: request.GET.get(k, "") for k in queries.SEARCH_KEYS}
     found = queries.search_classes(params)[:100]
-    return render(request, "training/find.html", {"classes": found, "params": params})
+    return render(
+        request,
+        "training/find.html",
+        {"classes": found, "params": params, "towns": queries.city_towns()},
+    )
 
 
 @require_GET

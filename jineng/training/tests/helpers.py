@@ -71,6 +71,7 @@ def draft_class(
     sessions: list[services.SessionInput] | None = None,
     start: datetime.date = START,
     days: int = 10,
+    region_code: str = "220581001",
 ) -> TrainingClass:
     """A draft class with one session on its first day unless sessions are given."""
     return services.create_class(
@@ -80,7 +81,7 @@ def draft_class(
             capacity=capacity,
             starts_on=start,
             ends_on=start + datetime.timedelta(days=days),
-            region_code="220581001",
+            region_code=region_code,
             sessions=sessions if sessions is not None else [session(start, 8, 12)],
         ),
         actor=staff,

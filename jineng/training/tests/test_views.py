@@ -11,6 +11,7 @@ from django.utils import translation
 
 from conftest import ID_B
 from jineng.core.models import AuditEvent
+from jineng.regions.models import Region, RegionLevel
 from jineng.training import queries, services
 from jineng.training.choices import ClassStatus, EnrolmentStatus
 from jineng.training.models import Enrolment, TrainingClass
@@ -278,3 +279,34 @@ def test_class_list_counts_the_trainees_of_open_and_finished_classes(
     services.transition(finished.pk, ClassStatus.ARCHIVED, actor=staff_a)
     html = client.get(reverse("training:list")).content.decode()
     assert _row_text(html, finished.code).endswith("Archived (归档) 4 / 4 · 3 completed")
+
+
+@pytest.mark.usefixtures("english")
+def test_find_offers_the_city_townships_and_filters_by_one(
+    client, worker, staff_a, bureau_admin, city, occupations, levels
+):
+    elsewhere = Region.objects.create(code="220502", name="东昌区", level=RegionLevel.COUNTY)
+    Region.objects.create(
+        code="220502001", name="老站街道", level=RegionLevel.TOWN, parent=elsewhere
+    )
+    prog = programme(staff_a, subsidised=False)
+    in_xinhua = approved_class(staff_a, bureau_admin, prog)
+    in_shancheng = [
+        approved_class(staff_a, bureau_admin, prog, region_code="220581100") for _ in range(2)
+    ]
+    client.force_login(worker)
+
+    page = client.get(reverse("training:find"), {"town": "220581100"})
+    select = re.search(r'<select name="town">(.*?)</select>', page.content.decode(), re.S)
+    assert select is not None
+    options = re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', select[1])
+    assert options == [
+        ("", "", "All townships"),
+        ("220581001", "", "新华街道"),
+        ("220581100", " selected", "山城镇"),
+    ]
+    assert [c.code for c in page.context["classes"]] == [c.code for c in in_shancheng]
+    page = client.get(reverse("training:find"), {"town": "220581001"})
+    assert [c.code for c in page.context["classes"]] == [in_xinhua.code]
+    page = client.get(reverse("training:find"), {"town": ""})
+    assert len(page.context["classes"]) == 3
