@@ -1,4 +1,5 @@
-"""Template helpers that ask the role map (accounts.roles) what the current user may do."""
+"""Site-wide template helpers: what the role map (accounts.roles) lets the user do, display
+filters, and the scrollable table region every page uses."""
 
 from __future__ import annotations
 
@@ -8,7 +9,11 @@ import math
 from typing import Any
 
 from django import template
+from django.template.base import FilterExpression, NodeList, Parser, Token
+from django.template.context import Context
 from django.utils import timezone, translation
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from jineng.accounts.roles import has_capability
 
@@ -47,3 +52,37 @@ def as_json(value: Any) -> str:
     if not value:
         return ""
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+class ScrollableNode(template.Node):
+    """A wrapper that scrolls a wide table sideways and that a keyboard can reach."""
+
+    def __init__(self, label: FilterExpression, nodelist: NodeList) -> None:
+        self.label = label
+        self.nodelist = nodelist
+
+    def render(self, context: Context) -> SafeString:
+        label = str(self.label.resolve(context) or "").strip()
+        if not label:
+            raise template.TemplateSyntaxError("{% scrollable %} needs a non-empty label.")
+        return format_html(
+            '<div class="overflow-auto" tabindex="0" role="region" aria-label="{}">{}</div>',
+            label,
+            self.nodelist.render(context),
+        )
+
+
+@register.tag
+def scrollable(parser: Parser, token: Token) -> ScrollableNode:
+    """Wrap a wide table in a named region that scrolls: ``{% scrollable _("Classes") %}``.
+
+    On a phone a table wider than the screen scrolls sideways; the region takes keyboard
+    focus (so arrow keys scroll it without a pointer, axe ``scrollable-region-focusable``)
+    and its label tells a screen reader what it holds. End it with ``{% endscrollable %}``.
+    """
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError(f"{bits[0]} takes exactly one argument: its label.")
+    nodelist = parser.parse(("endscrollable",))
+    parser.delete_first_token()
+    return ScrollableNode(parser.compile_filter(bits[1]), nodelist)
