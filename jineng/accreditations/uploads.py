@@ -19,8 +19,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from jineng.core.errors import ValidationFailed
+from jineng.core.files import clean_original_name, private_root
 
-PRIVATE_DIR = "private"
 SUBDIR = "accreditations"
 CHUNK = 64 * 1024
 
@@ -60,11 +60,6 @@ def max_bytes() -> int:
     return int(settings.JINENG_MAX_UPLOAD_BYTES)
 
 
-def private_root() -> Path:
-    """Return the folder under MEDIA_ROOT that holds private files."""
-    return Path(settings.MEDIA_ROOT) / PRIVATE_DIR
-
-
 def path_of(storage_name: str) -> Path:
     """Return the absolute path of a stored document, refusing names that leave the folder."""
     root = (private_root() / SUBDIR).resolve()
@@ -81,12 +76,6 @@ def _human_size(size: int) -> str:
 def detect_type(head: bytes) -> FileType | None:
     """Return the accepted type that a file's first bytes announce, if any."""
     return next((t for t in ACCEPTED_TYPES if head.startswith(t.magic)), None)
-
-
-def clean_original_name(name: str) -> str:
-    """Keep only the final component of the browser's file name, for display."""
-    base = PurePath((name or "").replace("\\", "/")).name.strip()
-    return "".join(c for c in base if c.isprintable())[:255] or "document"
 
 
 def check_upload(upload: IO[bytes], name: str, size: int | None) -> FileType:

@@ -21,14 +21,34 @@ from jineng.core.models import Job
 PROGRESS_EVERY = 1000
 
 
-def start_job(kind: str, *, owner: Any = None, total: int = 0) -> Job:
-    """Create a running Job of a kind (e.g. ``people.import``) owned by a user."""
+def start_job(
+    kind: str,
+    *,
+    owner: Any = None,
+    total: int = 0,
+    status: str = Job.Status.RUNNING,
+    summary: dict[str, Any] | None = None,
+) -> Job:
+    """Create a Job of a kind (e.g. ``people.import``) owned by a user: running, or pending
+    when a background worker will run it (see claim_job)."""
     return Job.objects.create(
         kind=kind,
-        status=Job.Status.RUNNING,
+        status=status,
         owner=owner if getattr(owner, "pk", None) else None,
         total=total,
+        summary=summary or {},
     )
+
+
+def claim_job(pk: int, *, kind: str) -> Job | None:
+    """Move a pending job to running and return it, or None if it is not pending any more.
+
+    One conditional UPDATE, so of two workers handed the same job only one runs it.
+    """
+    claimed = Job.objects.filter(pk=pk, kind=kind, status=Job.Status.PENDING).update(
+        status=Job.Status.RUNNING
+    )
+    return Job.objects.select_related("owner").get(pk=pk) if claimed else None
 
 
 class Progress:

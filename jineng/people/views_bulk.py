@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from jineng.accounts.roles import Capability
 from jineng.core import errors
-from jineng.core.jobs import get_job_for_user, start_job
+from jineng.core.jobs import get_job_for_user
 from jineng.core.models import Job
 from jineng.people.exporters import CONTENT_TYPES, FORMATS, export_people
 from jineng.people.importers import (
@@ -25,9 +25,9 @@ from jineng.people.importers import (
     JOB_KIND,
     ImportFailed,
     errors_csv,
-    import_people,
 )
 from jineng.people.importers.columns import CHOICE_LABELS, COLUMNS
+from jineng.people.importers.queue import queue_import
 from jineng.people.queries import SEARCH_KEYS, search_people
 
 ERRORS_PER_PAGE = 100
@@ -66,17 +66,13 @@ def _job_or_404(request: HttpRequest, pk: int) -> Job:
 
 @login_required
 def import_upload(request: HttpRequest) -> HttpResponse:
-    """Upload a people file and import it; then show its job page."""
+    """Upload a people file and queue its import; then show its job page."""
     _require(request, Capability.IMPORT_PEOPLE)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        job = start_job(JOB_KIND, owner=request.user)
         try:
-            import_people(
-                form.cleaned_data["file"],
-                actor=request.user,
-                mode=form.cleaned_data["mode"],
-                job=job,
+            job = queue_import(
+                form.cleaned_data["file"], actor=request.user, mode=form.cleaned_data["mode"]
             )
         except ImportFailed as exc:
             form.add_error("file", str(exc.detail))

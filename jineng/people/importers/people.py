@@ -158,6 +158,11 @@ def import_people(
     return result
 
 
+def check_header(sheet: Sheet) -> dict[str, int]:
+    """Map each field to its column, or raise ImportFailed naming a missing or doubled one."""
+    return _column_index(sheet.header)
+
+
 def _column_index(header: list[str]) -> dict[str, int]:
     index: dict[str, int] = {}
     for position, cell in enumerate(header):
@@ -187,7 +192,7 @@ class _RowReader:
     """Turn one file row into a PreparedPerson or a list of RowErrors (the hot loop)."""
 
     def __init__(self, sheet: Sheet, actor: Any) -> None:
-        self.index = _column_index(sheet.header)
+        self.index = check_header(sheet)
         # The header text the user wrote, to name columns in errors.
         self.headers = {f: sheet.header[i].strip() for f, i in self.index.items()}
         self.width = len(sheet.header)

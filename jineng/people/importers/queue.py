@@ -1,0 +1,100 @@
+"""Import an uploaded people file in the background (后台导入), so a large file outlives no request.
+
+The upload page checks the file as a whole (size, type, encoding, header) while the clerk
+waits, so those mistakes still come back on the form. A readable file is stored privately
+and a pending Job is created; a task worker (``jineng db_worker``) then claims the job, runs
+import_people with the uploader as actor and in the uploader's language, writes progress to
+the Job row that the job page polls, and deletes the stored file when it is done.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import secrets
+import shutil
+from pathlib import Path
+from typing import Any
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from jineng.core.errors import DomainError
+from jineng.core.files import clean_original_name, private_root
+from jineng.core.jobs import claim_job, finish_job, start_job
+from jineng.core.models import Job
+from jineng.people.importers.people import JOB_KIND, MODES, check_header, import_people
+from jineng.people.importers.reader import ImportFailed, Source, open_sheet, read_bytes
+
+logger = logging.getLogger(__name__)
+
+SUBDIR = "imports"
+
+
+def upload_folder() -> Path:
+    """Return the private folder that holds files waiting to be imported."""
+    return private_root() / SUBDIR
+
+
+def queue_import(upload: Source, *, actor: Any, mode: str) -> Job:
+    """Check a file, store it privately and queue its import; return the pending Job.
+
+    Raises ImportFailed (nothing stored, no job) when the file cannot be imported at all.
+    """
+    if mode not in MODES:
+        raise ImportFailed(_("Unknown import mode {mode}.").format(mode=mode), field="mode")
+    name, data = read_bytes(upload)
+    name = clean_original_name(name)
+    named = io.BytesIO(data)
+    named.name = name
+    check_header(open_sheet(named))
+    folder = secrets.token_hex(16)
+    path = upload_folder() / folder / name
+    path.parent.mkdir(parents=True, mode=0o700)
+    path.write_bytes(data)
+    path.chmod(0o600)
+    summary = {
+        "file_name": name,
+        "mode": mode,
+        "upload": folder,
+        "language": translation.get_language(),
+    }
+    job = start_job(JOB_KIND, owner=actor, status=Job.Status.PENDING, summary=summary)
+    run_import.enqueue(job.pk)
+    return job
+
+
+@task()
+def run_import(job_id: int) -> None:
+    """Run one queued import (the task a worker executes); does nothing if already claimed."""
+    job = claim_job(job_id, kind=JOB_KIND)
+    if job is None:
+        return
+    queued = dict(job.summary)
+    folder = upload_folder() / Path(queued["upload"]).name
+    try:
+        with translation.override(queued.get("language")):
+            _run(job, folder / queued["file_name"], queued)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _run(job: Job, path: Path, queued: dict[str, Any]) -> None:
+    failed = {"file_name": queued["file_name"], "mode": queued["mode"]}
+    if job.owner is None or not job.owner.is_active:
+        detail = _("The account that uploaded this file can no longer import; nothing was written.")
+        finish_job(job, succeeded=False, summary={**failed, "detail": detail})
+        return
+    try:
+        import_people(path, actor=job.owner, mode=queued["mode"], job=job)
+    except DomainError:
+        pass  # import_people has written why on the job
+    except Exception:
+        logger.exception("People import job %s stopped", job.pk)
+        detail = _(
+            "The import stopped because of an unexpected error; nothing was written. "
+            "Import the file again, and tell the administrator if it happens again."
+        )
+        finish_job(job, succeeded=False, summary={**failed, "detail": detail})
+        raise

@@ -1,0 +1,166 @@
+import stat
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import translation
+
+from jineng.core.models import AuditEvent, Job
+from jineng.people.importers import queue
+from jineng.people.models import Person
+from jineng.people.tests.test_import import bad_lines, good_lines
+from jineng.people.tests.test_import_views import upload
+
+
+@pytest.fixture(autouse=True)
+def _private_files(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def english_client(client, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+def stored_files():
+    folder = queue.upload_folder()
+    return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+
+
+# The worker closes its database connections between tasks, as a long-running process should,
+# so tests that run it need real transactions rather than the test's enclosing one.
+worker_test = pytest.mark.django_db(transaction=True)
+
+
+def run_worker():
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+
+
+@worker_test
+def test_upload_is_queued_then_a_worker_imports_it(
+    english_client, city, target_groups, staff_a, queued_tasks
+):
+    english_client.force_login(staff_a)
+
+    response = english_client.post(
+        reverse("people:import"), {"file": upload(good_lines()), "mode": "all_or_nothing"}
+    )
+
+    job = Job.objects.get()
+    assert response["Location"] == reverse("people:import_job", args=[job.pk])
+    assert (job.status, job.owner, job.summary["file_name"]) == ("pending", staff_a, "people.csv")
+    assert Person.objects.count() == 0
+    [stored] = stored_files()
+    assert stored.name == "people.csv"
+    assert stat.S_IMODE(stored.stat().st_mode) == 0o600
+    waiting = english_client.get(response["Location"]).content.decode()
+    assert 'hx-trigger="every 2s"' in waiting
+    assert "Pending" in waiting
+
+    run_worker()
+
+    job.refresh_from_db()
+    assert (job.status, job.summary["created"], job.summary["rows"]) == ("succeeded", 3, 3)
+    assert (job.total, job.done) == (3, 3)
+    assert Person.objects.visible_to(staff_a).count() == 3
+    assert stored_files() == []
+    done = english_client.get(response["Location"]).content.decode()
+    assert "hx-trigger" not in done
+    assert "Every row was imported" in done
+
+
+@worker_test
+def test_a_queued_import_reports_in_the_uploaders_language(
+    client, city, target_groups, staff_a, queued_tasks
+):
+    client.force_login(staff_a)  # no language cookie: the city's default, Chinese
+    client.post(reverse("people:import"), {"file": upload(bad_lines()), "mode": "commit_good"})
+
+    with translation.override("en"):
+        run_worker()
+
+    job = Job.objects.get()
+    reasons = {(row, column): reason for row, column, reason in job.summary["errors"]}
+    assert reasons[(6, "姓名")] == "姓名为必填项。"
+    assert (job.status, job.summary["created"]) == ("succeeded", 2)
+
+
+@worker_test
+def test_a_job_is_run_once_however_often_it_is_handed_out(
+    client, city, target_groups, staff_a, queued_tasks
+):
+    client.force_login(staff_a)
+    client.post(reverse("people:import"), {"file": upload(good_lines()), "mode": "commit_good"})
+    job = Job.objects.get()
+
+    queue.run_import.call(job.pk)
+    queue.run_import.call(job.pk)
+    run_worker()
+
+    assert Person.objects.count() == 3
+    assert AuditEvent.objects.filter(action="people.import.completed").count() == 1
+    job.refresh_from_db()
+    assert job.summary["created"] == 3
+
+
+@worker_test
+def test_an_uploader_who_can_no_longer_import_gets_a_failed_job(
+    english_client, city, target_groups, staff_a, queued_tasks
+):
+    english_client.force_login(staff_a)
+    english_client.post(
+        reverse("people:import"), {"file": upload(good_lines()), "mode": "commit_good"}
+    )
+    staff_a.is_active = False
+    staff_a.save()
+
+    with translation.override("en"):
+        run_worker()
+
+    job = Job.objects.get()
+    assert job.status == "failed"
+    assert job.summary["detail"] == (
+        "The account that uploaded this file can no longer import; nothing was written."
+    )
+    assert Person.objects.count() == 0
+    assert stored_files() == []
+
+
+def test_an_unexpected_error_fails_the_job_and_removes_the_file(
+    english_client, city, target_groups, staff_a, queued_tasks, monkeypatch
+):
+    english_client.force_login(staff_a)
+    english_client.post(
+        reverse("people:import"), {"file": upload(good_lines()), "mode": "commit_good"}
+    )
+    job = Job.objects.get()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(queue, "import_people", broken)
+    with pytest.raises(RuntimeError):
+        queue.run_import.call(job.pk)
+
+    job.refresh_from_db()
+    assert job.status == "failed"
+    assert job.summary["detail"].startswith("The import stopped because of an unexpected error")
+    assert job.summary["file_name"] == "people.csv"
+    assert stored_files() == []
+    page = english_client.get(reverse("people:import_job", args=[job.pk])).content.decode()
+    assert "unexpected error" in page
+
+
+def test_a_file_that_cannot_be_read_is_refused_on_the_form_and_nothing_is_queued(
+    english_client, city, target_groups, staff_a, queued_tasks
+):
+    english_client.force_login(staff_a)
+
+    response = english_client.post(
+        reverse("people:import"), {"file": upload(["name,phone", "x,1"]), "mode": "commit_good"}
+    )
+
+    assert "Required columns are missing" in response.content.decode()
+    assert not Job.objects.exists()
+    assert stored_files() == []
