@@ -43,8 +43,10 @@ setup: install ## Migrate and load reference data and the demo city (idempotent)
 	$(BIN)/jineng load-reference
 	$(BIN)/jineng demo
 
+# The demo runs background tasks as production does: queued, and run by a worker that stops
+# with the server (without --no-reload it would outlive it).
+run: export JINENG_TASKS_BACKEND ?= django_tasks_db.DatabaseBackend
 run: setup ## Set up everything and serve the demo city on http://127.0.0.1:8000
-	@# The task worker runs uploaded imports in the background; it stops with the server.
 	$(BIN)/jineng db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/jineng runserver $(HOST)

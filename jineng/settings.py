@@ -213,11 +213,17 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Queued in the database and run by `jineng db_worker` (make run starts one). The test suite
-# runs tasks at once (ImmediateBackend) unless a test asks for the queue.
+# Background tasks: queued in the database and run by `jineng db_worker` in production (and
+# by `make run`, which starts a worker); run at once, inside the request, in development
+# without a worker and in the test suite. See docs/adr/0008-background-tasks.md.
 TASKS = {
     "default": {
-        "BACKEND": env_str("JINENG_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "BACKEND": env_str(
+            "JINENG_TASKS_BACKEND",
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if DEBUG
+            else "django_tasks_db.DatabaseBackend",
+        ),
     }
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 
 from django import forms
@@ -31,6 +32,8 @@ from jineng.people.importers.queue import queue_import
 from jineng.people.queries import SEARCH_KEYS, search_people
 
 ERRORS_PER_PAGE = 100
+# A queued import not taken by a worker after this long is probably waiting for none.
+STALLED_AFTER = datetime.timedelta(minutes=5)
 
 
 class ImportForm(forms.Form):
@@ -97,10 +100,17 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job_or_404(request, pk)
     row_errors = job.summary.get("errors", [])
     page = Paginator(row_errors, ERRORS_PER_PAGE).get_page(request.GET.get("page"))
+    waited = timezone.now() - job.created_at
+    stalled = job.status == Job.Status.PENDING and waited >= STALLED_AFTER
     return render(
         request,
         "people/import_job.html",
-        {"job": job, "summary": job.summary, "page": page},
+        {
+            "job": job,
+            "summary": job.summary,
+            "page": page,
+            "stalled_minutes": int(waited.total_seconds() // 60) if stalled else None,
+        },
     )
 
 

@@ -15,6 +15,8 @@ import io
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -120,7 +122,10 @@ def errors_csv(errors: Iterable[RowError | list[Any]]) -> str:
 
 def default_workers() -> int:
     """How many processes the command line reads a large file with: one per usable CPU."""
-    return max(1, min(len(os.sched_getaffinity(0)), MAX_WORKERS))
+    # The CPUs this process may use (Linux); elsewhere all of the machine's.
+    usable = getattr(os, "sched_getaffinity", None)
+    cpus = len(usable(0)) if usable else os.cpu_count() or 1
+    return max(1, min(cpus, MAX_WORKERS))
 
 
 def import_people(
@@ -131,6 +136,7 @@ def import_people(
     job: Job | None = None,
     on_progress: ProgressCallback | None = None,
     workers: int = 1,
+    name: str | None = None,
 ) -> ImportResult:
     """Import people from a csv/xlsx file (批量导入), reporting every bad row.
 
@@ -138,21 +144,25 @@ def import_people(
     rows. Rows whose citizen ID is already registered are skipped. ``actor`` None means the
     command line (the system). File-level problems raise ImportFailed; nothing is written.
     ``workers`` > 1 reads files of PARALLEL_MIN_ROWS rows or more in that many forked
-    processes; only a single-threaded caller such as a command may ask for it.
+    processes; only a single-threaded caller such as a command may ask for it. ``name`` is
+    the file name to report when the file on disk has another (a queued upload).
     """
     try:
         if mode not in MODES:
             raise ValidationFailed(_("Unknown import mode {mode}.").format(mode=mode), field="mode")
         if actor is not None and not actor.can(Capability.IMPORT_PEOPLE):
             raise PermissionDenied(_("Your role may not import people."))
-        sheet = open_sheet(file)
+        sheet = open_sheet(file, name=name)
         result = ImportResult(file_name=sheet.name, sha256=sheet.sha256, mode=mode)
         reader = _RowReader(sheet, actor)
         prepared = _prepare(sheet, reader, result, Progress(job), on_progress, workers)
         if prepared and (mode == COMMIT_GOOD or not result.errors):
             _write(prepared, result, actor, job, stamp=reader.stamp)
     except DomainError as exc:
-        finish_job(job, succeeded=False, summary={"detail": str(exc.detail), "mode": mode})
+        summary = {"detail": str(exc.detail), "mode": mode}
+        if name:
+            summary["file_name"] = name
+        finish_job(job, succeeded=False, summary=summary)
         raise
     finish_job(job, succeeded=result.committed, summary=result.summary())
     return result
@@ -315,10 +325,24 @@ def _outcomes(sheet: Sheet, reader: _RowReader, workers: int) -> Iterator[Iterat
     # Forked workers inherit the reader (regions, target groups, keys, the active language)
     # and the paused garbage collector, and never touch the database; only rows and
     # outcomes cross between processes.
-    context = multiprocessing.get_context("fork")
-    with context.Pool(workers, initializer=_start_worker, initargs=(reader,)) as pool:
-        chunks = pool.imap(_read_chunk, _chunked(rows, CHUNK_ROWS))
-        yield (outcome for chunk in chunks for outcome in chunk)
+    with ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_start_worker,
+        initargs=(reader,),
+    ) as pool:
+        chunks = pool.map(_read_chunk, _chunked(rows, CHUNK_ROWS))
+        try:
+            yield (outcome for chunk in chunks for outcome in chunk)
+        except BrokenProcessPool:
+            raise ImportFailed(
+                _(
+                    "A process reading the file stopped unexpectedly (the machine may be out "
+                    "of memory); nothing was written. Import the file again, with fewer "
+                    "workers if it happens again."
+                ),
+                field="file",
+            ) from None
 
 
 _worker_reader: _RowReader | None = None

@@ -2,9 +2,11 @@
 
 The upload page checks the file as a whole (size, type, encoding, header) while the clerk
 waits, so those mistakes still come back on the form. A readable file is stored privately
-and a pending Job is created; a task worker (``jineng db_worker``) then claims the job, runs
-import_people with the uploader as actor and in the uploader's language, writes progress to
-the Job row that the job page polls, and deletes the stored file when it is done.
+under a fixed name (the name the clerk gave is kept on the Job only) and a pending Job is
+queued; the task people.tasks.import_people_file, run by ``jineng db_worker`` (or at once
+where no worker is configured), claims the job, runs import_people as the uploader and in
+the uploader's language, writes progress to the Job row that the job page polls, and
+deletes the stored file however the import ends. See docs/adr/0008-background-tasks.md.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from typing import Any
 
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django_tasks import task
 
 from jineng.core.errors import DomainError
 from jineng.core.files import clean_original_name, private_root
@@ -30,6 +31,8 @@ from jineng.people.importers.reader import ImportFailed, Source, open_sheet, rea
 logger = logging.getLogger(__name__)
 
 SUBDIR = "imports"
+# The stored file's name in its own random folder: never derived from the upload.
+STORED_NAME = "upload"
 
 
 def upload_folder() -> Path:
@@ -50,7 +53,7 @@ def queue_import(upload: Source, *, actor: Any, mode: str) -> Job:
     named.name = name
     check_header(open_sheet(named))
     folder = secrets.token_hex(16)
-    path = upload_folder() / folder / name
+    path = upload_folder() / folder / STORED_NAME
     path.parent.mkdir(parents=True, mode=0o700)
     path.write_bytes(data)
     path.chmod(0o600)
@@ -61,13 +64,14 @@ def queue_import(upload: Source, *, actor: Any, mode: str) -> Job:
         "language": translation.get_language(),
     }
     job = start_job(JOB_KIND, owner=actor, status=Job.Status.PENDING, summary=summary)
-    run_import.enqueue(job.pk)
+    from jineng.people import tasks  # the entry point calls back into this module
+
+    tasks.import_people_file.enqueue(job.pk)
     return job
 
 
-@task()
-def run_import(job_id: int) -> None:
-    """Run one queued import (the task a worker executes); does nothing if already claimed."""
+def run_queued_import(job_id: int) -> None:
+    """Run one queued import; do nothing if another worker has already claimed it."""
     job = claim_job(job_id, kind=JOB_KIND)
     if job is None:
         return
@@ -75,22 +79,25 @@ def run_import(job_id: int) -> None:
     folder = upload_folder() / Path(queued["upload"]).name
     try:
         with translation.override(queued.get("language")):
-            _run(job, folder / queued["file_name"], queued)
+            _run(job, folder / STORED_NAME, queued)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
 
 def _run(job: Job, path: Path, queued: dict[str, Any]) -> None:
-    failed = {"file_name": queued["file_name"], "mode": queued["mode"]}
+    name = queued["file_name"]
+    failed = {"file_name": name, "mode": queued["mode"]}
     if job.owner is None or not job.owner.is_active:
         detail = _("The account that uploaded this file can no longer import; nothing was written.")
         finish_job(job, succeeded=False, summary={**failed, "detail": detail})
         return
     try:
-        import_people(path, actor=job.owner, mode=queued["mode"], job=job)
+        import_people(path, actor=job.owner, mode=queued["mode"], job=job, name=name)
     except DomainError:
         pass  # import_people has written why on the job
-    except Exception:
+    except BaseException:
+        # Anything else, a stopped worker included (SystemExit, KeyboardInterrupt): the job
+        # must not stay "running" for ever. The write is one transaction, so nothing stays.
         logger.exception("People import job %s stopped", job.pk)
         detail = _(
             "The import stopped because of an unexpected error; nothing was written. "

@@ -78,16 +78,19 @@ def read_bytes(source: Source) -> tuple[str, bytes]:
     return Path(getattr(source, "name", "") or "upload").name, data
 
 
-def open_sheet(source: Source) -> Sheet:
-    """Read a csv or xlsx file into a Sheet, or raise ImportFailed saying why it cannot be."""
-    name, data = read_bytes(source)
+def open_sheet(source: Source, *, name: str | None = None) -> Sheet:
+    """Read a csv or xlsx file into a Sheet, or raise ImportFailed saying why it cannot be.
+
+    ``name`` is the file name to report, when the file on disk has another (a queued upload).
+    Rows are read lazily: checking the header of a large file reads little beyond it.
+    """
+    file_name, data = read_bytes(source)
+    name = name or file_name
     if not data.strip():
         raise ImportFailed(_("The file is empty."), field="file")
     digest = hashlib.sha256(data).hexdigest()
     if data.startswith((ZIP_MAGIC, OLE_MAGIC)):
-        records = _read_workbook(data)
-        estimated = len(records)
-        numbered: Iterator[tuple[int, list[str]]] = enumerate(records, start=1)
+        estimated, numbered = _workbook_records(data)
     else:
         if name.lower().endswith((".xlsx", ".xls")):
             raise ImportFailed(
@@ -138,18 +141,32 @@ def _csv_records(text: str) -> Iterator[tuple[int, list[str]]]:
         ) from None
 
 
-def _read_workbook(data: bytes) -> list[list[str]]:
+def _workbook_records(data: bytes) -> tuple[int, Iterator[tuple[int, list[str]]]]:
+    """Return the first sheet's row count and its numbered rows, as a spreadsheet shows them."""
     from python_calamine import CalamineError, CalamineWorkbook
 
     try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+        sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
     except (CalamineError, ValueError, OSError) as exc:
-        raise ImportFailed(
-            _("The file is not a readable Excel workbook ({reason}).").format(reason=exc),
-            field="file",
-        ) from None
-    return [[_cell_text(value) for value in row] for row in rows]
+        raise _unreadable_workbook(exc) from None
+    # Rows start at row 1; columns start at the first used one, so pad to column A.
+    pad = [""] * (sheet.start[1] if sheet.start else 0)
+
+    def numbered() -> Iterator[tuple[int, list[str]]]:
+        try:
+            for number, row in enumerate(sheet.iter_rows(), start=1):
+                yield number, pad + [_cell_text(value) for value in row]
+        except (CalamineError, ValueError) as exc:
+            raise _unreadable_workbook(exc) from None
+
+    return (sheet.end[0] + 1 if sheet.end else 0), numbered()
+
+
+def _unreadable_workbook(reason: Exception) -> ImportFailed:
+    return ImportFailed(
+        _("The file is not a readable Excel workbook ({reason}).").format(reason=reason),
+        field="file",
+    )
 
 
 def _cell_text(value: Any) -> str:

@@ -1,6 +1,7 @@
 import datetime
 import hashlib
 import io
+import os
 import threading
 
 import pytest
@@ -12,6 +13,8 @@ from jineng.core.errors import PermissionDenied
 from jineng.core.jobs import start_job
 from jineng.core.models import AuditEvent, Job
 from jineng.people.importers import COMMIT_GOOD, ImportFailed, RowError, import_people
+from jineng.people.importers import people as importer
+from jineng.people.importers.people import _read_chunk as _real_read_chunk
 from jineng.people.models import Affiliation, Person, TargetGroupMembership
 
 HEADER = "身份证号,姓名,手机号,区划代码,户籍类型,文化程度,就业状态,重点群体"
@@ -186,8 +189,6 @@ def test_commit_good_writes_only_the_good_rows(city, target_groups, bureau_admin
 @pytest.fixture
 def small_chunks(monkeypatch):
     """Send even a small file to worker processes, three rows at a time."""
-    from jineng.people.importers import people as importer
-
     monkeypatch.setattr(importer, "PARALLEL_MIN_ROWS", 0)
     monkeypatch.setattr(importer, "CHUNK_ROWS", 3)
 
@@ -218,6 +219,30 @@ def test_worker_processes_report_and_write_exactly_what_one_process_does(
     assert [p.name for p in Person.objects.order_by("id")] == [
         "王小明", "李芳", "赵强", "戊", "辛"
     ]  # fmt: skip
+
+
+def _read_chunk_or_die(chunk):
+    """A worker's chunk reader that dies past row 5, as the out-of-memory killer would end it."""
+    if chunk[0][0] > 5:
+        os._exit(137)
+    return _real_read_chunk(chunk)
+
+
+def test_a_worker_process_that_dies_fails_the_import_and_writes_nothing(
+    city, target_groups, bureau_admin, small_chunks, monkeypatch
+):
+    monkeypatch.setattr(importer, "_read_chunk", _read_chunk_or_die)
+    job = start_job("people.import", owner=bureau_admin)
+
+    with pytest.raises(ImportFailed, match="stopped unexpectedly"):
+        import_people(
+            csv_file(bad_lines()), actor=bureau_admin, mode=COMMIT_GOOD, job=job, workers=2
+        )
+
+    assert Person.objects.count() == 0
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert "stopped unexpectedly" in job.summary["detail"]
 
 
 def test_worker_processes_write_their_reasons_in_the_callers_language(

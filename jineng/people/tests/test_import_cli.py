@@ -82,13 +82,13 @@ def test_cli_reads_large_files_with_worker_processes(
     monkeypatch.setattr(importer, "PARALLEL_MIN_ROWS", 2)
     monkeypatch.setattr(importer, "CHUNK_ROWS", 1)
     calls = []
-    pool = importer.multiprocessing.get_context("fork").Pool
+    executor = importer.ProcessPoolExecutor
 
-    def counting_pool(context, workers, *args, **kwargs):
+    def counting_executor(workers, **kwargs):
         calls.append(workers)
-        return pool(workers, *args, **kwargs)
+        return executor(workers, **kwargs)
 
-    monkeypatch.setattr(importer.multiprocessing.context.ForkContext, "Pool", counting_pool)
+    monkeypatch.setattr(importer, "ProcessPoolExecutor", counting_executor)
 
     path = str(write(tmp_path, bad_lines()))
     call_command("import_data", "people", path, "--workers", "2", "--commit-good")

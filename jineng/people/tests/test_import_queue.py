@@ -1,11 +1,13 @@
+import datetime
 import stat
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from jineng.core.models import AuditEvent, Job
+from jineng.people import tasks
 from jineng.people.importers import queue
 from jineng.people.models import Person
 from jineng.people.tests.test_import import bad_lines, good_lines
@@ -52,8 +54,9 @@ def test_upload_is_queued_then_a_worker_imports_it(
     assert (job.status, job.owner, job.summary["file_name"]) == ("pending", staff_a, "people.csv")
     assert Person.objects.count() == 0
     [stored] = stored_files()
-    assert stored.name == "people.csv"
+    assert stored.name == "upload"  # the clerk's file name never reaches the disk
     assert stat.S_IMODE(stored.stat().st_mode) == 0o600
+    assert stat.S_IMODE(stored.parent.stat().st_mode) == 0o700
     waiting = english_client.get(response["Location"]).content.decode()
     assert 'hx-trigger="every 2s"' in waiting
     assert "Pending" in waiting
@@ -94,8 +97,8 @@ def test_a_job_is_run_once_however_often_it_is_handed_out(
     client.post(reverse("people:import"), {"file": upload(good_lines()), "mode": "commit_good"})
     job = Job.objects.get()
 
-    queue.run_import.call(job.pk)
-    queue.run_import.call(job.pk)
+    tasks.import_people_file.call(job.pk)
+    tasks.import_people_file.call(job.pk)
     run_worker()
 
     assert Person.objects.count() == 3
@@ -141,7 +144,7 @@ def test_an_unexpected_error_fails_the_job_and_removes_the_file(
 
     monkeypatch.setattr(queue, "import_people", broken)
     with pytest.raises(RuntimeError):
-        queue.run_import.call(job.pk)
+        tasks.import_people_file.call(job.pk)
 
     job.refresh_from_db()
     assert job.status == "failed"
@@ -164,3 +167,87 @@ def test_a_file_that_cannot_be_read_is_refused_on_the_form_and_nothing_is_queued
     assert "Required columns are missing" in response.content.decode()
     assert not Job.objects.exists()
     assert stored_files() == []
+
+
+def test_a_long_chinese_file_name_is_kept_for_display_and_never_used_on_disk(
+    english_client, city, target_groups, staff_a, queued_tasks
+):
+    name = "梅河口市" + "职业技能培训学员花名册" * 8 + ".csv"  # far over 255 bytes in UTF-8
+    english_client.force_login(staff_a)
+
+    english_client.post(
+        reverse("people:import"),
+        {"file": upload(good_lines(), name=name), "mode": "commit_good"},
+    )
+
+    job = Job.objects.get()
+    assert job.summary["file_name"] == name
+    assert [p.name for p in stored_files()] == ["upload"]
+    tasks.import_people_file.call(job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.summary["file_name"], job.summary["created"]) == ("succeeded", name, 3)
+    assert AuditEvent.objects.get(action="people.import.completed").data["file_name"] == name
+
+
+def test_a_stopped_worker_leaves_a_failed_job_not_a_running_one(
+    english_client, city, target_groups, staff_a, queued_tasks, monkeypatch
+):
+    english_client.force_login(staff_a)
+    english_client.post(
+        reverse("people:import"), {"file": upload(good_lines()), "mode": "commit_good"}
+    )
+    job = Job.objects.get()
+
+    def stopped(*args, **kwargs):
+        raise SystemExit(1)  # db_worker told to stop at once
+
+    monkeypatch.setattr(queue, "import_people", stopped)
+    with pytest.raises(SystemExit), translation.override("en"):
+        tasks.import_people_file.call(job.pk)
+
+    job.refresh_from_db()
+    assert job.status == "failed"
+    assert job.summary["detail"].startswith("The import stopped because of an unexpected error")
+    assert stored_files() == []
+    assert Person.objects.count() == 0
+
+
+def test_an_uploader_whose_role_lost_the_right_gets_a_failed_job_naming_the_file(
+    english_client, city, target_groups, staff_a, queued_tasks
+):
+    english_client.force_login(staff_a)
+    english_client.post(
+        reverse("people:import"), {"file": upload(good_lines()), "mode": "commit_good"}
+    )
+    staff_a.role = "employer"
+    staff_a.save()
+
+    with translation.override("en"):
+        tasks.import_people_file.call(Job.objects.get().pk)
+
+    job = Job.objects.get()
+    assert job.status == "failed"
+    assert job.summary == {
+        "detail": "Your role may not import people.",
+        "mode": "commit_good",
+        "file_name": "people.csv",
+    }
+    assert Person.objects.count() == 0
+    assert stored_files() == []
+
+
+def test_the_job_page_says_when_no_worker_has_taken_a_file_for_a_while(
+    english_client, city, target_groups, staff_a, queued_tasks
+):
+    english_client.force_login(staff_a)
+    english_client.post(
+        reverse("people:import"), {"file": upload(good_lines()), "mode": "commit_good"}
+    )
+    job = Job.objects.get()
+    url = reverse("people:import_job", args=[job.pk])
+    assert "No import worker" not in english_client.get(url).content.decode()
+
+    Job.objects.filter(pk=job.pk).update(created_at=timezone.now() - datetime.timedelta(minutes=6))
+
+    page = english_client.get(url).content.decode()
+    assert "No import worker has taken this file for 6 minutes" in page

@@ -73,11 +73,14 @@ class Command(BaseCommand):
             TimeRemainingColumn(),
             console=console,
             transient=True,
+            # No refresh thread: the import may fork worker processes, which must not
+            # inherit a thread holding the console.
+            auto_refresh=False,
         ) as bar:
             task = bar.add_task("validating", total=None)
 
             def on_progress(done: int, total: int) -> None:
-                bar.update(task, completed=done, total=max(total, done))
+                bar.update(task, completed=done, total=max(total, done), refresh=True)
 
             try:
                 result = import_people(
