@@ -25,6 +25,15 @@ def english_client(client, settings):
     return client
 
 
+def queue_upload(client, user, lines=None, *, name="people.csv", mode="commit_good"):
+    """Log in as ``user`` and upload a people file (good rows by default); return the Job."""
+    client.force_login(user)
+    client.post(
+        reverse("people:import"), {"file": upload(lines or good_lines(), name=name), "mode": mode}
+    )
+    return Job.objects.get()
+
+
 def stored_files():
     folder = queue.upload_folder()
     return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
@@ -77,8 +86,7 @@ def test_upload_is_queued_then_a_worker_imports_it(
 def test_a_queued_import_reports_in_the_uploaders_language(
     client, city, target_groups, staff_a, queued_tasks
 ):
-    client.force_login(staff_a)  # no language cookie: the city's default, Chinese
-    client.post(reverse("people:import"), {"file": upload(bad_lines()), "mode": "commit_good"})
+    queue_upload(client, staff_a, bad_lines())  # no language cookie: the city's default
 
     with translation.override("en"):
         run_worker()
@@ -93,9 +101,7 @@ def test_a_queued_import_reports_in_the_uploaders_language(
 def test_a_job_is_run_once_however_often_it_is_handed_out(
     client, city, target_groups, staff_a, queued_tasks
 ):
-    client.force_login(staff_a)
-    client.post(reverse("people:import"), {"file": upload(good_lines()), "mode": "commit_good"})
-    job = Job.objects.get()
+    job = queue_upload(client, staff_a)
 
     tasks.import_people_file.call(job.pk)
     tasks.import_people_file.call(job.pk)
@@ -111,17 +117,14 @@ def test_a_job_is_run_once_however_often_it_is_handed_out(
 def test_an_uploader_who_can_no_longer_import_gets_a_failed_job(
     english_client, city, target_groups, staff_a, queued_tasks
 ):
-    english_client.force_login(staff_a)
-    english_client.post(
-        reverse("people:import"), {"file": upload(good_lines()), "mode": "commit_good"}
-    )
+    job = queue_upload(english_client, staff_a)
     staff_a.is_active = False
     staff_a.save()
 
     with translation.override("en"):
         run_worker()
 
-    job = Job.objects.get()
+    job.refresh_from_db()
     assert job.status == "failed"
     assert job.summary["detail"] == (
         "The account that uploaded this file can no longer import; nothing was written."
@@ -133,11 +136,7 @@ def test_an_uploader_who_can_no_longer_import_gets_a_failed_job(
 def test_an_unexpected_error_fails_the_job_and_removes_the_file(
     english_client, city, target_groups, staff_a, queued_tasks, monkeypatch
 ):
-    english_client.force_login(staff_a)
-    english_client.post(
-        reverse("people:import"), {"file": upload(good_lines()), "mode": "commit_good"}
-    )
-    job = Job.objects.get()
+    job = queue_upload(english_client, staff_a)
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
@@ -173,14 +172,9 @@ def test_a_long_chinese_file_name_is_kept_for_display_and_never_used_on_disk(
     english_client, city, target_groups, staff_a, queued_tasks
 ):
     name = "梅河口市" + "职业技能培训学员花名册" * 8 + ".csv"  # far over 255 bytes in UTF-8
-    english_client.force_login(staff_a)
 
-    english_client.post(
-        reverse("people:import"),
-        {"file": upload(good_lines(), name=name), "mode": "commit_good"},
-    )
+    job = queue_upload(english_client, staff_a, name=name)
 
-    job = Job.objects.get()
     assert job.summary["file_name"] == name
     assert [p.name for p in stored_files()] == ["upload"]
     tasks.import_people_file.call(job.pk)
@@ -192,11 +186,7 @@ def test_a_long_chinese_file_name_is_kept_for_display_and_never_used_on_disk(
 def test_a_stopped_worker_leaves_a_failed_job_not_a_running_one(
     english_client, city, target_groups, staff_a, queued_tasks, monkeypatch
 ):
-    english_client.force_login(staff_a)
-    english_client.post(
-        reverse("people:import"), {"file": upload(good_lines()), "mode": "commit_good"}
-    )
-    job = Job.objects.get()
+    job = queue_upload(english_client, staff_a)
 
     def stopped(*args, **kwargs):
         raise SystemExit(1)  # db_worker told to stop at once
@@ -215,17 +205,14 @@ def test_a_stopped_worker_leaves_a_failed_job_not_a_running_one(
 def test_an_uploader_whose_role_lost_the_right_gets_a_failed_job_naming_the_file(
     english_client, city, target_groups, staff_a, queued_tasks
 ):
-    english_client.force_login(staff_a)
-    english_client.post(
-        reverse("people:import"), {"file": upload(good_lines()), "mode": "commit_good"}
-    )
+    job = queue_upload(english_client, staff_a)
     staff_a.role = "employer"
     staff_a.save()
 
     with translation.override("en"):
-        tasks.import_people_file.call(Job.objects.get().pk)
+        tasks.import_people_file.call(job.pk)
 
-    job = Job.objects.get()
+    job.refresh_from_db()
     assert job.status == "failed"
     assert job.summary == {
         "detail": "Your role may not import people.",
@@ -239,11 +226,7 @@ def test_an_uploader_whose_role_lost_the_right_gets_a_failed_job_naming_the_file
 def test_the_job_page_says_when_no_worker_has_taken_a_file_for_a_while(
     english_client, city, target_groups, staff_a, queued_tasks
 ):
-    english_client.force_login(staff_a)
-    english_client.post(
-        reverse("people:import"), {"file": upload(good_lines()), "mode": "commit_good"}
-    )
-    job = Job.objects.get()
+    job = queue_upload(english_client, staff_a)
     url = reverse("people:import_job", args=[job.pk])
     assert "No import worker" not in english_client.get(url).content.decode()
 
