@@ -57,10 +57,18 @@ def is_on_time(
     return starts_at - datetime.timedelta(minutes=early_minutes()) <= at <= ends_at
 
 
+def code_opens_at(starts_at: datetime.datetime) -> datetime.datetime:
+    """Return the moment a session's QR codes are first issued and accepted."""
+    return starts_at - datetime.timedelta(minutes=code_opens_minutes())
+
+
+def code_closes_at(ends_at: datetime.datetime) -> datetime.datetime:
+    """Return the last moment a session's QR codes are issued and accepted."""
+    return ends_at + datetime.timedelta(minutes=code_closes_minutes())
+
+
 def is_code_open(
     starts_at: datetime.datetime, ends_at: datetime.datetime, at: datetime.datetime
 ) -> bool:
     """Tell whether a session's QR codes are issued and accepted at this time."""
-    opens = starts_at - datetime.timedelta(minutes=code_opens_minutes())
-    closes = ends_at + datetime.timedelta(minutes=code_closes_minutes())
-    return opens <= at <= closes
+    return code_opens_at(starts_at) <= at <= code_closes_at(ends_at)

@@ -131,6 +131,13 @@ def get_sheet(training_class: TrainingClass) -> Sheet:
     return Sheet(training_class=training_class, sessions=sessions, rows=rows)
 
 
+def get_own_check_in(session: ClassSession, person_id: int | None) -> Attendance | None:
+    """Return a person's check-in to a session, or None if they have not checked in."""
+    if person_id is None:
+        return None
+    return Attendance.objects.filter(session=session, enrolment__person_id=person_id).first()
+
+
 def session_title(session: ClassSession) -> str:
     """Name a session by its topic, or by its start when it has none."""
     return session.topic or timezone.localtime(session.starts_at).strftime("%Y-%m-%d %H:%M")

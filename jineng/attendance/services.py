@@ -13,8 +13,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from jineng.accounts.roles import Capability
 from jineng.attendance import access, locks, policy, tokens
@@ -84,6 +85,26 @@ def _session(session_id: int) -> ClassSession:
     if session is None:
         raise tokens.InvalidCode(_("This attendance code names no session."), field="code")
     return session
+
+
+def local_moment(at: datetime.datetime) -> str:
+    """Write a moment of the coming days in local time, as in 签到将于 3月2日 08:00 开始."""
+    # Translators: Django date-format syntax for a day and time, e.g. "n月j日 H:i" in Chinese.
+    return formats.date_format(timezone.localtime(at), pgettext("date format", "M j, H:i"))
+
+
+def require_code_open(session: ClassSession, at: datetime.datetime) -> None:
+    """Refuse a check-in outside the session's code window, saying when it opens or closed."""
+    opens_at = policy.code_opens_at(session.starts_at)
+    if at < opens_at:
+        raise tokens.InvalidCode(
+            _("Check-in for this session has not opened yet: it opens at {time}.").format(
+                time=local_moment(opens_at)
+            ),
+            field="code",
+        )
+    if at > policy.code_closes_at(session.ends_at):
+        raise tokens.InvalidCode(_("Check-in for this session is closed."), field="code")
 
 
 def _require_running(session: ClassSession) -> None:
@@ -195,8 +216,7 @@ def check_in(
     """
     at = scanned_at or timezone.now()
     session = _session(tokens.read_code(code, at))
-    if not policy.is_code_open(session.starts_at, session.ends_at, at):
-        raise tokens.InvalidCode(_("Check-in for this session is closed."), field="code")
+    require_code_open(session, at)
     _require_running(session)
     person_id = getattr(actor, "person_id", None)
     enrolment = Enrolment.objects.filter(

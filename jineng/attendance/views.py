@@ -200,6 +200,26 @@ def _refused(
     return _with_device(request, response, new_id)
 
 
+def _check_in_page(
+    request: HttpRequest, code: str, session: ClassSession, now: datetime.datetime
+) -> HttpResponse:
+    """Show the scanned session's button, or say it is already done or outside its window."""
+    attendance = queries.get_own_check_in(session, getattr(request.user, "person_id", None))
+    if attendance is not None:
+        checked_in = _("You checked in to this session at {time}.").format(
+            time=services.local_moment(attendance.checked_in_at)
+        )
+        return render(
+            request, "attendance/check_in.html", {"session": session, "checked_in": checked_in}
+        )
+    try:
+        services.require_code_open(session, now)
+    except DomainError as error:
+        return _refused(request, error, session, None)
+    form = CheckInForm(initial={"ticket": _ticket(request, code, now)})
+    return render(request, "attendance/check_in.html", {"form": form, "session": session})
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def check_in(request: HttpRequest, code: str) -> HttpResponse:
@@ -219,10 +239,11 @@ def check_in(request: HttpRequest, code: str) -> HttpResponse:
         .filter(pk=session_id)
         .first()
     )
+    if session is None:
+        missing = tokens.InvalidCode(_("This attendance code names no session."))
+        return _refused(request, missing, None, new_id)
     if request.method == "GET":
-        form = CheckInForm(initial={"ticket": _ticket(request, code, now)})
-        response = render(request, "attendance/check_in.html", {"form": form, "session": session})
-        return _with_device(request, response, new_id)
+        return _with_device(request, _check_in_page(request, code, session, now), new_id)
     form = CheckInForm(request.POST)
     if not form.is_valid() or scanned_at is None:
         expired = tokens.InvalidCode(

@@ -130,8 +130,31 @@ def test_code_of_another_session_checks_in_to_that_session_only(
 def test_code_of_a_later_session_is_refused_before_it_opens(worker, enrolment, sessions, at_start):
     # The afternoon session's code, had anyone made it in the morning, does not open until 13:00.
     code = tokens.make_code(sessions[1].pk, START)
-    with pytest.raises(tokens.InvalidCode, match="closed"):
+    with pytest.raises(tokens.InvalidCode) as refused:
         scan(worker, code)
+    assert refused.value.detail == (
+        "Check-in for this session has not opened yet: it opens at Mar 2, 13:00."
+    )
+    assert refused.value.field == "code"
+    assert not Attendance.objects.exists()
+
+
+def test_code_opens_an_hour_before_the_start(worker, enrolment, sessions, at_start):
+    opens = sessions[1].starts_at - 60 * MINUTES
+    at_start.move_to(opens - SECONDS)
+    with pytest.raises(tokens.InvalidCode, match="not opened yet"):
+        scan(worker, tokens.make_code(sessions[1].pk, opens - SECONDS))
+    at_start.move_to(opens)
+    assert scan(worker, tokens.make_code(sessions[1].pk, opens)).session == sessions[1]
+
+
+def test_code_is_refused_as_closed_after_the_window(worker, enrolment, sessions, at_start):
+    # The morning session ends at 11:00 and its codes are accepted until 11:30.
+    closes = sessions[0].ends_at + 30 * MINUTES
+    at_start.move_to(closes + SECONDS)
+    with pytest.raises(tokens.InvalidCode) as refused:
+        scan(worker, tokens.make_code(sessions[0].pk, closes + SECONDS))
+    assert refused.value.detail == "Check-in for this session is closed."
     assert not Attendance.objects.exists()
 
 

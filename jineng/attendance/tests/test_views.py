@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime
 import io
+from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from jineng.attendance import services, tokens
+from jineng.attendance import services, tokens, views
 from jineng.attendance.models import Attendance
 from jineng.core.models import AuditEvent
 
@@ -115,11 +116,70 @@ def test_not_enrolled_worker_is_refused_clearly(client, worker, training_class, 
 
 def test_second_scan_is_a_no_op_with_a_message(client, worker, enrolment, sessions, at_start):
     client.force_login(worker)
-    scan_and_confirm(client, check_in_url(sessions[0]))
-    response = scan_and_confirm(client, check_in_url(sessions[0]))
+    url = check_in_url(sessions[0])
+    # Two tabs opened on the code: the second is confirmed after the first checked in.
+    ticket = client.get(url, **PHONE).context["form"].initial["ticket"]
+    scan_and_confirm(client, url)
+    response = client.post(url, {"ticket": ticket}, **PHONE)
     assert response.status_code == 302
     assert "already checked in" in client.get(response["Location"], **EN).content.decode()
     assert Attendance.objects.count() == 1
+
+
+def test_reopened_link_says_the_worker_already_checked_in(
+    client, worker, enrolment, sessions, at_start
+):
+    client.force_login(worker)
+    url = check_in_url(sessions[0])
+    scan_and_confirm(client, url)
+    at_start.move_to(START + datetime.timedelta(seconds=20))
+    page = client.get(url, **EN)
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "You checked in to this session at Mar 2, 09:00." in body
+    assert 'id="check-in-button"' not in body
+    assert "form" not in page.context
+    assert Attendance.objects.count() == 1
+
+
+def test_page_before_the_window_says_when_check_in_opens(
+    client, worker, enrolment, sessions, at_start
+):
+    client.force_login(worker)
+    # The afternoon session (14:00) opens for check-in at 13:00.
+    response = client.get(check_in_url(sessions[1]), **EN)
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "Check-in for this session has not opened yet: it opens at Mar 2, 13:00." in body
+    assert "closed" not in body
+    assert 'id="check-in-button"' not in body
+
+
+def test_page_after_the_window_says_check_in_is_closed(
+    client, worker, enrolment, sessions, at_start
+):
+    client.force_login(worker)
+    late = sessions[0].ends_at + datetime.timedelta(minutes=31)
+    at_start.move_to(late)
+    response = client.get(check_in_url(sessions[0], late), **EN)
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "Check-in for this session is closed." in body
+    assert 'id="check-in-button"' not in body
+
+
+def test_confirming_before_the_window_says_when_check_in_opens(
+    client, worker, enrolment, sessions, at_start
+):
+    client.force_login(worker)
+    code = tokens.make_code(sessions[1].pk, START)
+    url = reverse("attendance:check_in", args=[code])
+    # A page opened in time for the button, confirmed now: the service says when it opens.
+    ticket = views._ticket(SimpleNamespace(user=worker), code, START)
+    response = client.post(url, {"ticket": ticket}, **EN)
+    assert response.status_code == 400
+    assert "it opens at Mar 2, 13:00." in response.content.decode()
+    assert not Attendance.objects.exists()
 
 
 def test_scanning_needs_login(client, sessions, at_start):
