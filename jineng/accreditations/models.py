@@ -129,7 +129,16 @@ class AccreditationApplication(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.organization_id} {self.kind} {self.occupation_id}"
+        # The audit trail stores this label when an event is written: name the scope in words.
+        # Load organization, occupation and max_level with select_related to avoid three queries.
+        return " · ".join(
+            [
+                f"#{self.pk} {self.organization.name}",
+                str(self.get_kind_display()),
+                f"{self.occupation.code} {self.occupation.name}",
+                self.max_level.name,
+            ]
+        )
 
     @property
     def is_pending(self) -> bool:

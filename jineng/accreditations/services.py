@@ -148,7 +148,7 @@ def apply_for_accreditation(data: ApplicationInput, *, actor: Any) -> Accreditat
     if not actor.organization_id:
         raise PermissionDenied(_("Only staff of an organisation may apply for accreditation."))
     application = AccreditationApplication(
-        organization_id=actor.organization_id,
+        organization=actor.organization,
         kind=data.kind,
         evaluation_kind=_evaluation_kind(data.kind, data.evaluation_kind),
         occupation=_occupation(data.occupation_code),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from jineng.accreditations import services
 from jineng.accreditations.choices import AccreditationKind, ApplicationStatus, EvaluationKind
@@ -51,6 +51,40 @@ def test_apply_files_a_pending_application_for_own_organisation(
         "max_level": "level3",
         "evaluation_kind": "",
     }
+
+
+def test_audit_names_the_application_by_organisation_scope_and_level(application, bureau_admin):
+    with translation.override("en"):
+        services.reject_application(application.pk, reasons="缺少实训设备", actor=bureau_admin)
+    label = (
+        f"#{application.pk} 梅河口市甲职业培训学校 · Training (培训机构) · "
+        "6-31-01-03 电工 · 三级/高级工"
+    )
+    assert [event.object_repr for event in events("accreditations.application.submitted")] == [
+        label
+    ]
+    assert [event.object_repr for event in events("accreditations.application.rejected")] == [label]
+
+
+def test_application_label_of_an_evaluation_scope_needs_no_query(
+    evaluator, occupations, levels, django_assert_num_queries
+):
+    application = apply(
+        evaluator,
+        occupations["welder"],
+        levels["level5"],
+        kind=AccreditationKind.EVALUATION,
+        evaluation_kind=EvaluationKind.SKILL_LEVEL,
+    )
+    loaded = AccreditationApplication.objects.select_related(
+        "organization", "occupation", "max_level"
+    ).get(pk=application.pk)
+    with django_assert_num_queries(0), translation.override("en"):
+        label = str(loaded)
+    assert label == (
+        f"#{application.pk} 梅河口市职业技能鉴定中心 · Evaluation (鉴定评价机构) · "
+        "6-18-02-04 焊工 · 五级/初级工"
+    )
 
 
 @pytest.mark.parametrize("who", ["bureau_admin", "reviewer", "auditor", "worker"])
