@@ -187,6 +187,10 @@ def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
         counts[e.status] += 1
     is_own = request.user.can(Capability.MANAGE_CLASSES)
     organization_id = training_class.programme.organization_id
+    moves = _moves(request.user, training_class)
+    may_close = is_own and training_class.status == ClassStatus.RUNNING
+    targets = [to for to, _label in moves] + ([ClassStatus.CLOSED] if may_close else [])
+    waits = [w for w in (services.too_early(training_class, to) for to in targets) if w]
     return render(
         request,
         "training/class_detail.html",
@@ -195,11 +199,12 @@ def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
             "sessions": training_class.sessions.select_related("venue", "teacher"),
             "roster": roster,
             "counts": counts,
-            "moves": _moves(request.user, training_class),
+            "moves": moves,
+            "waits": waits,
             "is_own": is_own,
             "may_enrol": is_own and training_class.status in ENROLLABLE_STATUSES,
             "may_edit": is_own and training_class.status in ("draft", "returned"),
-            "may_close": is_own and training_class.status == ClassStatus.RUNNING,
+            "may_close": may_close,
             "enrol_form": EnrolForm(),
             "bulk_form": BulkEnrolForm(),
             "session_form": SessionForm(organization_id=organization_id),

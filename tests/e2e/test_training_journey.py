@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 import segno
+import time_machine
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -314,11 +315,17 @@ def test_subsidised_class_from_submission_to_completion(
     assert stored == [statement_id]
     assert online_minutes(person.pk, CLASS_CODE) == missing
 
-    # 6. Staff close the class: the roster shows the worker completed.
+    # 6. While the session runs the class cannot be closed yet; once it has ended, staff close
+    # the class and the roster shows the worker completed.
     ui.goto(detail_path)
-    close = ui.page.locator("main form:has(input[name=to][value=closed])")
-    close.locator("textarea[name=note]").fill("考勤与线上学时合格")
-    ui.follow(close.locator("button[type=submit]"))
+    wait = ui.page.locator("main [role=status]", has_text=CLASS_CODE)
+    expect(wait).to_contain_text(timezone.localtime(session.ends_at).strftime("%Y-%m-%d %H:%M"))
+    with time_machine.travel(session.ends_at + datetime.timedelta(minutes=1)):
+        ui.goto(detail_path)
+        expect(wait).to_have_count(0)
+        close = ui.page.locator("main form:has(input[name=to][value=closed])")
+        close.locator("textarea[name=note]").fill("考勤与线上学时合格")
+        ui.follow(close.locator("button[type=submit]"))
     enrolment.refresh_from_db()
     assert (enrolment.status, enrolment.attended_minutes, enrolment.online_minutes) == (
         EnrolmentStatus.COMPLETED,

@@ -22,6 +22,7 @@ from jineng.training.services.common import (
     DoubleBooked,
     NotEligible,
     needs_bureau_approval,
+    too_early,
 )
 from jineng.training.services.completion import close_class
 from jineng.training.services.enrolment import BulkResult, enrol, enrol_bulk, transfer, withdraw
@@ -48,6 +49,7 @@ __all__ = [
     "enrol_bulk",
     "needs_bureau_approval",
     "remove_session",
+    "too_early",
     "transfer",
     "transition",
     "update_class",

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
+from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jineng.core.errors import (
@@ -68,8 +71,43 @@ def needs_bureau_approval(programme: Programme) -> bool:
     return programme.is_subsidised
 
 
+def too_early(
+    training_class: TrainingClass, to: str, *, now: datetime.datetime | None = None
+) -> str | None:
+    """Say in words why a class cannot move to a state yet, or return None if it can.
+
+    The one place of the time rules: a class starts (开班) on its start date or later, so
+    attendance is taken while it runs and the bureau's list of running classes is true; it
+    closes (结业) once its last session has ended, or without sessions once its end date has
+    passed, so no trainee is judged on sessions still to come.
+    """
+    now = timezone.localtime(now)
+    if to == ClassStatus.RUNNING and now.date() < training_class.starts_on:
+        return _("Class {code} starts on {day}: start it on that day or later.").format(
+            code=training_class.code, day=training_class.starts_on.isoformat()
+        )
+    if to != ClassStatus.CLOSED:
+        return None
+    last_end = training_class.sessions.aggregate(last=Max("ends_at"))["last"]
+    if last_end is not None and now < last_end:
+        return _("Class {code} can be closed once its last session has ended, at {time}.").format(
+            code=training_class.code,
+            time=timezone.localtime(last_end).strftime("%Y-%m-%d %H:%M"),
+        )
+    if last_end is None and now.date() <= training_class.ends_on:
+        return _("Class {code} ends on {day}: it can be closed from {next_day}.").format(
+            code=training_class.code,
+            day=training_class.ends_on.isoformat(),
+            next_day=(training_class.ends_on + datetime.timedelta(days=1)).isoformat(),
+        )
+    return None
+
+
 def move(training_class: TrainingClass, to: str) -> str:
-    """Change a (locked) class's status along CLASS_TRANSITIONS; return the old status."""
+    """Change a (locked) class's status along CLASS_TRANSITIONS; return the old status.
+
+    Refuses a move the state machine does not allow, and one that is too early (too_early()).
+    """
     before = training_class.status
     if to not in CLASS_TRANSITIONS.get(before, frozenset()):
         raise InvalidTransition(
@@ -80,5 +118,8 @@ def move(training_class: TrainingClass, to: str) -> str:
             ),
             field="status",
         )
+    reason = too_early(training_class, to)
+    if reason is not None:
+        raise InvalidTransition(reason, field="status")
     training_class.status = to
     return before

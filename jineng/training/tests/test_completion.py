@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import datetime
 from unittest import mock
 
 import pytest
+import time_machine
 
 from conftest import ID_A, ID_B
 from jineng.core.errors import InvalidTransition
 from jineng.core.models import AuditEvent
 from jineng.records.queries import get_record
 from jineng.training import queries, services
-from jineng.training.choices import ClassStatus, EnrolmentStatus
-from jineng.training.models import Enrolment
+from jineng.training.choices import ClassMode, ClassStatus, EnrolmentStatus
+from jineng.training.models import Enrolment, TrainingClass
 
-from .helpers import approved_class, person, programme
+from .helpers import START, approved_class, at, person, programme
 
 pytestmark = pytest.mark.django_db
 ID_C = "220581200003010013"
@@ -75,6 +77,63 @@ def test_only_a_running_class_closes(staff_a, bureau_admin, occupations, levels)
     with pytest.raises(InvalidTransition):
         services.transition(c.pk, ClassStatus.CLOSED, actor=staff_a)
     assert not AuditEvent.objects.filter(action="training.class.closed").exists()
+
+
+def test_class_cannot_close_before_its_last_session_has_ended(staff_a, running):
+    c, (a, b, waiting) = running
+    with (
+        time_machine.travel(at(START, 11, 59), tick=False),
+        pytest.raises(InvalidTransition) as refused,
+    ):
+        services.close_class(c.pk, actor=staff_a)
+    assert refused.value.detail == (
+        f"Class {c.code} can be closed once its last session has ended, at 2026-03-02 12:00."
+    )
+    c.refresh_from_db()
+    assert c.status == ClassStatus.RUNNING
+    rows = {
+        e.pk: (e.status, e.attended_minutes, e.result_note)
+        for e in Enrolment.objects.filter(training_class=c)
+    }
+    assert rows == {
+        a.pk: (EnrolmentStatus.ENROLLED, None, ""),
+        b.pk: (EnrolmentStatus.ENROLLED, None, ""),
+        waiting.pk: (EnrolmentStatus.WAITLISTED, None, ""),
+    }
+    assert [e.kind for e in queries.record_entries(a.person)] == ["training.enrolled"]
+    assert not AuditEvent.objects.filter(action="training.class.closed").exists()
+    with time_machine.travel(at(START, 12), tick=False):
+        services.close_class(c.pk, actor=staff_a)
+    assert Enrolment.objects.get(pk=a.pk).status == EnrolmentStatus.NOT_COMPLETED
+
+
+def test_class_without_sessions_closes_after_its_end_date(staff_a, occupations, levels):
+    prog = programme(staff_a, subsidised=False, theory=2, practice=3)
+    c = services.create_class(
+        prog.pk,
+        services.ClassInput(
+            code="ONLINE-1",
+            capacity=5,
+            starts_on=START,
+            ends_on=START + datetime.timedelta(days=6),
+            mode=ClassMode.ONLINE,
+        ),
+        actor=staff_a,
+    )
+    services.transition(c.pk, ClassStatus.APPROVED, actor=staff_a)
+    services.transition(c.pk, ClassStatus.RUNNING, actor=staff_a)
+    with (
+        time_machine.travel(at(START + datetime.timedelta(days=6), 23, 59), tick=False),
+        pytest.raises(InvalidTransition) as refused,
+    ):
+        services.close_class(c.pk, actor=staff_a)
+    assert refused.value.detail == (
+        "Class ONLINE-1 ends on 2026-03-08: it can be closed from 2026-03-09."
+    )
+    assert TrainingClass.objects.get(pk=c.pk).status == ClassStatus.RUNNING
+    with time_machine.travel(at(START + datetime.timedelta(days=7), 0), tick=False):
+        services.close_class(c.pk, actor=staff_a)
+    assert TrainingClass.objects.get(pk=c.pk).status == ClassStatus.CLOSED
 
 
 def test_training_appears_in_the_lifelong_record(staff_a, running):

@@ -6,6 +6,7 @@ import re
 from unittest import mock
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import translation
 
@@ -16,7 +17,16 @@ from jineng.training import queries, services
 from jineng.training.choices import ClassStatus, EnrolmentStatus
 from jineng.training.models import Enrolment, TrainingClass
 
-from .helpers import approved_class, citizen_id, draft_class, member, person, programme
+from .helpers import (
+    START,
+    approved_class,
+    at,
+    citizen_id,
+    draft_class,
+    member,
+    person,
+    programme,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -310,3 +320,23 @@ def test_find_offers_the_city_townships_and_filters_by_one(
     assert [c.code for c in page.context["classes"]] == [in_xinhua.code]
     page = client.get(reverse("training:find"), {"town": ""})
     assert len(page.context["classes"]) == 3
+
+
+def test_page_says_when_a_running_class_can_be_closed(
+    client, english, staff_a, bureau_admin, occupations, levels
+):
+    c = approved_class(staff_a, bureau_admin, programme(staff_a, subsidised=False))
+    services.transition(c.pk, ClassStatus.RUNNING, actor=staff_a)
+    client.force_login(staff_a)
+    wait = f"Class {c.code} can be closed once its last session has ended, at 2026-03-02 12:00."
+    with time_machine.travel(at(START, 10), tick=False):
+        page = client.get(reverse("training:detail", args=[c.pk]))
+        assert wait in page.content.decode()
+        closing = client.post(
+            reverse("training:transition", args=[c.pk]), {"to": "closed"}, follow=True
+        )
+    assert [str(m) for m in closing.context["messages"]] == [wait]
+    assert TrainingClass.objects.get(pk=c.pk).status == ClassStatus.RUNNING
+    assert not AuditEvent.objects.filter(action="training.class.closed").exists()
+    page = client.get(reverse("training:detail", args=[c.pk]))
+    assert "can be closed once" not in page.content.decode()

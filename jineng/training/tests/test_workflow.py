@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+import time_machine
 
 from jineng.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from jineng.core.models import AuditEvent
@@ -12,7 +13,7 @@ from jineng.training import services
 from jineng.training.choices import ClassStatus
 from jineng.training.models import ClassSession, TrainingClass
 
-from .helpers import START, approved_class, draft_class, programme, session
+from .helpers import START, approved_class, at, draft_class, programme, session
 
 pytestmark = pytest.mark.django_db
 
@@ -82,6 +83,20 @@ def test_class_cannot_start_without_approval(staff_a, catalog_entry, accredited)
         services.transition(c.pk, ClassStatus.RUNNING, actor=staff_a)
     assert TrainingClass.objects.get(pk=c.pk).status == ClassStatus.SUBMITTED
     assert not AuditEvent.objects.filter(action="training.class.started").exists()
+
+
+def test_class_starts_on_its_start_date_not_before(staff_a, occupations, levels):
+    c = approved_class(staff_a, None, programme(staff_a, subsidised=False))
+    the_day_before = at(START - datetime.timedelta(days=1), 23, 59)
+    with time_machine.travel(the_day_before, tick=False), pytest.raises(InvalidTransition) as no:
+        services.transition(c.pk, ClassStatus.RUNNING, actor=staff_a)
+    assert no.value.detail == f"Class {c.code} starts on 2026-03-02: start it on that day or later."
+    assert TrainingClass.objects.get(pk=c.pk).status == ClassStatus.APPROVED
+    assert not AuditEvent.objects.filter(action="training.class.started").exists()
+    with time_machine.travel(at(START, 0), tick=False):
+        services.transition(c.pk, ClassStatus.RUNNING, actor=staff_a)
+    assert TrainingClass.objects.get(pk=c.pk).status == ClassStatus.RUNNING
+    assert AuditEvent.objects.filter(action="training.class.started").count() == 1
 
 
 def test_return_needs_a_note_and_allows_resubmission(
