@@ -61,6 +61,7 @@ AFFILIATION_COLUMNS = (
     "started_on",
     "ended_on",
 )
+NAME_INDEX = PERSON_COLUMNS.index("name")
 # Existing citizen IDs are looked up this many at a time.
 LOOKUP_BATCH = 5000
 # SQLite page cache while bulk inserting (negative = KiB): 128 MiB.
@@ -98,6 +99,7 @@ class WriteOutcome:
     skipped_rows: list[int]
     memberships: int
     affiliations: int
+    linked: int = 0  # affiliations added to people already registered
 
 
 @contextmanager
@@ -143,23 +145,33 @@ def person_values(fields: dict[str, Any], stamp: Any, *, is_synthetic: bool = Fa
     )
 
 
-def existing_hashes(hashes: Sequence[str]) -> set[str]:
-    """Return which of these citizen-ID hashes are already registered, in batches."""
+def registered_people(hashes: Sequence[str]) -> dict[str, tuple[int, str]]:
+    """Return the id and name of each of these citizen-ID hashes already registered."""
     if not hashes:
-        return set()
+        return {}
+    found: dict[str, tuple[int, str]] = {}
+    columns = ("id_number_hash", "id", "name")
     if Person.objects.count() <= 2 * len(hashes):
         # Fewer people registered than the file nearly has rows: one scan beats many lookups.
         wanted = set(hashes)
-        registered = Person.objects.values_list("id_number_hash", flat=True)
-        return {h for h in registered.iterator(chunk_size=20000) if h in wanted}
-    batch = min(LOOKUP_BATCH, connection.features.max_query_params or LOOKUP_BATCH)
-    found: set[str] = set()
-    for start in range(0, len(hashes), batch):
-        chunk = hashes[start : start + batch]
-        found.update(
-            Person.objects.filter(id_number_hash__in=chunk).values_list("id_number_hash", flat=True)
-        )
+        registered = Person.objects.values_list(*columns).iterator(chunk_size=20000)
+        return {h: (pk, name) for h, pk, name in registered if h in wanted}
+    for chunk in _batches(hashes):
+        rows = Person.objects.filter(id_number_hash__in=chunk).values_list(*columns)
+        found.update((h, (pk, name)) for h, pk, name in rows)
     return found
+
+
+def _batches(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    """Split values for ``__in`` lookups within the database's limit on query parameters."""
+    size = min(LOOKUP_BATCH, connection.features.max_query_params or LOOKUP_BATCH)
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def person_name(person: PreparedPerson) -> str:
+    """The name a prepared row carries."""
+    return person.values[NAME_INDEX]
 
 
 def allocate_ids(model: type[models.Model], count: int) -> list[int]:
@@ -246,17 +258,25 @@ def _with_ids(ids: list[int], people: list[PreparedPerson]) -> Iterator[tuple]:
         yield (pk, *person.values)
 
 
-def write_people(people: Sequence[PreparedPerson], *, stamp: Any) -> WriteOutcome:
+def write_people(
+    people: Sequence[PreparedPerson],
+    *,
+    stamp: Any,
+    registered: dict[str, tuple[int, str]] | None = None,
+) -> WriteOutcome:
     """Insert the people not yet registered, with their memberships and affiliations.
 
     Runs inside the caller's transaction (the caller also writes the audit event). People
-    whose citizen ID is already registered are skipped, not updated.
+    whose citizen ID is already registered (``registered``, looked up if not given) are
+    skipped, not updated, except that they are tied to the row's organisations they are not
+    tied to yet: an institution importing its trainees must see them.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("write_people() must run inside the caller's transaction.")
-    existing = existing_hashes([p.id_number_hash for p in people])
-    new = [p for p in people if p.id_number_hash not in existing]
-    skipped = [p.row for p in people if p.id_number_hash in existing]
+    if registered is None:
+        registered = registered_people([p.id_number_hash for p in people])
+    new = [p for p in people if p.id_number_hash not in registered]
+    known = [(registered[p.id_number_hash][0], p) for p in people if p.id_number_hash in registered]
     ids = allocate_ids(Person, len(new))
     copy_rows(Person, ("id", *PERSON_COLUMNS), _with_ids(ids, new))
     memberships = copy_rows(
@@ -273,4 +293,26 @@ def write_people(people: Sequence[PreparedPerson], *, stamp: Any) -> WriteOutcom
             for a in p.affiliations
         ),
     )
-    return WriteOutcome(len(new), skipped, memberships, affiliations)
+    linked = _tie_registered(known, stamp)
+    return WriteOutcome(len(new), [p.row for _, p in known], memberships, affiliations, linked)
+
+
+def _tie_registered(known: list[tuple[int, PreparedPerson]], stamp: Any) -> int:
+    """Add the affiliations registered people do not have yet (current, same organisation
+    and kind); return how many were added."""
+    wanted = {(pk, org, kind): started for pk, p in known for org, kind, started in p.affiliations}
+    if not wanted:
+        return 0
+    current: set[tuple[int, int, str]] = set()
+    for chunk in _batches(sorted({pk for pk, _, _ in wanted})):
+        current.update(
+            Affiliation.objects.filter(person_id__in=chunk, ended_on__isnull=True).values_list(
+                "person_id", "organization_id", "kind"
+            )
+        )
+    rows = [
+        (stamp, stamp, pk, org, kind, started, None)
+        for (pk, org, kind), started in wanted.items()
+        if (pk, org, kind) not in current
+    ]
+    return copy_rows(Affiliation, AFFILIATION_COLUMNS, rows)

@@ -35,7 +35,9 @@ from jineng.people.importers.bulk import (
     PreparedPerson,
     db_timestamp,
     paused_gc,
+    person_name,
     person_values,
+    registered_people,
     write_people,
 )
 from jineng.people.importers.columns import (
@@ -86,6 +88,7 @@ class ImportResult:
     rows: int = 0
     created: int = 0
     skipped: int = 0
+    linked: int = 0
     errors: list[RowError] = field(default_factory=list)
     committed: bool = False
 
@@ -103,6 +106,7 @@ class ImportResult:
             "rows": self.rows,
             "created": self.created,
             "skipped": self.skipped,
+            "linked": self.linked,
             "bad_rows": self.bad_rows,
             "error_count": len(self.errors),
             "committed": self.committed,
@@ -157,7 +161,14 @@ def import_people(
         reader = _RowReader(sheet, actor)
         prepared = _prepare(sheet, reader, result, Progress(job), on_progress, workers)
         if prepared and (mode == COMMIT_GOOD or not result.errors):
-            _write(prepared, result, actor, job, stamp=reader.stamp)
+            _write(
+                prepared,
+                result,
+                actor,
+                job,
+                stamp=reader.stamp,
+                name_header=reader.header_of("name"),
+            )
     except DomainError as exc:
         summary = {"detail": str(exc.detail), "mode": mode}
         if name:
@@ -208,6 +219,8 @@ class _RowReader:
         self.width = len(sheet.header)
         self.regions = {r.code: r for r in Region.objects.select_related("parent")}
         self.groups = TargetGroupParser() if "target_groups" in self.index else None
+        # Target groups drive subsidies: only the bureau and other systems record them.
+        self.may_record_groups = actor is None or actor.can(Capability.RECORD_MEMBERSHIPS)
         self.stamp = db_timestamp()
         self.cipher = pii.cipher()
         today = timezone.localdate()
@@ -248,11 +261,25 @@ class _RowReader:
                 if code is not None:
                     choices[name] = code
         group_ids: tuple[int, ...] = ()
-        if self.groups is not None:
-            try:
-                group_ids = self.groups.parse(cells[index["target_groups"]])
-            except ValidationFailed as exc:
-                errors.append(RowError(number, self.header_of("target_groups"), str(exc.detail)))
+        if self.groups is not None and cells[index["target_groups"]].strip():
+            if not self.may_record_groups:
+                errors.append(
+                    RowError(
+                        number,
+                        self.header_of("target_groups"),
+                        _(
+                            "Your role may not record target groups: the bureau records them "
+                            "with their evidence. Leave this cell empty."
+                        ),
+                    )
+                )
+            else:
+                try:
+                    group_ids = self.groups.parse(cells[index["target_groups"]])
+                except ValidationFailed as exc:
+                    errors.append(
+                        RowError(number, self.header_of("target_groups"), str(exc.detail))
+                    )
         data = PersonInput(
             id_number=cells[index["id_number"]],
             name=cells[index["name"]],
@@ -413,13 +440,28 @@ def _write(
     job: Job | None,
     *,
     stamp: Any,
+    name_header: str,
 ) -> None:
-    """Write the good rows and the one audit event in a single transaction."""
+    """Write the good rows and the one audit event in a single transaction.
+
+    A row whose citizen ID is registered under another name is a bad row: the ID or the
+    name is wrong, and the registered name is not shown (it may be outside the importer's
+    scope). In all-or-nothing mode such a row means nothing is written.
+    """
     try:
         with transaction.atomic(durable=True):
-            outcome = write_people(prepared, stamp=stamp)
+            registered = registered_people([p.id_number_hash for p in prepared])
+            mismatched = _name_mismatches(prepared, registered, name_header)
+            if mismatched:
+                result.errors = sorted([*result.errors, *mismatched], key=lambda e: e.row)
+                if result.mode == ALL_OR_NOTHING:
+                    return
+                rows = {e.row for e in mismatched}
+                prepared = [p for p in prepared if p.row not in rows]
+            outcome = write_people(prepared, stamp=stamp, registered=registered)
             result.created = outcome.created
             result.skipped = len(outcome.skipped_rows)
+            result.linked = outcome.linked
             result.committed = True
             audit.record(
                 actor,
@@ -433,6 +475,7 @@ def _write(
                     "rows": result.rows,
                     "created": result.created,
                     "skipped": result.skipped,
+                    "linked": result.linked,
                     "bad_rows": result.bad_rows,
                     "memberships": outcome.memberships,
                     "affiliations": outcome.affiliations,
@@ -440,7 +483,7 @@ def _write(
                 },
             )
     except IntegrityError:
-        result.created = result.skipped = 0
+        result.created = result.skipped = result.linked = 0
         result.committed = False
         raise ImportFailed(
             _(
@@ -449,3 +492,16 @@ def _write(
             ),
             field="file",
         ) from None
+
+
+def _name_mismatches(
+    prepared: list[PreparedPerson], registered: dict[str, tuple[int, str]], name_header: str
+) -> list[RowError]:
+    reason = _(
+        "This citizen ID is already registered under another name: check the name and the ID."
+    )
+    return [
+        RowError(p.row, name_header, reason)
+        for p in prepared
+        if p.id_number_hash in registered and registered[p.id_number_hash][1] != person_name(p)
+    ]

@@ -29,12 +29,15 @@ def _english():
 
 
 @pytest.fixture
-def imported(city, target_groups, staff_a, staff_b):
-    def lines(people):
-        rows = [",".join(p) for p in people]
+def imported(city, target_groups, bureau_admin, staff_a, staff_b):
+    def lines(people, *, groups=True):
+        rows = [",".join(p if groups else (*p[:-1], "")) for p in people]
         return ["身份证号,姓名,手机号,区划代码,重点群体", *rows]
 
-    import_people(csv_file(lines(A_PEOPLE)), actor=staff_a)
+    # The bureau registers A's people with their target groups; the school's own file (no
+    # target groups: schools may not record them) then ties them to the school.
+    import_people(csv_file(lines(A_PEOPLE)), actor=bureau_admin)
+    import_people(csv_file(lines(A_PEOPLE, groups=False)), actor=staff_a)
     import_people(csv_file(lines(B_PEOPLE)), actor=staff_b)
 
 

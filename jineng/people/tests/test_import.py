@@ -40,6 +40,13 @@ def csv_file(lines: list[str], *, encoding: str = "utf-8", name: str = "people.c
     return handle
 
 
+def staff_lines() -> list[str]:
+    """good_lines() as a school sends them: target groups empty, since only the bureau
+    records them."""
+    header, *rows = good_lines()
+    return [header, *(",".join(row.split(",")[:7] + [""]) for row in rows)]
+
+
 def good_lines() -> list[str]:
     return [
         HEADER,
@@ -377,7 +384,7 @@ def test_worker_may_not_import(city, target_groups, worker):
 
 
 def test_staff_import_ties_people_to_their_organisation(city, target_groups, staff_a, staff_b):
-    import_people(csv_file(good_lines()), actor=staff_a)
+    import_people(csv_file(staff_lines()), actor=staff_a)
 
     assert Person.objects.visible_to(staff_a).count() == 3
     assert Person.objects.visible_to(staff_b).count() == 0
@@ -387,9 +394,64 @@ def test_staff_import_ties_people_to_their_organisation(city, target_groups, sta
     assert audit_events().get().data["affiliations"] == 3
 
 
+def test_a_school_may_not_record_target_groups_through_an_import(city, target_groups, staff_a):
+    result = import_people(csv_file(good_lines()), actor=staff_a, mode=COMMIT_GOOD)
+
+    assert [(e.row, e.column, e.reason) for e in result.errors] == [
+        (row, "重点群体", "Your role may not record target groups: the bureau records them "
+         "with their evidence. Leave this cell empty.")
+        for row in (2, 3)
+    ]  # fmt: skip
+    assert (result.created, result.committed) == (1, True)
+    assert not TargetGroupMembership.objects.exists()
+
+
+def test_a_school_importing_people_already_registered_ties_them_to_itself(
+    city, target_groups, bureau_admin, staff_a, staff_b
+):
+    import_people(csv_file(good_lines()), actor=bureau_admin)
+    assert Person.objects.visible_to(staff_a).count() == 0
+
+    result = import_people(csv_file(staff_lines()), actor=staff_a)
+    again = import_people(csv_file(staff_lines()), actor=staff_a)
+
+    assert (result.created, result.skipped, result.linked, result.errors) == (0, 3, 3, [])
+    assert (again.skipped, again.linked) == (3, 0)
+    assert Person.objects.visible_to(staff_a).count() == 3
+    assert Person.objects.visible_to(staff_b).count() == 0
+    assert Affiliation.objects.filter(organization=staff_a.organization).count() == 3
+    assert TargetGroupMembership.objects.count() == 3  # the bureau's, untouched
+    event = audit_events().filter(actor=staff_a).order_by("id").first()
+    assert (event.data["skipped"], event.data["linked"]) == (3, 3)
+
+
+def test_a_registered_id_under_another_name_is_a_bad_row(city, target_groups, bureau_admin):
+    import_people(csv_file(good_lines()), actor=bureau_admin)
+    lines = good_lines()
+    lines[2] = lines[2].replace("李芳", "李芬")
+
+    refused = import_people(csv_file(lines), actor=bureau_admin)
+    partly = import_people(csv_file(lines), actor=bureau_admin, mode=COMMIT_GOOD)
+
+    expected = [
+        (
+            3,
+            "姓名",
+            "This citizen ID is already registered under another name: check the name and the ID.",
+        )
+    ]
+    assert [(e.row, e.column, e.reason) for e in refused.errors] == expected
+    assert (refused.committed, refused.created, refused.skipped) == (False, 0, 0)
+    assert [(e.row, e.column, e.reason) for e in partly.errors] == expected
+    assert (partly.committed, partly.skipped, partly.bad_rows) == (True, 2, 1)
+    assert sorted(Person.objects.values_list("name", flat=True)) == ["李芳", "王小明", "赵强"]
+
+
 def test_import_ids_follow_rows_created_by_the_orm(city, target_groups, person, bureau_admin):
     # The person fixture holds the first row's citizen ID (conftest.ID_A).
-    result = import_people(csv_file(good_lines()), actor=bureau_admin)
+    lines = good_lines()
+    lines[1] = lines[1].replace("王小明", person.name)
+    result = import_people(csv_file(lines), actor=bureau_admin)
 
     assert (result.created, result.skipped) == (2, 1)
     assert Person.objects.filter(pk__gt=person.pk).count() == 2
@@ -409,10 +471,8 @@ def test_parallel_imports_of_one_file_never_duplicate(
 ):
     from django.db import connection
 
-    from jineng.people.importers import bulk
-
     barrier = threading.Barrier(2)
-    check = bulk.existing_hashes
+    check = importer.registered_people
 
     def both_find_nobody(hashes):
         # Both imports have looked for existing people before either writes.
@@ -420,7 +480,7 @@ def test_parallel_imports_of_one_file_never_duplicate(
         barrier.wait(timeout=10)
         return found
 
-    monkeypatch.setattr(bulk, "existing_hashes", both_find_nobody)
+    monkeypatch.setattr(importer, "registered_people", both_find_nobody)
     outcomes = []
 
     def run() -> None:

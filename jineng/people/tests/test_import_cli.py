@@ -7,7 +7,7 @@ from django.utils import translation
 from jineng.cli import main
 from jineng.core.models import AuditEvent, Job
 from jineng.people.models import Affiliation, Person
-from jineng.people.tests.test_import import bad_lines, good_lines
+from jineng.people.tests.test_import import bad_lines, good_lines, staff_lines
 
 
 @pytest.fixture(autouse=True)
@@ -109,7 +109,7 @@ def test_cli_unreadable_file_is_a_command_error(city, target_groups, tmp_path):
 
 
 def test_cli_user_option_imports_for_that_organisation(city, target_groups, staff_a, tmp_path):
-    call_command("import_data", "people", str(write(tmp_path, good_lines())), "--user", "staff_a")
+    call_command("import_data", "people", str(write(tmp_path, staff_lines())), "--user", "staff_a")
 
     assert Affiliation.objects.filter(organization=staff_a.organization).count() == 3
     assert AuditEvent.objects.get(action="people.import.completed").actor == staff_a

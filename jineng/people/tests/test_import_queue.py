@@ -10,7 +10,7 @@ from jineng.core.models import AuditEvent, Job
 from jineng.people import tasks
 from jineng.people.importers import queue
 from jineng.people.models import Person
-from jineng.people.tests.test_import import bad_lines, good_lines
+from jineng.people.tests.test_import import bad_lines, staff_lines
 from jineng.people.tests.test_import_views import upload
 
 
@@ -29,7 +29,7 @@ def queue_upload(client, user, lines=None, *, name="people.csv", mode="commit_go
     """Log in as ``user`` and upload a people file (good rows by default); return the Job."""
     client.force_login(user)
     client.post(
-        reverse("people:import"), {"file": upload(lines or good_lines(), name=name), "mode": mode}
+        reverse("people:import"), {"file": upload(lines or staff_lines(), name=name), "mode": mode}
     )
     return Job.objects.get()
 
@@ -55,7 +55,7 @@ def test_upload_is_queued_then_a_worker_imports_it(
     english_client.force_login(staff_a)
 
     response = english_client.post(
-        reverse("people:import"), {"file": upload(good_lines()), "mode": "all_or_nothing"}
+        reverse("people:import"), {"file": upload(staff_lines()), "mode": "all_or_nothing"}
     )
 
     job = Job.objects.get()

@@ -8,7 +8,7 @@ from django.utils import translation
 
 from jineng.core.models import AuditEvent, Job
 from jineng.people.models import Person
-from jineng.people.tests.test_import import bad_lines, good_lines
+from jineng.people.tests.test_import import bad_lines, good_lines, staff_lines
 
 
 @pytest.fixture(autouse=True)
@@ -57,7 +57,7 @@ def test_staff_upload_imports_and_shows_the_job(client, city, target_groups, sta
     client.force_login(staff_a)
 
     response = client.post(
-        reverse("people:import"), {"file": upload(good_lines()), "mode": "all_or_nothing"}
+        reverse("people:import"), {"file": upload(staff_lines()), "mode": "all_or_nothing"}
     )
 
     job = Job.objects.get()
@@ -69,6 +69,23 @@ def test_staff_upload_imports_and_shows_the_job(client, city, target_groups, sta
     page = client.get(response["Location"])
     assert page.status_code == 200
     assert "people.csv" in page.content.decode()
+
+
+def test_job_page_counts_registered_people_tied_to_the_school(
+    client, city, target_groups, bureau_admin, staff_a
+):
+    from jineng.people.importers import import_people
+    from jineng.people.tests.test_import import csv_file
+
+    import_people(csv_file(good_lines()), actor=bureau_admin)
+    client.force_login(staff_a)
+
+    response = client.post(
+        reverse("people:import"), {"file": upload(staff_lines()), "mode": "all_or_nothing"}
+    )
+
+    page = client.get(response["Location"]).content.decode()
+    assert "<dt>Of these, now tied to your organisation</dt><dd>3</dd>" in page
 
 
 def test_job_page_lists_row_errors_and_offers_them_as_csv(client, city, target_groups, staff_a):

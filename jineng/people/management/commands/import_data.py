@@ -101,7 +101,9 @@ class Command(BaseCommand):
         written = "written" if result.committed else "NOT written"
         self.stdout.write(
             f"{result.file_name}: {result.rows} rows, {result.created} people created, "
-            f"{result.skipped} skipped (already registered), {result.bad_rows} bad rows "
+            f"{result.skipped} skipped (already registered"
+            + (f"; {result.linked} tied to the organisation" if result.linked else "")
+            + f"), {result.bad_rows} bad rows "
             f"({len(result.errors)} errors); mode {result.mode}; {written}."
         )
         for error in result.errors[:SHOWN_ERRORS]:
