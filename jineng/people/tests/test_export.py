@@ -1,10 +1,11 @@
 import csv
+import datetime
 import io
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from python_calamine import CalamineWorkbook
 
 from jineng.core.errors import PermissionDenied
@@ -124,6 +125,11 @@ def test_export_page_xlsx_for_another_institution(client, imported, staff_b):
     rows = sheet.to_python()
     assert [r[1] for r in rows[1:]] == ["赵乙"]
     assert rows[1][0] == B_PEOPLE[0][0][:6] + "********" + B_PEOPLE[0][0][-4:]
+    born = datetime.date(1988, 8, 8)
+    today = timezone.localdate()
+    age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    assert rows[0][9] == "年龄"
+    assert rows[1][9] == age  # a number a spreadsheet can sum and sort, not text
 
 
 @pytest.mark.parametrize(("actor", "status"), [("worker", 403), ("reviewer", 403)])
