@@ -72,6 +72,23 @@ def _sessions(
     ]
 
 
+def _timetable(
+    start: datetime.date, hours: int, venue: Any, teacher: Any
+) -> list[services.SessionInput]:
+    """Two three-hour sessions a day (08:00-11:00, 14:00-17:00) until the hours are taught."""
+    days = -(-hours // 6)
+    return [
+        services.SessionInput(
+            starts_at=_at(start + datetime.timedelta(days=n // 2), 8 if n % 2 == 0 else 14),
+            ends_at=_at(start + datetime.timedelta(days=n // 2), 11 if n % 2 == 0 else 17),
+            venue_id=venue.pk,
+            teacher_id=teacher.pk,
+            topic=f"第{n + 1}课",
+        )
+        for n in range(days * 2)
+    ]
+
+
 def _class(
     staff: Any, programme: Any, code: str, start: datetime.date, sessions: list[Any], town: Any
 ) -> TrainingClass:
@@ -81,7 +98,7 @@ def _class(
             code=PREFIX + code,
             capacity=30,
             starts_on=start,
-            ends_on=start + datetime.timedelta(days=max(len(sessions) - 1, 0)),
+            ends_on=timezone.localdate(sessions[-1].starts_at) if sessions else start,
             region_code=town.code if town else "",
             sessions=sessions,
         ),
@@ -198,7 +215,7 @@ def build_demo(*, stdout: TextIO) -> None:
             subsidised,
             "SUB",
             start,
-            _sessions(start, 5, other_venue, other_teacher, 14),
+            _timetable(start, subsidised.required_hours, other_venue, other_teacher),
             town,
         )
         services.transition(approved.pk, ClassStatus.SUBMITTED, actor=staff)
@@ -213,7 +230,7 @@ def build_demo(*, stdout: TextIO) -> None:
             subsidised,
             "SUB2",
             later,
-            _sessions(later, 5, other_venue, other_teacher, 14),
+            _timetable(later, subsidised.required_hours, venue, teacher),
             town,
         )
         services.transition(queued.pk, ClassStatus.SUBMITTED, actor=staff)

@@ -312,9 +312,9 @@ def approvals(request: HttpRequest) -> HttpResponse:
     if not request.user.can(Capability.APPROVE_CLASSES):
         raise PermissionDenied
     pending = list(
-        queries.with_counts(TrainingClass.objects.filter(status=ClassStatus.SUBMITTED)).order_by(
-            "starts_on", "pk"
-        )
+        queries.with_counts(TrainingClass.objects.filter(status=ClassStatus.SUBMITTED))
+        .prefetch_related("sessions")
+        .order_by("starts_on", "pk")
     )
     rows = [(c, services.approval_problems(c)[0]) for c in pending]
     return render(request, "training/approvals.html", {"rows": rows})

@@ -168,7 +168,8 @@ def test_subsidised_class_from_submission_to_completion(
 ) -> None:
     member(bureau_admin, person, target_groups["unemployed"])
 
-    # 1. Staff add a subsidised programme and submit a class with a session happening now.
+    # 1. Staff add a subsidised programme of theory, blended: its hours may be learned online,
+    # so one session happening now is enough to submit a class.
     ui.login(staff_a)
     ui.goto("/training/programmes/")
     form = ui.page.locator("main form[method=post]")
@@ -176,8 +177,8 @@ def test_subsidised_class_from_submission_to_completion(
     form.locator("input[name=occupation_code]").fill("6-31-01-03")
     form.locator("input[name=skill_level_code]").fill("level5")
     form.locator("select[name=training_type]").select_option(TrainingType.EMPLOYMENT.value)
-    form.locator("input[name=theory_hours]").fill("40")
-    form.locator("input[name=practice_hours]").fill("40")
+    form.locator("input[name=theory_hours]").fill("80")
+    form.locator("input[name=practice_hours]").fill("0")
     form.locator("input[name=fee_fen]").fill("0")
     form.locator("input[name=catalog_entry_key]").fill(ENTRY_KEY)
     ui.follow(form.locator("button[type=submit]"))

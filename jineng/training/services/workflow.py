@@ -22,7 +22,7 @@ from jineng.core import audit
 from jineng.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from jineng.training import locks
 from jineng.training.choices import ClassMode, ClassStatus
-from jineng.training.models import TrainingClass
+from jineng.training.models import Programme, TrainingClass
 from jineng.training.services.common import (
     ApprovalRefused,
     move,
@@ -40,10 +40,47 @@ AUDIT_ACTIONS = {
 }
 
 
-def approval_problems(training_class: TrainingClass) -> tuple[list[str], CatalogEntry | None]:
-    """Check a subsidised class against accreditation and the catalog at its start date.
+def classroom_hours(programme: Programme, mode: str) -> int:
+    """Return the hours of a programme a class must hold as sessions in person (线下学时).
 
-    Returns every problem in words and the catalog entry the class trains for (if found).
+    Completion counts attended plus online minutes, so hours learned online need no session:
+    an online class schedules none, a blended class may teach its theory online but holds its
+    practice (实操) in person, and an in-person class holds every hour in its sessions.
+    """
+    if mode == ClassMode.ONLINE:
+        return 0
+    if mode == ClassMode.BLENDED:
+        return programme.practice_hours
+    return programme.required_hours
+
+
+def schedule_problem(training_class: TrainingClass) -> str | None:
+    """Say in words why the class's sessions cannot deliver its programme's hours, or None.
+
+    Reads ``training_class.sessions.all()``, so a list can prefetch the sessions.
+    """
+    required = classroom_hours(training_class.programme, training_class.mode)
+    minutes = sum(s.minutes for s in training_class.sessions.all())
+    if minutes >= required * 60:
+        return None
+    scheduled = round(minutes / 60, 1)
+    if training_class.mode == ClassMode.BLENDED:
+        return _(
+            "The sessions add up to {scheduled} hours; the programme's {required} practice "
+            "hours are taught in person (its theory may be learned online)."
+        ).format(scheduled=scheduled, required=required)
+    return _(
+        "The sessions add up to {scheduled} hours; all {required} hours of the programme "
+        "are taught in person."
+    ).format(scheduled=scheduled, required=required)
+
+
+def approval_problems(training_class: TrainingClass) -> tuple[list[str], CatalogEntry | None]:
+    """Check a subsidised class against accreditation, the catalog and its timetable.
+
+    Accreditation and the catalog are checked at the class's start date, the timetable
+    against the hours the programme teaches in person (schedule_problem()). Returns every
+    problem in words and the catalog entry the class trains for (if found).
     """
     programme = training_class.programme
     day = training_class.starts_on
@@ -83,6 +120,9 @@ def approval_problems(training_class: TrainingClass) -> tuple[list[str], Catalog
                 hours=programme.required_hours, min=entry.min_hours
             )
         )
+    schedule = schedule_problem(training_class)
+    if schedule is not None:
+        problems.append(schedule)
     return problems, entry
 
 

@@ -13,7 +13,7 @@ from jineng.people.choices import MembershipSource
 from jineng.people.models import TargetGroup
 from jineng.people.services import PersonInput, add_membership, register_person
 from jineng.training import services
-from jineng.training.choices import ClassStatus
+from jineng.training.choices import ClassMode, ClassStatus
 from jineng.training.models import Programme, TrainingClass
 
 START = datetime.date(2026, 3, 2)
@@ -63,6 +63,19 @@ def session(
     )
 
 
+def timetable(prog: Programme, start: datetime.date) -> list[services.SessionInput]:
+    """Sessions from 08:00 to 12:00 on the first day and, for a subsidised programme (whose
+    timetable the bureau checks), 08:00 to 17:00 on each following day while hours remain."""
+    sessions = [session(start, 8, 12)]
+    remaining = prog.required_hours - 4 if prog.is_subsidised else 0
+    day = start
+    while remaining > 0:
+        day += datetime.timedelta(days=1)
+        sessions.append(session(day, 8, 17))
+        remaining -= 9
+    return sessions
+
+
 def draft_class(
     staff: Any,
     prog: Programme,
@@ -72,8 +85,9 @@ def draft_class(
     start: datetime.date = START,
     days: int = 10,
     region_code: str = "220581001",
+    mode: str = ClassMode.OFFLINE,
 ) -> TrainingClass:
-    """A draft class with one session on its first day unless sessions are given."""
+    """A draft class whose sessions (unless given) cover its programme's hours (timetable())."""
     return services.create_class(
         prog.pk,
         services.ClassInput(
@@ -82,7 +96,8 @@ def draft_class(
             starts_on=start,
             ends_on=start + datetime.timedelta(days=days),
             region_code=region_code,
-            sessions=sessions if sessions is not None else [session(start, 8, 12)],
+            mode=mode,
+            sessions=sessions if sessions is not None else timetable(prog, start),
         ),
         actor=staff,
     )

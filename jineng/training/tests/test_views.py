@@ -26,6 +26,7 @@ from .helpers import (
     member,
     person,
     programme,
+    session,
 )
 
 pytestmark = pytest.mark.django_db
@@ -114,6 +115,32 @@ def test_bureau_approves_from_the_queue(client, staff_a, bureau_admin, catalog_e
     assert response.status_code == 302
     assert TrainingClass.objects.get(pk=c.pk).status == ClassStatus.APPROVED
     assert AuditEvent.objects.filter(action="training.class.approved").count() == 1
+
+
+@pytest.mark.usefixtures("english")
+def test_queue_shows_a_timetable_too_short_for_the_hours(
+    client, staff_a, bureau_admin, catalog_entry, accredited, django_assert_max_num_queries
+):
+    short = draft_class(staff_a, programme(staff_a), sessions=[session(START, 9, 12)])
+    full = draft_class(staff_a, programme(staff_a))
+    for c in (short, full):
+        services.transition(c.pk, ClassStatus.SUBMITTED, actor=staff_a)
+    client.force_login(bureau_admin)
+    with django_assert_max_num_queries(20):
+        page = client.get(reverse("training:approvals")).content.decode()
+    articles = {
+        c.code: re.search(rf"<article>(?:(?!</article>).)*{c.code}.*?</article>", page, re.S).group(
+            0
+        )
+        for c in (short, full)
+    }
+    problem = (
+        "The sessions add up to 3.0 hours; all 90 hours of the programme are taught in person."
+    )
+    assert problem in articles[short.code]
+    assert "check out" not in articles[short.code]
+    assert problem not in articles[full.code]
+    assert "Accreditation, catalog entry and hours check out." in articles[full.code]
 
 
 @pytest.mark.usefixtures("english")

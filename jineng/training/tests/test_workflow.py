@@ -10,7 +10,7 @@ import time_machine
 from jineng.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from jineng.core.models import AuditEvent
 from jineng.training import services
-from jineng.training.choices import ClassStatus
+from jineng.training.choices import ClassMode, ClassStatus
 from jineng.training.models import ClassSession, TrainingClass
 
 from .helpers import START, approved_class, at, draft_class, programme, session
@@ -113,8 +113,8 @@ def test_return_needs_a_note_and_allows_resubmission(
     assert TrainingClass.objects.get(pk=c.pk).status == ClassStatus.SUBMITTED
 
 
-def _refusal(staff_a, bureau_admin, prog):
-    c = draft_class(staff_a, prog)
+def _refusal(staff_a, bureau_admin, prog, **kwargs):
+    c = draft_class(staff_a, prog, **kwargs)
     services.transition(c.pk, ClassStatus.SUBMITTED, actor=staff_a)
     with pytest.raises(services.ApprovalRefused) as caught:
         services.transition(c.pk, ClassStatus.APPROVED, actor=bureau_admin)
@@ -145,6 +145,44 @@ def test_approval_refused_for_entry_missing_from_catalog(
 def test_approval_refused_when_hours_are_too_low(staff_a, bureau_admin, catalog_entry, accredited):
     reasons = _refusal(staff_a, bureau_admin, programme(staff_a, theory=30, practice=20))
     assert reasons == ["The programme has 50 hours; the catalog entry requires at least 80."]
+
+
+def test_approval_refused_when_the_sessions_cannot_deliver_the_hours(
+    staff_a, bureau_admin, catalog_entry, accredited
+):
+    prog = programme(staff_a, theory=60, practice=100)
+    reasons = _refusal(staff_a, bureau_admin, prog, sessions=[session(START, 9, 12)])
+    assert reasons == [
+        "The sessions add up to 3.0 hours; all 160 hours of the programme are taught in person."
+    ]
+    assert services.approval_problems(TrainingClass.objects.get())[0] == reasons
+
+
+def test_blended_class_schedules_its_practice_hours_in_person(
+    staff_a, bureau_admin, catalog_entry, accredited
+):
+    prog = programme(staff_a, theory=60, practice=30)
+    days = [START + datetime.timedelta(days=n) for n in range(4)]
+    short = [session(day, 8, 14) for day in days]
+    reasons = _refusal(staff_a, bureau_admin, prog, sessions=short[:3], mode=ClassMode.BLENDED)
+    assert reasons == [
+        "The sessions add up to 18.0 hours; the programme's 30 practice hours are taught in "
+        "person (its theory may be learned online)."
+    ]
+    c = draft_class(staff_a, prog, sessions=[*short, session(START, 15, 21)], mode="blended")
+    services.transition(c.pk, ClassStatus.SUBMITTED, actor=staff_a)
+    assert services.approval_problems(c) == ([], catalog_entry)
+    services.transition(c.pk, ClassStatus.APPROVED, actor=bureau_admin)
+    assert TrainingClass.objects.get(pk=c.pk).status == ClassStatus.APPROVED
+
+
+def test_online_class_needs_no_sessions_for_its_hours(
+    staff_a, bureau_admin, catalog_entry, accredited
+):
+    c = draft_class(staff_a, programme(staff_a), sessions=[], mode=ClassMode.ONLINE)
+    services.transition(c.pk, ClassStatus.SUBMITTED, actor=staff_a)
+    services.transition(c.pk, ClassStatus.APPROVED, actor=bureau_admin)
+    assert TrainingClass.objects.get(pk=c.pk).status == ClassStatus.APPROVED
 
 
 def test_approval_lists_every_failed_check(staff_a, bureau_admin, catalog_entry):
