@@ -24,7 +24,7 @@ from jineng.core.errors import DomainError, NotFound
 from jineng.people.models import Person
 from jineng.training import queries, services
 from jineng.training.access import get_class_for_user
-from jineng.training.choices import ENROLLABLE_STATUSES, ClassStatus, EnrolmentStatus
+from jineng.training.choices import ENROLLABLE_STATUSES, ClassStatus
 from jineng.training.forms import (
     BulkEnrolForm,
     ClassEditForm,
@@ -182,9 +182,8 @@ def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
     """Show a class's dashboard: counts, sessions, roster (masked IDs) and actions."""
     training_class = _console_class(request, class_id)
     roster = list(queries.roster(training_class))
-    counts = {s: 0 for s in EnrolmentStatus.values}
-    for e in roster:
-        counts[e.status] += 1
+    # The same counts as the class list: a finished class still shows its trainees.
+    counts = queries.with_counts(TrainingClass.objects.filter(pk=training_class.pk)).get()
     is_own = request.user.can(Capability.MANAGE_CLASSES)
     organization_id = training_class.programme.organization_id
     moves = _moves(request.user, training_class)

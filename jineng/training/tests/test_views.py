@@ -313,6 +313,13 @@ def test_class_list_counts_the_trainees_of_open_and_finished_classes(
     html = client.get(reverse("training:list")).content.decode()
     assert _row_text(html, open_class.code).endswith("Approved (审批通过) 1 / 30")
     assert _row_text(html, finished.code).endswith("Finished (结业) 4 / 4 · 3 completed")
+    # The class page counts the same way as the list.
+    for c, seats in (
+        (open_class, "Seats 1 / 30 · waitlisted 0"),
+        (finished, "Seats 4 / 4 · 3 completed"),
+    ):
+        page = client.get(reverse("training:detail", args=[c.pk])).content.decode()
+        assert seats in " ".join(re.sub(r"<[^>]+>", " ", page).split())
     services.transition(finished.pk, ClassStatus.ARCHIVED, actor=staff_a)
     html = client.get(reverse("training:list")).content.decode()
     assert _row_text(html, finished.code).endswith("Archived (归档) 4 / 4 · 3 completed")
