@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import shutil
 from types import SimpleNamespace
 
 import pytest
@@ -153,6 +154,16 @@ def test_page_before_the_window_says_when_check_in_opens(
     assert "Check-in for this session has not opened yet: it opens at Mar 2, 13:00." in body
     assert "closed" not in body
     assert 'id="check-in-button"' not in body
+
+
+@pytest.mark.skipif(shutil.which("msgfmt") is None, reason="needs gettext to compile Chinese")
+def test_page_before_the_window_says_when_check_in_opens_in_chinese(
+    client, worker, enrolment, sessions, at_start
+):
+    client.force_login(worker)
+    response = client.get(check_in_url(sessions[1]), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 400
+    assert "本课次签到尚未开始，签到将于 3月2日 13:00 开始。" in response.content.decode()
 
 
 def test_page_after_the_window_says_check_in_is_closed(
