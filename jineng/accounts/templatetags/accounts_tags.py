@@ -76,7 +76,7 @@ class ScrollableNode(template.Node):
 def scrollable(parser: Parser, token: Token) -> ScrollableNode:
     """Wrap a wide table in a named region that scrolls: ``{% scrollable _("Classes") %}``.
 
-    On a phone a table wider than the screen scrolls sideways; the region takes keyboard
+    A table wider than the page scrolls sideways inside it; the region takes keyboard
     focus (so arrow keys scroll it without a pointer, axe ``scrollable-region-focusable``)
     and its label tells a screen reader what it holds. End it with ``{% endscrollable %}``.
     """
