@@ -97,6 +97,10 @@ class TrainingEnrolmentOut(Schema):
         return obj.training_class_id
 
     @staticmethod
+    def resolve_result_note(obj: Enrolment) -> str:
+        return obj.result
+
+    @staticmethod
     def resolve_class_code(obj: Enrolment) -> str:
         return obj.training_class.code
 

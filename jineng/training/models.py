@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jineng.catalogs.choices import TrainingType
@@ -270,6 +271,9 @@ class Enrolment(TimeStampedModel):
     online_minutes = models.PositiveIntegerField(
         _("online minutes at completion"), null=True, blank=True
     )
+    required_hours = models.PositiveIntegerField(
+        _("required hours at completion"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("enrolment")
@@ -285,3 +289,22 @@ class Enrolment(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.person} in {self.training_class.code}"
+
+    @property
+    def result(self) -> str:
+        """Say the result in the viewer's language: hours done at completion, else the note.
+
+        A closed class's result is rendered from the stored minutes and hours, never stored as
+        text, so it reads the same in Chinese and English; the note is a withdrawal's reason.
+        """
+        if self.attended_minutes is None or self.required_hours is None:
+            return self.result_note
+        online = self.online_minutes or 0
+        return gettext(
+            "{done} of {required} hours ({attended} min attended, {online} min online)"
+        ).format(
+            done=round((self.attended_minutes + online) / 60, 1),
+            required=self.required_hours,
+            attended=self.attended_minutes,
+            online=online,
+        )

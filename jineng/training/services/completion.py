@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from jineng.accounts.roles import Capability
 from jineng.core import audit
@@ -14,15 +13,6 @@ from jineng.training.choices import ClassStatus, EnrolmentStatus
 from jineng.training.models import Enrolment, TrainingClass
 from jineng.training.services.common import move, require, require_own
 from jineng.training.services.workflow import locked_class
-
-
-def _result(attended: int, online: int, required: int) -> str:
-    return _("{done} of {required} hours ({attended} min attended, {online} min online)").format(
-        done=round((attended + online) / 60, 1),
-        required=required // 60,
-        attended=attended,
-        online=online,
-    )
 
 
 @transaction.atomic(durable=True)
@@ -38,7 +28,8 @@ def close_class(class_id: int, *, actor: Any, note: str = "") -> TrainingClass:
     move(training_class, ClassStatus.CLOSED)
     training_class.closing_note = (note or "").strip()
     training_class.save()
-    required = training_class.programme.required_hours * 60
+    hours = training_class.programme.required_hours
+    required = hours * 60
     seated = list(
         Enrolment.objects.filter(training_class=training_class, status=EnrolmentStatus.ENROLLED)
     )
@@ -49,10 +40,11 @@ def close_class(class_id: int, *, actor: Any, note: str = "") -> TrainingClass:
         e.online_minutes = queries.online_minutes(e.person_id, training_class.code)
         total = e.attended_minutes + e.online_minutes
         e.status = EnrolmentStatus.COMPLETED if total >= required else EnrolmentStatus.NOT_COMPLETED
-        e.result_note = _result(e.attended_minutes, e.online_minutes, required)[:200]
+        # The result is rendered from these numbers when shown (Enrolment.result).
+        e.required_hours = hours
         counts[e.status] += 1
     Enrolment.objects.bulk_update(
-        seated, ["attended_minutes", "online_minutes", "status", "result_note"]
+        seated, ["attended_minutes", "online_minutes", "required_hours", "status"]
     )
     lapsed = Enrolment.objects.filter(
         training_class=training_class, status=EnrolmentStatus.WAITLISTED

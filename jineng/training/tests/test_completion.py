@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime
+import importlib
 from unittest import mock
 
 import pytest
 import time_machine
+from django.apps import apps as django_apps
+from django.utils import translation
 
 from conftest import ID_A, ID_B
 from jineng.core.errors import InvalidTransition
@@ -148,3 +151,62 @@ def test_training_appears_in_the_lifelong_record(staff_a, running):
     assert entries["training.completed"].details["hours"] == 5.0
     kinds = [e.kind for e in get_record(waiting.person).entries]
     assert "training.withdrawn" in kinds
+
+
+def test_result_is_rendered_in_the_viewers_language(staff_a, running):
+    c, (a, b, waiting) = running
+    attended = {a.pk: 180, b.pk: 270}
+    with (
+        translation.override("en"),
+        mock.patch.object(queries, "attended_minutes", lambda ids: {i: attended[i] for i in ids}),
+        mock.patch.object(
+            queries, "online_minutes", lambda pid, code: 30 if pid == b.person_id else 0
+        ),
+    ):
+        services.close_class(c.pk, actor=staff_a)
+    rows = {
+        e.pk: (e.status, e.attended_minutes, e.online_minutes, e.required_hours, e.result_note)
+        for e in Enrolment.objects.filter(training_class=c)
+    }
+    assert rows == {
+        a.pk: (EnrolmentStatus.NOT_COMPLETED, 180, 0, 5, ""),
+        b.pk: (EnrolmentStatus.COMPLETED, 270, 30, 5, ""),
+        waiting.pk: (EnrolmentStatus.WITHDRAWN, None, None, None, ""),
+    }
+    a, b = Enrolment.objects.get(pk=a.pk), Enrolment.objects.get(pk=b.pk)
+    with translation.override("zh-hans"):
+        assert a.result == "已修 3.0/5 学时（出勤 180 分钟，线上 0 分钟）"
+        assert b.result == "已修 5.0/5 学时（出勤 270 分钟，线上 30 分钟）"
+    with translation.override("en"):
+        assert a.result == "3.0 of 5 hours (180 min attended, 0 min online)"
+
+
+def test_withdrawal_reason_is_shown_as_written(staff_a, running):
+    _, (a, _, _) = running
+    services.withdraw(a.pk, actor=staff_a, reason="外出务工")
+    with translation.override("en"):
+        assert Enrolment.objects.get(pk=a.pk).result == "外出务工"
+
+
+def test_migration_keeps_the_numbers_of_results_stored_as_text(staff_a, running):
+    c, (a, b, waiting) = running
+    services.withdraw(waiting.pk, actor=staff_a, reason="外出务工")
+    with mock.patch.object(queries, "attended_minutes", lambda ids: dict.fromkeys(ids, 180)):
+        services.close_class(c.pk, actor=staff_a)
+    Enrolment.objects.filter(pk=a.pk).update(
+        required_hours=None, result_note="3.0 of 9 hours (180 min attended, 0 min online)"
+    )
+    Enrolment.objects.filter(pk=b.pk).update(
+        required_hours=None, result_note="已完成 3.0/7 学时（出勤 180 分钟，线上 0 分钟）"
+    )
+    migration = importlib.import_module("jineng.training.migrations.0003_enrolment_required_hours")
+    migration.store_required_hours(django_apps, None)
+    rows = {
+        e.pk: (e.attended_minutes, e.required_hours, e.result_note)
+        for e in Enrolment.objects.filter(training_class=c)
+    }
+    assert rows == {a.pk: (180, 9, ""), b.pk: (180, 7, ""), waiting.pk: (None, None, "外出务工")}
+    # Without a sentence to read, the programme's hours (2 + 3) stand in.
+    Enrolment.objects.filter(pk=a.pk).update(required_hours=None)
+    migration.store_required_hours(django_apps, None)
+    assert Enrolment.objects.get(pk=a.pk).required_hours == 5

@@ -374,3 +374,29 @@ def test_page_says_when_a_running_class_can_be_closed(
     assert not AuditEvent.objects.filter(action="training.class.closed").exists()
     page = client.get(reverse("training:detail", args=[c.pk]))
     assert "can be closed once" not in page.content.decode()
+
+
+def test_roster_shows_the_result_in_the_viewers_language(
+    client, staff_a, bureau_admin, worker, occupations, levels
+):
+    # 2 + 3 = 5 required hours; the class is closed by someone using the English UI.
+    c = approved_class(
+        staff_a, bureau_admin, programme(staff_a, subsidised=False, theory=2, practice=3)
+    )
+    enrolment = services.enrol(c.pk, worker.person.pk, actor=staff_a)
+    services.transition(c.pk, ClassStatus.RUNNING, actor=staff_a)
+    with (
+        translation.override("en"),
+        mock.patch.object(queries, "attended_minutes", lambda ids: dict.fromkeys(ids, 180)),
+        mock.patch.object(queries, "online_minutes", return_value=0),
+    ):
+        services.close_class(c.pk, actor=staff_a)
+    assert Enrolment.objects.get(pk=enrolment.pk).result_note == ""
+    client.force_login(staff_a)
+    roster = client.get(
+        reverse("training:detail", args=[c.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    assert "已修 3.0/5 学时（出勤 180 分钟，线上 0 分钟）" in roster
+    client.force_login(worker)
+    mine = client.get(reverse("training:mine"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "3.0 of 5 hours (180 min attended, 0 min online)" in mine
