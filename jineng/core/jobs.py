@@ -8,6 +8,8 @@ writer calls ``advance`` as often as it likes and the row is written at most eve
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import F
@@ -46,7 +48,7 @@ def claim_job(pk: int, *, kind: str) -> Job | None:
     One conditional UPDATE, so of two workers handed the same job only one runs it.
     """
     claimed = Job.objects.filter(pk=pk, kind=kind, status=Job.Status.PENDING).update(
-        status=Job.Status.RUNNING
+        status=Job.Status.RUNNING, updated_at=timezone.now()
     )
     return Job.objects.select_related("owner").get(pk=pk) if claimed else None
 
@@ -63,7 +65,7 @@ class Progress:
         """Record how many items the work has, once it is known."""
         if self.job is not None:
             self.job.total = total
-            Job.objects.filter(pk=self.job.pk).update(total=total)
+            Job.objects.filter(pk=self.job.pk).update(total=total, updated_at=timezone.now())
 
     def advance(self, done: int) -> None:
         """Record that ``done`` items are finished, writing only every ``every`` items."""
@@ -71,7 +73,7 @@ class Progress:
             return
         self._written = done
         self.job.done = done
-        Job.objects.filter(pk=self.job.pk).update(done=done)
+        Job.objects.filter(pk=self.job.pk).update(done=done, updated_at=timezone.now())
 
 
 def finish_job(job: Job | None, *, succeeded: bool, summary: dict[str, Any]) -> None:
@@ -83,8 +85,35 @@ def finish_job(job: Job | None, *, succeeded: bool, summary: dict[str, Any]) -> 
     job.finished_at = timezone.now()
     job.done = job.total
     Job.objects.filter(pk=job.pk).update(
-        status=job.status, summary=summary, finished_at=job.finished_at, done=F("total")
+        status=job.status,
+        summary=summary,
+        finished_at=job.finished_at,
+        updated_at=job.finished_at,
+        done=F("total"),
     )
+
+
+def fail_stalled_jobs(
+    kind: str, *, after: datetime.timedelta, detail: Callable[[Job], str]
+) -> list[Job]:
+    """Fail the running jobs of a kind whose progress has not moved for ``after``; return them.
+
+    A worker stopped outright (killed, out of memory) cannot record its own failure; its
+    transaction was rolled back with it, so the job only needs saying so. One conditional
+    UPDATE per job, so a job that moves meanwhile is left alone.
+    """
+    now = timezone.now()
+    stalled = Job.objects.filter(kind=kind, status=Job.Status.RUNNING, updated_at__lt=now - after)
+    failed = []
+    for job in stalled:
+        summary = {**job.summary, "detail": detail(job)}
+        moved = Job.objects.filter(pk=job.pk, updated_at=job.updated_at).update(
+            status=Job.Status.FAILED, summary=summary, finished_at=now, updated_at=now
+        )
+        if moved:
+            job.status, job.summary, job.finished_at = Job.Status.FAILED, summary, now
+            failed.append(job)
+    return failed
 
 
 def get_job_for_user(user: Any, pk: int, *, kind: str | None = None) -> Job:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -81,6 +82,8 @@ class Job(models.Model):
     done = models.PositiveIntegerField(_("done"), default=0)
     summary = models.JSONField(_("summary"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Moved on by every progress write: a running job that stops moving has lost its worker.
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:

@@ -28,12 +28,12 @@ from jineng.people.importers import (
     errors_csv,
 )
 from jineng.people.importers.columns import CHOICE_LABELS, COLUMNS
-from jineng.people.importers.queue import queue_import
+from jineng.people.importers.queue import STALLED_AFTER, fail_stalled_imports, queue_import
 from jineng.people.queries import SEARCH_KEYS, search_people
 
 ERRORS_PER_PAGE = 100
 # A queued import not taken by a worker after this long is probably waiting for none.
-STALLED_AFTER = datetime.timedelta(minutes=5)
+UNCLAIMED_AFTER = datetime.timedelta(minutes=5)
 
 
 class ImportForm(forms.Form):
@@ -98,10 +98,13 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     """Show an import's progress, counts and row errors (row, column, reason)."""
     _require(request, Capability.IMPORT_PEOPLE)
     job = _job_or_404(request, pk)
+    if job.status == Job.Status.RUNNING and timezone.now() - job.updated_at >= STALLED_AFTER:
+        fail_stalled_imports()
+        job.refresh_from_db()
     row_errors = job.summary.get("errors", [])
     page = Paginator(row_errors, ERRORS_PER_PAGE).get_page(request.GET.get("page"))
     waited = timezone.now() - job.created_at
-    stalled = job.status == Job.Status.PENDING and waited >= STALLED_AFTER
+    unclaimed = job.status == Job.Status.PENDING and waited >= UNCLAIMED_AFTER
     return render(
         request,
         "people/import_job.html",
@@ -109,7 +112,7 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
             "job": job,
             "summary": job.summary,
             "page": page,
-            "stalled_minutes": int(waited.total_seconds() // 60) if stalled else None,
+            "unclaimed_minutes": int(waited.total_seconds() // 60) if unclaimed else None,
         },
     )
 

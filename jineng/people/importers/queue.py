@@ -11,6 +11,7 @@ deletes the stored file however the import ends. See docs/adr/0008-background-ta
 
 from __future__ import annotations
 
+import datetime
 import io
 import logging
 import secrets
@@ -23,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from jineng.core.errors import DomainError
 from jineng.core.files import clean_original_name, private_root
-from jineng.core.jobs import claim_job, finish_job, start_job
+from jineng.core.jobs import claim_job, fail_stalled_jobs, finish_job, start_job
 from jineng.core.models import Job
 from jineng.people.importers.people import JOB_KIND, MODES, check_header, import_people
 from jineng.people.importers.reader import ImportFailed, Source, open_sheet, read_bytes
@@ -31,6 +32,8 @@ from jineng.people.importers.reader import ImportFailed, Source, open_sheet, rea
 logger = logging.getLogger(__name__)
 
 SUBDIR = "imports"
+# A running import writes progress every thousand rows: one silent this long lost its worker.
+STALLED_AFTER = datetime.timedelta(minutes=10)
 # The stored file's name in its own random folder: never derived from the upload.
 STORED_NAME = "upload"
 
@@ -72,6 +75,7 @@ def queue_import(upload: Source, *, actor: Any, mode: str) -> Job:
 
 def run_queued_import(job_id: int) -> None:
     """Run one queued import; do nothing if another worker has already claimed it."""
+    fail_stalled_imports()
     job = claim_job(job_id, kind=JOB_KIND)
     if job is None:
         return
@@ -82,6 +86,28 @@ def run_queued_import(job_id: int) -> None:
             _run(job, folder / STORED_NAME, queued)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def fail_stalled_imports() -> list[Job]:
+    """Fail the imports whose worker was stopped outright, and delete their files.
+
+    Run when a worker takes a new import and when a job page shows a running import that
+    has not moved for STALLED_AFTER. Nothing of such an import was written: its transaction
+    ended with its worker.
+    """
+
+    def detail(job: Job) -> str:
+        with translation.override(job.summary.get("language")):
+            return _(
+                "The import stopped without finishing: its worker was stopped. Nothing was "
+                "written; import the file again."
+            )
+
+    failed = fail_stalled_jobs(JOB_KIND, after=STALLED_AFTER, detail=detail)
+    for job in failed:
+        if job.summary.get("upload"):
+            shutil.rmtree(upload_folder() / Path(job.summary["upload"]).name, ignore_errors=True)
+    return failed
 
 
 def _run(job: Job, path: Path, queued: dict[str, Any]) -> None:

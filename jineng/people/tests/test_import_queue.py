@@ -6,11 +6,12 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from jineng.core.jobs import claim_job
 from jineng.core.models import AuditEvent, Job
 from jineng.people import tasks
 from jineng.people.importers import queue
 from jineng.people.models import Person
-from jineng.people.tests.test_import import bad_lines, staff_lines
+from jineng.people.tests.test_import import bad_lines, good_lines, staff_lines
 from jineng.people.tests.test_import_views import upload
 
 
@@ -234,3 +235,62 @@ def test_the_job_page_says_when_no_worker_has_taken_a_file_for_a_while(
 
     page = english_client.get(url).content.decode()
     assert "No import worker has taken this file for 6 minutes" in page
+
+
+def claimed_by_a_worker_that_was_killed(job, *, minutes_ago):
+    """The job as a worker killed mid-import leaves it: running, progress long unmoved."""
+    assert claim_job(job.pk, kind="people.import") is not None
+    moved = timezone.now() - datetime.timedelta(minutes=minutes_ago)
+    Job.objects.filter(pk=job.pk).update(done=4000, updated_at=moved)
+
+
+def test_the_job_page_fails_an_import_whose_worker_was_killed(
+    english_client, city, target_groups, staff_a, queued_tasks
+):
+    job = queue_upload(english_client, staff_a)
+    claimed_by_a_worker_that_was_killed(job, minutes_ago=11)
+    url = reverse("people:import_job", args=[job.pk])
+
+    page = english_client.get(url).content.decode()
+
+    job.refresh_from_db()
+    assert job.status == "failed"
+    assert job.summary["detail"] == (
+        "The import stopped without finishing: its worker was stopped. Nothing was written; "
+        "import the file again."
+    )
+    assert job.summary["file_name"] == "people.csv"
+    assert "its worker was stopped" in page
+    assert "hx-trigger" not in page
+    assert stored_files() == []
+    assert Person.objects.count() == 0
+
+
+def test_an_import_that_is_still_moving_is_left_running(
+    english_client, city, target_groups, staff_a, queued_tasks
+):
+    job = queue_upload(english_client, staff_a)
+    claimed_by_a_worker_that_was_killed(job, minutes_ago=9)
+
+    english_client.get(reverse("people:import_job", args=[job.pk]))
+
+    job.refresh_from_db()
+    assert job.status == "running"
+    assert len(stored_files()) == 1
+
+
+def test_a_worker_taking_an_import_first_fails_those_a_killed_worker_left(
+    english_client, client, city, target_groups, staff_a, bureau_admin, queued_tasks
+):
+    left = queue_upload(english_client, staff_a)
+    claimed_by_a_worker_that_was_killed(left, minutes_ago=30)
+    client.force_login(bureau_admin)
+    client.post(reverse("people:import"), {"file": upload(good_lines()), "mode": "commit_good"})
+    new = Job.objects.exclude(pk=left.pk).get()
+
+    tasks.import_people_file.call(new.pk)
+
+    left.refresh_from_db()
+    new.refresh_from_db()
+    assert (left.status, new.status, new.summary["created"]) == ("failed", "succeeded", 3)
+    assert stored_files() == []
