@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import IO, Any
 
 from django.db import transaction
@@ -110,6 +110,13 @@ def _chunk_rows(chunk: list[tuple], *, full: bool, today: Any, cipher: pii.Ciphe
         yield _row(row, groups.get(row[0], []), full=full, today=today, cipher=cipher)
 
 
+def _counted(rows: Iterator[list], on_progress: Callable[[int], None]) -> Iterator[list]:
+    for number, row in enumerate(rows, start=1):
+        yield row
+        if number % 1000 == 0:
+            on_progress(number)
+
+
 def _write_csv(out: IO[bytes], headers: list[str], rows: Iterator[list]) -> int:
     text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="", write_through=True)
     writer = csv.writer(text)
@@ -145,11 +152,13 @@ def export_people(
     actor: Any,
     full: bool = False,
     filters: Mapping[str, Any] | None = None,
+    on_progress: Callable[[int], None] | None = None,
 ) -> int:
     """Write a queryset of people (already scoped to the actor) to ``out``; return the count.
 
     ``full`` exports whole ID and phone numbers and needs an actor with the view_full_pii
     capability; ``actor`` None is the command line, which may export masked data only.
+    ``on_progress`` is told how many rows are written, every thousand rows.
     """
     if fmt not in FORMATS:
         raise ValidationFailed(
@@ -162,7 +171,8 @@ def export_people(
     writer = _write_xlsx if fmt == "xlsx" else _write_csv
     # The file is written outside any transaction (an SQLite write transaction would hold the
     # database's write lock for the whole export); the audit event then gets its own.
-    count = writer(out, _headers(full), _rows(people, full=full))
+    rows = _rows(people, full=full)
+    count = writer(out, _headers(full), _counted(rows, on_progress) if on_progress else rows)
     with transaction.atomic(durable=True):
         audit.record(
             actor,

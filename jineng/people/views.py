@@ -17,9 +17,10 @@ from jineng.accounts.roles import Capability
 from jineng.core import errors
 from jineng.people import services
 from jineng.people.access import get_person_for_user
+from jineng.people.export_jobs import INLINE_MAX_ROWS
 from jineng.people.forms import MembershipForm, PersonSearchForm
 from jineng.people.models import Person
-from jineng.people.queries import search_people
+from jineng.people.queries import SEARCH_KEYS, search_people
 from jineng.records.queries import get_record
 
 PAGE_SIZE = 50
@@ -53,7 +54,14 @@ def person_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "people/person_list.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            # A search this large is exported by a background job, not by a download link.
+            "export_in_background": page.paginator.count > INLINE_MAX_ROWS,
+            "search": [(key, request.GET[key]) for key in SEARCH_KEYS if request.GET.get(key)],
+        },
     )
 
 

@@ -9,17 +9,26 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+)
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from jineng.accounts.roles import Capability
 from jineng.core import errors
 from jineng.core.jobs import get_job_for_user
 from jineng.core.models import Job
+from jineng.people import export_jobs
 from jineng.people.exporters import CONTENT_TYPES, FORMATS, export_people
+from jineng.people.forms import PersonSearchForm
 from jineng.people.importers import (
     ALL_OR_NOTHING,
     COMMIT_GOOD,
@@ -151,3 +160,65 @@ def export(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="people-{stamp}.{fmt}"'
     return response
+
+
+@login_required
+@require_POST
+def export_queue(request: HttpRequest) -> HttpResponse:
+    """Queue the export of a large search; then show its job page."""
+    _require(request, Capability.EXPORT_PEOPLE)
+    filters = {key: request.POST.get(key, "") for key in SEARCH_KEYS}
+    try:
+        job = export_jobs.queue_export(
+            request.user, filters, fmt=request.POST.get("format", "xlsx")
+        )
+    except errors.ValidationFailed as exc:
+        return HttpResponseBadRequest(str(exc.detail))
+    return redirect("people:export_job", pk=job.pk)
+
+
+def _export_job_or_404(request: HttpRequest, pk: int) -> Job:
+    try:
+        return get_job_for_user(request.user, pk, kind=export_jobs.JOB_KIND)
+    except errors.NotFound:
+        raise Http404(_("No such job.")) from None
+
+
+@login_required
+def export_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show a background export's progress and, when it is ready, its download."""
+    _require(request, Capability.EXPORT_PEOPLE)
+    job = _export_job_or_404(request, pk)
+    try:
+        ready = export_jobs.download_path(job) is not None
+        gone = ""
+    except errors.NotFound as exc:
+        ready = False
+        gone = str(exc.detail) if job.status == Job.Status.SUCCEEDED else ""
+    labels = PersonSearchForm.base_fields
+    search = [(labels[key].label, value) for key, value in job.summary.get("filters", {}).items()]
+    return render(
+        request,
+        "people/export_job.html",
+        {"job": job, "summary": job.summary, "search": search, "ready": ready, "gone": gone},
+    )
+
+
+@login_required
+def export_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """Download a finished background export (audited)."""
+    _require(request, Capability.EXPORT_PEOPLE)
+    job = _export_job_or_404(request, pk)
+    try:
+        path = export_jobs.download_path(job)
+    except errors.NotFound as exc:
+        raise Http404(str(exc.detail)) from None
+    export_jobs.record_download(job, request.user)
+    fmt = job.summary["format"]
+    stamp = timezone.localtime(job.finished_at).strftime("%Y%m%d-%H%M")
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=f"people-{stamp}.{fmt}",
+        content_type=CONTENT_TYPES[fmt],
+    )

@@ -196,3 +196,14 @@ def _keep_artifacts(request: pytest.FixtureRequest, tabs: list[UI]) -> None:
     if reporter is not None:
         for path in written:
             reporter.write_line(f"browser artifact: {path}")
+
+
+@pytest.fixture
+def another_person(person: Any, bureau_admin: Any) -> Any:
+    """A second person (李四), so that a search has something to leave out."""
+    from conftest import ID_B
+    from jineng.people.services import PersonInput, register_person
+
+    return register_person(
+        PersonInput(id_number=ID_B, name="李四", region_code="220581100201"), actor=bureau_admin
+    )

@@ -4,22 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from playwright.sync_api import expect
 
 from conftest import ID_A, ID_B
 from jineng.core.models import AuditEvent
 from tests.e2e.browser import UI
-
-
-@pytest.fixture
-def another_person(person: Any, bureau_admin: Any) -> Any:
-    """A second person, so that a search has something to leave out."""
-    from jineng.people.services import PersonInput, register_person
-
-    return register_person(
-        PersonInput(id_number=ID_B, name="李四", region_code="220581100201"), actor=bureau_admin
-    )
 
 
 def search(ui: UI, **fields: str) -> None:

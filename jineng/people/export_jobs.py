@@ -1,0 +1,159 @@
+"""Export a large search of people in the background (后台导出), to download when it is ready.
+
+A search small enough is exported inside the request (people.views_bulk.export). A larger
+one, a whole town or the whole city, would outlast a request: it is queued as a Job, the
+task people.tasks.export_people_file writes the file (masked, as export_people does, with
+its audit event) into a private folder, and the job page offers it for download for
+EXPORT_KEEP. Every download is audited; expired files are deleted by the next export.
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+import shutil
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from jineng.accounts.roles import Capability
+from jineng.core import audit
+from jineng.core.errors import NotFound, PermissionDenied, ValidationFailed
+from jineng.core.files import private_root
+from jineng.core.jobs import Progress, claim_job, finish_job, start_job
+from jineng.core.models import Job
+from jineng.people.exporters import FORMATS, export_people
+from jineng.people.queries import SEARCH_KEYS, search_people
+
+JOB_KIND = "people.export"
+SUBDIR = "exports"
+# Searches with more people than this are exported in the background.
+INLINE_MAX_ROWS = 20_000
+# How long a finished export waits to be downloaded before it is deleted.
+EXPORT_KEEP = datetime.timedelta(hours=24)
+# Search keys whose values are personal data: never stored on a Job.
+PERSONAL_KEYS = ("id_number", "phone")
+
+
+def export_folder() -> Path:
+    """Return the private folder that holds finished exports."""
+    return private_root() / SUBDIR
+
+
+def queue_export(actor: Any, filters: dict[str, str], *, fmt: str) -> Job:
+    """Queue the export of a people search (the list page's filters); return the pending Job."""
+    if fmt not in FORMATS:
+        raise ValidationFailed(
+            _("Export as csv or xlsx, not {fmt}.").format(fmt=fmt), field="format"
+        )
+    if not actor.can(Capability.EXPORT_PEOPLE):
+        raise PermissionDenied(_("Your role may not export people."))
+    if any(filters.get(key) for key in PERSONAL_KEYS):
+        # A search by a full ID or phone finds one person and never needs a background
+        # job; refusing it keeps those numbers out of the Job row, which is not encrypted.
+        raise ValidationFailed(
+            _("A search by ID or phone number is exported directly, not in the background."),
+            field="filters",
+        )
+    summary = {
+        "format": fmt,
+        "filters": {key: str(filters.get(key, "")) for key in SEARCH_KEYS if filters.get(key)},
+        "language": translation.get_language(),
+    }
+    job = start_job(JOB_KIND, owner=actor, status=Job.Status.PENDING, summary=summary)
+    from jineng.people import tasks  # the entry point calls back into this module
+
+    tasks.export_people_file.enqueue(job.pk)
+    return job
+
+
+def run_queued_export(job_id: int) -> None:
+    """Write one queued export; do nothing if another worker has already claimed it."""
+    delete_expired_exports()
+    job = claim_job(job_id, kind=JOB_KIND)
+    if job is None:
+        return
+    queued = dict(job.summary)
+    folder = export_folder() / secrets.token_hex(16)
+    with translation.override(queued.get("language")):
+        try:
+            rows = _write(job, folder, queued)
+        except BaseException as exc:
+            shutil.rmtree(folder, ignore_errors=True)
+            detail = (
+                str(exc.detail)
+                if isinstance(exc, PermissionDenied)
+                else _("The export stopped because of an unexpected error. Try again.")
+            )
+            finish_job(job, succeeded=False, summary={**queued, "detail": detail})
+            if not isinstance(exc, PermissionDenied):
+                raise
+            return
+    finish_job(job, succeeded=True, summary={**queued, "rows": rows, "file": folder.name})
+
+
+def _write(job: Job, folder: Path, queued: dict[str, Any]) -> int:
+    owner = job.owner
+    if owner is None or not owner.is_active:
+        raise PermissionDenied(_("The account that asked for this export can no longer export."))
+    people = search_people(owner, queued["filters"])
+    progress = Progress(job)
+    progress.set_total(people.count())
+    folder.mkdir(parents=True, mode=0o700)
+    path = folder / f"people.{queued['format']}"
+    with path.open("xb") as out:
+        path.chmod(0o600)
+        return export_people(
+            people,
+            out,
+            fmt=queued["format"],
+            actor=owner,
+            filters=queued["filters"],
+            on_progress=progress.advance,
+        )
+
+
+def download_path(job: Job) -> Path:
+    """Return the file of a finished export, or NotFound when it expired or never was."""
+    name = job.summary.get("file")
+    finished = job.finished_at
+    if job.status != Job.Status.SUCCEEDED or not name or finished is None:
+        raise NotFound(_("This export has no file to download."))
+    path = export_folder() / Path(name).name / f"people.{job.summary['format']}"
+    if timezone.now() - finished > EXPORT_KEEP or not path.exists():
+        raise NotFound(
+            _("This export was deleted {hours} hours after it was made; export again.").format(
+                hours=int(EXPORT_KEEP.total_seconds() // 3600)
+            )
+        )
+    return path
+
+
+@transaction.atomic
+def record_download(job: Job, actor: Any) -> None:
+    """Audit that a user downloaded an export's file (personal data leaving the platform)."""
+    audit.record(
+        actor,
+        "people.export.downloaded",
+        job,
+        data={"format": job.summary["format"], "rows": job.summary.get("rows", 0)},
+    )
+
+
+def delete_expired_exports() -> int:
+    """Delete export files older than EXPORT_KEEP; return how many."""
+    expired = Job.objects.filter(
+        kind=JOB_KIND,
+        status=Job.Status.SUCCEEDED,
+        finished_at__lt=timezone.now() - EXPORT_KEEP,
+        summary__has_key="file",
+    ).exclude(summary__has_key="deleted")
+    count = 0
+    for job in expired:
+        shutil.rmtree(export_folder() / Path(job.summary["file"]).name, ignore_errors=True)
+        Job.objects.filter(pk=job.pk).update(summary={**job.summary, "deleted": True})
+        count += 1
+    return count
