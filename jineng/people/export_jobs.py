@@ -23,7 +23,7 @@ from jineng.accounts.roles import Capability
 from jineng.core import audit
 from jineng.core.errors import NotFound, PermissionDenied, ValidationFailed
 from jineng.core.files import private_root
-from jineng.core.jobs import Progress, claim_job, finish_job, start_job
+from jineng.core.jobs import Progress, claim_job, fail_stalled_jobs, finish_job, start_job
 from jineng.core.models import Job
 from jineng.people.exporters import FORMATS, export_people
 from jineng.people.queries import SEARCH_KEYS, search_people
@@ -34,6 +34,8 @@ SUBDIR = "exports"
 INLINE_MAX_ROWS = 20_000
 # How long a finished export waits to be downloaded before it is deleted.
 EXPORT_KEEP = datetime.timedelta(hours=24)
+# A running export writes progress every thousand rows: one silent this long lost its worker.
+STALLED_AFTER = datetime.timedelta(minutes=10)
 # Search keys whose values are personal data: never stored on a Job.
 PERSONAL_KEYS = ("id_number", "phone")
 
@@ -72,12 +74,16 @@ def queue_export(actor: Any, filters: dict[str, str], *, fmt: str) -> Job:
 
 def run_queued_export(job_id: int) -> None:
     """Write one queued export; do nothing if another worker has already claimed it."""
+    fail_stalled_exports()
     delete_expired_exports()
     job = claim_job(job_id, kind=JOB_KIND)
     if job is None:
         return
-    queued = dict(job.summary)
-    folder = export_folder() / secrets.token_hex(16)
+    # The folder is named on the Job before anything is written in it, so the file of an
+    # export whose worker is killed midway is found and deleted too.
+    queued = {**job.summary, "file": secrets.token_hex(16)}
+    Job.objects.filter(pk=job.pk).update(summary=queued)
+    folder = export_folder() / queued["file"]
     with translation.override(queued.get("language")):
         try:
             rows = _write(job, folder, queued)
@@ -92,7 +98,7 @@ def run_queued_export(job_id: int) -> None:
             if not isinstance(exc, PermissionDenied):
                 raise
             return
-    finish_job(job, succeeded=True, summary={**queued, "rows": rows, "file": folder.name})
+    finish_job(job, succeeded=True, summary={**queued, "rows": rows})
 
 
 def _write(job: Job, folder: Path, queued: dict[str, Any]) -> int:
@@ -143,11 +149,21 @@ def record_download(job: Job, actor: Any) -> None:
     )
 
 
+def fail_stalled_exports() -> list[Job]:
+    """Fail the exports whose worker was stopped outright; their files go with the expired."""
+
+    def detail(job: Job) -> str:
+        with translation.override(job.summary.get("language")):
+            return _("The export stopped without finishing: its worker was stopped. Export again.")
+
+    return fail_stalled_jobs(JOB_KIND, after=STALLED_AFTER, detail=detail)
+
+
 def delete_expired_exports() -> int:
-    """Delete export files older than EXPORT_KEEP; return how many."""
+    """Delete the files of exports finished more than EXPORT_KEEP ago; return how many."""
     expired = Job.objects.filter(
         kind=JOB_KIND,
-        status=Job.Status.SUCCEEDED,
+        status__in=(Job.Status.SUCCEEDED, Job.Status.FAILED),
         finished_at__lt=timezone.now() - EXPORT_KEEP,
         summary__has_key="file",
     ).exclude(summary__has_key="deleted")

@@ -189,6 +189,11 @@ def export_job(request: HttpRequest, pk: int) -> HttpResponse:
     """Show a background export's progress and, when it is ready, its download."""
     _require(request, Capability.EXPORT_PEOPLE)
     job = _export_job_or_404(request, pk)
+    if job.status == Job.Status.RUNNING and (
+        timezone.now() - job.updated_at >= export_jobs.STALLED_AFTER
+    ):
+        export_jobs.fail_stalled_exports()
+        job.refresh_from_db()
     try:
         ready = export_jobs.download_path(job) is not None
         gone = ""

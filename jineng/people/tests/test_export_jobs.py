@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from jineng.core.jobs import claim_job
 from jineng.core.models import AuditEvent, Job
 from jineng.people import export_jobs, tasks
 from jineng.people.importers import import_people
@@ -159,3 +160,32 @@ def test_the_task_entry_point_runs_a_job_once(client, registered, bureau_admin, 
     tasks.export_people_file.call(job.pk)
 
     assert AuditEvent.objects.filter(action="people.export.completed").count() == 1
+
+
+def test_an_export_whose_worker_was_killed_fails_and_its_file_is_deleted_later(
+    client, registered, bureau_admin, queued_tasks
+):
+    client.force_login(bureau_admin)
+    queue(client)
+    job = Job.objects.get(kind="people.export")
+    # The worker named the folder, wrote part of the file, and was killed.
+    assert claim_job(job.pk, kind="people.export") is not None
+    folder = export_jobs.export_folder() / "0123456789abcdef0123456789abcdef"
+    folder.mkdir(parents=True)
+    (folder / "people.csv").write_text("身份证号,姓名\n220581********1236,王小明\n")
+    long_ago = timezone.now() - datetime.timedelta(minutes=11)
+    Job.objects.filter(pk=job.pk).update(
+        summary={**job.summary, "file": folder.name}, updated_at=long_ago
+    )
+
+    page = client.get(reverse("people:export_job", args=[job.pk])).content.decode()
+
+    job.refresh_from_db()
+    assert job.status == "failed"
+    assert job.summary["detail"] == (
+        "The export stopped without finishing: its worker was stopped. Export again."
+    )
+    assert "its worker was stopped" in page
+    Job.objects.filter(pk=job.pk).update(finished_at=timezone.now() - datetime.timedelta(days=2))
+    assert export_jobs.delete_expired_exports() == 1
+    assert not folder.exists()
