@@ -67,6 +67,11 @@ class Progress:
             self.job.total = total
             Job.objects.filter(pk=self.job.pk).update(total=total, updated_at=timezone.now())
 
+    def beat(self) -> None:
+        """Record that the work is alive although no item finished (before a long step)."""
+        if self.job is not None:
+            Job.objects.filter(pk=self.job.pk).update(updated_at=timezone.now())
+
     def advance(self, done: int) -> None:
         """Record that ``done`` items are finished, writing only every ``every`` items."""
         if self.job is None or done - self._written < self.every:

@@ -4,7 +4,8 @@ A search small enough is exported inside the request (people.views_bulk.export).
 one, a whole town or the whole city, would outlast a request: it is queued as a Job, the
 task people.tasks.export_people_file writes the file (masked, as export_people does, with
 its audit event) into a private folder, and the job page offers it for download for
-EXPORT_KEEP. Every download is audited; expired files are deleted by the next export.
+EXPORT_KEEP. Every download is audited; expired files are deleted by the next import or
+export a worker runs.
 """
 
 from __future__ import annotations
@@ -156,7 +157,11 @@ def fail_stalled_exports() -> list[Job]:
         with translation.override(job.summary.get("language")):
             return _("The export stopped without finishing: its worker was stopped. Export again.")
 
-    return fail_stalled_jobs(JOB_KIND, after=STALLED_AFTER, detail=detail)
+    failed = fail_stalled_jobs(JOB_KIND, after=STALLED_AFTER, detail=detail)
+    for job in failed:
+        if job.summary.get("file"):
+            shutil.rmtree(export_folder() / Path(job.summary["file"]).name, ignore_errors=True)
+    return failed
 
 
 def delete_expired_exports() -> int:

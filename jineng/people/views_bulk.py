@@ -41,6 +41,8 @@ from jineng.people.importers.queue import STALLED_AFTER, fail_stalled_imports, q
 from jineng.people.queries import SEARCH_KEYS, search_people
 
 ERRORS_PER_PAGE = 100
+# Files of personal data are never kept by the browser's or a proxy's cache.
+PERSONAL_DATA_CACHE = "private, no-store"
 # A queued import not taken by a worker after this long is probably waiting for none.
 UNCLAIMED_AFTER = datetime.timedelta(minutes=5)
 
@@ -134,6 +136,7 @@ def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
     content = errors_csv(job.summary.get("errors", []))
     response = HttpResponse(content.encode("utf-8-sig"), content_type=CONTENT_TYPES["csv"])
     response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'
+    response["Cache-Control"] = PERSONAL_DATA_CACHE
     return response
 
 
@@ -145,10 +148,15 @@ def export(request: HttpRequest) -> HttpResponse:
     if fmt not in FORMATS:
         raise Http404(_("Export as csv or xlsx."))
     filters = {key: request.GET.get(key, "") for key in SEARCH_KEYS}
+    people = search_people(request.user, filters)
+    if people.count() > export_jobs.INLINE_MAX_ROWS:
+        return HttpResponseBadRequest(
+            _("This search is too large to export while the page waits; export it from the list.")
+        )
     buffer = io.BytesIO()
     try:
         export_people(
-            search_people(request.user, filters),
+            people,
             buffer,
             fmt=fmt,
             actor=request.user,
@@ -159,6 +167,7 @@ def export(request: HttpRequest) -> HttpResponse:
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="people-{stamp}.{fmt}"'
+    response["Cache-Control"] = PERSONAL_DATA_CACHE
     return response
 
 
@@ -221,9 +230,11 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponse:
     export_jobs.record_download(job, request.user)
     fmt = job.summary["format"]
     stamp = timezone.localtime(job.finished_at).strftime("%Y%m%d-%H%M")
-    return FileResponse(
+    response = FileResponse(
         path.open("rb"),
         as_attachment=True,
         filename=f"people-{stamp}.{fmt}",
         content_type=CONTENT_TYPES[fmt],
     )
+    response["Cache-Control"] = PERSONAL_DATA_CACHE
+    return response

@@ -15,7 +15,7 @@ import datetime
 import gc
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, models, transaction
@@ -99,7 +99,8 @@ class WriteOutcome:
     skipped_rows: list[int]
     memberships: int
     affiliations: int
-    linked: int = 0  # affiliations added to people already registered
+    # (person, organisation, kind) of each tie added to a person already registered.
+    linked: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 @contextmanager
@@ -297,22 +298,32 @@ def write_people(
     return WriteOutcome(len(new), [p.row for _, p in known], memberships, affiliations, linked)
 
 
-def _tie_registered(known: list[tuple[int, PreparedPerson]], stamp: Any) -> int:
-    """Add the affiliations registered people do not have yet (current, same organisation
-    and kind); return how many were added."""
+def _tie_registered(
+    known: list[tuple[int, PreparedPerson]], stamp: Any
+) -> list[tuple[int, int, str]]:
+    """Add the affiliations registered people do not have yet; return (person, organisation,
+    kind) of each added.
+
+    A person already tied (not ended) to the organisation in that role is left alone, and
+    so is one whose tie of the same day was ended: the same tie is never recorded twice.
+    """
     wanted = {(pk, org, kind): started for pk, p in known for org, kind, started in p.affiliations}
     if not wanted:
-        return 0
+        return []
     current: set[tuple[int, int, str]] = set()
+    recorded: set[tuple[int, int, str, Any]] = set()
     for chunk in _batches(sorted({pk for pk, _, _ in wanted})):
-        current.update(
-            Affiliation.objects.filter(person_id__in=chunk, ended_on__isnull=True).values_list(
-                "person_id", "organization_id", "kind"
-            )
+        ties = Affiliation.objects.filter(person_id__in=chunk).values_list(
+            "person_id", "organization_id", "kind", "started_on", "ended_on"
         )
-    rows = [
-        (stamp, stamp, pk, org, kind, started, None)
+        for pk, org, kind, started, ended in ties:
+            recorded.add((pk, org, kind, started))
+            if ended is None:
+                current.add((pk, org, kind))
+    added = [
+        (pk, org, kind, started)
         for (pk, org, kind), started in wanted.items()
-        if (pk, org, kind) not in current
+        if (pk, org, kind) not in current and (pk, org, kind, started) not in recorded
     ]
-    return copy_rows(Affiliation, AFFILIATION_COLUMNS, rows)
+    copy_rows(Affiliation, AFFILIATION_COLUMNS, [(stamp, stamp, *a, None) for a in added])
+    return [(pk, org, kind) for pk, org, kind, _ in added]

@@ -159,8 +159,10 @@ def import_people(
         sheet = open_sheet(file, name=name)
         result = ImportResult(file_name=sheet.name, sha256=sheet.sha256, mode=mode)
         reader = _RowReader(sheet, actor)
-        prepared = _prepare(sheet, reader, result, Progress(job), on_progress, workers)
+        progress = Progress(job)
+        prepared = _prepare(sheet, reader, result, progress, on_progress, workers)
         if prepared and (mode == COMMIT_GOOD or not result.errors):
+            progress.beat()  # the write's own transaction is invisible until it commits
             _write(
                 prepared,
                 result,
@@ -461,8 +463,22 @@ def _write(
             outcome = write_people(prepared, stamp=stamp, registered=registered)
             result.created = outcome.created
             result.skipped = len(outcome.skipped_rows)
-            result.linked = outcome.linked
+            result.linked = len(outcome.linked)
             result.committed = True
+            # Each registered person brought into the importer's scope is in their own trail.
+            for person_id, organization_id, kind in outcome.linked:
+                audit.record(
+                    actor,
+                    "people.affiliation.created",
+                    object_type="people.affiliation",
+                    object_id=f"{person_id}:{organization_id}:{kind}",
+                    person_id=person_id,
+                    data={
+                        "organization_id": organization_id,
+                        "kind": kind,
+                        "import_sha256": result.sha256,
+                    },
+                )
             audit.record(
                 actor,
                 "people.import.completed",

@@ -75,7 +75,10 @@ def queue_import(upload: Source, *, actor: Any, mode: str) -> Job:
 
 def run_queued_import(job_id: int) -> None:
     """Run one queued import; do nothing if another worker has already claimed it."""
+    from jineng.people.export_jobs import delete_expired_exports
+
     fail_stalled_imports()
+    delete_expired_exports()
     job = claim_job(job_id, kind=JOB_KIND)
     if job is None:
         return

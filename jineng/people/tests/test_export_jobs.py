@@ -54,7 +54,7 @@ def test_a_small_search_keeps_its_download_links(client, registered, bureau_admi
 
     page = client.get(reverse("people:list")).content.decode()
 
-    assert "people:export_queue" not in page
+    assert reverse("people:export_queue") not in page
     assert 'href="/people/export/?format=csv"' in page
 
 
@@ -82,6 +82,7 @@ def test_a_background_export_is_written_then_downloaded_once_audited(
     rows = read_csv(b"".join(download.streaming_content))
     assert [r[1] for r in rows[1:]] == ["李芳"]
     assert download["Content-Disposition"].startswith('attachment; filename="people-')
+    assert download["Cache-Control"] == "private, no-store"
     assert AuditEvent.objects.filter(action="people.export.completed").count() == 1
     event = AuditEvent.objects.get(action="people.export.downloaded")
     assert (event.actor, event.object_id, event.data["rows"]) == (bureau_admin, str(job.pk), 1)
@@ -97,11 +98,12 @@ def test_a_queued_export_waits_for_a_worker_and_its_page_follows_it(
     url = queue(client)["Location"]
     waiting = client.get(url).content.decode()
     assert 'hx-trigger="every 2s"' in waiting
-    assert "people:export_download" not in waiting
+    job = Job.objects.get(kind="people.export")
+    assert reverse("people:export_download", args=[job.pk]) not in waiting
 
     run_worker()
 
-    job = Job.objects.get(kind="people.export")
+    job.refresh_from_db()
     assert (job.status, job.summary["rows"], job.total) == ("succeeded", 3, 3)
     assert reverse("people:export_download", args=[job.pk]) in client.get(url).content.decode()
 
@@ -186,6 +188,32 @@ def test_an_export_whose_worker_was_killed_fails_and_its_file_is_deleted_later(
         "The export stopped without finishing: its worker was stopped. Export again."
     )
     assert "its worker was stopped" in page
+    assert not folder.exists()  # a half-written file of personal data goes at once
+
+
+def test_the_page_link_never_exports_a_large_search_inside_the_request(
+    client, registered, bureau_admin, monkeypatch
+):
+    monkeypatch.setattr(export_jobs, "INLINE_MAX_ROWS", 1)
+    client.force_login(bureau_admin)
+
+    too_large = client.get(reverse("people:export"), {"format": "csv"})
+    small = client.get(reverse("people:export"), {"format": "csv", "name": "李"})
+
+    assert too_large.status_code == 400
+    assert small.status_code == 200
+    assert small["Cache-Control"] == "private, no-store"
+    assert AuditEvent.objects.filter(action="people.export.completed").count() == 1
+
+
+def test_an_import_run_deletes_expired_export_files(client, registered, bureau_admin):
+    from jineng.people.tests.test_import_queue import queue_upload
+
+    client.force_login(bureau_admin)
+    queue(client)
+    job = Job.objects.get(kind="people.export")
     Job.objects.filter(pk=job.pk).update(finished_at=timezone.now() - datetime.timedelta(days=2))
-    assert export_jobs.delete_expired_exports() == 1
-    assert not folder.exists()
+
+    queue_upload(client, bureau_admin)
+
+    assert list(export_jobs.export_folder().rglob("people.csv")) == []

@@ -423,6 +423,21 @@ def test_a_school_importing_people_already_registered_ties_them_to_itself(
     assert TargetGroupMembership.objects.count() == 3  # the bureau's, untouched
     event = audit_events().filter(actor=staff_a).order_by("id").first()
     assert (event.data["skipped"], event.data["linked"]) == (3, 3)
+    tied = AuditEvent.objects.filter(action="people.affiliation.created", actor=staff_a)
+    assert sorted(tied.values_list("person_id", flat=True)) == sorted(
+        Person.objects.values_list("pk", flat=True)
+    )
+
+
+def test_a_tie_ended_the_same_day_is_not_recorded_twice(city, target_groups, bureau_admin, staff_a):
+    import_people(csv_file(good_lines()), actor=bureau_admin)
+    import_people(csv_file(staff_lines()), actor=staff_a)
+    Affiliation.objects.update(ended_on=timezone.localdate())
+
+    again = import_people(csv_file(staff_lines()), actor=staff_a)
+
+    assert (again.committed, again.skipped, again.linked, again.errors) == (True, 3, 0, [])
+    assert Affiliation.objects.count() == 3
 
 
 def test_a_registered_id_under_another_name_is_a_bad_row(city, target_groups, bureau_admin):
