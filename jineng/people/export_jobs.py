@@ -65,6 +65,7 @@ def queue_export(actor: Any, filters: dict[str, str], *, fmt: str) -> Job:
         "format": fmt,
         "filters": {key: str(filters.get(key, "")) for key in SEARCH_KEYS if filters.get(key)},
         "language": translation.get_language(),
+        "scope": _scope_of(actor),
     }
     job = start_job(JOB_KIND, owner=actor, status=Job.Status.PENDING, summary=summary)
     from jineng.people import tasks  # the entry point calls back into this module
@@ -123,12 +124,21 @@ def _write(job: Job, folder: Path, queued: dict[str, Any]) -> int:
         )
 
 
+def _scope_of(user: Any) -> list[Any]:
+    """What decides which people a user sees (docs/adr/0005-data-scope.md)."""
+    return [user.role, user.organization_id, user.region_id]
+
+
 def download_path(job: Job) -> Path:
     """Return the file of a finished export, or NotFound when it expired or never was."""
     name = job.summary.get("file")
     finished = job.finished_at
     if job.status != Job.Status.SUCCEEDED or not name or finished is None:
         raise NotFound(_("This export has no file to download."))
+    if job.owner is None or job.summary.get("scope") != _scope_of(job.owner):
+        # Made under a data scope the owner no longer has: the file may hold people they
+        # may not see any more.
+        raise NotFound(_("Your organisation or region changed since this export was made."))
     path = export_folder() / Path(name).name / f"people.{job.summary['format']}"
     if timezone.now() - finished > EXPORT_KEEP or not path.exists():
         raise NotFound(

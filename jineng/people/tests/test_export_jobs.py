@@ -217,3 +217,21 @@ def test_an_import_run_deletes_expired_export_files(client, registered, bureau_a
     queue_upload(client, bureau_admin)
 
     assert list(export_jobs.export_folder().rglob("people.csv")) == []
+
+
+def test_an_export_made_under_another_scope_cannot_be_downloaded(
+    client, registered, staff_a, school_b
+):
+    client.force_login(staff_a)
+    queue(client)
+    job = Job.objects.get(kind="people.export")
+    before = client.get(reverse("people:export_download", args=[job.pk]))
+    assert before.status_code == 200
+    assert b"".join(before.streaming_content)  # read to the end, which closes the file
+    staff_a.organization = school_b
+    staff_a.save()
+
+    page = client.get(reverse("people:export_job", args=[job.pk])).content.decode()
+
+    assert "Your organisation or region changed since this export was made." in page
+    assert client.get(reverse("people:export_download", args=[job.pk])).status_code == 404
