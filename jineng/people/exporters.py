@@ -21,7 +21,7 @@ from jineng.accounts.roles import Capability
 from jineng.core import audit, pii
 from jineng.core.errors import PermissionDenied, ValidationFailed
 from jineng.people.importers.columns import COLUMNS, choice_label
-from jineng.people.models import TargetGroupMembership
+from jineng.people.models import TargetGroupMembership, age_on
 
 FORMATS = ("csv", "xlsx")
 CONTENT_TYPES = {
@@ -64,7 +64,6 @@ def _row(values: tuple, groups: list[str], *, full: bool, today: Any, cipher: pi
     (_, name, id_blob, phone_blob, code, hukou, education, employment, sex, born, *names) = values
     id_number = cipher.decrypt(id_blob)
     phone = cipher.decrypt(phone_blob) if phone_blob else ""
-    age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
     return [
         id_number if full else pii.mask_id_number(id_number),
         _safe(name),
@@ -75,7 +74,7 @@ def _row(values: tuple, groups: list[str], *, full: bool, today: Any, cipher: pi
         choice_label("employment_status", employment),
         ";".join(groups),
         SEX_LABELS.get(sex, ""),
-        born.isoformat() if full else age,
+        born.isoformat() if full else age_on(born, today),
         names[0],
         names[1] or "",
     ]

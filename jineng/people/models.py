@@ -158,8 +158,12 @@ class Person(TimeStampedModel):
 
     def age_on(self, day: Any) -> int:
         """Age in whole years on a given day."""
-        born = self.birth_date
-        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+        return age_on(self.birth_date, day)
+
+
+def age_on(born: Any, day: Any) -> int:
+    """Age in whole years on a day of someone born on ``born`` (for rows read as values)."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
 class MembershipQuerySet(models.QuerySet["TargetGroupMembership"]):

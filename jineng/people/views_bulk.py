@@ -71,9 +71,9 @@ def _require(request: HttpRequest, capability: str) -> None:
         raise PermissionDenied
 
 
-def _job_or_404(request: HttpRequest, pk: int) -> Job:
+def _job_or_404(request: HttpRequest, pk: int, kind: str = JOB_KIND) -> Job:
     try:
-        return get_job_for_user(request.user, pk, kind=JOB_KIND)
+        return get_job_for_user(request.user, pk, kind=kind)
     except errors.NotFound:
         raise Http404(_("No such job.")) from None
 
@@ -186,18 +186,11 @@ def export_queue(request: HttpRequest) -> HttpResponse:
     return redirect("people:export_job", pk=job.pk)
 
 
-def _export_job_or_404(request: HttpRequest, pk: int) -> Job:
-    try:
-        return get_job_for_user(request.user, pk, kind=export_jobs.JOB_KIND)
-    except errors.NotFound:
-        raise Http404(_("No such job.")) from None
-
-
 @login_required
 def export_job(request: HttpRequest, pk: int) -> HttpResponse:
     """Show a background export's progress and, when it is ready, its download."""
     _require(request, Capability.EXPORT_PEOPLE)
-    job = _export_job_or_404(request, pk)
+    job = _job_or_404(request, pk, export_jobs.JOB_KIND)
     if job.status == Job.Status.RUNNING and (
         timezone.now() - job.updated_at >= export_jobs.STALLED_AFTER
     ):
@@ -222,7 +215,7 @@ def export_job(request: HttpRequest, pk: int) -> HttpResponse:
 def export_download(request: HttpRequest, pk: int) -> HttpResponse:
     """Download a finished background export (audited)."""
     _require(request, Capability.EXPORT_PEOPLE)
-    job = _export_job_or_404(request, pk)
+    job = _job_or_404(request, pk, export_jobs.JOB_KIND)
     try:
         path = export_jobs.download_path(job)
     except errors.NotFound as exc:

@@ -183,10 +183,7 @@ def import_people(
 
 def check_header(sheet: Sheet) -> dict[str, int]:
     """Map each field to its column, or raise ImportFailed naming a missing or doubled one."""
-    return _column_index(sheet.header)
-
-
-def _column_index(header: list[str]) -> dict[str, int]:
+    header = sheet.header
     index: dict[str, int] = {}
     for position, cell in enumerate(header):
         field_name = HEADER_KEYS.get(normalize_header(cell))
