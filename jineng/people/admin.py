@@ -11,7 +11,7 @@ from jineng.people.models import Affiliation, Person, TargetGroup, TargetGroupMe
 class TargetGroupAdmin(ReadOnlyAdmin):
     """Target groups (重点群体): reference data."""
 
-    list_display = ("code", "name", "name_en")
+    list_display = ("code", "name", "name_en", "is_sensitive")
     search_fields = ("code", "name", "name_en")
 
 

@@ -29,6 +29,14 @@ class TargetGroup(models.Model):
     name = models.CharField(_("name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=100, blank=True)
     description = models.TextField(_("description"), blank=True)
+    is_sensitive = models.BooleanField(
+        _("sensitive"),
+        default=False,
+        help_text=_(
+            "Membership reveals sensitive personal information (health, criminal justice, "
+            "financial hardship): organisations never see it on a record."
+        ),
+    )
 
     class Meta:
         verbose_name = _("target group")
