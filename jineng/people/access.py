@@ -8,7 +8,8 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from jineng.accounts.roles import CITY_WIDE_ROLES, ORGANIZATION_ROLES, Capability, Role
-from jineng.core.errors import NotFound
+from jineng.core.errors import NotFound, ValidationFailed
+from jineng.core.validators import parse_citizen_id
 
 if TYPE_CHECKING:
     from jineng.people.models import Person, PersonQuerySet
@@ -26,7 +27,9 @@ def scope_people(queryset: PersonQuerySet, user: Any) -> PersonQuerySet:
             return queryset.filter(region__code__startswith=user.region.code)
         return queryset
     if role in ORGANIZATION_ROLES and user.organization_id:
-        tied = Affiliation.objects.filter(
+        # Only a tie in force counts: one that ended (an enrolment withdrawn before its class
+        # started, an employment that ended) no longer lets the organisation see the person.
+        tied = Affiliation.objects.current().filter(
             person=OuterRef("pk"), organization_id=user.organization_id
         )
         return queryset.filter(Exists(tied))
@@ -46,3 +49,32 @@ def get_person_for_user(user: Any, pk: int, *, action: str = Capability.VIEW_PEO
     if person is None:
         raise NotFound(_("No such person."))
     return person
+
+
+def find_person_by_identity(id_number: str, name: str) -> Person | None:
+    """Return the person whose citizen ID and name both match, or None (also for a bad ID).
+
+    This is the one read of a person outside the reader's scope. Both values are printed on
+    the ID card that a person shows when they come to enrol, and neither alone finds anyone:
+    a wrong name answers exactly like an unknown ID, so the register cannot be walked with it.
+    """
+    from jineng.people.models import Person
+
+    cleaned = " ".join((name or "").split())
+    if not cleaned:
+        return None
+    try:
+        number = parse_citizen_id(id_number).number
+    except ValidationFailed:
+        return None
+    person = Person.objects.with_id_number(number).select_related("region").first()
+    if person is None or person.name != cleaned:
+        return None
+    return person
+
+
+def is_visible_to(user: Any, person: Person) -> bool:
+    """Tell whether the person is in the user's scope (their own record counts)."""
+    from jineng.people.models import Person
+
+    return Person.objects.visible_to(user).filter(pk=person.pk).exists()

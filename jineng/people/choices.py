@@ -66,3 +66,10 @@ class AffiliationKind(models.TextChoices):
     TRAINEE = "trainee", _("Trainee")
     APPRENTICE = "apprentice", _("Apprentice")
     CANDIDATE = "candidate", _("Assessment candidate")
+
+
+class AffiliationBasis(models.TextChoices):
+    """What brought a person into an organisation's scope, which decides when the tie ends."""
+
+    REGISTERED = "registered", _("Registered or imported by the organisation")
+    ENROLLED = "enrolled", _("Enrolled in one of its classes")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.db import models
@@ -9,10 +10,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jineng.core import pii
+from jineng.core import pii, scope
 from jineng.core.fields import LookupHashField
 from jineng.core.models import TimeStampedModel
 from jineng.people.choices import (
+    AffiliationBasis,
     AffiliationKind,
     Education,
     EmploymentStatus,
@@ -224,6 +226,13 @@ class TargetGroupMembership(TimeStampedModel):
         return f"{self.person} – {self.group}"
 
 
+class AffiliationQuerySet(models.QuerySet["Affiliation"]):
+    def current(self, on: datetime.date | None = None) -> AffiliationQuerySet:
+        """Ties in force on a day (today by default): started, and not yet ended on that day."""
+        day = on or timezone.localdate()
+        return self.filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day), started_on__lte=day)
+
+
 class Affiliation(TimeStampedModel):
     """Tie a person to an organisation (所属机构) as employee, trainee, apprentice or candidate."""
 
@@ -239,6 +248,19 @@ class Affiliation(TimeStampedModel):
     kind = models.CharField(_("kind"), max_length=20, choices=AffiliationKind)
     started_on = models.DateField(_("started on"))
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    basis = models.CharField(
+        _("basis"),
+        max_length=20,
+        choices=AffiliationBasis,
+        default=AffiliationBasis.REGISTERED,
+        db_default=AffiliationBasis.REGISTERED,
+        help_text=_(
+            "A tie made by an enrolment ends when the enrolment is withdrawn before "
+            "the class starts."
+        ),
+    )
+
+    objects = AffiliationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("affiliation")
@@ -252,3 +274,22 @@ class Affiliation(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.person} @ {self.organization}"
+
+
+def _people_in_scope(queryset: PersonQuerySet, user: Any, action: str) -> PersonQuerySet:
+    """The people rule of the data scope: jineng/people/access.py (Affiliation ties)."""
+    from jineng.people.access import scope_people
+
+    return scope_people(queryset, user)
+
+
+# Data scope (jineng/core/scope.py, ADR 0005): people keep their own rule (an organisation
+# sees the people tied to it by an Affiliation); it is registered so the registry lists them.
+scope.register(
+    Person,
+    rule=_people_in_scope,
+    region="region",
+    person="pk",
+    url_params=("person_id",),
+    notes="organisation staff: people with a current Affiliation to their organisation",
+)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jineng.accounts.roles import Capability
@@ -319,22 +320,97 @@ def add_affiliation(
     return affiliation
 
 
+def tie_to_organization(
+    person: Person, organization_id: int, *, kind: str, basis: str, actor: Any
+) -> Affiliation | None:
+    """Tie a person to an organisation inside the caller's transaction, audited (所属机构).
+
+    Returns None when a tie of this kind is already in force. A tie made and ended earlier
+    the same day is taken up again rather than duplicated.
+    """
+    ties = Affiliation.objects.filter(person=person, organization_id=organization_id, kind=kind)
+    if ties.current().exists():
+        return None
+    today = timezone.localdate()
+    affiliation, created = Affiliation.objects.get_or_create(
+        person=person,
+        organization_id=organization_id,
+        kind=kind,
+        started_on=today,
+        defaults={"basis": basis},
+    )
+    if not created:
+        affiliation.ended_on = None
+        affiliation.basis = basis
+        affiliation.save(update_fields=["ended_on", "basis", "updated_at"])
+    audit.record(
+        actor,
+        "people.affiliation.created",
+        affiliation,
+        person_id=person.pk,
+        data={"organization_id": organization_id, "kind": kind, "basis": basis},
+    )
+    return affiliation
+
+
+def end_ties(person_id: int, organization_id: int, *, basis: str, actor: Any, reason: str) -> int:
+    """End today the person's ties in force with an organisation made on one basis; audited.
+
+    Runs inside the caller's transaction and returns how many ties it ended.
+    """
+    today = timezone.localdate()
+    ties = Affiliation.objects.current().filter(
+        person_id=person_id, organization_id=organization_id, basis=basis
+    )
+    ended = 0
+    for affiliation in ties:
+        affiliation.ended_on = today
+        affiliation.save(update_fields=["ended_on", "updated_at"])
+        audit.record(
+            actor,
+            "people.affiliation.ended",
+            affiliation,
+            person_id=person_id,
+            data={"organization_id": organization_id, "basis": basis, "reason": reason},
+        )
+        ended += 1
+    return ended
+
+
+# The longest purpose a reveal may state (kept whole in its audit event).
+REVEAL_PURPOSE_MAX_LENGTH = 200
+
+
 def can_see_full_pii(user: Any, person: Person) -> bool:
     """Tell whether the user may see this person's full ID and phone (the person always may)."""
     return user.can(Capability.VIEW_FULL_PII) or getattr(user, "person_id", None) == person.pk
 
 
 @transaction.atomic(durable=True)
-def reveal_personal_data(person: Person, *, actor: Any, purpose: str = "") -> dict[str, str]:
-    """Return full ID and phone to a role that needs them, writing an audit event (查看明文)."""
+def reveal_personal_data(person: Person, *, actor: Any, purpose: str) -> dict[str, str]:
+    """Return full ID and phone to a role that needs them, writing an audit event (查看明文).
+
+    The actor states why (the purpose, kept in the audit event): a reveal without a reason
+    cannot be reviewed afterwards.
+    """
     if not can_see_full_pii(actor, person):
         raise PermissionDenied(_("Your role may not see full ID and phone numbers."))
+    purpose = purpose.strip()
+    if not purpose:
+        raise ValidationFailed(
+            _("State why you need the full ID and phone numbers."), field="purpose"
+        )
+    if len(purpose) > REVEAL_PURPOSE_MAX_LENGTH:
+        raise ValidationFailed(
+            _("A purpose has at most {limit} characters.").format(limit=REVEAL_PURPOSE_MAX_LENGTH),
+            field="purpose",
+        )
     audit.record(
         actor,
         "people.person.pii_viewed",
         person,
         person_id=person.pk,
-        data={"purpose": purpose[:200]},
+        data={"purpose": purpose},
     )
     return {
         "id_number": person.id_number,

@@ -14,7 +14,8 @@ from jineng.api.auth import actor
 from jineng.api.errors import responses
 from jineng.api.idempotency import IdempotencyKeyHeader, Outcome, idempotent
 from jineng.api.schemas import Page, PageParams, dump, paginate
-from jineng.core.errors import NotFound
+from jineng.core.errors import NotFound, ValidationFailed
+from jineng.core.scope import CHANGE
 from jineng.training import queries, services
 from jineng.training.access import get_class_for_user
 from jineng.training.choices import ClassMode, ClassStatus, EnrolmentStatus
@@ -110,9 +111,20 @@ class TrainingEnrolmentOut(Schema):
 
 
 class TrainingEnrolmentIn(Schema):
-    """Whom to enrol: staff name anyone, a worker names themself."""
+    """Whom to enrol: a person in the caller's scope by id, or a new trainee by ID card.
 
-    person_id: int = Field(ge=1, le=2**63 - 1)
+    A worker names themself by ``person_id``. Institution staff name a person already in
+    their scope by ``person_id``, or bring in a new trainee with both the ``id_number`` and
+    the ``name`` printed on the person's ID card.
+    """
+
+    person_id: int | None = Field(None, ge=1, le=2**63 - 1)
+    id_number: str | None = Field(
+        None, max_length=32, description="The citizen ID on the ID card (with `name`)."
+    )
+    name: str | None = Field(
+        None, max_length=50, description="The name on the ID card (with `id_number`)."
+    )
 
 
 class TrainingTransferIn(Schema):
@@ -198,12 +210,26 @@ def transition_class(
 ) -> TrainingClass:
     """Submit, approve, return, start or archive a class; close it with completion."""
     user = actor(request)
-    get_class_for_user(user, class_id)
+    get_class_for_user(user, class_id, action=CHANGE)
     if payload.to == ClassStatus.CLOSED:
         services.close_class(class_id, actor=user, note=payload.note)
     else:
         services.transition(class_id, payload.to, actor=user, note=payload.note)
     return queries.with_counts(TrainingClass.objects).get(pk=class_id)
+
+
+def _check_enrolment_in(payload: TrainingEnrolmentIn) -> None:
+    """Refuse a body that names nobody, or a person both ways at once."""
+    by_card = bool(payload.id_number or payload.name)
+    if (payload.person_id is None) == (not by_card):
+        raise ValidationFailed(
+            _("Give either person_id, or id_number together with name."), field="person_id"
+        )
+    if by_card and not (payload.id_number and payload.name):
+        field = "name" if payload.id_number else "id_number"
+        raise ValidationFailed(
+            _("Give both the citizen ID and the name on the ID card."), field=field
+        )
 
 
 @router.post(
@@ -220,13 +246,21 @@ def enrol(
 ) -> HttpResponse:
     """Enrol a person, or waitlist them when the class is full; never oversell.
 
-    Refusals: 409 `already_enrolled` or `class_full`; 400 `not_eligible` with `reasons`.
+    Staff bring in someone outside their scope only with the ID and name on the ID card; a
+    wrong name answers 404 exactly like an unknown ID. Refusals: 409 `already_enrolled` or
+    `class_full`; 400 `not_eligible` with `reasons`.
     """
     user = actor(request)
     get_class_for_user(user, class_id)
+    _check_enrolment_in(payload)
 
     def create() -> Outcome:
-        enrolment = services.enrol(class_id, payload.person_id, actor=user)
+        if payload.person_id is not None:
+            enrolment = services.enrol(class_id, payload.person_id, actor=user)
+        else:
+            enrolment = services.enrol_identified(
+                class_id, payload.id_number or "", payload.name or "", actor=user
+            )
         row = Enrolment.objects.select_related("training_class", "person").get(pk=enrolment.pk)
         return Outcome(status=201, body=dump(TrainingEnrolmentOut, row))
 

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jineng.catalogs.choices import TrainingType
+from jineng.core.scope import CHANGE
 from jineng.training.choices import ClassMode
 from jineng.training.models import Teacher, Venue
 
@@ -41,14 +42,15 @@ class SessionForm(forms.Form):
         label=_("Teacher"), queryset=Teacher.objects.none(), required=False
     )
 
-    def __init__(self, *args: Any, organization_id: int | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         venue_field = self.fields["venue"]
         teacher_field = self.fields["teacher"]
         assert isinstance(venue_field, forms.ModelChoiceField)
         assert isinstance(teacher_field, forms.ModelChoiceField)
-        venue_field.queryset = Venue.objects.filter(organization_id=organization_id)
-        teacher_field.queryset = Teacher.objects.filter(organization_id=organization_id)
+        # The venues and teachers the user may book: their own institution's (core.scope).
+        venue_field.queryset = Venue.objects.visible_to(user, CHANGE).order_by("name", "pk")
+        teacher_field.queryset = Teacher.objects.visible_to(user, CHANGE).order_by("name", "pk")
 
 
 class ClassForm(SessionForm):
@@ -75,15 +77,20 @@ class ClassEditForm(ClassForm):
 
 
 class EnrolForm(forms.Form):
-    """Enrol one person by citizen ID."""
+    """Enrol one person by the citizen ID and name on their ID card."""
 
     id_number = forms.CharField(label=_("Citizen ID"), max_length=18, min_length=18)
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=50,
+        help_text=_("As printed on the ID card."),
+    )
 
 
 class BulkEnrolForm(forms.Form):
     """Enrol the people listed in a csv or xlsx file (a 身份证号 column)."""
 
-    file = forms.FileField(label=_("File (xlsx or csv, with a 身份证号 column)"))
+    file = forms.FileField(label=_("File (xlsx or csv, with 身份证号 and 姓名 columns)"))
 
 
 class NoteForm(forms.Form):

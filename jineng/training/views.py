@@ -7,6 +7,7 @@ through ``services``; a refusal is shown with its reasons.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -21,9 +22,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jineng.accounts.roles import CITY_WIDE_ROLES, Capability
 from jineng.core.errors import DomainError, NotFound
-from jineng.people.models import Person
+from jineng.core.scope import CHANGE, VIEW
 from jineng.training import queries, services
-from jineng.training.access import get_class_for_user
+from jineng.training.access import get_class_for_user, get_programme_for_user
 from jineng.training.choices import ENROLLABLE_STATUSES, ClassStatus
 from jineng.training.forms import (
     BulkEnrolForm,
@@ -41,14 +42,19 @@ def _is_console_user(user: Any) -> bool:
     return user.can(Capability.MANAGE_CLASSES) or user.role in CITY_WIDE_ROLES
 
 
-def _console_class(request: HttpRequest, class_id: int) -> TrainingClass:
+def _found(get: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Call an access function; turn its NotFound into the page's 404."""
+    try:
+        return get(*args, **kwargs)
+    except NotFound as error:
+        raise Http404(error.detail) from None
+
+
+def _console_class(request: HttpRequest, class_id: int, *, action: str = VIEW) -> TrainingClass:
     """A class for the institution or bureau console; 404 for anyone else or out of scope."""
     if not _is_console_user(request.user):
         raise Http404
-    try:
-        return get_class_for_user(request.user, class_id)
-    except NotFound as error:
-        raise Http404(error.detail) from None
+    return _found(get_class_for_user, request.user, class_id, action=action)
 
 
 def refused(request: HttpRequest, error: DomainError) -> None:
@@ -100,7 +106,7 @@ def programmes(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Programme saved."))
             return redirect("training:programmes")
     rows = (
-        Programme.objects.filter(organization_id=request.user.organization_id)
+        Programme.objects.visible_to(request.user, CHANGE)
         .select_related("occupation", "skill_level")
         .annotate(class_count=Count("classes"))
         .order_by("-pk")
@@ -126,12 +132,8 @@ def class_create(request: HttpRequest, programme_id: int) -> HttpResponse:
     """Create a class of a programme with its first session."""
     if not request.user.can(Capability.MANAGE_CLASSES):
         raise PermissionDenied
-    programme = Programme.objects.filter(
-        pk=programme_id, organization_id=request.user.organization_id
-    ).first()
-    if programme is None:
-        raise Http404
-    form = ClassForm(request.POST or None, organization_id=request.user.organization_id)
+    programme = _found(get_programme_for_user, request.user, programme_id, action=CHANGE)
+    form = ClassForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         data = services.ClassInput(
@@ -206,11 +208,11 @@ def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
             "may_close": may_close,
             "enrol_form": EnrolForm(),
             "bulk_form": BulkEnrolForm(),
-            "session_form": SessionForm(organization_id=organization_id),
+            "session_form": SessionForm(user=request.user),
             "note_form": NoteForm(),
-            "transfer_targets": TrainingClass.objects.filter(
-                programme__organization_id=organization_id, status__in=ENROLLABLE_STATUSES
-            )
+            # A trainee moves only between classes of the same institution.
+            "transfer_targets": TrainingClass.objects.visible_to(request.user, CHANGE)
+            .filter(programme__organization_id=organization_id, status__in=ENROLLABLE_STATUSES)
             .exclude(pk=training_class.pk)
             .order_by("code")
             if is_own
@@ -226,7 +228,7 @@ def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
 @require_POST
 def class_transition(request: HttpRequest, class_id: int) -> HttpResponse:
     """Move a class (submit, approve, return, start, archive) or close it with completion."""
-    training_class = _console_class(request, class_id)
+    training_class = _console_class(request, class_id, action=CHANGE)
     to = request.POST.get("to", "")
     note = request.POST.get("note", "")
     try:
@@ -246,23 +248,27 @@ def class_transition(request: HttpRequest, class_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def class_enrol(request: HttpRequest, class_id: int) -> HttpResponse:
-    """Enrol one person by citizen ID."""
+    """Enrol one person by the citizen ID and name on their ID card."""
     training_class = _console_class(request, class_id)
     form = EnrolForm(request.POST)
-    person = None
-    if form.is_valid():
-        person = Person.objects.with_id_number(form.cleaned_data["id_number"]).first()
-    if person is None:
-        messages.error(request, _("No person has this citizen ID."))
+    if not form.is_valid():
+        messages.error(request, _("Give the citizen ID and the name on the ID card."))
         return redirect("training:detail", class_id=training_class.pk)
     try:
-        enrolment = services.enrol(training_class.pk, person.pk, actor=request.user)
+        enrolment = services.enrol_identified(
+            training_class.pk,
+            form.cleaned_data["id_number"],
+            form.cleaned_data["name"],
+            actor=request.user,
+        )
     except DomainError as error:
         refused(request, error)
     else:
         messages.success(
             request,
-            _("{name}: {status}.").format(name=person.name, status=enrolment.get_status_display()),
+            _("{name}: {status}.").format(
+                name=form.cleaned_data["name"], status=enrolment.get_status_display()
+            ),
         )
     return redirect("training:detail", class_id=training_class.pk)
 
@@ -290,8 +296,8 @@ def class_bulk(request: HttpRequest, class_id: int) -> HttpResponse:
 @require_POST
 def class_session(request: HttpRequest, class_id: int) -> HttpResponse:
     """Add a session to a draft or returned class."""
-    training_class = _console_class(request, class_id)
-    form = SessionForm(request.POST, organization_id=training_class.programme.organization_id)
+    training_class = _console_class(request, class_id, action=CHANGE)
+    form = SessionForm(request.POST, user=request.user)
     if form.is_valid():
         try:
             services.add_session(
@@ -311,7 +317,11 @@ def approvals(request: HttpRequest) -> HttpResponse:
     if not request.user.can(Capability.APPROVE_CLASSES):
         raise PermissionDenied
     pending = list(
-        queries.with_counts(TrainingClass.objects.filter(status=ClassStatus.SUBMITTED))
+        queries.with_counts(
+            TrainingClass.objects.visible_to(request.user, CHANGE).filter(
+                status=ClassStatus.SUBMITTED
+            )
+        )
         .prefetch_related("sessions")
         .order_by("starts_on", "pk")
     )
@@ -325,7 +335,8 @@ def running(request: HttpRequest) -> HttpResponse:
     """Running classes grouped by township (no map)."""
     if request.user.role not in CITY_WIDE_ROLES:
         raise PermissionDenied
-    return render(request, "training/running.html", {"groups": queries.running_by_town()})
+    classes = TrainingClass.objects.visible_to(request.user)
+    return render(request, "training/running.html", {"groups": queries.running_by_town(classes)})
 
 
 @login_required
@@ -361,13 +372,7 @@ def programme_edit(request: HttpRequest, programme_id: int) -> HttpResponse:
     """Edit a programme while none of its classes has been submitted or approved."""
     if not request.user.can(Capability.MANAGE_CLASSES):
         raise PermissionDenied
-    programme = (
-        Programme.objects.filter(pk=programme_id, organization_id=request.user.organization_id)
-        .select_related("occupation", "skill_level")
-        .first()
-    )
-    if programme is None:
-        raise Http404
+    programme = _found(get_programme_for_user, request.user, programme_id, action=CHANGE)
     initial = {
         "name": programme.name,
         "occupation_code": programme.occupation.code,
@@ -396,7 +401,7 @@ def programme_edit(request: HttpRequest, programme_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def class_edit(request: HttpRequest, class_id: int) -> HttpResponse:
     """Edit a draft or returned class (code, seats, dates, mode, township)."""
-    training_class = _console_class(request, class_id)
+    training_class = _console_class(request, class_id, action=CHANGE)
     if not request.user.can(Capability.MANAGE_CLASSES):
         raise PermissionDenied
     initial = {

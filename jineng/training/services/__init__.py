@@ -25,7 +25,14 @@ from jineng.training.services.common import (
     too_early,
 )
 from jineng.training.services.completion import close_class
-from jineng.training.services.enrolment import BulkResult, enrol, enrol_bulk, transfer, withdraw
+from jineng.training.services.enrolment import (
+    BulkResult,
+    enrol,
+    enrol_bulk,
+    enrol_identified,
+    transfer,
+    withdraw,
+)
 from jineng.training.services.workflow import approval_problems, transition
 
 __all__ = [
@@ -47,6 +54,7 @@ __all__ = [
     "create_venue",
     "enrol",
     "enrol_bulk",
+    "enrol_identified",
     "needs_bureau_approval",
     "remove_session",
     "too_early",

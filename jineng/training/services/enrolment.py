@@ -17,8 +17,10 @@ from django.utils.translation import gettext as _
 from jineng.accounts.roles import Capability
 from jineng.core import audit
 from jineng.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
-from jineng.people.choices import AffiliationKind
-from jineng.people.models import Affiliation, Person
+from jineng.people.access import find_person_by_identity, get_person_for_user, is_visible_to
+from jineng.people.choices import AffiliationBasis, AffiliationKind
+from jineng.people.models import Person
+from jineng.people.services import end_ties, tie_to_organization
 from jineng.training import locks
 from jineng.training.choices import (
     ACTIVE_ENROLMENT_STATUSES,
@@ -48,8 +50,12 @@ def _check_actor(actor: Any, training_class: TrainingClass, person: Person) -> N
     raise PermissionDenied(_("You may enrol only yourself."))
 
 
-def _place(training_class: TrainingClass, person: Person) -> Enrolment:
-    """Give a person a seat or a waitlist place in a locked class, checking every rule."""
+def _place(training_class: TrainingClass, person: Person, *, explain: bool = True) -> Enrolment:
+    """Give a person a seat or a waitlist place in a locked class, checking every rule.
+
+    ``explain`` is False when the actor could not see the person before: a refusal then says
+    only that the conditions are not met, never which (they would describe the person).
+    """
     if training_class.status not in ENROLLABLE_STATUSES:
         raise ValidationFailed(
             _("Class {code} is {status} and does not take enrolments.").format(
@@ -74,6 +80,8 @@ def _place(training_class: TrainingClass, person: Person) -> Enrolment:
         )
     problems = unmet_conditions(person, training_class)
     if problems:
+        if not explain:
+            problems = [_unexplained_refusal()]
         raise NotEligible(" ".join(problems), field="person", reasons=problems)
     if state["seated"] < training_class.capacity:
         return Enrolment.objects.create(training_class=training_class, person=person)
@@ -90,22 +98,43 @@ def _place(training_class: TrainingClass, person: Person) -> Enrolment:
     )
 
 
-def _affiliate(person: Person, training_class: TrainingClass) -> None:
-    """Tie the trainee to the institution so its staff can see them."""
-    organization_id = training_class.programme.organization_id
-    exists = Affiliation.objects.filter(
-        person=person,
-        organization_id=organization_id,
+def _affiliate(person: Person, training_class: TrainingClass, actor: Any) -> None:
+    """Tie the trainee to the institution so its staff can see them; audited."""
+    tie_to_organization(
+        person,
+        training_class.programme.organization_id,
         kind=AffiliationKind.TRAINEE,
-        ended_on__isnull=True,
-    ).exists()
-    if not exists:
-        Affiliation.objects.get_or_create(
-            person=person,
-            organization_id=organization_id,
-            kind=AffiliationKind.TRAINEE,
-            started_on=timezone.localdate(),
+        basis=AffiliationBasis.ENROLLED,
+        actor=actor,
+    )
+
+
+def _untie_before_start(enrolment: Enrolment, training_class: TrainingClass, actor: Any) -> None:
+    """End the tie an enrolment made when it is withdrawn before the class starts.
+
+    The tie stays while the person holds, or once held, any other place with the
+    institution; a tie made by registering or importing the person is never ended here.
+    """
+    if training_class.starts_on <= timezone.localdate():
+        return
+    organization_id = training_class.programme.organization_id
+    others = (
+        Enrolment.objects.filter(
+            person_id=enrolment.person_id,
+            training_class__programme__organization_id=organization_id,
         )
+        .exclude(pk=enrolment.pk)
+        .exclude(status=EnrolmentStatus.WITHDRAWN)
+    )
+    if others.exists():
+        return
+    end_ties(
+        enrolment.person_id,
+        organization_id,
+        basis=AffiliationBasis.ENROLLED,
+        actor=actor,
+        reason="enrolment withdrawn before the class started",
+    )
 
 
 def _audit_enrolment(actor: Any, action: str, enrolment: Enrolment, **data: Any) -> None:
@@ -130,22 +159,69 @@ def _locked_class(class_id: int) -> TrainingClass:
         raise NotFound(_("No such training class.")) from None
 
 
+def _unexplained_refusal() -> str:
+    return _(
+        "This person does not meet the class's conditions. They can see why when they look "
+        "for the class themself."
+    )
+
+
+def _person_in_scope(actor: Any, person_id: int) -> Person:
+    """The person named by id, through the people access layer (missing and hidden alike)."""
+    try:
+        return get_person_for_user(actor, person_id)
+    except NotFound:
+        raise NotFound(_("No such person."), field="person") from None
+
+
 @transaction.atomic(durable=True)
 def enrol(class_id: int, person_id: int, *, actor: Any) -> Enrolment:
     """Enrol a person, or waitlist them when the class is full (报名); never oversell.
 
-    Raises AlreadyEnrolled for a duplicate, NotEligible listing every unmet condition,
-    ClassFull when even the waitlist is closed.
+    Staff name a person already in their scope; a worker names themself. Raises
+    AlreadyEnrolled for a duplicate, NotEligible listing every unmet condition, ClassFull
+    when even the waitlist is closed.
     """
     training_class = _locked_class(class_id)
-    person = Person.objects.select_related("region").filter(pk=person_id).first()
-    if person is None:
-        raise NotFound(_("No such person."), field="person")
+    person = _person_in_scope(actor, person_id)
     _check_actor(actor, training_class, person)
     enrolment = _place(training_class, person)
-    _affiliate(person, training_class)
+    _affiliate(person, training_class, actor)
     _audit_enrolment(actor, "training.enrolment.created", enrolment)
     return enrolment
+
+
+def _identified(id_number: str, name: str) -> Person:
+    person = find_person_by_identity(id_number, name)
+    if person is None:
+        raise NotFound(
+            _("No registered person has this citizen ID and name: check both against the ID card."),
+            field="id_number",
+        )
+    return person
+
+
+@transaction.atomic(durable=True)
+def enrol_identified(class_id: int, id_number: str, name: str, *, actor: Any) -> Enrolment:
+    """Enrol a new trainee whom staff identify by the citizen ID and name on their ID card.
+
+    This is how a person outside the institution's scope comes into it: both values must
+    match, a wrong name answers like an unknown ID, and a refusal never says which of the
+    class's conditions such a person fails.
+    """
+    training_class = _locked_class(class_id)
+    _require_staff(actor, training_class)
+    person = _identified(id_number, name)
+    enrolment = _place(training_class, person, explain=is_visible_to(actor, person))
+    _affiliate(person, training_class, actor)
+    _audit_enrolment(actor, "training.enrolment.created", enrolment, identified=True)
+    return enrolment
+
+
+def _require_staff(actor: Any, training_class: TrainingClass) -> None:
+    if not actor.can(Capability.MANAGE_CLASSES):
+        raise PermissionDenied(_("Your role may not do this."))
+    require_own(actor, training_class.programme)
 
 
 def _promote_first(training_class: TrainingClass, actor: Any) -> Enrolment | None:
@@ -198,6 +274,7 @@ def withdraw(enrolment_id: int, *, actor: Any, reason: str = "") -> Enrolment:
     enrolment.result_note = (reason or "").strip()[:200]
     enrolment.save()
     _audit_enrolment(actor, "training.enrolment.withdrawn", enrolment, reason=reason)
+    _untie_before_start(enrolment, training_class, actor)
     if had_seat:
         _promote_first(training_class, actor)
     return enrolment
@@ -254,42 +331,59 @@ class BulkResult:
 
 
 ID_HEADERS = ("身份证号", "身份证号码", "公民身份号码", "id_number", "citizen id")
+NAME_HEADERS = ("姓名", "name")
+
+
+def _columns(header: list[str]) -> tuple[int, int]:
+    """Find the citizen-ID and name columns of an enrolment file, or say which is missing."""
+    cells = [cell.strip().lower() for cell in header]
+    id_column = next((i for i, h in enumerate(cells) if h in ID_HEADERS), None)
+    name_column = next((i for i, h in enumerate(cells) if h in NAME_HEADERS), None)
+    if id_column is None or name_column is None:
+        raise ValidationFailed(
+            _("The file needs a 身份证号 (citizen ID) column and a 姓名 (name) column."),
+            field="file",
+        )
+    return id_column, name_column
+
+
+def _cell(cells: list[str], column: int) -> str:
+    return cells[column].strip() if column < len(cells) else ""
+
+
+def _enrol_row(training_class: TrainingClass, id_number: str, name: str, actor: Any) -> Enrolment:
+    """Place one identified person of a file, or raise the row's DomainError."""
+    person = _identified(id_number, name)
+    with transaction.atomic():
+        enrolment = _place(training_class, person, explain=is_visible_to(actor, person))
+        _affiliate(person, training_class, actor)
+        _audit_enrolment(actor, "training.enrolment.created", enrolment, bulk=True)
+    return enrolment
 
 
 @transaction.atomic(durable=True)
 def enrol_bulk(class_id: int, source: Any, *, actor: Any) -> BulkResult:
-    """Enrol the people listed by citizen ID in a csv/xlsx file; report every refused row.
+    """Enrol the people listed by citizen ID and name in a csv/xlsx file; report refused rows.
 
-    Good rows are enrolled (or waitlisted) and bad rows reported with their reason.
+    Good rows are enrolled (or waitlisted) and bad rows reported with their reason. A row
+    must give both the ID and the name on the person's ID card, as for one enrolment.
     """
     from jineng.people.importers.reader import open_sheet
 
     training_class = _locked_class(class_id)
-    if not actor.can(Capability.MANAGE_CLASSES):
-        raise PermissionDenied(_("Your role may not do this."))
-    require_own(actor, training_class.programme)
+    _require_staff(actor, training_class)
     sheet = open_sheet(source)
-    header = [cell.strip().lower() for cell in sheet.header]
-    column = next((i for i, h in enumerate(header) if h in ID_HEADERS), None)
-    if column is None:
-        raise ValidationFailed(_("The file needs a 身份证号 (citizen ID) column."), field="file")
+    id_column, name_column = _columns(sheet.header)
     result = BulkResult()
     for number, cells in sheet.rows:
-        id_number = cells[column].strip() if column < len(cells) else ""
-        if not id_number:
-            continue
-        person = Person.objects.with_id_number(id_number).select_related("region").first()
-        if person is None:
-            result.errors.append(RowError(number, "id_number", _("No person has this citizen ID.")))
+        id_number, name = _cell(cells, id_column), _cell(cells, name_column)
+        if not id_number and not name:
             continue
         try:
-            with transaction.atomic():
-                enrolment = _place(training_class, person)
-                _affiliate(person, training_class)
+            enrolment = _enrol_row(training_class, id_number, name, actor)
         except DomainError as error:
-            result.errors.append(RowError(number, "id_number", str(error.detail)))
+            result.errors.append(RowError(number, error.field or "id_number", str(error.detail)))
             continue
-        _audit_enrolment(actor, "training.enrolment.created", enrolment, bulk=True)
         if enrolment.status == EnrolmentStatus.ENROLLED:
             result.enrolled += 1
         else:

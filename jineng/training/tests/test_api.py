@@ -10,7 +10,7 @@ from jineng.api.tests.helpers import api_client
 from jineng.core.models import AuditEvent
 from jineng.training.models import Enrolment
 
-from .helpers import approved_class, draft_class, member, person, programme
+from .helpers import approved_class, draft_class, enrol, member, person, programme
 
 
 @pytest.fixture
@@ -116,9 +116,8 @@ def test_staff_transfers_through_the_api(staff_a, bureau_admin, open_class, targ
     other = approved_class(staff_a, bureau_admin, open_class.programme, capacity=3)
     p = person(bureau_admin, ID_B)
     member(bureau_admin, p, target_groups["unemployed"])
-    from jineng.training import services
 
-    e = services.enrol(open_class.pk, p.pk, actor=staff_a)
+    e = enrol(open_class.pk, p, actor=staff_a)
     response = api_client(staff_a).post(
         f"/api/v1/training/enrolments/{e.pk}/transfer", {"to_class_id": other.pk}
     )

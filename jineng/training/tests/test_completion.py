@@ -19,7 +19,7 @@ from jineng.training import queries, services
 from jineng.training.choices import ClassMode, ClassStatus, EnrolmentStatus
 from jineng.training.models import Enrolment, TrainingClass
 
-from .helpers import START, approved_class, at, person, programme
+from .helpers import START, approved_class, at, enrol, person, programme
 
 pytestmark = pytest.mark.django_db
 ID_C = "220581200003010013"
@@ -33,7 +33,7 @@ def running(staff_a, bureau_admin, occupations, levels):
     people = [
         person(bureau_admin, i, name=n) for i, n in ((ID_A, "甲"), (ID_B, "乙"), (ID_C, "丙"))
     ]
-    made = [services.enrol(c.pk, p.pk, actor=staff_a) for p in people]
+    made = [enrol(c.pk, p, actor=staff_a) for p in people]
     services.transition(c.pk, ClassStatus.RUNNING, actor=staff_a)
     return c, made
 

@@ -16,6 +16,8 @@ from django.db import connection
 
 from jineng.core import audit
 from jineng.core.models import AuditEvent
+from jineng.people.choices import AffiliationKind
+from jineng.people.models import Affiliation
 from jineng.training import services
 from jineng.training.choices import EnrolmentStatus
 from jineng.training.models import Enrolment, TrainingClass
@@ -57,7 +59,18 @@ def seats(staff_a, bureau_admin, occupations, levels) -> tuple[int, list[int]]:
     c = approved_class(
         staff_a, bureau_admin, prog, capacity=SEATS, sessions=[session(START, 8, 12)]
     )
-    return c.pk, bulk_people(ATTEMPTS)
+    people = bulk_people(ATTEMPTS)
+    # The school imported these people, so they are in its scope and staff enrol them by id.
+    Affiliation.objects.bulk_create(
+        Affiliation(
+            person_id=pk,
+            organization_id=staff_a.organization_id,
+            kind=AffiliationKind.TRAINEE,
+            started_on=START,
+        )
+        for pk in people
+    )
+    return c.pk, people
 
 
 @pytest.mark.postgres

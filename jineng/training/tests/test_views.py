@@ -23,6 +23,7 @@ from .helpers import (
     at,
     citizen_id,
     draft_class,
+    enrol,
     member,
     person,
     programme,
@@ -50,7 +51,7 @@ def test_staff_dashboard_shows_masked_roster(
 ):
     p = person(bureau_admin, ID_B, name="李四")
     member(bureau_admin, p, target_groups["unemployed"])
-    services.enrol(open_class.pk, p.pk, actor=staff_a)
+    enrol(open_class.pk, p, actor=staff_a)
     client.force_login(staff_a)
     page = client.get(reverse("training:detail", args=[open_class.pk]))
     assert page.status_code == 200
@@ -218,7 +219,7 @@ def test_staff_transfer_from_the_roster(
     other = approved_class(staff_a, bureau_admin, open_class.programme, capacity=3)
     p = person(bureau_admin, ID_B)
     member(bureau_admin, p, target_groups["unemployed"])
-    e = services.enrol(open_class.pk, p.pk, actor=staff_a)
+    e = enrol(open_class.pk, p, actor=staff_a)
     client.force_login(staff_b)
     url = reverse("training:transfer", args=[e.pk])
     assert client.post(url, {"to_class": other.pk}).status_code == 404
@@ -291,11 +292,11 @@ def test_class_list_counts_the_trainees_of_open_and_finished_classes(
     names = "甲乙丙丁戊己庚"
     people = [person(bureau_admin, citizen_id(n), name="学员" + c) for n, c in enumerate(names)]
     open_class = approved_class(staff_a, bureau_admin, prog, capacity=30)
-    _, left = (services.enrol(open_class.pk, p.pk, actor=staff_a) for p in people[:2])
+    _, left = (enrol(open_class.pk, p, actor=staff_a) for p in people[:2])
     services.withdraw(left.pk, actor=staff_a)
     finished = approved_class(staff_a, bureau_admin, prog, capacity=4)
     # Four seats and one on the waitlist, whose place lapses when the class closes.
-    seated = [services.enrol(finished.pk, p.pk, actor=staff_a) for p in people[2:]][:4]
+    seated = [enrol(finished.pk, p, actor=staff_a) for p in people[2:]][:4]
     services.transition(finished.pk, ClassStatus.RUNNING, actor=staff_a)
     attended = {e.pk: 300 for e in seated[:3]} | {seated[3].pk: 60}
     with (
@@ -383,7 +384,7 @@ def test_roster_shows_the_result_in_the_viewers_language(
     c = approved_class(
         staff_a, bureau_admin, programme(staff_a, subsidised=False, theory=2, practice=3)
     )
-    enrolment = services.enrol(c.pk, worker.person.pk, actor=staff_a)
+    enrolment = enrol(c.pk, worker.person, actor=staff_a)
     services.transition(c.pk, ClassStatus.RUNNING, actor=staff_a)
     with (
         translation.override("en"),
