@@ -99,7 +99,11 @@ class PersonFilters(Schema):
 class RevealIn(Schema):
     """Why the caller needs the full identity; stored in the audit trail."""
 
-    purpose: str = Field("", max_length=200)
+    purpose: str = Field(
+        min_length=1,
+        max_length=200,
+        description="Why the full numbers are needed (required, e.g. `claim review`).",
+    )
 
 
 class RevealOut(Schema):

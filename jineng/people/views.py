@@ -109,6 +109,9 @@ def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except errors.PermissionDenied:
         raise PermissionDenied from None
+    except errors.ValidationFailed as error:
+        messages.error(request, error.detail)
+        return _render_detail(request, person, status=400)
     response = _render_detail(request, person, identity=identity)
     response["Cache-Control"] = "no-store"
     return response

@@ -26,14 +26,16 @@ def _organization_body(world):
     return {"credit_code": "91220581MA0000001K", "name": "丙公司", "kind": "enterprise"}
 
 
+REVEAL = {"purpose": "claim review"}
+
 # (name, method, path, body, expected status per actor in ACTORS order)
 ENDPOINTS = [
     ("get own", "get", "/people/{own}", None, (401, 200, 200, 200, 200, 404, 404)),
     ("get a", "get", "/people/{a}", None, (401, 404, 200, 200, 200, 200, 404)),
     ("record own", "get", "/people/{own}/record", None, (401, 200, 200, 200, 200, 404, 404)),
     ("record a", "get", "/people/{a}/record", None, (401, 404, 200, 200, 200, 200, 404)),
-    ("reveal own", "post", "/people/{own}/reveal", {}, (401, 200, 200, 200, 403, 404, 404)),
-    ("reveal a", "post", "/people/{a}/reveal", {}, (401, 404, 200, 200, 403, 403, 404)),
+    ("reveal own", "post", "/people/{own}/reveal", REVEAL, (401, 200, 200, 200, 403, 404, 404)),
+    ("reveal a", "post", "/people/{a}/reveal", REVEAL, (401, 404, 200, 200, 403, 403, 404)),
     (
         "membership own",
         "post",

@@ -271,9 +271,20 @@ def test_reveal_returns_full_identity_and_audits(person, reviewer):
 
 
 def test_reveal_refused_to_role_without_capability_writes_no_audit(person, auditor):
-    response = api_client(auditor).post(f"/api/v1/people/{person.pk}/reveal", {})
+    response = api_client(auditor).post(
+        f"/api/v1/people/{person.pk}/reveal", {"purpose": "claim review"}
+    )
     assert response.status_code == 403
     assert response.json()["code"] == "permission_denied"
+    assert not AuditEvent.objects.filter(action="people.person.pii_viewed").exists()
+
+
+@pytest.mark.parametrize("body", [{}, {"purpose": ""}, {"purpose": "   "}, {"purpose": "x" * 201}])
+def test_reveal_without_a_purpose_is_400_and_reveals_nothing(person, reviewer, body):
+    response = api_client(reviewer).post(f"/api/v1/people/{person.pk}/reveal", body, headers=EN)
+    assert response.status_code == 400
+    assert (response.json()["code"], response.json()["field"]) == ("invalid", "purpose")
+    assert ID_A not in response.content.decode()
     assert not AuditEvent.objects.filter(action="people.person.pii_viewed").exists()
 
 

@@ -3,6 +3,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from conftest import ID_A, ID_B
 from jineng.core import pii
@@ -147,11 +148,35 @@ def test_reveal_is_audited_and_limited_to_roles_that_need_it(person, reviewer, a
         "age": person.age,
         "birth_date": datetime.date(1990, 1, 1),
     }
-    assert reveal_personal_data(person, actor=worker)["id_number"] == ID_A
+    assert reveal_personal_data(person, actor=worker, purpose="own")["id_number"] == ID_A
     with pytest.raises(PermissionDenied):
-        reveal_personal_data(person, actor=auditor)
+        reveal_personal_data(person, actor=auditor, purpose="curious")
     events = AuditEvent.objects.filter(action="people.person.pii_viewed", person_id=person.pk)
-    assert [e.actor for e in events.order_by("id")] == [reviewer, worker]
+    assert [(e.actor, e.data) for e in events.order_by("id")] == [
+        (reviewer, {"purpose": "claim review"}),
+        (worker, {"purpose": "own"}),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("purpose", "message"),
+    [
+        ("", "State why you need the full ID and phone numbers."),
+        ("   \t", "State why you need the full ID and phone numbers."),
+        ("x" * 201, "A purpose has at most 200 characters."),
+    ],
+)
+def test_reveal_needs_a_stated_purpose(person, reviewer, purpose, message):
+    with translation.override("en"), pytest.raises(ValidationFailed) as caught:
+        reveal_personal_data(person, actor=reviewer, purpose=purpose)
+    assert (str(caught.value.detail), caught.value.field) == (message, "purpose")
+    assert not AuditEvent.objects.filter(action="people.person.pii_viewed").exists()
+
+
+def test_reveal_keeps_the_stated_purpose_trimmed(person, reviewer):
+    reveal_personal_data(person, actor=reviewer, purpose="  " + "x" * 200 + " ")
+    event = AuditEvent.objects.get(action="people.person.pii_viewed")
+    assert event.data == {"purpose": "x" * 200}
 
 
 @pytest.mark.postgres

@@ -194,7 +194,7 @@ def test_reveal_shows_full_numbers_and_writes_an_audit_row(client, bureau_admin,
     li = people["li"]
     client.force_login(bureau_admin)
     before = AuditEvent.objects.filter(action="people.person.pii_viewed").count()
-    response = client.post(f"/people/{li.pk}/reveal/")
+    response = client.post(f"/people/{li.pk}/reveal/", {"purpose": "核对补贴申请"})
     html = response.content.decode()
     assert response.status_code == 200
     assert ID_B in html
@@ -203,6 +203,24 @@ def test_reveal_shows_full_numbers_and_writes_an_audit_row(client, bureau_admin,
     event = AuditEvent.objects.filter(action="people.person.pii_viewed").latest("id")
     assert AuditEvent.objects.filter(action="people.person.pii_viewed").count() == before + 1
     assert (event.actor_id, event.person_id) == (bureau_admin.pk, li.pk)
+    assert event.data == {"purpose": "核对补贴申请"}
+
+
+@pytest.mark.parametrize("data", [{}, {"purpose": "  "}])
+def test_reveal_without_a_purpose_shows_nothing_and_asks_for_one(
+    client, settings, bureau_admin, people, data
+):
+    li = people["li"]
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(bureau_admin)
+    before = AuditEvent.objects.filter(action="people.person.pii_viewed").count()
+    response = client.post(f"/people/{li.pk}/reveal/", data)
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "State why you need the full ID and phone numbers." in html
+    assert ID_B not in html
+    assert "13900001111" not in html
+    assert AuditEvent.objects.filter(action="people.person.pii_viewed").count() == before
 
 
 def test_reveal_needs_post(client, bureau_admin, people):
