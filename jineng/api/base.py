@@ -38,7 +38,8 @@ answers 422 `idempotency_key_reused`; while the first request runs, a duplicate 
 `idempotency_key_in_progress`. Keys are per user and kept for 24 hours.
 
 **Personal data.** ID and phone numbers are always masked; `POST /people/{id}/reveal` returns
-them in full to roles allowed to see them, and each such view is audited.
+them in full to roles allowed to see them, for a stated `purpose`, and each such view is
+audited. A response with full numbers carries `Cache-Control: private, no-store`.
 
 **Lists** take `limit` (1-200, default 50) and `offset` and return `count`, the total number
 of matches.

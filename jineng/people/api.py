@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
+from ninja.decorators import decorate_view
 
 from jineng.accounts.roles import Capability
 from jineng.api.auth import actor
@@ -17,6 +18,7 @@ from jineng.api.errors import PersonExistsOut, responses
 from jineng.api.idempotency import IdempotencyKeyHeader, Outcome, idempotent
 from jineng.api.schemas import ObjectId, Page, PageParams, RegionOut, dump, paginate
 from jineng.core.errors import PermissionDenied, ValidationFailed
+from jineng.core.http import no_store
 from jineng.core.validators import normalize_mobile, parse_citizen_id
 from jineng.people import services
 from jineng.people.access import get_person_for_user
@@ -257,6 +259,7 @@ def get_person(request: HttpRequest, person_id: ObjectId) -> Person:
     summary="Reveal full ID and phone",
     url_name="person_reveal",
 )
+@decorate_view(no_store)
 def reveal_person(request: HttpRequest, person_id: ObjectId, payload: RevealIn) -> dict[str, Any]:
     """Return the full citizen ID and phone to a role allowed to see them; audited.
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from jineng.accounts.roles import Capability
 from jineng.core import errors
+from jineng.core.http import no_store
 from jineng.people import services
 from jineng.people.access import get_person_for_user
 from jineng.people.export_jobs import INLINE_MAX_ROWS
@@ -100,6 +101,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@no_store
 def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     """Show the full ID and phone numbers to a role allowed to see them; audited."""
     person = _person_or_404(request, pk)
@@ -112,9 +114,7 @@ def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     except errors.ValidationFailed as error:
         messages.error(request, error.detail)
         return _render_detail(request, person, status=400)
-    response = _render_detail(request, person, identity=identity)
-    response["Cache-Control"] = "no-store"
-    return response
+    return _render_detail(request, person, identity=identity)
 
 
 @login_required

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from jineng.accounts.roles import Capability
 from jineng.core import errors
+from jineng.core.http import mark_personal_data
 from jineng.core.jobs import get_job_for_user
 from jineng.core.models import Job
 from jineng.people import export_jobs
@@ -41,8 +42,6 @@ from jineng.people.importers.queue import STALLED_AFTER, fail_stalled_imports, q
 from jineng.people.queries import SEARCH_KEYS, search_people
 
 ERRORS_PER_PAGE = 100
-# Files of personal data are never kept by the browser's or a proxy's cache.
-PERSONAL_DATA_CACHE = "private, no-store"
 # A queued import not taken by a worker after this long is probably waiting for none.
 UNCLAIMED_AFTER = datetime.timedelta(minutes=5)
 
@@ -136,8 +135,7 @@ def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
     content = errors_csv(job.summary.get("errors", []))
     response = HttpResponse(content.encode("utf-8-sig"), content_type=CONTENT_TYPES["csv"])
     response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'
-    response["Cache-Control"] = PERSONAL_DATA_CACHE
-    return response
+    return mark_personal_data(response)
 
 
 @login_required
@@ -167,8 +165,7 @@ def export(request: HttpRequest) -> HttpResponse:
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="people-{stamp}.{fmt}"'
-    response["Cache-Control"] = PERSONAL_DATA_CACHE
-    return response
+    return mark_personal_data(response)
 
 
 @login_required
@@ -229,5 +226,4 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponse:
         filename=f"people-{stamp}.{fmt}",
         content_type=CONTENT_TYPES[fmt],
     )
-    response["Cache-Control"] = PERSONAL_DATA_CACHE
-    return response
+    return mark_personal_data(response)

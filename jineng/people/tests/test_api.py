@@ -265,6 +265,7 @@ def test_reveal_returns_full_identity_and_audits(person, reviewer):
     )
     assert response.status_code == 200
     assert response.json() == {"id": person.pk, "id_number": ID_A, "phone": "13812345678"}
+    assert response["Cache-Control"] == "private, no-store"
     event = AuditEvent.objects.get(action="people.person.pii_viewed")
     assert (event.actor_id, event.person_id) == (reviewer.pk, person.pk)
     assert event.data == {"purpose": "claim review"}

@@ -101,6 +101,7 @@ def test_job_page_lists_row_errors_and_offers_them_as_csv(client, city, target_g
     assert reverse("people:import_errors", args=[job.pk]) in body
     download = client.get(reverse("people:import_errors", args=[job.pk]))
     assert download["Content-Type"].startswith("text/csv")
+    assert download["Cache-Control"] == "private, no-store"
     rows = list(csv.reader(io.StringIO(download.content.decode("utf-8-sig"))))
     assert len(rows) == 1 + 8
     assert rows[1][:2] == ["2", "身份证号"]

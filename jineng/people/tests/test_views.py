@@ -199,7 +199,7 @@ def test_reveal_shows_full_numbers_and_writes_an_audit_row(client, bureau_admin,
     assert response.status_code == 200
     assert ID_B in html
     assert "13900001111" in html
-    assert response["Cache-Control"] == "no-store"
+    assert response["Cache-Control"] == "private, no-store"
     event = AuditEvent.objects.filter(action="people.person.pii_viewed").latest("id")
     assert AuditEvent.objects.filter(action="people.person.pii_viewed").count() == before + 1
     assert (event.actor_id, event.person_id) == (bureau_admin.pk, li.pk)
