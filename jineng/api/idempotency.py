@@ -6,14 +6,16 @@ the service (which owns its own durable transaction) and then stores its respons
 claim. A concurrent duplicate that finds the claim still open gets 409
 ``idempotency_key_in_progress`` and retries later; one that finds it completed gets the stored
 status, body and headers back with ``Idempotent-Replayed: true``. The same key with another
-method, path or body gets 422 ``idempotency_key_reused``. Keys are kept for 24 hours
-(``IDEMPOTENCY_TTL``); after that the key may be used again. If the request fails with an
-unexpected error the claim is released so that a retry can run.
+method, path or body gets 422 ``idempotency_key_reused``; the request is compared through a
+keyed hash (HMAC), never stored in clear. Keys are kept for 24 hours (``IDEMPOTENCY_TTL``);
+after that the key may be used again. If the request fails with an unexpected error the
+claim is released so that a retry can run.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,7 +29,11 @@ from ninja import Header
 
 from jineng.api import locks
 from jineng.api.models import IdempotencyKey
+from jineng.core import pii
 from jineng.core.errors import Conflict, DomainError
+
+# HKDF label of the fingerprint key: a key of its own, never the blind-index key.
+FINGERPRINT_KEY_PURPOSE = b"jineng idempotency fingerprint"
 
 IdempotencyKeyHeader = Annotated[
     str | None,
@@ -76,13 +82,18 @@ class Outcome:
 
 
 def fingerprint(request: HttpRequest) -> str:
-    """Hash the method, path and body; JSON bodies are compared by content, not by spacing."""
+    """Hash the method, path and body with a server key; JSON is compared by content.
+
+    Bodies hold full ID and phone numbers. A plain hash of one could be recomputed for each
+    candidate number by anyone who knows the rest of the body (a school knows what it sent),
+    so the hash is an HMAC under a key derived from the personal-data key (core.pii).
+    """
     raw = request.body
     try:
         body = json.dumps(json.loads(raw), sort_keys=True, separators=(",", ":")).encode()
     except ValueError:
         body = raw
-    digest = hashlib.sha256()
+    digest = hmac.new(pii.derived_key(FINGERPRINT_KEY_PURPOSE), digestmod=hashlib.sha256)
     for part in (request.method.encode(), request.path.encode(), body):
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)
@@ -107,7 +118,7 @@ def claim_key(user: Any, key: str, request_fingerprint: str) -> IdempotencyKey |
             existing = locks.idempotency_key_for_update(user, key)
             if existing is None:
                 raise
-    if existing.fingerprint != request_fingerprint:
+    if not hmac.compare_digest(existing.fingerprint, request_fingerprint):
         raise IdempotencyKeyReused(
             _("Idempotency-Key {key} was already used for a different request.").format(key=key),
             field="Idempotency-Key",

@@ -32,7 +32,9 @@ class IdempotencyKey(models.Model):
     fingerprint = models.CharField(
         _("request fingerprint"),
         max_length=64,
-        help_text=_("Hash of the method, path and body of the first request with this key."),
+        help_text=_(
+            "Keyed hash (HMAC) of the method, path and body of the first request with this key."
+        ),
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)

@@ -62,12 +62,31 @@ class Cipher:
 _VERSION_BYTE = bytes([KEY_VERSION])
 
 
-@lru_cache(maxsize=4)
-def _keys(master_text: str) -> Cipher:
+def _master(master_text: str) -> bytes:
     master = base64.urlsafe_b64decode(master_text.encode() + b"=" * (-len(master_text) % 4))
     if len(master) < 32:
         raise ValueError("PII key must decode to at least 32 bytes.")
+    return master
+
+
+@lru_cache(maxsize=4)
+def _keys(master_text: str) -> Cipher:
+    master = _master(master_text)
     return Cipher(_derive(master, b"jineng pii encryption"), _derive(master, b"jineng pii index"))
+
+
+@lru_cache(maxsize=8)
+def _purpose_key(master_text: str, purpose: bytes) -> bytes:
+    return _derive(_master(master_text), purpose)
+
+
+def derived_key(purpose: bytes) -> bytes:
+    """Return a 32-byte key of its own for one purpose, derived from settings.PII_KEY (HKDF).
+
+    Anything else that hashes personal data (an HMAC over a request body, for instance) takes
+    its key from here, so that one master key and one derivation serve the whole project.
+    """
+    return _purpose_key(settings.PII_KEY, purpose)
 
 
 def cipher() -> Cipher:

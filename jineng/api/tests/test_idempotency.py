@@ -1,6 +1,8 @@
 """Idempotency-Key on create endpoints: replay, mismatch, in-progress, expiry, failures."""
 
+import base64
 import datetime
+import hashlib
 import io
 import json
 from unittest import mock
@@ -158,3 +160,26 @@ def test_purge_command_reports_the_count(city, bureau_admin):
         call_command("purge_idempotency_keys", stdout=out)
     assert out.getvalue().strip() == "Deleted 1 expired idempotency keys."
     assert not IdempotencyKey.objects.exists()
+
+
+def _plain_sha256(method: str, path: str, body: bytes) -> str:
+    """The fingerprint as it was first computed: an unkeyed hash anyone could recompute."""
+    digest = hashlib.sha256()
+    for part in (method.encode(), path.encode(), body):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def test_stored_fingerprint_is_keyed_not_a_plain_hash_of_the_body(city, bureau_admin, settings):
+    assert api_client(bureau_admin).post(PEOPLE, BODY, headers=KEY).status_code == 201
+    stored = IdempotencyKey.objects.get().fingerprint
+    canonical = json.dumps(BODY, sort_keys=True, separators=(",", ":")).encode()
+    assert len(stored) == 64
+    assert stored != _plain_sha256("POST", PEOPLE, canonical)
+    assert stored != hashlib.sha256(canonical).hexdigest()
+    # The key is the server's: another personal-data key gives another fingerprint.
+    request = RequestFactory().post(PEOPLE, json.dumps(BODY), content_type="application/json")
+    assert idempotency.fingerprint(request) == stored
+    settings.PII_KEY = base64.urlsafe_b64encode(b"k" * 32).decode()
+    assert idempotency.fingerprint(request) != stored
