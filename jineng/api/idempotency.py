@@ -8,12 +8,13 @@ claim. A concurrent duplicate that finds the claim still open gets 409
 status, body and headers back with ``Idempotent-Replayed: true``. The same key with another
 method, path or body gets 422 ``idempotency_key_reused``; the request is compared through a
 keyed hash (HMAC), never stored in clear. Keys are kept for 24 hours (``IDEMPOTENCY_TTL``);
-after that the key may be used again. If the request fails with an unexpected error the
-claim is released so that a retry can run.
+after that the key may be used again, and the worker deletes it (``schedule_purge``). If the
+request fails with an unexpected error the claim is released so that a retry can run.
 """
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import hmac
 import json
@@ -25,15 +26,20 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import TaskResultStatus
+from django_tasks_db import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
 from ninja import Header
 
 from jineng.api import locks
-from jineng.api.models import IdempotencyKey
+from jineng.api.models import IDEMPOTENCY_TTL, IdempotencyKey
 from jineng.core import pii
 from jineng.core.errors import Conflict, DomainError
 
 # HKDF label of the fingerprint key: a key of its own, never the blind-index key.
 FINGERPRINT_KEY_PURPOSE = b"jineng idempotency fingerprint"
+# Keys expiring within this long of each other share one purge run.
+PURGE_DELAY = datetime.timedelta(hours=1)
 
 IdempotencyKeyHeader = Annotated[
     str | None,
@@ -161,6 +167,34 @@ def purge_expired_keys() -> int:
     return deleted
 
 
+def schedule_purge(claim: IdempotencyKey) -> None:
+    """Make sure a worker deletes this key once it has expired (at most PURGE_DELAY later).
+
+    django-tasks has no periodic tasks, so each new key asks for a purge at its own expiry
+    unless one is already queued for then or later: one queued purge covers every key that
+    expires within the PURGE_DELAY before it, and nothing is queued while nobody sends keys.
+    """
+    from jineng.api import tasks  # the entry point calls back into this module
+
+    purge = tasks.purge_idempotency_keys
+    backend = purge.get_backend()
+    if not backend.supports_defer:
+        # Tasks run at once (development without a worker, tests): purge what has expired.
+        purge.enqueue()
+        return
+    expires_at = claim.created_at + IDEMPOTENCY_TTL
+    if isinstance(backend, DatabaseBackend) and (
+        DBTaskResult.objects.filter(
+            status=TaskResultStatus.READY,
+            task_path=purge.module_path,
+            backend_name=backend.alias,
+            run_after__gte=expires_at,
+        ).exists()
+    ):
+        return
+    purge.using(run_after=expires_at + PURGE_DELAY).enqueue()
+
+
 def _run(create: Callable[[], Outcome]) -> Outcome:
     try:
         return create()
@@ -184,4 +218,5 @@ def idempotent(
         release_key(claim)
         raise
     complete_key(claim, outcome)
+    schedule_purge(claim)
     return outcome.response()

@@ -11,12 +11,16 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.test import RequestFactory
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
+from conftest import ID_A, ID_B
 from jineng.api import idempotency
 from jineng.api.models import IdempotencyKey
 from jineng.api.tests.helpers import ID_C, api_client
 from jineng.core.models import AuditEvent
 from jineng.people.models import Person, TargetGroupMembership
+from jineng.people.tests.test_import_queue import run_worker, worker_test
 
 PEOPLE = "/api/v1/people"
 BODY = {"id_number": ID_C, "name": "王五", "region_code": "220581001"}
@@ -183,3 +187,52 @@ def test_stored_fingerprint_is_keyed_not_a_plain_hash_of_the_body(city, bureau_a
     assert idempotency.fingerprint(request) == stored
     settings.PII_KEY = base64.urlsafe_b64encode(b"k" * 32).decode()
     assert idempotency.fingerprint(request) != stored
+
+
+def _queued_purges():
+    from jineng.api.tasks import purge_idempotency_keys
+
+    return list(
+        DBTaskResult.objects.filter(
+            task_path=purge_idempotency_keys.module_path, status=TaskResultStatus.READY
+        ).values_list("run_after", flat=True)
+    )
+
+
+@worker_test
+def test_worker_purges_expired_keys_on_schedule(city, bureau_admin, queued_tasks):
+    client = api_client(bureau_admin)
+    client.post(PEOPLE, BODY, headers={"Idempotency-Key": "old"})
+    old = IdempotencyKey.objects.get()
+    expiry = old.created_at + idempotency.IDEMPOTENCY_TTL
+    # One purge queued for an hour after the key expires ...
+    assert _queued_purges() == [expiry + idempotency.PURGE_DELAY]
+    # ... which also covers a key expiring a little later: no second purge queued.
+    with time_machine.travel(old.created_at + datetime.timedelta(minutes=30)):
+        client.post(PEOPLE, {**BODY, "id_number": ID_A}, headers={"Idempotency-Key": "soon"})
+    assert len(_queued_purges()) == 1
+    with time_machine.travel(old.created_at + datetime.timedelta(hours=23)):
+        client.post(PEOPLE, {**BODY, "id_number": ID_B}, headers={"Idempotency-Key": "live"})
+    assert len(_queued_purges()) == 2
+    # Before the purge is due, the worker leaves every key alone.
+    with time_machine.travel(expiry):
+        run_worker()
+    assert IdempotencyKey.objects.count() == 3
+    with time_machine.travel(expiry + datetime.timedelta(hours=1, seconds=1)):
+        run_worker()
+    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["live"]
+    assert len(_queued_purges()) == 1
+    assert DBTaskResult.objects.successful().get().return_value == 2
+
+
+def test_purge_task_runs_at_once_without_a_worker(city, bureau_admin):
+    from jineng.api.tasks import purge_idempotency_keys
+
+    client = api_client(bureau_admin)
+    client.post(PEOPLE, BODY, headers={"Idempotency-Key": "old"})
+    old = IdempotencyKey.objects.get()
+    with time_machine.travel(old.created_at + datetime.timedelta(hours=25)):
+        # Without a worker, a new key purges what has expired in the same request.
+        client.post(PEOPLE, {**BODY, "id_number": ID_A}, headers={"Idempotency-Key": "new"})
+        assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["new"]
+        assert purge_idempotency_keys.enqueue().return_value == 0
