@@ -235,10 +235,36 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 JINENG_CITY_REGION_CODE = env_str("JINENG_CITY_REGION_CODE", "220581")
 # How long a shared lifelong-record link stays valid unless the worker chooses otherwise.
 JINENG_SHARE_LINK_DAYS = env_int("JINENG_SHARE_LINK_DAYS", 7)
+# How many people one account may look up by full ID or phone, or reveal in full, per hour
+# and per day (core.throttle); each lookup and reveal is audited with its purpose.
+JINENG_IDENTITY_LOOKUPS_PER_HOUR = env_int("JINENG_IDENTITY_LOOKUPS_PER_HOUR", 30)
+JINENG_IDENTITY_LOOKUPS_PER_DAY = env_int("JINENG_IDENTITY_LOOKUPS_PER_DAY", 200)
 
+# Every handler masks ID- and phone-like numbers (jineng.core.logging). Django's own
+# handlers for "django" and "django.server" (the development server's request lines) are
+# replaced by these, so no record reaches a handler without the filter.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"personal_data": {"()": "jineng.core.logging.MaskPersonalData"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["personal_data"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["personal_data"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env_str("JINENG_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "django": {"level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
