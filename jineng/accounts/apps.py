@@ -6,3 +6,12 @@ class AccountsConfig(AppConfig):
     name = "jineng.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        """Tell the data scope (core.scope) which roles see the city, an organisation, a person."""
+        from jineng.accounts.roles import CITY_WIDE_ROLES, ORGANIZATION_ROLES, Role
+        from jineng.core import scope
+
+        scope.set_roles(
+            city_wide=CITY_WIDE_ROLES, organization=ORGANIZATION_ROLES, person={Role.WORKER}
+        )

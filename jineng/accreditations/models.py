@@ -25,19 +25,17 @@ from jineng.accreditations.choices import (
     ApplicationStatus,
     EvaluationKind,
 )
+from jineng.core import scope
 from jineng.core.models import TimeStampedModel
+from jineng.core.scope import ScopedQuerySet
 
 _EVALUATION_KIND_MATCHES = Q(kind=AccreditationKind.EVALUATION, evaluation_kind__gt="") | Q(
     kind=AccreditationKind.TRAINING, evaluation_kind=""
 )
 
 
-class ApplicationQuerySet(models.QuerySet["AccreditationApplication"]):
-    def visible_to(self, user: Any) -> ApplicationQuerySet:
-        """Applications the user may see: the bureau sees all, staff their organisation's."""
-        from jineng.accreditations.access import scope_by_organization
-
-        return scope_by_organization(self, user)
+class ApplicationQuerySet(ScopedQuerySet["AccreditationApplication"]):
+    """Applications; ``visible_to(user, action)`` applies the data scope (access.py)."""
 
     def pending(self) -> ApplicationQuerySet:
         """Applications waiting for the bureau's decision, oldest first."""
@@ -171,6 +169,8 @@ class ApplicationDocument(models.Model):
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
+    objects = ScopedQuerySet["ApplicationDocument"].as_manager()
+
     class Meta:
         verbose_name = _("application document")
         verbose_name_plural = _("application documents")
@@ -180,12 +180,8 @@ class ApplicationDocument(models.Model):
         return self.title
 
 
-class AccreditationQuerySet(models.QuerySet["Accreditation"]):
-    def visible_to(self, user: Any) -> AccreditationQuerySet:
-        """Accreditations the user may see: the bureau sees all, staff their organisation's."""
-        from jineng.accreditations.access import scope_by_organization
-
-        return scope_by_organization(self, user)
+class AccreditationQuerySet(ScopedQuerySet["Accreditation"]):
+    """Licences; ``visible_to(user, action)`` applies the data scope (access.py)."""
 
     def valid_on(self, on_date: datetime.date) -> AccreditationQuerySet:
         """Licences in force on a date: within validity, not withdrawn, not suspended."""
@@ -316,7 +312,7 @@ class Accreditation(TimeStampedModel):
         return next((s for s in self.suspensions.all() if s.ends_on is None), None)
 
 
-class SuspensionQuerySet(models.QuerySet["AccreditationSuspension"]):
+class SuspensionQuerySet(ScopedQuerySet["AccreditationSuspension"]):
     def covering(self, on_date: datetime.date) -> SuspensionQuerySet:
         """Suspensions in effect on a date."""
         return self.filter(Q(ends_on__isnull=True) | Q(ends_on__gt=on_date), starts_on__lte=on_date)
@@ -384,3 +380,39 @@ class AccreditationSuspension(models.Model):
     def covers(self, on_date: datetime.date) -> bool:
         """Tell whether the suspension is in effect on a date."""
         return self.starts_on <= on_date and (self.ends_on is None or on_date < self.ends_on)
+
+
+# Data scope (jineng/core/scope.py, ADR 0005): access follows capabilities, not roles. Roles
+# that see every accreditation see those of organisations in their region; roles that may
+# apply see their own organisation's; everyone else sees none (access.py).
+_ACCREDITATION_SCOPE: dict[str, Any] = {
+    "city_wide": "jineng.accreditations.access.sees_all",
+    "organization_staff": "jineng.accreditations.access.may_apply",
+}
+scope.register(
+    AccreditationApplication,
+    organization="organization",
+    region="organization__region",
+    url_params=("application_id",),
+    **_ACCREDITATION_SCOPE,
+)
+scope.register(
+    ApplicationDocument,
+    organization="application__organization",
+    region="application__organization__region",
+    url_params=("document_id",),
+    **_ACCREDITATION_SCOPE,
+)
+scope.register(
+    Accreditation,
+    organization="organization",
+    region="organization__region",
+    url_params=("accreditation_id",),
+    **_ACCREDITATION_SCOPE,
+)
+scope.register(
+    AccreditationSuspension,
+    organization="accreditation__organization",
+    region="accreditation__organization__region",
+    **_ACCREDITATION_SCOPE,
+)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -33,13 +33,14 @@ from jineng.accreditations.models import (
     AccreditationSuspension,
     ApplicationDocument,
 )
-from jineng.core import audit
+from jineng.core import audit, scope
 from jineng.core.errors import (
     Conflict,
     InvalidTransition,
     PermissionDenied,
     ValidationFailed,
 )
+from jineng.core.scope import CHANGE
 from jineng.occupations.models import Occupation, SkillLevel
 
 # An application carries at most this many documents.
@@ -84,6 +85,23 @@ class ApprovalInput:
 def _require(actor: Any, capability: str, message: str) -> None:
     if not actor.can(capability):
         raise PermissionDenied(message)
+
+
+Locked = TypeVar("Locked", AccreditationApplication, Accreditation)
+
+
+def _in_scope(obj: Locked, actor: Any) -> Locked:
+    """Re-check a locked application or licence against the actor's scope (404 alike).
+
+    A bureau account limited to a town decides only for organisations of that town.
+    """
+    missing = (
+        _("No such accreditation application.")
+        if isinstance(obj, AccreditationApplication)
+        else _("No such accreditation.")
+    )
+    scope.require(actor, obj, action=CHANGE, missing=missing)
+    return obj
 
 
 def _text(value: str, *, field: str, required: bool = False, max_length: int = MAX_TEXT) -> str:
@@ -204,7 +222,7 @@ def add_document(
     """Attach a checked PDF, JPEG or PNG to a pending application (上传材料), audited."""
     # Outside the caller's scope the application does not exist (404), as for every read.
     access.get_application_for_user(actor, application_id)
-    application = locks.application_for_update(application_id)
+    application = _in_scope(locks.application_for_update(application_id), actor)
     if application.organization_id != actor.organization_id or not actor.can(
         Capability.APPLY_ACCREDITATION
     ):
@@ -289,7 +307,7 @@ def approve_application(
 ) -> Accreditation:
     """Grant a licence for the scope applied for, or a lower level (批准资质), audited."""
     _require(actor, Capability.DECIDE_ACCREDITATION, _("Only the bureau decides applications."))
-    application = locks.application_for_update(application_id)
+    application = _in_scope(locks.application_for_update(application_id), actor)
     # Checked after the lock: a second reviewer finds the application already decided.
     check_transition(application, ApplicationStatus.APPROVED)
     if decision.valid_until < decision.valid_from:
@@ -350,7 +368,7 @@ def reject_application(
     """Refuse an application with the reasons the organisation will read (驳回申请), audited."""
     _require(actor, Capability.DECIDE_ACCREDITATION, _("Only the bureau decides applications."))
     reasons = _text(reasons, field="reasons", required=True)
-    application = locks.application_for_update(application_id)
+    application = _in_scope(locks.application_for_update(application_id), actor)
     _decide(application, ApplicationStatus.REJECTED, reasons, actor)
     audit.record(
         actor, "accreditations.application.rejected", application, data={"reasons": reasons}
@@ -369,7 +387,7 @@ def suspend_accreditation(
     """Suspend a licence from today until lifted (暂停资质), audited."""
     _require(actor, Capability.DECIDE_ACCREDITATION, _("Only the bureau suspends licences."))
     reason = _text(reason, field="reason", required=True)
-    accreditation = locks.accreditation_for_update(accreditation_id)
+    accreditation = _in_scope(locks.accreditation_for_update(accreditation_id), actor)
     check_action(accreditation, AccreditationAction.SUSPEND, _status_today(accreditation))
     suspension = AccreditationSuspension.objects.create(
         accreditation=accreditation,
@@ -391,7 +409,7 @@ def lift_suspension(accreditation_id: int, *, reason: str, actor: Any) -> Accred
     """End a licence's suspension from today on (恢复资质), audited."""
     _require(actor, Capability.DECIDE_ACCREDITATION, _("Only the bureau lifts suspensions."))
     reason = _text(reason, field="reason", required=True)
-    accreditation = locks.accreditation_for_update(accreditation_id)
+    accreditation = _in_scope(locks.accreditation_for_update(accreditation_id), actor)
     check_action(accreditation, AccreditationAction.LIFT_SUSPENSION, _status_today(accreditation))
     suspension = accreditation.suspensions.get(ends_on__isnull=True)
     suspension.ends_on = timezone.localdate()
@@ -425,7 +443,7 @@ def withdraw_accreditation(
             _("A withdrawal cannot be back-dated; choose today or a later date."),
             field="effective_on",
         )
-    accreditation = locks.accreditation_for_update(accreditation_id)
+    accreditation = _in_scope(locks.accreditation_for_update(accreditation_id), actor)
     check_action(accreditation, AccreditationAction.WITHDRAW, _status_today(accreditation))
     if accreditation.withdrawn_on is not None:
         raise InvalidTransition(

@@ -1,30 +1,27 @@
-"""Data scope for attendance: who sees which sheet, session screen and check-in."""
+"""Data scope for attendance: who sees which sheet, session screen and check-in.
+
+Check-ins are registered in attendance/models.py and scoped by ``jineng.core.scope`` like the
+class they belong to (ADR 0005): staff and the bureau with ``view_attendance`` see those of
+classes in their scope (a town-level bureau account: classes held in its town), a worker
+their own. Missing and out-of-scope objects answer NotFound alike.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.utils.translation import gettext as _
 
-from jineng.accounts.roles import Capability, Role
+from jineng.accounts.roles import Capability
 from jineng.core.errors import NotFound
-from jineng.training.access import get_class_for_user
+from jineng.core.scope import CHANGE, VIEW
+from jineng.training import access as training_access
 from jineng.training.models import ClassSession, TrainingClass
 
-if TYPE_CHECKING:
-    from jineng.attendance.models import AttendanceQuerySet
 
-
-def scope_attendance(queryset: AttendanceQuerySet, user: Any) -> AttendanceQuerySet:
-    """Staff and the bureau: check-ins of classes in their scope; workers: their own."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return queryset.none()
-    if user.can(Capability.VIEW_ATTENDANCE):
-        classes = TrainingClass.objects.visible_to(user)
-        return queryset.filter(enrolment__training_class__in=classes)
-    if user.role == Role.WORKER and user.person_id:
-        return queryset.filter(enrolment__person_id=user.person_id)
-    return queryset.none()
+def _scope_action(capability: str) -> str:
+    """Recording check-ins changes a class's attendance; seeing them only views it."""
+    return CHANGE if capability == Capability.RECORD_ATTENDANCE else VIEW
 
 
 def get_sheet_class_for_user(
@@ -33,7 +30,7 @@ def get_sheet_class_for_user(
     """Return a class whose attendance the user may see or record, else NotFound (404)."""
     if not user.can(action):
         raise NotFound(_("No such training class."))
-    return get_class_for_user(user, pk)
+    return training_access.get_class_for_user(user, pk, action=_scope_action(action))
 
 
 def get_session_for_user(
@@ -42,12 +39,4 @@ def get_session_for_user(
     """Return a session of a class in the user's scope, else NotFound (404)."""
     if not user.can(action):
         raise NotFound(_("No such session."))
-    classes = TrainingClass.objects.visible_to(user)
-    found = (
-        ClassSession.objects.filter(training_class__in=classes, pk=pk)
-        .select_related("training_class__programme__organization", "venue")
-        .first()
-    )
-    if found is None:
-        raise NotFound(_("No such session."))
-    return found
+    return training_access.get_session_for_user(user, pk, action=_scope_action(action))

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jineng.accounts.roles import Capability
 from jineng.attendance.choices import AttendanceFlag, AttendanceMethod
+from jineng.core import scope
+from jineng.core.scope import ScopedQuerySet
 
 
-class AttendanceQuerySet(models.QuerySet["Attendance"]):
-    def visible_to(self, user: Any) -> AttendanceQuerySet:
-        """Check-ins of the classes the user may see, or the worker's own."""
-        from jineng.attendance.access import scope_attendance
-
-        return scope_attendance(self, user)
+class AttendanceQuerySet(ScopedQuerySet["Attendance"]):
+    """Check-ins, restricted to a user's data scope with ``visible_to(user, action)``."""
 
 
 class Attendance(models.Model):
@@ -96,3 +93,15 @@ class Attendance(models.Model):
     @property
     def is_manual(self) -> bool:
         return self.method == AttendanceMethod.MANUAL
+
+
+# Data scope (jineng/core/scope.py, ADR 0005): a check-in follows its class (the township it
+# is held in, the institution that runs it) and belongs to the trainee.
+scope.register(
+    Attendance,
+    organization="enrolment__training_class__programme__organization",
+    region="enrolment__training_class__region",
+    person="enrolment__person",
+    requires=Capability.VIEW_ATTENDANCE,
+    url_params=("attendance_id",),
+)

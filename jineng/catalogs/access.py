@@ -1,8 +1,10 @@
 """Data scope for catalogs: who may read drafts and appeals; 404 outside the scope.
 
-Published and superseded versions are public. Drafts and versions in review are seen only
-by those who edit or publish catalogs. An appeal is seen by the bureau and by the staff of
-the organisation that filed it.
+Both are registered in catalogs/models.py with ``jineng.core.scope`` (ADR 0005). Published
+and superseded versions are public; drafts and versions in review are seen and changed only
+by those who edit or publish catalogs (``restrict_versions``, the catalogs' own rule). An
+appeal is seen by the bureau's deciders (those of a town-level account: appeals of
+organisations in its town) and by the staff of the organisation that filed it.
 """
 
 from __future__ import annotations
@@ -13,12 +15,13 @@ from django.utils.translation import gettext as _
 
 from jineng.accounts.roles import Capability, has_capability
 from jineng.catalogs.choices import APPEALABLE_REASONS, PUBLIC_STATUSES
+from jineng.core import scope
 from jineng.core.errors import NotFound
+from jineng.core.scope import VIEW
 
 if TYPE_CHECKING:
     from jineng.catalogs.models import (
         CatalogAppeal,
-        CatalogAppealQuerySet,
         CatalogChange,
         CatalogVersion,
         CatalogVersionQuerySet,
@@ -32,53 +35,48 @@ def can_see_drafts(user: Any) -> bool:
     )
 
 
-def scope_versions(queryset: CatalogVersionQuerySet, user: Any) -> CatalogVersionQuerySet:
-    """Restrict versions to what the user may read: drafts only for catalog editors."""
+def restrict_versions(
+    queryset: CatalogVersionQuerySet, user: Any, action: str
+) -> CatalogVersionQuerySet:
+    """Restrict versions to what the user may act on: drafts only for catalog editors.
+
+    Catalogs are the city's, not a town's: an editor's region does not narrow them.
+    """
     if can_see_drafts(user):
         return queryset
+    if action != VIEW:
+        return queryset.none()
     return queryset.filter(status__in=PUBLIC_STATUSES)
 
 
-def get_version_for_user(user: Any, pk: int) -> CatalogVersion:
-    """Return a catalog version the user may read, or NotFound for missing and hidden alike."""
+def get_version_for_user(user: Any, pk: int, *, action: str = VIEW) -> CatalogVersion:
+    """Return a catalog version the user may act on, or NotFound for missing and hidden alike."""
     from jineng.catalogs.models import CatalogVersion
 
-    version = (
-        CatalogVersion.objects.visible_to(user)
-        .select_related("catalog", "based_on", "created_by", "submitted_by", "published_by")
-        .filter(pk=pk)
-        .first()
+    rows = CatalogVersion.objects.select_related(
+        "catalog", "based_on", "created_by", "submitted_by", "published_by"
     )
-    if version is None:
-        raise NotFound(_("No such catalog version."))
-    return version
+    return scope.get_for_user(rows, user, pk, action=action, missing=_("No such catalog version."))
 
 
-def scope_appeals(queryset: CatalogAppealQuerySet, user: Any) -> CatalogAppealQuerySet:
-    """Restrict appeals to the bureau's deciders and the appealing organisation's staff."""
-    if has_capability(user, Capability.DECIDE_APPEALS):
-        return queryset
-    org_id = getattr(user, "organization_id", None)
-    if has_capability(user, Capability.FILE_APPEALS) and org_id:
-        return queryset.filter(organization_id=org_id)
-    return queryset.none()
+def decides_appeals(user: Any) -> bool:
+    """Tell whether the user decides appeals (and so sees every appeal in their region)."""
+    return has_capability(user, Capability.DECIDE_APPEALS)
 
 
-def get_appeal_for_user(user: Any, pk: int) -> CatalogAppeal:
-    """Return an appeal the user may read, or NotFound for missing and out-of-scope alike."""
+def files_appeals(user: Any) -> bool:
+    """Tell whether the user files appeals for (and sees those of) their own organisation."""
+    return has_capability(user, Capability.FILE_APPEALS)
+
+
+def get_appeal_for_user(user: Any, pk: int, *, action: str = VIEW) -> CatalogAppeal:
+    """Return an appeal the user may act on, or NotFound for missing and out-of-scope alike."""
     from jineng.catalogs.models import CatalogAppeal
 
-    appeal = (
-        CatalogAppeal.objects.visible_to(user)
-        .select_related(
-            "organization", "change", "change__version__catalog", "filed_by", "decided_by"
-        )
-        .filter(pk=pk)
-        .first()
+    rows = CatalogAppeal.objects.select_related(
+        "organization", "change", "change__version__catalog", "filed_by", "decided_by"
     )
-    if appeal is None:
-        raise NotFound(_("No such appeal."))
-    return appeal
+    return scope.get_for_user(rows, user, pk, action=action, missing=_("No such appeal."))
 
 
 def appealable_changes_for(user: Any) -> Any:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -19,7 +17,9 @@ from jineng.catalogs.choices import (
     TrainingType,
     VersionStatus,
 )
+from jineng.core import scope
 from jineng.core.models import TimeStampedModel
+from jineng.core.scope import ScopedQuerySet
 
 
 class Catalog(models.Model):
@@ -37,16 +37,10 @@ class Catalog(models.Model):
         return str(self.get_kind_display())
 
 
-class CatalogVersionQuerySet(models.QuerySet["CatalogVersion"]):
+class CatalogVersionQuerySet(ScopedQuerySet["CatalogVersion"]):
     def public(self) -> CatalogVersionQuerySet:
         """Versions anyone may read: published, current or superseded."""
         return self.filter(status__in=PUBLIC_STATUSES)
-
-    def visible_to(self, user: Any) -> CatalogVersionQuerySet:
-        """Apply the user's scope: see jineng/catalogs/access.py."""
-        from jineng.catalogs.access import scope_versions
-
-        return scope_versions(self, user)
 
 
 class CatalogVersion(TimeStampedModel):
@@ -334,12 +328,8 @@ class CatalogChange(models.Model):
         return f"{self.key}: {self.get_reason_display()}"
 
 
-class CatalogAppealQuerySet(models.QuerySet["CatalogAppeal"]):
-    def visible_to(self, user: Any) -> CatalogAppealQuerySet:
-        """Apply the user's scope: see jineng/catalogs/access.py."""
-        from jineng.catalogs.access import scope_appeals
-
-        return scope_appeals(self, user)
+class CatalogAppealQuerySet(ScopedQuerySet["CatalogAppeal"]):
+    """Appeals; ``visible_to(user, action)`` applies the data scope (access.py)."""
 
 
 class CatalogAppeal(TimeStampedModel):
@@ -392,3 +382,22 @@ class CatalogAppeal(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.organization} → {self.change}"
+
+
+# Data scope (jineng/core/scope.py, ADR 0005). Versions follow the catalogs' own rule (drafts
+# for catalog editors, published ones for everyone: access.restrict_versions). An appeal
+# belongs to the organisation that filed it; the bureau's deciders see those in their region.
+scope.register(
+    CatalogVersion,
+    rule="jineng.catalogs.access.restrict_versions",
+    public=Q(status__in=PUBLIC_STATUSES),
+    url_params=("version_id", "catalogs:version/pk", "catalogs:workbench/pk"),
+)
+scope.register(
+    CatalogAppeal,
+    organization="organization",
+    region="organization__region",
+    city_wide="jineng.catalogs.access.decides_appeals",
+    organization_staff="jineng.catalogs.access.files_appeals",
+    url_params=("appeal_id", "catalogs:appeal_decide/pk"),
+)

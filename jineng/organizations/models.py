@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jineng.core import scope
 from jineng.core.models import TimeStampedModel
+from jineng.core.scope import ScopedQuerySet
 
 
 class OrganizationKind(models.TextChoices):
@@ -24,17 +26,9 @@ class OrganizationKind(models.TextChoices):
     GOVERNMENT = "government", _("Government department (政府部门)")
 
 
-class OrganizationQuerySet(models.QuerySet["Organization"]):
-    def visible_to(self, user: object) -> OrganizationQuerySet:
-        """Organisations the user may see: all for city-wide roles, else their own."""
-        from jineng.accounts.roles import CITY_WIDE_ROLES
-
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        if getattr(user, "role", None) in CITY_WIDE_ROLES:
-            return self
-        org_id = getattr(user, "organization_id", None)
-        return self.filter(pk=org_id) if org_id else self.none()
+class OrganizationQuerySet(ScopedQuerySet["Organization"]):
+    """Organisations; ``visible_to(user, action)``: city-wide roles all (or those of their
+    region), staff their own (jineng/core/scope.py)."""
 
 
 class Organization(TimeStampedModel):
@@ -64,3 +58,8 @@ class Organization(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+# Data scope (jineng/core/scope.py, ADR 0005): an organisation owns itself and lies in its
+# region; a town-level bureau account sees the organisations registered in its town.
+scope.register(Organization, organization="pk", region="region", url_params=("organization_id",))

@@ -1,45 +1,64 @@
-"""Data scope for training classes: the only place that decides who sees which class."""
+"""Data scope for training: the only way to get a class, programme, venue, teacher or session.
+
+Each model's scope is registered in training/models.py and applied by ``jineng.core.scope``
+(ADR 0005): the bureau sees the classes held in its region, an institution its own, workers
+and the public the published ones. Missing and out-of-scope objects answer NotFound alike.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.utils.translation import gettext as _
 
-from jineng.accounts.roles import CITY_WIDE_ROLES, ORGANIZATION_ROLES, Role
-from jineng.core.errors import NotFound
-from jineng.training.choices import ClassStatus
+from jineng.core import scope
+from jineng.core.scope import VIEW
+from jineng.training.models import (
+    PUBLIC_STATUSES,
+    ClassSession,
+    Programme,
+    Teacher,
+    TrainingClass,
+    Venue,
+)
 
-if TYPE_CHECKING:
-    from jineng.training.models import TrainingClass, TrainingClassQuerySet
-
-# Classes anyone may find ("找培训"): approved and running ones.
-PUBLIC_STATUSES = (ClassStatus.APPROVED, ClassStatus.RUNNING)
-
-
-def scope_classes(queryset: TrainingClassQuerySet, user: Any) -> TrainingClassQuerySet:
-    """Bureau: all; organisation staff: their own; workers and the public: published ones."""
-    if getattr(user, "is_authenticated", False) and user.is_active:
-        if user.role in CITY_WIDE_ROLES:
-            return queryset
-        if user.role in ORGANIZATION_ROLES and user.organization_id:
-            return queryset.filter(programme__organization_id=user.organization_id)
-        if user.role == Role.WORKER:
-            return queryset.filter(status__in=PUBLIC_STATUSES)
-        return queryset.none()
-    return queryset.filter(status__in=PUBLIC_STATUSES)
+__all__ = [
+    "PUBLIC_STATUSES",
+    "get_class_for_user",
+    "get_programme_for_user",
+    "get_session_for_user",
+    "get_teacher_for_user",
+    "get_venue_for_user",
+]
 
 
-def get_class_for_user(user: Any, pk: int) -> TrainingClass:
-    """Return a class the user may see, or NotFound for missing and out-of-scope alike."""
-    from jineng.training.models import TrainingClass
-
-    found = (
-        TrainingClass.objects.visible_to(user)
-        .select_related("programme__organization", "programme__occupation", "region")
-        .filter(pk=pk)
-        .first()
+def get_class_for_user(user: Any, pk: int, *, action: str = VIEW) -> TrainingClass:
+    """Return a class the user may act on, or NotFound for missing and out-of-scope alike."""
+    rows = TrainingClass.objects.select_related(
+        "programme__organization", "programme__occupation", "region"
     )
-    if found is None:
-        raise NotFound(_("No such training class."))
-    return found
+    return scope.get_for_user(rows, user, pk, action=action, missing=_("No such training class."))
+
+
+def get_programme_for_user(user: Any, pk: int, *, action: str = VIEW) -> Programme:
+    """Return a programme the user may act on (培训项目), or NotFound."""
+    rows = Programme.objects.select_related("organization", "occupation", "skill_level")
+    return scope.get_for_user(rows, user, pk, action=action, missing=_("No such programme."))
+
+
+def get_venue_for_user(user: Any, pk: int, *, action: str = VIEW) -> Venue:
+    """Return a venue the user may act on (培训场地), or NotFound."""
+    rows = Venue.objects.select_related("region")
+    return scope.get_for_user(rows, user, pk, action=action, missing=_("No such venue."))
+
+
+def get_teacher_for_user(user: Any, pk: int, *, action: str = VIEW) -> Teacher:
+    """Return a teacher the user may act on (师资), or NotFound."""
+    rows = Teacher.objects.all()
+    return scope.get_for_user(rows, user, pk, action=action, missing=_("No such teacher."))
+
+
+def get_session_for_user(user: Any, pk: int, *, action: str = VIEW) -> ClassSession:
+    """Return a session of a class the user may act on (课次), or NotFound."""
+    rows = ClassSession.objects.select_related("training_class__programme__organization", "venue")
+    return scope.get_for_user(rows, user, pk, action=action, missing=_("No such session."))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -11,8 +9,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jineng.catalogs.choices import TrainingType
+from jineng.core import scope
 from jineng.core.models import TimeStampedModel
+from jineng.core.scope import ScopedQuerySet
 from jineng.training.choices import FINISHED_STATUSES, ClassMode, ClassStatus, EnrolmentStatus
+
+# Classes anyone may find ("找培训"): approved and running ones.
+PUBLIC_STATUSES = (ClassStatus.APPROVED, ClassStatus.RUNNING)
 
 
 class Venue(TimeStampedModel):
@@ -42,6 +45,8 @@ class Venue(TimeStampedModel):
     )
     capacity = models.PositiveIntegerField(_("registered capacity"))
 
+    objects = ScopedQuerySet["Venue"].as_manager()
+
     class Meta:
         verbose_name = _("venue")
         verbose_name_plural = _("venues")
@@ -61,6 +66,8 @@ class Teacher(TimeStampedModel):
     )
     name = models.CharField(_("name"), max_length=50)
     qualification = models.CharField(_("qualification"), max_length=200, blank=True)
+
+    objects = ScopedQuerySet["Teacher"].as_manager()
 
     class Meta:
         verbose_name = _("teacher")
@@ -104,6 +111,8 @@ class Programme(TimeStampedModel):
         ),
     )
 
+    objects = ScopedQuerySet["Programme"].as_manager()
+
     class Meta:
         verbose_name = _("programme")
         verbose_name_plural = _("programmes")
@@ -120,12 +129,8 @@ class Programme(TimeStampedModel):
         return bool(self.catalog_entry_key)
 
 
-class TrainingClassQuerySet(models.QuerySet["TrainingClass"]):
-    def visible_to(self, user: Any) -> TrainingClassQuerySet:
-        """Apply the user's data scope: see jineng/training/access.py."""
-        from jineng.training.access import scope_classes
-
-        return scope_classes(self, user)
+class TrainingClassQuerySet(ScopedQuerySet["TrainingClass"]):
+    """Classes, restricted to a user's data scope with ``visible_to(user, action)``."""
 
 
 class TrainingClass(TimeStampedModel):
@@ -223,6 +228,8 @@ class ClassSession(models.Model):
     )
     topic = models.CharField(_("topic"), max_length=200, blank=True)
 
+    objects = ScopedQuerySet["ClassSession"].as_manager()
+
     class Meta:
         verbose_name = _("class session")
         verbose_name_plural = _("class sessions")
@@ -275,6 +282,8 @@ class Enrolment(TimeStampedModel):
         _("required hours at completion"), null=True, blank=True
     )
 
+    objects = ScopedQuerySet["Enrolment"].as_manager()
+
     class Meta:
         verbose_name = _("enrolment")
         verbose_name_plural = _("enrolments")
@@ -308,3 +317,39 @@ class Enrolment(TimeStampedModel):
             attended=self.attended_minutes,
             online=online,
         )
+
+
+# Data scope (jineng/core/scope.py, ADR 0005). A class belongs to the township it is held in;
+# its sessions, enrolments and check-ins follow it. Programmes and teachers belong to their
+# institution's region, a venue to its own township.
+scope.register(
+    Programme,
+    organization="organization",
+    region="organization__region",
+    url_params=("programme_id",),
+)
+scope.register(Venue, organization="organization", region="region", url_params=("venue_id",))
+scope.register(
+    Teacher, organization="organization", region="organization__region", url_params=("teacher_id",)
+)
+scope.register(
+    TrainingClass,
+    organization="programme__organization",
+    region="region",
+    public=Q(status__in=PUBLIC_STATUSES),
+    url_params=("class_id",),
+)
+scope.register(
+    ClassSession,
+    organization="training_class__programme__organization",
+    region="training_class__region",
+    public=Q(training_class__status__in=PUBLIC_STATUSES),
+    url_params=("session_id",),
+)
+scope.register(
+    Enrolment,
+    organization="training_class__programme__organization",
+    region="training_class__region",
+    person="person",
+    url_params=("enrolment_id",),
+)

@@ -100,9 +100,11 @@ def search_classes(
     return with_counts(classes).order_by("starts_on", "code")
 
 
-def running_by_town() -> list[tuple[str, list[TrainingClass]]]:
-    """Running classes grouped by township (the bureau's map-free overview)."""
-    classes = with_counts(TrainingClass.objects.filter(status=ClassStatus.RUNNING)).order_by(
+def running_by_town(
+    classes: QuerySet[TrainingClass],
+) -> list[tuple[str, list[TrainingClass]]]:
+    """Running classes of those given (the viewer's scope) grouped by township."""
+    classes = with_counts(classes.filter(status=ClassStatus.RUNNING)).order_by(
         "region__code", "starts_on", "code"
     )
     groups: dict[str, list[TrainingClass]] = {}

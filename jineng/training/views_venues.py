@@ -1,11 +1,13 @@
 """Pages where an institution's clerk keeps its venues (培训场地) and teachers (师资).
 
-Only the caller's own institution's rows are shown or edited (404 for anyone else's); every
-write goes through ``services``, and a refusal is shown next to its field.
+Only rows the caller may change are shown or edited (their own institution's, through
+``access``; 404 for anyone else's); every write goes through ``services``, and a refusal is
+shown next to its field.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -18,8 +20,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from jineng.accounts.roles import Capability
-from jineng.core.errors import DomainError
+from jineng.core.errors import DomainError, NotFound
+from jineng.core.scope import CHANGE
 from jineng.training import services
+from jineng.training.access import get_teacher_for_user, get_venue_for_user
 from jineng.training.forms import TeacherForm, VenueForm
 from jineng.training.models import Teacher, Venue
 
@@ -34,16 +38,12 @@ def _show_refusal(form: forms.Form, error: DomainError) -> None:
     form.add_error(error.field if error.field in form.fields else None, error.detail)
 
 
-def _own(model: Any, request: HttpRequest, pk: int) -> Any:
-    """A venue or teacher of the caller's institution; 404 for anyone else's or a missing one."""
-    found = (
-        model.objects.filter(pk=pk, organization_id=request.user.organization_id)
-        .select_related(*(["region"] if model is Venue else []))
-        .first()
-    )
-    if found is None:
-        raise Http404
-    return found
+def _own(get: Callable[..., Any], request: HttpRequest, pk: int) -> Any:
+    """A venue or teacher the caller may change; 404 alike for anyone else's or a missing one."""
+    try:
+        return get(request.user, pk, action=CHANGE)
+    except NotFound as error:
+        raise Http404(error.detail) from None
 
 
 def _venue_args(data: dict[str, Any]) -> dict[str, Any]:
@@ -72,7 +72,7 @@ def venues(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Venue saved."))
             return redirect("training:venues")
     rows = (
-        Venue.objects.filter(organization_id=request.user.organization_id)
+        Venue.objects.visible_to(request.user, CHANGE)
         .select_related("region")
         .order_by("name", "pk")
     )
@@ -84,7 +84,7 @@ def venues(request: HttpRequest) -> HttpResponse:
 def venue_edit(request: HttpRequest, venue_id: int) -> HttpResponse:
     """Correct one of the institution's venues."""
     _require_clerk(request)
-    venue = _own(Venue, request, venue_id)
+    venue = _own(get_venue_for_user, request, venue_id)
     initial = {
         "name": venue.name,
         "address": venue.address,
@@ -123,9 +123,7 @@ def teachers(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Teacher saved."))
             return redirect("training:teachers")
-    rows = Teacher.objects.filter(organization_id=request.user.organization_id).order_by(
-        "name", "pk"
-    )
+    rows = Teacher.objects.visible_to(request.user, CHANGE).order_by("name", "pk")
     return render(request, "training/teachers.html", {"teachers": rows, "form": form})
 
 
@@ -134,7 +132,7 @@ def teachers(request: HttpRequest) -> HttpResponse:
 def teacher_edit(request: HttpRequest, teacher_id: int) -> HttpResponse:
     """Correct one of the institution's teachers."""
     _require_clerk(request)
-    teacher = _own(Teacher, request, teacher_id)
+    teacher = _own(get_teacher_for_user, request, teacher_id)
     initial = {"name": teacher.name, "qualification": teacher.qualification}
     form = TeacherForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -13,8 +13,9 @@ from jineng.catalogs import access, locks
 from jineng.catalogs.choices import APPEAL_TRANSITIONS, AppealStatus
 from jineng.catalogs.models import CatalogAppeal
 from jineng.catalogs.services.common import require
-from jineng.core import audit
+from jineng.core import audit, scope
 from jineng.core.errors import Conflict, InvalidTransition, ValidationFailed
+from jineng.core.scope import CHANGE
 
 MAX_TEXT = 5000
 
@@ -75,6 +76,8 @@ def decide_appeal(appeal_id: int, *, upheld: bool, decision: str, actor: Any) ->
     """
     require(actor, Capability.DECIDE_APPEALS)
     appeal = locks.appeal_for_update(appeal_id)
+    # A decider limited to a town decides only appeals of organisations there (404 alike).
+    scope.require(actor, appeal, action=CHANGE, missing=_("No such appeal."))
     to = AppealStatus.UPHELD if upheld else AppealStatus.DISMISSED
     if to not in APPEAL_TRANSITIONS[appeal.status]:
         raise InvalidTransition(

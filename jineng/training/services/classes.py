@@ -17,14 +17,15 @@ from django.utils.translation import gettext as _
 
 from jineng.accounts.roles import Capability
 from jineng.catalogs.choices import TrainingType
-from jineng.core import audit
+from jineng.core import audit, scope
 from jineng.core.errors import NotFound, ValidationFailed
+from jineng.core.scope import CHANGE
 from jineng.occupations.models import Occupation, SkillLevel
 from jineng.regions.models import Region
-from jineng.training import locks
+from jineng.training import access, locks
 from jineng.training.choices import ClassMode, ClassStatus
 from jineng.training.models import ClassSession, Programme, Teacher, TrainingClass, Venue
-from jineng.training.services.common import DoubleBooked, require, require_own
+from jineng.training.services.common import DoubleBooked, require
 
 # Sessions may change only while a class is being prepared.
 EDITABLE_STATUSES = (ClassStatus.DRAFT, ClassStatus.RETURNED)
@@ -121,10 +122,7 @@ def create_programme(data: ProgrammeInput, *, actor: Any) -> Programme:
 def update_programme(programme_id: int, data: ProgrammeInput, *, actor: Any) -> Programme:
     """Edit a programme while none of its classes has gone beyond preparation."""
     require(actor, Capability.MANAGE_CLASSES)
-    programme = Programme.objects.select_related("organization").filter(pk=programme_id).first()
-    if programme is None:
-        raise NotFound(_("No such programme."))
-    require_own(actor, programme)
+    programme = access.get_programme_for_user(actor, programme_id, action=CHANGE)
     if programme.classes.exclude(status__in=EDITABLE_STATUSES).exists():
         raise ValidationFailed(
             _(
@@ -181,14 +179,26 @@ def _describe(session: ClassSession) -> str:
     )
 
 
-def _add_sessions(training_class: TrainingClass, sessions: list[SessionInput]) -> None:
-    """Check and insert sessions under locks on their venues and teachers."""
+def _add_sessions(training_class: TrainingClass, sessions: list[SessionInput], actor: Any) -> None:
+    """Check and insert sessions under locks on their venues and teachers.
+
+    A session books venues and teachers the actor may change (core.scope) of the class's
+    own institution; any other answers "no such venue" or "no such teacher" alike.
+    """
     organization_id = training_class.programme.organization_id
     venue_ids = sorted({s.venue_id for s in sessions if s.venue_id})
     teacher_ids = sorted({s.teacher_id for s in sessions if s.teacher_id})
     locks.venues_and_teachers_for_update(venue_ids, teacher_ids)
-    venues = Venue.objects.filter(organization_id=organization_id).in_bulk(venue_ids)
-    teachers = Teacher.objects.filter(organization_id=organization_id).in_bulk(teacher_ids)
+    venues = (
+        Venue.objects.visible_to(actor, CHANGE)
+        .filter(organization_id=organization_id)
+        .in_bulk(venue_ids)
+    )
+    teachers = (
+        Teacher.objects.visible_to(actor, CHANGE)
+        .filter(organization_id=organization_id)
+        .in_bulk(teacher_ids)
+    )
     for n, s in enumerate(sessions, start=1):
         if s.venue_id and s.venue_id not in venues:
             raise ValidationFailed(_("Session {n}: no such venue.").format(n=n), field="venue_id")
@@ -246,14 +256,11 @@ def _check_overlap(n: int, s: SessionInput, venue: Venue | None, teacher: Teache
 def create_class(programme_id: int, data: ClassInput, *, actor: Any) -> TrainingClass:
     """Create a draft class of one of the actor's programmes, with its sessions (培训班)."""
     require(actor, Capability.MANAGE_CLASSES)
-    programme = Programme.objects.filter(pk=programme_id).first()
-    if programme is None:
-        raise NotFound(_("No such programme."))
-    require_own(actor, programme)
+    programme = access.get_programme_for_user(actor, programme_id, action=CHANGE)
     fields = _class_fields(data)
     _check_code_free(fields["code"])
     training_class = TrainingClass.objects.create(programme=programme, **fields)
-    _add_sessions(training_class, list(data.sessions))
+    _add_sessions(training_class, list(data.sessions), actor)
     audit.record(
         actor,
         "training.class.created",
@@ -264,11 +271,13 @@ def create_class(programme_id: int, data: ClassInput, *, actor: Any) -> Training
 
 
 def _own_class_for_update(class_id: int, actor: Any) -> TrainingClass:
+    """Lock a class, then re-check that the actor may change it (404 alike otherwise)."""
+    missing = _("No such training class.")
     try:
         training_class = locks.class_for_update(class_id)
     except TrainingClass.DoesNotExist:
-        raise NotFound(_("No such training class.")) from None
-    require_own(actor, training_class.programme)
+        raise NotFound(missing) from None
+    scope.require(actor, training_class, action=CHANGE, missing=missing)
     return training_class
 
 
@@ -294,7 +303,7 @@ def update_class(class_id: int, data: ClassInput, *, actor: Any) -> TrainingClas
         setattr(training_class, key, value)
     training_class.save()
     training_class.sessions.all().delete()
-    _add_sessions(training_class, list(data.sessions))
+    _add_sessions(training_class, list(data.sessions), actor)
     audit.record(
         actor,
         "training.class.updated",
@@ -310,7 +319,7 @@ def add_session(class_id: int, data: SessionInput, *, actor: Any) -> ClassSessio
     require(actor, Capability.MANAGE_CLASSES)
     training_class = _own_class_for_update(class_id, actor)
     _editable(training_class)
-    _add_sessions(training_class, [data])
+    _add_sessions(training_class, [data], actor)
     session = training_class.sessions.order_by("-pk").first()
     assert session is not None
     audit.record(
@@ -326,9 +335,7 @@ def add_session(class_id: int, data: SessionInput, *, actor: Any) -> ClassSessio
 def remove_session(session_id: int, *, actor: Any) -> None:
     """Remove a session of a draft or returned class."""
     require(actor, Capability.MANAGE_CLASSES)
-    session = ClassSession.objects.filter(pk=session_id).first()
-    if session is None:
-        raise NotFound(_("No such session."))
+    session = access.get_session_for_user(actor, session_id, action=CHANGE)
     training_class = _own_class_for_update(session.training_class_id, actor)
     _editable(training_class)
     audit.record(
@@ -408,16 +415,20 @@ def _shown(value: Any) -> Any:
     return value
 
 
-def _own_for_update(model: Any, pk: int, actor: Any, missing: str) -> Any:
-    """Lock a venue or teacher of the actor's institution; NotFound for anyone else's."""
-    found = (
-        model.objects.select_for_update()
-        .filter(pk=pk, organization_id=actor.organization_id)
-        .first()
-    )
-    if found is None:
-        raise NotFound(missing)
-    return found
+def _venue_for_update(venue_id: int, actor: Any) -> Venue:
+    """Lock a venue the actor may change (NotFound alike for anyone else's) and re-read it."""
+    venue = access.get_venue_for_user(actor, venue_id, action=CHANGE)
+    locks.venues_and_teachers_for_update([venue.pk], [])
+    venue.refresh_from_db()
+    return venue
+
+
+def _teacher_for_update(teacher_id: int, actor: Any) -> Teacher:
+    """Lock a teacher the actor may change (NotFound alike for anyone else's) and re-read it."""
+    teacher = access.get_teacher_for_user(actor, teacher_id, action=CHANGE)
+    locks.venues_and_teachers_for_update([], [teacher.pk])
+    teacher.refresh_from_db()
+    return teacher
 
 
 @transaction.atomic(durable=True)
@@ -434,7 +445,7 @@ def update_venue(
 ) -> Venue:
     """Correct a venue of the actor's institution; audit the fields that changed."""
     require(actor, Capability.MANAGE_CLASSES)
-    venue = _own_for_update(Venue, venue_id, actor, _("No such venue."))
+    venue = _venue_for_update(venue_id, actor)
     fields = _venue_fields(name, address, capacity, region_code, latitude, longitude)
     changed = {}
     for key, value in fields.items():
@@ -469,7 +480,7 @@ def create_teacher(name: str, *, actor: Any, qualification: str = "") -> Teacher
 def update_teacher(teacher_id: int, name: str, *, actor: Any, qualification: str = "") -> Teacher:
     """Correct a teacher of the actor's institution; audit the fields that changed."""
     require(actor, Capability.MANAGE_CLASSES)
-    teacher = _own_for_update(Teacher, teacher_id, actor, _("No such teacher."))
+    teacher = _teacher_for_update(teacher_id, actor)
     changed = {}
     for key, value in _teacher_fields(name, qualification).items():
         if getattr(teacher, key) != value:

@@ -18,8 +18,9 @@ from jineng.accreditations.queries import is_accredited
 from jineng.catalogs.choices import CatalogKind, EntryStatus
 from jineng.catalogs.models import CatalogEntry
 from jineng.catalogs.queries import current_version
-from jineng.core import audit
+from jineng.core import audit, scope
 from jineng.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from jineng.core.scope import CHANGE
 from jineng.training import locks
 from jineng.training.choices import ClassMode, ClassStatus
 from jineng.training.models import Programme, TrainingClass
@@ -142,6 +143,8 @@ def _check_actor(training_class: TrainingClass, to: str, actor: Any) -> None:
     if bureau_move:
         if not actor.can(Capability.APPROVE_CLASSES):
             raise PermissionDenied(_("Only the bureau approves or returns subsidised classes."))
+        # A bureau account limited to a town decides only the classes held there.
+        scope.require(actor, training_class, action=CHANGE, missing=_("No such training class."))
         return
     if not actor.can(Capability.MANAGE_CLASSES):
         raise PermissionDenied(_("Your role may not do this."))
