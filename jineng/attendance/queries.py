@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from jineng.attendance.models import Attendance
 from jineng.people.models import Person
-from jineng.people.queries import RecordEntry
+from jineng.people.queries import EVERYTHING, RecordEntry, RecordScope
 from jineng.training.choices import EnrolmentStatus
 from jineng.training.models import ClassSession, Enrolment, TrainingClass
 
@@ -143,10 +143,16 @@ def session_title(session: ClassSession) -> str:
     return session.topic or timezone.localtime(session.starts_at).strftime("%Y-%m-%d %H:%M")
 
 
-def record_entries(person: Person) -> list[RecordEntry]:
-    """Return one lifelong-record entry per session the person attended; flags shown."""
+def record_entries(person: Person, scope: RecordScope = EVERYTHING) -> list[RecordEntry]:
+    """Return one lifelong-record entry per session the person attended; flags shown.
+
+    An organisation's scope keeps only the sessions of its own classes.
+    """
     attendances = (
-        Attendance.objects.filter(enrolment__person=person)
+        scope.by_organization(
+            Attendance.objects.filter(enrolment__person=person),
+            "enrolment__training_class__programme__organization_id",
+        )
         .select_related("session", "enrolment__training_class__programme")
         .order_by("checked_in_at")
     )

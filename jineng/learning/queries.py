@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from jineng.learning.models import Document, LearningPlatform, Statement
 from jineng.learning.validation import VOIDED, agent_key
 from jineng.people.models import Person
-from jineng.people.queries import RecordEntry
+from jineng.people.queries import EVERYTHING, RecordEntry, RecordScope
+from jineng.training.models import TrainingClass
 
 # Verbs whose result.duration is time spent learning; any other verb's duration is ignored.
 TIME_VERBS = (
@@ -190,11 +191,21 @@ def _activity_name(statement: dict[str, Any]) -> str:
     return next(iter(names.values()), "") or target.get("id", "")
 
 
-def record_entries(person: Person) -> list[RecordEntry]:
-    """Return one record entry per day and activity with the person's online learning minutes."""
+def _in_scope(statements: QuerySet[Statement], scope: RecordScope) -> QuerySet[Statement]:
+    """Keep, for an organisation's scope, only the learning done in its own classes."""
+    if scope.organization_ids is None:
+        return statements
+    classes = scope.by_organization(TrainingClass.objects.all(), "programme__organization_id")
+    return statements.filter(class_code__in=classes.values("code"))
+
+
+def record_entries(person: Person, scope: RecordScope = EVERYTHING) -> list[RecordEntry]:
+    """Return one record entry per day and activity with the person's online learning minutes.
+
+    An organisation's scope keeps only the learning reported for its own classes.
+    """
     rows = (
-        _counted()
-        .filter(person=person)
+        _in_scope(_counted().filter(person=person), scope)
         .annotate(day=TruncDate("timestamp", tzinfo=timezone.get_current_timezone()))
         .values("day", "activity_id", "class_code")
         .annotate(seconds=Sum("duration_seconds"))

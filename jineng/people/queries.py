@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import datetime
+import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jineng.core.errors import ValidationFailed
 from jineng.core.validators import normalize_mobile
-from jineng.people.models import Affiliation, Person, PersonQuerySet, TargetGroupMembership
+from jineng.people.models import (
+    Affiliation,
+    MembershipQuerySet,
+    Person,
+    PersonQuerySet,
+    TargetGroup,
+    TargetGroupMembership,
+)
 
 # The filters search_people() understands; pages, exports and the API pass these keys.
 SEARCH_KEYS = ("name", "id_number", "phone", "town", "group")
@@ -37,8 +45,99 @@ class RecordEntry:
         }
 
 
-def record_entries(person: Person) -> list[RecordEntry]:
-    """Return the identity, target-group and organisation facts of a person's record."""
+class GroupDisclosure(enum.StrEnum):
+    """How much of a person's target-group memberships a record shows."""
+
+    # Every membership, past ones too, with its source and evidence.
+    FULL = "full"
+    # Memberships valid today: the group and until when, never source, evidence or history.
+    CURRENT = "current"
+    # No target groups at all.
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class RecordScope:
+    """What one viewer may see of a person's record (档案可见范围); records.policy builds it.
+
+    ``organization_ids`` keeps only the facts tied to these organisations (enrolments,
+    attendance, learning in their classes, affiliations); None keeps every organisation's.
+    ``sensitive_groups`` False leaves out the groups flagged ``is_sensitive`` altogether.
+    Every record feed takes a scope and applies it in its own query.
+    """
+
+    organization_ids: frozenset[int] | None = None
+    groups: GroupDisclosure = GroupDisclosure.FULL
+    sensitive_groups: bool = True
+
+    def by_organization(self, queryset: QuerySet[Any], path: str) -> QuerySet[Any]:
+        """Keep the rows whose organisation, reached through ``path``, the scope covers."""
+        if self.organization_ids is None:
+            return queryset
+        return queryset.filter(**{f"{path}__in": self.organization_ids})
+
+
+# The whole record: the worker themself and the bureau within its region.
+EVERYTHING = RecordScope()
+
+
+@dataclass(frozen=True)
+class GroupFact:
+    """One target-group membership as a record shows it; source and evidence only in full."""
+
+    group: TargetGroup
+    valid_from: datetime.date | None
+    valid_until: datetime.date | None
+    is_current: bool
+    source: str | None = None
+    evidence: str | None = None
+
+
+def _memberships(person: Person, scope: RecordScope) -> MembershipQuerySet:
+    memberships = TargetGroupMembership.objects.filter(person=person).select_related("group")
+    if scope.groups == GroupDisclosure.NONE:
+        return memberships.none()
+    if not scope.sensitive_groups:
+        memberships = memberships.filter(group__is_sensitive=False)
+    return memberships
+
+
+def record_groups(person: Person, scope: RecordScope = EVERYTHING) -> list[GroupFact]:
+    """Return the person's target groups as far as the scope discloses them."""
+    memberships = _memberships(person, scope)
+    if scope.groups == GroupDisclosure.FULL:
+        current = set(memberships.current().values_list("pk", flat=True))
+        return [
+            GroupFact(
+                group=m.group,
+                valid_from=m.valid_from,
+                valid_until=m.valid_until,
+                is_current=m.pk in current,
+                source=m.get_source_display(),
+                evidence=m.evidence,
+            )
+            for m in memberships.order_by("-valid_from", "group__code")
+        ]
+    return [
+        GroupFact(group=m.group, valid_from=None, valid_until=m.valid_until, is_current=True)
+        for m in memberships.current().order_by("group__code")
+    ]
+
+
+def record_affiliations(person: Person, scope: RecordScope = EVERYTHING) -> list[Affiliation]:
+    """Return the person's ties to organisations that the scope covers, newest first."""
+    affiliations = scope.by_organization(
+        Affiliation.objects.filter(person=person), "organization_id"
+    )
+    return list(affiliations.select_related("organization").order_by("-started_on"))
+
+
+def record_entries(person: Person, scope: RecordScope = EVERYTHING) -> list[RecordEntry]:
+    """Return the identity, target-group and organisation facts of a person's record.
+
+    Target-group entries carry evidence, so they appear only when the scope discloses the
+    groups in full; other viewers read the groups from record_groups() instead.
+    """
     entries = [
         RecordEntry(
             day=timezone.localdate(person.created_at),
@@ -47,7 +146,9 @@ def record_entries(person: Person) -> list[RecordEntry]:
             details={"region_code": person.region.code},
         )
     ]
-    memberships = TargetGroupMembership.objects.filter(person=person).select_related("group")
+    memberships = _memberships(person, scope)
+    if scope.groups != GroupDisclosure.FULL:
+        memberships = memberships.none()
     for m in memberships:
         entries.append(
             RecordEntry(
@@ -62,8 +163,7 @@ def record_entries(person: Person) -> list[RecordEntry]:
                 },
             )
         )
-    affiliations = Affiliation.objects.filter(person=person).select_related("organization")
-    for a in affiliations:
+    for a in record_affiliations(person, scope):
         entries.append(
             RecordEntry(
                 day=a.started_on,

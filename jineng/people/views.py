@@ -22,7 +22,7 @@ from jineng.people.export_jobs import INLINE_MAX_ROWS
 from jineng.people.forms import MembershipForm, PersonSearchForm
 from jineng.people.models import Person
 from jineng.people.queries import SEARCH_KEYS, search_people
-from jineng.records.queries import get_record
+from jineng.records.queries import record_for
 
 PAGE_SIZE = 50
 
@@ -83,9 +83,8 @@ def _render_detail(
         "identity": identity,
         "revealed": revealed,
         "can_reveal": services.can_see_full_pii(user, person),
-        "memberships": person.memberships.select_related("group").order_by("-valid_from"),
-        "affiliations": person.affiliations.select_related("organization").order_by("-started_on"),
-        "record": get_record(person),
+        # The groups, organisations and timeline the viewer may see (records.policy).
+        "record": record_for(person, user),
         "can_manage_memberships": manage,
         "membership_form": membership_form or (MembershipForm() if manage else None),
         "can_view_audit": user.can(Capability.VIEW_AUDIT),

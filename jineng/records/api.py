@@ -12,7 +12,7 @@ from jineng.api.auth import actor
 from jineng.api.errors import responses
 from jineng.api.schemas import ObjectId
 from jineng.people.access import get_person_for_user
-from jineng.records.queries import get_record
+from jineng.records.queries import record_for
 
 router = Router(tags=["records"])
 
@@ -68,6 +68,11 @@ class RecordOut(Schema):
     url_name="person_record",
 )
 def get_person_record(request: HttpRequest, person_id: ObjectId) -> dict[str, Any]:
-    """Return the lifelong training record of a person in the caller's scope (404 outside)."""
-    person = get_person_for_user(actor(request), person_id)
-    return get_record(person).as_document()
+    """Return the lifelong training record of a person in the caller's scope (404 outside).
+
+    An organisation's staff get only their own organisation's facts about the person and
+    today's non-sensitive target groups, without evidence (see records.policy).
+    """
+    user = actor(request)
+    person = get_person_for_user(user, person_id)
+    return record_for(person, user).as_document()

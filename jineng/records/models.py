@@ -40,6 +40,14 @@ class ShareLink(models.Model):
     expires_at = models.DateTimeField(_("expires at"))
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     view_count = models.PositiveIntegerField(_("views"), default=0)
+    shows_target_groups = models.BooleanField(
+        _("shows target groups"),
+        default=False,
+        help_text=_(
+            "Chosen by the worker when creating the link; off by default. When on, the link "
+            "shows the groups the worker belongs to today, never the evidence behind them."
+        ),
+    )
 
     objects = ShareLinkQuerySet.as_manager()
 

@@ -115,9 +115,15 @@ def _identity(record: TrainingRecord, s: dict[str, ParagraphStyle]) -> Table:
 
 
 def _groups(record: TrainingRecord, s: dict[str, ParagraphStyle]) -> Flowable:
-    memberships = record.person.memberships.current().select_related("group")
-    names = [m.group.name for m in memberships]
-    return _p("、".join(names) if names else _("No target groups recorded."), s["base"])
+    """Name the groups the record shows today; what it shows is records.policy's decision."""
+    if record.hides_groups:
+        return _p(_("The worker chose not to show target groups on this link."), s["base"])
+    names = [g.group.name for g in record.groups if g.is_current]
+    if names:
+        return _p("、".join(names), s["base"])
+    if record.is_one_organization:
+        return _p(_("No target groups that bear on eligibility."), s["base"])
+    return _p(_("No target groups recorded."), s["base"])
 
 
 def _entries(record: TrainingRecord, s: dict[str, ParagraphStyle]) -> Flowable:
@@ -146,7 +152,10 @@ def render_record_pdf(
     share_url: str | None = None,
     share_expires_at: datetime.datetime | None = None,
 ) -> bytes:
-    """Return the record as an A4 PDF: identity (masked), groups, timeline, page footer."""
+    """Return the record as an A4 PDF: identity (masked), groups, timeline, page footer.
+
+    It prints only what ``record`` holds, which records.policy has already cut to the viewer.
+    """
     s = _styles()
     generated = formats.date_format(timezone.localtime(), "Y-m-d H:i")
     title = _("Lifelong vocational skills training record")

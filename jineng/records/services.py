@@ -20,8 +20,14 @@ MAX_SHARE_DAYS = 90
 
 
 @transaction.atomic(durable=True)
-def share_record(person: Person, *, actor: Any, days: int | None = None) -> tuple[ShareLink, str]:
-    """Create a time-limited link to a person's record (分享档案); return it and its token."""
+def share_record(
+    person: Person, *, actor: Any, days: int | None = None, shows_target_groups: bool = False
+) -> tuple[ShareLink, str]:
+    """Create a time-limited link to a person's record (分享档案); return it and its token.
+
+    Target groups stay off the link unless the worker asks for them: who reads a shared link
+    is not known, and a group such as 残疾人 or 脱贫人口 is sensitive personal information.
+    """
     if getattr(actor, "person_id", None) != person.pk:
         raise PermissionDenied(_("Only the worker can share their own record."))
     days = settings.JINENG_SHARE_LINK_DAYS if days is None else days
@@ -35,13 +41,14 @@ def share_record(person: Person, *, actor: Any, days: int | None = None) -> tupl
         token_hash=hash_share_token(token),
         created_by=actor,
         expires_at=timezone.now() + datetime.timedelta(days=days),
+        shows_target_groups=shows_target_groups,
     )
     audit.record(
         actor,
         "records.sharelink.created",
         link,
         person_id=person.pk,
-        data={"expires_at": link.expires_at},
+        data={"expires_at": link.expires_at, "shows_target_groups": shows_target_groups},
     )
     return link, token
 
@@ -59,11 +66,11 @@ def revoke_share_link(link: ShareLink, *, actor: Any) -> ShareLink:
 
 
 @transaction.atomic(durable=True)
-def open_shared_record(token: str) -> Person:
-    """Return the person behind a usable share link and count the view; NotFound otherwise."""
+def open_shared_record(token: str) -> ShareLink:
+    """Return a usable share link, with its person, and count the view; NotFound otherwise."""
     link = (
         ShareLink.objects.usable()
-        .select_related("person")
+        .select_related("person__region", "person__town")
         .filter(token_hash=hash_share_token(token))
         .first()
     )
@@ -71,7 +78,7 @@ def open_shared_record(token: str) -> Person:
         raise NotFound(_("This link has expired or does not exist."))
     ShareLink.objects.filter(pk=link.pk).update(view_count=F("view_count") + 1)
     audit.record(None, "records.sharelink.opened", link, person_id=link.person_id)
-    return link.person
+    return link
 
 
 @transaction.atomic(durable=True)

@@ -22,14 +22,14 @@ from jineng.core import errors
 from jineng.people import services as people_services
 from jineng.people.access import get_person_for_user
 from jineng.people.models import Person
-from jineng.records import services
+from jineng.records import queries, services
 from jineng.records.models import ShareLink, hash_share_token
 from jineng.records.pdf import render_record_pdf
-from jineng.records.queries import TrainingRecord, get_record
+from jineng.records.queries import TrainingRecord, record_for
 
 
 class ShareForm(forms.Form):
-    """How many days a new share link should work."""
+    """How many days a new share link should work, and whether it shows target groups."""
 
     days = forms.IntegerField(
         label=gettext_lazy("Days the link works"),
@@ -38,6 +38,15 @@ class ShareForm(forms.Form):
         initial=settings.JINENG_SHARE_LINK_DAYS,
         help_text=gettext_lazy("From 1 to 90 days. You can revoke the link at any time."),
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    show_target_groups = forms.BooleanField(
+        label=gettext_lazy("Show my target groups on this link"),
+        required=False,
+        initial=False,
+        help_text=gettext_lazy(
+            "Off by default. When on, the link shows the target groups you belong to today "
+            "(such as 残疾人 or 脱贫人口), never the documents behind them."
+        ),
     )
 
 
@@ -60,14 +69,14 @@ def _share_url(request: HttpRequest, token: str) -> str:
     return request.build_absolute_uri(reverse("records:shared", args=[token]))
 
 
-def _record_context(person: Person, identity: dict[str, str] | None = None) -> dict[str, Any]:
+def _record_context(
+    record: TrainingRecord, identity: dict[str, str] | None = None
+) -> dict[str, Any]:
     return {
-        "person": person,
-        "identity": identity or person.masked_identity(),
+        "person": record.person,
+        "identity": identity or record.person.masked_identity(),
         "revealed": identity is not None,
-        "memberships": person.memberships.current().select_related("group").order_by("-valid_from"),
-        "affiliations": person.affiliations.select_related("organization").order_by("-started_on"),
-        "record": get_record(person),
+        "record": record,
     }
 
 
@@ -81,7 +90,7 @@ def _render_mine(
     new_token: str = "",
     status: int = 200,
 ) -> HttpResponse:
-    context = _record_context(person, identity)
+    context = _record_context(record_for(person, request.user), identity)
     context.update(
         {
             "share_form": share_form or ShareForm(),
@@ -134,21 +143,30 @@ def _pdf_response(record: TrainingRecord, **share: Any) -> HttpResponse:
 @login_required
 def my_record_json(request: HttpRequest) -> HttpResponse:
     """Download the worker's own record as JSON (identity masked)."""
-    return _json_response(get_record(_own_person(request)))
+    return _json_response(record_for(_own_person(request), request.user))
 
 
 @login_required
 def my_record_pdf(request: HttpRequest) -> HttpResponse:
-    """Download the worker's own record as PDF; a POSTed share token adds its QR code."""
+    """Download the worker's own record as PDF; a POSTed share token makes it the link's copy.
+
+    The copy with a link's QR code is meant to be handed on with the link, so it shows what
+    the link shows (target groups only if the worker chose them), not the worker's own view.
+    """
     person = _own_person(request)
-    share: dict[str, Any] = {}
     token = request.POST.get("token", "") if request.method == "POST" else ""
-    if token:
-        link = get_object_or_404(
-            ShareLink.objects.usable(), person=person, token_hash=hash_share_token(token)
-        )
-        share = {"share_url": _share_url(request, token), "share_expires_at": link.expires_at}
-    return _pdf_response(get_record(person), **share)
+    if not token:
+        return _pdf_response(record_for(person, request.user))
+    link = get_object_or_404(
+        ShareLink.objects.usable().select_related("person__region", "person__town"),
+        person=person,
+        token_hash=hash_share_token(token),
+    )
+    return _pdf_response(
+        queries.shared_record(link),
+        share_url=_share_url(request, token),
+        share_expires_at=link.expires_at,
+    )
 
 
 @login_required
@@ -161,7 +179,10 @@ def share_create(request: HttpRequest) -> HttpResponse:
         return _render_mine(request, person, share_form=form, status=400)
     try:
         link, token = services.share_record(
-            person, actor=request.user, days=form.cleaned_data["days"]
+            person,
+            actor=request.user,
+            days=form.cleaned_data["days"],
+            shows_target_groups=form.cleaned_data["show_target_groups"],
         )
     except errors.DomainError as error:
         form.add_error("days", error.detail)
@@ -185,12 +206,13 @@ def share_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 def shared_record(request: HttpRequest, token: str) -> HttpResponse:
     """Show a shared record, masked, to anyone holding a usable link; no login needed."""
     try:
-        person = services.open_shared_record(token)
+        link = services.open_shared_record(token)
     except errors.NotFound:
         response = render(request, "records/shared_gone.html", status=404)
     else:
-        person = Person.objects.select_related("region", "town").get(pk=person.pk)
-        response = render(request, "records/shared.html", _record_context(person))
+        response = render(
+            request, "records/shared.html", _record_context(queries.shared_record(link))
+        )
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Referrer-Policy"] = "no-referrer"
@@ -202,7 +224,7 @@ def person_record_json(request: HttpRequest, pk: int) -> HttpResponse:
     """Download a person's record as JSON for staff whose scope covers them (audited)."""
     person = _staff_person(request, pk)
     services.note_record_download(person, actor=request.user, file_format="json")
-    return _json_response(get_record(person))
+    return _json_response(record_for(person, request.user))
 
 
 @login_required
@@ -210,4 +232,4 @@ def person_record_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """Download a person's record as PDF for staff whose scope covers them (audited)."""
     person = _staff_person(request, pk)
     services.note_record_download(person, actor=request.user, file_format="pdf")
-    return _pdf_response(get_record(person))
+    return _pdf_response(record_for(person, request.user))
