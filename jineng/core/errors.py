@@ -58,3 +58,10 @@ class PermissionDenied(DomainError):
 
     code = "permission_denied"
     status = 403
+
+
+class RateLimited(DomainError):
+    """The account made too many requests of this kind lately; ``retry_after`` in seconds."""
+
+    code = "rate_limited"
+    status = 429

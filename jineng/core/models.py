@@ -53,7 +53,11 @@ class AuditEvent(models.Model):
     class Meta:
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
-        indexes = [models.Index(fields=["object_type", "object_id"], name="core_audit_object")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="core_audit_object"),
+            # Counts one account's recent events of a kind (core.throttle).
+            models.Index(fields=["actor", "action", "created_at"], name="core_audit_actor_action"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_type}#{self.object_id}"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,12 +18,12 @@ from jineng.api.idempotency import IdempotencyKeyHeader, Outcome, idempotent
 from jineng.api.schemas import ObjectId, Page, PageParams, RegionOut, dump, paginate
 from jineng.core.errors import PermissionDenied, ValidationFailed
 from jineng.core.http import no_store
-from jineng.core.validators import normalize_mobile, parse_citizen_id
 from jineng.people import services
 from jineng.people.access import get_person_for_user
 from jineng.people.choices import Education, EmploymentStatus, HukouType, MembershipSource
-from jineng.people.models import Person, PersonQuerySet, TargetGroup, TargetGroupMembership
-from jineng.regions.models import Region
+from jineng.people.filters import refuse_numbers
+from jineng.people.models import Person, PersonQuerySet, TargetGroup
+from jineng.people.queries import search_people, with_list_details
 
 router = Router(tags=["people"])
 
@@ -89,13 +88,23 @@ class PersonOut(Schema):
 
 
 class PersonFilters(Schema):
-    """Ways to find people; all given filters apply together."""
+    """Ways to narrow the people list (people.filters); all given filters apply together.
 
-    id_number: str | None = Field(None, description="Exact citizen ID (via the blind index).")
-    phone: str | None = Field(None, description="Exact mobile number.")
+    To find someone by a full citizen ID or phone number, use `POST /people/lookup`: numbers
+    never travel in a query string.
+    """
+
     name: str | None = Field(None, max_length=50, description="Part of the name.")
     region_code: str | None = Field(None, max_length=12, description="Region and everything in it.")
     target_group: str | None = Field(None, max_length=40, description="Target-group code.")
+
+
+class LookupIn(Schema):
+    """A full citizen ID or mobile number to look up, and why (kept in the audit trail)."""
+
+    id_number: str = Field("", max_length=32, description="Full 18-character citizen ID.")
+    phone: str = Field("", max_length=32, description="Full mainland mobile number.")
+    purpose: str = Field(max_length=200, description="Why (required), e.g. `front-desk enrolment`.")
 
 
 class RevealIn(Schema):
@@ -145,44 +154,7 @@ class MembershipOut(Schema):
 
 def people_for(user: Any) -> PersonQuerySet:
     """People in the user's scope with what PersonOut needs, in a fixed number of queries."""
-    return (
-        Person.objects.visible_to(user)
-        .select_related("region", "town")
-        .prefetch_related(
-            Prefetch(
-                "memberships",
-                queryset=TargetGroupMembership.objects.current().select_related("group"),
-                to_attr="current_memberships",
-            )
-        )
-    )
-
-
-def _filter_people(people: PersonQuerySet, filters: PersonFilters) -> PersonQuerySet:
-    if filters.id_number:
-        people = people.with_id_number(parse_citizen_id(filters.id_number).number)
-    if filters.phone:
-        people = people.with_phone(normalize_mobile(filters.phone))
-    if filters.name:
-        people = people.filter(name__icontains=filters.name.strip())
-    if filters.region_code:
-        code = filters.region_code.strip()
-        if not Region.objects.filter(code=code).exists():
-            raise ValidationFailed(
-                _("Region code {code} is not known.").format(code=code), field="region_code"
-            )
-        people = people.filter(region__code__startswith=code)
-    if filters.target_group:
-        code = filters.target_group.strip()
-        if not TargetGroup.objects.filter(code=code).exists():
-            raise ValidationFailed(
-                _("Target group {code} is not known.").format(code=code), field="target_group"
-            )
-        current = TargetGroupMembership.objects.current().filter(
-            person=OuterRef("pk"), group__code=code
-        )
-        people = people.filter(Exists(current))
-    return people
+    return with_list_details(Person.objects.visible_to(user))
 
 
 def _conflict_outcome(user: Any, exc: services.PersonExists) -> Outcome:
@@ -236,8 +208,36 @@ def create_person(
 def list_people(
     request: HttpRequest, filters: Query[PersonFilters], page: Query[PageParams]
 ) -> dict[str, Any]:
-    """List the people in the caller's scope, newest first, filtered and paginated."""
-    return paginate(_filter_people(people_for(actor(request)), filters), page)
+    """List the people in the caller's scope, newest first, filtered and paginated.
+
+    A full ID or phone number in the query string is refused (400): look people up by
+    number with `POST /people/lookup`, which keeps numbers out of URLs and logs.
+    """
+    refuse_numbers(request.GET)
+    return paginate(search_people(actor(request), filters.dict()), page)
+
+
+@router.post(
+    "/people/lookup",
+    response={200: Page[PersonOut], **responses(400, 401, 403, 429)},
+    summary="Look a person up by full ID or phone",
+    url_name="person_lookup",
+)
+def look_up_person(request: HttpRequest, payload: LookupIn) -> dict[str, Any]:
+    """Find the people in the caller's scope who hold a full citizen ID or mobile number.
+
+    A lookup confirms a number, so it is audited with its `purpose` and limited per account
+    (429 `rate_limited` past the limit). Someone outside the caller's scope is not found,
+    exactly as if nobody held the number. The numbers in the answer stay masked.
+    """
+    user = actor(request)
+    found = services.look_up_people(
+        services.Lookup(id_number=payload.id_number, phone=payload.phone),
+        actor=user,
+        purpose=payload.purpose,
+    )
+    people = with_list_details(Person.objects.filter(pk__in=[p.pk for p in found]))
+    return paginate(people.order_by("pk"), PageParams())
 
 
 @router.get(

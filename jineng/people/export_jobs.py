@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import secrets
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,8 @@ from jineng.core.files import private_root
 from jineng.core.jobs import Progress, claim_job, fail_stalled_jobs, finish_job, start_job
 from jineng.core.models import Job
 from jineng.people.exporters import FORMATS, export_people
-from jineng.people.queries import SEARCH_KEYS, search_people
+from jineng.people.filters import PersonFilters
+from jineng.people.queries import search_people
 
 JOB_KIND = "people.export"
 SUBDIR = "exports"
@@ -37,8 +39,6 @@ INLINE_MAX_ROWS = 20_000
 EXPORT_KEEP = datetime.timedelta(hours=24)
 # A running export writes progress every thousand rows: one silent this long lost its worker.
 STALLED_AFTER = datetime.timedelta(minutes=10)
-# Search keys whose values are personal data: never stored on a Job.
-PERSONAL_KEYS = ("id_number", "phone")
 
 
 def export_folder() -> Path:
@@ -46,7 +46,7 @@ def export_folder() -> Path:
     return private_root() / SUBDIR
 
 
-def queue_export(actor: Any, filters: dict[str, str], *, fmt: str) -> Job:
+def queue_export(actor: Any, filters: Mapping[str, Any], *, fmt: str) -> Job:
     """Queue the export of a people search (the list page's filters); return the pending Job."""
     if fmt not in FORMATS:
         raise ValidationFailed(
@@ -54,16 +54,9 @@ def queue_export(actor: Any, filters: dict[str, str], *, fmt: str) -> Job:
         )
     if not actor.can(Capability.EXPORT_PEOPLE):
         raise PermissionDenied(_("Your role may not export people."))
-    if any(filters.get(key) for key in PERSONAL_KEYS):
-        # A search by a full ID or phone finds one person and never needs a background
-        # job; refusing it keeps those numbers out of the Job row, which is not encrypted.
-        raise ValidationFailed(
-            _("A search by ID or phone number is exported directly, not in the background."),
-            field="filters",
-        )
     summary = {
         "format": fmt,
-        "filters": {key: str(filters.get(key, "")) for key in SEARCH_KEYS if filters.get(key)},
+        "filters": PersonFilters.from_params(filters).as_params(),
         "language": translation.get_language(),
         "scope": _scope_of(actor),
     }

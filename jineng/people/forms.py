@@ -31,9 +31,21 @@ def group_choices() -> list[tuple[str, str]]:
 
 
 class PersonSearchForm(forms.Form):
-    """Search the register: by name, full citizen ID, mobile number, township, target group."""
+    """Filter the register by name, township and target group (people.filters)."""
 
     name = forms.CharField(label=_("Name contains"), required=False, max_length=50)
+    region_code = forms.ChoiceField(label=_("Township"), required=False)
+    target_group = forms.ChoiceField(label=_("Target group"), required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["region_code"].choices = town_choices(user)
+        self.fields["target_group"].choices = group_choices()
+
+
+class PersonLookupForm(forms.Form):
+    """Find one person by the full citizen ID or mobile number, saying why (查找, audited)."""
+
     id_number = forms.CharField(
         label=_("Citizen ID (all 18 characters)"),
         required=False,
@@ -41,18 +53,16 @@ class PersonSearchForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     phone = forms.CharField(
-        label=_("Mobile number"),
+        label=_("or mobile number"),
         required=False,
         max_length=20,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
     )
-    town = forms.ChoiceField(label=_("Township"), required=False)
-    group = forms.ChoiceField(label=_("Target group"), required=False)
-
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["town"].choices = town_choices(user)
-        self.fields["group"].choices = group_choices()
+    purpose = forms.CharField(
+        label=_("Why you are looking"),
+        max_length=200,
+        help_text=_("Recorded in the audit trail, e.g. “enrolling at the front desk”."),
+    )
 
     def clean_id_number(self) -> str:
         value = self.cleaned_data["id_number"].strip().upper()
@@ -71,6 +81,12 @@ class PersonSearchForm(forms.Form):
             return normalize_mobile(value)
         except ValidationFailed as error:
             raise forms.ValidationError(error.detail) from None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if bool(cleaned.get("id_number")) == bool(cleaned.get("phone")) and not self.errors:
+            raise forms.ValidationError(_("Give either the citizen ID or the mobile number."))
+        return cleaned
 
 
 class MembershipForm(forms.Form):

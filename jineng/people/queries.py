@@ -8,12 +8,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jineng.core.errors import ValidationFailed
-from jineng.core.validators import normalize_mobile
+from jineng.people.filters import FILTER_KEYS, PersonFilters
 from jineng.people.models import (
     Affiliation,
     MembershipQuerySet,
@@ -24,7 +23,7 @@ from jineng.people.models import (
 )
 
 # The filters search_people() understands; pages, exports and the API pass these keys.
-SEARCH_KEYS = ("name", "id_number", "phone", "town", "group")
+SEARCH_KEYS = FILTER_KEYS
 
 
 @dataclass(frozen=True)
@@ -181,39 +180,21 @@ def record_entries(person: Person, scope: RecordScope = EVERYTHING) -> list[Reco
     return entries
 
 
-def search_people(user: Any, params: Mapping[str, Any]) -> PersonQuerySet:
-    """Find the people in the user's scope that match every given filter, newest first.
+def search_people(user: Any, filters: PersonFilters | Mapping[str, Any]) -> PersonQuerySet:
+    """Find the people in the user's scope that match every filter (people.filters), newest first.
 
-    ``params`` may hold ``name`` (part of the name), ``id_number`` (the full citizen ID,
-    matched exactly through its keyed hash), ``phone`` (the full mobile number), ``town``
-    (a township code) and ``group`` (a target-group code, current memberships only). Empty
-    values are ignored. Each person comes with ``town``, ``region`` and a
+    ``filters`` is a PersonFilters or request parameters to read one from (ValidationFailed
+    names a filter with an unknown code). Each person comes with ``town``, ``region`` and a
     ``current_memberships`` list (with their groups) already loaded, so listing any number
     of them costs a fixed number of queries.
     """
-    people = Person.objects.visible_to(user)
-    name = _param(params, "name")
-    if name:
-        people = people.filter(name__contains=name)
-    id_number = _param(params, "id_number")
-    if id_number:
-        people = people.with_id_number(id_number)
-    phone = _param(params, "phone")
-    if phone:
-        try:
-            phone = normalize_mobile(phone)
-        except ValidationFailed:
-            return people.none()
-        people = people.with_phone(phone)
-    town = _param(params, "town")
-    if town:
-        people = people.filter(town__code=town)
-    group = _param(params, "group")
-    if group:
-        current = TargetGroupMembership.objects.current().filter(
-            person=OuterRef("pk"), group__code=group
-        )
-        people = people.filter(Exists(current))
+    if not isinstance(filters, PersonFilters):
+        filters = PersonFilters.from_params(filters)
+    return with_list_details(filters.apply(Person.objects.visible_to(user)))
+
+
+def with_list_details(people: PersonQuerySet) -> PersonQuerySet:
+    """Load what a list of people shows (town, region, current groups) in fixed queries."""
     return people.select_related("town", "region").prefetch_related(
         Prefetch(
             "memberships",
@@ -223,8 +204,3 @@ def search_people(user: Any, params: Mapping[str, Any]) -> PersonQuerySet:
             to_attr="current_memberships",
         )
     )
-
-
-def _param(params: Mapping[str, Any], key: str) -> str:
-    value = params.get(key) or ""
-    return " ".join(str(value).split())

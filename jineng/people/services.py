@@ -6,12 +6,13 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jineng.accounts.roles import Capability
-from jineng.core import audit, pii
+from jineng.core import audit, pii, throttle
 from jineng.core.errors import Conflict, PermissionDenied, ValidationFailed
 from jineng.core.validators import CitizenId, normalize_mobile, parse_citizen_id
 from jineng.people.choices import Education, EmploymentStatus, HukouType, MembershipSource
@@ -386,16 +387,13 @@ def can_see_full_pii(user: Any, person: Person) -> bool:
     return user.can(Capability.VIEW_FULL_PII) or getattr(user, "person_id", None) == person.pk
 
 
-@transaction.atomic(durable=True)
-def reveal_personal_data(person: Person, *, actor: Any, purpose: str) -> dict[str, str]:
-    """Return full ID and phone to a role that needs them, writing an audit event (查看明文).
+# Audit actions that disclose who holds a full ID or phone number; limited per account.
+IDENTITY_DISCLOSURES = ("people.person.pii_viewed", "people.person.looked_up")
 
-    The actor states why (the purpose, kept in the audit event): a reveal without a reason
-    cannot be reviewed afterwards.
-    """
-    if not can_see_full_pii(actor, person):
-        raise PermissionDenied(_("Your role may not see full ID and phone numbers."))
-    purpose = purpose.strip()
+
+def clean_purpose(purpose: str) -> str:
+    """Return the stated reason for seeing an identity, or refuse an empty or long one."""
+    purpose = " ".join((purpose or "").split())
     if not purpose:
         raise ValidationFailed(
             _("State why you need the full ID and phone numbers."), field="purpose"
@@ -405,6 +403,87 @@ def reveal_personal_data(person: Person, *, actor: Any, purpose: str) -> dict[st
             _("A purpose has at most {limit} characters.").format(limit=REVEAL_PURPOSE_MAX_LENGTH),
             field="purpose",
         )
+    return purpose
+
+
+def _check_identity_rate(actor: Any) -> None:
+    """Refuse the account's lookup or reveal past the hourly and daily limits (settings)."""
+    throttle.check_rate(
+        actor,
+        IDENTITY_DISCLOSURES,
+        [
+            (3600, settings.JINENG_IDENTITY_LOOKUPS_PER_HOUR),
+            (86400, settings.JINENG_IDENTITY_LOOKUPS_PER_DAY),
+        ],
+        message=_(
+            "This account has looked up or revealed {count} people's numbers in the last "
+            "{minutes} minutes, the most allowed. Try again later."
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """What to look a person up by: exactly one of a full citizen ID or mobile number."""
+
+    id_number: str = ""
+    phone: str = ""
+
+    def clean(self) -> Lookup:
+        """Validate the number given, or say what is missing or malformed."""
+        if bool(self.id_number.strip()) == bool(self.phone.strip()):
+            raise ValidationFailed(
+                _("Give either the citizen ID or the mobile number."), field="id_number"
+            )
+        if self.id_number.strip():
+            return Lookup(id_number=parse_citizen_id(self.id_number).number)
+        return Lookup(phone=normalize_mobile(self.phone))
+
+
+@transaction.atomic(durable=True)
+def look_up_people(lookup: Lookup, *, actor: Any, purpose: str) -> list[Person]:
+    """Find the people in the actor's scope who hold a full ID or phone number (查找), audited.
+
+    Confirming that a number belongs to someone reveals it, so a lookup is treated like a
+    reveal: a stated purpose, an audit event (without the number) and a per-account limit.
+    Someone outside the scope is not found, exactly as if nobody held the number.
+    """
+    if not actor.can(Capability.VIEW_PEOPLE):
+        raise PermissionDenied(_("Your role may not look people up."))
+    purpose = clean_purpose(purpose)
+    lookup = lookup.clean()
+    people = Person.objects.visible_to(actor)
+    if lookup.id_number:
+        people = people.with_id_number(lookup.id_number)
+    else:
+        people = people.with_phone(lookup.phone)
+    found = list(people.order_by("pk")[:10])
+    audit.record(
+        actor,
+        "people.person.looked_up",
+        object_type="people.person",
+        object_id=",".join(str(p.pk) for p in found),
+        person_id=found[0].pk if len(found) == 1 else None,
+        data={
+            "purpose": purpose,
+            "by": "id_number" if lookup.id_number else "phone",
+            "found": len(found),
+        },
+    )
+    _check_identity_rate(actor)
+    return found
+
+
+@transaction.atomic(durable=True)
+def reveal_personal_data(person: Person, *, actor: Any, purpose: str) -> dict[str, str]:
+    """Return full ID and phone to a role that needs them, writing an audit event (查看明文).
+
+    The actor states why (the purpose, kept in the audit event): a reveal without a reason
+    cannot be reviewed afterwards.
+    """
+    if not can_see_full_pii(actor, person):
+        raise PermissionDenied(_("Your role may not see full ID and phone numbers."))
+    purpose = clean_purpose(purpose)
     audit.record(
         actor,
         "people.person.pii_viewed",
@@ -412,6 +491,7 @@ def reveal_personal_data(person: Person, *, actor: Any, purpose: str) -> dict[st
         person_id=person.pk,
         data={"purpose": purpose},
     )
+    _check_identity_rate(actor)
     return {
         "id_number": person.id_number,
         "phone": person.phone,

@@ -5,6 +5,7 @@ from jineng.people import views, views_bulk
 app_name = "people"
 urlpatterns = [
     path("", views.person_list, name="list"),
+    path("lookup/", views.person_lookup, name="lookup"),
     path("import/", views_bulk.import_upload, name="import"),
     path("import/<int:pk>/", views_bulk.import_job, name="import_job"),
     path("import/<int:pk>/errors.csv", views_bulk.import_errors, name="import_errors"),

@@ -19,9 +19,9 @@ from jineng.core.http import no_store
 from jineng.people import services
 from jineng.people.access import get_person_for_user
 from jineng.people.export_jobs import INLINE_MAX_ROWS
-from jineng.people.forms import MembershipForm, PersonSearchForm
+from jineng.people.forms import MembershipForm, PersonLookupForm, PersonSearchForm
 from jineng.people.models import Person
-from jineng.people.queries import SEARCH_KEYS, search_people
+from jineng.people.queries import SEARCH_KEYS, search_people, with_list_details
 from jineng.records.queries import record_for
 
 PAGE_SIZE = 50
@@ -45,10 +45,14 @@ def person_list(request: HttpRequest) -> HttpResponse:
     if not request.user.can(Capability.VIEW_PEOPLE):
         raise PermissionDenied
     form = PersonSearchForm(request.GET or None, user=request.user)
-    if form.is_bound and not form.is_valid():
-        people = Person.objects.none()
-    else:
-        people = search_people(request.user, form.cleaned_data if form.is_bound else {})
+    people = Person.objects.none()
+    if not form.is_bound:
+        people = search_people(request.user, {})
+    elif form.is_valid():
+        try:
+            people = search_people(request.user, form.cleaned_data)
+        except errors.ValidationFailed as error:
+            form.add_error(error.field if error.field in form.fields else None, error.detail)
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -57,6 +61,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
         "people/person_list.html",
         {
             "form": form,
+            "lookup_form": PersonLookupForm(),
             "page": page,
             "query": query.urlencode(),
             # A search this large is exported by a background job, not by a download link.
@@ -64,6 +69,38 @@ def person_list(request: HttpRequest) -> HttpResponse:
             "search": [(key, request.GET[key]) for key in SEARCH_KEYS if request.GET.get(key)],
         },
     )
+
+
+@login_required
+@require_POST
+@no_store
+def person_lookup(request: HttpRequest) -> HttpResponse:
+    """Find a person by full ID or phone, sent in the body and audited with its purpose."""
+    if not request.user.can(Capability.VIEW_PEOPLE):
+        raise PermissionDenied
+    lookup_form = PersonLookupForm(request.POST)
+    found: list[Person] = []
+    status = 200
+    if lookup_form.is_valid():
+        data = lookup_form.cleaned_data
+        try:
+            found = services.look_up_people(
+                services.Lookup(id_number=data["id_number"], phone=data["phone"]),
+                actor=request.user,
+                purpose=data["purpose"],
+            )
+        except errors.DomainError as error:
+            lookup_form.add_error(None, error.detail)
+            status = error.status
+    else:
+        status = 400
+    people = with_list_details(Person.objects.filter(pk__in=[p.pk for p in found]))
+    context = {
+        "lookup_form": lookup_form,
+        "looked_up": lookup_form.is_valid() and status == 200,
+        "page": Paginator(people.order_by("pk"), PAGE_SIZE).get_page(1),
+    }
+    return render(request, "people/person_lookup.html", context, status=status)
 
 
 def _render_detail(

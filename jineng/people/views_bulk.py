@@ -29,6 +29,7 @@ from jineng.core.jobs import get_job_for_user
 from jineng.core.models import Job
 from jineng.people import export_jobs
 from jineng.people.exporters import CONTENT_TYPES, FORMATS, export_people
+from jineng.people.filters import PersonFilters
 from jineng.people.forms import PersonSearchForm
 from jineng.people.importers import (
     ALL_OR_NOTHING,
@@ -39,7 +40,7 @@ from jineng.people.importers import (
 )
 from jineng.people.importers.columns import CHOICE_LABELS, COLUMNS
 from jineng.people.importers.queue import STALLED_AFTER, fail_stalled_imports, queue_import
-from jineng.people.queries import SEARCH_KEYS, search_people
+from jineng.people.queries import search_people
 
 ERRORS_PER_PAGE = 100
 # A queued import not taken by a worker after this long is probably waiting for none.
@@ -145,7 +146,10 @@ def export(request: HttpRequest) -> HttpResponse:
     fmt = request.GET.get("format", "xlsx")
     if fmt not in FORMATS:
         raise Http404(_("Export as csv or xlsx."))
-    filters = {key: request.GET.get(key, "") for key in SEARCH_KEYS}
+    try:
+        filters = PersonFilters.from_params(request.GET)
+    except errors.ValidationFailed as exc:
+        return HttpResponseBadRequest(str(exc.detail))
     people = search_people(request.user, filters)
     if people.count() > export_jobs.INLINE_MAX_ROWS:
         return HttpResponseBadRequest(
@@ -158,7 +162,7 @@ def export(request: HttpRequest) -> HttpResponse:
             buffer,
             fmt=fmt,
             actor=request.user,
-            filters=filters,
+            filters=filters.as_params(),
         )
     except errors.PermissionDenied:
         raise PermissionDenied from None
@@ -173,10 +177,9 @@ def export(request: HttpRequest) -> HttpResponse:
 def export_queue(request: HttpRequest) -> HttpResponse:
     """Queue the export of a large search; then show its job page."""
     _require(request, Capability.EXPORT_PEOPLE)
-    filters = {key: request.POST.get(key, "") for key in SEARCH_KEYS}
     try:
         job = export_jobs.queue_export(
-            request.user, filters, fmt=request.POST.get("format", "xlsx")
+            request.user, request.POST, fmt=request.POST.get("format", "xlsx")
         )
     except errors.ValidationFailed as exc:
         return HttpResponseBadRequest(str(exc.detail))

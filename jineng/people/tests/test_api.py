@@ -6,7 +6,7 @@ import pytest
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import translation
 
-from conftest import ID_A, ID_B
+from conftest import ID_A
 from jineng.api.tests.helpers import ID_C, api_client, register_for_school
 from jineng.core.errors import ValidationFailed
 from jineng.core.models import AuditEvent
@@ -197,9 +197,6 @@ def three_people(person, staff_a, target_groups, bureau_admin, today):
 @pytest.mark.parametrize(
     ("params", "expected"),
     [
-        ({"id_number": ID_A}, [0]),
-        ({"id_number": ID_B.lower()}, [1]),
-        ({"phone": "+86 138-1234-5678"}, [0]),
         ({"name": "王"}, [2]),
         ({"region_code": "220581001"}, [0]),
         ({"region_code": "220581"}, [2, 1, 0]),
@@ -230,8 +227,8 @@ def test_list_people_paginates_with_total_count(three_people, bureau_admin):
 @pytest.mark.parametrize(
     ("params", "field"),
     [
-        ({"id_number": "220581199001011235"}, "id_number"),
-        ({"phone": "12345"}, "phone"),
+        ({"id_number": ID_A}, "id_number"),
+        ({"phone": "13812345678"}, "phone"),
         ({"region_code": "999999"}, "region_code"),
         ({"target_group": "astronauts"}, "target_group"),
         ({"limit": 0}, "limit"),

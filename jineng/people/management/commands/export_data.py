@@ -20,11 +20,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", choices=["people"], help="What to export.")
         parser.add_argument("file", type=Path, help="Where to write: a .csv or .xlsx file.")
-        parser.add_argument("--town", default="", help="Township code.")
+        parser.add_argument(
+            "--region",
+            "--town",
+            dest="region_code",
+            default="",
+            help="Region code (a township finds its villages too).",
+        )
         parser.add_argument("--target-group", default="", help="Target-group code.")
         parser.add_argument("--name", default="", help="Part of the name.")
-        parser.add_argument("--id-number", default="", help="A full citizen ID.")
-        parser.add_argument("--phone", default="", help="A full mobile number.")
         parser.add_argument(
             "--user",
             default=None,
@@ -50,12 +54,13 @@ class Command(BaseCommand):
         scope = actor or User(username="system", role=Role.SYSTEM)
         params = {
             "name": options["name"],
-            "id_number": options["id_number"],
-            "phone": options["phone"],
-            "town": options["town"],
-            "group": options["target_group"],
+            "region_code": options["region_code"],
+            "target_group": options["target_group"],
         }
-        people = search_people(scope, params)
+        try:
+            people = search_people(scope, params)
+        except DomainError as exc:
+            raise CommandError(str(exc.detail)) from None
         try:
             with path.open("wb") as out:
                 count = export_people(

@@ -1,0 +1,39 @@
+"""Limit how often one account may do a sensitive read, counted from the audit trail.
+
+Each such read writes an audit event anyway, so the trail is the counter: no cache to share
+between server processes, and a limit that holds across restarts. The count runs after the
+event's chain lock is taken (``audit.record``), so parallel requests of one account are
+counted one after another and cannot slip past the limit together.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.utils import timezone
+
+from jineng.core.errors import RateLimited
+from jineng.core.models import AuditEvent
+
+
+def check_rate(
+    actor: Any, actions: Iterable[str], limits: Iterable[tuple[int, int]], *, message: str
+) -> None:
+    """Raise RateLimited when the actor's recent events exceed any (seconds, count) limit.
+
+    Call it inside the transaction, after recording this request's own event: the event is
+    counted, and rolled back with the refusal. ``message`` may use ``{count}`` and
+    ``{minutes}``.
+    """
+    if getattr(actor, "pk", None) is None:
+        return
+    now = timezone.now()
+    events = AuditEvent.objects.filter(actor_id=actor.pk, action__in=list(actions))
+    for seconds, count in limits:
+        since = now - datetime.timedelta(seconds=seconds)
+        if events.filter(created_at__gt=since).count() > count:
+            raise RateLimited(
+                message.format(count=count, minutes=seconds // 60), retry_after=seconds
+            )
