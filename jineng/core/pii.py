@@ -110,14 +110,29 @@ def blind_index(value: str) -> str:
 
 
 def mask_id_number(value: str) -> str:
-    """Mask a citizen ID to its region code and last four characters: 220581********123X."""
+    """Mask a citizen ID to its region code and last two characters: 220581**********3X.
+
+    The hidden twelve hold the birth date and most of the sequence number, so with an age
+    band beside it (age_band) about 16,000 numbers stay possible: too many to confirm one
+    by lookups, which are limited per account (see docs/adr/0003-personal-data.md).
+    """
     if len(value) < 10:
         return "*" * len(value)
-    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+    return value[:6] + "*" * (len(value) - 8) + value[-2:]
 
 
 def mask_phone(value: str) -> str:
-    """Mask a mobile number to its first three and last four digits: 138****5678."""
+    """Mask a mobile number to its first three and last two digits: 138******78."""
     if len(value) < 7:
         return "*" * len(value)
-    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+    return value[:3] + "*" * (len(value) - 5) + value[-2:]
+
+
+# Width of the age bands shown beside masked numbers.
+AGE_BAND_YEARS = 5
+
+
+def age_band(age: int) -> str:
+    """Give an age as its five-year band, e.g. 30–34: an exact age narrows a masked ID."""
+    low = age - age % AGE_BAND_YEARS
+    return f"{low}–{low + AGE_BAND_YEARS - 1}"

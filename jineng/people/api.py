@@ -53,7 +53,10 @@ class PersonOut(Schema):
         description="Withheld (null): with the masked ID it would reveal the full number; "
         "use the reveal endpoint.",
     )
-    age: int
+    age_band: str = Field(
+        description="Age today as a five-year band, e.g. `30–34`; the exact age and the birth "
+        "date come only with the reveal endpoint."
+    )
     sex: str
     region: RegionOut
     town: RegionOut | None

@@ -1,9 +1,10 @@
 """Export a search of people (导出) as csv or xlsx, masked unless the actor may see full values.
 
 The columns are the import format's (Chinese headers and labels, so a full export can be
-imported elsewhere) plus sex, age and the region names. A masked export has no birth date:
-with the region code and last four characters of a masked ID, the birth date would give the
-whole number back. Every export writes one audit event.
+imported elsewhere) plus sex, age and the region names. A masked export has no birth date
+and gives the age as a five-year band: with the masked ID's region code and last two
+characters, either would narrow the whole number to a few guesses. Every export writes one
+audit event.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _headers(full: bool) -> list[str]:
-    extra = ["性别", "出生日期" if full else "年龄", "区划名称", "乡镇（街道）"]
+    extra = ["性别", "出生日期" if full else "年龄段", "区划名称", "乡镇（街道）"]
     return [c.header for c in COLUMNS] + extra
 
 
@@ -74,7 +75,7 @@ def _row(values: tuple, groups: list[str], *, full: bool, today: Any, cipher: pi
         choice_label("employment_status", employment),
         ";".join(groups),
         SEX_LABELS.get(sex, ""),
-        born.isoformat() if full else age_on(born, today),
+        born.isoformat() if full else pii.age_band(age_on(born, today)),
         names[0],
         names[1] or "",
     ]

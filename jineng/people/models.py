@@ -153,16 +153,22 @@ class Person(TimeStampedModel):
         """Age in whole years today."""
         return self.age_on(timezone.localdate())
 
-    def masked_identity(self) -> dict[str, Any]:
-        """Identity as shown by default: masked numbers and the age, never the birth date.
+    @property
+    def age_band(self) -> str:
+        """Age today as a five-year band (30–34), shown beside masked numbers."""
+        return pii.age_band(self.age)
 
-        The birth date fills exactly the eight digits a masked ID hides, so the two are never
-        shown together; only a revealed identity carries it (see reveal_personal_data).
+    def masked_identity(self) -> dict[str, Any]:
+        """Identity as shown by default: masked numbers and an age band, never the birth date.
+
+        The exact age would narrow the birth date the masked ID hides, so only a revealed
+        identity carries it and the birth date (see reveal_personal_data).
         """
         return {
             "id_number": self.id_number_masked,
             "phone": self.phone_masked,
-            "age": self.age,
+            "age": None,
+            "age_band": self.age_band,
             "birth_date": None,
         }
 

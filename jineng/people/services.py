@@ -496,5 +496,6 @@ def reveal_personal_data(person: Person, *, actor: Any, purpose: str) -> dict[st
         "id_number": person.id_number,
         "phone": person.phone,
         "age": person.age,
+        "age_band": person.age_band,
         "birth_date": person.birth_date,
     }

@@ -32,7 +32,8 @@ class RecordPersonOut(Schema):
     birth_date: datetime.date | None = Field(
         description="Only with the full identity: with a masked ID it would reveal the rest."
     )
-    age: int
+    age: int | None = Field(description="Only with the full identity, like the birth date.")
+    age_band: str = Field(description="Age today as a five-year band, e.g. `30–34`.")
     sex: str
     region: RecordRegionOut
     town: str | None

@@ -104,7 +104,7 @@ def _identity(record: TrainingRecord, s: dict[str, ParagraphStyle]) -> Table:
         (_("Name"), person.name),
         (_("Citizen ID"), person.id_number_masked),
         (_("Mobile"), person.phone_masked or "—"),
-        (_("Age"), str(person.age)),
+        (_("Age"), _("{band} years").format(band=person.age_band)),
         (_("Sex"), person.get_sex_display()),
         (_("Region"), region),
         (_("Household registration"), person.get_hukou_type_display()),

@@ -68,6 +68,7 @@ class TrainingRecord:
                 "phone": identity["phone"],
                 "birth_date": birth_date.isoformat() if birth_date else None,
                 "age": identity["age"],
+                "age_band": identity["age_band"],
                 "sex": person.sex,
                 "region": {"code": person.region.code, "name": person.region.name},
                 "town": person.town.name if person.town else None,

@@ -1,4 +1,4 @@
-"""Journey: a bureau administrator finds a person by name and by full ID, and reveals the ID."""
+"""Journey: a bureau administrator finds a person by name, looks one up by full ID, reveals it."""
 
 from __future__ import annotations
 
@@ -12,10 +12,21 @@ from tests.e2e.browser import UI
 
 
 def search(ui: UI, **fields: str) -> None:
-    """Fill the people search form (clearing the other fields) and submit it."""
-    form = ui.page.locator("main form:has(input[name=id_number])")
-    for name in ("name", "id_number", "phone"):
+    """Fill the people search form and submit it."""
+    form = ui.page.locator("main form.filters")
+    form.locator("input[name=name]").fill(fields.get("name", ""))
+    ui.follow(form.locator("button[type=submit]"))
+
+
+def look_up(ui: UI, *, purpose: str = "front-desk enrolment", **fields: str) -> None:
+    """Open the lookup, give a full number and the purpose, and submit it (a POST)."""
+    lookup = ui.page.locator("main details.lookup")
+    if lookup.get_attribute("open") is None:
+        lookup.locator("summary").click()
+    form = lookup.locator("form")
+    for name in ("id_number", "phone"):
         form.locator(f"input[name={name}]").fill(fields.get(name, ""))
+    form.locator("input[name=purpose]").fill(purpose)
     ui.follow(form.locator("button[type=submit]"))
 
 
@@ -30,12 +41,17 @@ def test_bureau_admin_finds_person_and_reveals_full_id(
     expect(results.get_by_role("link", name="张三")).to_be_visible()
     expect(results.get_by_role("link", name="李四")).to_have_count(0)
 
-    search(ui, id_number=ID_B)
+    look_up(ui, id_number=ID_B)
+    # The number went in the body: it is in neither the address nor the audit trail.
+    assert ui.path == "/people/lookup/"
     expect(results.locator("tr")).to_have_count(1)
     expect(results.get_by_role("link", name="李四")).to_be_visible()
 
-    search(ui, id_number=ID_A)
+    look_up(ui, id_number=ID_A)
     expect(results.locator("tr")).to_have_count(1)
+    lookups = AuditEvent.objects.filter(action="people.person.looked_up")
+    assert [e.data["purpose"] for e in lookups] == ["front-desk enrolment"] * 2
+    assert all(ID_A not in str(e.data) and ID_B not in str(e.data) for e in lookups)
     ui.follow(results.get_by_role("link", name="张三"))
     assert ui.path == f"/people/{person.pk}/"
     main = ui.page.locator("main")
@@ -43,10 +59,13 @@ def test_bureau_admin_finds_person_and_reveals_full_id(
     expect(main).not_to_contain_text(ID_A)
     assert not AuditEvent.objects.filter(action="people.person.pii_viewed").exists()
 
-    ui.follow(main.locator(f"form[action$='/people/{person.pk}/reveal/'] button"))
+    reveal = main.locator(f"form[action$='/people/{person.pk}/reveal/']")
+    reveal.locator("input[name=purpose]").fill("checking a subsidy claim")
+    ui.follow(reveal.locator("button"))
     expect(main).to_contain_text(ID_A)
     event = AuditEvent.objects.get(action="people.person.pii_viewed")
     assert (event.actor_id, event.person_id) == (bureau_admin.pk, person.pk)
+    assert event.data["purpose"] == "checking a subsidy claim"
 
     ui.follow(main.locator(f"a[href$='/accounts/audit/?person={person.pk}']"))
     expect(ui.page.locator("main table")).to_contain_text("people.person.pii_viewed")

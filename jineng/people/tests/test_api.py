@@ -37,7 +37,7 @@ def _expected_person(person, **overrides):
         "id_number": person.id_number_masked,
         "phone": person.phone_masked,
         "birth_date": None,
-        "age": person.age,
+        "age_band": person.age_band,
         "sex": person.sex,
         "region": {"code": person.region.code, "name": person.region.name},
         "town": {"code": person.town.code, "name": person.town.name} if person.town else None,
@@ -57,8 +57,8 @@ def test_create_person_derives_masks_and_audits(city, bureau_admin):
     person = Person.objects.get()
     assert response["Location"] == f"/api/v1/people/{person.pk}"
     assert response.json() == _expected_person(person)
-    assert response.json()["id_number"] == "220581********0020"
-    assert response.json()["phone"] == "139****1111"
+    assert response.json()["id_number"] == "220581**********20"
+    assert response.json()["phone"] == "139******11"
     assert response.json()["town"] == {"code": "220581001", "name": "新华街道"}
     assert (person.id_number, person.phone, person.name) == (ID_C, "13900001111", "王五")
     assert (person.birth_date, person.sex) == (datetime.date(1995, 3, 8), "F")

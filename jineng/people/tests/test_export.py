@@ -63,12 +63,12 @@ def test_staff_export_is_masked_and_holds_only_their_people(imported, staff_a):
         "就业状态",
         "重点群体",
     ]
-    assert rows[0][8:] == ["性别", "年龄", "区划名称", "乡镇（街道）"]
+    assert rows[0][8:] == ["性别", "年龄段", "区划名称", "乡镇（街道）"]
     by_name = {r[1]: r for r in rows[1:]}
     assert set(by_name) == {"王小明", "李芳", "'=SUM"}
     wang = by_name["王小明"]
-    assert wang[0] == A_PEOPLE[0][0][:6] + "********" + A_PEOPLE[0][0][-4:]
-    assert wang[2] == "138****5678"
+    assert wang[0] == A_PEOPLE[0][0][:6] + "**********" + A_PEOPLE[0][0][-2:]
+    assert wang[2] == "138******78"
     assert wang[7] == "农民工"
     assert wang[8] == "男"
     assert by_name["李芳"][2] == ""
@@ -124,12 +124,13 @@ def test_export_page_xlsx_for_another_institution(client, imported, staff_b):
     sheet = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0)
     rows = sheet.to_python()
     assert [r[1] for r in rows[1:]] == ["赵乙"]
-    assert rows[1][0] == B_PEOPLE[0][0][:6] + "********" + B_PEOPLE[0][0][-4:]
+    assert rows[1][0] == B_PEOPLE[0][0][:6] + "**********" + B_PEOPLE[0][0][-2:]
     born = datetime.date(1988, 8, 8)
     today = timezone.localdate()
     age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-    assert rows[0][9] == "年龄"
-    assert rows[1][9] == age  # a number a spreadsheet can sum and sort, not text
+    assert rows[0][9] == "年龄段"
+    # A band, not the exact age: with the masked ID an exact age narrows the birth date.
+    assert rows[1][9] == f"{age - age % 5}–{age - age % 5 + 4}"
 
 
 @pytest.mark.parametrize(("actor", "status"), [("worker", 403), ("reviewer", 403)])
@@ -152,7 +153,7 @@ def test_cli_export_by_town_and_group(imported, tmp_path):
     call_command("export_data", "people", str(path), "--target-group", "migrant_worker")
     rows = read_csv(path.read_bytes())
     assert [r[1] for r in rows[1:]] == ["王小明"]
-    assert rows[1][0].count("*") == 8
+    assert rows[1][0].count("*") == 10
 
 
 def test_cli_full_export_needs_a_user_allowed_to_see_it(imported, bureau_admin, tmp_path):

@@ -176,7 +176,7 @@ def test_an_export_whose_worker_was_killed_fails_and_its_file_is_deleted_later(
     assert claim_job(job.pk, kind="people.export") is not None
     folder = export_jobs.export_folder() / "0123456789abcdef0123456789abcdef"
     folder.mkdir(parents=True)
-    (folder / "people.csv").write_text("身份证号,姓名\n220581********1236,王小明\n")
+    (folder / "people.csv").write_text("身份证号,姓名\n220581**********36,王小明\n")
     long_ago = timezone.now() - datetime.timedelta(minutes=11)
     Job.objects.filter(pk=job.pk).update(
         summary={**job.summary, "file": folder.name}, updated_at=long_ago

@@ -77,8 +77,8 @@ def test_my_record_shows_masked_identity_groups_and_timeline(client, worker):
     html = response.content.decode()
     assert response.status_code == 200
     assert "张三" in html
-    assert "220581********1236" in html
-    assert "138****5678" in html
+    assert "220581**********36" in html
+    assert "138******78" in html
     assert ID_A not in html
     assert "13812345678" not in html
     assert [e.kind for e in response.context["record"].entries] == ["identity.registered"]
@@ -109,7 +109,7 @@ def test_json_download_is_the_record_document(client, worker, person):
     document = json.loads(response.content)
     assert document["schema"] == "jineng.training-record/1"
     assert document["person"]["name"] == "张三"
-    assert document["person"]["id_number"] == "220581********1236"
+    assert document["person"]["id_number"] == "220581**********36"
     assert ID_A not in response.content.decode()
     assert [e["kind"] for e in document["entries"]] == ["identity.registered"]
 
@@ -124,7 +124,7 @@ def test_pdf_download_is_a_pdf_with_the_record_in_it(client, worker):
     text = pdf_text(response.content)
     assert "终身职业技能培训电子档案" in text
     assert "张三" in text
-    assert "220581********1236" in text
+    assert "220581**********36" in text
     assert ID_A not in text
 
 
@@ -175,7 +175,7 @@ def test_share_link_is_created_listed_and_opens_without_login(client, worker, pe
     html = shared.content.decode()
     assert shared.status_code == 200
     assert "张三" in html
-    assert "220581********1236" in html
+    assert "220581**********36" in html
     assert ID_A not in html
     assert shared["Cache-Control"] == "no-store"
     link.refresh_from_db()
