@@ -78,3 +78,24 @@ def is_visible_to(user: Any, person: Person) -> bool:
     from jineng.people.models import Person
 
     return Person.objects.visible_to(user).filter(pk=person.pk).exists()
+
+
+def sees_sensitive_groups(user: Any) -> bool:
+    """Tell whether lists and exports show the user target groups flagged sensitive.
+
+    Only the bureau's city-wide roles do (the person sees their own record in full through
+    records.policy); an organisation sees the non-sensitive groups its eligibility checks need.
+    """
+    return bool(
+        getattr(user, "is_authenticated", False) and user.is_active and user.role in CITY_WIDE_ROLES
+    )
+
+
+def group_memberships_for(user: Any) -> Any:
+    """Current target-group memberships the user may see on lists (sensitive: bureau only)."""
+    from jineng.people.models import TargetGroupMembership
+
+    current = TargetGroupMembership.objects.current()
+    if not sees_sensitive_groups(user):
+        current = current.filter(group__is_sensitive=False)
+    return current

@@ -157,7 +157,7 @@ class MembershipOut(Schema):
 
 def people_for(user: Any) -> PersonQuerySet:
     """People in the user's scope with what PersonOut needs, in a fixed number of queries."""
-    return with_list_details(Person.objects.visible_to(user))
+    return with_list_details(Person.objects.visible_to(user), user)
 
 
 def _conflict_outcome(user: Any, exc: services.PersonExists) -> Outcome:
@@ -239,7 +239,7 @@ def look_up_person(request: HttpRequest, payload: LookupIn) -> dict[str, Any]:
         actor=user,
         purpose=payload.purpose,
     )
-    people = with_list_details(Person.objects.filter(pk__in=[p.pk for p in found]))
+    people = with_list_details(Person.objects.filter(pk__in=[p.pk for p in found]), user)
     return paginate(people.order_by("pk"), PageParams())
 
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from jineng.accounts.roles import Capability
 from jineng.core import audit, pii
 from jineng.core.errors import PermissionDenied, ValidationFailed
+from jineng.people.access import sees_sensitive_groups
 from jineng.people.importers.columns import COLUMNS, choice_label
 from jineng.people.models import TargetGroupMembership, age_on
 
@@ -81,7 +82,7 @@ def _row(values: tuple, groups: list[str], *, full: bool, today: Any, cipher: pi
     ]
 
 
-def _rows(people: Any, *, full: bool) -> Iterator[list]:
+def _rows(people: Any, *, full: bool, sensitive: bool) -> Iterator[list]:
     """The export rows of a queryset, read as plain values a chunk at a time (no model
     objects: a city-wide export has hundreds of thousands of rows)."""
     today = timezone.localdate()
@@ -91,16 +92,22 @@ def _rows(people: Any, *, full: bool) -> Iterator[list]:
     for row in values:
         chunk.append(row)
         if len(chunk) == CHUNK:
-            yield from _chunk_rows(chunk, full=full, today=today, cipher=cipher)
+            yield from _chunk_rows(
+                chunk, full=full, sensitive=sensitive, today=today, cipher=cipher
+            )
             chunk = []
-    yield from _chunk_rows(chunk, full=full, today=today, cipher=cipher)
+    yield from _chunk_rows(chunk, full=full, sensitive=sensitive, today=today, cipher=cipher)
 
 
-def _chunk_rows(chunk: list[tuple], *, full: bool, today: Any, cipher: pii.Cipher) -> Iterator:
+def _chunk_rows(
+    chunk: list[tuple], *, full: bool, sensitive: bool, today: Any, cipher: pii.Cipher
+) -> Iterator:
     groups: dict[int, list[str]] = {}
+    current = TargetGroupMembership.objects.current(today)
+    if not sensitive:
+        current = current.filter(group__is_sensitive=False)
     current = (
-        TargetGroupMembership.objects.current(today)
-        .filter(person_id__in=[row[0] for row in chunk])
+        current.filter(person_id__in=[row[0] for row in chunk])
         .order_by("person_id", "group__code")
         .values_list("person_id", "group__name")
     )
@@ -171,7 +178,9 @@ def export_people(
     writer = _write_xlsx if fmt == "xlsx" else _write_csv
     # The file is written outside any transaction (an SQLite write transaction would hold the
     # database's write lock for the whole export); the audit event then gets its own.
-    rows = _rows(people, full=full)
+    # The command line (no actor) exports for the bureau; an organisation never gets the
+    # groups flagged sensitive (people.access.sees_sensitive_groups).
+    rows = _rows(people, full=full, sensitive=actor is None or sees_sensitive_groups(actor))
     count = writer(out, _headers(full), _counted(rows, on_progress) if on_progress else rows)
     with transaction.atomic(durable=True):
         audit.record(

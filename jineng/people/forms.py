@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jineng.core.errors import ValidationFailed
 from jineng.core.validators import normalize_mobile, parse_citizen_id
+from jineng.people.access import sees_sensitive_groups
 from jineng.people.choices import MembershipSource
 from jineng.people.models import TargetGroup
 from jineng.regions.models import Region
@@ -25,9 +26,12 @@ def town_choices(user: Any) -> list[tuple[str, str]]:
     return [("", _("All townships")), *towns.values_list("code", "name")]
 
 
-def group_choices() -> list[tuple[str, str]]:
-    """Target groups by code, for a select."""
-    return [("", _("All target groups")), *TargetGroup.objects.values_list("code", "name")]
+def group_choices(user: Any) -> list[tuple[str, str]]:
+    """Target groups by code, for a select: those flagged sensitive only for the bureau."""
+    groups = TargetGroup.objects.all()
+    if not sees_sensitive_groups(user):
+        groups = groups.filter(is_sensitive=False)
+    return [("", _("All target groups")), *groups.values_list("code", "name")]
 
 
 class PersonSearchForm(forms.Form):
@@ -40,7 +44,7 @@ class PersonSearchForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["region_code"].choices = town_choices(user)
-        self.fields["target_group"].choices = group_choices()
+        self.fields["target_group"].choices = group_choices(user)
 
 
 class PersonLookupForm(forms.Form):

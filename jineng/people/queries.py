@@ -12,6 +12,8 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jineng.core.errors import ValidationFailed
+from jineng.people.access import group_memberships_for, sees_sensitive_groups
 from jineng.people.filters import FILTER_KEYS, PersonFilters
 from jineng.people.models import (
     Affiliation,
@@ -190,17 +192,20 @@ def search_people(user: Any, filters: PersonFilters | Mapping[str, Any]) -> Pers
     """
     if not isinstance(filters, PersonFilters):
         filters = PersonFilters.from_params(filters)
-    return with_list_details(filters.apply(Person.objects.visible_to(user)))
+    sensitive = TargetGroup.objects.filter(code=filters.target_group, is_sensitive=True)
+    if filters.target_group and not sees_sensitive_groups(user) and sensitive.exists():
+        raise ValidationFailed(
+            _("Your role may not search by this target group."), field="target_group"
+        )
+    return with_list_details(filters.apply(Person.objects.visible_to(user)), user)
 
 
-def with_list_details(people: PersonQuerySet) -> PersonQuerySet:
-    """Load what a list of people shows (town, region, current groups) in fixed queries."""
+def with_list_details(people: PersonQuerySet, user: Any) -> PersonQuerySet:
+    """Load what a list of people shows (town, region, the groups the user may see)."""
     return people.select_related("town", "region").prefetch_related(
         Prefetch(
             "memberships",
-            queryset=TargetGroupMembership.objects.current()
-            .select_related("group")
-            .order_by("group__code"),
+            queryset=group_memberships_for(user).select_related("group").order_by("group__code"),
             to_attr="current_memberships",
         )
     )

@@ -94,7 +94,7 @@ def person_lookup(request: HttpRequest) -> HttpResponse:
             status = error.status
     else:
         status = 400
-    people = with_list_details(Person.objects.filter(pk__in=[p.pk for p in found]))
+    people = with_list_details(Person.objects.filter(pk__in=[p.pk for p in found]), request.user)
     context = {
         "lookup_form": lookup_form,
         "looked_up": lookup_form.is_valid() and status == 200,
