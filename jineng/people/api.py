@@ -177,7 +177,12 @@ def _conflict_outcome(user: Any, exc: services.PersonExists) -> Outcome:
 
 @router.post(
     "/people",
-    response={201: PersonOut, 409: PersonExistsOut, **responses(400, 401, 403, 422)},
+    response={
+        200: PersonOut,
+        201: PersonOut,
+        409: PersonExistsOut,
+        **responses(400, 401, 403, 422),
+    },
     summary="Register a person",
     url_name="person_create",
 )
@@ -186,16 +191,23 @@ def create_person(
 ) -> HttpResponse:
     """Register a worker once per citizen ID. Birth date and sex are derived from the ID.
 
-    A citizen ID that is already registered answers 409 `person_exists`; `existing_id` and
-    `existing_url` point at the record when the caller may see it.
+    A citizen ID that is already registered answers 200 with that person when the name
+    matches too (organisation staff: the person is then tied to the organisation, as when
+    they show their ID card), and otherwise 409 `person_exists`; `existing_id` and
+    `existing_url` point at the record only when the caller may see it.
     """
     user = actor(request)
 
     def create() -> Outcome:
+        data = services.PersonInput(**payload.dict())
         try:
-            person = services.register_person(services.PersonInput(**payload.dict()), actor=user)
+            person = services.register_person(data, actor=user)
         except services.PersonExists as exc:
-            return _conflict_outcome(user, exc)
+            tied = services.tie_registered_person(data, actor=user)
+            if tied is None:
+                return _conflict_outcome(user, exc)
+            body = dump(PersonOut, people_for(user).get(pk=tied.pk))
+            return Outcome(status=200, body=body, headers={"Location": body["url"]})
         body = dump(PersonOut, people_for(user).get(pk=person.pk))
         return Outcome(status=201, body=body, headers={"Location": body["url"]})
 

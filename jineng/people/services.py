@@ -15,7 +15,14 @@ from jineng.accounts.roles import Capability
 from jineng.core import audit, pii, throttle
 from jineng.core.errors import Conflict, PermissionDenied, ValidationFailed
 from jineng.core.validators import CitizenId, normalize_mobile, parse_citizen_id
-from jineng.people.choices import Education, EmploymentStatus, HukouType, MembershipSource
+from jineng.people.choices import (
+    AffiliationBasis,
+    AffiliationKind,
+    Education,
+    EmploymentStatus,
+    HukouType,
+    MembershipSource,
+)
 from jineng.people.models import Affiliation, Person, TargetGroup, TargetGroupMembership
 from jineng.regions.models import Region, RegionLevel
 
@@ -240,6 +247,31 @@ def register_person(data: PersonInput, *, actor: Any) -> Person:
         person,
         person_id=person.pk,
         data={"name": person.name, "region": person.region.code, "id_number": "", "phone": ""},
+    )
+    return person
+
+
+@transaction.atomic(durable=True)
+def tie_registered_person(data: PersonInput, *, actor: Any) -> Person | None:
+    """Tie an already registered person to the registering organisation (已登记人员关联).
+
+    Staff who register someone the register already holds get that person into their scope
+    only when the citizen ID and the name both match, as on the ID card; otherwise None,
+    and nothing about the registered person is told.
+    """
+    from jineng.people.access import find_person_by_identity
+
+    if not actor.can(Capability.CREATE_PEOPLE) or not actor.organization_id:
+        return None
+    person = find_person_by_identity(data.id_number, data.name)
+    if person is None:
+        return None
+    tie_to_organization(
+        person,
+        actor.organization_id,
+        kind=AffiliationKind.TRAINEE,
+        basis=AffiliationBasis.REGISTERED,
+        actor=actor,
     )
     return person
 

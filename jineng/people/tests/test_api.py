@@ -167,6 +167,22 @@ def test_duplicate_id_outside_scope_is_only_a_conflict(person, staff_a):
     assert not Affiliation.objects.exists()
 
 
+def test_registering_a_registered_person_with_the_card_name_ties_them(person, staff_a, school_a):
+    client = api_client(staff_a)
+    assert client.get(f"/api/v1/people/{person.pk}").status_code == 404
+    response = client.post("/api/v1/people", _body(id_number=ID_A, name="张三"))
+    assert response.status_code == 200
+    assert response.json()["id"] == person.pk
+    assert response["Location"] == f"/api/v1/people/{person.pk}"
+    tie = Affiliation.objects.get(person=person)
+    assert (tie.organization, tie.basis) == (school_a, "registered")
+    assert AuditEvent.objects.filter(
+        action="people.affiliation.created", person_id=person.pk
+    ).exists()
+    assert client.get(f"/api/v1/people/{person.pk}").status_code == 200
+    assert Person.objects.count() == 1
+
+
 def test_get_person_returns_masked_person(person, bureau_admin):
     response = api_client(bureau_admin).get(f"/api/v1/people/{person.pk}")
     assert response.status_code == 200
