@@ -9,7 +9,6 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from jineng.accounts.roles import CITY_WIDE_ROLES, Capability
 from jineng.api.auth import actor
 from jineng.api.errors import responses
 from jineng.api.idempotency import IdempotencyKeyHeader, Outcome, idempotent
@@ -153,12 +152,9 @@ class TrainingClassFilters(Schema):
 
 def _enrolments_for(user: Any) -> Any:
     """Enrolments the user may see: their classes' (staff, bureau) or their own (worker)."""
-    rows = Enrolment.objects.select_related("training_class", "person").order_by("pk")
-    if user.can(Capability.MANAGE_CLASSES) or user.role in CITY_WIDE_ROLES:
-        return rows.filter(training_class__in=TrainingClass.objects.visible_to(user))
-    if user.person_id:
-        return rows.filter(person_id=user.person_id)
-    return rows.none()
+    return (
+        Enrolment.objects.visible_to(user).select_related("training_class", "person").order_by("pk")
+    )
 
 
 @router.get(
