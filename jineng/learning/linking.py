@@ -14,7 +14,7 @@ from typing import Any
 from django.apps import apps
 
 from jineng.learning.models import account_homepage
-from jineng.people.models import Person
+from jineng.people.access import registered_person_ids
 
 
 def class_extension_iri() -> str:
@@ -47,10 +47,7 @@ def class_code_of(statement: dict[str, Any]) -> str:
 
 def existing_people(person_ids: Iterable[int]) -> set[int]:
     """Return those of the ids that belong to registered people."""
-    ids = set(person_ids)
-    if not ids:
-        return set()
-    return set(Person.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    return registered_person_ids(person_ids)
 
 
 def training_class_ids(codes: Iterable[str]) -> dict[str, int]:

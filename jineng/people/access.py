@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef
@@ -99,3 +100,17 @@ def group_memberships_for(user: Any) -> Any:
     if not sees_sensitive_groups(user):
         current = current.filter(group__is_sensitive=False)
     return current
+
+
+def registered_person_ids(person_ids: Iterable[int]) -> set[int]:
+    """Return those of the ids that belong to registered people (for the platform's own links).
+
+    Learning platforms name workers by the ids the register gave them; linking their
+    statements needs only to know which ids exist, never anything about the people.
+    """
+    from jineng.people.models import Person
+
+    ids = set(person_ids)
+    if not ids:
+        return set()
+    return set(Person.objects.filter(pk__in=ids).values_list("pk", flat=True))

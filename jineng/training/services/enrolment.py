@@ -242,7 +242,9 @@ def _promote_first(training_class: TrainingClass, actor: Any) -> Enrolment | Non
 
 def _enrolment_for(enrolment_id: int) -> Enrolment:
     enrolment = (
-        Enrolment.objects.select_related("person", "training_class").filter(pk=enrolment_id).first()
+        Enrolment.objects.select_related("person__region", "training_class")
+        .filter(pk=enrolment_id)
+        .first()
     )
     if enrolment is None:
         raise NotFound(_("No such enrolment."))
@@ -298,7 +300,7 @@ def transfer(enrolment_id: int, to_class_id: int, *, actor: Any) -> Enrolment:
     _check_leave(actor, enrolment, source)
     if source.programme.organization_id != target.programme.organization_id:
         raise NotFound(_("No such training class."), field="to_class")
-    person = Person.objects.select_related("region").get(pk=enrolment.person_id)
+    person = enrolment.person
     placed = _place(target, person)
     had_seat = enrolment.status == EnrolmentStatus.ENROLLED
     enrolment.status = EnrolmentStatus.TRANSFERRED
