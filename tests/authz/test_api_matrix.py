@@ -1,0 +1,246 @@
+"""The API's authorization matrix: every object operation × every role × in scope, out, missing.
+
+Generated from the committed OpenAPI document (every operation whose path carries an object)
+and from the data-scope registry (which objects each role may view or change). Out of scope
+must answer exactly like a missing id and write nothing to the audit trail; in scope answers
+2xx, or 403 where the role table refuses the role the action (``REQUIRES``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from jineng.core.models import AuditEvent
+from tests.api_fuzz.conftest import load_openapi
+from tests.authz import matrix
+from tests.authz.world import PDF, ROLES, World
+
+# Holes the matrix found, by "<operationId>|<role>|<in or out>": expected to fail, strictly,
+# so that each entry must go as soon as its hole is fixed.
+_BUREAU_404 = (
+    "issue 9: a city-wide role sees the enrolment but may not withdraw or transfer it; the "
+    "API answers 404 (like a missing id), ADR 0005 keeps 403 for that"
+)
+KNOWN_HOLES: dict[str, str] = {
+    "withdraw|bureau|in": _BUREAU_404,
+    "withdraw|reviewer_town|in": _BUREAU_404,
+    "withdraw|auditor|in": _BUREAU_404,
+    "transfer|bureau|in": _BUREAU_404,
+    "transfer|reviewer_town|in": _BUREAU_404,
+    "transfer|auditor|in": _BUREAU_404,
+}
+
+# The capabilities of which a role needs one to perform the operation (jineng/accounts/roles.py):
+# in scope, a role without any of them must get 403. Operations not listed need none.
+_DECIDE = ("decide_accreditation",)
+_EDIT = ("edit_catalogs",)
+_ENROL = ("manage_classes", "enrol_self")
+# The worker's capability: their own person is the only one in their scope, and theirs to see.
+_WORKER = "enrol_self"
+REQUIRES: dict[str, tuple[str, ...]] = {
+    "reveal_person": ("view_full_pii", _WORKER),
+    "create_membership": ("record_memberships",),
+    "add_document": ("apply_accreditation",),
+    "approve_application": _DECIDE,
+    "reject_application": _DECIDE,
+    "suspend_accreditation": _DECIDE,
+    "lift_suspension": _DECIDE,
+    "withdraw_accreditation": _DECIDE,
+    "add_entry": _EDIT,
+    "update_entry": _EDIT,
+    "remove_entry": _EDIT,
+    "record_changes": _EDIT,
+    "submit_version": _EDIT,
+    "publish_version": ("publish_catalogs",),
+    "file_appeal": ("file_appeals",),
+    "decide_appeal": ("decide_appeals",),
+    # BODIES asks to start the class: the institution's own step (approval is the bureau's).
+    "transition_class": ("manage_classes",),
+    "enrol": _ENROL,
+    "withdraw": _ENROL,
+    "transfer": _ENROL,
+}
+# Operations that act on an object the caller needs only to see, not change: enrolling in a
+# class creates an enrolment; the class itself is not changed.
+ACTIONS: dict[str, str] = {"enrol": "view"}
+
+# Valid request arguments for each unsafe operation, so that scope, not input validation,
+# decides the answer.
+BODIES: dict[str, dict[str, Any]] = {
+    "transition_class": {"json": {"to": "running"}},
+    "enrol": {"json": {"person_id": 1}},
+    "withdraw": {"json": {}},
+    # Another class of the same institution (A's draft), so the move itself is valid.
+    "transfer": {
+        "json": {"to_class_id": lambda world: world.objects["training.trainingclass"][1].pk}
+    },
+    "reveal_person": {"json": {"purpose": "authorization matrix"}},
+    "create_membership": {
+        "json": {
+            "group": "migrant_worker",
+            "source": "self_declared",
+            "valid_from": "2024-01-01",
+            "evidence": "authorization matrix",
+        }
+    },
+    "add_document": {
+        "data": {"title": "办学许可证"},
+        "files": {"file": ("licence.pdf", PDF, "application/pdf")},
+    },
+    "approve_application": {
+        "json": {
+            "licence_number": "AUTHZ-M",
+            "valid_from": "2026-01-01",
+            "valid_until": "2027-12-31",
+        }
+    },
+    "reject_application": {"json": {"reasons": "authorization matrix"}},
+    "suspend_accreditation": {"json": {"reason": "authorization matrix"}},
+    "lift_suspension": {"json": {"reason": "authorization matrix"}},
+    "withdraw_accreditation": {"json": {"reason": "authorization matrix"}},
+    "file_appeal": {"json": {"grounds": "authorization matrix"}},
+    "decide_appeal": {"json": {"upheld": False, "decision": "authorization matrix"}},
+    "add_entry": {"json": {}},
+    "update_entry": {"json": {}},
+    "remove_entry": {},
+    "record_changes": {"json": {}},
+    "submit_version": {"json": {}},
+    "publish_version": {"json": {}},
+}
+PARAMETER = re.compile(r"\{(\w+)\}")
+
+
+def _operations() -> list[dict[str, Any]]:
+    """Every operation with a path parameter: method, path, operationId, whether it needs auth."""
+    found = []
+    for path, item in load_openapi()["paths"].items():
+        names = PARAMETER.findall(path)
+        for method, operation in item.items():
+            if names and method in {"get", "post", "put", "patch", "delete"}:
+                found.append(
+                    {
+                        "method": method.upper(),
+                        "path": path,
+                        "id": operation.get("operationId", f"{method} {path}"),
+                        "names": names,
+                        "secured": bool(operation.get("security")),
+                    }
+                )
+    return found
+
+
+OPERATIONS = _operations()
+
+
+def _object_operations() -> list[dict[str, Any]]:
+    """The operations whose path carries an object (classified or not: the test says which)."""
+    chosen = []
+    for operation in OPERATIONS:
+        params = [matrix.classify(name) for name in operation["names"]]
+        if any(p is None or p.label is not None for p in params):
+            chosen.append(operation)
+    return chosen
+
+
+def _cases() -> list[Any]:
+    cases = []
+    for operation in _object_operations():
+        for role in ROLES:
+            for which in ("in", "out"):
+                key = f"{operation['id']}|{role}|{which}"
+                marks = []
+                if key in KNOWN_HOLES:
+                    marks.append(pytest.mark.xfail(strict=True, reason=KNOWN_HOLES[key]))
+                cases.append(pytest.param(operation, role, which, id=key, marks=marks))
+    return cases
+
+
+def _call(operation: dict[str, Any], url: str, token: str | None, world: World) -> Any:
+    """Send one request in-process and return the response with its whole body read."""
+    client = Client()
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    method, operation_id = operation["method"], operation["id"]
+    if method == "GET":
+        response = client.get(url, headers=headers)
+    else:
+        assert operation_id in BODIES, (
+            f"{method} {operation['path']} ({operation_id}) has no request in BODIES of "
+            "tests/authz/test_api_matrix.py: add a valid one"
+        )
+        request = BODIES[operation_id]
+        if "files" in request:
+            files = {k: SimpleUploadedFile(*spec) for k, spec in request["files"].items()}
+            response = client.post(url, {**request["data"], **files}, headers=headers)
+        else:
+            fields = {k: v(world) if callable(v) else v for k, v in request.get("json", {}).items()}
+            body = json.dumps(fields) if "json" in request else ""
+            response = client.generic(
+                method, url, body, content_type="application/json", headers=headers
+            )
+    if response.streaming:
+        response.content_bytes = b"".join(response.streaming_content)
+    else:
+        response.content_bytes = response.content
+    return response
+
+
+@pytest.mark.parametrize(("operation", "role", "which"), _cases())
+def test_api_answers_by_scope(
+    operation: dict[str, Any], role: str, which: str, world: World, db: None
+) -> None:
+    params = []
+    for name in operation["names"]:
+        param = matrix.classify(name)
+        if param is None:
+            pytest.fail(matrix.unclassified_message(name, operation["id"], None))
+        params.append(param)
+    label = matrix.params_with_objects(params)[-1].label
+    assert label is not None
+    safe = operation["method"] == "GET"
+    action = ACTIONS.get(operation["id"], "view" if safe else "change")
+    user = world.user(role)
+    target = matrix.pick(world, label, user, action, which == "in")
+    if target is None:
+        pytest.skip(
+            f"the world has no {label} {'in' if which == 'in' else 'out of'} {role}'s scope"
+        )
+    path = operation["path"]
+    url = path.format(**matrix.fill(params, target, world))
+    missing_url = path.format(**matrix.fill(params, None, world))
+    token = world.tokens.get(role)
+    what = f"{operation['method']} {path} ({operation['id']}) as {role} on {label} {target.pk}"
+
+    before = AuditEvent.objects.count()
+    answer = _call(operation, url, token, world)
+    written = AuditEvent.objects.count() - before
+    missing = _call(operation, missing_url, token, world)
+
+    if which == "out":
+        requires = REQUIRES.get(operation["id"])
+        refusal_seen = (
+            requires is not None
+            and not matrix.has_any(user, requires)
+            and matrix.viewable(label, user, target)
+        )
+        matrix.check_out_of_scope(
+            what, answer, url, missing, missing_url, refusal_seen=refusal_seen
+        )
+        assert written == 0, f"{what}: out of scope wrote {written} audit rows"
+    else:
+        matrix.check_in_scope(
+            what,
+            answer,
+            url,
+            missing,
+            missing_url,
+            user=user,
+            safe=safe,
+            requires=REQUIRES.get(operation["id"]),
+            anonymous_refusals=(401,) if operation["secured"] else (),
+        )

@@ -1,0 +1,359 @@
+"""The small city the authorization matrix runs in: every role and objects in and out of scope.
+
+Built once per test module through the services (the same path as production data), inside
+one transaction that the module rolls back; each test then runs in a savepoint of it. Every
+scoped model has at least one object of institution A in town 1 and one of institution B in
+town 2, so that each role has objects in and out of its scope; which is which is the
+registry's answer (``jineng.core.scope``), never this module's.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.utils import timezone
+
+# Two towns of one county: the reviewer's account is limited to TOWN_1.
+COUNTY, TOWN_1, TOWN_2 = "220581", "220581001", "220581100"
+VILLAGE_1, VILLAGE_2 = "220581001001", "220581100201"
+# The roles of the matrix, in the order its test ids show them.
+ROLES = (
+    "bureau",
+    "reviewer_town",
+    "auditor",
+    "staff_a",
+    "staff_b",
+    "evaluator",
+    "employer",
+    "worker",
+    "anonymous",
+)
+PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+MISSING_ID = 999_999_999
+
+
+def citizen_id(body17: str) -> str:
+    """Complete a 17-digit citizen ID body with its GB 11643 check character."""
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    total = sum(int(d) * w for d, w in zip(body17, weights, strict=True))
+    return body17 + "10X98765432"[total % 11]
+
+
+@dataclass
+class World:
+    """The accounts (by role), their API tokens and the objects (by model label)."""
+
+    users: dict[str, Any] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)
+    objects: dict[str, list[Any]] = field(default_factory=dict)
+    # Values of parameters that name no scoped object (share token, session code …).
+    values: dict[str, str] = field(default_factory=dict)
+
+    def user(self, role: str) -> Any:
+        """The account of a role (an anonymous visitor for ``anonymous``)."""
+        return self.users.get(role) or AnonymousUser()
+
+    def add(self, *objects: Any) -> None:
+        """File objects under their model's label."""
+        for obj in objects:
+            self.objects.setdefault(obj._meta.label_lower, []).append(obj)
+
+
+def _regions() -> None:
+    from jineng.regions.models import Region, RegionLevel
+
+    province = Region.objects.create(code="22", name="吉林省", level=RegionLevel.PROVINCE)
+    prefecture = Region.objects.create(
+        code="2205", name="通化市", level=RegionLevel.CITY, parent=province
+    )
+    county = Region.objects.create(
+        code=COUNTY, name="梅河口市", level=RegionLevel.COUNTY, parent=prefecture
+    )
+    for town, village, names in [
+        (TOWN_1, VILLAGE_1, ("新华街道", "新华社区")),
+        (TOWN_2, VILLAGE_2, ("山城镇", "山城村")),
+    ]:
+        parent = Region.objects.create(
+            code=town, name=names[0], level=RegionLevel.TOWN, parent=county
+        )
+        Region.objects.create(code=village, name=names[1], level=RegionLevel.VILLAGE, parent=parent)
+
+
+def _occupations() -> None:
+    from jineng.occupations.loaders import load_skill_levels
+    from jineng.occupations.models import Occupation, OccupationLevel
+
+    load_skill_levels()
+    parent = None
+    for code, level in [
+        ("6-00-00-00", OccupationLevel.MAJOR),
+        ("6-31-00-00", OccupationLevel.MIDDLE),
+        ("6-31-01-00", OccupationLevel.SMALL),
+    ]:
+        parent = Occupation.objects.create(code=code, name=code, level=level, parent=parent)
+    for code in ("6-31-01-03", "6-31-01-10"):
+        Occupation.objects.create(
+            code=code, name=code, level=OccupationLevel.OCCUPATION, parent=parent
+        )
+
+
+def _user(username: str, role: str, **extra: Any) -> Any:
+    from jineng.accounts.models import User
+
+    # No password: sessions come from force_login and tokens from the CLI (no slow hashing).
+    return User.objects.create_user(username=username, password=None, role=role, **extra)
+
+
+def _token(user: Any) -> str:
+    out = io.StringIO()
+    call_command("token", "create", user.username, stdout=out, stderr=io.StringIO())
+    return out.getvalue().strip()
+
+
+def build_world() -> World:
+    """Create the city, its accounts and their objects; return them."""
+    from jineng.accounts.roles import Role
+    from jineng.organizations.models import Organization, OrganizationKind
+    from jineng.people.loaders import load_target_groups
+    from jineng.people.services import PersonInput, add_affiliation, register_person
+    from jineng.regions.models import Region
+
+    world = World()
+    _regions()
+    _occupations()
+    load_target_groups()
+    town_1, town_2 = Region.objects.get(code=TOWN_1), Region.objects.get(code=TOWN_2)
+
+    def org(code: str, name: str, kind: str, region: Any) -> Any:
+        return Organization.objects.create(credit_code=code, name=name, kind=kind, region=region)
+
+    kind = OrganizationKind
+    school_a = org("52220581MJ00000015", "甲职业培训学校", kind.PRIVATE_TRAINING, town_1)
+    school_b = org("52220581MJ00000028", "乙职业培训学校", kind.PRIVATE_TRAINING, town_2)
+    evaluator_org = org("52220581MJ00000036", "丙评价机构", kind.EVALUATION_BODY, town_1)
+    employer_org = org("91220581MA00000012", "丁企业", kind.ENTERPRISE, town_2)
+    world.add(school_a, school_b, evaluator_org, employer_org)
+
+    users = world.users
+    users["bureau"] = _user("authz_bureau", Role.BUREAU_ADMIN)
+    users["reviewer_town"] = _user("authz_reviewer", Role.REVIEWER, region=town_1)
+    users["auditor"] = _user("authz_auditor", Role.AUDITOR)
+    users["staff_a"] = _user("authz_staff_a", Role.INSTITUTION_STAFF, organization=school_a)
+    users["staff_b"] = _user("authz_staff_b", Role.INSTITUTION_STAFF, organization=school_b)
+    users["evaluator"] = _user("authz_evaluator", Role.EVALUATOR, organization=evaluator_org)
+    users["employer"] = _user("authz_employer", Role.EMPLOYER, organization=employer_org)
+
+    def person(body: str, name: str, village: str, actor: Any) -> Any:
+        data = PersonInput(id_number=citizen_id(body), name=name, region_code=village)
+        return register_person(data, actor=actor)
+
+    # P1 trains at A (and is the worker), P2 at B, P3 works for the employer.
+    p1 = person("22058119900101123", "张三", VILLAGE_1, users["staff_a"])
+    p2 = person("22058119850615002", "李四", VILLAGE_2, users["staff_b"])
+    p3 = person("22058119920303004", "王五", VILLAGE_1, users["employer"])
+    add_affiliation(
+        p2,
+        evaluator_org,
+        kind="candidate",
+        started_on=timezone.localdate(),
+        actor=users["bureau"],
+    )
+    world.add(p1, p2, p3)
+    users["worker"] = _user("authz_worker", Role.WORKER, person=p1)
+
+    _training(world, p1, p2)
+    _accreditations(world)
+    _catalogs(world)
+    _owned_by_accounts(world, p1)
+    for role, user in users.items():
+        world.tokens[role] = _token(user)
+    return world
+
+
+def _training(world: World, p1: Any, p2: Any) -> None:
+    from jineng.training import services as training
+    from jineng.training.choices import ClassStatus
+
+    today = timezone.localdate()
+    start = timezone.make_aware(datetime.datetime.combine(today, datetime.time(8)))
+    for n, (role, town, trainee) in enumerate(
+        [("staff_a", TOWN_1, p1), ("staff_b", TOWN_2, p2)], start=1
+    ):
+        actor = world.users[role]
+        programme = training.create_programme(
+            training.ProgrammeInput(
+                name=f"电工培训 {n}",
+                occupation_code="6-31-01-03",
+                skill_level_code="level5",
+                training_type="employment",
+                theory_hours=10,
+                practice_hours=10,
+            ),
+            actor=actor,
+        )
+        venue = training.create_venue(f"教室 {n}", "幸福路 1 号", 30, actor=actor, region_code=town)
+        teacher = training.create_teacher(f"教师 {n}", actor=actor)
+
+        def session(hours: int, venue: Any = venue, teacher: Any = teacher) -> Any:
+            at = start + datetime.timedelta(hours=hours)
+            return training.SessionInput(
+                starts_at=at,
+                ends_at=at + datetime.timedelta(hours=2),
+                venue_id=venue.pk,
+                teacher_id=teacher.pk,
+            )
+
+        running = training.create_class(
+            programme.pk,
+            training.ClassInput(
+                code=f"AUTHZ-{n}-OPEN",
+                capacity=5,
+                starts_on=today,
+                ends_on=today,
+                region_code=town,
+                sessions=[session(0)],
+            ),
+            actor=actor,
+        )
+        training.transition(running.pk, ClassStatus.APPROVED, actor=actor)
+        running.refresh_from_db()
+        # A draft: seen only by its institution and the bureau, not by the public.
+        draft = training.create_class(
+            programme.pk,
+            training.ClassInput(
+                code=f"AUTHZ-{n}-DRAFT",
+                capacity=5,
+                starts_on=today + datetime.timedelta(days=30),
+                ends_on=today + datetime.timedelta(days=30),
+                region_code=town,
+                sessions=[session(24 * 30)],
+            ),
+            actor=actor,
+        )
+        enrolment = training.enrol(running.pk, trainee.pk, actor=actor)
+        world.add(programme, venue, teacher, running, draft, enrolment)
+        world.add(*running.sessions.all(), *draft.sessions.all())
+
+
+def _accreditations(world: World) -> None:
+    from jineng.accreditations import services as accreditation
+
+    today = timezone.localdate()
+    for role in ("staff_a", "staff_b"):
+        actor = world.users[role]
+
+        def apply(code: str, actor: Any = actor) -> Any:
+            data = accreditation.ApplicationInput(
+                kind="training", occupation_code=code, max_level_code="level4"
+            )
+            return accreditation.apply_for_accreditation(data, actor=actor)
+
+        application = apply("6-31-01-03")
+        document = accreditation.add_document(
+            application.pk,
+            SimpleUploadedFile("licence.pdf", PDF),
+            name="licence.pdf",
+            size=len(PDF),
+            title="办学许可证",
+            actor=actor,
+        )
+        granted = accreditation.approve_application(
+            apply("6-31-01-10").pk,
+            accreditation.ApprovalInput(
+                licence_number=f"AUTHZ-{role}",
+                valid_from=today,
+                valid_until=today + datetime.timedelta(days=730),
+            ),
+            actor=world.users["bureau"],
+        )
+        world.add(application, document, granted)
+
+
+def _catalogs(world: World) -> None:
+    """Published versions 1 and 2 of the institutions catalog, appeals, and a draft 3.
+
+    Version 2 removes one entry of A and one of B (each school has appealed its removal)
+    and suspends another of each (not yet appealed, so each may still file an appeal).
+    """
+    from jineng.accounts.roles import Role
+    from jineng.catalogs import services as catalogs
+    from jineng.catalogs.choices import CatalogKind, ChangeReason, EntryStatus, GroundsKind
+    from jineng.catalogs.models import CatalogChange, CatalogEntry, CatalogVersion
+    from jineng.catalogs.tests.helpers import institution, publish
+
+    kind = CatalogKind.TRAINING_INSTITUTIONS
+    editor = world.users["bureau"]
+    publisher = _user("authz_publisher", Role.BUREAU_ADMIN)
+    today = timezone.localdate()
+    schools = [world.users[r].organization.credit_code for r in ("staff_a", "staff_b")]
+    entries = {
+        (code, occupation): institution(code, occupation)
+        for code in schools
+        for occupation in ("6-31-01-03", "6-31-01-10")
+    }
+    publish(editor, publisher, list(entries.values()), kind=kind, effective_from=today)
+
+    version = catalogs.create_draft(kind, title="AUTHZ adjustment", actor=editor)
+    changed = []
+    for code in schools:
+        removed, suspended = f"{code}/6-31-01-03", f"{code}/6-31-01-10"
+        catalogs.remove_entry(version.entries.get(key=removed).pk, actor=editor)
+        catalogs.update_entry(
+            version.entries.get(key=suspended).pk,
+            dataclasses.replace(entries[(code, "6-31-01-10")], status=EntryStatus.SUSPENDED),
+            actor=editor,
+        )
+        changed += [(removed, ChangeReason.REMOVED), (suspended, ChangeReason.SUSPENDED)]
+    for key, reason in changed:
+        change = catalogs.ChangeInput(reason, GroundsKind.INSPECTION, "AUTHZ inspection")
+        catalogs.record_changes(version.pk, [key], change, actor=editor)
+    catalogs.submit_version(version.pk, actor=editor)
+    catalogs.publish_version(
+        version.pk, effective_from=today + datetime.timedelta(days=1), actor=publisher
+    )
+    for role, code in zip(("staff_a", "staff_b"), schools, strict=True):
+        removal = CatalogChange.objects.get(version=version.pk, key=f"{code}/6-31-01-03")
+        world.add(catalogs.file_appeal(removal.pk, grounds="AUTHZ appeal", actor=world.users[role]))
+    # A draft with one entry and one recorded change: only catalog editors see it.
+    draft = catalogs.create_draft(kind, title="AUTHZ draft", actor=editor, copy_current=True)
+    key = f"{schools[0]}/6-31-01-10"
+    catalogs.remove_entry(draft.entries.get(key=key).pk, actor=editor)
+    catalogs.record_changes(
+        draft.pk,
+        [key],
+        catalogs.ChangeInput(ChangeReason.REMOVED, GroundsKind.INSPECTION, "AUTHZ draft"),
+        actor=editor,
+    )
+    world.add(*CatalogVersion.objects.order_by("pk"))
+    world.add(*CatalogEntry.objects.order_by("pk"))
+    world.add(*CatalogChange.objects.order_by("pk"))
+
+
+def _owned_by_accounts(world: World, p1: Any) -> None:
+    """Import and export jobs of each school's staff, the worker's share link, a platform."""
+    from jineng.core.jobs import start_job
+    from jineng.core.models import Job
+    from jineng.learning.models import LearningPlatform
+    from jineng.people.export_jobs import queue_export
+    from jineng.records.services import share_record
+
+    for role in ("staff_a", "staff_b"):
+        owner = world.users[role]
+        for job in (
+            start_job("people.import", owner=owner, status=Job.Status.SUCCEEDED),
+            queue_export(owner, {}, fmt="csv"),
+        ):
+            # Filed by kind too: each job page shows jobs of one kind only.
+            world.add(job)
+            world.objects.setdefault(f"core.job:{job.kind}", []).append(job)
+    link, token = share_record(p1, actor=world.users["worker"])
+    world.add(link)
+    world.values["token"] = token
+    world.add(LearningPlatform.objects.create(name="AUTHZ 学习平台"))
