@@ -13,7 +13,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from jineng.accounts.roles import Capability
-from jineng.core.errors import NotFound
+from jineng.core.errors import PermissionDenied
 from jineng.core.scope import CHANGE, VIEW
 from jineng.training import access as training_access
 from jineng.training.models import ClassSession, TrainingClass
@@ -24,19 +24,29 @@ def _scope_action(capability: str) -> str:
     return CHANGE if capability == Capability.RECORD_ATTENDANCE else VIEW
 
 
+def _require(user: Any, capability: str) -> None:
+    """Refuse (403) a role that may see the class but never see or record its attendance."""
+    if not user.can(capability):
+        raise PermissionDenied(_("Your role may not see or record attendance of this class."))
+
+
 def get_sheet_class_for_user(
     user: Any, pk: int, *, action: str = Capability.VIEW_ATTENDANCE
 ) -> TrainingClass:
-    """Return a class whose attendance the user may see or record, else NotFound (404)."""
-    if not user.can(action):
-        raise NotFound(_("No such training class."))
+    """Return a class whose attendance the user may see or record.
+
+    NotFound (404) when the class is missing or outside the user's scope; PermissionDenied
+    (403) when the user may see the class but their role has no say in its attendance.
+    """
+    training_access.get_class_for_user(user, pk)
+    _require(user, action)
     return training_access.get_class_for_user(user, pk, action=_scope_action(action))
 
 
 def get_session_for_user(
     user: Any, pk: int, *, action: str = Capability.VIEW_ATTENDANCE
 ) -> ClassSession:
-    """Return a session of a class in the user's scope, else NotFound (404)."""
-    if not user.can(action):
-        raise NotFound(_("No such session."))
+    """Return a session of a class in the user's scope (404 otherwise; 403 as for the sheet)."""
+    training_access.get_session_for_user(user, pk)
+    _require(user, action)
     return training_access.get_session_for_user(user, pk, action=_scope_action(action))

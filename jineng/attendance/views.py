@@ -28,6 +28,7 @@ from jineng.accounts.roles import Capability
 from jineng.attendance import access, exports, policy, queries, services, tokens
 from jineng.attendance.forms import CheckInForm, ManualCheckInForm
 from jineng.attendance.models import Attendance
+from jineng.core import errors
 from jineng.core.errors import DomainError, NotFound
 from jineng.training.models import ClassSession
 
@@ -37,10 +38,13 @@ TICKET_SALT = "jineng.attendance.scan"
 
 
 def _found(getter: Any, *args: Any, **kwargs: Any) -> Any:
+    """Call an access function: its NotFound is the page's 404, its PermissionDenied a 403."""
     try:
         return getter(*args, **kwargs)
     except NotFound as error:
         raise Http404(error.detail) from None
+    except errors.PermissionDenied as error:
+        raise PermissionDenied(error.detail) from None
 
 
 @login_required

@@ -51,9 +51,13 @@ def _found(get: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
 
 def _console_class(request: HttpRequest, class_id: int, *, action: str = VIEW) -> TrainingClass:
-    """A class for the institution or bureau console; 404 for anyone else or out of scope."""
+    """A class for the institution or bureau console: 404 out of scope, 403 for other roles.
+
+    A worker may see a published class (on 找培训) but has no console page of it.
+    """
     if not _is_console_user(request.user):
-        raise Http404
+        _found(get_class_for_user, request.user, class_id)
+        raise PermissionDenied
     return _found(get_class_for_user, request.user, class_id, action=action)
 
 
@@ -181,7 +185,13 @@ def _moves(user: Any, training_class: TrainingClass) -> list[tuple[str, str]]:
 @login_required
 @require_GET
 def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
-    """Show a class's dashboard: counts, sessions, roster (masked IDs) and actions."""
+    """Show a class's dashboard: counts, sessions, roster (masked IDs) and actions.
+
+    A worker who may see the class is sent to its page on 找培训 instead.
+    """
+    if not _is_console_user(request.user):
+        _found(get_class_for_user, request.user, class_id)
+        return redirect("training:find_detail", class_id=class_id)
     training_class = _console_class(request, class_id)
     roster = list(queries.roster(training_class))
     # The same counts as the class list: a finished class still shows its trainees.

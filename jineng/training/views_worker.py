@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from jineng.accounts.roles import Capability
+from jineng.core import errors
 from jineng.core.errors import DomainError, NotFound
 from jineng.training import queries, services
 from jineng.training.access import get_class_for_user
@@ -100,6 +101,8 @@ def withdraw(request: HttpRequest, enrolment_id: int) -> HttpResponse:
         enrolment = services.withdraw(enrolment_id, actor=request.user)
     except NotFound as error:
         raise Http404(error.detail) from None
+    except errors.PermissionDenied as error:
+        raise PermissionDenied(error.detail) from None
     except DomainError as error:
         refused(request, error)
         return redirect("training:mine")

@@ -23,18 +23,7 @@ from tests.authz.world import PDF, ROLES, World
 
 # Holes the matrix found, by "<operationId>|<role>|<in or out>": expected to fail, strictly,
 # so that each entry must go as soon as its hole is fixed.
-_BUREAU_404 = (
-    "issue 9: a city-wide role sees the enrolment but may not withdraw or transfer it; the "
-    "API answers 404 (like a missing id), ADR 0005 keeps 403 for that"
-)
-KNOWN_HOLES: dict[str, str] = {
-    "withdraw|bureau|in": _BUREAU_404,
-    "withdraw|reviewer_town|in": _BUREAU_404,
-    "withdraw|auditor|in": _BUREAU_404,
-    "transfer|bureau|in": _BUREAU_404,
-    "transfer|reviewer_town|in": _BUREAU_404,
-    "transfer|auditor|in": _BUREAU_404,
-}
+KNOWN_HOLES: dict[str, str] = {}
 
 # The capabilities of which a role needs one to perform the operation (jineng/accounts/roles.py):
 # in scope, a role without any of them must get 403. Operations not listed need none.

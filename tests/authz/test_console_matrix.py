@@ -22,47 +22,7 @@ from tests.authz.world import ROLES, World
 
 # Holes the matrix found, by "<url name>|<role>|<in or out>": expected to fail, strictly, so
 # that each entry must go as soon as its hole is fixed.
-_SHEET_404 = (
-    "issue 9: the worker sees the published class but lacks view_attendance: the attendance "
-    "sheet answers 404 (like a missing id) where ADR 0005 keeps 403"
-)
-_SESSION_404 = (
-    "issue 9: the role sees the session but lacks record_attendance: the page answers 404 "
-    "(like a missing id) where ADR 0005 keeps 403"
-)
-_PUBLIC_CLASS_404 = (
-    "issue 9: the worker sees the published class but lacks manage_classes: the edit page "
-    "answers 404 where ADR 0005 keeps 403"
-)
-_WITHDRAW_404 = (
-    "issue 9: a city-wide role sees the enrolment but may not withdraw it: 404 (like a "
-    "missing id) where ADR 0005 keeps 403"
-)
-KNOWN_HOLES: dict[str, str] = {
-    "attendance:sheet|worker|in": _SHEET_404,
-    "attendance:sheet_xlsx|worker|in": _SHEET_404,
-    "attendance:screen|bureau|in": _SESSION_404,
-    "attendance:screen|reviewer_town|in": _SESSION_404,
-    "attendance:screen|auditor|in": _SESSION_404,
-    "attendance:screen|worker|in": _SESSION_404,
-    "attendance:code|bureau|in": _SESSION_404,
-    "attendance:code|reviewer_town|in": _SESSION_404,
-    "attendance:code|auditor|in": _SESSION_404,
-    "attendance:code|worker|in": _SESSION_404,
-    "attendance:manual|bureau|in": _SESSION_404,
-    "attendance:manual|reviewer_town|in": _SESSION_404,
-    "attendance:manual|auditor|in": _SESSION_404,
-    "attendance:manual|worker|in": _SESSION_404,
-    "training:edit|worker|in": _PUBLIC_CLASS_404,
-    "training:detail|worker|in": (
-        "issue 9: a worker may view a published class (registry: public) but its console "
-        "page answers 404; the worker's page is training:find_detail: say so in the registry "
-        "or answer 403"
-    ),
-    "training:withdraw|bureau|in": _WITHDRAW_404,
-    "training:withdraw|reviewer_town|in": _WITHDRAW_404,
-    "training:withdraw|auditor|in": _WITHDRAW_404,
-}
+KNOWN_HOLES: dict[str, str] = {}
 
 # URL namespaces outside the console's data scope, and why.
 EXCLUDED_NAMESPACES: dict[str, str] = {

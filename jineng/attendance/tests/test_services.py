@@ -12,7 +12,7 @@ from django.utils import translation
 from jineng.attendance import services, tokens
 from jineng.attendance.geo import haversine_m
 from jineng.attendance.models import Attendance
-from jineng.core.errors import NotFound, ValidationFailed
+from jineng.core.errors import NotFound, PermissionDenied, ValidationFailed
 from jineng.core.models import AuditEvent
 from jineng.training.models import Enrolment
 
@@ -296,10 +296,15 @@ def test_manual_check_in_outside_window_is_flagged(staff_a, enrolment, sessions,
     assert attendance.flags == ["outside_window"]
 
 
-@pytest.mark.parametrize("who", ["staff_b", "bureau_admin", "worker"])
-def test_manual_check_in_is_only_for_the_class_staff(request, who, enrolment, sessions, at_start):
+@pytest.mark.parametrize(
+    ("who", "refusal"),
+    [("staff_b", NotFound), ("bureau_admin", PermissionDenied), ("worker", PermissionDenied)],
+)
+def test_manual_check_in_is_only_for_the_class_staff(
+    request, who, refusal, enrolment, sessions, at_start
+):
     actor = request.getfixturevalue(who)
-    with pytest.raises(NotFound):
+    with pytest.raises(refusal):
         services.record_manual_check_in(sessions[0].pk, enrolment.pk, reason="x", actor=actor)
     assert not Attendance.objects.exists()
 

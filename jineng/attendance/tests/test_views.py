@@ -222,11 +222,15 @@ def test_session_screen_outside_its_window_shows_no_code(client, staff_a, sessio
     assert "not open now" in response.content.decode()
 
 
-@pytest.mark.parametrize("who", ["staff_b", "worker", "bureau_admin"])
-def test_session_screen_is_hidden_from_others(client, request, who, sessions, at_start):
+# Another school does not see the session (404); the bureau and a worker see the running class
+# but never show its check-in code (403).
+@pytest.mark.parametrize(
+    ("who", "status"), [("staff_b", 404), ("worker", 403), ("bureau_admin", 403)]
+)
+def test_session_screen_is_hidden_from_others(client, request, who, status, sessions, at_start):
     client.force_login(request.getfixturevalue(who))
-    assert client.get(reverse("attendance:screen", args=[sessions[0].pk])).status_code == 404
-    assert client.get(reverse("attendance:code", args=[sessions[0].pk])).status_code == 404
+    assert client.get(reverse("attendance:screen", args=[sessions[0].pk])).status_code == status
+    assert client.get(reverse("attendance:code", args=[sessions[0].pk])).status_code == status
 
 
 def test_manual_form_requires_a_reason(client, staff_a, enrolment, sessions, at_start):
@@ -278,12 +282,14 @@ def test_sheet_shows_masked_ids_flags_and_hours(
     assert "<td>2.0</td>" in text
 
 
-@pytest.mark.parametrize("who", ["staff_b", "worker"])
-def test_sheet_of_another_institution_is_404(client, request, who, enrolment, sessions):
+# Another school does not see the class (404); a worker sees the published class but not
+# its attendance sheet (403).
+@pytest.mark.parametrize(("who", "status"), [("staff_b", 404), ("worker", 403)])
+def test_sheet_of_another_institution_is_404(client, request, who, status, enrolment, sessions):
     client.force_login(request.getfixturevalue(who))
     class_id = enrolment.training_class.pk
-    assert client.get(reverse("attendance:sheet", args=[class_id])).status_code == 404
-    assert client.get(reverse("attendance:sheet_xlsx", args=[class_id])).status_code == 404
+    assert client.get(reverse("attendance:sheet", args=[class_id])).status_code == status
+    assert client.get(reverse("attendance:sheet_xlsx", args=[class_id])).status_code == status
     assert not AuditEvent.objects.filter(action="attendance.sheet.exported").exists()
 
 

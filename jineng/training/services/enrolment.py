@@ -252,9 +252,12 @@ def _enrolment_for(enrolment_id: int) -> Enrolment:
 
 
 def _check_leave(actor: Any, enrolment: Enrolment, training_class: TrainingClass) -> None:
+    """Staff move their own trainees, a worker themself; a role that only sees gets 403."""
     if actor.can(Capability.MANAGE_CLASSES):
         require_own(actor, training_class.programme)
     elif not (actor.can(Capability.ENROL_SELF) and actor.person_id == enrolment.person_id):
+        if Enrolment.objects.visible_to(actor).filter(pk=enrolment.pk).exists():
+            raise PermissionDenied(_("Your role may not withdraw or transfer trainees."))
         raise NotFound(_("No such enrolment."))
     if enrolment.status not in ACTIVE_ENROLMENT_STATUSES:
         raise ValidationFailed(

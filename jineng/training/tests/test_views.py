@@ -63,11 +63,15 @@ def test_staff_dashboard_shows_masked_roster(
 
 @pytest.mark.parametrize(
     ("actor_name", "status"),
-    [("staff_a", 200), ("bureau_admin", 200), ("staff_b", 404), ("worker", 404)],
+    # A worker sees the published class on 找培训, not in the console.
+    [("staff_a", 200), ("bureau_admin", 200), ("staff_b", 404), ("worker", 302)],
 )
 def test_dashboard_permission_matrix(request, client, actor_name, status, open_class):
     client.force_login(request.getfixturevalue(actor_name))
-    assert client.get(reverse("training:detail", args=[open_class.pk])).status_code == status
+    response = client.get(reverse("training:detail", args=[open_class.pk]))
+    assert response.status_code == status
+    if status == 302:
+        assert response["Location"] == reverse("training:find_detail", args=[open_class.pk])
 
 
 def test_staff_b_cannot_enrol_through_the_page(client, staff_b, bureau_admin, open_class):
