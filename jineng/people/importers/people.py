@@ -83,7 +83,7 @@ class ImportResult:
     """The outcome of an import: counts, every row error, and whether anything was written."""
 
     file_name: str
-    sha256: str
+    digest: str
     mode: str
     rows: int = 0
     created: int = 0
@@ -101,7 +101,7 @@ class ImportResult:
         """Counts and errors as stored on the Job row and shown by the CLI and job page."""
         return {
             "file_name": self.file_name,
-            "sha256": self.sha256,
+            "digest": self.digest,
             "mode": self.mode,
             "rows": self.rows,
             "created": self.created,
@@ -157,7 +157,7 @@ def import_people(
         if actor is not None and not actor.can(Capability.IMPORT_PEOPLE):
             raise PermissionDenied(_("Your role may not import people."))
         sheet = open_sheet(file, name=name)
-        result = ImportResult(file_name=sheet.name, sha256=sheet.sha256, mode=mode)
+        result = ImportResult(file_name=sheet.name, digest=sheet.digest, mode=mode)
         reader = _RowReader(sheet, actor)
         progress = Progress(job)
         prepared = _prepare(sheet, reader, result, progress, on_progress, workers)
@@ -473,17 +473,17 @@ def _write(
                     data={
                         "organization_id": organization_id,
                         "kind": kind,
-                        "import_sha256": result.sha256,
+                        "import_digest": result.digest,
                     },
                 )
             audit.record(
                 actor,
                 "people.import.completed",
                 object_type="people.import",
-                object_id=result.sha256,
+                object_id=result.digest,
                 data={
                     "file_name": result.file_name,
-                    "sha256": result.sha256,
+                    "digest": result.digest,
                     "mode": result.mode,
                     "rows": result.rows,
                     "created": result.created,

@@ -15,6 +15,7 @@ from jineng.core.models import AuditEvent, Job
 from jineng.people.importers import COMMIT_GOOD, ImportFailed, RowError, import_people
 from jineng.people.importers import people as importer
 from jineng.people.importers.people import _read_chunk as _real_read_chunk
+from jineng.people.importers.reader import file_digest
 from jineng.people.models import Affiliation, Person, TargetGroupMembership
 
 HEADER = "身份证号,姓名,手机号,区划代码,户籍类型,文化程度,就业状态,重点群体"
@@ -63,7 +64,8 @@ def audit_events():
 
 def test_good_csv_creates_exact_rows_and_one_audit_event(city, target_groups, bureau_admin):
     upload = csv_file(good_lines())
-    digest = hashlib.sha256(upload.getvalue()).hexdigest()
+    digest = file_digest(upload.getvalue())
+    assert digest != hashlib.sha256(upload.getvalue()).hexdigest()
 
     result = import_people(upload, actor=bureau_admin)
 
@@ -111,7 +113,7 @@ def test_good_csv_creates_exact_rows_and_one_audit_event(city, target_groups, bu
     event = audit_events().get()
     assert event.actor == bureau_admin
     assert event.object_id == digest
-    assert event.data["sha256"] == digest
+    assert event.data["digest"] == digest
     assert (event.data["rows"], event.data["created"], event.data["skipped"]) == (3, 3, 0)
     assert event.data["mode"] == "all_or_nothing"
     assert AuditEvent.objects.filter(action="people.person.created").count() == 0

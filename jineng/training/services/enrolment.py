@@ -399,7 +399,7 @@ def enrol_bulk(class_id: int, source: Any, *, actor: Any) -> BulkResult:
         training_class,
         data={
             "file": sheet.name,
-            "sha256": sheet.sha256,
+            "digest": sheet.digest,
             "enrolled": result.enrolled,
             "waitlisted": result.waitlisted,
             "refused": len(result.errors),
