@@ -239,6 +239,11 @@ JINENG_SHARE_LINK_DAYS = env_int("JINENG_SHARE_LINK_DAYS", 7)
 # and per day (core.throttle); each lookup and reveal is audited with its purpose.
 JINENG_IDENTITY_LOOKUPS_PER_HOUR = env_int("JINENG_IDENTITY_LOOKUPS_PER_HOUR", 30)
 JINENG_IDENTITY_LOOKUPS_PER_DAY = env_int("JINENG_IDENTITY_LOOKUPS_PER_DAY", 200)
+# How many citizen IDs one account may give, per hour and per day, that match no registered
+# person under the name given (enrolling, registering or importing by ID card); each such
+# miss is audited. Past it, the account's further ID-card checks wait.
+JINENG_IDENTITY_MISSES_PER_HOUR = env_int("JINENG_IDENTITY_MISSES_PER_HOUR", 10)
+JINENG_IDENTITY_MISSES_PER_DAY = env_int("JINENG_IDENTITY_MISSES_PER_DAY", 30)
 
 # Every handler masks ID- and phone-like numbers (jineng.core.logging). Django's own
 # handlers for "django" and "django.server" (the development server's request lines) are

@@ -89,7 +89,11 @@ def _on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResp
 
 
 def _on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return error_response(exc.status, exc.as_dict())
+    response = error_response(exc.status, exc.as_dict())
+    if "retry_after" in exc.extra:
+        # A refusal that passes with time (core.throttle) says when, as HTTP clients expect.
+        response["Retry-After"] = str(exc.extra["retry_after"])
+    return response
 
 
 def _on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:

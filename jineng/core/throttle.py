@@ -14,6 +14,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from jineng.core import locks
 from jineng.core.errors import RateLimited
 from jineng.core.models import AuditEvent
 
@@ -37,3 +38,20 @@ def check_rate(
             raise RateLimited(
                 message.format(count=count, minutes=seconds // 60), retry_after=seconds
             )
+
+
+def remaining(actor: Any, actions: Iterable[str], limits: Iterable[tuple[int, int]]) -> int:
+    """How many more such events the actor may cause now (the least over every window).
+
+    Takes the audit chain's lock first, so that parallel requests of one account count one
+    after another; an actor without an account (the platform itself) has no limit.
+    """
+    if getattr(actor, "pk", None) is None:
+        return 2**31
+    locks.audit_chain_for_update()
+    now = timezone.now()
+    events = AuditEvent.objects.filter(actor_id=actor.pk, action__in=list(actions))
+    return min(
+        count - events.filter(created_at__gt=now - datetime.timedelta(seconds=seconds)).count()
+        for seconds, count in limits
+    )

@@ -175,6 +175,14 @@ def _conflict_outcome(user: Any, exc: services.PersonExists) -> Outcome:
     return Outcome(status=409, body=body)
 
 
+def _tie_registered(data: services.PersonInput, user: Any) -> Person | None:
+    """An organisation's staff registering someone already registered: check the ID card."""
+    if not user.organization_id or not user.can(Capability.CREATE_PEOPLE):
+        return None
+    person = services.identify_person(data.id_number, data.name, actor=user, where="registration")
+    return services.tie_registered_person(person, actor=user) if person else None
+
+
 @router.post(
     "/people",
     response={
@@ -203,7 +211,7 @@ def create_person(
         try:
             person = services.register_person(data, actor=user)
         except services.PersonExists as exc:
-            tied = services.tie_registered_person(data, actor=user)
+            tied = _tie_registered(data, user)
             if tied is None:
                 return _conflict_outcome(user, exc)
             body = dump(PersonOut, people_for(user).get(pk=tied.pk))

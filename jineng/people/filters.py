@@ -65,6 +65,12 @@ class PersonFilters:
         """Raise ValidationFailed naming the filter whose code is not known."""
         if len(self.name) > 50:
             raise ValidationFailed(_("A name has at most 50 characters."), field="name")
+        if any(ch.isdigit() for ch in self.name):
+            # A number typed into the name box would land in URLs and logs: look it up instead.
+            raise ValidationFailed(
+                _("A name has no digits: look people up by full ID or phone number instead."),
+                field="name",
+            )
         if self.region_code and not Region.objects.filter(code=self.region_code).exists():
             raise ValidationFailed(
                 _("Region code {code} is not known.").format(code=self.region_code),

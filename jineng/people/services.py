@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,8 +15,9 @@ from django.utils.translation import gettext as _
 
 from jineng.accounts.roles import Capability
 from jineng.core import audit, pii, throttle
-from jineng.core.errors import Conflict, PermissionDenied, ValidationFailed
+from jineng.core.errors import Conflict, PermissionDenied, RateLimited, ValidationFailed
 from jineng.core.validators import CitizenId, normalize_mobile, parse_citizen_id
+from jineng.people.access import find_person_by_identity
 from jineng.people.choices import (
     AffiliationBasis,
     AffiliationKind,
@@ -251,20 +254,102 @@ def register_person(data: PersonInput, *, actor: Any) -> Person:
     return person
 
 
+# Audit action of an ID-card check that matched nobody; limited per account.
+IDENTITY_MISSED = "people.person.identity_missed"
+
+
+class NotChecked(enum.Enum):
+    """An ID-card pair left unchecked because the account used up its allowance of misses."""
+
+    LIMITED = "limited"
+
+
+NOT_CHECKED = NotChecked.LIMITED
+
+
+def _miss_limits() -> list[tuple[int, int]]:
+    return [
+        (3600, settings.JINENG_IDENTITY_MISSES_PER_HOUR),
+        (86400, settings.JINENG_IDENTITY_MISSES_PER_DAY),
+    ]
+
+
+def identity_misses_refused() -> RateLimited:
+    """The refusal of an ID-card check once the account's allowance of misses is used."""
+    return RateLimited(
+        _(
+            "This account gave too many citizen IDs that match no registered person under the "
+            "name given. Check the ID cards and try again in an hour."
+        ),
+        retry_after=3600,
+    )
+
+
 @transaction.atomic(durable=True)
-def tie_registered_person(data: PersonInput, *, actor: Any) -> Person | None:
+def identify_people(
+    cards: Sequence[tuple[str, str]], *, actor: Any, where: str
+) -> list[Person | None | NotChecked]:
+    """Find the people whose citizen ID and name both match, as on their ID cards (核验身份).
+
+    Each well-formed pair that matches nobody is audited (``people.person.identity_missed``,
+    without the numbers) and uses up one of the account's misses per hour and per day: a
+    wrong guess costs, so nobody can walk the register by trying the numbers a masked ID
+    leaves open, nor the names that go with a number. Once the allowance is used, the pairs
+    left are not checked at all (NOT_CHECKED), so no answer tells a guess from a match.
+    """
+    left = throttle.remaining(actor, (IDENTITY_MISSED,), _miss_limits())
+    results: list[Person | None | NotChecked] = []
+    for id_number, name in cards:
+        if left <= 0:
+            results.append(NOT_CHECKED)
+            continue
+        person = find_person_by_identity(id_number, name)
+        if person is None and _well_formed(id_number):
+            audit.record(actor, IDENTITY_MISSED, object_type="people.person", data={"where": where})
+            left -= 1
+        results.append(person)
+    return results
+
+
+def record_identity_misses(actor: Any, count: int, *, where: str) -> int:
+    """Record up to ``count`` ID cards that matched nobody, inside the caller's transaction.
+
+    Returns how many misses the account had left before them: when that is less than
+    ``count`` the caller must refuse without saying which card matched what.
+    """
+    if count <= 0:
+        return 0
+    left = throttle.remaining(actor, (IDENTITY_MISSED,), _miss_limits())
+    for _number in range(max(0, min(count, left))):
+        audit.record(actor, IDENTITY_MISSED, object_type="people.person", data={"where": where})
+    return left
+
+
+def identify_person(id_number: str, name: str, *, actor: Any, where: str) -> Person | None:
+    """Check one ID card (identify_people); RateLimited once the misses are used up."""
+    found = identify_people([(id_number, name)], actor=actor, where=where)[0]
+    if found is NOT_CHECKED:
+        raise identity_misses_refused()
+    return found
+
+
+def _well_formed(id_number: str) -> bool:
+    try:
+        parse_citizen_id(id_number)
+    except ValidationFailed:
+        return False
+    return True
+
+
+@transaction.atomic(durable=True)
+def tie_registered_person(person: Person, *, actor: Any) -> Person | None:
     """Tie an already registered person to the registering organisation (已登记人员关联).
 
-    Staff who register someone the register already holds get that person into their scope
-    only when the citizen ID and the name both match, as on the ID card; otherwise None,
-    and nothing about the registered person is told.
+    ``person`` comes from identify_person: staff who register someone the register already
+    holds get that person into their scope only when the citizen ID and the name both match,
+    as on the ID card. Returns None for an actor without an organisation.
     """
-    from jineng.people.access import find_person_by_identity
-
     if not actor.can(Capability.CREATE_PEOPLE) or not actor.organization_id:
-        return None
-    person = find_person_by_identity(data.id_number, data.name)
-    if person is None:
         return None
     tie_to_organization(
         person,

@@ -254,7 +254,7 @@ def enrol(
         if payload.person_id is not None:
             enrolment = services.enrol(class_id, payload.person_id, actor=user)
         else:
-            enrolment = services.enrol_identified(
+            enrolment = services.enrol_by_id_card(
                 class_id, payload.id_number or "", payload.name or "", actor=user
             )
         row = Enrolment.objects.select_related("training_class", "person").get(pk=enrolment.pk)

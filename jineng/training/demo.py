@@ -110,7 +110,7 @@ def _enrol_some(training_class: TrainingClass, people: list[Person], staff: Any)
     count = 0
     for person in people:
         try:
-            services.enrol_identified(training_class.pk, person.id_number, person.name, actor=staff)
+            services.enrol_by_id_card(training_class.pk, person.id_number, person.name, actor=staff)
             count += 1
         except DomainError:
             continue

@@ -50,17 +50,18 @@ def unmet_conditions(person: Person, training_class: TrainingClass) -> list[str]
                     day=day.isoformat(), groups="、".join(g.name for g in groups)
                 )
             )
+    # The exact age is not said: staff read these reasons beside a masked ID (ADR 0003).
     age = person.age_on(day)
     if entry.age_min is not None and age < entry.age_min:
         problems.append(
-            _("You will be {age} when the class starts; the minimum age is {min}.").format(
-                age=age, min=entry.age_min
+            _("The class is for people aged {min} or more when it starts.").format(
+                min=entry.age_min
             )
         )
     if entry.age_max is not None and age > entry.age_max:
         problems.append(
-            _("You will be {age} when the class starts; the maximum age is {max}.").format(
-                age=age, max=entry.age_max
+            _("The class is for people aged {max} or less when it starts.").format(
+                max=entry.age_max
             )
         )
     city = settings.JINENG_CITY_REGION_CODE

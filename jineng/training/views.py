@@ -265,7 +265,7 @@ def class_enrol(request: HttpRequest, class_id: int) -> HttpResponse:
         messages.error(request, _("Give the citizen ID and the name on the ID card."))
         return redirect("training:detail", class_id=training_class.pk)
     try:
-        enrolment = services.enrol_identified(
+        enrolment = services.enrol_by_id_card(
             training_class.pk,
             form.cleaned_data["id_number"],
             form.cleaned_data["name"],

@@ -49,7 +49,13 @@ from jineng.people.importers.columns import (
     parse_choice,
 )
 from jineng.people.importers.reader import ImportFailed, Sheet, Source, open_sheet
-from jineng.people.services import InvalidPerson, PersonInput, clean_person, person_fields
+from jineng.people.services import (
+    InvalidPerson,
+    PersonInput,
+    clean_person,
+    person_fields,
+    record_identity_misses,
+)
 from jineng.regions.models import Region
 
 ALL_OR_NOTHING = "all_or_nothing"
@@ -445,56 +451,18 @@ def _write(
 
     A row whose citizen ID is registered under another name is a bad row: the ID or the
     name is wrong, and the registered name is not shown (it may be outside the importer's
-    scope). In all-or-nothing mode such a row means nothing is written.
+    scope). In all-or-nothing mode such a row means nothing is written. Each such row uses
+    up one of the importing account's misses (people.services.identify_people); a file with
+    more than the account has left is refused whole, without saying which rows they are.
     """
     try:
         with transaction.atomic(durable=True):
             registered = registered_people([p.id_number_hash for p in prepared])
             mismatched = _name_mismatches(prepared, registered, name_header)
-            if mismatched:
-                result.errors = sorted([*result.errors, *mismatched], key=lambda e: e.row)
-                if result.mode == ALL_OR_NOTHING:
-                    return
-                rows = {e.row for e in mismatched}
-                prepared = [p for p in prepared if p.row not in rows]
-            outcome = write_people(prepared, stamp=stamp, registered=registered)
-            result.created = outcome.created
-            result.skipped = len(outcome.skipped_rows)
-            result.linked = len(outcome.linked)
-            result.committed = True
-            # Each registered person brought into the importer's scope is in their own trail.
-            for person_id, organization_id, kind in outcome.linked:
-                audit.record(
-                    actor,
-                    "people.affiliation.created",
-                    object_type="people.affiliation",
-                    object_id=f"{person_id}:{organization_id}:{kind}",
-                    person_id=person_id,
-                    data={
-                        "organization_id": organization_id,
-                        "kind": kind,
-                        "import_digest": result.digest,
-                    },
-                )
-            audit.record(
-                actor,
-                "people.import.completed",
-                object_type="people.import",
-                object_id=result.digest,
-                data={
-                    "file_name": result.file_name,
-                    "digest": result.digest,
-                    "mode": result.mode,
-                    "rows": result.rows,
-                    "created": result.created,
-                    "skipped": result.skipped,
-                    "linked": result.linked,
-                    "bad_rows": result.bad_rows,
-                    "memberships": outcome.memberships,
-                    "affiliations": outcome.affiliations,
-                    "job": job.pk if job is not None else None,
-                },
-            )
+            left = record_identity_misses(actor, len(mismatched), where="import")
+            too_many = len(mismatched) > left
+            if not too_many:
+                _write_rows(prepared, result, actor, job, stamp, registered, mismatched)
     except IntegrityError:
         result.created = result.skipped = result.linked = 0
         result.committed = False
@@ -505,6 +473,71 @@ def _write(
             ),
             field="file",
         ) from None
+    if too_many:
+        raise ImportFailed(
+            _(
+                "Too many rows of this file give a citizen ID that is registered under "
+                "another name, more than this account may check now. Nothing was written: "
+                "check the names and IDs, or ask the bureau to import the file."
+            ),
+            field="file",
+        )
+
+
+def _write_rows(
+    prepared: list[PreparedPerson],
+    result: ImportResult,
+    actor: Any,
+    job: Job | None,
+    stamp: Any,
+    registered: dict[str, tuple[int, str]],
+    mismatched: list[RowError],
+) -> None:
+    """Inside _write's transaction: report mismatched rows, write the rest and audit them."""
+    if mismatched:
+        result.errors = sorted([*result.errors, *mismatched], key=lambda e: e.row)
+        if result.mode == ALL_OR_NOTHING:
+            return
+        rows = {e.row for e in mismatched}
+        prepared = [p for p in prepared if p.row not in rows]
+    outcome = write_people(prepared, stamp=stamp, registered=registered)
+    result.created = outcome.created
+    result.skipped = len(outcome.skipped_rows)
+    result.linked = len(outcome.linked)
+    result.committed = True
+    # Each registered person brought into the importer's scope is in their own trail.
+    for person_id, organization_id, kind in outcome.linked:
+        audit.record(
+            actor,
+            "people.affiliation.created",
+            object_type="people.affiliation",
+            object_id=f"{person_id}:{organization_id}:{kind}",
+            person_id=person_id,
+            data={
+                "organization_id": organization_id,
+                "kind": kind,
+                "import_digest": result.digest,
+            },
+        )
+    audit.record(
+        actor,
+        "people.import.completed",
+        object_type="people.import",
+        object_id=result.digest,
+        data={
+            "file_name": result.file_name,
+            "digest": result.digest,
+            "mode": result.mode,
+            "rows": result.rows,
+            "created": result.created,
+            "skipped": result.skipped,
+            "linked": result.linked,
+            "bad_rows": result.bad_rows,
+            "memberships": outcome.memberships,
+            "affiliations": outcome.affiliations,
+            "job": job.pk if job is not None else None,
+        },
+    )
 
 
 def _name_mismatches(

@@ -517,3 +517,27 @@ def test_parallel_imports_of_one_file_never_duplicate(
     assert sorted(outcomes, key=str) == [3, "failed"]
     assert Person.objects.count() == 3
     assert audit_events().count() == 1
+
+
+def test_ids_under_other_names_use_up_the_importers_misses(
+    settings, city, target_groups, staff_a, bureau_admin
+):
+    """The insider's attack: a file of every ID for a few birth dates, under one name."""
+    import_people(csv_file(good_lines()), actor=bureau_admin)
+    settings.JINENG_IDENTITY_MISSES_PER_HOUR = 2
+    guesses = [HEADER] + [f"{line.split(',')[0]},某某,,{VILLAGE},,,," for line in good_lines()[1:]]
+
+    with pytest.raises(ImportFailed, match="Too many rows") as refused:
+        import_people(csv_file(guesses), actor=staff_a, mode=COMMIT_GOOD)
+
+    # Which rows are registered is not said, nothing is written, and the misses are spent.
+    assert refused.value.field == "file"
+    assert not any(ch.isdigit() for ch in str(refused.value.detail))
+    assert Person.objects.count() == 3
+    assert AuditEvent.objects.filter(action="people.person.identity_missed").count() == 2
+    # With one miss left, one such row is a bad row as usual; then none is left.
+    settings.JINENG_IDENTITY_MISSES_PER_HOUR = 3
+    one = import_people(csv_file(guesses[:2]), actor=staff_a)
+    assert [e.row for e in one.errors] == [2]
+    with pytest.raises(ImportFailed, match="Too many rows"):
+        import_people(csv_file(guesses[:2]), actor=staff_a)

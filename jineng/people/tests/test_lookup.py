@@ -97,6 +97,7 @@ def test_demasking_by_trying_candidates_hits_the_limit(settings, staff_a, traine
     assert refused.status_code == 429
     assert refused.json()["code"] == "rate_limited"
     assert refused.json()["retry_after"] == 3600
+    assert refused["Retry-After"] == "3600"
     assert AuditEvent.objects.filter(action="people.person.looked_up").count() == 5
 
 
@@ -176,3 +177,8 @@ def test_control_without_the_chain_lock_parallel_lookups_pass_the_limit(
     monkeypatch.setattr(services.throttle, "check_rate", check_after_everyone_counted)
     outcomes = _parallel_lookups(bureau_admin, 20)
     assert outcomes.count("found") > 5
+
+
+def test_a_number_in_the_name_filter_is_refused(bureau_admin, person):
+    response = api_client(bureau_admin).get("/api/v1/people", name=ID_A)
+    assert (response.status_code, response.json()["field"]) == (400, "name")

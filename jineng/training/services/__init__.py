@@ -1,5 +1,6 @@
 """Every write of training delivery: programmes, classes, workflow, enrolment, completion."""
 
+from jineng.training.services.bulk import BulkResult, enrol_bulk
 from jineng.training.services.classes import (
     ClassInput,
     ProgrammeInput,
@@ -26,9 +27,8 @@ from jineng.training.services.common import (
 )
 from jineng.training.services.completion import close_class
 from jineng.training.services.enrolment import (
-    BulkResult,
     enrol,
-    enrol_bulk,
+    enrol_by_id_card,
     enrol_identified,
     transfer,
     withdraw,
@@ -54,6 +54,7 @@ __all__ = [
     "create_venue",
     "enrol",
     "enrol_bulk",
+    "enrol_by_id_card",
     "enrol_identified",
     "needs_bureau_approval",
     "remove_session",

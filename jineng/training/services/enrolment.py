@@ -6,7 +6,6 @@ its seats, so parallel enrolments queue on the lock instead of overselling the c
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
@@ -16,11 +15,11 @@ from django.utils.translation import gettext as _
 
 from jineng.accounts.roles import Capability
 from jineng.core import audit
-from jineng.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
-from jineng.people.access import find_person_by_identity, get_person_for_user, is_visible_to
+from jineng.core.errors import NotFound, PermissionDenied, ValidationFailed
+from jineng.people.access import get_person_for_user, is_visible_to
 from jineng.people.choices import AffiliationBasis, AffiliationKind
 from jineng.people.models import Person
-from jineng.people.services import end_ties, tie_to_organization
+from jineng.people.services import end_ties, identify_person, tie_to_organization
 from jineng.training import locks
 from jineng.training.choices import (
     ACTIVE_ENROLMENT_STATUSES,
@@ -50,12 +49,7 @@ def _check_actor(actor: Any, training_class: TrainingClass, person: Person) -> N
     raise PermissionDenied(_("You may enrol only yourself."))
 
 
-def _place(training_class: TrainingClass, person: Person, *, explain: bool = True) -> Enrolment:
-    """Give a person a seat or a waitlist place in a locked class, checking every rule.
-
-    ``explain`` is False when the actor could not see the person before: a refusal then says
-    only that the conditions are not met, never which (they would describe the person).
-    """
+def _require_enrollable(training_class: TrainingClass) -> None:
     if training_class.status not in ENROLLABLE_STATUSES:
         raise ValidationFailed(
             _("Class {code} is {status} and does not take enrolments.").format(
@@ -63,6 +57,15 @@ def _place(training_class: TrainingClass, person: Person, *, explain: bool = Tru
             ),
             field="class",
         )
+
+
+def _place(training_class: TrainingClass, person: Person, *, explain: bool = True) -> Enrolment:
+    """Give a person a seat or a waitlist place in a locked class, checking every rule.
+
+    ``explain`` is False when the actor could not see the person before: a refusal then says
+    only that the conditions are not met, never which (they would describe the person).
+    """
+    _require_enrollable(training_class)
     # One query for the duplicate check, the seats taken and the end of the waitlist.
     state = Enrolment.objects.filter(
         training_class=training_class, status__in=ACTIVE_ENROLMENT_STATUSES
@@ -191,27 +194,52 @@ def enrol(class_id: int, person_id: int, *, actor: Any) -> Enrolment:
     return enrolment
 
 
-def _identified(id_number: str, name: str) -> Person:
-    person = find_person_by_identity(id_number, name)
+def not_identified() -> NotFound:
+    """The answer to an ID card that matches nobody: the same for a wrong ID and a wrong name."""
+    return NotFound(
+        _("No registered person has this citizen ID and name: check both against the ID card."),
+        field="id_number",
+    )
+
+
+def check_takes_enrolments(class_id: int, *, actor: Any) -> TrainingClass:
+    """Refuse, before anyone is identified, a class the staff may not enrol into now.
+
+    Checked first so that a closed class, another institution's class or a role without
+    the right answers the same whatever ID card is given.
+    """
+    training_class = TrainingClass.objects.select_related("programme").filter(pk=class_id).first()
+    if training_class is None:
+        raise NotFound(_("No such training class."))
+    _require_staff(actor, training_class)
+    _require_enrollable(training_class)
+    return training_class
+
+
+def enrol_by_id_card(class_id: int, id_number: str, name: str, *, actor: Any) -> Enrolment:
+    """Enrol a new trainee whom staff identify by the citizen ID and name on their ID card.
+
+    This is how a person outside the institution's scope comes into it. It has no
+    transaction of its own: the class is checked first, then the card in one audited
+    transaction (a card matching nobody uses up one of the account's misses,
+    people.services.identify_people), then the person is enrolled in another.
+    """
+    check_takes_enrolments(class_id, actor=actor)
+    person = identify_person(id_number, name, actor=actor, where="enrolment")
     if person is None:
-        raise NotFound(
-            _("No registered person has this citizen ID and name: check both against the ID card."),
-            field="id_number",
-        )
-    return person
+        raise not_identified()
+    return enrol_identified(class_id, person, actor=actor)
 
 
 @transaction.atomic(durable=True)
-def enrol_identified(class_id: int, id_number: str, name: str, *, actor: Any) -> Enrolment:
-    """Enrol a new trainee whom staff identify by the citizen ID and name on their ID card.
+def enrol_identified(class_id: int, person: Person, *, actor: Any) -> Enrolment:
+    """Enrol a person identified by their ID card (enrol_by_id_card), staff only.
 
-    This is how a person outside the institution's scope comes into it: both values must
-    match, a wrong name answers like an unknown ID, and a refusal never says which of the
-    class's conditions such a person fails.
+    A refusal never says which of the class's conditions a person outside the
+    institution's scope fails.
     """
     training_class = _locked_class(class_id)
     _require_staff(actor, training_class)
-    person = _identified(id_number, name)
     enrolment = _place(training_class, person, explain=is_visible_to(actor, person))
     _affiliate(person, training_class, actor)
     _audit_enrolment(actor, "training.enrolment.created", enrolment, identified=True)
@@ -315,94 +343,3 @@ def transfer(enrolment_id: int, to_class_id: int, *, actor: Any) -> Enrolment:
     if had_seat:
         _promote_first(source, actor)
     return placed
-
-
-@dataclass
-class RowError:
-    """One refused row of a bulk enrolment file."""
-
-    row: int
-    field: str
-    detail: str
-
-
-@dataclass
-class BulkResult:
-    """What a bulk enrolment did: counts and every refused row."""
-
-    enrolled: int = 0
-    waitlisted: int = 0
-    errors: list[RowError] = field(default_factory=list)
-
-
-ID_HEADERS = ("身份证号", "身份证号码", "公民身份号码", "id_number", "citizen id")
-NAME_HEADERS = ("姓名", "name")
-
-
-def _columns(header: list[str]) -> tuple[int, int]:
-    """Find the citizen-ID and name columns of an enrolment file, or say which is missing."""
-    cells = [cell.strip().lower() for cell in header]
-    id_column = next((i for i, h in enumerate(cells) if h in ID_HEADERS), None)
-    name_column = next((i for i, h in enumerate(cells) if h in NAME_HEADERS), None)
-    if id_column is None or name_column is None:
-        raise ValidationFailed(
-            _("The file needs a 身份证号 (citizen ID) column and a 姓名 (name) column."),
-            field="file",
-        )
-    return id_column, name_column
-
-
-def _cell(cells: list[str], column: int) -> str:
-    return cells[column].strip() if column < len(cells) else ""
-
-
-def _enrol_row(training_class: TrainingClass, id_number: str, name: str, actor: Any) -> Enrolment:
-    """Place one identified person of a file, or raise the row's DomainError."""
-    person = _identified(id_number, name)
-    with transaction.atomic():
-        enrolment = _place(training_class, person, explain=is_visible_to(actor, person))
-        _affiliate(person, training_class, actor)
-        _audit_enrolment(actor, "training.enrolment.created", enrolment, bulk=True)
-    return enrolment
-
-
-@transaction.atomic(durable=True)
-def enrol_bulk(class_id: int, source: Any, *, actor: Any) -> BulkResult:
-    """Enrol the people listed by citizen ID and name in a csv/xlsx file; report refused rows.
-
-    Good rows are enrolled (or waitlisted) and bad rows reported with their reason. A row
-    must give both the ID and the name on the person's ID card, as for one enrolment.
-    """
-    from jineng.people.importers.reader import open_sheet
-
-    training_class = _locked_class(class_id)
-    _require_staff(actor, training_class)
-    sheet = open_sheet(source)
-    id_column, name_column = _columns(sheet.header)
-    result = BulkResult()
-    for number, cells in sheet.rows:
-        id_number, name = _cell(cells, id_column), _cell(cells, name_column)
-        if not id_number and not name:
-            continue
-        try:
-            enrolment = _enrol_row(training_class, id_number, name, actor)
-        except DomainError as error:
-            result.errors.append(RowError(number, error.field or "id_number", str(error.detail)))
-            continue
-        if enrolment.status == EnrolmentStatus.ENROLLED:
-            result.enrolled += 1
-        else:
-            result.waitlisted += 1
-    audit.record(
-        actor,
-        "training.enrolment.imported",
-        training_class,
-        data={
-            "file": sheet.name,
-            "digest": sheet.digest,
-            "enrolled": result.enrolled,
-            "waitlisted": result.waitlisted,
-            "refused": len(result.errors),
-        },
-    )
-    return result

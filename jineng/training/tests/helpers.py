@@ -178,5 +178,5 @@ def bulk_people(count: int, *, region: str = "220581001001") -> list[int]:
 def enrol(class_id: int, someone: Any, *, actor: Any) -> Any:
     """Enrol as people do: staff by the ID and name on the card, a worker themself by id."""
     if actor.can(Capability.MANAGE_CLASSES):
-        return services.enrol_identified(class_id, someone.id_number, someone.name, actor=actor)
+        return services.enrol_by_id_card(class_id, someone.id_number, someone.name, actor=actor)
     return services.enrol(class_id, someone.pk, actor=actor)

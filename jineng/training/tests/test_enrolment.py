@@ -75,7 +75,7 @@ def test_ineligible_person_gets_every_reason(staff_a, bureau_admin, open_class):
         enrol(open_class.pk, p, actor=staff_a)
     assert caught.value.extra["reasons"] == [
         "On 2026-03-02 you are not recognised in any of these groups: 农民工、失业人员.",
-        "You will be 76 when the class starts; the maximum age is 60.",
+        "The class is for people aged 60 or less when it starts.",
     ]
     assert not Enrolment.objects.exists()
     assert list(Affiliation.objects.filter(person=p).values_list("basis", flat=True)) == [
@@ -244,7 +244,7 @@ def test_bulk_enrolment_reports_row_errors(staff_a, bureau_admin, open_class, un
         (8, "person"),
     ]
     # The school registered 丙, so it learns why; 己 was outside its scope, so it does not.
-    assert "maximum age is 60" in result.errors[0].detail
+    assert "aged 60 or less" in result.errors[0].detail
     unknown = "No registered person has this citizen ID and name: check both against the ID card."
     assert result.errors[1].detail == result.errors[2].detail == unknown
     assert "already enrolled" in result.errors[3].detail

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import io
 
 import pytest
 from django.utils import timezone, translation
@@ -117,7 +118,7 @@ def test_enrolment_by_id_card_ties_the_trainee(staff_a, school_a, future_class, 
 
 
 def test_withdrawal_before_the_start_ends_the_tie(staff_a, future_class, outsider, today):
-    enrolment = services.enrol_identified(future_class.pk, ID_B, "王五", actor=staff_a)
+    enrolment = services.enrol_by_id_card(future_class.pk, ID_B, "王五", actor=staff_a)
     services.withdraw(enrolment.pk, actor=staff_a)
     tie = Affiliation.objects.get(person=outsider)
     assert tie.ended_on == today
@@ -126,14 +127,14 @@ def test_withdrawal_before_the_start_ends_the_tie(staff_a, future_class, outside
     with pytest.raises(NotFound):
         get_person_for_user(staff_a, outsider.pk)
     # Enrolling again the same day takes the tie up again rather than failing on it.
-    again = services.enrol_identified(future_class.pk, ID_B, "王五", actor=staff_a)
+    again = services.enrol_by_id_card(future_class.pk, ID_B, "王五", actor=staff_a)
     assert again.status == "enrolled"
     assert Affiliation.objects.get(person=outsider).ended_on is None
 
 
 def test_withdrawal_after_the_start_keeps_the_tie(staff_a, open_class, bureau_admin, outsider):
     member(bureau_admin, outsider, open_class.catalog_entry.target_groups.first())
-    enrolment = services.enrol_identified(open_class.pk, ID_B, "王五", actor=staff_a)
+    enrolment = services.enrol_by_id_card(open_class.pk, ID_B, "王五", actor=staff_a)
     assert open_class.starts_on <= timezone.localdate()
     services.withdraw(enrolment.pk, actor=staff_a)
     assert Affiliation.objects.get(person=outsider).ended_on is None
@@ -177,3 +178,75 @@ def test_console_enrolment_needs_the_name_and_never_shows_another(
     page = client.post(url, {"id_number": ID_B, "name": "王五"}, follow=True)
     assert "王五: Enrolled." in page.content.decode()
     assert Enrolment.objects.get().person == outsider
+
+
+def _card_file(rows):
+    body = "身份证号,姓名\n" + "".join(f"{i},{n}\n" for i, n in rows)
+    upload = io.BytesIO(body.encode())
+    upload.name = "cards.csv"
+    return upload
+
+
+# Well-formed IDs (the check character holds) that nobody here holds.
+CANDIDATES = [
+    "220581199001010014",
+    "220581199001010022",
+    "220581199001010030",
+    "220581199001010049",
+]
+
+
+def test_guessing_ids_in_a_file_stops_at_the_allowance_of_misses(
+    settings, staff_a, future_class, outsider
+):
+    """The insider's attack: every ID the mask leaves, with the name, in one file."""
+    settings.JINENG_IDENTITY_MISSES_PER_HOUR = 3
+    rows = [(c, "王五") for c in CANDIDATES] + [(ID_B, "王五")]
+    result = services.enrol_bulk(future_class.pk, _card_file(rows), actor=staff_a)
+    assert result.enrolled == 0
+    details = [e.detail for e in result.errors]
+    assert (
+        details[:3]
+        == ["No registered person has this citizen ID and name: check both against the ID card."]
+        * 3
+    )
+    # Past the allowance nothing is checked, so the true card answers like the guesses.
+    assert details[3] == details[4]
+    assert details[4].startswith("Not checked")
+    assert not Affiliation.objects.filter(person=outsider).exists()
+    assert AuditEvent.objects.filter(action="people.person.identity_missed").count() == 3
+    refused = _post(staff_a, future_class.pk, {"id_number": ID_B, "name": "王五"})
+    assert (refused.status_code, refused.json()["code"]) == (429, "rate_limited")
+
+
+def test_guessing_names_for_an_id_uses_up_the_misses_too(settings, staff_a, future_class, outsider):
+    settings.JINENG_IDENTITY_MISSES_PER_HOUR = 2
+    client = api_client(staff_a)
+    answers = [
+        _post(staff_a, future_class.pk, {"id_number": ID_B, "name": n}, client).status_code
+        for n in ("张伟", "李娜", "王五")
+    ]
+    assert answers == [404, 404, 429]
+    assert not Enrolment.objects.exists()
+
+
+def test_a_class_that_takes_no_enrolment_answers_alike_for_any_card(
+    staff_a, school_a, bureau_admin, outsider, occupations, levels
+):
+    from .helpers import draft_class
+
+    draft = draft_class(staff_a, programme(staff_a, subsidised=False))
+    true_card = _post(staff_a, draft.pk, {"id_number": ID_B, "name": "王五"})
+    guess = _post(staff_a, draft.pk, {"id_number": CANDIDATES[0], "name": "王五"})
+    assert true_card.status_code == guess.status_code == 400
+    assert true_card.json() == guess.json()
+    assert not AuditEvent.objects.filter(action="people.person.identity_missed").exists()
+
+
+def test_registering_with_a_wrong_name_uses_up_the_misses(settings, staff_a, outsider):
+    settings.JINENG_IDENTITY_MISSES_PER_HOUR = 1
+    client = api_client(staff_a)
+    body = {"id_number": ID_B, "name": "李四", "region_code": "220581001001"}
+    assert client.post("/api/v1/people", body).status_code == 409
+    assert client.post("/api/v1/people", body).status_code == 429
+    assert not Affiliation.objects.filter(person=outsider).exists()
