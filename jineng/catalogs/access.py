@@ -1,16 +1,20 @@
 """Data scope for catalogs: who may read drafts and appeals; 404 outside the scope.
 
-Both are registered in catalogs/models.py with ``jineng.core.scope`` (ADR 0005). Published
+All are registered in catalogs/models.py with ``jineng.core.scope`` (ADR 0005). Published
 and superseded versions are public; drafts and versions in review are seen and changed only
-by those who edit or publish catalogs (``restrict_versions``, the catalogs' own rule). An
-appeal is seen by the bureau's deciders (those of a town-level account: appeals of
-organisations in its town) and by the staff of the organisation that filed it.
+by those who edit or publish catalogs (``restrict_versions``, the catalogs' own rule). A
+version's entries and recorded changes follow it (``restrict_entries``,
+``restrict_changes``); an organisation that may appeal also acts on the published removals
+and suspensions concerning it. An appeal is seen by the bureau's deciders (those of a
+town-level account: appeals of organisations in its town) and by the staff of the
+organisation that filed it.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from jineng.accounts.roles import Capability, has_capability
@@ -20,9 +24,12 @@ from jineng.core.errors import NotFound
 from jineng.core.scope import VIEW
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from jineng.catalogs.models import (
         CatalogAppeal,
         CatalogChange,
+        CatalogEntry,
         CatalogVersion,
         CatalogVersionQuerySet,
     )
@@ -47,6 +54,34 @@ def restrict_versions(
     if action != VIEW:
         return queryset.none()
     return queryset.filter(status__in=PUBLIC_STATUSES)
+
+
+def _versions(user: Any, action: str) -> CatalogVersionQuerySet:
+    from jineng.catalogs.models import CatalogVersion
+
+    return restrict_versions(CatalogVersion.objects.all(), user, action)
+
+
+def restrict_entries(
+    queryset: QuerySet[CatalogEntry], user: Any, action: str
+) -> QuerySet[CatalogEntry]:
+    """Restrict entries to those of the versions the user may act on (an entry is part of one)."""
+    return queryset.filter(version__in=_versions(user, action))
+
+
+def restrict_changes(
+    queryset: QuerySet[CatalogChange], user: Any, action: str
+) -> QuerySet[CatalogChange]:
+    """Restrict recorded changes to those of the versions the user may act on.
+
+    Filing an appeal is the one change an organisation makes to a change: its appeal filers
+    also act on the published removals and suspensions concerning it (``appealable_changes_for``).
+    """
+    condition = Q(version__in=_versions(user, action))
+    appealable = _appealable(user)
+    if action != VIEW and appealable is not None:
+        condition |= appealable
+    return queryset.filter(condition)
 
 
 def get_version_for_user(user: Any, pk: int, *, action: str = VIEW) -> CatalogVersion:
@@ -83,10 +118,18 @@ def appealable_changes_for(user: Any) -> Any:
     """Published removals and suspensions of the user's own organisation that it may appeal."""
     from jineng.catalogs.models import CatalogChange
 
+    appealable = _appealable(user)
+    if appealable is None:
+        return CatalogChange.objects.none()
+    return CatalogChange.objects.filter(appealable)
+
+
+def _appealable(user: Any) -> Q | None:
+    """The changes the user's organisation may appeal, or None when it may appeal none."""
     org_id = getattr(user, "organization_id", None)
     if not has_capability(user, Capability.FILE_APPEALS) or not org_id:
-        return CatalogChange.objects.none()
-    return CatalogChange.objects.filter(
+        return None
+    return Q(
         organization_id=org_id,
         reason__in=APPEALABLE_REASONS,
         version__status__in=PUBLIC_STATUSES,

@@ -229,6 +229,8 @@ class CatalogEntry(models.Model):
         help_text=_("Kind-specific details: venues, faculty, licence, evaluation kind, …"),
     )
 
+    objects = ScopedQuerySet["CatalogEntry"].as_manager()
+
     class Meta:
         verbose_name = _("catalog entry")
         verbose_name_plural = _("catalog entries")
@@ -312,6 +314,8 @@ class CatalogChange(models.Model):
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now=True)
 
+    objects = ScopedQuerySet["CatalogChange"].as_manager()
+
     class Meta:
         verbose_name = _("catalog change")
         verbose_name_plural = _("catalog changes")
@@ -385,13 +389,43 @@ class CatalogAppeal(TimeStampedModel):
 
 
 # Data scope (jineng/core/scope.py, ADR 0005). Versions follow the catalogs' own rule (drafts
-# for catalog editors, published ones for everyone: access.restrict_versions). An appeal
-# belongs to the organisation that filed it; the bureau's deciders see those in their region.
+# for catalog editors, published ones for everyone: access.restrict_versions); their entries
+# and recorded changes follow them, and an organisation's appeal filers may act on (appeal)
+# the published removals and suspensions concerning it. An appeal belongs to the
+# organisation that filed it; the bureau's deciders see those in their region.
 scope.register(
     CatalogVersion,
     rule="jineng.catalogs.access.restrict_versions",
     public=Q(status__in=PUBLIC_STATUSES),
-    url_params=("version_id", "catalogs:version/pk", "catalogs:workbench/pk"),
+    url_params=(
+        "version_id",
+        "catalogs:version/pk",
+        "catalogs:workbench/pk",
+        "catalogs:compare/pk",
+        "catalogs:version_download/pk",
+        "catalogs:version_update/pk",
+        "catalogs:version_submit/pk",
+        "catalogs:version_return/pk",
+        "catalogs:version_publish/pk",
+        "catalogs:version_discard/pk",
+        "catalogs:entry_add/pk",
+        "catalogs:reasons_record/pk",
+    ),
+)
+scope.register(
+    CatalogEntry,
+    rule="jineng.catalogs.access.restrict_entries",
+    public=Q(version__status__in=PUBLIC_STATUSES),
+    url_params=("entry_id", "catalogs:entry_edit/pk", "catalogs:entry_remove/pk"),
+    notes="follows its version",
+)
+scope.register(
+    CatalogChange,
+    rule="jineng.catalogs.access.restrict_changes",
+    organization="organization",
+    public=Q(version__status__in=PUBLIC_STATUSES),
+    url_params=("change_id", "catalogs:change_delete/pk", "catalogs:appeal_file/pk"),
+    notes="follows its version; appeal filers act on their organisation's published ones",
 )
 scope.register(
     CatalogAppeal,

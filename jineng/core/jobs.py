@@ -16,7 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jineng.core.errors import NotFound
+from jineng.core import scope
 from jineng.core.models import Job
 
 # Write the Job row at most once per this many items.
@@ -122,11 +122,9 @@ def fail_stalled_jobs(
 
 
 def get_job_for_user(user: Any, pk: int, *, kind: str | None = None) -> Job:
-    """Return a job its owner may see, or NotFound for missing and other people's jobs alike."""
-    jobs = Job.objects.filter(pk=pk, owner_id=getattr(user, "pk", None))
-    if kind is not None:
-        jobs = jobs.filter(kind=kind)
-    job = jobs.first() if getattr(user, "is_authenticated", False) else None
-    if job is None:
-        raise NotFound(_("No such job."))
-    return job
+    """Return a job its owner may see, or NotFound for missing and other people's jobs alike.
+
+    A job belongs to the account that started it (its data scope, registered in models.py).
+    """
+    jobs = Job.objects.filter(kind=kind) if kind is not None else Job.objects.all()
+    return scope.get_for_user(jobs, user, pk, missing=_("No such job."))

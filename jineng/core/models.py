@@ -7,6 +7,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jineng.core import scope
+from jineng.core.scope import ScopedQuerySet
+
 
 class TimeStampedModel(models.Model):
     """Add creation and modification times to a model."""
@@ -90,6 +93,8 @@ class Job(models.Model):
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
+    objects = ScopedQuerySet["Job"].as_manager()
+
     class Meta:
         verbose_name = _("job")
         verbose_name_plural = _("jobs")
@@ -101,3 +106,17 @@ class Job(models.Model):
     def percent(self) -> int:
         """Share of the work done, 0–100."""
         return int(100 * self.done / self.total) if self.total else 0
+
+
+# Data scope (jineng/core/scope.py, ADR 0005): a job belongs to the account that started it,
+# whatever its role. Each job page shows jobs of its own kind (people.import, people.export).
+scope.register(
+    Job,
+    account="owner",
+    url_params=(
+        "people:import_job/pk",
+        "people:import_errors/pk",
+        "people:export_job/pk",
+        "people:export_download/pk",
+    ),
+)

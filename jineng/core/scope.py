@@ -12,6 +12,9 @@ role rules in one place (NetBox's ``RestrictedQuerySet.restrict()``):
 - a worker sees their own rows (person path) plus what is public, and changes only their own;
 - anyone else sees what is public, and changes nothing.
 
+A model owned by one account (an import job, a worker's share link) names the path to that
+account instead: the account alone sees, changes and deletes its rows, whatever its role.
+
 A model with a rule of its own (people through affiliations, catalog drafts) names it, and
 its rule replaces the generic one; it is registered all the same, so ``registry()`` lists
 every scoped model. Apps register themselves (core imports no app); the role sets come from
@@ -55,7 +58,9 @@ class ScopedModel:
 
     Paths are lookups that follow foreign keys forward (never a reverse or many-to-many
     relation, so filtering on them never repeats a row). ``organization`` is ``"pk"`` for the
-    organisation itself. ``public`` is what anyone may view (``None``: nothing).
+    organisation itself. ``public`` is what anyone may view (``None``: nothing). ``account``
+    is the path to the one account that owns a row (``owner``; ``person__account``, the
+    account of the person, is one-to-one): given, it replaces the role rules.
 
     ``city_wide`` and ``organization_staff`` (callables or their dotted paths) replace the
     role sets for a model whose access follows capabilities (accreditation, appeals).
@@ -70,6 +75,7 @@ class ScopedModel:
     organization: str | None = None
     region: str | None = None
     person: str | None = None
+    account: str | None = None
     public: Q | None = None
     city_wide: Predicate | str | None = None
     organization_staff: Predicate | str | None = None
@@ -84,8 +90,13 @@ class ScopedModel:
         return self.model._meta.label_lower
 
     def owner_paths(self) -> dict[str, str | None]:
-        """Return the lookup paths to the owning organisation, region and person."""
-        return {"organization": self.organization, "region": self.region, "person": self.person}
+        """Return the lookup paths to the owning organisation, region, person and account."""
+        return {
+            "organization": self.organization,
+            "region": self.region,
+            "person": self.person,
+            "account": self.account,
+        }
 
     def visible(self, user: Any, action: str = VIEW) -> models.QuerySet[Any]:
         """Return every row of the model the user may act on (for tests and reports)."""
@@ -107,7 +118,9 @@ def set_roles(
 def register(model: type[M], **how: Any) -> type[M]:
     """Register how a model is owned (see ScopedModel); return the model."""
     entry = ScopedModel(model=model, **how)
-    if entry.rule is None and not (entry.organization or entry.person or entry.public):
+    if entry.rule is None and not (
+        entry.organization or entry.person or entry.account or entry.public
+    ):
         raise ImproperlyConfigured(f"{entry.label} is scoped by nothing")
     _registry[model] = entry
     return model
@@ -173,6 +186,9 @@ def generic_rule(
     public = entry.public if action == VIEW else None
     if not is_active(user):
         return queryset.filter(public) if public is not None else queryset.none()
+    if entry.account is not None:
+        own = Q(**{entry.account: user.pk})
+        return queryset.filter(own if public is None else own | public)
     roles = _role_sets()
     city_wide = _predicate(entry.city_wide) or (lambda u: u.role in roles.city_wide)
     staff = _predicate(entry.organization_staff) or (lambda u: u.role in roles.organization)

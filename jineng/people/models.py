@@ -296,6 +296,13 @@ scope.register(
     rule=_people_in_scope,
     region="region",
     person="pk",
-    url_params=("person_id",),
+    url_params=(
+        "person_id",
+        "people:detail/pk",
+        "people:reveal/pk",
+        "people:membership_add/pk",
+        "records:person_json/pk",
+        "records:person_pdf/pk",
+    ),
     notes="organisation staff: people with a current Affiliation to their organisation",
 )

@@ -10,13 +10,16 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jineng.core import scope
+from jineng.core.scope import ScopedQuerySet
+
 
 def hash_share_token(raw: str) -> str:
     """Return the stored hash of a share token; the raw token lives only in the link."""
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-class ShareLinkQuerySet(models.QuerySet["ShareLink"]):
+class ShareLinkQuerySet(ScopedQuerySet["ShareLink"]):
     def usable(self) -> ShareLinkQuerySet:
         """Links neither revoked nor expired."""
         return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
@@ -66,3 +69,8 @@ class ShareLink(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+# Data scope (jineng/core/scope.py, ADR 0005): a share link belongs to the worker whose record
+# it shares: their account alone sees and revokes it (the bureau and staff see no links).
+scope.register(ShareLink, account="person__account", url_params=("records:share_revoke/pk",))

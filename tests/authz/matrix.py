@@ -23,9 +23,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
-from jineng.catalogs.choices import APPEALABLE_REASONS
 from jineng.core import scope
 from tests.authz.world import MISSING_ID, World
 
@@ -45,77 +44,19 @@ PUBLIC_PARAMETERS: dict[str, str] = {
 # Parameters that carry a scoped object but are not named by the registry yet, and the model
 # they carry. Each makes the completeness test fail (expected, strictly): name the parameter
 # in the model's registry entry (url_params) and remove it here.
-NOT_YET_REGISTERED: dict[str, str] = {
-    "people:detail/pk": "people.person",
-    "people:reveal/pk": "people.person",
-    "people:membership_add/pk": "people.person",
-    "records:person_json/pk": "people.person",
-    "records:person_pdf/pk": "people.person",
-    "people:import_job/pk": "core.job:people.import",
-    "people:import_errors/pk": "core.job:people.import",
-    "people:export_job/pk": "core.job:people.export",
-    "people:export_download/pk": "core.job:people.export",
-    "records:share_revoke/pk": "records.sharelink",
-    "catalogs:compare/pk": "catalogs.catalogversion",
-    "catalogs:version_download/pk": "catalogs.catalogversion",
-    "catalogs:version_update/pk": "catalogs.catalogversion",
-    "catalogs:version_submit/pk": "catalogs.catalogversion",
-    "catalogs:version_return/pk": "catalogs.catalogversion",
-    "catalogs:version_publish/pk": "catalogs.catalogversion",
-    "catalogs:version_discard/pk": "catalogs.catalogversion",
-    "catalogs:entry_add/pk": "catalogs.catalogversion",
-    "catalogs:reasons_record/pk": "catalogs.catalogversion",
-    "entry_id": "catalogs.catalogentry",
-    "catalogs:entry_edit/pk": "catalogs.catalogentry",
-    "catalogs:entry_remove/pk": "catalogs.catalogentry",
-    "change_id": "catalogs.catalogchange",
-    "catalogs:change_delete/pk": "catalogs.catalogchange",
-    "catalogs:appeal_file/pk": "catalogs.catalogchange",
-}
-
-
-def _catalog_versions(user: Any, action: str) -> QuerySet[Any]:
-    return scope.entry_for(apps.get_model("catalogs", "catalogversion")).visible(user, action)
-
-
-def _entries(qs: QuerySet[Any], user: Any, action: str) -> QuerySet[Any]:
-    """A catalog entry is part of its version: it follows the version's scope."""
-    return qs.filter(version__in=_catalog_versions(user, action))
-
-
-def _changes(qs: QuerySet[Any], user: Any, action: str) -> QuerySet[Any]:
-    """A change follows its version; its organisation's appeal filers may also act on it
-    once published (filing an appeal is the one change an organisation makes to one)."""
-    condition = Q(version__in=_catalog_versions(user, action))
-    if action != scope.VIEW and scope.is_active(user) and user.can("file_appeals"):
-        published = _catalog_versions(user, scope.VIEW)
-        condition |= Q(
-            organization_id=user.organization_id,
-            reason__in=APPEALABLE_REASONS,
-            version__in=published,
-        )
-    return qs.filter(condition)
-
-
-def _jobs(qs: QuerySet[Any], user: Any, action: str) -> QuerySet[Any]:
-    """An import or export job belongs to the account that started it (its page shows jobs
-    of its own kind: the label says which, ``core.job:people.import``)."""
-    return qs.filter(owner_id=user.pk) if scope.is_active(user) else qs.none()
-
-
-def _share_links(qs: QuerySet[Any], user: Any, action: str) -> QuerySet[Any]:
-    """A share link belongs to the worker whose record it shares."""
-    person = getattr(user, "person_id", None)
-    return qs.filter(person_id=person) if scope.is_active(user) and person else qs.none()
+NOT_YET_REGISTERED: dict[str, str] = {}
 
 
 # Stand-in scope rules for models the registry does not list yet (see NOT_YET_REGISTERED).
-RULES_OUTSIDE_REGISTRY: dict[str, Callable[[QuerySet[Any], Any, str], QuerySet[Any]]] = {
-    "catalogs.catalogentry": _entries,
-    "catalogs.catalogchange": _changes,
-    "core.job:people.import": _jobs,
-    "core.job:people.export": _jobs,
-    "records.sharelink": _share_links,
+RULES_OUTSIDE_REGISTRY: dict[str, Callable[[QuerySet[Any], Any, str], QuerySet[Any]]] = {}
+
+# Parameters whose page shows rows of one kind only: a job page shows jobs of its own kind.
+# The matrix picks their objects among that kind (label ``core.job:people.import``).
+KINDS: dict[str, str] = {
+    "people:import_job/pk": "people.import",
+    "people:import_errors/pk": "people.import",
+    "people:export_job/pk": "people.export",
+    "people:export_download/pk": "people.export",
 }
 
 
@@ -135,7 +76,8 @@ def classify(name: str, url_name: str | None = None) -> Param | None:
     for key in keys:
         for entry in scope.registry():
             if key in entry.url_params:
-                return Param(name, key, entry.label, True)
+                kind = KINDS.get(key)
+                return Param(name, key, f"{entry.label}:{kind}" if kind else entry.label, True)
     for key in keys:
         if key in PUBLIC_PARAMETERS:
             return Param(name, key, None, True)
@@ -160,10 +102,10 @@ def visible(label: str, user: Any, action: str) -> QuerySet[Any]:
     """The rows of a model the user may act on: the registry's answer (or the stand-in)."""
     model_label, _, kind = label.partition(":")
     model = apps.get_model(model_label)
+    rows = model._default_manager.filter(kind=kind) if kind else model._default_manager.all()
     if label in RULES_OUTSIDE_REGISTRY:
-        rows = model._default_manager.filter(kind=kind) if kind else model._default_manager.all()
         return RULES_OUTSIDE_REGISTRY[label](rows, user, action)
-    return scope.entry_for(model).visible(user, action)
+    return scope.restrict(rows, user, action)
 
 
 def pick(world: World, label: str, user: Any, action: str, in_scope: bool) -> Any | None:

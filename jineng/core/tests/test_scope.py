@@ -30,11 +30,19 @@ from jineng.api.tests.helpers import api_client
 from jineng.attendance.choices import AttendanceMethod
 from jineng.attendance.models import Attendance
 from jineng.catalogs.choices import CatalogKind, ChangeReason, GroundsKind, VersionStatus
-from jineng.catalogs.models import Catalog, CatalogAppeal, CatalogChange, CatalogVersion
+from jineng.catalogs.models import (
+    Catalog,
+    CatalogAppeal,
+    CatalogChange,
+    CatalogEntry,
+    CatalogVersion,
+)
 from jineng.core import scope
 from jineng.core.errors import NotFound
+from jineng.core.models import Job
 from jineng.organizations.models import Organization, OrganizationKind
 from jineng.people.access import get_person_for_user
+from jineng.records.models import ShareLink
 from jineng.regions.models import Region
 from jineng.training import access
 from jineng.training.models import (
@@ -151,25 +159,45 @@ def world(
         suspensions[key] = AccreditationSuspension.objects.create(
             accreditation=licence, starts_on=day, reason="test", suspended_by=bureau_admin
         )
+    catalog = Catalog.objects.create(kind=CatalogKind.TRAINING_INSTITUTIONS)
     version = CatalogVersion.objects.create(
-        catalog=Catalog.objects.create(kind=CatalogKind.TRAINING_INSTITUTIONS),
-        number=1,
-        title="2025",
-        status=VersionStatus.PUBLISHED,
-        effective_from=day,
+        catalog=catalog, number=1, title="2025", status=VersionStatus.PUBLISHED, effective_from=day
     )
-    appeals = {}
-    for key, school in (("a", school_a), ("b", school_b)):
-        change = CatalogChange.objects.create(
-            version=version,
+    # A draft: only catalog editors see its entries and changes.
+    draft = CatalogVersion.objects.create(
+        catalog=catalog, number=2, title="2026", status=VersionStatus.DRAFT, based_on=version
+    )
+    appeals, entries, changes = {}, {}, {}
+    for key, school, in_version in [
+        ("a", school_a, version),
+        ("b", school_b, version),
+        ("draft", school_a, draft),
+    ]:
+        entries[key] = CatalogEntry.objects.create(
+            version=in_version, key=school.credit_code, organization=school
+        )
+        changes[key] = CatalogChange.objects.create(
+            version=in_version,
             key=school.credit_code,
             reason=ChangeReason.REMOVED,
             grounds_kind=GroundsKind.INSPECTION,
             organization=school,
         )
+    for key, school in (("a", school_a), ("b", school_b)):
         appeals[key] = CatalogAppeal.objects.create(
-            change=change, organization=school, grounds="不服"
+            change=changes[key], organization=school, grounds="不服"
         )
+    jobs = {
+        key: Job.objects.create(kind="people.import", owner=users[f"staff_{key}"])
+        for key in ("a", "b")
+    }
+    until = timezone.now() + datetime.timedelta(days=7)
+    links = {
+        key: ShareLink.objects.create(
+            person=someone, token_hash=key * 64, expires_at=until, created_by=worker
+        )
+        for key, someone in (("a", worker.person), ("b", elsewhere))
+    }
     objects = {
         Programme: {"a": [prog_a], "b": [prog_b]},
         Venue: {"a": [venue_a], "b": [venue_b]},
@@ -183,6 +211,10 @@ def world(
         ApplicationDocument: {"a": [documents["a"]], "b": [documents["b"]]},
         AccreditationSuspension: {"a": [suspensions["a"]], "b": [suspensions["b"]]},
         CatalogAppeal: {"a": [appeals["a"]], "b": [appeals["b"]]},
+        CatalogEntry: {key: [entry] for key, entry in entries.items()},
+        CatalogChange: {key: [change] for key, change in changes.items()},
+        Job: {key: [job] for key, job in jobs.items()},
+        ShareLink: {key: [link] for key, link in links.items()},
         Organization: {
             "a": [school_a],
             "b": [school_b],
@@ -243,6 +275,17 @@ VIEW_EXPECTED: dict[type, dict[str, set[str]]] = {
     AccreditationSuspension: _ACCREDITATION,
     # Only the bureau administrator decides appeals; a reviewer sees none.
     CatalogAppeal: {"bureau_admin": {"a", "b"}, "staff_a": {"a"}, "staff_b": {"b"}},
+    # A version's entries and changes follow it: published ones are public, drafts are seen
+    # only by catalog editors (the bureau administrator), whatever their region.
+    CatalogEntry: {
+        role: ({"a", "b", "draft"} if role == "bureau_admin" else {"a", "b"}) for role in ROLES
+    },
+    CatalogChange: {
+        role: ({"a", "b", "draft"} if role == "bureau_admin" else {"a", "b"}) for role in ROLES
+    },
+    # A job is its starter's, a share link its worker's: no role sees another account's.
+    Job: {"staff_a": {"a"}, "staff_b": {"b"}},
+    ShareLink: {"worker": {"a"}},
     Organization: {
         "bureau_admin": {"a", "b", "evaluator", "employer"},
         "town_reviewer": {"a"},
@@ -262,6 +305,15 @@ CHANGE_EXPECTED = {
 }
 CHANGE_EXPECTED[Enrolment]["worker"] = {"a"}
 CHANGE_EXPECTED[Attendance]["worker"] = {"a"}
+CHANGE_EXPECTED[ShareLink]["worker"] = {"a"}
+# Only catalog editors change entries and changes; filing an appeal is the change an
+# organisation makes to a published removal concerning it (the evaluator's is none of them).
+CHANGE_EXPECTED[CatalogEntry] = {"bureau_admin": {"a", "b", "draft"}}
+CHANGE_EXPECTED[CatalogChange] = {
+    "bureau_admin": {"a", "b", "draft"},
+    "staff_a": {"a"},
+    "staff_b": {"b"},
+}
 
 
 def _pks(objects: dict[str, list[Any]], keys: set[str]) -> set[int]:
