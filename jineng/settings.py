@@ -244,6 +244,9 @@ JINENG_IDENTITY_LOOKUPS_PER_DAY = env_int("JINENG_IDENTITY_LOOKUPS_PER_DAY", 200
 # miss is audited. Past it, the account's further ID-card checks wait.
 JINENG_IDENTITY_MISSES_PER_HOUR = env_int("JINENG_IDENTITY_MISSES_PER_HOUR", 10)
 JINENG_IDENTITY_MISSES_PER_DAY = env_int("JINENG_IDENTITY_MISSES_PER_DAY", 30)
+# How many people one organisation's staff may register or import in 24 hours (the bureau
+# is not limited): enough for a term's intake, too few to try every ID a mask leaves open.
+JINENG_REGISTRATIONS_PER_DAY = env_int("JINENG_REGISTRATIONS_PER_DAY", 3000)
 
 # Every handler masks ID- and phone-like numbers (jineng.core.logging). Django's own
 # handlers for "django" and "django.server" (the development server's request lines) are

@@ -34,7 +34,7 @@ from ninja import Header
 from jineng.api import locks
 from jineng.api.models import IDEMPOTENCY_TTL, IdempotencyKey
 from jineng.core import pii
-from jineng.core.errors import Conflict, DomainError
+from jineng.core.errors import Conflict, DomainError, RateLimited
 
 # HKDF label of the fingerprint key: a key of its own, never the blind-index key.
 FINGERPRINT_KEY_PURPOSE = b"jineng idempotency fingerprint"
@@ -198,6 +198,10 @@ def schedule_purge(claim: IdempotencyKey) -> None:
 def _run(create: Callable[[], Outcome]) -> Outcome:
     try:
         return create()
+    except RateLimited:
+        # A refusal that passes with time is not the request's outcome: the key is released
+        # and a retry after the wait runs (the API's error handler sends Retry-After).
+        raise
     except DomainError as exc:
         # Refusals are part of the outcome: a retry with the same key gets the same answer.
         return Outcome(status=exc.status, body=exc.as_dict())

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jineng.accounts.roles import Capability
-from jineng.core import audit, pii, throttle
+from jineng.core import audit, locks, pii, throttle
 from jineng.core.errors import Conflict, PermissionDenied, RateLimited, ValidationFailed
 from jineng.core.validators import CitizenId, normalize_mobile, parse_citizen_id
 from jineng.people.access import find_person_by_identity
@@ -223,11 +223,46 @@ def _existing_conflict(person: Person) -> PersonExists:
     )
 
 
+def registrations_left(actor: Any) -> int:
+    """How many more people the actor's organisation may register or import today.
+
+    Every person an organisation registers or imports is tied to it, and a file of thousands
+    of made-up IDs under one name is how an insider would find the one that is real: each
+    organisation has a daily allowance (JINENG_REGISTRATIONS_PER_DAY over the last 24 hours,
+    counted under the audit chain's lock); the bureau registers larger files itself.
+    """
+    organization_id = getattr(actor, "organization_id", None)
+    if not organization_id:
+        return 2**31
+    locks.audit_chain_for_update()
+    since = timezone.now() - datetime.timedelta(days=1)
+    done = Affiliation.objects.filter(
+        organization_id=organization_id,
+        basis=AffiliationBasis.REGISTERED,
+        created_at__gte=since,
+    ).count()
+    return settings.JINENG_REGISTRATIONS_PER_DAY - done
+
+
+def registrations_refused(count: int) -> str:
+    """Say why registering or importing ``count`` more people is refused today."""
+    return _(
+        "Your organisation may register or import {limit} people in 24 hours, and {count} "
+        "more would pass that. Try again tomorrow, or ask the bureau to import the file."
+    ).format(limit=settings.JINENG_REGISTRATIONS_PER_DAY, count=count)
+
+
+def _check_registrations(actor: Any, count: int) -> None:
+    if registrations_left(actor) < count:
+        raise RateLimited(registrations_refused(count), retry_after=86400)
+
+
 @transaction.atomic(durable=True)
 def register_person(data: PersonInput, *, actor: Any) -> Person:
     """Register a worker (登记劳动者) once per citizen ID, audited."""
     if not actor.can(Capability.CREATE_PEOPLE):
         raise PermissionDenied(_("Your role may not register people."))
+    _check_registrations(actor, 1)
     person = build_person(data)
     if Person.objects.filter(id_number_hash=person.id_number_hash).exists():
         raise _existing_conflict(person)
@@ -351,6 +386,7 @@ def tie_registered_person(person: Person, *, actor: Any) -> Person | None:
     """
     if not actor.can(Capability.CREATE_PEOPLE) or not actor.organization_id:
         return None
+    _check_registrations(actor, 1)
     tie_to_organization(
         person,
         actor.organization_id,

@@ -55,6 +55,8 @@ from jineng.people.services import (
     clean_person,
     person_fields,
     record_identity_misses,
+    registrations_left,
+    registrations_refused,
 )
 from jineng.regions.models import Region
 
@@ -500,6 +502,8 @@ def _write_rows(
             return
         rows = {e.row for e in mismatched}
         prepared = [p for p in prepared if p.row not in rows]
+    if registrations_left(actor) < len(prepared):
+        raise ImportFailed(registrations_refused(len(prepared)), field="file")
     outcome = write_people(prepared, stamp=stamp, registered=registered)
     result.created = outcome.created
     result.skipped = len(outcome.skipped_rows)

@@ -6,7 +6,7 @@ import pytest
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import translation
 
-from conftest import ID_A
+from conftest import ID_A, ID_B
 from jineng.api.tests.helpers import ID_C, api_client, register_for_school
 from jineng.core.errors import ValidationFailed
 from jineng.core.models import AuditEvent
@@ -374,3 +374,13 @@ def test_add_membership_twice_is_a_conflict(person, bureau_admin, target_groups,
     assert response.status_code == 409
     assert (response.json()["code"], response.json()["field"]) == ("conflict", "group")
     assert TargetGroupMembership.objects.count() == 1
+
+
+def test_registering_past_the_daily_allowance_is_refused(settings, city, staff_a, bureau_admin):
+    settings.JINENG_REGISTRATIONS_PER_DAY = 1
+    assert api_client(staff_a).post("/api/v1/people", _body()).status_code == 201
+    refused = api_client(staff_a).post("/api/v1/people", _body(id_number=ID_B, name="李四"))
+    assert (refused.status_code, refused.json()["code"]) == (429, "rate_limited")
+    assert refused["Retry-After"] == "86400"
+    # The bureau registers without an allowance.
+    assert api_client(bureau_admin).post("/api/v1/people", _body(id_number=ID_B)).status_code == 201

@@ -541,3 +541,12 @@ def test_ids_under_other_names_use_up_the_importers_misses(
     assert [e.row for e in one.errors] == [2]
     with pytest.raises(ImportFailed, match="Too many rows"):
         import_people(csv_file(guesses[:2]), actor=staff_a)
+
+
+def test_an_organisation_registers_a_limited_number_a_day(settings, city, target_groups, staff_a):
+    settings.JINENG_REGISTRATIONS_PER_DAY = 2
+    with pytest.raises(ImportFailed, match="24 hours"):
+        import_people(csv_file(staff_lines()), actor=staff_a, mode=COMMIT_GOOD)
+    assert not Person.objects.exists()
+    settings.JINENG_REGISTRATIONS_PER_DAY = 3
+    assert import_people(csv_file(staff_lines()), actor=staff_a).created == 3
