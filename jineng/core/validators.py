@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import re
 import time
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -21,7 +22,7 @@ from stdnum.cn import ric, uscc
 
 from jineng.core.errors import ValidationFailed
 
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
 _UNIX_EPOCH_ORDINAL = datetime.date(1970, 1, 1).toordinal()
 
 
@@ -62,8 +63,12 @@ def _is_future(day: datetime.date) -> bool:
 
 
 def parse_citizen_id(value: str, *, field: str = "id_number") -> CitizenId:
-    """Validate an 18-character citizen ID and derive birth date and sex from it."""
-    number = (value or "").strip().upper().replace(" ", "")
+    """Validate an 18-character citizen ID and derive birth date and sex from it.
+
+    Full-width characters are read as their ASCII forms (NFKC) and any other digit is
+    refused, so that one number has one spelling and one blind index.
+    """
+    number = unicodedata.normalize("NFKC", value or "").strip().upper().replace(" ", "")
     if not number:
         raise ValidationFailed(_("The citizen ID number is required."), field=field)
     if len(number) != 18:
@@ -71,14 +76,16 @@ def parse_citizen_id(value: str, *, field: str = "id_number") -> CitizenId:
             _("A citizen ID number has 18 characters; this one has {n}.").format(n=len(number)),
             field=field,
         )
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    if not (number.isascii() and number[:17].isdigit()) or not (
+        number[17].isdigit() or number[17] == "X"
+    ):
         raise ValidationFailed(
             _("A citizen ID number is 17 digits followed by a digit or X."), field=field
         )
     if number[17] != ric.calc_check_digit(number):
         raise ValidationFailed(
             _("The check character of citizen ID {masked} is wrong.").format(
-                masked=number[:6] + "********" + number[14:]
+                masked=number[:6] + "**********" + number[16:]
             ),
             field=field,
         )
@@ -139,7 +146,7 @@ def validate_credit_code(value: str, *, field: str = "credit_code") -> str:
 
 def normalize_mobile(value: str, *, field: str = "phone") -> str:
     """Validate a mainland mobile number (11 digits starting 13–19), dropping a +86 prefix."""
-    phone = re.sub(r"[\s-]", "", value or "")
+    phone = re.sub(r"[\s-]", "", unicodedata.normalize("NFKC", value or ""))
     if phone.startswith("+86"):
         phone = phone[3:]
     elif phone.startswith("0086"):

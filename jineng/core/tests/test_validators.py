@@ -90,3 +90,18 @@ def test_bad_mobile_numbers_are_refused(raw):
     with pytest.raises(ValidationFailed) as exc:
         normalize_mobile(raw)
     assert exc.value.field == "phone"
+
+
+def test_full_width_digits_are_one_spelling_of_the_same_id():
+    assert parse_citizen_id("220581１９９００１０１１２３６").number == "220581199001011236"
+
+
+def test_other_scripts_digits_are_refused():
+    with pytest.raises(ValidationFailed):
+        parse_citizen_id("220581١٩٩٠٠١٠١١٢٣٦")
+
+
+def test_mobile_numbers_take_ascii_or_full_width_digits_only():
+    assert normalize_mobile("１３８１２３４５６７８") == "13812345678"
+    with pytest.raises(ValidationFailed):
+        normalize_mobile("١٣٨١٢٣٤٥٦٧٨")
