@@ -133,6 +133,10 @@ AGE_BAND_YEARS = 5
 
 
 def age_band(age: int) -> str:
-    """Give an age as its five-year band, e.g. 30–34: an exact age narrows a masked ID."""
+    """Give an age as its five-year band, e.g. 30–34: an exact age narrows a masked ID.
+
+    Callers pass the age reached this calendar year (people.Person.age_band), so that the
+    band never moves on a birthday.
+    """
     low = age - age % AGE_BAND_YEARS
     return f"{low}–{low + AGE_BAND_YEARS - 1}"

@@ -46,7 +46,7 @@ class PersonOut(Schema):
     id: int
     url: str
     name: str
-    id_number: str = Field(description="Masked: region code and last four characters.")
+    id_number: str = Field(description="Masked: region code and last two characters.")
     phone: str = Field(description="Masked, or empty when none is recorded.")
     birth_date: datetime.date | None = Field(
         None,
@@ -86,7 +86,9 @@ class PersonOut(Schema):
     def resolve_target_groups(obj: Person) -> list[str]:
         current = getattr(obj, "current_memberships", None)
         if current is None:
-            current = obj.memberships.current().select_related("group")
+            # Loaded without the viewer's rule (queries.with_list_details): show only what
+            # anyone who may see the person may see.
+            current = obj.memberships.current().filter(group__is_sensitive=False)
         return sorted({m.group.code for m in current})
 
 

@@ -155,8 +155,12 @@ class Person(TimeStampedModel):
 
     @property
     def age_band(self) -> str:
-        """Age today as a five-year band (30–34), shown beside masked numbers."""
-        return pii.age_band(self.age)
+        """The age reached this year as a five-year band (30–34), shown beside masked numbers.
+
+        Counted by birth year, so the band moves on 1 January for everyone: one that moved on
+        the day a person turned 35 would tell whoever watches it their birthday.
+        """
+        return pii.age_band(timezone.localdate().year - self.birth_date.year)
 
     def masked_identity(self) -> dict[str, Any]:
         """Identity as shown by default: masked numbers and an age band, never the birth date.

@@ -10,12 +10,16 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import IntegerField, Sum
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jineng.accounts.roles import Capability
 from jineng.core import audit, locks, pii, throttle
 from jineng.core.errors import Conflict, PermissionDenied, RateLimited, ValidationFailed
+from jineng.core.models import AuditEvent
 from jineng.core.validators import CitizenId, normalize_mobile, parse_citizen_id
 from jineng.people.access import find_person_by_identity
 from jineng.people.choices import (
@@ -223,38 +227,62 @@ def _existing_conflict(person: Person) -> PersonExists:
     )
 
 
+# Audit action charging rows to an organisation's daily allowance of registrations.
+REGISTRATIONS_CHARGED = "people.registration.charged"
+
+
 def registrations_left(actor: Any) -> int:
     """How many more people the actor's organisation may register or import today.
 
     Every person an organisation registers or imports is tied to it, and a file of thousands
-    of made-up IDs under one name is how an insider would find the one that is real: each
-    organisation has a daily allowance (JINENG_REGISTRATIONS_PER_DAY over the last 24 hours,
-    counted under the audit chain's lock); the bureau registers larger files itself.
+    of made-up IDs is how an insider would learn which are registered: each organisation has
+    a daily allowance (JINENG_REGISTRATIONS_PER_DAY over the last 24 hours), charged for
+    every row it sends whatever becomes of the row, counted under the audit chain's lock.
+    The bureau registers larger files itself.
     """
     organization_id = getattr(actor, "organization_id", None)
     if not organization_id:
         return 2**31
     locks.audit_chain_for_update()
-    since = timezone.now() - datetime.timedelta(days=1)
-    done = Affiliation.objects.filter(
-        organization_id=organization_id,
-        basis=AffiliationBasis.REGISTERED,
-        created_at__gte=since,
-    ).count()
-    return settings.JINENG_REGISTRATIONS_PER_DAY - done
+    used = AuditEvent.objects.filter(
+        action=REGISTRATIONS_CHARGED,
+        created_at__gte=timezone.now() - datetime.timedelta(days=1),
+        data__organization_id=organization_id,
+    ).aggregate(rows=Sum(Cast(KeyTextTransform("rows", "data"), IntegerField())))["rows"]
+    return settings.JINENG_REGISTRATIONS_PER_DAY - (used or 0)
 
 
-def registrations_refused(count: int) -> str:
-    """Say why registering or importing ``count`` more people is refused today."""
-    return _(
-        "Your organisation may register or import {limit} people in 24 hours, and {count} "
-        "more would pass that. Try again tomorrow, or ask the bureau to import the file."
-    ).format(limit=settings.JINENG_REGISTRATIONS_PER_DAY, count=count)
+def charge_registrations(actor: Any, rows: int) -> None:
+    """Charge ``rows`` to the organisation's allowance inside the caller's transaction.
+
+    Raises RateLimited, charging nothing, when they would pass it; the message depends only
+    on the number of rows sent, never on which of them are registered.
+    """
+    organization_id = getattr(actor, "organization_id", None)
+    if not organization_id or rows <= 0:
+        return
+    if registrations_left(actor) < rows:
+        raise RateLimited(
+            _(
+                "Your organisation may register or import {limit} people in 24 hours, and "
+                "these {count} would pass that. Try again tomorrow, or ask the bureau to "
+                "import the file."
+            ).format(limit=settings.JINENG_REGISTRATIONS_PER_DAY, count=rows),
+            retry_after=86400,
+        )
+    audit.record(
+        actor,
+        REGISTRATIONS_CHARGED,
+        object_type="organizations.organization",
+        object_id=str(organization_id),
+        data={"organization_id": organization_id, "rows": rows},
+    )
 
 
-def _check_registrations(actor: Any, count: int) -> None:
-    if registrations_left(actor) < count:
-        raise RateLimited(registrations_refused(count), retry_after=86400)
+@transaction.atomic(durable=True)
+def charge_import(actor: Any, rows: int) -> None:
+    """Charge an import's well-formed rows before any is checked against the register."""
+    charge_registrations(actor, rows)
 
 
 @transaction.atomic(durable=True)
@@ -262,7 +290,7 @@ def register_person(data: PersonInput, *, actor: Any) -> Person:
     """Register a worker (登记劳动者) once per citizen ID, audited."""
     if not actor.can(Capability.CREATE_PEOPLE):
         raise PermissionDenied(_("Your role may not register people."))
-    _check_registrations(actor, 1)
+    charge_registrations(actor, 1)
     person = build_person(data)
     if Person.objects.filter(id_number_hash=person.id_number_hash).exists():
         raise _existing_conflict(person)
@@ -386,7 +414,7 @@ def tie_registered_person(person: Person, *, actor: Any) -> Person | None:
     """
     if not actor.can(Capability.CREATE_PEOPLE) or not actor.organization_id:
         return None
-    _check_registrations(actor, 1)
+    charge_registrations(actor, 1)
     tie_to_organization(
         person,
         actor.organization_id,

@@ -19,6 +19,7 @@ from jineng.core.http import no_store
 from jineng.people import services
 from jineng.people.access import get_person_for_user
 from jineng.people.export_jobs import INLINE_MAX_ROWS
+from jineng.people.filters import refuse_numbers
 from jineng.people.forms import MembershipForm, PersonLookupForm, PersonSearchForm
 from jineng.people.models import Person
 from jineng.people.queries import SEARCH_KEYS, search_people, with_list_details
@@ -50,6 +51,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
         people = search_people(request.user, {})
     elif form.is_valid():
         try:
+            refuse_numbers(request.GET)
             people = search_people(request.user, form.cleaned_data)
         except errors.ValidationFailed as error:
             form.add_error(error.field if error.field in form.fields else None, error.detail)
@@ -147,9 +149,9 @@ def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except errors.PermissionDenied:
         raise PermissionDenied from None
-    except errors.ValidationFailed as error:
+    except (errors.ValidationFailed, errors.RateLimited) as error:
         messages.error(request, error.detail)
-        return _render_detail(request, person, status=400)
+        return _render_detail(request, person, status=error.status)
     return _render_detail(request, person, identity=identity)
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from jineng.core import errors
+from jineng.core.http import mark_personal_data
 from jineng.people import services as people_services
 from jineng.people.access import get_person_for_user
 from jineng.people.models import Person
@@ -119,10 +120,12 @@ def my_record(request: HttpRequest) -> HttpResponse:
 def my_reveal(request: HttpRequest) -> HttpResponse:
     """Show the worker their own full ID and phone numbers; audited like any reveal."""
     person = _own_person(request)
-    identity = people_services.reveal_personal_data(person, actor=request.user, purpose="own")
-    response = _render_mine(request, person, identity=identity)
-    response["Cache-Control"] = "no-store"
-    return response
+    try:
+        identity = people_services.reveal_personal_data(person, actor=request.user, purpose="own")
+    except errors.RateLimited as error:
+        messages.error(request, error.detail)
+        return _render_mine(request, person, status=error.status)
+    return mark_personal_data(_render_mine(request, person, identity=identity))
 
 
 def _json_response(record: TrainingRecord) -> HttpResponse:

@@ -20,8 +20,8 @@ def _candidates(masked: str, band: str, today: datetime.date) -> int:
     count = 0
     day = datetime.date(today.year - high - 1, 1, 1)
     while day <= today:
-        age = today.year - day.year - ((today.month, today.day) < (day.month, day.day))
-        if low <= age <= high:
+        # The band is counted by birth year (Person.age_band).
+        if low <= today.year - day.year <= high:
             for seq in range(100):
                 body = f"{region}{day:%Y%m%d}{seq:02d}{tail[0]}"
                 count += _check(body) == tail[1]

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from jineng.accounts.roles import Capability
 from jineng.core import audit, pii
-from jineng.core.errors import DomainError, PermissionDenied, ValidationFailed
+from jineng.core.errors import DomainError, PermissionDenied, RateLimited, ValidationFailed
 from jineng.core.jobs import Progress, finish_job
 from jineng.core.models import Job
 from jineng.people.choices import AffiliationKind, MembershipSource
@@ -52,11 +52,10 @@ from jineng.people.importers.reader import ImportFailed, Sheet, Source, open_she
 from jineng.people.services import (
     InvalidPerson,
     PersonInput,
+    charge_import,
     clean_person,
     person_fields,
     record_identity_misses,
-    registrations_left,
-    registrations_refused,
 )
 from jineng.regions.models import Region
 
@@ -456,7 +455,12 @@ def _write(
     scope). In all-or-nothing mode such a row means nothing is written. Each such row uses
     up one of the importing account's misses (people.services.identify_people); a file with
     more than the account has left is refused whole, without saying which rows they are.
+    An organisation's rows are charged to its daily allowance first, whatever becomes of them.
     """
+    try:
+        charge_import(actor, len(prepared))
+    except RateLimited as error:
+        raise ImportFailed(str(error.detail), field="file") from None
     try:
         with transaction.atomic(durable=True):
             registered = registered_people([p.id_number_hash for p in prepared])
@@ -502,8 +506,6 @@ def _write_rows(
             return
         rows = {e.row for e in mismatched}
         prepared = [p for p in prepared if p.row not in rows]
-    if registrations_left(actor) < len(prepared):
-        raise ImportFailed(registrations_refused(len(prepared)), field="file")
     outcome = write_people(prepared, stamp=stamp, registered=registered)
     result.created = outcome.created
     result.skipped = len(outcome.skipped_rows)

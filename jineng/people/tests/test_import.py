@@ -550,3 +550,21 @@ def test_an_organisation_registers_a_limited_number_a_day(settings, city, target
     assert not Person.objects.exists()
     settings.JINENG_REGISTRATIONS_PER_DAY = 3
     assert import_people(csv_file(staff_lines()), actor=staff_a).created == 3
+
+
+def test_every_row_sent_is_charged_whatever_becomes_of_it(
+    settings, city, target_groups, staff_a, bureau_admin
+):
+    """The second attack: refusals that counted registered rows, and dry runs that cost nothing."""
+    import_people(csv_file(good_lines()), actor=bureau_admin)
+    settings.JINENG_REGISTRATIONS_PER_DAY = 5
+    guesses = [HEADER] + [f"{line.split(',')[0]},某某,,{VILLAGE},,,," for line in good_lines()[1:]]
+
+    dry = import_people(csv_file(guesses), actor=staff_a)
+
+    assert not dry.committed
+    with pytest.raises(ImportFailed) as refused:
+        import_people(csv_file(guesses), actor=staff_a, mode=COMMIT_GOOD)
+    # The refusal counts the rows sent (3), not the rows that are not registered (0).
+    assert "these 3 would pass" in str(refused.value.detail)
+    assert Person.objects.count() == 3

@@ -182,3 +182,17 @@ def test_control_without_the_chain_lock_parallel_lookups_pass_the_limit(
 def test_a_number_in_the_name_filter_is_refused(bureau_admin, person):
     response = api_client(bureau_admin).get("/api/v1/people", name=ID_A)
     assert (response.status_code, response.json()["field"]) == (400, "name")
+
+
+def test_console_reveals_past_the_limit_answer_429_on_the_page(
+    settings, client, bureau_admin, worker, person
+):
+    settings.JINENG_IDENTITY_LOOKUPS_PER_HOUR = 0
+    client.force_login(bureau_admin)
+    page = client.post(f"/people/{person.pk}/reveal/", {"purpose": "claim review"})
+    assert page.status_code == 429
+    assert ID_A not in page.content.decode()
+    client.force_login(worker)
+    own = client.post("/records/mine/reveal/")
+    assert own.status_code == 429
+    assert ID_A not in own.content.decode()

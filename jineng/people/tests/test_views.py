@@ -116,6 +116,10 @@ def test_search_page_no_longer_takes_numbers(client, bureau_admin, people):
     response = client.get("/people/")
     assert "id_number" not in response.context["form"].fields
     assert 'method="post" action="/people/lookup/"' in response.content.decode()
+    # A number still sent in the address lists nobody and says where numbers go.
+    old_link = client.get("/people/", {"id_number": ID_A})
+    assert _names(old_link) == []
+    assert old_link.context["form"].non_field_errors()
 
 
 def test_list_shows_masked_numbers_only(client, bureau_admin, people):

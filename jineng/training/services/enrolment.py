@@ -186,6 +186,9 @@ def enrol(class_id: int, person_id: int, *, actor: Any) -> Enrolment:
     when even the waitlist is closed.
     """
     training_class = _locked_class(class_id)
+    if not (actor.can(Capability.MANAGE_CLASSES) or actor.can(Capability.ENROL_SELF)):
+        # A role that never enrols anyone is told so whoever it names (403, ADR 0005).
+        raise PermissionDenied(_("Your role may not enrol people."))
     person = _person_in_scope(actor, person_id)
     _check_actor(actor, training_class, person)
     enrolment = _place(training_class, person)
