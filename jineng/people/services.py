@@ -21,6 +21,7 @@ from jineng.core import audit, locks, pii, throttle
 from jineng.core.errors import Conflict, PermissionDenied, RateLimited, ValidationFailed
 from jineng.core.models import AuditEvent
 from jineng.core.validators import CitizenId, normalize_mobile, parse_citizen_id
+from jineng.people import locks as people_locks
 from jineng.people.access import find_person_by_identity
 from jineng.people.choices import (
     AffiliationBasis,
@@ -414,6 +415,8 @@ def tie_registered_person(person: Person, *, actor: Any) -> Person | None:
     """
     if not actor.can(Capability.CREATE_PEOPLE) or not actor.organization_id:
         return None
+    # The person before the audit chain (charge_registrations), the order enrolment takes.
+    people_locks.person_for_update(person.pk)
     charge_registrations(actor, 1)
     tie_to_organization(
         person,
@@ -510,6 +513,7 @@ def tie_to_organization(
     Returns None when a tie of this kind is already in force. A tie made and ended earlier
     the same day is taken up again rather than duplicated.
     """
+    people_locks.person_for_update(person.pk)
     ties = Affiliation.objects.filter(person=person, organization_id=organization_id, kind=kind)
     if ties.current().exists():
         return None
@@ -540,6 +544,7 @@ def end_ties(person_id: int, organization_id: int, *, basis: str, actor: Any, re
 
     Runs inside the caller's transaction and returns how many ties it ended.
     """
+    people_locks.person_for_update(person_id)
     today = timezone.localdate()
     ties = Affiliation.objects.current().filter(
         person_id=person_id, organization_id=organization_id, basis=basis

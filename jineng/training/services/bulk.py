@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from jineng.core import audit
 from jineng.core.errors import DomainError, ValidationFailed
 from jineng.people.access import is_visible_to
+from jineng.people.locks import people_for_update
 from jineng.people.models import Person
 from jineng.people.services import NOT_CHECKED, NotChecked, identify_people
 from jineng.training.choices import EnrolmentStatus
@@ -133,6 +134,9 @@ def _enrol_found(
     """Place every identified person of a file in the locked class; audit the file."""
     training_class = _locked_class(class_id)
     _require_staff(actor, training_class)
+    # Every person before the first audit event, in id order (class, people, then the audit
+    # chain, as a single enrolment takes them), so that parallel files never deadlock.
+    people_for_update(sorted({p.pk for _, p in rows if isinstance(p, Person)}))
     result = BulkResult()
     for row, person in rows:
         if person is NOT_CHECKED:

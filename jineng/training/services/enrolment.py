@@ -18,6 +18,7 @@ from jineng.core import audit
 from jineng.core.errors import NotFound, PermissionDenied, ValidationFailed
 from jineng.people.access import get_person_for_user, is_visible_to
 from jineng.people.choices import AffiliationBasis, AffiliationKind
+from jineng.people.locks import person_for_update
 from jineng.people.models import Person
 from jineng.people.services import end_ties, identify_person, tie_to_organization
 from jineng.training import locks
@@ -302,6 +303,10 @@ def withdraw(enrolment_id: int, *, actor: Any, reason: str = "") -> Enrolment:
     """Withdraw a trainee (退学/取消报名); a freed seat goes to the first on the waitlist."""
     enrolment = _enrolment_for(enrolment_id)
     training_class = _locked_class(enrolment.training_class_id)
+    # The person before any audit event (class, person, then the audit chain, as enrol()
+    # takes them): an enrolment in another of the institution's classes committing meanwhile
+    # would otherwise go unseen when the tie is reconsidered.
+    person_for_update(enrolment.person_id)
     enrolment.refresh_from_db()
     _check_leave(actor, enrolment, training_class)
     had_seat = enrolment.status == EnrolmentStatus.ENROLLED
