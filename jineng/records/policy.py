@@ -20,7 +20,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from jineng.accounts.roles import CITY_WIDE_ROLES, ORGANIZATION_ROLES
+from jineng.accounts.roles import ORGANIZATION_ROLES
+from jineng.people.access import sees_sensitive_groups
 from jineng.people.models import Person
 from jineng.people.queries import EVERYTHING, GroupDisclosure, RecordScope
 from jineng.records.models import ShareLink
@@ -37,7 +38,7 @@ def scope_for(viewer: Any, person: Person) -> RecordScope:
         return NOTHING
     if viewer.person_id is not None and viewer.person_id == person.pk:
         return EVERYTHING
-    if viewer.role in CITY_WIDE_ROLES:
+    if sees_sensitive_groups(viewer):
         return EVERYTHING
     if viewer.role in ORGANIZATION_ROLES and viewer.organization_id:
         return RecordScope(
