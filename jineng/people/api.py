@@ -18,7 +18,7 @@ from jineng.api.idempotency import IdempotencyKeyHeader, Outcome, idempotent
 from jineng.api.schemas import ObjectId, Page, PageParams, RegionOut, dump, paginate
 from jineng.core.errors import PermissionDenied, ValidationFailed
 from jineng.core.http import no_store
-from jineng.people import services
+from jineng.people import identity, services
 from jineng.people.access import get_person_for_user
 from jineng.people.choices import Education, EmploymentStatus, HukouType, MembershipSource
 from jineng.people.filters import refuse_numbers
@@ -181,7 +181,7 @@ def _tie_registered(data: services.PersonInput, user: Any) -> Person | None:
     """An organisation's staff registering someone already registered: check the ID card."""
     if not user.organization_id or not user.can(Capability.CREATE_PEOPLE):
         return None
-    person = services.identify_person(data.id_number, data.name, actor=user, where="registration")
+    person = identity.identify_person(data.id_number, data.name, actor=user, where="registration")
     return services.tie_registered_person(person, actor=user) if person else None
 
 
@@ -256,8 +256,8 @@ def look_up_person(request: HttpRequest, payload: LookupIn) -> dict[str, Any]:
     exactly as if nobody held the number. The numbers in the answer stay masked.
     """
     user = actor(request)
-    found = services.look_up_people(
-        services.Lookup(id_number=payload.id_number, phone=payload.phone),
+    found = identity.look_up_people(
+        identity.Lookup(id_number=payload.id_number, phone=payload.phone),
         actor=user,
         purpose=payload.purpose,
     )
@@ -293,7 +293,7 @@ def reveal_person(request: HttpRequest, person_id: ObjectId, payload: RevealIn) 
     """
     user = actor(request)
     person = get_person_for_user(user, person_id)
-    revealed = services.reveal_personal_data(person, actor=user, purpose=payload.purpose)
+    revealed = identity.reveal_personal_data(person, actor=user, purpose=payload.purpose)
     return {"id": person.pk, **revealed}
 
 

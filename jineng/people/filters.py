@@ -1,7 +1,7 @@
 """The one definition of how people are filtered: the page, the API and exports all use it.
 
 Filters narrow the people already in the viewer's scope. Exact citizen-ID and phone numbers
-are not filters: finding someone by them is a lookup (``people.services.look_up_people``),
+are not filters: finding someone by them is a lookup (``people.identity.look_up_people``),
 sent in a POST body, audited with a purpose and limited per account, because a number
 confirmed by a search is a number revealed.
 """

@@ -166,7 +166,7 @@ class Person(TimeStampedModel):
         """Identity as shown by default: masked numbers and an age band, never the birth date.
 
         The exact age would narrow the birth date the masked ID hides, so only a revealed
-        identity carries it and the birth date (see reveal_personal_data).
+        identity carries it and the birth date (see people.identity.reveal_personal_data).
         """
         return {
             "id_number": self.id_number_masked,

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from jineng.accounts.roles import Capability
 from jineng.core import errors
 from jineng.core.http import no_store
+from jineng.people import identity as people_identity
 from jineng.people import services
 from jineng.people.access import get_person_for_user
 from jineng.people.export_jobs import INLINE_MAX_ROWS
@@ -86,8 +87,8 @@ def person_lookup(request: HttpRequest) -> HttpResponse:
     if lookup_form.is_valid():
         data = lookup_form.cleaned_data
         try:
-            found = services.look_up_people(
-                services.Lookup(id_number=data["id_number"], phone=data["phone"]),
+            found = people_identity.look_up_people(
+                people_identity.Lookup(id_number=data["id_number"], phone=data["phone"]),
                 actor=request.user,
                 purpose=data["purpose"],
             )
@@ -121,7 +122,7 @@ def _render_detail(
         "person": person,
         "identity": identity,
         "revealed": revealed,
-        "can_reveal": services.can_see_full_pii(user, person),
+        "can_reveal": people_identity.can_see_full_pii(user, person),
         # The groups, organisations and timeline the viewer may see (records.policy).
         "record": record_for(person, user),
         "can_manage_memberships": manage,
@@ -144,7 +145,7 @@ def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     """Show the full ID and phone numbers to a role allowed to see them; audited."""
     person = _person_or_404(request, pk)
     try:
-        identity = services.reveal_personal_data(
+        identity = people_identity.reveal_personal_data(
             person, actor=request.user, purpose=request.POST.get("purpose", "")
         )
     except errors.PermissionDenied:

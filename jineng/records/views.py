@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from jineng.core import errors
 from jineng.core.http import mark_personal_data
-from jineng.people import services as people_services
+from jineng.people import identity as people_identity
 from jineng.people.access import get_person_for_user
 from jineng.people.models import Person
 from jineng.records import queries, services
@@ -121,7 +121,7 @@ def my_reveal(request: HttpRequest) -> HttpResponse:
     """Show the worker their own full ID and phone numbers; audited like any reveal."""
     person = _own_person(request)
     try:
-        identity = people_services.reveal_personal_data(person, actor=request.user, purpose="own")
+        identity = people_identity.reveal_personal_data(person, actor=request.user, purpose="own")
     except errors.RateLimited as error:
         messages.error(request, error.detail)
         return _render_mine(request, person, status=error.status)

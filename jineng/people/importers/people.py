@@ -31,6 +31,7 @@ from jineng.core.errors import DomainError, PermissionDenied, RateLimited, Valid
 from jineng.core.jobs import Progress, finish_job
 from jineng.core.models import Job
 from jineng.people.choices import AffiliationKind, MembershipSource
+from jineng.people.identity import record_identity_misses
 from jineng.people.importers.bulk import (
     PreparedPerson,
     db_timestamp,
@@ -55,7 +56,6 @@ from jineng.people.services import (
     charge_import,
     clean_person,
     person_fields,
-    record_identity_misses,
 )
 from jineng.regions.models import Region
 
@@ -453,7 +453,7 @@ def _write(
     A row whose citizen ID is registered under another name is a bad row: the ID or the
     name is wrong, and the registered name is not shown (it may be outside the importer's
     scope). In all-or-nothing mode such a row means nothing is written. Each such row uses
-    up one of the importing account's misses (people.services.identify_people); a file with
+    up one of the importing account's misses (people.identity.identify_people); a file with
     more than the account has left is refused whole, without saying which rows they are.
     An organisation's rows are charged to its daily allowance first, whatever becomes of them.
     """

@@ -11,7 +11,7 @@ from conftest import ID_A, ID_B
 from jineng.api.tests.helpers import api_client, register_for_school
 from jineng.core.errors import RateLimited
 from jineng.core.models import AuditEvent
-from jineng.people import services
+from jineng.people import identity
 
 pytestmark = pytest.mark.django_db
 
@@ -103,24 +103,24 @@ def test_demasking_by_trying_candidates_hits_the_limit(settings, staff_a, traine
 
 def test_reveals_and_lookups_share_the_limit(settings, bureau_admin, person):
     settings.JINENG_IDENTITY_LOOKUPS_PER_HOUR = 2
-    services.reveal_personal_data(person, actor=bureau_admin, purpose="claim review")
-    services.look_up_people(services.Lookup(id_number=ID_A), actor=bureau_admin, purpose="x")
+    identity.reveal_personal_data(person, actor=bureau_admin, purpose="claim review")
+    identity.look_up_people(identity.Lookup(id_number=ID_A), actor=bureau_admin, purpose="x")
     with pytest.raises(RateLimited):
-        services.reveal_personal_data(person, actor=bureau_admin, purpose="claim review")
+        identity.reveal_personal_data(person, actor=bureau_admin, purpose="claim review")
     assert AuditEvent.objects.filter(action="people.person.pii_viewed").count() == 1
 
 
 def test_the_daily_limit_holds_too(settings, bureau_admin, person):
     settings.JINENG_IDENTITY_LOOKUPS_PER_DAY = 1
-    services.look_up_people(services.Lookup(id_number=ID_A), actor=bureau_admin, purpose="x")
+    identity.look_up_people(identity.Lookup(id_number=ID_A), actor=bureau_admin, purpose="x")
     with pytest.raises(RateLimited, match="1440"):
-        services.look_up_people(services.Lookup(id_number=ID_A), actor=bureau_admin, purpose="x")
+        identity.look_up_people(identity.Lookup(id_number=ID_A), actor=bureau_admin, purpose="x")
 
 
 def test_another_account_has_its_own_allowance(settings, bureau_admin, reviewer, person):
     settings.JINENG_IDENTITY_LOOKUPS_PER_HOUR = 1
-    services.look_up_people(services.Lookup(id_number=ID_A), actor=bureau_admin, purpose="x")
-    found = services.look_up_people(services.Lookup(id_number=ID_A), actor=reviewer, purpose="x")
+    identity.look_up_people(identity.Lookup(id_number=ID_A), actor=bureau_admin, purpose="x")
+    found = identity.look_up_people(identity.Lookup(id_number=ID_A), actor=reviewer, purpose="x")
     assert found == [person]
 
 
@@ -130,7 +130,7 @@ def _parallel_lookups(actor, attempts: int) -> list[str]:
 
     def work() -> None:
         try:
-            services.look_up_people(services.Lookup(id_number=ID_A), actor=actor, purpose="x")
+            identity.look_up_people(identity.Lookup(id_number=ID_A), actor=actor, purpose="x")
             outcome = "found"
         except RateLimited:
             outcome = "limited"
@@ -166,7 +166,7 @@ def test_control_without_the_chain_lock_parallel_lookups_pass_the_limit(
     settings.JINENG_IDENTITY_LOOKUPS_PER_HOUR = 5
     monkeypatch.setattr(audit.locks, "audit_chain_for_update", lambda: None)
     barrier = threading.Barrier(20, timeout=10)
-    real_check = services.throttle.check_rate
+    real_check = identity.throttle.check_rate
 
     def check_after_everyone_counted(*args, **kwargs):
         # Without the lock nothing orders the counts: let every thread insert before any
@@ -174,7 +174,7 @@ def test_control_without_the_chain_lock_parallel_lookups_pass_the_limit(
         barrier.wait()
         return real_check(*args, **kwargs)
 
-    monkeypatch.setattr(services.throttle, "check_rate", check_after_everyone_counted)
+    monkeypatch.setattr(identity.throttle, "check_rate", check_after_everyone_counted)
     outcomes = _parallel_lookups(bureau_admin, 20)
     assert outcomes.count("found") > 5
 

@@ -3,7 +3,7 @@
 A file is checked in three steps, each refusing the whole file before the next: the class
 must take enrolments from this account; the file must have a 身份证号 and a 姓名 column and
 at most MAX_ROWS rows; then every row's ID card is checked in one audited transaction
-(people.services.identify_people: rows matching nobody use up the account's misses, and rows
+(people.identity.identify_people: rows matching nobody use up the account's misses, and rows
 past the allowance are not checked at all). Only then are the identified people enrolled,
 in one transaction that locks the class.
 """
@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 from jineng.core import audit
 from jineng.core.errors import DomainError, ValidationFailed
 from jineng.people.access import is_visible_to
+from jineng.people.identity import NOT_CHECKED, NotChecked, identify_people
 from jineng.people.locks import people_for_update
 from jineng.people.models import Person
-from jineng.people.services import NOT_CHECKED, NotChecked, identify_people
 from jineng.training.choices import EnrolmentStatus
 from jineng.training.models import Enrolment, TrainingClass
 from jineng.training.services.enrolment import (

@@ -18,9 +18,10 @@ from jineng.core import audit
 from jineng.core.errors import NotFound, PermissionDenied, ValidationFailed
 from jineng.people.access import get_person_for_user, is_visible_to
 from jineng.people.choices import AffiliationBasis, AffiliationKind
+from jineng.people.identity import identify_person
 from jineng.people.locks import person_for_update
 from jineng.people.models import Person
-from jineng.people.services import end_ties, identify_person, tie_to_organization
+from jineng.people.services import end_ties, tie_to_organization
 from jineng.training import locks
 from jineng.training.choices import (
     ACTIVE_ENROLMENT_STATUSES,
@@ -226,7 +227,7 @@ def enrol_by_id_card(class_id: int, id_number: str, name: str, *, actor: Any) ->
     This is how a person outside the institution's scope comes into it. It has no
     transaction of its own: the class is checked first, then the card in one audited
     transaction (a card matching nobody uses up one of the account's misses,
-    people.services.identify_people), then the person is enrolled in another.
+    people.identity.identify_people), then the person is enrolled in another.
     """
     check_takes_enrolments(class_id, actor=actor)
     person = identify_person(id_number, name, actor=actor, where="enrolment")
