@@ -32,16 +32,7 @@ from tests.authz.world import MISSING_ID, ROLES, World
 
 # Holes the matrix found, by "<operationId>/<parameter>|<role>|<in or out>": expected to fail,
 # strictly, so that each entry must go as soon as its hole is fixed.
-KNOWN_HOLES: dict[str, str] = {
-    "transfer/to_class_id|reviewer_town|out": "issue 9: training.services.transfer looks the "
-    "target class up before it checks that the role may transfer at all, so a role that may "
-    "not (the town reviewer) gets 403 for any existing class, even one outside its town, and "
-    "404 for a missing id: an oracle of class ids",
-    "transfer/to_class_id|worker|out": "issue 9: a worker transferring their own enrolment to "
-    "a class of the same institution they may not see (a draft) is told the class's code and "
-    "status (400 '培训班 AUTHZ-1-DRAFT 当前为“草稿”，不接受报名', field class) where a missing "
-    "id answers 404: services.transfer never checks the target against the worker's scope",
-}
+KNOWN_HOLES: dict[str, str] = {}
 
 
 @dataclass(frozen=True)

@@ -333,12 +333,17 @@ def transfer(enrolment_id: int, to_class_id: int, *, actor: Any) -> Enrolment:
     if to_class_id == from_id:
         raise ValidationFailed(_("Choose a different class."), field="to_class")
     classes = locks.classes_for_update(sorted({from_id, to_class_id}))
-    if to_class_id not in classes:
-        raise NotFound(_("No such training class."), field="to_class")
-    source, target = classes[from_id], classes[to_class_id]
+    source = classes[from_id]
     enrolment.refresh_from_db()
+    # Who may move the trainee first, then the target: a class the actor may not see, or
+    # another institution's, answers exactly like a missing one.
     _check_leave(actor, enrolment, source)
-    if source.programme.organization_id != target.programme.organization_id:
+    target = classes.get(to_class_id)
+    if (
+        target is None
+        or source.programme.organization_id != target.programme.organization_id
+        or not TrainingClass.objects.visible_to(actor).filter(pk=to_class_id).exists()
+    ):
         raise NotFound(_("No such training class."), field="to_class")
     person = enrolment.person
     placed = _place(target, person)
