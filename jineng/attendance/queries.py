@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from jineng.attendance.models import Attendance
 from jineng.people.models import Person
-from jineng.people.queries import EVERYTHING, RecordEntry, RecordScope
+from jineng.people.queries import RecordEntry, RecordScope
 from jineng.training.choices import EnrolmentStatus
 from jineng.training.models import ClassSession, Enrolment, TrainingClass
 
@@ -143,7 +143,7 @@ def session_title(session: ClassSession) -> str:
     return session.topic or timezone.localtime(session.starts_at).strftime("%Y-%m-%d %H:%M")
 
 
-def record_entries(person: Person, scope: RecordScope = EVERYTHING) -> list[RecordEntry]:
+def record_entries(person: Person, scope: RecordScope) -> list[RecordEntry]:
     """Return one lifelong-record entry per session the person attended; flags shown.
 
     An organisation's scope keeps only the sessions of its own classes.

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from jineng.learning.models import Document, LearningPlatform, Statement
 from jineng.learning.validation import VOIDED, agent_key
 from jineng.people.models import Person
-from jineng.people.queries import EVERYTHING, RecordEntry, RecordScope
+from jineng.people.queries import RecordEntry, RecordScope
 from jineng.training.models import TrainingClass
 
 # Verbs whose result.duration is time spent learning; any other verb's duration is ignored.
@@ -199,7 +199,7 @@ def _in_scope(statements: QuerySet[Statement], scope: RecordScope) -> QuerySet[S
     return statements.filter(class_code__in=classes.values("code"))
 
 
-def record_entries(person: Person, scope: RecordScope = EVERYTHING) -> list[RecordEntry]:
+def record_entries(person: Person, scope: RecordScope) -> list[RecordEntry]:
     """Return one record entry per day and activity with the person's online learning minutes.
 
     An organisation's scope keeps only the learning reported for its own classes.

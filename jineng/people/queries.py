@@ -103,7 +103,7 @@ def _memberships(person: Person, scope: RecordScope) -> MembershipQuerySet:
     return memberships
 
 
-def record_groups(person: Person, scope: RecordScope = EVERYTHING) -> list[GroupFact]:
+def record_groups(person: Person, scope: RecordScope) -> list[GroupFact]:
     """Return the person's target groups as far as the scope discloses them."""
     memberships = _memberships(person, scope)
     if scope.groups == GroupDisclosure.FULL:
@@ -125,7 +125,7 @@ def record_groups(person: Person, scope: RecordScope = EVERYTHING) -> list[Group
     ]
 
 
-def record_affiliations(person: Person, scope: RecordScope = EVERYTHING) -> list[Affiliation]:
+def record_affiliations(person: Person, scope: RecordScope) -> list[Affiliation]:
     """Return the person's ties to organisations that the scope covers, newest first."""
     affiliations = scope.by_organization(
         Affiliation.objects.filter(person=person), "organization_id"
@@ -133,7 +133,7 @@ def record_affiliations(person: Person, scope: RecordScope = EVERYTHING) -> list
     return list(affiliations.select_related("organization").order_by("-started_on"))
 
 
-def record_entries(person: Person, scope: RecordScope = EVERYTHING) -> list[RecordEntry]:
+def record_entries(person: Person, scope: RecordScope) -> list[RecordEntry]:
     """Return the identity, target-group and organisation facts of a person's record.
 
     Target-group entries carry evidence, so they appear only when the scope discloses the

@@ -12,7 +12,7 @@ from jineng.attendance import queries as attendance_queries
 from jineng.learning import queries as learning_queries
 from jineng.people import queries as people_queries
 from jineng.people.models import Affiliation, Person
-from jineng.people.queries import EVERYTHING, GroupDisclosure, GroupFact, RecordEntry, RecordScope
+from jineng.people.queries import GroupDisclosure, GroupFact, RecordEntry, RecordScope
 from jineng.records import policy
 from jineng.records.models import ShareLink
 from jineng.training import queries as training_queries
@@ -81,7 +81,7 @@ class TrainingRecord:
         }
 
 
-def get_record(person: Person, scope: RecordScope = EVERYTHING) -> TrainingRecord:
+def get_record(person: Person, scope: RecordScope) -> TrainingRecord:
     """Gather a person's record within a scope from every provider, newest first.
 
     Pages and downloads do not call this directly: they use record_for() or shared_record(),

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jineng.people.models import Person
-from jineng.people.queries import EVERYTHING, RecordEntry, RecordScope
+from jineng.people.queries import RecordEntry, RecordScope
 from jineng.regions.models import Region
 from jineng.training.access import PUBLIC_STATUSES
 from jineng.training.choices import SEATED_ENROLMENT_STATUSES, ClassStatus, EnrolmentStatus
@@ -183,7 +183,7 @@ _RECORD_TITLES = {
 }
 
 
-def record_entries(person: Person, scope: RecordScope = EVERYTHING) -> list[RecordEntry]:
+def record_entries(person: Person, scope: RecordScope) -> list[RecordEntry]:
     """Return the person's training facts for the lifelong record (培训电子档案).
 
     An organisation's scope keeps only the enrolments in its own programmes.

@@ -36,6 +36,7 @@ from jineng.core.models import AuditEvent
 from jineng.learning import services as learning_services
 from jineng.learning.linking import class_extension_iri
 from jineng.learning.queries import online_minutes
+from jineng.people.queries import EVERYTHING
 from jineng.records.queries import get_record
 from jineng.training import services as training_services
 from jineng.training.choices import ClassMode, ClassStatus, EnrolmentStatus
@@ -344,7 +345,7 @@ def test_subsidised_class_from_submission_to_completion(
     # ... and the worker's 我的档案 shows the class, the check-in and the online learning.
     phone.goto("/records/mine/")
     with translation.override("zh-hans"):
-        entries = {e.kind: str(e.title) for e in get_record(person).entries}
+        entries = {e.kind: str(e.title) for e in get_record(person, EVERYTHING).entries}
     timeline = phone.page.locator("main ol.timeline")
     for kind in ("training.completed", "attendance.checked_in", "learning.online"):
         assert kind in entries, f"no {kind} entry in the record: {sorted(entries)}"

@@ -8,6 +8,7 @@ import pytest
 from django.utils import translation
 
 from jineng.attendance import queries, services, tokens
+from jineng.people.queries import EVERYTHING
 from jineng.records.queries import get_record
 from jineng.training.models import ClassSession, Enrolment
 
@@ -81,7 +82,7 @@ def test_sheet_lays_out_sessions_and_trainees(
 def test_record_shows_attendance_with_flags(worker, staff_a, enrolment, sessions, at_start):
     services.check_in(tokens.make_code(sessions[0].pk, START), actor=worker, location=NEAR)
     services.record_manual_check_in(sessions[1].pk, enrolment.pk, reason="补签", actor=staff_a)
-    entries = [e for e in queries.record_entries(worker.person)]
+    entries = [e for e in queries.record_entries(worker.person, EVERYTHING)]
     assert [e.kind for e in entries] == ["attendance.checked_in", "attendance.checked_in"]
     assert entries[0].title == "Attended session 安全用电 of 电工培训 A-2026-001"
     assert entries[0].details["flags"] == []
@@ -96,5 +97,5 @@ def test_record_shows_attendance_with_flags(worker, staff_a, enrolment, sessions
 
 def test_lifelong_record_includes_attendance(worker, enrolment, sessions, at_start):
     services.check_in(tokens.make_code(sessions[0].pk, START), actor=worker, location=NEAR)
-    kinds = [entry.kind for entry in get_record(worker.person).entries]
+    kinds = [entry.kind for entry in get_record(worker.person, EVERYTHING).entries]
     assert "attendance.checked_in" in kinds

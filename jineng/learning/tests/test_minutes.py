@@ -7,6 +7,7 @@ from jineng.learning.models import Statement
 from jineng.learning.queries import online_minutes, record_entries
 from jineng.learning.tests.conftest import HOME, new_id, statement
 from jineng.learning.validation import Malformed, parse_duration
+from jineng.people.queries import EVERYTHING
 from jineng.records.queries import get_record
 
 COMPLETED = {"id": "http://adlnet.gov/expapi/verbs/completed"}
@@ -119,7 +120,7 @@ def test_record_entries_group_minutes_per_day_and_activity(lrs, person):
             learned(person.pk, "PT20M", timestamp="2026-03-03T09:00:00+08:00"),
         ],
     )
-    entries = record_entries(person)
+    entries = record_entries(person, EVERYTHING)
     assert [(e.day, e.details["minutes"]) for e in entries] == [
         (datetime.date(2026, 3, 2), 45),
         (datetime.date(2026, 3, 3), 20),
@@ -128,7 +129,7 @@ def test_record_entries_group_minutes_per_day_and_activity(lrs, person):
     assert "45" in entries[0].title
     assert "安全用电" in entries[0].title
     assert entries[0].details["class_code"] == "C00001"
-    record = get_record(person)
+    record = get_record(person, EVERYTHING)
     assert sum(1 for e in record.entries if e.kind == "learning.online") == 2
 
 

@@ -14,6 +14,7 @@ from django.utils import translation
 from conftest import ID_A, ID_B
 from jineng.core.errors import InvalidTransition
 from jineng.core.models import AuditEvent
+from jineng.people.queries import EVERYTHING
 from jineng.records.queries import get_record
 from jineng.training import queries, services
 from jineng.training.choices import ClassMode, ClassStatus, EnrolmentStatus
@@ -103,7 +104,7 @@ def test_class_cannot_close_before_its_last_session_has_ended(staff_a, running):
         b.pk: (EnrolmentStatus.ENROLLED, None, ""),
         waiting.pk: (EnrolmentStatus.WAITLISTED, None, ""),
     }
-    assert [e.kind for e in queries.record_entries(a.person)] == ["training.enrolled"]
+    assert [e.kind for e in queries.record_entries(a.person, EVERYTHING)] == ["training.enrolled"]
     assert not AuditEvent.objects.filter(action="training.class.closed").exists()
     with time_machine.travel(at(START, 12), tick=False):
         services.close_class(c.pk, actor=staff_a)
@@ -143,13 +144,13 @@ def test_training_appears_in_the_lifelong_record(staff_a, running):
     c, (a, _, waiting) = running
     with mock.patch.object(queries, "attended_minutes", lambda ids: dict.fromkeys(ids, 300)):
         services.close_class(c.pk, actor=staff_a)
-    entries = {e.kind: e for e in queries.record_entries(a.person)}
+    entries = {e.kind: e for e in queries.record_entries(a.person, EVERYTHING)}
     assert set(entries) == {"training.completed"}
     assert entries["training.completed"].title == (
         f"Completed 电工培训 ({c.code}) at 梅河口市甲职业培训学校"
     )
     assert entries["training.completed"].details["hours"] == 5.0
-    kinds = [e.kind for e in get_record(waiting.person).entries]
+    kinds = [e.kind for e in get_record(waiting.person, EVERYTHING).entries]
     assert "training.withdrawn" in kinds
 
 
