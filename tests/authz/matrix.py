@@ -24,6 +24,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db.models import QuerySet
+from django.urls import URLPattern, URLResolver, get_resolver
 
 from jineng.core import scope
 from tests.authz.world import MISSING_ID, World
@@ -239,3 +240,66 @@ def check_in_scope(
         assert normalised(answer, url) != normalised(missing, missing_url), (
             f"{shown}, exactly like a missing id"
         )
+
+
+def check_answer(
+    which: str,
+    what: str,
+    answer: Any,
+    url: str,
+    missing: Any,
+    missing_url: str,
+    *,
+    written: int,
+    user: Any,
+    label: str,
+    target: Any,
+    safe: bool,
+    requires: tuple[str, ...] | None,
+    anonymous_refusals: tuple[int, ...],
+) -> None:
+    """Judge one case: out of scope like missing and writing nothing, in scope as expected."""
+    if which == "out":
+        refusal_seen = (
+            requires is not None and not has_any(user, requires) and viewable(label, user, target)
+        )
+        check_out_of_scope(what, answer, url, missing, missing_url, refusal_seen=refusal_seen)
+        assert written == 0, f"{what}: out of scope wrote {written} audit rows"
+        return
+    check_in_scope(
+        what,
+        answer,
+        url,
+        missing,
+        missing_url,
+        user=user,
+        safe=safe,
+        requires=requires,
+        anonymous_refusals=anonymous_refusals,
+    )
+
+
+# URL namespaces outside the console's data scope, and why.
+EXCLUDED_NAMESPACES: dict[str, str] = {
+    "admin": "Django's admin: open to is_staff accounts only, which are operators, not roles",
+    "api": "the REST API: covered operation by operation in test_api_matrix.py",
+}
+
+
+def console_patterns() -> list[dict[str, Any]]:
+    """Every console URL pattern, in route order: its name and its keywords."""
+    found: list[dict[str, Any]] = []
+
+    def walk(resolver: URLResolver, namespace: str | None) -> None:
+        for entry in resolver.url_patterns:
+            if isinstance(entry, URLResolver):
+                inner = entry.namespace or None
+                if inner in EXCLUDED_NAMESPACES or namespace in EXCLUDED_NAMESPACES:
+                    continue
+                walk(entry, f"{namespace}:{inner}" if namespace and inner else inner or namespace)
+            elif isinstance(entry, URLPattern):
+                name = f"{namespace}:{entry.name}" if namespace else entry.name
+                found.append({"name": name, "names": list(entry.pattern.converters)})
+
+    walk(get_resolver(), None)
+    return found

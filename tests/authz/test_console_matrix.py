@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from jineng.core.models import AuditEvent
 from tests.authz import matrix
@@ -24,11 +24,6 @@ from tests.authz.world import ROLES, World
 # that each entry must go as soon as its hole is fixed.
 KNOWN_HOLES: dict[str, str] = {}
 
-# URL namespaces outside the console's data scope, and why.
-EXCLUDED_NAMESPACES: dict[str, str] = {
-    "admin": "Django's admin: open to is_staff accounts only, which are operators, not roles",
-    "api": "the REST API: covered operation by operation in test_api_matrix.py",
-}
 
 # The capabilities of which a role needs one to open the page or send the form
 # (jineng/accounts/roles.py): in scope, a role without any of them must get 403.
@@ -74,26 +69,7 @@ ACTIONS: dict[str, str] = {"catalogs:appeal_file": "change", "training:find_enro
 FORMS: dict[str, dict[str, Any]] = {}
 
 
-def _patterns() -> list[dict[str, Any]]:
-    """Every URL pattern with keywords: its name, keywords, in route order."""
-    found: list[dict[str, Any]] = []
-
-    def walk(resolver: URLResolver, namespace: str | None) -> None:
-        for entry in resolver.url_patterns:
-            if isinstance(entry, URLResolver):
-                inner = entry.namespace or None
-                if inner in EXCLUDED_NAMESPACES or namespace in EXCLUDED_NAMESPACES:
-                    continue
-                walk(entry, f"{namespace}:{inner}" if namespace and inner else inner or namespace)
-            elif isinstance(entry, URLPattern) and entry.pattern.converters:
-                name = f"{namespace}:{entry.name}" if namespace else entry.name
-                found.append({"name": name, "names": list(entry.pattern.converters)})
-
-    walk(get_resolver(), None)
-    return found
-
-
-PATTERNS = _patterns()
+PATTERNS = [p for p in matrix.console_patterns() if p["names"]]
 
 
 def _object_patterns() -> list[dict[str, Any]]:
@@ -167,26 +143,18 @@ def test_console_answers_by_scope(
     if missing is None:
         missing = send(missing_url)
 
-    requires = REQUIRES.get(pattern["name"])
-    if which == "out":
-        refusal_seen = (
-            requires is not None
-            and not matrix.has_any(user, requires)
-            and matrix.viewable(label, user, target)
-        )
-        matrix.check_out_of_scope(
-            what, answer, url, missing, missing_url, refusal_seen=refusal_seen
-        )
-        assert written == 0, f"{what}: out of scope wrote {written} audit rows"
-    else:
-        matrix.check_in_scope(
-            what,
-            answer,
-            url,
-            missing,
-            missing_url,
-            user=user,
-            safe=safe,
-            requires=requires,
-            anonymous_refusals=(302,),
-        )
+    matrix.check_answer(
+        which,
+        what,
+        answer,
+        url,
+        missing,
+        missing_url,
+        written=written,
+        user=user,
+        label=label,
+        target=target,
+        safe=safe,
+        requires=REQUIRES.get(pattern["name"]),
+        anonymous_refusals=(302,),
+    )

@@ -24,13 +24,12 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 from django.test import Client
-from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.urls import Resolver404, resolve, reverse
 
 from jineng.core import scope
 from tests.api_fuzz.conftest import load_openapi
 from tests.authz import matrix
 from tests.authz.test_api_matrix import PARAMETER
-from tests.authz.test_console_matrix import EXCLUDED_NAMESPACES
 from tests.authz.world import ROLES, World
 
 # Holes the list matrix found, by "<list>|<role>": expected to fail, strictly, so that each
@@ -317,23 +316,11 @@ def _list_operations() -> list[dict[str, Any]]:
 
 def _pages() -> list[dict[str, Any]]:
     """Console URL patterns without an object keyword (public keywords only, or none)."""
-    found: list[dict[str, Any]] = []
-
-    def walk(resolver: URLResolver, namespace: str | None) -> None:
-        for entry in resolver.url_patterns:
-            if isinstance(entry, URLResolver):
-                inner = entry.namespace or None
-                if inner in EXCLUDED_NAMESPACES or namespace in EXCLUDED_NAMESPACES:
-                    continue
-                walk(entry, f"{namespace}:{inner}" if namespace and inner else inner or namespace)
-            elif isinstance(entry, URLPattern):
-                name = f"{namespace}:{entry.name}" if namespace else entry.name
-                names = list(entry.pattern.converters)
-                params = [matrix.classify(n, name) for n in names]
-                if all(p is not None and p.label is None for p in params):
-                    found.append({"id": name, "names": names})
-
-    walk(get_resolver(), None)
+    found = []
+    for pattern in matrix.console_patterns():
+        params = [matrix.classify(n, pattern["name"]) for n in pattern["names"]]
+        if all(p is not None and p.label is None for p in params):
+            found.append({"id": pattern["name"], "names": pattern["names"]})
     return found
 
 
@@ -399,7 +386,7 @@ def linked(body: bytes) -> dict[str, set[int]]:
             match = resolve(path)
         except Resolver404:
             continue
-        if match.namespace in EXCLUDED_NAMESPACES:
+        if match.namespace in matrix.EXCLUDED_NAMESPACES:
             continue
         params = [matrix.classify(k, match.view_name) for k in match.kwargs]
         objects = matrix.params_with_objects([p for p in params if p is not None])
