@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -117,6 +118,20 @@ def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return error_response(exc.status_code, {"code": code, "detail": str(exc)})
 
 
+def _on_unreadable_body(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    # Django refuses a multipart body it cannot split (no boundary, a malformed or non-ASCII
+    # Content-Type, a negative length) when a form or file parameter first reads it.
+    body = {
+        "code": "invalid",
+        "detail": _(
+            "The request body could not be read: send it as multipart/form-data with a "
+            "boundary, as HTTP clients do for file uploads."
+        ),
+        "field": "body",
+    }
+    return error_response(400, body)
+
+
 def _on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
     return error_response(404, {"code": "not_found", "detail": _("Not found.")})
 
@@ -139,6 +154,7 @@ def register_error_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(ValidationError, _on_validation_error)
     api.add_exception_handler(AuthenticationError, _on_authentication_error)
     api.add_exception_handler(HttpError, _on_http_error)
+    api.add_exception_handler(MultiPartParserError, _on_unreadable_body)
     api.add_exception_handler(Http404, _on_not_found)
     api.add_exception_handler(Exception, _on_unexpected)
 

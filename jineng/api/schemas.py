@@ -6,7 +6,7 @@ import json
 from typing import Annotated, Any, Generic, TypeVar
 
 from django.db.models import QuerySet
-from ninja import Field, Path, Schema
+from ninja import Field, Path, Query, Schema
 from ninja.responses import NinjaJSONEncoder
 
 DEFAULT_LIMIT = 50
@@ -14,8 +14,15 @@ MAX_LIMIT = 200
 
 Item = TypeVar("Item")
 
-# Primary keys are 64-bit: larger numbers are refused as invalid before they reach the database.
-ObjectId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The object's id.")]
+# Primary keys, offsets and counts are 64-bit in the database (SQLite's INTEGER, PostgreSQL's
+# bigint): a larger number is refused as invalid before it reaches the database, which would
+# fail on it (SQLite) or compare it as another type (PostgreSQL).
+MAX_ID = 2**63 - 1
+
+# Every id in an API path: a positive 64-bit number.
+ObjectId = Annotated[int, Path(ge=1, le=MAX_ID, description="The object's id.")]
+# Every optional id in an API query string: a positive 64-bit number.
+QueryId = Annotated[int | None, Query(None, ge=1, le=MAX_ID, description="The object's id.")]
 
 
 class RegionOut(Schema):
@@ -29,7 +36,7 @@ class PageParams(Schema):
     """Limit/offset pagination of a list."""
 
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page (1–200).")
-    offset: int = Field(0, ge=0, description="Items to skip.")
+    offset: int = Field(0, ge=0, le=MAX_ID, description="Items to skip.")
 
 
 class Page(Schema, Generic[Item]):

@@ -12,7 +12,7 @@ from ninja import Field, Query, Router, Schema
 from jineng.api.auth import actor
 from jineng.api.errors import responses
 from jineng.api.idempotency import IdempotencyKeyHeader, Outcome, idempotent
-from jineng.api.schemas import Page, PageParams, dump, paginate
+from jineng.api.schemas import ObjectId, Page, PageParams, QueryId, dump, paginate
 from jineng.core.errors import NotFound, ValidationFailed
 from jineng.core.scope import CHANGE
 from jineng.training import queries, services
@@ -189,7 +189,7 @@ def list_classes(
     summary="Read a training class",
     url_name="training_class_detail",
 )
-def get_class(request: HttpRequest, class_id: int) -> TrainingClass:
+def get_class(request: HttpRequest, class_id: ObjectId) -> TrainingClass:
     """Return one class in scope."""
     found = get_class_for_user(actor(request), class_id)
     return queries.with_counts(TrainingClass.objects).get(pk=found.pk)
@@ -202,7 +202,7 @@ def get_class(request: HttpRequest, class_id: int) -> TrainingClass:
     url_name="training_class_transition",
 )
 def transition_class(
-    request: HttpRequest, class_id: int, payload: TrainingTransitionIn
+    request: HttpRequest, class_id: ObjectId, payload: TrainingTransitionIn
 ) -> TrainingClass:
     """Submit, approve, return, start or archive a class; close it with completion."""
     user = actor(request)
@@ -236,7 +236,7 @@ def _check_enrolment_in(payload: TrainingEnrolmentIn) -> None:
 )
 def enrol(
     request: HttpRequest,
-    class_id: int,
+    class_id: ObjectId,
     payload: TrainingEnrolmentIn,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> HttpResponse:
@@ -270,7 +270,7 @@ def enrol(
     url_name="training_enrolment_list",
 )
 def list_enrolments(
-    request: HttpRequest, page: Query[PageParams], class_id: int | None = None
+    request: HttpRequest, page: Query[PageParams], class_id: QueryId = None
 ) -> dict[str, Any]:
     """List enrolments in scope: a worker's own, an institution's classes', or all (bureau)."""
     rows = _enrolments_for(actor(request))
@@ -285,7 +285,7 @@ def list_enrolments(
     summary="Withdraw an enrolment",
     url_name="training_withdraw",
 )
-def withdraw(request: HttpRequest, enrolment_id: int) -> Enrolment:
+def withdraw(request: HttpRequest, enrolment_id: ObjectId) -> Enrolment:
     """Withdraw a place; a freed seat goes to the first person on the waitlist."""
     user = actor(request)
     if not _enrolments_for(user).filter(pk=enrolment_id).exists():
@@ -300,7 +300,9 @@ def withdraw(request: HttpRequest, enrolment_id: int) -> Enrolment:
     summary="Transfer an enrolment to another class",
     url_name="training_transfer",
 )
-def transfer(request: HttpRequest, enrolment_id: int, payload: TrainingTransferIn) -> Enrolment:
+def transfer(
+    request: HttpRequest, enrolment_id: ObjectId, payload: TrainingTransferIn
+) -> Enrolment:
     """Move a trainee to another class of the same institution; returns the new place.
 
     Both classes are locked in id order; a freed seat goes to the first on the waitlist.

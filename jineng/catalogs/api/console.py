@@ -15,7 +15,7 @@ from jineng.accounts.roles import Capability
 from jineng.api.auth import actor
 from jineng.api.errors import responses
 from jineng.api.idempotency import IdempotencyKeyHeader, Outcome, idempotent
-from jineng.api.schemas import Page, PageParams, dump, paginate
+from jineng.api.schemas import ObjectId, Page, PageParams, dump, paginate
 from jineng.catalogs import access, queries, services
 from jineng.catalogs.api.routing import router
 from jineng.catalogs.api.schemas import (
@@ -120,7 +120,7 @@ def import_draft(
 )
 def add_entry(
     request: HttpRequest,
-    version_id: int,
+    version_id: ObjectId,
     payload: CatalogEntryIn,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> HttpResponse:
@@ -147,7 +147,7 @@ def _entry_for(user: Any, entry_id: int) -> CatalogEntry:
     summary="Replace an entry of a draft",
     url_name="catalog_entry_update",
 )
-def update_entry(request: HttpRequest, entry_id: int, payload: CatalogEntryIn) -> CatalogEntry:
+def update_entry(request: HttpRequest, entry_id: ObjectId, payload: CatalogEntryIn) -> CatalogEntry:
     """Replace every field of one draft entry (bureau only)."""
     user = actor(request)
     _entry_for(user, entry_id)
@@ -161,7 +161,7 @@ def update_entry(request: HttpRequest, entry_id: int, payload: CatalogEntryIn) -
     summary="Remove an entry from a draft",
     url_name="catalog_entry_delete",
 )
-def remove_entry(request: HttpRequest, entry_id: int) -> Status[None]:
+def remove_entry(request: HttpRequest, entry_id: ObjectId) -> Status[None]:
     """Take one entry out of a draft (bureau only)."""
     user = actor(request)
     _entry_for(user, entry_id)
@@ -175,7 +175,7 @@ def remove_entry(request: HttpRequest, entry_id: int) -> Status[None]:
     summary="Give the reason for differences of a draft",
     url_name="catalog_changes_record",
 )
-def record_changes(request: HttpRequest, version_id: int, payload: CatalogChangesIn) -> Any:
+def record_changes(request: HttpRequest, version_id: ObjectId, payload: CatalogChangesIn) -> Any:
     """Record one reason and its grounds for each listed key (bureau only)."""
     user = actor(request)
     access.get_version_for_user(user, version_id)
@@ -200,7 +200,7 @@ def _refetch(version_id: int) -> CatalogVersion:
     summary="Send a draft for review",
     url_name="catalog_version_submit",
 )
-def submit_version(request: HttpRequest, version_id: int) -> CatalogVersion:
+def submit_version(request: HttpRequest, version_id: ObjectId) -> CatalogVersion:
     """Send a draft for review once every difference has a fitting reason (bureau only)."""
     user = actor(request)
     access.get_version_for_user(user, version_id)
@@ -215,7 +215,7 @@ def submit_version(request: HttpRequest, version_id: int) -> CatalogVersion:
     url_name="catalog_version_publish",
 )
 def publish_version(
-    request: HttpRequest, version_id: int, payload: CatalogPublishIn
+    request: HttpRequest, version_id: ObjectId, payload: CatalogPublishIn
 ) -> CatalogVersion:
     """Publish from a date (not in the past, after the current version's); not by its editors."""
     user = actor(request)
@@ -238,7 +238,7 @@ def _appeal(appeal_id: int) -> CatalogAppeal:
 )
 def file_appeal(
     request: HttpRequest,
-    change_id: int,
+    change_id: ObjectId,
     payload: CatalogAppealIn,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> HttpResponse:
@@ -276,7 +276,7 @@ def list_appeals(request: HttpRequest, page: Query[PageParams]) -> Any:
     url_name="catalog_appeal_decide",
 )
 def decide_appeal(
-    request: HttpRequest, appeal_id: int, payload: CatalogDecisionIn
+    request: HttpRequest, appeal_id: ObjectId, payload: CatalogDecisionIn
 ) -> CatalogAppeal:
     """Uphold or dismiss an appeal with written reasons (bureau only)."""
     user = actor(request)

@@ -13,7 +13,7 @@ from ninja import Field, Query, Schema
 
 from jineng.api.auth import AUTH
 from jineng.api.errors import responses
-from jineng.api.schemas import Page, PageParams, paginate
+from jineng.api.schemas import MAX_ID, ObjectId, Page, PageParams, paginate
 from jineng.catalogs import access, queries
 from jineng.catalogs.api.routing import router
 from jineng.catalogs.api.schemas import (
@@ -200,7 +200,7 @@ def entry_history(
     summary="Get a catalog version",
     url_name="catalog_version_detail",
 )
-def get_version(request: HttpRequest, version_id: int) -> CatalogVersion:
+def get_version(request: HttpRequest, version_id: ObjectId) -> CatalogVersion:
     """A published version, or a draft for catalog editors (404 otherwise)."""
     return _version(request, version_id)
 
@@ -214,7 +214,10 @@ def get_version(request: HttpRequest, version_id: int) -> CatalogVersion:
     url_name="catalog_version_entries",
 )
 def list_version_entries(
-    request: HttpRequest, version_id: int, query: Query[CatalogEntryQuery], page: Query[PageParams]
+    request: HttpRequest,
+    version_id: ObjectId,
+    query: Query[CatalogEntryQuery],
+    page: Query[PageParams],
 ) -> dict[str, Any]:
     """Entries of one version, filtered like the current ones (`on` is ignored)."""
     return _page_of_entries(_version(request, version_id), query, page)
@@ -222,7 +225,10 @@ def list_version_entries(
 
 class CatalogDiffQuery(Schema):
     against: int | None = Field(
-        None, description="Id of the version to compare with; default: the one it was based on."
+        None,
+        ge=1,
+        le=MAX_ID,
+        description="Id of the version to compare with; default: the one it was based on.",
     )
 
 
@@ -234,7 +240,9 @@ class CatalogDiffQuery(Schema):
     summary="Compare two versions of a catalog",
     url_name="catalog_version_diff",
 )
-def diff_versions(request: HttpRequest, version_id: int, query: Query[CatalogDiffQuery]) -> Any:
+def diff_versions(
+    request: HttpRequest, version_id: ObjectId, query: Query[CatalogDiffQuery]
+) -> Any:
     """Entries added, removed and changed (field by field) from `against` to this version."""
     newer = _version(request, version_id)
     older = _version(request, query.against) if query.against else newer.based_on
