@@ -12,7 +12,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from jineng.accounts.roles import Capability
+from jineng.accounts.roles import CITY_WIDE_ROLES, Capability, has_capability
 from jineng.core.errors import PermissionDenied
 from jineng.core.scope import CHANGE, VIEW
 from jineng.training import access as training_access
@@ -50,3 +50,19 @@ def get_session_for_user(
     training_access.get_session_for_user(user, pk)
     _require(user, action)
     return training_access.get_session_for_user(user, pk, action=_scope_action(action))
+
+
+def may_see_city_figures(user: Any) -> bool:
+    """Tell whether the user sees city-wide attendance figures (the manual-share median).
+
+    Only the bureau's city-wide roles with ``view_attendance`` do: an institution sees its own
+    sheets, never how other institutions' classes compare.
+    """
+    role = getattr(user, "role", "")
+    return role in CITY_WIDE_ROLES and has_capability(user, Capability.VIEW_ATTENDANCE)
+
+
+def require_city_figures(user: Any) -> None:
+    """Refuse (403) a role that may never see city-wide attendance figures."""
+    if not may_see_city_figures(user):
+        raise PermissionDenied(_("Only the bureau sees attendance figures across the city."))

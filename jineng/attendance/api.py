@@ -30,6 +30,11 @@ class AttendanceOut(Schema):
     class_code: str
     checked_in_at: datetime.datetime
     method: AttendanceMethod
+    is_manual: bool = Field(description="Recorded by staff (补签) rather than scanned.")
+    is_counted: bool = Field(
+        description="Counts toward hours: false for a manual check-in recorded outside the "
+        "session's manual window."
+    )
     flags: list[AttendanceFlag]
     distance_m: int | None = Field(None, description="Metres from the venue, when both known.")
     accuracy_m: int | None
@@ -78,7 +83,7 @@ def attendance_for(user: Any) -> AttendanceQuerySet:
     """Check-ins in the user's scope, newest first, ready to serialise."""
     return (
         Attendance.objects.visible_to(user)
-        .select_related("enrolment__training_class", "recorded_by")
+        .select_related("enrolment__training_class", "recorded_by", "session")
         .order_by("-checked_in_at", "-pk")
     )
 
@@ -126,7 +131,11 @@ def manual_check_in(
     payload: AttendanceManualIn,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> HttpResponse:
-    """Record a trainee's presence on the class's staff's word, with the reason (marked manual)."""
+    """Record a trainee's presence on the class's staff's word, with the reason (marked manual).
+
+    Accepted from the session's on-time window until ``JINENG_MANUAL_CHECKIN_GRACE_HOURS``
+    (48) hours after it ends; before the session or after that, 409 ``manual_check_in_closed``.
+    """
     user = actor(request)
 
     def create() -> Outcome:

@@ -29,6 +29,8 @@ def cell_text(attendance: Any) -> str:
     text = timezone.localtime(attendance.checked_in_at).strftime("%H:%M")
     if attendance.is_manual:
         text += " " + _("(manual: {reason})").format(reason=attendance.reason)
+    if not attendance.is_counted:
+        text += " " + _("[not counted: recorded outside the session's manual window]")
     if attendance.is_flagged:
         text += " " + _("[flagged: {flags}]").format(flags=", ".join(attendance.flag_labels))
     return text

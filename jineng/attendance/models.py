@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from jineng.accounts.roles import Capability
+from jineng.attendance import policy
 from jineng.attendance.choices import AttendanceFlag, AttendanceMethod
 from jineng.core import scope
 from jineng.core.scope import ScopedQuerySet
@@ -14,6 +18,21 @@ from jineng.core.scope import ScopedQuerySet
 
 class AttendanceQuerySet(ScopedQuerySet["Attendance"]):
     """Check-ins, restricted to a user's data scope with ``visible_to(user, action)``."""
+
+    def counted(self) -> AttendanceQuerySet:
+        """Keep the check-ins that count toward hours: all but manual ones recorded outside
+        the manual window (before the session began, or after its grace)."""
+        return self.exclude(outside_manual_window())
+
+
+def outside_manual_window() -> Q:
+    """Match manual check-ins recorded before their session's window or after its grace."""
+    early = datetime.timedelta(minutes=policy.early_minutes())
+    grace = datetime.timedelta(hours=policy.manual_grace_hours())
+    return Q(method=AttendanceMethod.MANUAL) & (
+        Q(created_at__lt=F("session__starts_at") - early)
+        | Q(created_at__gt=F("session__ends_at") + grace)
+    )
 
 
 class Attendance(models.Model):
@@ -93,6 +112,17 @@ class Attendance(models.Model):
     @property
     def is_manual(self) -> bool:
         return self.method == AttendanceMethod.MANUAL
+
+    @property
+    def is_counted(self) -> bool:
+        """Tell whether it counts toward hours (the same rule as ``counted()``; needs session)."""
+        if not self.is_manual or self.created_at is None:
+            return True
+        return (
+            policy.manual_opens_at(self.session.starts_at)
+            <= self.created_at
+            <= policy.manual_closes_at(self.session.ends_at)
+        )
 
 
 # Data scope (jineng/core/scope.py, ADR 0005): a check-in follows its class (the township it

@@ -3,20 +3,37 @@
 Accrued hours are derived from attendance, never typed: a trainee accrues a session's full
 scheduled length for each session they checked in to. **Flagged check-ins count** (they were
 accepted, and a flag is a prompt to look, not a verdict); sheets and the record show the flags,
-so reviewers see which hours rest on them.
+so reviewers see which hours rest on them. **Manual check-ins** count when staff recorded
+them inside the manual window (``policy``); one recorded ahead of its session or after the
+grace is shown, marked "not counted", and adds nothing.
+
+A class's **manual share** (manual check-ins ÷ all check-ins) is shown to the bureau beside
+the city median of that share over the classes with check-ins (FRAUD_RULES R18).
 """
 
 from __future__ import annotations
 
 import datetime
+import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import DurationField, ExpressionWrapper, F, Sum
+from django.db.models import (
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Q,
+    QuerySet,
+    Sum,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jineng.attendance.models import Attendance
+from jineng.attendance.choices import AttendanceMethod
+from jineng.attendance.models import Attendance, AttendanceQuerySet
 from jineng.people.models import Person
 from jineng.people.queries import RecordEntry, RecordScope
 from jineng.training.choices import EnrolmentStatus
@@ -45,7 +62,8 @@ def _minutes_by_enrolment(rows: Iterable[dict[str, object]]) -> dict[int, int]:
 def attended_minutes(enrolment_ids: Iterable[int]) -> dict[int, int]:
     """Return the scheduled minutes of the sessions each enrolment attended, in one query.
 
-    Every id asked for is in the answer (0 if it attended nothing). Flagged check-ins count.
+    Every id asked for is in the answer (0 if it attended nothing). Flagged check-ins count;
+    manual ones recorded outside the manual window do not.
     """
     ids = list(enrolment_ids)
     totals = dict.fromkeys(ids, 0)
@@ -53,6 +71,7 @@ def attended_minutes(enrolment_ids: Iterable[int]) -> dict[int, int]:
         return totals
     rows = (
         Attendance.objects.filter(enrolment_id__in=ids)
+        .counted()
         .values("enrolment_id")
         .annotate(total=Sum(SESSION_LENGTH))
         .order_by()
@@ -69,6 +88,7 @@ def flagged_minutes(enrolment_ids: Iterable[int]) -> dict[int, int]:
         return totals
     rows = (
         Attendance.objects.filter(enrolment_id__in=ids, is_flagged=True)
+        .counted()
         .values("enrolment_id")
         .annotate(total=Sum(SESSION_LENGTH))
         .order_by()
@@ -115,7 +135,9 @@ def get_sheet(training_class: TrainingClass) -> Sheet:
     ids = [e.pk for e in enrolments]
     attended = {
         (a.enrolment_id, a.session_id): a
-        for a in Attendance.objects.filter(enrolment_id__in=ids).select_related("recorded_by")
+        for a in Attendance.objects.filter(enrolment_id__in=ids).select_related(
+            "recorded_by", "session"
+        )
     }
     minutes = attended_minutes(ids)
     flagged = flagged_minutes(ids)
@@ -156,28 +178,114 @@ def record_entries(person: Person, scope: RecordScope) -> list[RecordEntry]:
         .select_related("session", "enrolment__training_class__programme")
         .order_by("checked_in_at")
     )
-    entries = []
-    for a in attendances:
-        training_class = a.enrolment.training_class
-        title = _("Attended session {topic} of {training_class}").format(
-            topic=session_title(a.session), training_class=training_class.programme.name
+    return [_record_entry(a) for a in attendances]
+
+
+def _record_entry(a: Attendance) -> RecordEntry:
+    """Say one check-in in the record: the session, and whether it was manual or flagged."""
+    training_class = a.enrolment.training_class
+    title = _("Attended session {topic} of {training_class}").format(
+        topic=session_title(a.session), training_class=training_class.programme.name
+    )
+    if a.is_manual:
+        title = _("{title} (recorded by staff: {reason})").format(title=title, reason=a.reason)
+    if not a.is_counted:
+        title = _("{title} (not counted: recorded outside the session's manual window)").format(
+            title=title
         )
-        if a.is_flagged:
-            title = _("{title} (flagged: {flags})").format(
-                title=title, flags=", ".join(a.flag_labels)
-            )
-        entries.append(
-            RecordEntry(
-                day=timezone.localdate(a.checked_in_at),
-                kind="attendance.checked_in",
-                title=title,
-                details={
-                    "class_code": training_class.code,
-                    "session_starts_at": a.session.starts_at.isoformat(),
-                    "minutes": a.session.minutes,
-                    "method": a.method,
-                    "flags": list(a.flags),
-                },
+    if a.is_flagged:
+        title = _("{title} (flagged: {flags})").format(title=title, flags=", ".join(a.flag_labels))
+    return RecordEntry(
+        day=timezone.localdate(a.checked_in_at),
+        kind="attendance.checked_in",
+        title=title,
+        details={
+            "class_code": training_class.code,
+            "session_starts_at": a.session.starts_at.isoformat(),
+            "minutes": a.session.minutes if a.is_counted else 0,
+            "method": a.method,
+            "is_manual": a.is_manual,
+            "is_counted": a.is_counted,
+            "flags": list(a.flags),
+        },
+    )
+
+
+@dataclass(frozen=True)
+class ManualShare:
+    """A class's check-ins and how many of them staff recorded by hand (补签占比)."""
+
+    manual: int
+    total: int
+
+    @property
+    def percent(self) -> Decimal | None:
+        """The manual share in per cent, to one decimal; None for a class without check-ins."""
+        if not self.total:
+            return None
+        return _percent(Decimal(self.manual) / Decimal(self.total))
+
+
+def _percent(ratio: Decimal) -> Decimal:
+    return (ratio * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def _shares(rows: Iterable[dict[str, object]]) -> dict[int, ManualShare]:
+    return {
+        int(str(r["session__training_class_id"])): ManualShare(
+            manual=int(str(r["manual"])), total=int(str(r["total"]))
+        )
+        for r in rows
+    }
+
+
+def _share_rows(check_ins: AttendanceQuerySet) -> Iterable[dict[str, object]]:
+    """One row per class with check-ins: the class id, all check-ins and the manual ones."""
+    return (
+        check_ins.values("session__training_class_id")
+        .annotate(total=Count("pk"), manual=Count("pk", filter=Q(method=AttendanceMethod.MANUAL)))
+        .order_by()
+    )
+
+
+def manual_share(training_class: TrainingClass) -> ManualShare:
+    """Return a class's manual share, in one query (0 of 0 for a class without check-ins)."""
+    rows = _shares(_share_rows(Attendance.objects.filter(session__training_class=training_class)))
+    return rows.get(training_class.pk, ManualShare(manual=0, total=0))
+
+
+def city_manual_median() -> Decimal | None:
+    """Return the median manual share in per cent over every class with check-ins.
+
+    The database aggregates per class; the median is taken over those per-class rows (one
+    small row per class), so the work is bounded by the number of classes, not check-ins.
+    """
+    ratios = [
+        Decimal(share.manual) / Decimal(share.total)
+        for share in _shares(_share_rows(Attendance.objects.all())).values()
+    ]
+    if not ratios:
+        return None
+    return _percent(statistics.median(ratios))
+
+
+def manual_share_overview(classes: QuerySet[TrainingClass]) -> QuerySet[TrainingClass]:
+    """Annotate the classes with check-ins with ``check_ins``, ``manual_check_ins`` and
+    ``manual_ratio``, highest share first; the caller gives classes in the viewer's scope."""
+    return (
+        classes.annotate(
+            check_ins=Count("sessions__attendances"),
+            manual_check_ins=Count(
+                "sessions__attendances",
+                filter=Q(sessions__attendances__method=AttendanceMethod.MANUAL),
+            ),
+        )
+        .filter(check_ins__gt=0)
+        .annotate(
+            manual_ratio=ExpressionWrapper(
+                F("manual_check_ins") * 1.0 / F("check_ins"), output_field=FloatField()
             )
         )
-    return entries
+        .select_related("programme__organization")
+        .order_by("-manual_ratio", "code")
+    )

@@ -41,6 +41,13 @@ class AlreadyCheckedIn(Conflict):
     code = "already_checked_in"
 
 
+class ManualCheckInClosed(DomainError):
+    """The session is not open to manual check-ins: it has not begun, or its grace has passed."""
+
+    code = "manual_check_in_closed"
+    status = 409
+
+
 @dataclass(frozen=True)
 class Location:
     """Where the browser says the phone is (WGS-84), and how sure it is in metres."""
@@ -105,6 +112,40 @@ def require_code_open(session: ClassSession, at: datetime.datetime) -> None:
         )
     if at > policy.code_closes_at(session.ends_at):
         raise tokens.InvalidCode(_("Check-in for this session is closed."), field="code")
+
+
+def require_manual_window(
+    session: ClassSession, now: datetime.datetime, at: datetime.datetime
+) -> None:
+    """Refuse a manual check-in before the session begins or after its grace, saying when.
+
+    ``now`` is when staff record it and ``at`` the check-in time they give, which must lie
+    between the session's opening and now.
+    """
+    opens_at = policy.manual_opens_at(session.starts_at)
+    if now < opens_at:
+        raise ManualCheckInClosed(
+            _(
+                "This session has not begun: a manual check-in can be recorded from {time}, "
+                "not before the trainee has attended."
+            ).format(time=local_moment(opens_at)),
+            field="session",
+        )
+    closes_at = policy.manual_closes_at(session.ends_at)
+    if now > closes_at:
+        raise ManualCheckInClosed(
+            _(
+                "This session ended more than {hours} hours ago: manual check-ins closed at {time}."
+            ).format(hours=policy.manual_grace_hours(), time=local_moment(closes_at)),
+            field="session",
+        )
+    if not opens_at <= at <= now:
+        raise ValidationFailed(
+            _("The check-in time must lie between {opens} and now.").format(
+                opens=local_moment(opens_at)
+            ),
+            field="checked_in_at",
+        )
 
 
 def _require_running(session: ClassSession) -> None:
@@ -250,7 +291,11 @@ def record_manual_check_in(
     actor: Any,
     checked_in_at: datetime.datetime | None = None,
 ) -> Attendance:
-    """Record a trainee's presence on staff's word (补签), marked manual, with a required reason."""
+    """Record a trainee's presence on staff's word (补签), marked manual, with a required reason.
+
+    Only from the session's on-time window until ``JINENG_MANUAL_CHECKIN_GRACE_HOURS`` after
+    it ends (``policy.manual_opens_at`` / ``manual_closes_at``): never ahead of the session.
+    """
     session = access.get_session_for_user(actor, session_id, action=Capability.RECORD_ATTENDANCE)
     reason = (reason or "").strip()
     if not reason:
@@ -258,6 +303,9 @@ def record_manual_check_in(
             _("Give the reason for a manual check-in, e.g. the trainee's phone was broken."),
             field="reason",
         )
+    now = timezone.now()
+    at = checked_in_at or now
+    require_manual_window(session, now, at)
     _require_running(session)
     enrolment = Enrolment.objects.filter(
         pk=enrolment_id,
@@ -271,7 +319,6 @@ def record_manual_check_in(
             ),
             field="enrolment",
         )
-    at = checked_in_at or timezone.now()
     return _write(
         enrolment, session, at, method=AttendanceMethod.MANUAL, actor=actor, reason=reason[:300]
     )

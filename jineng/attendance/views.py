@@ -17,6 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -30,10 +31,11 @@ from jineng.attendance.forms import CheckInForm, ManualCheckInForm
 from jineng.attendance.models import Attendance
 from jineng.core import errors
 from jineng.core.errors import DomainError, NotFound
-from jineng.training.models import ClassSession
+from jineng.training.models import ClassSession, TrainingClass
 
 DEVICE_COOKIE = "jineng_device"
 DEVICE_COOKIE_AGE = 2 * 365 * 24 * 3600
+SHARE_PAGE_SIZE = 50
 TICKET_SALT = "jineng.attendance.scan"
 
 
@@ -292,3 +294,30 @@ def my_attendance(request: HttpRequest) -> HttpResponse:
         .order_by("-checked_in_at")
     )
     return render(request, "attendance/mine.html", {"attendances": attendances})
+
+
+@login_required
+@require_GET
+def manual_share(request: HttpRequest) -> HttpResponse:
+    """Show the bureau each class's manual check-in share, highest first, and the city median."""
+    _found(access.require_city_figures, request.user)
+    classes = TrainingClass.objects.visible_to(request.user)
+    page = Paginator(queries.manual_share_overview(classes), SHARE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    median = queries.city_manual_median()
+    rows = []
+    for training_class in page:
+        share = queries.ManualShare(
+            manual=training_class.manual_check_ins, total=training_class.check_ins
+        )
+        rows.append(
+            {
+                "training_class": training_class,
+                "share": share,
+                "is_outlier": policy.is_manual_share_high(share.percent, median),
+            }
+        )
+    return render(
+        request, "attendance/manual_share.html", {"rows": rows, "page": page, "median": median}
+    )

@@ -24,6 +24,8 @@ def english(settings):
 
 
 NEAR = services.Location(latitude=VENUE_LAT, longitude=VENUE_LNG)
+# Half an hour after the afternoon session (14:00-17:30) ends: inside the manual grace.
+AFTER_AFTERNOON = START + datetime.timedelta(hours=9)
 
 
 @pytest.fixture
@@ -40,16 +42,17 @@ def second(training_class, city, bureau_admin, staff_a):
 def test_attended_minutes_sums_attended_sessions_exactly(
     worker, staff_a, enrolment, second, sessions, at_start
 ):
-    # Morning (120 min) by code, afternoon (210 min) manual and flagged outside the window.
+    # Morning (120 min) by code, afternoon (210 min) manual after it ended, so flagged.
     services.check_in(tokens.make_code(sessions[0].pk, START), actor=worker, location=NEAR)
-    services.record_manual_check_in(sessions[1].pk, enrolment.pk, reason="补签", actor=staff_a)
-    # A 45-minute session the second trainee attends without location (flagged, still counted).
+    # A 45-minute session the second trainee attends, recorded by hand on time (not flagged).
     short = ClassSession.objects.create(
         training_class=enrolment.training_class,
         starts_at=START + datetime.timedelta(minutes=15),
         ends_at=START + datetime.timedelta(minutes=60),
     )
     services.record_manual_check_in(short.pk, second.pk, reason="迟到", actor=staff_a)
+    at_start.move_to(AFTER_AFTERNOON)
+    services.record_manual_check_in(sessions[1].pk, enrolment.pk, reason="补签", actor=staff_a)
     assert queries.attended_minutes([enrolment.pk, second.pk, 999_999]) == {
         enrolment.pk: 330,
         second.pk: 45,
@@ -81,6 +84,7 @@ def test_sheet_lays_out_sessions_and_trainees(
 @pytest.mark.usefixtures("english")
 def test_record_shows_attendance_with_flags(worker, staff_a, enrolment, sessions, at_start):
     services.check_in(tokens.make_code(sessions[0].pk, START), actor=worker, location=NEAR)
+    at_start.move_to(AFTER_AFTERNOON)
     services.record_manual_check_in(sessions[1].pk, enrolment.pk, reason="补签", actor=staff_a)
     entries = [e for e in queries.record_entries(worker.person, EVERYTHING)]
     assert [e.kind for e in entries] == ["attendance.checked_in", "attendance.checked_in"]
@@ -88,7 +92,7 @@ def test_record_shows_attendance_with_flags(worker, staff_a, enrolment, sessions
     assert entries[0].details["flags"] == []
     assert entries[0].details["minutes"] == 120
     assert entries[1].title.startswith(
-        "Attended session 照明线路 of 电工培训 A-2026-001 (flagged: "
+        "Attended session 照明线路 of 电工培训 A-2026-001 (recorded by staff: 补签) (flagged: "
     )
     assert entries[1].details["method"] == "manual"
     assert entries[1].details["flags"] == ["outside_window"]

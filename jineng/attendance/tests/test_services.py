@@ -289,7 +289,8 @@ def test_manual_check_in_is_marked_and_audited(staff_a, enrolment, sessions, at_
     assert event.data["reason"] == "手机没电"
 
 
-def test_manual_check_in_outside_window_is_flagged(staff_a, enrolment, sessions, at_start):
+def test_manual_check_in_after_the_session_is_flagged(staff_a, enrolment, sessions, at_start):
+    at_start.move_to(START + datetime.timedelta(hours=9))
     attendance = services.record_manual_check_in(
         sessions[1].pk, enrolment.pk, reason="补签", actor=staff_a
     )

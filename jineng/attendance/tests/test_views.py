@@ -307,6 +307,7 @@ def test_xlsx_sheet_contents(client, staff_a, worker, enrolment, sessions, at_st
         actor=worker,
         location=services.Location(latitude=VENUE_LAT, longitude=VENUE_LNG),
     )
+    at_start.move_to(START + datetime.timedelta(hours=9))
     services.record_manual_check_in(sessions[1].pk, enrolment.pk, reason="=补签", actor=staff_a)
     client.force_login(staff_a)
     response = client.get(
@@ -328,7 +329,7 @@ def test_xlsx_sheet_contents(client, staff_a, worker, enrolment, sessions, at_st
             "张三",
             "220581**********36",
             "09:00",
-            "09:00 (manual: =补签) [flagged: Outside the session's time window]",
+            "18:00 (manual: =补签) [flagged: Outside the session's time window]",
             5.5,
             3.5,
         ),
