@@ -1,5 +1,6 @@
 """Bulk import of people from csv and xlsx files, and the shared bulk-insert path."""
 
+from jineng.core.tabular import ImportFailed
 from jineng.people.importers.people import (
     ALL_OR_NOTHING,
     COMMIT_GOOD,
@@ -11,7 +12,6 @@ from jineng.people.importers.people import (
     errors_csv,
     import_people,
 )
-from jineng.people.importers.reader import ImportFailed
 
 __all__ = [
     "ALL_OR_NOTHING",

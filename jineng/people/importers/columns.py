@@ -8,24 +8,13 @@ canonical Chinese header and label of each, so an exported file can be imported 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
 from jineng.core.errors import ValidationFailed
+from jineng.core.tabular import Choices, Column, ColumnMap
 from jineng.people.choices import Education, EmploymentStatus, HukouType
 from jineng.people.models import TargetGroup
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column of the people file: field name, canonical Chinese header, other headers."""
-
-    field: str
-    header: str
-    aliases: tuple[str, ...] = ()
-    required: bool = False
-
 
 COLUMNS: tuple[Column, ...] = (
     Column("id_number", "身份证号", ("身份证号码", "公民身份号码", "身份证", "证件号码"), True),
@@ -37,7 +26,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("employment_status", "就业状态", ("就业情况",)),
     Column("target_groups", "重点群体", ("人员类别", "群体类别")),
 )
-COLUMN_BY_FIELD = {c.field: c for c in COLUMNS}
+COLUMN_MAP = ColumnMap(COLUMNS)
+COLUMN_BY_FIELD = COLUMN_MAP.by_field
+HEADER_KEYS = COLUMN_MAP.keys
 
 # Chinese wording accepted for each stored code; the first entry is what exports write.
 HUKOU_LABELS: dict[str, tuple[str, ...]] = {
@@ -76,56 +67,25 @@ CHOICE_LABELS = {
 GROUP_SEPARATORS = re.compile(r"[;；、,，]")
 
 
-def normalize_header(text: str) -> str:
-    """Reduce a header cell to a comparable key: no spaces, BOM or required-marks, lower case."""
-    return "".join(str(text).replace("\ufeff", "").split()).strip("*＊").lower()
-
-
-def _header_keys() -> dict[str, str]:
-    keys: dict[str, str] = {}
-    for column in COLUMNS:
-        for alias in (column.field, column.header, *column.aliases):
-            keys[normalize_header(alias)] = column.field
-    return keys
-
-
-HEADER_KEYS = _header_keys()
-
-
-def _choice_table(labels: dict[str, tuple[str, ...]]) -> dict[str, str]:
-    table: dict[str, str] = {}
-    for code, words in labels.items():
-        table[str(code)] = str(code)
-        for word in words:
-            table[word] = str(code)
-    return table
-
-
-CHOICE_TABLES = {field: _choice_table(labels) for field, labels in CHOICE_LABELS.items()}
+CHOICES = Choices(CHOICE_LABELS)
 
 
 def choice_label(field: str, code: str) -> str:
     """Return the canonical Chinese wording of a stored choice code, for exports."""
-    words = CHOICE_LABELS[field].get(code)
-    return words[0] if words else code
+    return CHOICES.label(field, code)
 
 
 def parse_choice(field: str, raw: str) -> str | None:
     """Map a cell to a stored code ('' → None for the default); raise if the wording is unknown."""
-    text = raw.strip()
-    if not text:
-        return None
-    table = CHOICE_TABLES[field]
-    code = table.get(text) or table.get(text.lower())
+    code = CHOICES.code(field, raw)
     if code is None:
-        allowed = "、".join(words[0] for words in CHOICE_LABELS[field].values())
         raise ValidationFailed(
             _("{value} is not a known value; use one of: {allowed}.").format(
-                value=text, allowed=allowed
+                value=raw.strip(), allowed="、".join(CHOICES.wordings(field))
             ),
             field=field,
         )
-    return code
+    return code or None
 
 
 class TargetGroupParser:

@@ -30,6 +30,7 @@ from jineng.core import audit, pii
 from jineng.core.errors import DomainError, PermissionDenied, RateLimited, ValidationFailed
 from jineng.core.jobs import Progress, finish_job
 from jineng.core.models import Job
+from jineng.core.tabular import ImportFailed, Sheet, Source, is_blank, open_sheet
 from jineng.people.choices import AffiliationKind, MembershipSource
 from jineng.people.identity import record_identity_misses
 from jineng.people.importers.bulk import (
@@ -43,13 +44,10 @@ from jineng.people.importers.bulk import (
 )
 from jineng.people.importers.columns import (
     COLUMN_BY_FIELD,
-    COLUMNS,
-    HEADER_KEYS,
+    COLUMN_MAP,
     TargetGroupParser,
-    normalize_header,
     parse_choice,
 )
-from jineng.people.importers.reader import ImportFailed, Sheet, Source, open_sheet
 from jineng.people.services import (
     InvalidPerson,
     PersonInput,
@@ -190,29 +188,23 @@ def import_people(
 
 def check_header(sheet: Sheet) -> dict[str, int]:
     """Map each field to its column, or raise ImportFailed naming a missing or doubled one."""
-    header = sheet.header
-    index: dict[str, int] = {}
-    for position, cell in enumerate(header):
-        field_name = HEADER_KEYS.get(normalize_header(cell))
-        if field_name is None:
-            continue
-        if field_name in index:
-            raise ImportFailed(
-                _("The column {column} appears twice in the header.").format(
-                    column=COLUMN_BY_FIELD[field_name].header
-                ),
-                field="file",
-            )
-        index[field_name] = position
-    missing = [c.header for c in COLUMNS if c.required and c.field not in index]
-    if missing:
+    found = COLUMN_MAP.map_header(sheet.header)
+    if found.doubled:
         raise ImportFailed(
-            _("Required columns are missing: {columns}. The header row has: {header}.").format(
-                columns="、".join(missing), header="、".join(h for h in header if h.strip())
+            _("The column {column} appears twice in the header.").format(
+                column=COLUMN_BY_FIELD[found.doubled[0]].header
             ),
             field="file",
         )
-    return index
+    missing = COLUMN_MAP.missing(found)
+    if missing:
+        raise ImportFailed(
+            _("Required columns are missing: {columns}. The header row has: {header}.").format(
+                columns="、".join(missing), header="、".join(h for h in sheet.header if h.strip())
+            ),
+            field="file",
+        )
+    return found.positions
 
 
 class _RowReader:
@@ -344,7 +336,7 @@ Outcome = tuple[int, PreparedPerson | list[RowError]]
 def _filled_rows(sheet: Sheet) -> Iterator[tuple[int, list[str]]]:
     """The numbered rows of a sheet that are not blank (blank rows keep their numbers)."""
     for number, cells in sheet.rows:
-        if any(cells) and (cells[0].strip() or "".join(cells).strip()):
+        if cells and (cells[0].strip() or not is_blank(cells)):
             yield number, cells
 
 

@@ -26,8 +26,8 @@ from jineng.core.errors import DomainError
 from jineng.core.files import clean_original_name, private_root
 from jineng.core.jobs import claim_job, fail_stalled_jobs, finish_job, start_job
 from jineng.core.models import Job
+from jineng.core.tabular import ImportFailed, Source, open_sheet, read_bytes
 from jineng.people.importers.people import JOB_KIND, MODES, check_header, import_people
-from jineng.people.importers.reader import ImportFailed, Source, open_sheet, read_bytes
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,208 @@
+"""Look inside a zipped workbook (xlsx, ods) before any spreadsheet library opens it.
+
+A workbook is a zip of XML parts. A hostile one declares or holds parts that unpack to
+gigabytes, or millions of rows in a few hundred kilobytes. Every part's declared size and
+compression ratio is checked first; then every part is unpacked once as a stream, without
+keeping it, so the sizes actually unpacked are counted (and the zip's checksums checked),
+and the rows of the first worksheet are counted on the way. Memory stays at one chunk.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass
+from typing import IO
+from xml.etree import ElementTree
+
+from django.utils.translation import gettext as _
+
+from jineng.core.tabular.limits import (
+    MAX_PARTS,
+    RATIO_FLOOR_BYTES,
+    ImportFailed,
+    Limits,
+    megabytes,
+    too_many_rows,
+)
+
+CHUNK = 1024 * 1024
+# The parts that name the first worksheet are small; a larger one is not a workbook's.
+SMALL_PART = 4 * 1024 * 1024
+# A row element, with or without a namespace prefix: <row r="2"> or <x:row r="2">.
+ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
+# The ODS equivalent: <table:table-row …> (a repeated empty row at the end counts once).
+ODS_ROW_TAG = re.compile(rb"<table:table-row[\s/>]")
+
+
+@dataclass(frozen=True)
+class Packing:
+    """What the zip holds: whether it is an xlsx or an ods, and the first sheet's rows."""
+
+    kind: str  # "xlsx" or "ods"
+    rows: int
+
+
+def unreadable(reason: object) -> ImportFailed:
+    return ImportFailed(
+        _("The file is not a readable Excel workbook ({reason}).").format(reason=reason),
+        field="file",
+    )
+
+
+def unpacks_too_large(limits: Limits) -> ImportFailed:
+    return ImportFailed(
+        _(
+            "The workbook unpacks to more than {mb} MB, more than any sheet of this kind "
+            "needs; split it into smaller files or save it as csv."
+        ).format(mb=megabytes(limits.max_unpacked_bytes)),
+        field="file",
+    )
+
+
+def packed_too_tightly(part: str, ratio: int, limits: Limits) -> ImportFailed:
+    return ImportFailed(
+        _(
+            "The workbook is packed unusually tightly: its part {part} unpacks to {ratio} times "
+            "its size (at most {max} is allowed), as files made to overload a server are. "
+            "Save it again from your spreadsheet program, or as csv."
+        ).format(part=part, ratio=ratio, max=limits.max_ratio),
+        field="file",
+    )
+
+
+def inspect(stream: IO[bytes], limits: Limits) -> Packing:
+    """Check a zipped workbook's sizes, ratio and rows against ``limits``; raise ImportFailed."""
+    try:
+        archive = zipfile.ZipFile(stream)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise unreadable(exc) from None
+    with archive:
+        parts = archive.infolist()
+        _check_declared(parts, limits)
+        kind, sheet = _first_sheet(archive)
+        rows = _unpack_all(archive, parts, sheet, kind, limits)
+    if rows > limits.max_rows + 1:  # the header row is not a data row
+        raise too_many_rows(rows - 1, limits.max_rows)
+    return Packing(kind, rows)
+
+
+def _check_declared(parts: list[zipfile.ZipInfo], limits: Limits) -> None:
+    if len(parts) > MAX_PARTS:
+        raise unreadable(_("{n} parts").format(n=len(parts)))
+    if sum(part.file_size for part in parts) > limits.max_unpacked_bytes:
+        raise unpacks_too_large(limits)
+    for part in parts:
+        _check_ratio(part.filename, part.file_size, part.compress_size, limits)
+
+
+def _check_ratio(name: str, unpacked: int, packed: int, limits: Limits) -> None:
+    if unpacked > RATIO_FLOOR_BYTES and unpacked > limits.max_ratio * max(packed, 1):
+        raise packed_too_tightly(name, unpacked // max(packed, 1), limits)
+
+
+def _read_small(archive: zipfile.ZipFile, name: str) -> bytes | None:
+    try:
+        info = archive.getinfo(name)
+    except KeyError:
+        return None
+    if info.file_size > SMALL_PART:
+        raise unreadable(_("{part} is too large").format(part=name))
+    try:
+        with archive.open(info) as part:
+            return part.read(SMALL_PART + 1)[:SMALL_PART]
+    except (zipfile.BadZipFile, OSError, RuntimeError, ValueError) as exc:
+        raise unreadable(exc) from None
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _first_sheet(archive: zipfile.ZipFile) -> tuple[str, str]:
+    """Return the kind of workbook and the path of the part holding its first sheet."""
+    names = set(archive.namelist())
+    if "content.xml" in names and "xl/workbook.xml" not in names:
+        return "ods", "content.xml"
+    workbook = _read_small(archive, "xl/workbook.xml")
+    rels = _read_small(archive, "xl/_rels/workbook.xml.rels")
+    if workbook is None or rels is None:
+        raise unreadable(_("it has no workbook part"))
+    try:
+        sheets = [e for e in ElementTree.fromstring(workbook).iter() if _local(e.tag) == "sheet"]
+        links = {
+            e.get("Id"): e.get("Target", "")
+            for e in ElementTree.fromstring(rels).iter()
+            if _local(e.tag) == "Relationship"
+        }
+    except ElementTree.ParseError as exc:
+        raise unreadable(exc) from None
+    if not sheets:
+        raise unreadable(_("it has no sheet"))
+    link = next((v for k, v in sheets[0].attrib.items() if _local(k) == "id"), None)
+    target = links.get(link, "")
+    if not target:
+        raise unreadable(_("its first sheet is missing"))
+    path = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
+    return "xlsx", posixpath.normpath(path)
+
+
+def _unpack_all(
+    archive: zipfile.ZipFile,
+    parts: list[zipfile.ZipInfo],
+    sheet: str,
+    kind: str,
+    limits: Limits,
+) -> int:
+    """Unpack every part once, counting bytes and the first sheet's rows; return the rows."""
+    total = 0
+    rows = 0
+    for info in parts:
+        if info.is_dir():
+            continue
+        counter = _RowCounter(kind) if info.filename == sheet else None
+        unpacked = 0
+        try:
+            with archive.open(info) as part:
+                while chunk := part.read(CHUNK):
+                    unpacked += len(chunk)
+                    total += len(chunk)
+                    if total > limits.max_unpacked_bytes:
+                        raise unpacks_too_large(limits)
+                    if counter is not None:
+                        counter.feed(chunk)
+                        if counter.rows > limits.max_rows + 1:
+                            raise too_many_rows(counter.rows - 1, limits.max_rows)
+        except (zipfile.BadZipFile, OSError, RuntimeError, ValueError, EOFError) as exc:
+            raise unreadable(exc) from None
+        _check_ratio(info.filename, unpacked, info.compress_size, limits)
+        if counter is not None:
+            rows = counter.finish()
+    return rows
+
+
+class _RowCounter:
+    """Count row elements in a stream of XML chunks, carrying a tag split between chunks."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.rows = 0
+        self.carry = b""
+
+    def feed(self, chunk: bytes) -> None:
+        data = self.carry + chunk
+        cut = data.rfind(b"<")
+        if cut < 0 or len(data) - cut > 4096:
+            cut = len(data)
+        self._count(data[:cut])
+        self.carry = data[cut:]
+
+    def finish(self) -> int:
+        self._count(self.carry)
+        self.carry = b""
+        return self.rows
+
+    def _count(self, data: bytes) -> None:
+        tag = ODS_ROW_TAG if self.kind == "ods" else ROW_TAG
+        self.rows += len(tag.findall(data))
