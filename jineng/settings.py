@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -40,7 +41,12 @@ def env_secret(name: str, dev_file: str) -> str:
     if value:
         return value
     if not DEBUG:
-        raise RuntimeError(f"{name} (or {name}_FILE) must be set when JINENG_DEBUG is off.")
+        raise ImproperlyConfigured(
+            f"{name} (or {name}_FILE, the path of a file holding it) must be set: the server "
+            "runs in production mode unless JINENG_DEBUG=true, and production needs its own "
+            "keys. Development (`make run`, the test suite) sets JINENG_DEBUG=true, and then "
+            "keys are generated under var/."
+        )
     path = VAR_DIR / dev_file
     if not path.exists():
         import base64
@@ -52,7 +58,9 @@ def env_secret(name: str, dev_file: str) -> str:
     return path.read_text(encoding="utf-8").strip()
 
 
-DEBUG = env_bool("JINENG_DEBUG", default=True)
+# Production unless told otherwise: `make run` and the test suite set JINENG_DEBUG=true.
+# See docs/adr/0009-production-defaults.md.
+DEBUG = env_bool("JINENG_DEBUG", default=False)
 SECRET_KEY = env_secret("JINENG_SECRET_KEY", "secret_key")
 # Master key for personal data (ID and phone numbers); see docs/adr/0003-personal-data.md.
 PII_KEY = env_secret("JINENG_PII_KEY", "pii_key")
@@ -71,6 +79,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "csp",
     # Background tasks (django-tasks, the API Django 6 adopts) stored in the database and
     # run by `jineng db_worker`: imports of large files.
     "django_tasks",
@@ -94,6 +103,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "jineng.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -104,6 +115,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "jineng.accounts.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the messages, so that the login page can say why the session ended.
+    "jineng.accounts.middleware.StaffIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -230,6 +243,54 @@ TASKS = {
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("JINENG_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# A session lasts two weeks (Django's default), but staff accounts (everyone but workers)
+# are signed out after this many minutes without a request (accounts.middleware).
+JINENG_STAFF_IDLE_MINUTES = env_int("JINENG_STAFF_IDLE_MINUTES", 30)
+
+# HTTPS: production redirects plain HTTP and tells browsers to stay on HTTPS (HSTS). Behind
+# a proxy that ends TLS, name the header it sets (JINENG_PROXY_SSL_HEADER=X-Forwarded-Proto),
+# or every request looks insecure and is redirected in a loop. Probes stay reachable on HTTP.
+SECURE_SSL_REDIRECT = env_bool("JINENG_SSL_REDIRECT", default=not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^(healthz|readyz)/?$"]
+SECURE_HSTS_SECONDS = env_int("JINENG_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("JINENG_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env_bool("JINENG_HSTS_PRELOAD", default=False)
+_PROXY_SSL_HEADER = env_str("JINENG_PROXY_SSL_HEADER", "")
+if _PROXY_SSL_HEADER:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _PROXY_SSL_HEADER.upper().replace("-", "_"), "https")
+
+# Content-Security-Policy (django-csp): scripts, styles, fonts and frames from this site
+# only, no inline script or style, no plugins; images may also be data: URIs (the CSS
+# framework's icons, the API docs). See docs/adr/0009-production-defaults.md.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Permissions-Policy (django-permissions-policy): the check-in page may ask for the
+# location; nothing may use the camera, microphone, payment or other device features.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    "geolocation": ["self"],
+    "accelerometer": [],
+    "autoplay": [],
+    "browsing-topics": [],
+    "camera": [],
+    "display-capture": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "payment": [],
+    "usb": [],
+}
 
 # The city this deployment serves: its region code and name are data, never code.
 JINENG_CITY_REGION_CODE = env_str("JINENG_CITY_REGION_CODE", "220581")

@@ -9,8 +9,13 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         """Tell the data scope (core.scope) which roles see the city, an organisation, a person."""
+        from django.contrib.auth.signals import user_logged_in
+
+        from jineng.accounts.middleware import start_idle_clock
         from jineng.accounts.roles import CITY_WIDE_ROLES, ORGANIZATION_ROLES, Role
         from jineng.core import scope
+
+        user_logged_in.connect(start_idle_clock, dispatch_uid="accounts.start_idle_clock")
 
         scope.set_roles(
             city_wide=CITY_WIDE_ROLES, organization=ORGANIZATION_ROLES, person={Role.WORKER}
