@@ -29,6 +29,9 @@ def server_environment(database: str) -> dict[str, str]:
         JINENG_SECRET_KEY=_key(),
         JINENG_PII_KEY=_key(),
         JINENG_ALLOWED_HOSTS="127.0.0.1,localhost",
+        # Plain HTTP on the loopback: no redirect to HTTPS, cookies sent without TLS.
+        JINENG_SSL_REDIRECT="0",
+        JINENG_SECURE_COOKIES="0",
         JINENG_LOG_LEVEL="ERROR",
         PYTHONPATH=str(ROOT),
         PYTHONWARNINGS="ignore",
