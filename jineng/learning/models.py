@@ -31,6 +31,22 @@ class LearningPlatform(TimeStampedModel):
         verbose_name=_("organisation"),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # Online minutes count only toward the classes a platform is registered for: those of
+    # these institutions and these classes. Statements about other classes are kept, uncounted.
+    institutions = models.ManyToManyField(
+        "organizations.Organization",
+        blank=True,
+        related_name="registered_learning_platforms",
+        verbose_name=_("registered for the classes of"),
+        help_text=_("Institutions whose classes this platform may report online learning for."),
+    )
+    training_classes = models.ManyToManyField(
+        "training.TrainingClass",
+        blank=True,
+        related_name="learning_platforms",
+        verbose_name=_("registered for classes"),
+        help_text=_("Single classes this platform may report online learning for."),
+    )
 
     class Meta:
         verbose_name = _("learning platform")

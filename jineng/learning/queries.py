@@ -1,4 +1,11 @@
-"""Reads of online learning: statement queries, online minutes and record entries."""
+"""Reads of online learning: statement queries, online minutes and record entries.
+
+Online minutes count toward a class only when the platform that reported them is registered
+for that class or for its institution (``LearningPlatform.institutions`` and
+``training_classes``). Statements about other classes are stored and served over xAPI as
+usual, but credit nothing; the pages that show a class's or a person's online learning say so
+and why (``uncounted_in_class``, ``record_entries``).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core import signing
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -163,23 +170,89 @@ def filter_key(agent: dict[str, Any]) -> str:
 
 
 def _counted() -> QuerySet[Statement]:
+    """Statements that carry learning time, whichever class they name."""
     return Statement.objects.filter(
         is_voided=False, verb_id__in=TIME_VERBS, duration_seconds__isnull=False
     ).exclude(verb_id=VOIDED)
 
 
+def registered_for_class() -> Exists:
+    """Match statements whose platform is registered for the class they name or its institution."""
+    return Exists(
+        LearningPlatform.objects.filter(pk=OuterRef("platform_id")).filter(
+            Q(training_classes__code=OuterRef("class_code"))
+            | Q(institutions__programmes__classes__code=OuterRef("class_code"))
+        )
+    )
+
+
+def credited() -> QuerySet[Statement]:
+    """Statements whose time counts toward the class they name (the one rule of crediting)."""
+    return _counted().filter(registered_for_class())
+
+
 def online_minutes(person_id: int, class_code: str) -> int:
     """Return a person's whole minutes of online learning in a class, from statement durations.
 
-    One SQL sum over unvoided completed/progressed statements; each statement is one row (its id
-    is unique), so a resent statement counts once.
+    One SQL sum over unvoided completed/progressed statements from platforms registered for the
+    class or its institution; each statement is one row (its id is unique), so a resent
+    statement counts once.
     """
     total = (
-        _counted()
+        credited()
         .filter(person_id=person_id, class_code=class_code)
         .aggregate(seconds=Sum("duration_seconds"))["seconds"]
     )
     return int((total or 0) // 60)
+
+
+@dataclass(frozen=True)
+class Uncounted:
+    """Online learning a platform reported for a class it is not registered for."""
+
+    platform: str
+    people: int
+    statements: int
+    minutes: int
+    reason: str
+
+
+def not_registered_reason(platform: str, institution: str) -> str:
+    """Say why a platform's minutes do not count toward a class of an institution."""
+    return _(
+        "Not counted: platform {platform} is not registered for the classes of {institution}."
+    ).format(platform=platform, institution=institution)
+
+
+def uncounted_in_class(training_class: TrainingClass) -> list[Uncounted]:
+    """Return, per platform, the online learning reported for a class that does not count.
+
+    One grouped query; the rows name platforms and counts, never the people (a platform may
+    name anyone, and the class's staff see only their own trainees).
+    """
+    rows = (
+        _counted()
+        .filter(class_code=training_class.code)
+        .exclude(registered_for_class())
+        .values("platform__name")
+        .annotate(
+            people=Count("person_id", distinct=True),
+            statements=Count("pk"),
+            seconds=Sum("duration_seconds"),
+        )
+        .order_by("platform__name")
+    )
+    institution = training_class.programme.organization.name
+    return [
+        Uncounted(
+            platform=r["platform__name"],
+            people=r["people"],
+            statements=r["statements"],
+            minutes=int((r["seconds"] or 0) // 60),
+            reason=not_registered_reason(r["platform__name"], institution),
+        )
+        for r in rows
+    ]
 
 
 def _activity_name(statement: dict[str, Any]) -> str:
@@ -199,21 +272,13 @@ def _in_scope(statements: QuerySet[Statement], scope: RecordScope) -> QuerySet[S
     return statements.filter(class_code__in=classes.values("code"))
 
 
-def record_entries(person: Person, scope: RecordScope) -> list[RecordEntry]:
-    """Return one record entry per day and activity with the person's online learning minutes.
+def _in_record(person: Person, scope: RecordScope) -> QuerySet[Statement]:
+    return _in_scope(_counted().filter(person=person), scope)
 
-    An organisation's scope keeps only the learning reported for its own classes.
-    """
-    rows = (
-        _in_scope(_counted().filter(person=person), scope)
-        .annotate(day=TruncDate("timestamp", tzinfo=timezone.get_current_timezone()))
-        .values("day", "activity_id", "class_code")
-        .annotate(seconds=Sum("duration_seconds"))
-        .order_by("day", "activity_id", "class_code")
-    )
-    rows = [r for r in rows if r["seconds"] >= 60]
+
+def _names(person: Person, activities: set[str]) -> dict[str, str]:
+    """Name each activity by the definition of its latest statement."""
     names: dict[str, str] = {}
-    activities = {r["activity_id"] for r in rows}
     if activities:
         latest = (
             _counted()
@@ -223,21 +288,56 @@ def record_entries(person: Person, scope: RecordScope) -> list[RecordEntry]:
         )
         for activity_id, data in latest:
             names.setdefault(activity_id, _activity_name(data))
-    return [
-        RecordEntry(
-            day=r["day"],
-            kind="learning.online",
-            title=_("Online learning: {minutes} minutes in {activity}").format(
-                minutes=int(r["seconds"] // 60), activity=names.get(r["activity_id"], "")
-            ),
-            details={
-                "minutes": int(r["seconds"] // 60),
-                "activity": r["activity_id"],
-                "class_code": r["class_code"],
-            },
-        )
-        for r in rows
-    ]
+    return names
+
+
+def _daily(rows: QuerySet[Statement], *keys: str) -> list[dict[str, Any]]:
+    grouped = (
+        rows.annotate(day=TruncDate("timestamp", tzinfo=timezone.get_current_timezone()))
+        .values("day", "activity_id", "class_code", *keys)
+        .annotate(seconds=Sum("duration_seconds"))
+        .order_by("day", "activity_id", "class_code", *keys)
+    )
+    return [r for r in grouped if r["seconds"] >= 60]
+
+
+def record_entries(person: Person, scope: RecordScope) -> list[RecordEntry]:
+    """Return one record entry per day and activity with the person's online learning minutes.
+
+    Learning outside any class, and learning in a class from a platform registered for it,
+    counts. Learning a platform reported for a class it is not registered for is shown too,
+    per platform, marked not counted with the reason. An organisation's scope keeps only the
+    learning reported for its own classes.
+    """
+    rows = _in_record(person, scope)
+    counts = _daily(rows.filter(Q(class_code="") | registered_for_class()))
+    uncounted = _daily(
+        rows.exclude(class_code="").exclude(registered_for_class()), "platform__name"
+    )
+    names = _names(person, {r["activity_id"] for r in counts + uncounted})
+    entries = [_entry(r, names, counted=True) for r in counts]
+    entries += [_entry(r, names, counted=False) for r in uncounted]
+    return sorted(entries, key=lambda e: (e.day, e.details["activity"], e.details["class_code"]))
+
+
+def _entry(row: dict[str, Any], names: dict[str, str], *, counted: bool) -> RecordEntry:
+    minutes = int(row["seconds"] // 60)
+    title = _("Online learning: {minutes} minutes in {activity}").format(
+        minutes=minutes, activity=names.get(row["activity_id"], "")
+    )
+    details: dict[str, Any] = {
+        "minutes": minutes,
+        "activity": row["activity_id"],
+        "class_code": row["class_code"],
+        "is_counted": counted,
+    }
+    if not counted:
+        # The record names the class code the platform gave, not whose class it is.
+        title = _(
+            "{title} (not counted: platform {platform} is not registered for class {code})"
+        ).format(title=title, platform=row["platform__name"], code=row["class_code"])
+        details["platform"] = row["platform__name"]
+    return RecordEntry(day=row["day"], kind="learning.online", title=title, details=details)
 
 
 def activity_definition(activity_id: str, *, platform_id: int) -> dict[str, Any] | None:
@@ -260,5 +360,7 @@ def documents_of(lookup: dict[str, Any]) -> QuerySet[Document]:
 
 
 def platforms_with_credentials() -> QuerySet[LearningPlatform]:
-    """Return every learning platform with its organisation and credentials, by name."""
-    return LearningPlatform.objects.select_related("organization").prefetch_related("credentials")
+    """Return every learning platform with its organisation, credentials and registrations."""
+    return LearningPlatform.objects.select_related("organization").prefetch_related(
+        "credentials", "institutions", "training_classes"
+    )

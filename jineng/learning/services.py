@@ -51,16 +51,91 @@ class PreconditionFailed(DomainError):
     status = 412
 
 
+@dataclass(frozen=True)
+class Registrations:
+    """What a platform is registered for: institutions (all their classes) and single classes."""
+
+    institutions: tuple[Any, ...] = ()
+    class_codes: tuple[str, ...] = ()
+
+
+def _classes(codes: tuple[str, ...], actor: Any) -> list[Any]:
+    """Return the classes named by code, refusing codes that name no class the actor sees."""
+    from jineng.training.models import TrainingClass
+
+    wanted = sorted({code.strip() for code in codes if code.strip()})
+    found = list(TrainingClass.objects.visible_to(actor).filter(code__in=wanted))
+    missing = sorted(set(wanted) - {c.code for c in found})
+    if missing:
+        raise ValidationFailed(
+            _("No training class with the code {codes}.").format(codes=", ".join(missing)),
+            field="class_codes",
+        )
+    return found
+
+
+def _register(
+    platform: LearningPlatform, registrations: Registrations, actor: Any
+) -> dict[str, list[str]]:
+    """Set what the platform is registered for; return the new registrations for the audit."""
+    classes = _classes(registrations.class_codes, actor)
+    platform.institutions.set(registrations.institutions)
+    platform.training_classes.set(classes)
+    return _registered(platform)
+
+
+def _registered(platform: LearningPlatform) -> dict[str, list[str]]:
+    return {
+        "institutions": sorted(platform.institutions.values_list("credit_code", flat=True)),
+        "classes": sorted(platform.training_classes.values_list("code", flat=True)),
+    }
+
+
 @transaction.atomic(durable=True)
-def create_platform(name: str, *, actor: Any, organization: Any | None = None) -> LearningPlatform:
-    """Register a learning platform (学习平台) that may report statements."""
+def create_platform(
+    name: str,
+    *,
+    actor: Any,
+    organization: Any | None = None,
+    registrations: Registrations | None = None,
+) -> LearningPlatform:
+    """Register a learning platform (学习平台) that may report statements.
+
+    Its minutes count only toward the classes of the institutions and the single classes it
+    is registered for; it may report about others, which are kept but not counted.
+    """
     name = name.strip()
     if not name or len(name) > 200:
         raise ValidationFailed(_("A platform needs a name of 1 to 200 characters."), field="name")
     if LearningPlatform.objects.filter(name=name).exists():
         raise Conflict(_("A platform named {name} already exists.").format(name=name), field="name")
     platform = LearningPlatform.objects.create(name=name, organization=organization)
-    audit.record(actor, "learning.learningplatform.created", platform, data={"name": name})
+    registered = _register(platform, registrations or Registrations(), actor)
+    audit.record(
+        actor,
+        "learning.learningplatform.created",
+        platform,
+        data={"name": name, **registered},
+    )
+    return platform
+
+
+@transaction.atomic(durable=True)
+def register_platform(
+    platform_id: int, registrations: Registrations, *, actor: Any
+) -> LearningPlatform:
+    """Set the institutions and classes a platform's online minutes may count toward (备案)."""
+    platform = locks.platform_for_update(platform_id)
+    if platform is None:
+        raise NotFound(_("No such platform."), field="platform")
+    before = _registered(platform)
+    after = _register(platform, registrations, actor)
+    audit.record(
+        actor,
+        "learning.learningplatform.registered",
+        platform,
+        data={"name": platform.name, "before": before, "after": after},
+    )
     return platform
 
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from jineng.accounts.roles import Capability
 from jineng.core import errors
 from jineng.learning import queries, services
-from jineng.learning.forms import PlatformForm
+from jineng.learning.forms import PlatformForm, RegistrationForm, initial_registrations
 from jineng.learning.linking import class_extension_iri
 from jineng.learning.models import LearningPlatform, account_homepage
 
@@ -33,6 +33,7 @@ def platform_list(request: HttpRequest) -> HttpResponse:
             platform = services.create_platform(
                 form.cleaned_data["name"],
                 organization=form.cleaned_data["organization"],
+                registrations=form.registrations(),
                 actor=request.user,
             )
         except errors.DomainError as exc:
@@ -50,6 +51,34 @@ def platform_list(request: HttpRequest) -> HttpResponse:
             "class_iri": class_extension_iri(),
             "issued": request.session.pop("learning_issued", None),
         },
+    )
+
+
+@login_required
+def platform_registrations(request: HttpRequest, pk: int) -> HttpResponse:
+    """Set the institutions and classes a platform's online minutes count toward."""
+    _require_manager(request)
+    platform = LearningPlatform.objects.filter(pk=pk).first()
+    if platform is None:
+        raise Http404(_("No such platform."))
+    form = RegistrationForm(request.POST or None, initial=initial_registrations(platform))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.register_platform(platform.pk, form.registrations(), actor=request.user)
+        except errors.DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.detail))
+        else:
+            messages.success(
+                request,
+                _("Registrations of platform {name} saved.").format(name=platform.name),
+            )
+            return redirect("learning_console:platforms")
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "learning/platform_registrations.html",
+        {"platform": platform, "form": form},
+        status=status,
     )
 
 

@@ -82,3 +82,10 @@ def statement(**overrides: Any) -> dict[str, Any]:
 
 def new_id() -> str:
     return str(uuid.uuid4())
+
+
+def make_class(organization: Any, code: str, by_code: dict[str, Any]) -> Any:
+    """A running class of an institution, with the code given (the attendance tests' maker)."""
+    from jineng.attendance.tests.conftest import make_class as running_class
+
+    return running_class(organization, code, next(iter(by_code.values())))

@@ -5,7 +5,7 @@ import pytest
 from jineng.core.models import AuditEvent
 from jineng.learning.models import Statement
 from jineng.learning.queries import online_minutes, record_entries
-from jineng.learning.tests.conftest import HOME, new_id, statement
+from jineng.learning.tests.conftest import HOME, make_class, new_id, statement
 from jineng.learning.validation import Malformed, parse_duration
 from jineng.people.queries import EVERYTHING
 from jineng.records.queries import get_record
@@ -20,7 +20,7 @@ LESSON = {
 }
 
 
-def learned(person_id, duration, *, verb=COMPLETED, code="C00001", by_grouping=False, **extra):
+def learned(person_id, duration, *, verb=COMPLETED, code="L-2026-001", by_grouping=False, **extra):
     context = (
         {"contextActivities": {"grouping": [{"id": f"{CLASS_IRI}/{code}"}]}}
         if by_grouping
@@ -35,6 +35,18 @@ def learned(person_id, duration, *, verb=COMPLETED, code="C00001", by_grouping=F
         context=context,
         **{"timestamp": "2026-03-02T10:00:00+08:00", **extra},
     )
+
+
+@pytest.fixture(autouse=True)
+def registered(request):
+    """The classes these tests report for, of school A, for which the platform is registered."""
+    if "lrs" not in request.fixturenames:
+        return
+    platform, school_a = request.getfixturevalue("platform"), request.getfixturevalue("school_a")
+    occupations = request.getfixturevalue("occupations")
+    for code in ("L-2026-001", "OTHER"):
+        make_class(school_a, code, occupations)
+    platform.institutions.add(school_a)
 
 
 @pytest.mark.parametrize(
@@ -72,8 +84,8 @@ def test_minutes_are_linked_to_person_and_class(lrs, person):
     ).json()
     assert len(ids) == 4
     row = Statement.objects.get(statement_id=ids[1])
-    assert (row.person_id, row.class_code) == (person.pk, "C00001")
-    assert online_minutes(person.pk, "C00001") == 45
+    assert (row.person_id, row.class_code) == (person.pk, "L-2026-001")
+    assert online_minutes(person.pk, "L-2026-001") == 45
     assert online_minutes(person.pk, "OTHER") == 60
     assert online_minutes(person.pk, "NONE") == 0
 
@@ -85,7 +97,7 @@ def test_claimed_totals_and_unknown_people_do_not_count(lrs, person):
     foreign = learned(person.pk, "PT3H")
     foreign["actor"]["account"]["homePage"] = "https://elsewhere.example.com"
     lrs.post("statements", [claim, stranger, foreign])
-    assert online_minutes(person.pk, "C00001") == 10
+    assert online_minutes(person.pk, "L-2026-001") == 10
     assert Statement.objects.filter(person__isnull=False).count() == 1
 
 
@@ -94,19 +106,19 @@ def test_resent_statement_counts_once(lrs, person):
     lrs.post("statements", data)
     assert lrs.post("statements", data).status_code == 200
     assert lrs.put("statements", data, {"statementId": data["id"]}).status_code == 204
-    assert online_minutes(person.pk, "C00001") == 20
+    assert online_minutes(person.pk, "L-2026-001") == 20
 
 
 def test_voided_statements_do_not_count_and_voiding_is_audited(lrs, person):
     keep, drop = learned(person.pk, "PT20M"), learned(person.pk, "PT40M")
     lrs.post("statements", [keep, drop])
-    assert online_minutes(person.pk, "C00001") == 60
+    assert online_minutes(person.pk, "L-2026-001") == 60
     voiding = statement(
         verb={"id": "http://adlnet.gov/expapi/verbs/voided"},
         object={"objectType": "StatementRef", "id": drop["id"]},
     )
     assert lrs.post("statements", voiding).status_code == 200
-    assert online_minutes(person.pk, "C00001") == 20
+    assert online_minutes(person.pk, "L-2026-001") == 20
     event = AuditEvent.objects.get(action="learning.statement.voided")
     assert (event.object_id, event.person_id) == (drop["id"], person.pk)
 
@@ -128,7 +140,7 @@ def test_record_entries_group_minutes_per_day_and_activity(lrs, person):
     assert entries[0].kind == "learning.online"
     assert "45" in entries[0].title
     assert "安全用电" in entries[0].title
-    assert entries[0].details["class_code"] == "C00001"
+    assert entries[0].details["class_code"] == "L-2026-001"
     record = get_record(person, EVERYTHING)
     assert sum(1 for e in record.entries if e.kind == "learning.online") == 2
 
