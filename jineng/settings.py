@@ -181,10 +181,17 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Login lockout (django-axes): lock a username after repeated failures.
+# Login lockout (django-axes): lock a (username, address) pair after repeated failures, so
+# one address cannot lock an account's owner out. The cool-off doubles with each further
+# failure, up to the ceiling (jineng.accounts.lockout); the bureau can unlock a pair.
 AXES_FAILURE_LIMIT = env_int("JINENG_LOGIN_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = env_int("JINENG_LOGIN_COOLOFF_MINUTES", 30) / 60
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+JINENG_LOGIN_COOLOFF_MINUTES = env_int("JINENG_LOGIN_COOLOFF_MINUTES", 30)
+JINENG_LOGIN_COOLOFF_MAX_HOURS = env_int("JINENG_LOGIN_COOLOFF_MAX_HOURS", 24)
+AXES_COOLOFF_TIME = "jineng.accounts.lockout.cool_off"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Behind a reverse proxy: the header in which it names the client (e.g. X-Real-IP).
+JINENG_CLIENT_IP_HEADER = env_str("JINENG_CLIENT_IP_HEADER", "")
+AXES_CLIENT_IP_CALLABLE = "jineng.accounts.lockout.client_ip_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_ENABLED = env_bool("JINENG_LOGIN_LOCKOUT", default=True)

@@ -5,16 +5,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from axes.utils import reset as reset_login_attempts
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from jineng.accounts.lockout import failures_of
 from jineng.accounts.models import SecurityPolicy, User
 from jineng.accounts.roles import Capability, Role
 from jineng.accounts.security import role_requires_second_factor
 from jineng.core import audit
-from jineng.core.errors import Conflict, PermissionDenied, ValidationFailed
+from jineng.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
 # The name given to the device created by the enrol page, shown in the admin.
 TOTP_DEVICE_NAME = "authenticator"
@@ -131,3 +133,31 @@ def change_password(user: User, new_password: str, *, actor: User) -> None:
     user.set_password(new_password)
     user.save(update_fields=["password"])
     audit.record(actor, "accounts.user.password_changed", user, data={"user": user.username})
+
+
+@transaction.atomic(durable=True)
+def unlock_login(username: str, ip_address: str, *, actor: User) -> int:
+    """Let a locked (username, address) pair log in again (解除登录锁定), audited.
+
+    Returns how many failed logins were cleared.
+    """
+    if not actor.can(Capability.MANAGE_SECURITY):
+        raise PermissionDenied(_("Your role may not unlock logins."))
+    failures = failures_of(username, ip_address)
+    if not failures:
+        raise NotFound(
+            _("Logins as {username} from {address} are not locked.").format(
+                username=username, address=ip_address
+            )
+        )
+    reset_login_attempts(ip=ip_address, username=username)
+    account = User.objects.filter(username=username).first()
+    audit.record(
+        actor,
+        "accounts.login.unlocked",
+        account,
+        object_type="" if account else "accounts.user",
+        object_id="" if account else username,
+        data={"username": username, "ip_address": ip_address, "failures": failures},
+    )
+    return failures

@@ -13,5 +13,7 @@ urlpatterns = [
     path("security/", views.security, name="security"),
     path("password/", views.password_change, name="password_change"),
     path("security-policy/", views.security_policy, name="security_policy"),
+    path("lockouts/", views.lockouts, name="lockouts"),
+    path("lockouts/unlock/", views.lockout_unlock, name="lockout_unlock"),
     path("audit/", views.audit_trail, name="audit"),
 ]

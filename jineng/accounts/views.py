@@ -24,6 +24,7 @@ from django_otp import login as otp_login
 
 from jineng.accounts import services
 from jineng.accounts.forms import AuditFilterForm, SecurityPolicyForm, TokenForm
+from jineng.accounts.lockout import locked_logins
 from jineng.accounts.roles import Capability
 from jineng.accounts.security import role_requires_second_factor
 from jineng.core import audit
@@ -209,3 +210,37 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
             .distinct(),
         },
     )
+
+
+@login_required
+def lockouts(request: HttpRequest) -> HttpResponse:
+    """List the (username, address) pairs locked out after failed logins, for the bureau."""
+    if not request.user.can(Capability.MANAGE_SECURITY):
+        raise PermissionDenied
+    return render(
+        request,
+        "accounts/lockouts.html",
+        {"locked": locked_logins(), "failure_limit": settings.AXES_FAILURE_LIMIT},
+    )
+
+
+@login_required
+@require_POST
+def lockout_unlock(request: HttpRequest) -> HttpResponse:
+    """Unlock one (username, address) pair from the lockouts page."""
+    if not request.user.can(Capability.MANAGE_SECURITY):
+        raise PermissionDenied
+    username = request.POST.get("username", "")
+    ip_address = request.POST.get("ip_address", "")
+    try:
+        services.unlock_login(username, ip_address, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.detail)
+    else:
+        messages.success(
+            request,
+            _("{username} may log in again from {address}.").format(
+                username=username, address=ip_address
+            ),
+        )
+    return redirect("accounts:lockouts")
