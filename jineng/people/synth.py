@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from stdnum.cn import ric
 
 from jineng.core import audit
-from jineng.core.errors import ValidationFailed
+from jineng.core.errors import Conflict, ValidationFailed
 from jineng.organizations.models import Organization, OrganizationKind
 from jineng.people.choices import (
     AffiliationKind,
@@ -37,7 +37,7 @@ from jineng.people.choices import (
 )
 from jineng.people.importers.bulk import PreparedPerson, db_timestamp, person_values, write_people
 from jineng.people.importers.columns import COLUMNS, choice_label
-from jineng.people.models import TargetGroup
+from jineng.people.models import Person, TargetGroup
 from jineng.people.services import PersonInput, clean_person, person_fields
 from jineng.regions.models import Region, RegionLevel
 
@@ -402,6 +402,30 @@ def prepare(
     return prepared
 
 
+def ensure_no_real_people(*, allow_real_people: bool = False) -> None:
+    """Refuse to add synthetic people beside real ones (真实人员).
+
+    Synthetic citizen IDs are valid numbers from the city's own ID space: beside real people
+    they could belong to someone real, and a real person whose ID was taken could no longer
+    be registered. Only development (JINENG_DEBUG on) may override this, explicitly.
+    """
+    real = Person.objects.filter(is_synthetic=False).count()
+    if not real or (allow_real_people and settings.DEBUG):
+        return
+    raise Conflict(
+        _(
+            "This database holds {count} real people (not marked synthetic). Synthetic "
+            "people get valid citizen IDs of this city, which could be real people's, so "
+            "they are only added to an empty or demo database."
+        ).format(count=real)
+        + (
+            ""
+            if settings.DEBUG
+            else " " + _("This server runs in production mode (JINENG_DEBUG is off): no override.")
+        )
+    )
+
+
 @transaction.atomic(durable=True)
 def write_synthetic_people(
     count: int,
@@ -410,8 +434,14 @@ def write_synthetic_people(
     organisations: Organisations | None = None,
     actor: Any = None,
     on_progress: Callable[[int, int], None] | None = None,
+    allow_real_people: bool = False,
 ) -> dict[str, int]:
-    """Generate and write ``count`` synthetic people (合成劳动者) through the bulk path."""
+    """Generate and write ``count`` synthetic people (合成劳动者) through the bulk path.
+
+    Refused when the database holds real people (ensure_no_real_people); every row written
+    is marked ``is_synthetic``.
+    """
+    ensure_no_real_people(allow_real_people=allow_real_people)
     regions = city_regions()
     by_code = {r.code: r for r in Region.objects.select_related("parent")}
     groups = dict(TargetGroup.objects.values_list("code", "pk"))

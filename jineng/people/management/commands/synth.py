@@ -9,7 +9,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
 from jineng.core.errors import DomainError
-from jineng.people.synth import DEFAULT_SEED, synthetic_organisations, write_synthetic_people
+from jineng.people.synth import (
+    DEFAULT_SEED,
+    ensure_no_real_people,
+    synthetic_organisations,
+    write_synthetic_people,
+)
 
 
 class Command(BaseCommand):
@@ -21,10 +26,19 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--people", type=int, required=True, help="How many to generate.")
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="Random seed.")
+        parser.add_argument(
+            "--allow-real-people",
+            action="store_true",
+            help="In development only: add synthetic people although real ones are there.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["people"] < 1:
             raise CommandError("--people must be at least 1.")
+        try:
+            ensure_no_real_people(allow_real_people=options["allow_real_people"])
+        except DomainError as exc:
+            raise CommandError(str(exc.detail)) from None
         console = Console(file=self.stderr, stderr=True)
         with Progress(
             "[progress.description]{task.description}",
@@ -41,6 +55,7 @@ class Command(BaseCommand):
                     seed=options["seed"],
                     organisations=synthetic_organisations(),
                     on_progress=lambda done, total: bar.update(task, completed=done),
+                    allow_real_people=options["allow_real_people"],
                 )
             except DomainError as exc:
                 raise CommandError(str(exc.detail)) from None
