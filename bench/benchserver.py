@@ -28,6 +28,8 @@ def server_environment(database: str) -> dict[str, str]:
         JINENG_DEBUG="0",
         JINENG_SECRET_KEY=_key(),
         JINENG_PII_KEY=_key(),
+        JINENG_AUDIT_KEY=_key(),
+        JINENG_AUDIT_SIGNING_KEY=_key(),
         JINENG_ALLOWED_HOSTS="127.0.0.1,localhost",
         # Plain HTTP on the loopback: no redirect to HTTPS, cookies sent without TLS.
         JINENG_SSL_REDIRECT="0",

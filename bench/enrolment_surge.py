@@ -7,11 +7,19 @@ Everything runs on PostgreSQL, in a fresh database (``jineng_bench_enrol`` on BE
 default the local server), served by **gunicorn** (sync workers, ``JINENG_DEBUG=0``) on
 127.0.0.1. ``--clients`` threads, each with its own keep-alive connection and an institution
 staff member's API token, POST ``/api/v1/training/classes/{id}/enrolments`` for distinct
-people, exactly as staff consoles would during a surge. Two scenarios:
+people (registered with the institution, so in its staff's scope), exactly as staff consoles
+would during a surge. Scenarios:
 
+* **minimal POST**: the same endpoint refusing an empty body (400, no write): the cost of
+  HTTP, authentication and routing on this machine now, against which the others are shown
+  as a ratio so runs on a busy or a quiet machine compare;
 * **one class**: every attempt targets one ``--seats``-seat class (all contention on one
   row lock);
-* **many classes**: attempts spread round-robin over ``--classes`` classes of ``--seats``.
+* **many classes**: attempts spread round-robin over ``--classes`` classes of ``--seats``
+  of one institution (one audit stream, docs/adr/0002-audit-chain.md);
+* **many institutions**: the same number of classes, each of its own institution with its
+  own staff token (one audit stream each), so only the audit trail's locking differs from
+  the previous scenario.
 
 Each run starts with no enrolments. The script prints each run, the median enrolments/s
 (answered attempts, seated or waitlisted), and the oversell: seated people beyond capacity,
@@ -48,22 +56,20 @@ PG_DATABASE = "jineng_bench_enrol"
 
 
 def setup(classes: int, seats: int, people: int) -> dict[str, Any]:
-    """Migrate and create an institution, its staff token, classes and people (in-process)."""
+    """Migrate and create institutions, staff tokens, classes and people (in-process).
+
+    Institution 0 runs ``classes`` classes; institutions 1..classes-1 run one class each, so
+    the institutions' scenario uses institution 0's first class and one of each other's.
+    """
     import django
 
     django.setup()
     from django.core.management import call_command
     from django.db import transaction
-    from django.utils import timezone
 
-    from jineng.accounts.models import User
-    from jineng.accounts.roles import Role
     from jineng.occupations.loaders import load_skill_levels
     from jineng.occupations.models import Occupation, OccupationLevel
-    from jineng.organizations.models import Organization, OrganizationKind
     from jineng.regions.models import Region, RegionLevel
-    from jineng.training import services
-    from jineng.training.choices import ClassStatus
 
     call_command("migrate", verbosity=0)
     county = Region.objects.create(code="220581", name="梅河口市", level=RegionLevel.COUNTY)
@@ -77,20 +83,42 @@ def setup(classes: int, seats: int, people: int) -> dict[str, Any]:
         ("6-31-01-03", OccupationLevel.OCCUPATION),
     ]:
         parent = Occupation.objects.create(code=code, name=code, level=level, parent=parent)
+    schools = [_school(n, classes if n == 0 else 1, seats) for n in range(classes)]
+    with transaction.atomic():
+        person_ids = _people(people)
+    _register_with(person_ids, [school["organization_id"] for school in schools])
+    return {
+        "token": schools[0]["token"],
+        "class_ids": schools[0]["class_ids"],
+        "spread": [(school["class_ids"][0], school["token"]) for school in schools],
+        "person_ids": person_ids,
+    }
+
+
+def _school(n: int, classes: int, seats: int) -> dict[str, Any]:
+    """One institution with a staff member's API token and `classes` approved classes."""
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from jineng.accounts.models import User
+    from jineng.accounts.roles import Role
+    from jineng.organizations.models import Organization, OrganizationKind
+    from jineng.training import services
+    from jineng.training.choices import ClassStatus
+
     school = Organization.objects.create(
-        credit_code="52220581MJ00000015",
-        name="梅河口市甲职业培训学校",
+        credit_code=f"52220581MJ{n:08d}",
+        name=f"梅河口市第{n + 1}职业培训学校",
         kind=OrganizationKind.PRIVATE_TRAINING,
     )
     staff = User.objects.create_user(
-        username="bench_staff",
+        username=f"bench_staff_{n}",
         password=secrets.token_urlsafe(32),
         role=Role.INSTITUTION_STAFF,
         organization=school,
     )
     out = io.StringIO()
     call_command("token", "create", staff.username, stdout=out, stderr=io.StringIO())
-    token = out.getvalue().strip()
     programme = services.create_programme(
         services.ProgrammeInput(
             name="电工培训",
@@ -103,15 +131,15 @@ def setup(classes: int, seats: int, people: int) -> dict[str, Any]:
         actor=staff,
     )
     today = timezone.localdate()
+    start = timezone.make_aware(
+        timezone.datetime.combine(today, timezone.datetime.min.time()).replace(hour=8)
+    )
     class_ids = []
-    for n in range(classes):
-        start = timezone.make_aware(
-            timezone.datetime.combine(today, timezone.datetime.min.time()).replace(hour=8)
-        )
+    for k in range(classes):
         c = services.create_class(
             programme.pk,
             services.ClassInput(
-                code=f"BENCH-{n:03d}",
+                code=f"BENCH-{n:03d}-{k:03d}",
                 capacity=seats,
                 starts_on=today,
                 ends_on=today,
@@ -126,9 +154,30 @@ def setup(classes: int, seats: int, people: int) -> dict[str, Any]:
         )
         services.transition(c.pk, ClassStatus.APPROVED, actor=staff)
         class_ids.append(c.pk)
-    with transaction.atomic():
-        person_ids = _people(people)
-    return {"token": token, "class_ids": class_ids, "person_ids": person_ids}
+    return {
+        "organization_id": school.pk,
+        "token": out.getvalue().strip(),
+        "class_ids": class_ids,
+    }
+
+
+def _register_with(person_ids: list[int], organization_ids: list[int]) -> None:
+    """Tie every person to every institution, as its own registration would."""
+    import datetime
+
+    from django.utils import timezone
+
+    from jineng.people.choices import AffiliationKind
+    from jineng.people.models import Affiliation
+
+    since = timezone.localdate() - datetime.timedelta(days=30)
+    Affiliation.objects.bulk_create(
+        Affiliation(
+            person_id=person, organization_id=org, kind=AffiliationKind.TRAINEE, started_on=since
+        )
+        for org in organization_ids
+        for person in person_ids
+    )
 
 
 def _people(count: int) -> list[int]:
@@ -187,21 +236,26 @@ def oversell(class_ids: list[int]) -> tuple[int, int]:
 
 
 def surge(
-    port: int, token: str, targets: list[tuple[int, int]], clients: int
+    port: int, targets: list[tuple[int, int, str]], clients: int, *, empty: bool = False
 ) -> tuple[float, Counter[str]]:
-    """POST every (class, person) enrolment from `clients` threads; return seconds, outcomes."""
+    """POST every (class, person, token) enrolment from `clients` threads.
+
+    Return seconds and outcomes; with `empty` each POST sends an empty body instead.
+    """
     local = threading.local()
     outcomes: Counter[str] = Counter()
     guard = threading.Lock()
     base = f"http://127.0.0.1:{port}/api/v1/training/classes"
 
-    def one(target: tuple[int, int]) -> None:
+    def one(target: tuple[int, int, str]) -> None:
         if not hasattr(local, "session"):
             local.session = requests.Session()
-            local.session.headers["Authorization"] = f"Bearer {token}"
-        class_id, person_id = target
+        class_id, person_id, token = target
         response = local.session.post(
-            f"{base}/{class_id}/enrolments", json={"person_id": person_id}, timeout=30
+            f"{base}/{class_id}/enrolments",
+            json={} if empty else {"person_id": person_id},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=30,
         )
         if response.status_code == 201:
             key = response.json()["status"]
@@ -217,14 +271,23 @@ def surge(
 
 
 def run_scenario(
-    name: str, args: argparse.Namespace, port: int, data: dict[str, Any], class_ids: list[int]
+    name: str,
+    args: argparse.Namespace,
+    port: int,
+    data: dict[str, Any],
+    classes: list[tuple[int, str]],
+    *,
+    empty: bool = False,
 ) -> float:
+    """Run one scenario `--runs` times over (class, token) pairs; return the median rate."""
     rates = []
     people = data["person_ids"][: args.attempts]
-    targets = [(class_ids[i % len(class_ids)], pk) for i, pk in enumerate(people)]
+    targets = [(*classes[i % len(classes)], pk) for i, pk in enumerate(people)]
+    targets = [(class_id, pk, token) for class_id, token, pk in targets]
+    class_ids = [class_id for class_id, _ in classes]
     for run in range(1, args.runs + 1):
         reset()
-        seconds, outcomes = surge(port, data["token"], targets, args.clients)
+        seconds, outcomes = surge(port, targets, args.clients, empty=empty)
         over, seated = oversell(class_ids)
         rate = len(targets) / seconds
         rates.append(rate)
@@ -261,11 +324,23 @@ def main() -> None:
             f"PostgreSQL, gunicorn {args.workers} sync workers, {args.clients} clients, "
             f"{args.attempts} attempts per run, {args.seats} seats per class"
         )
-        one = run_scenario("one class", args, port, data, data["class_ids"][:1])
-        many = run_scenario(
-            f"{args.classes} classes", args, port, data, data["class_ids"][: args.classes]
+        own = [(class_id, data["token"]) for class_id in data["class_ids"]]
+        minimal = run_scenario("minimal POST", args, port, data, own[:1], empty=True)
+        one = run_scenario("one class", args, port, data, own[:1])
+        many = run_scenario(f"{args.classes} classes", args, port, data, own)
+        spread = run_scenario(
+            f"{args.classes} classes of {args.classes} institutions",
+            args,
+            port,
+            data,
+            data["spread"],
         )
         print(f"many/one throughput ratio: {many / one:.2f}")
+        print(
+            f"against the minimal POST: one class {one / minimal:.2f}, "
+            f"{args.classes} classes {many / minimal:.2f}, "
+            f"{args.classes} institutions {spread / minimal:.2f}"
+        )
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -51,6 +51,8 @@ def child_environment(backend: str, sqlite_path: Path) -> dict[str, str]:
         JINENG_DEBUG="0",
         JINENG_SECRET_KEY=_key(),
         JINENG_PII_KEY=_key(),
+        JINENG_AUDIT_KEY=_key(),
+        JINENG_AUDIT_SIGNING_KEY=_key(),
         PYTHONPATH=str(ROOT),
     )
     if backend == "pg":

@@ -64,6 +64,18 @@ DEBUG = env_bool("JINENG_DEBUG", default=False)
 SECRET_KEY = env_secret("JINENG_SECRET_KEY", "secret_key")
 # Master key for personal data (ID and phone numbers); see docs/adr/0003-personal-data.md.
 PII_KEY = env_secret("JINENG_PII_KEY", "pii_key")
+# Keys of the audit trail, kept outside the database (docs/adr/0002-audit-chain.md): the HMAC
+# key of every event's hash, and the Ed25519 seed (base64 of 32 bytes) that signs the
+# published checkpoints. Earlier keys stay listed (comma-separated) so older rows still verify.
+AUDIT_KEY = env_secret("JINENG_AUDIT_KEY", "audit_key")
+AUDIT_PREVIOUS_KEYS = [k for k in env_str("JINENG_AUDIT_PREVIOUS_KEYS", "").split(",") if k]
+AUDIT_SIGNING_KEY = env_secret("JINENG_AUDIT_SIGNING_KEY", "audit_signing_key")
+AUDIT_PREVIOUS_PUBLIC_KEYS = [
+    k for k in env_str("JINENG_AUDIT_PREVIOUS_PUBLIC_KEYS", "").split(",") if k
+]
+AUDIT_CHECKPOINT_DIR = Path(
+    env_str("JINENG_AUDIT_CHECKPOINT_DIR", str(VAR_DIR / "audit-checkpoints"))
+)
 ALLOWED_HOSTS = [h for h in env_str("JINENG_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in env_str("JINENG_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 

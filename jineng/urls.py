@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from jineng.core import audit_views
 from jineng.core import views as core_views
 
 urlpatterns = [
@@ -10,6 +11,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("audit/checkpoints/", audit_views.audit_checkpoints, name="audit_checkpoints"),
     path("accounts/", include("jineng.accounts.urls")),
     path("people/", include("jineng.people.urls")),
     path("records/", include("jineng.records.urls")),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.contrib import admin
 from django.db import models, transaction
 from django.http import HttpRequest
@@ -33,35 +34,46 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 class AuditedAdminMixin:
-    """Audit every addition, change and deletion made through this admin page."""
+    """Audit every addition, change and deletion made through this admin page.
+
+    Each event is written in one transaction with the change itself (``save_model``,
+    ``delete_model``, ``delete_queryset``), so neither commits without the other.
+    """
 
     #: Field names whose values are copied into each audit event (e.g. role and scope).
     audit_fields: tuple[str, ...] = ()
 
-    def _data(self, obj: models.Model, message: Any) -> dict[str, Any]:
-        data: dict[str, Any] = {"via": "admin", "message": message}
+    def _data(self, obj: models.Model, **extra: Any) -> dict[str, Any]:
+        data: dict[str, Any] = {"via": "admin", **extra}
         for name in self.audit_fields:
             field = obj._meta.get_field(name)
             data[name] = getattr(obj, field.attname)
         return data
 
-    def _audit(self, request: HttpRequest, obj: models.Model, verb: str, message: Any) -> None:
+    def _audit(self, request: HttpRequest, obj: models.Model, verb: str, **extra: Any) -> None:
         action = f"{obj._meta.label_lower}.{verb}"
+        audit.record(request.user, action, obj, data=self._data(obj, **extra))
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         with transaction.atomic():
-            audit.record(request.user, action, obj, data=self._data(obj, message))
+            super().save_model(request, obj, form, change)  # type: ignore[misc]
+            changed = sorted(form.changed_data) if form is not None else []
+            self._audit(request, obj, "changed" if change else "created", fields=changed)
 
-    def log_addition(self, request: HttpRequest, obj: models.Model, message: Any) -> Any:
-        self._audit(request, obj, "created", message)
-        return super().log_addition(request, obj, message)  # type: ignore[misc]
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        with transaction.atomic():
+            self._audit(request, obj, "deleted")
+            super().delete_model(request, obj)  # type: ignore[misc]
 
-    def log_change(self, request: HttpRequest, obj: models.Model, message: Any) -> Any:
-        self._audit(request, obj, "changed", message)
-        return super().log_change(request, obj, message)  # type: ignore[misc]
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        with transaction.atomic():
+            for obj in queryset:
+                self._audit(request, obj, "deleted")
+            super().delete_queryset(request, queryset)  # type: ignore[misc]
 
-    def log_deletions(self, request: HttpRequest, queryset: Any) -> Any:
-        for obj in queryset:
-            self._audit(request, obj, "deleted", "")
-        return super().log_deletions(request, queryset)  # type: ignore[misc]
+
+class AuditedAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """An admin page that may change data, every change audited (see AuditedAdminMixin)."""
 
 
 @admin.register(AuditEvent)
@@ -91,6 +103,33 @@ class JobAdmin(ReadOnlyAdmin):
     list_filter = ("kind", "status")
     ordering = ("-id",)
 
+
+def _replace(model: type[models.Model], base: type[admin.ModelAdmin], kind: type) -> None:
+    """Register a third-party model's admin again, read-only or audited (its own actions,
+    which bypass both, are dropped)."""
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+    name = f"{'Audited' if kind is AuditedAdminMixin else 'ReadOnly'}{base.__name__}"
+    admin.site.register(model, type(name, (kind, base), {"actions": [], "__module__": __name__}))
+
+
+def _cover_third_party_admins() -> None:
+    """Groups (permissions) and login-lockout records: audited, or read-only."""
+    from django.contrib.auth.admin import GroupAdmin
+    from django.contrib.auth.models import Group
+
+    _replace(Group, GroupAdmin, AuditedAdminMixin)
+    if apps.is_installed("axes"):
+        from axes import admin as axes_admin
+        from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+        # Deleting a lockout record unlocks the account: audited.
+        _replace(AccessAttempt, axes_admin.AccessAttemptAdmin, AuditedAdminMixin)
+        _replace(AccessLog, axes_admin.AccessLogAdmin, ReadOnlyAdmin)
+        _replace(AccessFailureLog, axes_admin.AccessFailureLogAdmin, ReadOnlyAdmin)
+
+
+_cover_third_party_admins()
 
 admin.site.site_header = _("jineng administration")
 admin.site.site_title = _("jineng administration")

@@ -1,19 +1,26 @@
 """Write and verify the hash-chained audit trail (审计日志).
 
-Every event's hash covers its own fields and the previous event's hash, so editing,
-deleting or reordering any row breaks the chain from that row on. Events are written
-inside the caller's transaction: if the change rolls back, so does its event.
+Events form one chain per stream: the writer's organisation, or the city for the bureau, the
+platform and accounts of no organisation. Each event is numbered in its stream (``seq``) and
+its hash is an HMAC, with a key kept outside the database, of its own fields and the
+previous event's hash; so editing, deleting or reordering any row breaks the chain from that
+row on, and without the key nobody can recompute the hashes after it. Truncating the newest
+rows is found against the signed checkpoints (core.checkpoints). Events are written inside
+the caller's transaction: if the change rolls back, so does its event.
 See docs/adr/0002-audit-chain.md.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
+from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -23,6 +30,13 @@ from jineng.core.models import AuditEvent
 GENESIS = "0" * 64
 # Keys whose values never enter the audit trail in clear.
 SENSITIVE_KEYS = frozenset({"id_number", "phone", "password", "token", "secret", "otp"})
+# The stream of the bureau, the platform itself and accounts of no organisation.
+CITY_STREAM = "city"
+# Events written before streams and keyed hashes: one plain-sha256 chain, closed for writing
+# and anchored by the first checkpoint published after the upgrade.
+LEGACY_STREAM = "legacy"
+LEGACY_ALGORITHM = "sha256"
+HMAC_ALGORITHM = "hmac-sha256"
 
 
 def _mask(data: Any) -> Any:
@@ -33,8 +47,28 @@ def _mask(data: Any) -> Any:
     return data
 
 
-def _canonical(event: AuditEvent) -> bytes:
-    payload = {
+def key_id(key: str) -> str:
+    """A short public name of an HMAC key, stored with each event it hashed."""
+    return hashlib.sha256(b"jineng.audit.key:" + key.encode()).hexdigest()[:12]
+
+
+@lru_cache(maxsize=8)
+def _keys(current: str, previous: tuple[str, ...]) -> dict[str, bytes]:
+    return {key_id(k): k.encode() for k in (current, *previous)}
+
+
+def hmac_keys() -> dict[str, bytes]:
+    """Every HMAC key that verifies events, by key id: the current one and earlier ones."""
+    return _keys(settings.AUDIT_KEY, tuple(settings.AUDIT_PREVIOUS_KEYS))
+
+
+def current_algorithm() -> str:
+    """The algorithm name new events carry: the keyed hash and the current key's id."""
+    return f"{HMAC_ALGORITHM}:{key_id(settings.AUDIT_KEY)}"
+
+
+def _legacy_canonical(event: AuditEvent) -> dict[str, Any]:
+    return {
         "created_at": event.created_at.isoformat(),
         "actor_id": event.actor_id,
         "actor_label": event.actor_label,
@@ -47,12 +81,34 @@ def _canonical(event: AuditEvent) -> bytes:
         "request_id": event.request_id,
         "prev_hash": event.prev_hash,
     }
+
+
+def _canonical(event: AuditEvent) -> bytes:
+    payload = _legacy_canonical(event)
+    if event.algorithm != LEGACY_ALGORITHM:
+        payload.update(stream=event.stream, seq=event.seq, algorithm=event.algorithm)
     return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def compute_hash(event: AuditEvent) -> str:
-    """Return the chain hash of an event from its fields and its predecessor's hash."""
-    return hashlib.sha256(_canonical(event)).hexdigest()
+def compute_hash(event: AuditEvent) -> str | None:
+    """Return the chain hash of an event, or None when no key of its algorithm is known."""
+    if event.algorithm == LEGACY_ALGORITHM:
+        return hashlib.sha256(_canonical(event)).hexdigest()
+    name, _, kid = event.algorithm.partition(":")
+    key = hmac_keys().get(kid)
+    if name != HMAC_ALGORITHM or key is None:
+        return None
+    return hmac.new(key, _canonical(event), hashlib.sha256).hexdigest()
+
+
+def stream_for(actor: Any) -> str:
+    """The stream an actor's events go to: their organisation's, or the city's.
+
+    Every event of one account is in one stream, so counting them under that stream's lock
+    (core.throttle) still counts parallel requests one after another.
+    """
+    organization_id = getattr(actor, "organization_id", None)
+    return f"org-{organization_id}" if organization_id else CITY_STREAM
 
 
 def _actor_label(actor: Any) -> str:
@@ -71,12 +127,16 @@ def record(
     person_id: int | None = None,
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one audit event to the chain; call it inside the transaction of the change."""
+    """Append one audit event to the actor's stream; call it inside the change's transaction."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record() must run inside the transaction of the change.")
-    locks.audit_chain_for_update()
-    last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
+    stream = stream_for(actor)
+    locks.audit_chain_for_update(stream)
+    last = AuditEvent.objects.filter(stream=stream).order_by("-seq").values("seq", "hash").first()
     event = AuditEvent(
+        stream=stream,
+        seq=last["seq"] + 1 if last else 1,
+        algorithm=current_algorithm(),
         created_at=timezone.now(),
         actor=actor if getattr(actor, "pk", None) else None,
         actor_label=_actor_label(actor),
@@ -87,7 +147,7 @@ def record(
         person_id=person_id,
         data=_json_safe(_mask(data or {})),
         request_id=context.request_id.get(),
-        prev_hash=last or GENESIS,
+        prev_hash=last["hash"] if last else GENESIS,
     )
     event.hash = compute_hash(event)
     event.save(force_insert=True)
@@ -100,33 +160,63 @@ def _json_safe(data: Any) -> Any:
 
 @dataclass(frozen=True)
 class ChainBreak:
-    """The first event at which the chain stops verifying, and why."""
+    """The first event at which a stream stops verifying, and why."""
 
     event_id: int
     reason: str
+    stream: str = ""
 
 
-def iter_breaks(batch_size: int = 5000) -> Iterator[ChainBreak]:
-    """Walk the chain in order and yield the first break found (at most one)."""
-    expected_prev = GENESIS
-    last_id = 0
+def streams() -> list[str]:
+    """Every stream that holds events, in name order."""
+    return list(AuditEvent.objects.order_by("stream").values_list("stream", flat=True).distinct())
+
+
+def _check(event: AuditEvent, expected_seq: int, expected_prev: str) -> str | None:
+    if event.seq != expected_seq:
+        return (
+            f"it is number {event.seq} of stream {event.stream} where {expected_seq} was "
+            "expected: an event before it was deleted or inserted"
+        )
+    if event.prev_hash != expected_prev:
+        return "previous hash does not match: a row before it was deleted, inserted or reordered"
+    if (event.algorithm == LEGACY_ALGORITHM) != (event.stream == LEGACY_STREAM):
+        return (
+            f"it claims hash algorithm {event.algorithm} in stream {event.stream}: only events "
+            "written before the upgrade use plain sha256, so the row was forged"
+        )
+    expected = compute_hash(event)
+    if expected is None:
+        return (
+            f"no known key for its hash algorithm {event.algorithm}: list the key in "
+            "JINENG_AUDIT_PREVIOUS_KEYS, or the row was forged"
+        )
+    if not hmac.compare_digest(expected, event.hash):
+        return "hash does not match its contents: the row was edited"
+    return None
+
+
+def iter_stream_breaks(stream: str, batch_size: int = 5000) -> Iterator[ChainBreak]:
+    """Walk one stream in order and yield its first break (at most one)."""
+    expected_prev, expected_seq, last_seq = GENESIS, 1, 0
     while True:
-        batch = list(AuditEvent.objects.filter(id__gt=last_id).order_by("id")[:batch_size])
+        batch = list(
+            AuditEvent.objects.filter(stream=stream, seq__gt=last_seq).order_by("seq")[:batch_size]
+        )
         if not batch:
             return
         for event in batch:
-            if event.prev_hash != expected_prev:
-                yield ChainBreak(
-                    event.id,
-                    "previous hash does not match: a row before it was "
-                    "deleted, inserted or reordered",
-                )
+            reason = _check(event, expected_seq, expected_prev)
+            if reason is not None:
+                yield ChainBreak(event.id, reason, stream)
                 return
-            if compute_hash(event) != event.hash:
-                yield ChainBreak(event.id, "hash does not match its contents: the row was edited")
-                return
-            expected_prev = event.hash
-            last_id = event.id
+            expected_prev, expected_seq, last_seq = event.hash, event.seq + 1, event.seq
+
+
+def iter_breaks(batch_size: int = 5000) -> Iterator[ChainBreak]:
+    """Walk every stream and yield the first break of each stream that has one."""
+    for stream in streams():
+        yield from iter_stream_breaks(stream, batch_size)
 
 
 def verify() -> ChainBreak | None:

@@ -28,8 +28,16 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
 
 
 class AuditEvent(models.Model):
-    """Record one change to money, records or permissions (审计日志); append-only, hash-chained."""
+    """Record one change to money, records or permissions (审计日志); append-only, hash-chained.
 
+    Events form one chain per stream (the writer's organisation, or the city), numbered from 1
+    by ``seq``; each hash is keyed with a secret kept outside the database (``algorithm``
+    names the key), see docs/adr/0002-audit-chain.md.
+    """
+
+    stream = models.CharField(_("stream"), max_length=64)
+    seq = models.PositiveBigIntegerField(_("number in stream"))
+    algorithm = models.CharField(_("hash algorithm"), max_length=40)
     created_at = models.DateTimeField(_("time"), db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -56,6 +64,10 @@ class AuditEvent(models.Model):
     class Meta:
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
+        constraints = [
+            # One head per stream: two writers that both read the same head cannot both insert.
+            models.UniqueConstraint(fields=["stream", "seq"], name="core_audit_stream_seq"),
+        ]
         indexes = [
             models.Index(fields=["object_type", "object_id"], name="core_audit_object"),
             # Counts one account's recent events of a kind (core.throttle).

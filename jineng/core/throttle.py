@@ -14,7 +14,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from jineng.core import locks
+from jineng.core import audit, locks
 from jineng.core.errors import RateLimited
 from jineng.core.models import AuditEvent
 
@@ -43,12 +43,13 @@ def check_rate(
 def remaining(actor: Any, actions: Iterable[str], limits: Iterable[tuple[int, int]]) -> int:
     """How many more such events the actor may cause now (the least over every window).
 
-    Takes the audit chain's lock first, so that parallel requests of one account count one
-    after another; an actor without an account (the platform itself) has no limit.
+    Takes the lock of the actor's audit stream first (where all their events go), so that
+    parallel requests of one account count one after another; an actor without an account
+    (the platform itself) has no limit.
     """
     if getattr(actor, "pk", None) is None:
         return 2**31
-    locks.audit_chain_for_update()
+    locks.audit_chain_for_update(audit.stream_for(actor))
     now = timezone.now()
     events = AuditEvent.objects.filter(actor_id=actor.pk, action__in=list(actions))
     return min(

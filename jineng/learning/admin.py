@@ -1,22 +1,20 @@
-"""Read-only admin views of online learning."""
+"""Admin views of online learning: platforms audited, statements read-only."""
 
 from django.contrib import admin
 
+from jineng.core.admin import AuditedAdmin, ReadOnlyAdmin
 from jineng.learning.models import LearningPlatform, Statement
 
 
 @admin.register(LearningPlatform)
-class LearningPlatformAdmin(admin.ModelAdmin):
+class LearningPlatformAdmin(AuditedAdmin):
+    audit_fields = ("name", "organization", "is_active")
     list_display = ("name", "organization", "is_active")
 
 
 @admin.register(Statement)
-class StatementAdmin(admin.ModelAdmin):
+class StatementAdmin(ReadOnlyAdmin):
+    """Statements are the platforms' record: written only through the xAPI endpoint."""
+
     list_display = ("statement_id", "verb_id", "activity_id", "stored", "is_voided")
     list_filter = ("is_voided",)
-
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False
-
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
-        return False

@@ -235,13 +235,14 @@ def registrations_left(actor: Any) -> int:
     Every person an organisation registers or imports is tied to it, and a file of thousands
     of made-up IDs is how an insider would learn which are registered: each organisation has
     a daily allowance (JINENG_REGISTRATIONS_PER_DAY over the last 24 hours), charged for
-    every row it sends whatever becomes of the row, counted under the audit chain's lock.
+    every row it sends whatever becomes of the row, counted under the lock of the
+    organisation's audit stream (where its staff's events go).
     The bureau registers larger files itself.
     """
     organization_id = getattr(actor, "organization_id", None)
     if not organization_id:
         return 2**31
-    locks.audit_chain_for_update()
+    locks.audit_chain_for_update(audit.stream_for(actor))
     used = AuditEvent.objects.filter(
         action=REGISTRATIONS_CHARGED,
         created_at__gte=timezone.now() - datetime.timedelta(days=1),

@@ -164,7 +164,7 @@ def test_control_without_the_chain_lock_parallel_lookups_pass_the_limit(
     from jineng.core import audit
 
     settings.JINENG_IDENTITY_LOOKUPS_PER_HOUR = 5
-    monkeypatch.setattr(audit.locks, "audit_chain_for_update", lambda: None)
+    monkeypatch.setattr(audit.locks, "audit_chain_for_update", lambda stream: None)
     barrier = threading.Barrier(20, timeout=10)
     real_check = identity.throttle.check_rate
 

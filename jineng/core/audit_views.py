@@ -1,0 +1,27 @@
+"""The public page of the audit trail's signed checkpoints (anyone may read it)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from jineng.core import checkpoints
+
+# How many of the newest checkpoints the page lists.
+RECENT_CHECKPOINTS = 50
+
+
+@require_safe
+def audit_checkpoints(request: HttpRequest) -> HttpResponse:
+    """List the newest signed checkpoints and the public key that verifies them."""
+    return render(
+        request,
+        "core/audit_checkpoints.html",
+        {
+            "lines": checkpoints.recent(RECENT_CHECKPOINTS),
+            "public_key": checkpoints.public_key_text(),
+            "public_key_pem": checkpoints.public_key_pem(),
+            "fingerprint": checkpoints.public_key_fingerprint(),
+        },
+    )

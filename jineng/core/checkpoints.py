@@ -1,0 +1,298 @@
+"""Signed checkpoints of the audit streams' heads, published outside the database.
+
+A checkpoint says "stream S held N events, the last with hash H, at time T", signed with an
+Ed25519 key kept outside the database. Checkpoints are appended, one JSON line each, to a
+monthly log under ``AUDIT_CHECKPOINT_DIR`` (the worker writes one a day, ``jineng audit
+checkpoint`` from cron), printed in the monthly report and listed on a public page with the
+public key, so anyone can check them and nobody who can only write the database can take
+them back. ``jineng audit verify`` checks every stream against every published checkpoint:
+a stream that holds fewer events than a checkpoint counted lost its newest rows, and a head
+that no longer matches was rewritten. See docs/adr/0002-audit-chain.md.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from django.conf import settings
+from django.db.models import Max
+from django.utils import timezone
+
+from jineng.core.models import AuditEvent
+
+LOG_PREFIX = "checkpoints-"
+LOG_SUFFIX = ".jsonl"
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """One signed statement of a stream's head."""
+
+    stream: str
+    count: int
+    head: str
+    at: str
+    key: str
+    signature: str = ""
+
+    def payload(self) -> bytes:
+        """The bytes that are signed: every field but the signature, as canonical JSON."""
+        fields = {k: v for k, v in asdict(self).items() if k != "signature"}
+        return json.dumps(fields, sort_keys=True, separators=(",", ":")).encode()
+
+    def line(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True, separators=(",", ":"))
+
+    @property
+    def at_datetime(self) -> datetime.datetime:
+        return datetime.datetime.fromisoformat(self.at)
+
+
+@dataclass(frozen=True)
+class LogLine:
+    """One line of a checkpoint log, its checkpoint when it verifies, or why not."""
+
+    path: Path
+    number: int
+    checkpoint: Checkpoint | None
+    problem: str = ""
+
+    @property
+    def where(self) -> str:
+        return f"{self.path.name} line {self.number}"
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+@lru_cache(maxsize=4)
+def _private_key(seed: str) -> Ed25519PrivateKey:
+    text = seed.strip()
+    if text.startswith("-----BEGIN"):
+        key = serialization.load_pem_private_key(text.encode(), password=None)
+        if not isinstance(key, Ed25519PrivateKey):
+            raise ValueError("JINENG_AUDIT_SIGNING_KEY must be an Ed25519 key.")
+        return key
+    raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    if len(raw) != 32:
+        raise ValueError("JINENG_AUDIT_SIGNING_KEY must be base64 of 32 random bytes.")
+    return Ed25519PrivateKey.from_private_bytes(raw)
+
+
+def signing_key() -> Ed25519PrivateKey:
+    """The key that signs checkpoints (JINENG_AUDIT_SIGNING_KEY, outside the database)."""
+    return _private_key(settings.AUDIT_SIGNING_KEY)
+
+
+def public_key_text(key: Ed25519PublicKey | None = None) -> str:
+    """A public key as base64 of its 32 raw bytes, the form each checkpoint names."""
+    key = key or signing_key().public_key()
+    return _b64(key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw))
+
+
+def public_key_pem() -> str:
+    """The current public key in PEM, for tools such as openssl."""
+    return (
+        signing_key()
+        .public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+
+
+def public_key_fingerprint(text: str | None = None) -> str:
+    """A short sha256 fingerprint of a public key, for people to compare by eye."""
+    raw = base64.b64decode(text or public_key_text())
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
+def trusted_keys() -> dict[str, Ed25519PublicKey]:
+    """Public keys whose signatures count: the current one and earlier published ones."""
+    texts = [public_key_text(), *settings.AUDIT_PREVIOUS_PUBLIC_KEYS]
+    keys = {}
+    for text in texts:
+        try:
+            keys[text] = Ed25519PublicKey.from_public_bytes(base64.b64decode(text))
+        except (ValueError, binascii.Error):
+            continue
+    return keys
+
+
+def sign(stream: str, count: int, head: str, at: datetime.datetime) -> Checkpoint:
+    """A signed checkpoint of one stream's head."""
+    unsigned = Checkpoint(stream, count, head, at.isoformat(), public_key_text())
+    signature = _b64(signing_key().sign(unsigned.payload()))
+    return Checkpoint(**{**asdict(unsigned), "signature": signature})
+
+
+def signature_problem(checkpoint: Checkpoint) -> str:
+    """Why a checkpoint's signature does not verify, or "" when it does."""
+    key = trusted_keys().get(checkpoint.key)
+    if key is None:
+        return "it is signed with a key this city never published"
+    try:
+        key.verify(base64.b64decode(checkpoint.signature), checkpoint.payload())
+    except (InvalidSignature, ValueError, binascii.Error):
+        return "its signature does not verify: the line was changed after it was signed"
+    return ""
+
+
+def heads() -> list[tuple[str, int, str]]:
+    """Every stream's (name, number of events, hash of its newest event), by name."""
+    counts = AuditEvent.objects.values("stream").annotate(count=Max("seq")).order_by("stream")
+    out = []
+    for row in counts:
+        head = AuditEvent.objects.values_list("hash", flat=True).get(
+            stream=row["stream"], seq=row["count"]
+        )
+        out.append((row["stream"], row["count"], head))
+    return out
+
+
+def directory() -> Path:
+    return Path(settings.AUDIT_CHECKPOINT_DIR)
+
+
+def log_path(at: datetime.datetime) -> Path:
+    """The monthly log a checkpoint taken at `at` (local time) goes to."""
+    return directory() / f"{LOG_PREFIX}{timezone.localtime(at):%Y-%m}{LOG_SUFFIX}"
+
+
+def _append(path: Path, lines: Iterable[str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = "".join(f"{line}\n" for line in lines)
+    if not text:
+        return
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.write(fd, text.encode())
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def latest_by_stream() -> dict[str, Checkpoint]:
+    """The newest verified checkpoint of each stream in the logs."""
+    latest: dict[str, Checkpoint] = {}
+    for line in read_log():
+        if line.checkpoint is not None:
+            latest[line.checkpoint.stream] = line.checkpoint
+    return latest
+
+
+def write_checkpoints(now: datetime.datetime | None = None) -> list[Checkpoint]:
+    """Sign and append a checkpoint of every stream whose head moved since its last one."""
+    now = now or timezone.now()
+    latest = latest_by_stream()
+    written = []
+    for stream, count, head in heads():
+        last = latest.get(stream)
+        if last is not None and (last.count, last.head) == (count, head):
+            continue
+        written.append(sign(stream, count, head, now))
+    _append(log_path(now), (c.line() for c in written))
+    return written
+
+
+def log_files() -> list[Path]:
+    """Every checkpoint log in the directory, oldest month first."""
+    folder = directory()
+    if not folder.is_dir():
+        return []
+    return sorted(folder.glob(f"{LOG_PREFIX}*{LOG_SUFFIX}"))
+
+
+def _parse(path: Path, number: int, text: str) -> LogLine:
+    try:
+        fields = json.loads(text)
+        checkpoint = Checkpoint(
+            stream=str(fields["stream"]),
+            count=int(fields["count"]),
+            head=str(fields["head"]),
+            at=str(fields["at"]),
+            key=str(fields["key"]),
+            signature=str(fields["signature"]),
+        )
+        checkpoint.at_datetime  # noqa: B018 - refuses a time that is not ISO 8601
+    except (ValueError, KeyError, TypeError):
+        return LogLine(path, number, None, "it is not a checkpoint (unreadable JSON or fields)")
+    problem = signature_problem(checkpoint)
+    return LogLine(path, number, None if problem else checkpoint, problem)
+
+
+def read_log(paths: Iterable[Path] | None = None) -> Iterator[LogLine]:
+    """Every non-empty line of the logs, oldest first, with its verified checkpoint."""
+    for path in log_files() if paths is None else paths:
+        with path.open(encoding="utf-8") as handle:
+            for number, text in enumerate(handle, start=1):
+                if text.strip():
+                    yield _parse(path, number, text)
+
+
+def month_lines(year: int, month: int) -> list[LogLine]:
+    """The lines of one month's log (checkpoints taken that month, local time)."""
+    path = directory() / f"{LOG_PREFIX}{year:04d}-{month:02d}{LOG_SUFFIX}"
+    return list(read_log([path])) if path.exists() else []
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """A published checkpoint the database no longer agrees with, in people's words."""
+
+    where: str
+    reason: str
+
+
+def _describe(c: Checkpoint) -> str:
+    return f"checkpoint of stream {c.stream} at {c.at} ({c.count} events, head {c.head[:16]}…)"
+
+
+def check_line(line: LogLine) -> Mismatch | None:
+    """Compare one log line with the database: its signature, then the stream's head."""
+    if line.checkpoint is None:
+        return Mismatch(line.where, f"checkpoint refused: {line.problem}")
+    c = line.checkpoint
+    held = AuditEvent.objects.filter(stream=c.stream).aggregate(n=Max("seq"))["n"] or 0
+    if held < c.count:
+        return Mismatch(
+            line.where,
+            f"{_describe(c)}: the stream now holds only {held} events, so its newest "
+            f"{c.count - held} were deleted",
+        )
+    event = AuditEvent.objects.filter(stream=c.stream, seq=c.count).first()
+    if event is None or event.hash != c.head:
+        which = f"event #{event.pk}" if event is not None else f"number {c.count}"
+        return Mismatch(
+            line.where,
+            f"{_describe(c)}: its head hash is not found, {which} of the stream has another "
+            "hash, so events up to it were changed, deleted or re-linked",
+        )
+    return None
+
+
+def mismatches() -> list[Mismatch]:
+    """Every published checkpoint the database disagrees with (empty when all agree)."""
+    return [m for m in map(check_line, read_log()) if m is not None]
+
+
+def recent(limit: int = 50) -> list[LogLine]:
+    """The newest `limit` lines of the logs, newest first."""
+    lines: list[LogLine] = []
+    for path in reversed(log_files()):
+        lines.extend(reversed(list(read_log([path]))))
+        if len(lines) >= limit:
+            break
+    return lines[:limit]
