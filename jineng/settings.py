@@ -157,7 +157,10 @@ DATABASE_URL = env_str("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {
         "default": dj_database_url.parse(
-            DATABASE_URL, conn_max_age=env_int("JINENG_CONN_MAX_AGE", 60)
+            DATABASE_URL,
+            # A connection per request unless configured (see "Serving" below).
+            conn_max_age=env_int("JINENG_CONN_MAX_AGE", 0),
+            conn_health_checks=True,
         )
     }
 else:
@@ -172,6 +175,18 @@ else:
             },
         }
     }
+
+# Serving (deploy/gunicorn.conf.py reads the same variables): web worker processes, threads
+# in each, and background task workers (`jineng db_worker`). Each thread holds at most one
+# database connection, so together they may hold workers × threads + task workers + the
+# spare connections for commands; the system check jineng.E102 refuses a set-up where that
+# exceeds JINENG_DB_MAX_CONNECTIONS, and jineng.E103 (`jineng check --database default`,
+# run by migrate) one that exceeds the PostgreSQL server's own max_connections.
+JINENG_WEB_WORKERS = env_int("JINENG_WEB_WORKERS", 3)
+JINENG_WEB_THREADS = env_int("JINENG_WEB_THREADS", 1)
+JINENG_TASK_WORKERS = env_int("JINENG_TASK_WORKERS", 1)
+JINENG_DB_SPARE_CONNECTIONS = env_int("JINENG_DB_SPARE_CONNECTIONS", 2)
+JINENG_DB_MAX_CONNECTIONS = env_int("JINENG_DB_MAX_CONNECTIONS", 0)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
