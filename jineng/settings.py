@@ -119,6 +119,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "jineng.core.middleware.RequestIdMiddleware",
+    "jineng.core.middleware.BusyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -153,6 +154,10 @@ TEMPLATES = [
     },
 ]
 
+# Every lock wait is bounded (docs/adr/0006-locking.md): a row or advisory lock, or SQLite's
+# write lock, still taken after this many milliseconds answers "busy, try again" (503).
+JINENG_LOCK_TIMEOUT_MS = env_int("JINENG_LOCK_TIMEOUT_MS", 3000)
+
 DATABASE_URL = env_str("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {
@@ -163,6 +168,10 @@ if DATABASE_URL:
             conn_health_checks=True,
         )
     }
+    _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _pg_options["options"] = " ".join(
+        filter(None, [_pg_options.get("options"), f"-c lock_timeout={JINENG_LOCK_TIMEOUT_MS}"])
+    )
 else:
     DATABASES = {
         "default": {
@@ -170,8 +179,10 @@ else:
             "NAME": env_str("JINENG_SQLITE_PATH", str(VAR_DIR / "jineng.sqlite3")),
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=5000;",
+                "timeout": JINENG_LOCK_TIMEOUT_MS / 1000,
+                "init_command": (
+                    f"PRAGMA journal_mode=WAL; PRAGMA busy_timeout={JINENG_LOCK_TIMEOUT_MS};"
+                ),
             },
         }
     }
@@ -349,8 +360,16 @@ JINENG_REGISTRATIONS_PER_DAY = env_int("JINENG_REGISTRATIONS_PER_DAY", 3000)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"personal_data": {"()": "jineng.core.logging.MaskPersonalData"}},
+    "filters": {
+        "personal_data": {"()": "jineng.core.logging.MaskPersonalData"},
+        "request_ids": {"()": "jineng.core.logging.RequestIds"},
+    },
     "formatters": {
+        # The server's request id, and beside it the id the caller sent (or "-").
+        "console": {
+            "format": "%(levelname)s %(name)s "
+            "[request %(request_id)s client %(client_request_id)s] %(message)s"
+        },
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
             "format": "[{server_time}] {message}",
@@ -358,7 +377,11 @@ LOGGING = {
         }
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["personal_data"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "console",
+            "filters": ["request_ids", "personal_data"],
+        },
         "django.server": {
             "class": "logging.StreamHandler",
             "formatter": "django.server",

@@ -31,6 +31,10 @@ PREFIX`. The web console's session also works; requests that change data then ne
 is a human-readable reason, and `field` names the input at fault when there is one.
 Objects outside the caller's data scope answer 404, exactly like missing ones.
 
+**Busy.** A request that waits more than a few seconds for records another request is
+changing answers 503 `busy` with a `Retry-After` header (seconds): nothing was written, and
+the same request (with the same `Idempotency-Key`) may be sent again after that time.
+
 **Idempotency.** Create endpoints accept an `Idempotency-Key` header. Repeating a request
 with the same key and body replays the first response (status, body, `Location`) with the
 header `Idempotent-Replayed: true` and writes nothing; the same key with a different body
@@ -41,8 +45,9 @@ answers 422 `idempotency_key_reused`; while the first request runs, a duplicate 
 them in full to roles allowed to see them, for a stated `purpose`, and each such view is
 audited. A response with full numbers carries `Cache-Control: private, no-store`.
 
-**Lists** take `limit` (1-200, default 50) and `offset` and return `count`, the total number
-of matches.
+**Lists** take `limit` (1-200, default 50) and `offset` (at most 2^63-1) and return `count`,
+the total number of matches. Ids in paths and queries are positive 64-bit numbers; larger ones
+answer 400.
 """
 
 

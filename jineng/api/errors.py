@@ -5,13 +5,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from jineng.core.errors import DomainError
+from jineng.core import db
+from jineng.core.errors import Busy, DomainError
 
 logger = logging.getLogger("jineng.api")
 
@@ -118,6 +120,22 @@ def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return error_response(exc.status_code, {"code": code, "detail": str(exc)})
 
 
+def _on_busy(request: HttpRequest, exc: Busy) -> HttpResponse:
+    # A lock stayed taken past the lock timeout (core.db): the transaction was rolled back,
+    # so the same request may simply be sent again after Retry-After seconds.
+    logger.warning("Lock wait timed out in %s %s", request.method, request.path)
+    response = error_response(exc.status, exc.as_dict())
+    response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+def _on_database_error(request: HttpRequest, exc: DatabaseError) -> HttpResponse:
+    if db.is_lock_timeout(exc):
+        # A lock timeout outside a query (at commit on SQLite) that core.db did not see.
+        return _on_busy(request, Busy(str(exc), retry_after=db.retry_after()))
+    return _on_unexpected(request, exc)
+
+
 def _on_unreadable_body(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
     # Django refuses a multipart body it cannot split (no boundary, a malformed or non-ASCII
     # Content-Type, a negative length) when a form or file parameter first reads it.
@@ -155,6 +173,8 @@ def register_error_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(AuthenticationError, _on_authentication_error)
     api.add_exception_handler(HttpError, _on_http_error)
     api.add_exception_handler(MultiPartParserError, _on_unreadable_body)
+    api.add_exception_handler(Busy, _on_busy)
+    api.add_exception_handler(DatabaseError, _on_database_error)
     api.add_exception_handler(Http404, _on_not_found)
     api.add_exception_handler(Exception, _on_unexpected)
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import OperationalError
+from django.utils.translation import gettext as _
+
 
 class DomainError(Exception):
     """A rule of the domain refused the request; views and the API turn it into a 4xx."""
@@ -65,3 +68,34 @@ class RateLimited(DomainError):
 
     code = "rate_limited"
     status = 429
+
+
+class Busy(OperationalError):
+    """A lock the request needed stayed taken past the lock timeout: try again shortly.
+
+    Raised by ``core.db`` for the database's own lock-timeout error, and a subclass of the
+    same ``OperationalError``, so code that handled that error (the task worker retries a
+    locked SQLite database) still does. Not a ``DomainError``: nothing was refused and nothing
+    was written (the transaction that waited is rolled back), so views do not show it as a
+    form error and an idempotency key is released for the retry. The API answers 503 with
+    ``Retry-After``; pages show the busy page (``core.middleware.BusyMiddleware``).
+    """
+
+    code = "busy"
+    status = 503
+
+    def __init__(self, reason: str, *, retry_after: int) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+    @property
+    def detail(self) -> str:
+        """The reason in the request's language."""
+        return _(
+            "The system is busy: someone else is changing the same records right now. "
+            "Nothing was saved. Please try again in a few seconds."
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the shared error shape with the seconds to wait."""
+        return {"code": self.code, "detail": self.detail, "retry_after": self.retry_after}

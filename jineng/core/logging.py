@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 
+from jineng.core import context
 from jineng.core.pii import mask_id_number, mask_phone
 
 # 17 digits and a check character (digit or X) that are not part of a longer number.
@@ -46,4 +47,16 @@ class MaskPersonalData(logging.Filter):
             record.exc_text = mask_personal_data(record.exc_text)
         if record.stack_info:
             record.stack_info = mask_personal_data(record.stack_info)
+        return True
+
+
+class RequestIds(logging.Filter):
+    """Put the request's ids on every record: the server's own and the caller's, or "-"."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Set ``request_id`` and ``client_request_id`` unless the caller of the log did."""
+        if not hasattr(record, "request_id"):
+            record.request_id = context.request_id.get() or "-"
+        if not hasattr(record, "client_request_id"):
+            record.client_request_id = context.client_request_id.get() or "-"
         return True
