@@ -39,6 +39,8 @@ PUBLIC_PARAMETERS: dict[str, str] = {
     "key": "a learning-platform credential key: platforms are the bureau's, city-wide",
     "learning_console:credential_create/pk": "a learning platform: managed city-wide by the "
     "bureau (manage_learning_platforms), owned by no organisation's staff",
+    "learning_console:platform_registrations/pk": "a learning platform, as for its "
+    "credentials: managed city-wide by the bureau, owned by no organisation's staff",
     "catalogs:organization/pk": "an organisation's place in the published catalogs: public",
 }
 

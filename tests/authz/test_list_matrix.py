@@ -194,6 +194,16 @@ LISTS: dict[str, ListOf] = {
         (Rows("attendance.attendance", context=lambda c: c["attendances"]),), person
     ),
     "training:list": ListOf((Rows("training.trainingclass"),), can(*_CLASSES)),
+    "attendance:manual_share": ListOf(
+        (
+            Rows(
+                "training.trainingclass",
+                narrower=Q(sessions__attendances__isnull=False),
+                why="the manual-share overview: classes with check-ins",
+            ),
+        ),
+        roles("bureau_admin", "reviewer", "auditor"),
+    ),
     "training:programmes": ListOf((Rows("training.programme"),), can("manage_classes")),
     "training:venues": ListOf((Rows("training.venue"),), can("manage_classes")),
     "training:teachers": ListOf((Rows("training.teacher"),), can("manage_classes")),
@@ -281,6 +291,8 @@ LIST_EXEMPTIONS: dict[str, str] = {
     "learning_console:platforms": "learning platforms: the bureau's, city-wide, no scope",
     "learning_console:credential_create": "a platform's credentials: the bureau's, city-wide",
     "learning_console:credential_revoke": "a platform's credential: the bureau's, city-wide",
+    "learning_console:platform_registrations": "a platform's registrations: the bureau's, "
+    "city-wide",
     "api-not-found": "the API's 404 answer",
 }
 
