@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime
 
-from jineng.accreditations.choices import AccreditationKind
+from jineng.accreditations.choices import AccreditationKind, AccreditationStatus
 from jineng.accreditations.models import Accreditation, AccreditationQuerySet
 from jineng.occupations.models import Occupation, SkillLevel
 from jineng.organizations.models import Organization
@@ -73,6 +73,52 @@ def is_accredited(
         .filter(organization=organization)
         .exists()
     )
+
+
+def first_day_out_of_scope(
+    organization: Organization,
+    occupation: Occupation,
+    level: SkillLevel | None,
+    kind: str,
+    first_day: datetime.date,
+    last_day: datetime.date,
+) -> tuple[datetime.date, str] | None:
+    """Find the first day from ``first_day`` to ``last_day`` on which ``is_accredited`` is False.
+
+    Returns None when the organisation is accredited on every day of the span; else that day
+    and the state on it (an ``AccreditationStatus`` value) of its latest licence for the
+    occupation and level, or "" when it holds none. The licences are those ``covering()``
+    finds, read once without the date; being accredited can change only on a day one of them
+    starts, lapses, is withdrawn, suspended or restored, so only those days are checked, each
+    by the licence's own ``status_on()``.
+    """
+    if kind not in AccreditationKind.values:
+        raise ValueError(f"Unknown accreditation kind {kind!r}.")
+    licences = Accreditation.objects.filter(
+        organization=organization,
+        kind=kind,
+        occupation_id__in=lineage_ids(occupation),
+        valid_from__lte=last_day,
+    )
+    if level is not None:
+        licences = licences.filter(max_level__rank__gte=level.rank)
+    held = list(licences.prefetch_related("suspensions"))
+    days = {first_day}
+    for licence in held:
+        days.update([licence.valid_from, licence.valid_until + datetime.timedelta(days=1)])
+        days.add(licence.withdrawn_on)
+        for suspension in licence.suspensions.all():
+            days.update([suspension.starts_on, suspension.ends_on])
+    active = AccreditationStatus.ACTIVE
+    for day in sorted(d for d in days if d is not None and first_day <= d <= last_day):
+        if not any(licence.status_on(day) == active for licence in held):
+            break
+    else:
+        return None
+    if not held:
+        return day, ""
+    latest = max(held, key=lambda licence: (licence.valid_from <= day, licence.valid_until))
+    return day, latest.status_on(day).value
 
 
 def active_accreditations(kind: str, on_date: datetime.date) -> AccreditationQuerySet:

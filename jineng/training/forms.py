@@ -66,14 +66,46 @@ class ClassForm(SessionForm):
     region_code = forms.CharField(label=_("Township code"), max_length=12, required=False)
     field_order = ["code", "capacity", "starts_on", "ends_on", "mode", "region_code"]
 
+    def clean(self) -> dict[str, Any]:
+        """Keep the places within the registered capacity of the first session's venue."""
+        data = super().clean() or {}
+        venue = data.get("venue")
+        if venue is not None:
+            self.check_seats(data, venue)
+        return data
+
+    def check_seats(self, data: dict[str, Any], venue: Venue) -> None:
+        capacity = data.get("capacity")
+        if capacity is not None and capacity > venue.capacity:
+            self.add_error("capacity", seats_error(venue))
+
+
+def seats_error(venue: Venue) -> str:
+    return str(
+        _(
+            "Venue {venue} is registered for {seats} people: a class held there has at most "
+            "{seats} places."
+        )
+    ).format(venue=venue.name, seats=venue.capacity)
+
 
 class ClassEditForm(ClassForm):
-    """A class's own fields; its sessions stay as they are."""
+    """A class's own fields; its sessions stay as they are, so their venues bound the places.
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    ``smallest_venue`` is the venue of the class's sessions with the fewest seats, if any.
+    """
+
+    def __init__(self, *args: Any, smallest_venue: Venue | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.smallest_venue = smallest_venue
         for name in ("day", "start", "end", "venue", "teacher"):
             del self.fields[name]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.smallest_venue is not None:
+            self.check_seats(data, self.smallest_venue)
+        return data
 
 
 class EnrolForm(forms.Form):

@@ -35,7 +35,7 @@ from jineng.training.forms import (
     ProgrammeForm,
     SessionForm,
 )
-from jineng.training.models import Enrolment, Programme, TrainingClass
+from jineng.training.models import Enrolment, Programme, TrainingClass, Venue
 
 
 def _is_console_user(user: Any) -> bool:
@@ -332,7 +332,7 @@ def approvals(request: HttpRequest) -> HttpResponse:
                 status=ClassStatus.SUBMITTED
             )
         )
-        .prefetch_related("sessions")
+        .prefetch_related("sessions__venue")
         .order_by("starts_on", "pk")
     )
     rows = [(c, services.approval_problems(c)[0]) for c in pending]
@@ -422,7 +422,13 @@ def class_edit(request: HttpRequest, class_id: int) -> HttpResponse:
         "mode": training_class.mode,
         "region_code": training_class.region.code if training_class.region else "",
     }
-    form = ClassEditForm(request.POST or None, initial=initial)
+    smallest = (
+        Venue.objects.visible_to(request.user, CHANGE)
+        .filter(sessions__training_class=training_class)
+        .order_by("capacity", "pk")
+        .first()
+    )
+    form = ClassEditForm(request.POST or None, initial=initial, smallest_venue=smallest)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         kept = [

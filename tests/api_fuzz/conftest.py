@@ -152,7 +152,8 @@ def _training_class_of_a(staff_a: Any, person: Any) -> tuple[Any, Any]:
     programme = training.create_programme(
         training.ProgrammeInput(
             name="电工培训",
-            occupation_code="6-31-01-03",
+            # The occupation of A's licence: a class goes public only inside it.
+            occupation_code="6-31-01-10",
             skill_level_code="level5",
             training_type="employment",
             theory_hours=10,

@@ -168,8 +168,9 @@ def build_world() -> World:
     world.add(p1, p2, p3)
     users["worker"] = _user("authz_worker", Role.WORKER, person=p1)
 
-    _training(world, p1, p2)
+    # Licences first: a class goes public only inside its institution's accredited scope.
     _accreditations(world)
+    _training(world, p1, p2)
     _catalogs(world)
     _owned_by_accounts(world, p1)
     for role, user in users.items():
@@ -190,7 +191,7 @@ def _training(world: World, p1: Any, p2: Any) -> None:
         programme = training.create_programme(
             training.ProgrammeInput(
                 name=f"电工培训 {n}",
-                occupation_code="6-31-01-03",
+                occupation_code="6-31-01-10",
                 skill_level_code="level5",
                 training_type="employment",
                 theory_hours=10,

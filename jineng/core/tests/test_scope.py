@@ -121,6 +121,10 @@ def world(
     prog_b = training.programme(staff_b, subsidised=False)
     start = timezone.localdate() - datetime.timedelta(days=1)
     first = [training.session(start, 8, 12, venue=venue_a, teacher=teacher_a)]
+    # School A's licence covers its class, so the school may approve it (it is suspended below).
+    day, far = datetime.date(2020, 1, 1), start + datetime.timedelta(days=3650)
+    licence_a = grant(staff_a, bureau_admin, occupations["electrician"], levels["level3"], day, far)
+    licence_b = grant(staff_b, bureau_admin, occupations["electrician"], levels["level3"], day, day)
     class_a = training.approved_class(
         staff_a, bureau_admin, prog_a, region_code=TOWN_A, start=start, sessions=first
     )
@@ -140,9 +144,6 @@ def world(
             method=AttendanceMethod.MANUAL,
             reason="test",
         )
-    day = datetime.date(2020, 1, 1)
-    licence_a = grant(staff_a, bureau_admin, occupations["electrician"], levels["level3"], day, day)
-    licence_b = grant(staff_b, bureau_admin, occupations["electrician"], levels["level3"], day, day)
     documents = {}
     suspensions = {}
     for key, licence in (("a", licence_a), ("b", licence_b)):

@@ -167,7 +167,7 @@ def _enrol_row(
     try:
         with transaction.atomic():
             enrolment: Enrolment = _place(
-                training_class, person, explain=is_visible_to(actor, person)
+                training_class, person, actor=actor, explain=is_visible_to(actor, person)
             )
             _affiliate(person, training_class, actor)
             _audit_enrolment(actor, "training.enrolment.created", enrolment, bulk=True)

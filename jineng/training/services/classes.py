@@ -25,10 +25,18 @@ from jineng.regions.models import Region
 from jineng.training import access, locks
 from jineng.training.choices import ClassMode, ClassStatus
 from jineng.training.models import ClassSession, Programme, Teacher, TrainingClass, Venue
-from jineng.training.services.common import DoubleBooked, require
+from jineng.training.services.common import DoubleBooked, require, venue_problems
 
 # Sessions may change only while a class is being prepared.
 EDITABLE_STATUSES = (ClassStatus.DRAFT, ClassStatus.RETURNED)
+# Classes still to be held: a venue they book must keep seats for all their places.
+PLANNED_STATUSES = (
+    ClassStatus.DRAFT,
+    ClassStatus.SUBMITTED,
+    ClassStatus.RETURNED,
+    ClassStatus.APPROVED,
+    ClassStatus.RUNNING,
+)
 
 
 @dataclass(frozen=True)
@@ -215,6 +223,7 @@ def _add_sessions(training_class: TrainingClass, sessions: list[SessionInput], a
             raise ValidationFailed(
                 _("Session {n} falls outside the class dates.").format(n=n), field="starts_at"
             )
+        _check_seats(n, training_class, venues.get(s.venue_id))
         _check_overlap(n, s, venues.get(s.venue_id), teachers.get(s.teacher_id))
         ClassSession.objects.create(
             training_class=training_class,
@@ -223,6 +232,15 @@ def _add_sessions(training_class: TrainingClass, sessions: list[SessionInput], a
             venue_id=s.venue_id,
             teacher_id=s.teacher_id,
             topic=(s.topic or "")[:200],
+        )
+
+
+def _check_seats(n: int, training_class: TrainingClass, venue: Venue | None) -> None:
+    """Refuse a session in a venue that seats fewer people than the class has places."""
+    problems = venue_problems(training_class, [venue] if venue is not None else [])
+    if problems:
+        raise ValidationFailed(
+            _("Session {n}: {problem}").format(n=n, problem=problems[0]), field="capacity"
         )
 
 
@@ -431,6 +449,29 @@ def _teacher_for_update(teacher_id: int, actor: Any) -> Teacher:
     return teacher
 
 
+def _check_classes_fit(venue: Venue, capacity: int) -> None:
+    """Refuse a registered capacity below the places of a class still to be held there.
+
+    Runs under the venue's lock: a class booking the venue takes the same lock (class, then
+    venues), so the two never pass each other.
+    """
+    largest = (
+        TrainingClass.objects.filter(sessions__venue=venue, status__in=PLANNED_STATUSES)
+        .distinct()
+        .order_by("-capacity", "code")
+        .first()
+    )
+    if largest is not None and largest.capacity > capacity:
+        raise ValidationFailed(
+            _(
+                "Class {code} has {places} places and holds sessions in this venue: the "
+                "registered capacity cannot go below {places} until that class is finished "
+                "or has fewer places."
+            ).format(code=largest.code, places=largest.capacity),
+            field="capacity",
+        )
+
+
 @transaction.atomic(durable=True)
 def update_venue(
     venue_id: int,
@@ -447,6 +488,7 @@ def update_venue(
     require(actor, Capability.MANAGE_CLASSES)
     venue = _venue_for_update(venue_id, actor)
     fields = _venue_fields(name, address, capacity, region_code, latitude, longitude)
+    _check_classes_fit(venue, fields["capacity"])
     changed = {}
     for key, value in fields.items():
         before = getattr(venue, key)

@@ -9,6 +9,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jineng.accreditations.choices import AccreditationKind, AccreditationStatus
+from jineng.accreditations.queries import first_day_out_of_scope
 from jineng.core.errors import (
     Conflict,
     InvalidTransition,
@@ -17,7 +19,7 @@ from jineng.core.errors import (
     ValidationFailed,
 )
 from jineng.training.choices import CLASS_TRANSITIONS, ClassStatus
-from jineng.training.models import Programme, TrainingClass
+from jineng.training.models import Programme, TrainingClass, Venue
 
 
 class ClassFull(Conflict):
@@ -50,6 +52,24 @@ class AlreadyEnrolled(Conflict):
     code = "already_enrolled"
 
 
+class OverlappingEnrolment(Conflict):
+    """The person holds a place in another class whose sessions overlap this class's."""
+
+    code = "overlapping_enrolment"
+
+
+class SameProgrammeEnrolled(Conflict):
+    """The person already holds a place in another class of the same programme."""
+
+    code = "same_programme_enrolled"
+
+
+class NotAccredited(ValidationFailed):
+    """The institution is not accredited for the class's occupation and level on its dates."""
+
+    code = "not_accredited"
+
+
 def require(actor: Any, capability: str) -> None:
     """Refuse an actor whose role lacks a capability."""
     if not actor.can(capability):
@@ -69,6 +89,62 @@ def needs_bureau_approval(programme: Programme) -> bool:
     entry) needs the bureau; any other class may be approved by its own institution.
     """
     return programme.is_subsidised
+
+
+def accreditation_problem(
+    training_class: TrainingClass, first_day: datetime.date | None = None
+) -> str | None:
+    """Say in words why the class lies outside its institution's accredited scope, or None.
+
+    The one place training asks accreditation (accreditations.queries, which holds the scope
+    rule): the institution must hold a training licence for the programme's occupation and
+    level on every day from ``first_day`` (the class's start by default) to its end.
+    """
+    programme = training_class.programme
+    first = first_day or training_class.starts_on
+    gap = first_day_out_of_scope(
+        programme.organization,
+        programme.occupation,
+        programme.skill_level,
+        AccreditationKind.TRAINING,
+        first,
+        max(first, training_class.ends_on),
+    )
+    if gap is None:
+        return None
+    day, status = gap
+    words = {
+        "org": programme.organization.name,
+        "occupation": programme.occupation.name,
+        "level": programme.skill_level.name if programme.skill_level else "",
+        "day": day.isoformat(),
+    }
+    if status == AccreditationStatus.WITHDRAWN:
+        text = _("{org}'s training accreditation for {occupation} {level} is withdrawn from {day}.")
+    elif status == AccreditationStatus.EXPIRED:
+        text = _("{org}'s training accreditation for {occupation} {level} expires before {day}.")
+    elif status == AccreditationStatus.SUSPENDED:
+        text = _("{org}'s training accreditation for {occupation} {level} is suspended on {day}.")
+    else:
+        text = _("{org} holds no training accreditation for {occupation} {level} on {day}.")
+    return text.format(**words)
+
+
+def venue_problems(training_class: TrainingClass, venues: list[Venue]) -> list[str]:
+    """Say in words which venues seat fewer people than the class has places (R23)."""
+    return [
+        _(
+            "Class {code} has {capacity} places, but venue {venue} is registered for "
+            "{seats} people: choose a larger venue or take fewer places."
+        ).format(
+            code=training_class.code,
+            capacity=training_class.capacity,
+            venue=venue.name,
+            seats=venue.capacity,
+        )
+        for venue in sorted(venues, key=lambda v: (v.capacity, v.pk))
+        if training_class.capacity > venue.capacity
+    ]
 
 
 def too_early(

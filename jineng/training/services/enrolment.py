@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,11 +29,15 @@ from jineng.training.choices import (
     EnrolmentStatus,
 )
 from jineng.training.eligibility import unmet_conditions
-from jineng.training.models import Enrolment, TrainingClass
+from jineng.training.models import ClassSession, Enrolment, TrainingClass
 from jineng.training.services.common import (
     AlreadyEnrolled,
     ClassFull,
+    NotAccredited,
     NotEligible,
+    OverlappingEnrolment,
+    SameProgrammeEnrolled,
+    accreditation_problem,
     require_own,
 )
 
@@ -52,6 +56,11 @@ def _check_actor(actor: Any, training_class: TrainingClass, person: Person) -> N
 
 
 def _require_enrollable(training_class: TrainingClass) -> None:
+    """Refuse a class that is not open, or whose institution is no longer accredited for it.
+
+    A licence withdrawn, suspended or lapsing after approval stops new enrolments for the
+    days still to come: the reason is said in words (accreditation_problem()).
+    """
     if training_class.status not in ENROLLABLE_STATUSES:
         raise ValidationFailed(
             _("Class {code} is {status} and does not take enrolments.").format(
@@ -59,13 +68,100 @@ def _require_enrollable(training_class: TrainingClass) -> None:
             ),
             field="class",
         )
+    today = timezone.localdate()
+    problem = accreditation_problem(training_class, max(today, training_class.starts_on))
+    if problem is not None:
+        raise NotAccredited(
+            _("Class {code} takes no new enrolments: {reason}").format(
+                code=training_class.code, reason=problem
+            ),
+            field="class",
+        )
 
 
-def _place(training_class: TrainingClass, person: Person, *, explain: bool = True) -> Enrolment:
+def _when(session: ClassSession) -> str:
+    start, end = timezone.localtime(session.starts_at), timezone.localtime(session.ends_at)
+    return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
+
+
+def _check_other_places(
+    training_class: TrainingClass, person: Person, actor: Any, replacing: Enrolment | None
+) -> None:
+    """Refuse a second active place in the programme, or one whose sessions overlap.
+
+    The person's row is locked first (class, then person), so two enrolments of one person
+    into two classes are checked one after the other. The other class is named only to a
+    viewer who may see that place (the worker themself, the institution holding it);
+    anyone else learns only that the person holds an overlapping place.
+    """
+    person_for_update(person.pk)
+    places = Enrolment.objects.filter(person=person, status__in=ACTIVE_ENROLMENT_STATUSES).exclude(
+        training_class=training_class
+    )
+    if replacing is not None:
+        places = places.exclude(pk=replacing.pk)
+    same = places.filter(training_class__programme_id=training_class.programme_id).first()
+    if same is not None:
+        shown = Enrolment.objects.visible_to(actor).filter(pk=same.pk).exists()
+        raise SameProgrammeEnrolled(
+            _(
+                "{name} already holds a place in class {code} of the same programme: one "
+                "place per programme at a time. Withdraw from that class, or transfer."
+            ).format(name=person.name, code=same.training_class.code)
+            if shown
+            else _("{name} already holds a place in another class of this programme.").format(
+                name=person.name
+            ),
+            field="person",
+        )
+    ours = ClassSession.objects.filter(
+        training_class=training_class,
+        starts_at__lt=OuterRef("ends_at"),
+        ends_at__gt=OuterRef("starts_at"),
+    )
+    clash = (
+        ClassSession.objects.filter(training_class__enrolments__in=places)
+        .filter(Exists(ours))
+        .select_related("training_class")
+        .order_by("starts_at", "pk")
+        .first()
+    )
+    if clash is None:
+        return
+    other = places.filter(training_class=clash.training_class_id).first()
+    if other is not None and Enrolment.objects.visible_to(actor).filter(pk=other.pk).exists():
+        mine = (
+            training_class.sessions.filter(starts_at__lt=clash.ends_at, ends_at__gt=clash.starts_at)
+            .order_by("starts_at", "pk")
+            .first()
+        )
+        assert mine is not None
+        detail = _(
+            "{name} already holds a place in class {code}, whose session {other} overlaps "
+            "this class's session {this}."
+        ).format(
+            name=person.name, code=clash.training_class.code, other=_when(clash), this=_when(mine)
+        )
+    else:
+        detail = _(
+            "{name} already holds a place in another class whose sessions overlap this class's."
+        ).format(name=person.name)
+    raise OverlappingEnrolment(detail, field="person")
+
+
+def _place(
+    training_class: TrainingClass,
+    person: Person,
+    *,
+    actor: Any,
+    explain: bool = True,
+    replacing: Enrolment | None = None,
+) -> Enrolment:
     """Give a person a seat or a waitlist place in a locked class, checking every rule.
 
     ``explain`` is False when the actor could not see the person before: a refusal then says
     only that the conditions are not met, never which (they would describe the person).
+    ``replacing`` is the place a transfer gives up, which never clashes with its successor.
     """
     _require_enrollable(training_class)
     # One query for the duplicate check, the seats taken and the end of the waitlist.
@@ -83,6 +179,7 @@ def _place(training_class: TrainingClass, person: Person, *, explain: bool = Tru
             ),
             field="person",
         )
+    _check_other_places(training_class, person, actor, replacing)
     problems = unmet_conditions(person, training_class)
     if problems:
         if not explain:
@@ -193,7 +290,7 @@ def enrol(class_id: int, person_id: int, *, actor: Any) -> Enrolment:
         raise PermissionDenied(_("Your role may not enrol people."))
     person = _person_in_scope(actor, person_id)
     _check_actor(actor, training_class, person)
-    enrolment = _place(training_class, person)
+    enrolment = _place(training_class, person, actor=actor)
     _affiliate(person, training_class, actor)
     _audit_enrolment(actor, "training.enrolment.created", enrolment)
     return enrolment
@@ -245,7 +342,7 @@ def enrol_identified(class_id: int, person: Person, *, actor: Any) -> Enrolment:
     """
     training_class = _locked_class(class_id)
     _require_staff(actor, training_class)
-    enrolment = _place(training_class, person, explain=is_visible_to(actor, person))
+    enrolment = _place(training_class, person, actor=actor, explain=is_visible_to(actor, person))
     _affiliate(person, training_class, actor)
     _audit_enrolment(actor, "training.enrolment.created", enrolment, identified=True)
     return enrolment
@@ -346,7 +443,7 @@ def transfer(enrolment_id: int, to_class_id: int, *, actor: Any) -> Enrolment:
     ):
         raise NotFound(_("No such training class."), field="to_class")
     person = enrolment.person
-    placed = _place(target, person)
+    placed = _place(target, person, actor=actor, replacing=enrolment)
     had_seat = enrolment.status == EnrolmentStatus.ENROLLED
     enrolment.status = EnrolmentStatus.TRANSFERRED
     enrolment.waitlist_position = None

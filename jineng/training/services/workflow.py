@@ -9,12 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jineng.accounts.roles import Capability
-from jineng.accreditations.choices import AccreditationKind
-from jineng.accreditations.queries import is_accredited
 from jineng.catalogs.choices import CatalogKind, EntryStatus
 from jineng.catalogs.models import CatalogEntry
 from jineng.catalogs.queries import current_version
@@ -23,12 +22,14 @@ from jineng.core.errors import InvalidTransition, NotFound, PermissionDenied, Va
 from jineng.core.scope import CHANGE
 from jineng.training import locks
 from jineng.training.choices import ClassMode, ClassStatus
-from jineng.training.models import Programme, TrainingClass
+from jineng.training.models import Programme, TrainingClass, Venue
 from jineng.training.services.common import (
     ApprovalRefused,
+    accreditation_problem,
     move,
     needs_bureau_approval,
     require_own,
+    venue_problems,
 )
 
 # The audit code of each move.
@@ -76,31 +77,34 @@ def schedule_problem(training_class: TrainingClass) -> str | None:
     ).format(scheduled=scheduled, required=required)
 
 
-def approval_problems(training_class: TrainingClass) -> tuple[list[str], CatalogEntry | None]:
-    """Check a subsidised class against accreditation, the catalog and its timetable.
+def class_venues(training_class: TrainingClass) -> list[Venue]:
+    """The venues the class's sessions are held in (each once).
 
-    Accreditation and the catalog are checked at the class's start date, the timetable
-    against the hours the programme teaches in person (schedule_problem()). Returns every
-    problem in words and the catalog entry the class trains for (if found).
+    Reads ``training_class.sessions.all()``, so a list can prefetch the sessions and venues.
+    """
+    venues = {s.venue_id: s.venue for s in training_class.sessions.all() if s.venue_id}
+    return list(venues.values())
+
+
+def approval_problems(training_class: TrainingClass) -> tuple[list[str], CatalogEntry | None]:
+    """Check a class against what must hold before it opens for enrolment.
+
+    Every class: its institution is accredited for the programme's occupation and level on
+    every day of the class (accreditation_problem()), and no venue seats fewer people than
+    the class has places. A subsidised class also: its catalog entry is in force at the
+    start date, and its sessions deliver the hours the programme teaches in person
+    (schedule_problem()). Returns every problem in words and the catalog entry the class
+    trains for (if found).
     """
     programme = training_class.programme
     day = training_class.starts_on
     problems: list[str] = []
-    if not is_accredited(
-        programme.organization,
-        programme.occupation,
-        programme.skill_level,
-        AccreditationKind.TRAINING,
-        day,
-    ):
-        problems.append(
-            _("{org} holds no training accreditation for {occupation} {level} on {day}.").format(
-                org=programme.organization.name,
-                occupation=programme.occupation.name,
-                level=programme.skill_level.name if programme.skill_level else "",
-                day=day.isoformat(),
-            )
-        )
+    scope = accreditation_problem(training_class)
+    if scope is not None:
+        problems.append(scope)
+    problems += venue_problems(training_class, class_venues(training_class))
+    if not needs_bureau_approval(programme):
+        return problems, None
     version = current_version(CatalogKind.SUBSIDISED_TRAINING, on=day)
     entry = None
     if version is not None:
@@ -190,11 +194,18 @@ def _check_ready(training_class: TrainingClass, to: str, note: str) -> None:
 
 
 def _approve(training_class: TrainingClass, actor: Any, note: str) -> None:
-    if needs_bureau_approval(training_class.programme):
-        problems, entry = approval_problems(training_class)
-        if problems:
-            raise ApprovalRefused(" ".join(problems), field="status", reasons=problems)
-        training_class.catalog_entry = entry
+    """Approve a locked class (the bureau's or the institution's own) once every check holds.
+
+    The venues are locked too (class, then venues, as scheduling takes them), so a venue's
+    registered capacity cannot be lowered while the class is checked against it.
+    """
+    venue_ids = sorted(training_class.sessions.exclude(venue=None).values_list("venue", flat=True))
+    locks.venues_and_teachers_for_update(venue_ids, [])
+    prefetch_related_objects([training_class], "sessions__venue")
+    problems, entry = approval_problems(training_class)
+    if problems:
+        raise ApprovalRefused(" ".join(problems), field="status", reasons=problems)
+    training_class.catalog_entry = entry
     training_class.decided_by = actor
     training_class.decided_at = timezone.now()
     training_class.decision_note = note.strip()

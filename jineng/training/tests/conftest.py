@@ -66,6 +66,19 @@ def accredited(staff_a: Any, bureau_admin: Any, occupations: Any, levels: Any) -
     )
 
 
+@pytest.fixture
+def accredited_b(staff_b: Any, bureau_admin: Any, occupations: Any, levels: Any) -> Any:
+    """school_b holds the same training accreditation as school_a."""
+    return grant(
+        staff_b,
+        bureau_admin,
+        occupations["electrician"],
+        levels["level3"],
+        START - datetime.timedelta(days=365),
+        START + datetime.timedelta(days=3650),
+    )
+
+
 @pytest.fixture(autouse=True)
 def _city(request: Any) -> None:
     """Every training test with a database has the demo region tree."""

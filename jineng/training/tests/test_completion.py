@@ -27,7 +27,7 @@ ID_C = "220581200003010013"
 
 
 @pytest.fixture
-def running(staff_a, bureau_admin, occupations, levels):
+def running(accredited, staff_a, bureau_admin, occupations, levels):
     # 2 + 3 = 5 required hours = 300 minutes.
     prog = programme(staff_a, subsidised=False, theory=2, practice=3)
     c = approved_class(staff_a, bureau_admin, prog, capacity=2)
@@ -74,7 +74,7 @@ def test_without_attendance_nobody_completes(staff_a, running):
     assert statuses == {EnrolmentStatus.NOT_COMPLETED}
 
 
-def test_only_a_running_class_closes(staff_a, bureau_admin, occupations, levels):
+def test_only_a_running_class_closes(accredited, staff_a, bureau_admin, occupations, levels):
     c = approved_class(staff_a, bureau_admin, programme(staff_a, subsidised=False))
     with pytest.raises(InvalidTransition):
         services.close_class(c.pk, actor=staff_a)
@@ -111,7 +111,7 @@ def test_class_cannot_close_before_its_last_session_has_ended(staff_a, running):
     assert Enrolment.objects.get(pk=a.pk).status == EnrolmentStatus.NOT_COMPLETED
 
 
-def test_class_without_sessions_closes_after_its_end_date(staff_a, occupations, levels):
+def test_class_without_sessions_closes_after_its_end_date(accredited, staff_a, occupations, levels):
     prog = programme(staff_a, subsidised=False, theory=2, practice=3)
     c = services.create_class(
         prog.pk,

@@ -54,7 +54,7 @@ def _enrol_in_parallel(class_id: int, person_ids: list[int], actor: Any) -> Coun
 
 
 @pytest.fixture
-def seats(staff_a, bureau_admin, occupations, levels) -> tuple[int, list[int]]:
+def seats(staff_a, bureau_admin, accredited) -> tuple[int, list[int]]:
     prog = programme(staff_a, subsidised=False)
     c = approved_class(
         staff_a, bureau_admin, prog, capacity=SEATS, sessions=[session(START, 8, 12)]

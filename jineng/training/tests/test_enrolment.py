@@ -113,7 +113,7 @@ def test_resident_elsewhere_is_not_eligible(staff_a, bureau_admin, open_class, t
     ]
 
 
-def test_unsubsidised_class_is_open_to_anyone(staff_a, bureau_admin, occupations, levels):
+def test_unsubsidised_class_is_open_to_anyone(accredited, staff_a, bureau_admin, occupations, levels):
     c = approved_class(staff_a, bureau_admin, programme(staff_a, subsidised=False))
     p = person(bureau_admin, ID_OLD)
     assert enrol(c.pk, p, actor=staff_a).status == EnrolmentStatus.ENROLLED
@@ -189,7 +189,7 @@ def test_transfer_moves_the_seat_and_promotes_the_waitlist(
 
 
 def test_transfer_to_another_institution_is_refused(
-    staff_a, staff_b, bureau_admin, open_class, unemployed, occupations
+    accredited, accredited_b, staff_a, staff_b, bureau_admin, open_class, unemployed, occupations
 ):
     other = approved_class(staff_b, bureau_admin, programme(staff_b, subsidised=False))
     e = enrol(open_class.pk, unemployed(ID_B), actor=staff_a)

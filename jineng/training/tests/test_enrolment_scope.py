@@ -40,7 +40,7 @@ def open_class(staff_a, bureau_admin, catalog_entry, accredited):
 
 
 @pytest.fixture
-def future_class(staff_a, bureau_admin, occupations, levels):
+def future_class(accredited, staff_a, bureau_admin, occupations, levels):
     """An unsubsidised class that starts in a month."""
     start = timezone.localdate() + datetime.timedelta(days=30)
     return approved_class(

@@ -31,7 +31,7 @@ PAUSE = 3.0
 
 
 @pytest.fixture
-def two_classes(staff_a, bureau_admin, occupations, levels) -> tuple[int, int, Any]:
+def two_classes(accredited, staff_a, bureau_admin, occupations, levels) -> tuple[int, int, Any]:
     start = timezone.localdate() + datetime.timedelta(days=30)
     # Two programmes: the class lock also locks the programme row, which would queue two
     # classes of one programme behind each other and hide the race.

@@ -289,7 +289,7 @@ def _row_text(html: str, code: str) -> str:
 
 @pytest.mark.usefixtures("english")
 def test_class_list_counts_the_trainees_of_open_and_finished_classes(
-    client, staff_a, bureau_admin, occupations, levels
+    accredited, client, staff_a, bureau_admin, occupations, levels
 ):
     # 2 + 3 = 5 required hours = 300 minutes.
     prog = programme(staff_a, subsidised=False, theory=2, practice=3)
@@ -332,7 +332,7 @@ def test_class_list_counts_the_trainees_of_open_and_finished_classes(
 
 @pytest.mark.usefixtures("english")
 def test_find_offers_the_city_townships_and_filters_by_one(
-    client, worker, staff_a, bureau_admin, city, occupations, levels
+    accredited, client, worker, staff_a, bureau_admin, city, occupations, levels
 ):
     elsewhere = Region.objects.create(code="220502", name="东昌区", level=RegionLevel.COUNTY)
     Region.objects.create(
@@ -362,7 +362,7 @@ def test_find_offers_the_city_townships_and_filters_by_one(
 
 
 def test_page_says_when_a_running_class_can_be_closed(
-    client, english, staff_a, bureau_admin, occupations, levels
+    accredited, client, english, staff_a, bureau_admin, occupations, levels
 ):
     c = approved_class(staff_a, bureau_admin, programme(staff_a, subsidised=False))
     services.transition(c.pk, ClassStatus.RUNNING, actor=staff_a)
@@ -382,7 +382,7 @@ def test_page_says_when_a_running_class_can_be_closed(
 
 
 def test_roster_shows_the_result_in_the_viewers_language(
-    client, staff_a, bureau_admin, worker, occupations, levels
+    accredited, client, staff_a, bureau_admin, worker, occupations, levels
 ):
     # 2 + 3 = 5 required hours; the class is closed by someone using the English UI.
     c = approved_class(

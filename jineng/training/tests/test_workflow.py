@@ -64,7 +64,7 @@ def test_bureau_cannot_approve_a_subsidised_draft_directly(
     assert TrainingClass.objects.get(pk=c.pk).status == ClassStatus.DRAFT
 
 
-def test_unsubsidised_class_is_approved_by_its_institution(staff_a, occupations, levels):
+def test_unsubsidised_class_is_approved_by_its_institution(accredited, staff_a, occupations, levels):
     c = draft_class(staff_a, programme(staff_a, subsidised=False))
     with pytest.raises(InvalidTransition, match="no bureau approval needed"):
         services.transition(c.pk, ClassStatus.SUBMITTED, actor=staff_a)
@@ -85,7 +85,7 @@ def test_class_cannot_start_without_approval(staff_a, catalog_entry, accredited)
     assert not AuditEvent.objects.filter(action="training.class.started").exists()
 
 
-def test_class_starts_on_its_start_date_not_before(staff_a, occupations, levels):
+def test_class_starts_on_its_start_date_not_before(accredited, staff_a, occupations, levels):
     c = approved_class(staff_a, None, programme(staff_a, subsidised=False))
     the_day_before = at(START - datetime.timedelta(days=1), 23, 59)
     with time_machine.travel(the_day_before, tick=False), pytest.raises(InvalidTransition) as no:
