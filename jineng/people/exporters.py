@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from jineng.accounts.roles import Capability
 from jineng.core import audit, pii
 from jineng.core.errors import PermissionDenied, ValidationFailed
+from jineng.core.tabular import csv_row, xlsx_row
 from jineng.people.access import sees_sensitive_groups
 from jineng.people.importers.columns import COLUMNS, choice_label
 from jineng.people.models import TargetGroupMembership
@@ -31,17 +32,11 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 SEX_LABELS = {"M": "男", "F": "女"}
-# Cells starting with these are formulas to Excel: prefix them so they stay text.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _headers(full: bool) -> list[str]:
     extra = ["性别", "出生日期" if full else "年龄段", "区划名称", "乡镇（街道）"]
     return [c.header for c in COLUMNS] + extra
-
-
-def _safe(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 # What one exported row reads from the database, in this order.
@@ -68,7 +63,7 @@ def _row(values: tuple, groups: list[str], *, full: bool, today: Any, cipher: pi
     phone = cipher.decrypt(phone_blob) if phone_blob else ""
     return [
         id_number if full else pii.mask_id_number(id_number),
-        _safe(name),
+        name,
         (phone if full else pii.mask_phone(phone)) if phone else "",
         code,
         choice_label("hukou_type", hukou),
@@ -130,7 +125,8 @@ def _write_csv(out: IO[bytes], headers: list[str], rows: Iterator[list]) -> int:
     writer.writerow(headers)
     count = 0
     for row in rows:
-        writer.writerow(row)
+        # A cell that starts like a formula (a name typed as =HYPERLINK(…)) stays text.
+        writer.writerow(csv_row(row))
         count += 1
     text.flush()
     text.detach()
@@ -145,7 +141,8 @@ def _write_xlsx(out: IO[bytes], headers: list[str], rows: Iterator[list]) -> int
     sheet.append(headers)
     count = 0
     for row in rows:
-        sheet.append(row)
+        # Text cells are string cells, never formulas, and show exactly what was typed.
+        sheet.append(xlsx_row(sheet, row))
         count += 1
     workbook.save(out)
     return count

@@ -27,6 +27,7 @@ from jineng.core import errors
 from jineng.core.http import mark_personal_data
 from jineng.core.jobs import get_job_for_user
 from jineng.core.models import Job
+from jineng.core.tabular import MAX_REPORTED_ERRORS
 from jineng.people import export_jobs
 from jineng.people.exporters import CONTENT_TYPES, FORMATS, export_people
 from jineng.people.filters import PersonFilters
@@ -39,6 +40,7 @@ from jineng.people.importers import (
     errors_csv,
 )
 from jineng.people.importers.columns import CHOICE_LABELS, COLUMNS
+from jineng.people.importers.people import more_errors
 from jineng.people.importers.queue import STALLED_AFTER, fail_stalled_imports, queue_import
 from jineng.people.queries import search_people
 
@@ -112,8 +114,10 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     if job.status == Job.Status.RUNNING and timezone.now() - job.updated_at >= STALLED_AFTER:
         fail_stalled_imports()
         job.refresh_from_db()
-    row_errors = job.summary.get("errors", [])
+    # Jobs keep the first MAX_REPORTED_ERRORS; the slice also bounds jobs stored before.
+    row_errors = job.summary.get("errors", [])[:MAX_REPORTED_ERRORS]
     page = Paginator(row_errors, ERRORS_PER_PAGE).get_page(request.GET.get("page"))
+    total = job.summary.get("error_count", len(row_errors))
     waited = timezone.now() - job.created_at
     unclaimed = job.status == Job.Status.PENDING and waited >= UNCLAIMED_AFTER
     return render(
@@ -123,6 +127,9 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
             "job": job,
             "summary": job.summary,
             "page": page,
+            "unlisted_errors": more_errors(total - len(row_errors))
+            if total > len(row_errors)
+            else "",
             "unclaimed_minutes": int(waited.total_seconds() // 60) if unclaimed else None,
         },
     )
@@ -130,10 +137,11 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
-    """Download every row error of an import as csv."""
+    """Download an import's row errors (the first MAX_REPORTED_ERRORS) as csv."""
     _require(request, Capability.IMPORT_PEOPLE)
     job = _job_or_404(request, pk)
-    content = errors_csv(job.summary.get("errors", []))
+    row_errors = job.summary.get("errors", [])[:MAX_REPORTED_ERRORS]
+    content = errors_csv(row_errors, total=job.summary.get("error_count", len(row_errors)))
     response = HttpResponse(content.encode("utf-8-sig"), content_type=CONTENT_TYPES["csv"])
     response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'
     return mark_personal_data(response)

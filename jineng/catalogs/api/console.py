@@ -88,11 +88,16 @@ def import_draft(
     title: Form[str],
     effective_from: Form[datetime.date | None] = None,
 ) -> Any:
-    """Check every row; create a draft from a clean file, or list every bad row (400)."""
+    """Check every row; create a draft from a clean file, or list the bad rows (400).
+
+    The caller's role is checked before the file is read, and a file over the upload limit
+    is refused unread. At most the first 1,000 problems are listed; ``error_count`` counts
+    all of them.
+    """
     try:
         result = services.import_draft(
             kind,
-            file.read(),
+            file,
             file.name or "upload.xlsx",
             title=title,
             effective_from=effective_from,

@@ -294,6 +294,8 @@ class CatalogImportFailedOut(Schema):
     detail: str
     field: str | None = None
     errors: list[CatalogImportErrorOut | FieldErrorOut] | None = None
+    # How many problems the file has in all; ``errors`` lists the first 1,000.
+    error_count: int | None = None
 
 
 class CatalogImportOut(Schema):

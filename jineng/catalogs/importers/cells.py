@@ -9,6 +9,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from jineng.core.tabular import cell_text
+
 DATE_PATTERNS = (
     re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
     re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
@@ -24,17 +26,9 @@ class CellError(ValueError):
 
 def text(value: Any) -> str:
     """Return a cell as text: spreadsheet numbers lose a trailing .0, dates become ISO."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
     if isinstance(value, datetime.datetime):
         return value.date().isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return str(value).replace("\u3000", " ").strip()
+    return cell_text(value).replace("\u3000", " ").strip()
 
 
 def whole_number(value: Any) -> int | None:

@@ -8,7 +8,6 @@ Chinese header and wording of each, so an exported file can be imported again un
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from jineng.catalogs.choices import (
     ChangeReason,
@@ -18,17 +17,7 @@ from jineng.catalogs.choices import (
     QualificationType,
     TrainingType,
 )
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column of the catalog file: field name, canonical Chinese header, other headers."""
-
-    field: str
-    header: str
-    aliases: tuple[str, ...] = ()
-    exported: bool = True
-
+from jineng.core.tabular import Choices, Column, ColumnMap
 
 COLUMNS: tuple[Column, ...] = (
     Column("key", "条目编号", ("编号", "条目代码")),
@@ -57,7 +46,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("grounds_reference", "依据", ("调整依据", "依据说明"), exported=False),
     Column("change_note", "变动说明", ("备注",), exported=False),
 )
-COLUMN_BY_FIELD = {c.field: c for c in COLUMNS}
+COLUMN_MAP = ColumnMap(COLUMNS)
+COLUMN_BY_FIELD = COLUMN_MAP.by_field
 
 # Chinese wording accepted for each stored code; the first entry is what exports write.
 TRAINING_TYPE_LABELS: dict[str, tuple[str, ...]] = {
@@ -111,47 +101,14 @@ ITEM_SEPARATORS = re.compile(r"[;；、,，\n]")
 PAIR_SEPARATOR = re.compile(r"[:：=]")
 
 
-def normalize_header(text: str) -> str:
-    """Reduce a header cell to a comparable key: no spaces, BOM, required-marks or case."""
-    cleaned = "".join(str(text).replace("\ufeff", "").split()).strip("*＊").lower()
-    return cleaned.replace("（", "(").replace("）", ")")
-
-
-def _header_keys() -> dict[str, str]:
-    keys: dict[str, str] = {}
-    for column in COLUMNS:
-        for alias in (column.field, column.header, *column.aliases):
-            keys[normalize_header(alias)] = column.field
-    return keys
-
-
-HEADER_KEYS = _header_keys()
-
-
-def _choice_table(labels: dict[str, tuple[str, ...]]) -> dict[str, str]:
-    table: dict[str, str] = {}
-    for code, words in labels.items():
-        table[str(code)] = str(code)
-        for word in words:
-            table[word] = str(code)
-    return table
-
-
-CHOICE_TABLES = {name: _choice_table(labels) for name, labels in CHOICE_LABELS.items()}
+CHOICES = Choices(CHOICE_LABELS)
 
 
 def choice_label(field: str, code: str) -> str:
     """Return the canonical Chinese wording of a stored choice code, for exports."""
-    if not code:
-        return ""
-    words = CHOICE_LABELS[field].get(code)
-    return words[0] if words else code
+    return CHOICES.label(field, code)
 
 
 def parse_choice(field: str, text: str) -> str | None:
     """Map a cell to a stored code; None when the wording is unknown ('' stays '')."""
-    text = text.strip()
-    if not text:
-        return ""
-    table = CHOICE_TABLES[field]
-    return table.get(text) or table.get(text.lower())
+    return CHOICES.code(field, text)

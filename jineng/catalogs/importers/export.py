@@ -13,6 +13,7 @@ from jineng.catalogs import queries
 from jineng.catalogs.importers.cells import fen_to_yuan
 from jineng.catalogs.importers.columns import COLUMNS, choice_label
 from jineng.catalogs.models import CatalogChange, CatalogEntry, CatalogVersion
+from jineng.core.tabular import csv_row, xlsx_row
 
 EXPORTED = tuple(c for c in COLUMNS if c.exported)
 # Attribute keys with their own column; the rest go to the JSON column.
@@ -92,23 +93,29 @@ def _change_row(change: CatalogChange) -> list[Any]:
 
 
 def to_xlsx(version: CatalogVersion) -> bytes:
-    """Return the version as an xlsx workbook: entries first, then its change log."""
+    """Return the version as an xlsx workbook: entries first, then its change log.
+
+    The download is public: a title typed as =HYPERLINK(…) is a string cell, never a formula.
+    """
     book = Workbook(write_only=True)
     entries = book.create_sheet("目录")
     for row in rows(version):
-        entries.append(row)
+        entries.append(xlsx_row(entries, row))
     changes = book.create_sheet("变动记录")
     for row in _change_rows(version):
-        changes.append(row)
+        changes.append(xlsx_row(changes, row))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
 
 
 def to_csv(version: CatalogVersion) -> bytes:
-    """Return the version's entries as csv (UTF-8 with BOM, which spreadsheet programs detect)."""
+    """Return the version's entries as csv (UTF-8 with BOM, which spreadsheet programs detect).
+
+    Text that starts like a formula gets a leading apostrophe, so no spreadsheet runs it.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for row in rows(version):
-        writer.writerow(["" if value is None else value for value in row])
+        writer.writerow(csv_row(row))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -7,7 +7,6 @@ write a plan only when it has no errors.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from dataclasses import dataclass, field
@@ -21,10 +20,9 @@ from jineng.catalogs.errors import InvalidEntry
 from jineng.catalogs.importers import cells
 from jineng.catalogs.importers.columns import (
     COLUMN_BY_FIELD,
-    HEADER_KEYS,
+    COLUMN_MAP,
     ITEM_SEPARATORS,
     PAIR_SEPARATOR,
-    normalize_header,
     parse_choice,
 )
 from jineng.catalogs.models import CatalogVersion
@@ -38,6 +36,7 @@ from jineng.catalogs.services.entries import (
 )
 from jineng.catalogs.services.review import ChangeInput, reason_error
 from jineng.core.errors import ValidationFailed
+from jineng.core.tabular import Limits, is_blank, open_sheet
 
 MAX_ROWS = 20_000
 # Where an entry field's errors are reported in the file.
@@ -87,59 +86,24 @@ class ImportPlan:
     unexplained: list[str] = field(default_factory=list)
 
 
+def limits() -> Limits:
+    """The bounds of a catalog file: the upload limits, with at most MAX_ROWS rows."""
+    return Limits.from_settings(max_rows=MAX_ROWS)
+
+
 def read_table(content: bytes, filename: str) -> tuple[list[Any], list[tuple[int, list[Any]]]]:
     """Return the header cells and (row number, cells) of the first sheet or of a csv file."""
-    name = filename.lower()
-    if name.endswith(".csv"):
-        try:
-            decoded = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            # Spreadsheet programs set to Chinese save csv as GB 18030 (GBK).
-            decoded = content.decode("gb18030", errors="strict")
-        table = list(csv.reader(io.StringIO(decoded)))
-        first = 1
-    elif name.endswith((".xlsx", ".xlsm", ".xls", ".ods")):
-        from python_calamine import CalamineWorkbook
-
-        try:
-            sheet = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0)
-        except Exception as exc:  # noqa: BLE001 - any reader failure means an unreadable file
-            raise ValidationFailed(
-                _("The file cannot be read as a spreadsheet: {error}").format(error=exc),
-                field="file",
-            ) from None
-        table = sheet.to_python()
-        first = (sheet.start or (0, 0))[0] + 1
-    else:
-        raise ValidationFailed(_("Upload an .xlsx or .csv file."), field="file")
-    if not table:
-        raise ValidationFailed(_("The file is empty."), field="file")
-    rows = [
-        (first + offset, row)
-        for offset, row in enumerate(table[1:], start=1)
-        if any(cells.text(c) for c in row)
-    ]
-    if len(rows) > MAX_ROWS:
-        raise ValidationFailed(
-            _("The file has {n} rows; at most {max} are imported at once.").format(
-                n=len(rows), max=MAX_ROWS
-            ),
-            field="file",
-        )
-    return table[0], rows
+    named = io.BytesIO(content)
+    named.name = filename
+    sheet = open_sheet(named, limits=limits(), typed=True)
+    return sheet.header, [(number, row) for number, row in sheet.rows if not is_blank(row)]
 
 
 def _map_header(header: list[Any]) -> tuple[dict[int, str], dict[str, str]]:
     """Map column positions to fields; also return each field's header as the file wrote it."""
-    positions: dict[int, str] = {}
-    written: dict[str, str] = {}
-    for index, cell in enumerate(header):
-        name = HEADER_KEYS.get(normalize_header(cells.text(cell)))
-        if name and name not in written:
-            positions[index] = name
-            written[name] = cells.text(cell)
+    found = COLUMN_MAP.map_header(cells.text(cell) for cell in header)
     if not {"occupation_code", "occupation_name", "title", "key", "organization_code"} & set(
-        written
+        found.written
     ):
         raise ValidationFailed(
             _(
@@ -148,7 +112,7 @@ def _map_header(header: list[Any]) -> tuple[dict[int, str], dict[str, str]]:
             ),
             field="file",
         )
-    return positions, written
+    return {i: name for name, i in found.positions.items()}, found.written
 
 
 class _Row:

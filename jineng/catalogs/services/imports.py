@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import io
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -14,30 +15,35 @@ from django.utils.translation import gettext as _
 from jineng.accounts.roles import Capability
 from jineng.catalogs import locks, queries
 from jineng.catalogs.errors import StaleDraft
-from jineng.catalogs.importers.reader import ImportPlan, RowError, plan_import
+from jineng.catalogs.importers.reader import ImportPlan, RowError, limits, plan_import
 from jineng.catalogs.models import CatalogEntry, CatalogVersion
 from jineng.catalogs.services.common import get_catalog, require
 from jineng.catalogs.services.drafts import new_draft
 from jineng.catalogs.services.review import ChangeInput, write_changes
 from jineng.core import audit
 from jineng.core.errors import ValidationFailed
+from jineng.core.tabular import MAX_REPORTED_ERRORS, Source, read_bytes
 
 
 class ImportFailed(ValidationFailed):
-    """The file has bad rows; ``errors`` lists each as row, column and reason."""
+    """The file has bad rows; ``errors`` lists the first MAX_REPORTED_ERRORS as row, column
+    and reason, ``error_count`` says how many there are in all."""
 
     code = "import_failed"
 
     def __init__(self, errors: list[RowError]) -> None:
         first = errors[0]
+        shown = errors[:MAX_REPORTED_ERRORS]
         super().__init__(
             _("{n} problems in the file; the first: row {row}, {column}: {reason}").format(
                 n=len(errors), row=first.row, column=first.column, reason=first.reason
             ),
             field="file",
-            errors=[e.as_dict() for e in errors],
+            errors=[e.as_dict() for e in shown],
+            error_count=len(errors),
         )
-        self.errors = errors
+        self.errors = shown
+        self.error_count = len(errors)
 
 
 @dataclass(frozen=True)
@@ -52,8 +58,8 @@ class ImportResult:
 
 def import_draft(
     kind: str,
-    content: bytes,
-    filename: str,
+    source: Source | bytes,
+    filename: str | None = None,
     *,
     title: str,
     actor: Any,
@@ -64,8 +70,14 @@ def import_draft(
 
     The file lists the new version's entries; a row whose reason is 退出 names an entry of the
     previous version to leave out. Reasons given in the file are recorded with the draft.
+    ``source`` is the upload (or a path, or its bytes); nothing of it is read before the
+    actor's role is checked, and no more of it than the upload limit.
     """
     require(actor, Capability.EDIT_CATALOGS)
+    name, content = read_bytes(
+        io.BytesIO(source) if isinstance(source, bytes) else source, limits().max_bytes
+    )
+    filename = filename or name
     with transaction.atomic():
         catalog = get_catalog(kind)
     # Reading and checking happen before the transaction, so the catalog is locked briefly.

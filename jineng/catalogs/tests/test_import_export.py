@@ -270,7 +270,8 @@ def test_occupation_found_by_name_alone(bureau_admin):
     ("filename", "content", "message"),
     [
         ("x.pdf", b"%PDF", "Upload an .xlsx or .csv file."),
-        ("x.xlsx", b"not a workbook", "cannot be read"),
+        ("x.xlsx", b"not a workbook", "not a valid Excel workbook"),
+        ("x.xlsx", b"PK\x03\x04broken", "not a readable Excel workbook"),
         ("x.csv", "名字,年龄\n张三,3\n".encode(), "No known column headers"),
     ],
 )

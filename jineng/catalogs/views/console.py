@@ -33,6 +33,7 @@ from jineng.catalogs.views.common import (
     version_or_404,
 )
 from jineng.core.errors import DomainError
+from jineng.core.tabular import Limits, too_large, upload_too_large
 from jineng.people.models import TargetGroup
 
 
@@ -88,6 +89,11 @@ def draft_new(request: HttpRequest) -> HttpResponse:
 def draft_import(request: HttpRequest) -> HttpResponse:
     """Upload a catalog version as xlsx or csv; show every bad row, or open the new draft."""
     require(request, Capability.EDIT_CATALOGS)
+    if request.method == "POST" and upload_too_large(request):
+        # Refused before the body is read: the file would be refused after it anyway.
+        form = ImportForm()
+        form.add_error(None, too_large(Limits.from_settings().max_bytes).detail)
+        return _form_page(request, form, _("Import a version"), multipart=True, row_errors=[])
     form = ImportForm(request.POST or None, request.FILES or None)
     row_errors: list[dict[str, Any]] = []
     if request.method == "POST" and form.is_valid():
@@ -96,7 +102,7 @@ def draft_import(request: HttpRequest) -> HttpResponse:
         try:
             result = services.import_draft(
                 data["kind"],
-                upload.read(),
+                upload,
                 upload.name,
                 title=data["title"],
                 effective_from=data["effective_from"],

@@ -1,7 +1,8 @@
 """Bulk files: one reader of csv and workbooks within limits, one column mapper, safe cells."""
 
 from jineng.core.tabular.columns import Choices, Column, ColumnMap, HeaderMap, normalize_header
-from jineng.core.tabular.limits import ImportFailed, Limits
+from jineng.core.tabular.errors import MAX_REPORTED_ERRORS, ErrorLog
+from jineng.core.tabular.limits import ImportFailed, Limits, too_large, upload_too_large
 from jineng.core.tabular.reader import (
     Sheet,
     Source,
@@ -15,9 +16,11 @@ from jineng.core.tabular.writing import FORMULA_STARTS, csv_row, csv_safe, xlsx_
 
 __all__ = [
     "FORMULA_STARTS",
+    "MAX_REPORTED_ERRORS",
     "Choices",
     "Column",
     "ColumnMap",
+    "ErrorLog",
     "HeaderMap",
     "ImportFailed",
     "Limits",
@@ -31,5 +34,7 @@ __all__ = [
     "normalize_header",
     "open_sheet",
     "read_bytes",
+    "too_large",
+    "upload_too_large",
     "xlsx_row",
 ]

@@ -99,3 +99,18 @@ def too_many_columns(row: int, limit: int) -> ImportFailed:
         ).format(row=row, max=limit),
         field="file",
     )
+
+
+# Room in a multipart body for a form's other fields and the parts' headers.
+MULTIPART_SLACK = 1024 * 1024
+
+
+def upload_too_large(request: Any, limit: int | None = None) -> bool:
+    """Whether a request's declared body is larger than any file it may carry (checked
+    before the body is read, so an oversized upload is refused without being stored)."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False
+    limit = Limits.from_settings().max_bytes if limit is None else limit
+    return length > limit + MULTIPART_SLACK

@@ -1,7 +1,8 @@
 """Read an uploaded csv or spreadsheet into a header and numbered rows, within limits.
 
 Every import reads its files here. Row numbers are the ones the user sees in a spreadsheet
-(blank rows keep their numbers, the header is the first row that is not blank). Anything
+(the header is the first row that is not blank; blank rows keep their numbers, and rows a
+workbook does not hold are not yielded at all). Anything
 that makes the file unreadable as a whole raises ImportFailed before a row is looked at:
 too large, empty, neither csv nor a workbook, an encoding other than UTF-8 (with or without
 BOM) or GB 18030 (GBK), UTF-16, a workbook that unpacks too large or packs too tightly, or
@@ -41,6 +42,8 @@ ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+# A file named otherwise (x.pdf, x.docx) is refused by its name; one with no suffix is read.
+READ_SUFFIXES = ("", ".csv", ".txt", *WORKBOOK_SUFFIXES)
 
 # One file to import: a filesystem path or an open binary file (an upload).
 Source = str | Path | IO[bytes]
@@ -107,6 +110,8 @@ def open_sheet(
     limits = limits or Limits.from_settings()
     file_name, data = read_bytes(source, limits.max_bytes)
     name = name or file_name
+    if Path(name).suffix.lower() not in READ_SUFFIXES:
+        raise ImportFailed(_("Upload an .xlsx or .csv file."), field="file")
     if not data.strip():
         raise ImportFailed(_("The file is empty."), field="file")
     digest = file_digest(data)
@@ -161,18 +166,18 @@ def cell_text(value: Any) -> str:
 
 def _bounded(records: Iterator[Row], limits: Limits, typed: bool) -> Iterator[Row]:
     """Numbered rows, trailing empty cells dropped, refusing rows and columns over the limits."""
-    last_allowed = None
+    # Rows with anything in them, the header included.
+    filled = 0
     for number, cells in records:
         end = len(cells)
         while end and (cells[end - 1] is None or cells[end - 1] == ""):
             end -= 1
         if end > limits.max_columns:
             raise too_many_columns(number, limits.max_columns)
-        if last_allowed is None and end:
-            # The first row with anything in it is the header: count data rows after it.
-            last_allowed = number + limits.max_rows
-        if last_allowed is not None and number > last_allowed and end:
-            raise more_rows_than(limits.max_rows)
+        if end:
+            filled += 1
+            if filled > limits.max_rows + 1:
+                raise more_rows_than(limits.max_rows)
         row = list(cells[:end])
         yield number, row if typed else [cell_text(c) for c in row]
 
@@ -228,27 +233,56 @@ def _csv_records(text: str) -> Iterator[Row]:
 
 
 def _xlsx_records(data: bytes, limits: Limits) -> Iterator[Row]:
-    """Stream the first worksheet's rows (checked by packing.inspect before it is opened)."""
+    """Stream the first worksheet's rows (checked by packing.inspect before it is opened).
+
+    openpyxl's read-only parser yields each row's cells as it reads them; rows are built here
+    rather than by its worksheet, which pads every row to the width the file declares.
+    """
     from openpyxl import load_workbook
+    from openpyxl.worksheet._reader import WorkSheetParser
 
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = book.worksheets[0]
-        # The declared dimension is the file's word only: rows are not padded to it.
-        sheet.reset_dimensions()
+        source = sheet._get_source()
     except Exception as exc:  # noqa: BLE001 - any failure of the parser means an unreadable file
         raise packing.unreadable(exc) from None
+    parser = WorkSheetParser(
+        source,
+        sheet._shared_strings,
+        data_only=True,
+        epoch=book.epoch,
+        date_formats=book._date_formats,
+        timedelta_formats=book._timedelta_formats,
+    )
     try:
-        # One column past the limit, so a cell there is seen and refused.
-        rows = sheet.iter_rows(max_col=limits.max_columns + 1, values_only=True)
-        for number, row in enumerate(rows, start=1):
-            yield number, list(row)
+        for number, cells in parser.parse():
+            yield number, _xlsx_row(number, cells, limits)
     except ImportFailed:
         raise
     except Exception as exc:  # noqa: BLE001 - a malformed part found while streaming
         raise packing.unreadable(exc) from None
     finally:
+        source.close()
         book.close()
+
+
+def _xlsx_row(number: int, cells: list[dict[str, Any]], limits: Limits) -> list[Any]:
+    """A row's values from column A, refusing a value beyond the column limit."""
+    values: dict[int, Any] = {}
+    for cell in cells:
+        value = cell["value"]
+        if value is None or value == "":
+            continue
+        if cell["column"] > limits.max_columns:
+            raise too_many_columns(number, limits.max_columns)
+        values[cell["column"]] = value
+    if not values:
+        return []
+    row: list[Any] = [None] * max(values)
+    for column, value in values.items():
+        row[column - 1] = value
+    return row
 
 
 def _calamine_records(data: bytes, limits: Limits) -> tuple[int, Iterator[Row]]:

@@ -24,13 +24,22 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from jineng.accounts.roles import Capability
 from jineng.core import audit, pii
 from jineng.core.errors import DomainError, PermissionDenied, RateLimited, ValidationFailed
 from jineng.core.jobs import Progress, finish_job
 from jineng.core.models import Job
-from jineng.core.tabular import ImportFailed, Sheet, Source, is_blank, open_sheet
+from jineng.core.tabular import (
+    ErrorLog,
+    ImportFailed,
+    Sheet,
+    Source,
+    csv_row,
+    is_blank,
+    open_sheet,
+)
 from jineng.people.choices import AffiliationKind, MembershipSource
 from jineng.people.identity import record_identity_misses
 from jineng.people.importers.bulk import (
@@ -83,9 +92,17 @@ class RowError:
         return [self.row, self.column, self.reason]
 
 
+def _error_log() -> ErrorLog[RowError]:
+    return ErrorLog(key=lambda e: e.row)
+
+
 @dataclass
 class ImportResult:
-    """The outcome of an import: counts, every row error, and whether anything was written."""
+    """The outcome of an import: counts, the first row errors, and whether anything was written.
+
+    ``errors`` are the first MAX_REPORTED_ERRORS in row order; ``error_count`` and
+    ``bad_rows`` count all of them.
+    """
 
     file_name: str
     digest: str
@@ -94,13 +111,23 @@ class ImportResult:
     created: int = 0
     skipped: int = 0
     linked: int = 0
-    errors: list[RowError] = field(default_factory=list)
     committed: bool = False
+    log: ErrorLog[RowError] = field(default_factory=_error_log, repr=False)
+
+    @property
+    def errors(self) -> list[RowError]:
+        """The first row errors, in row order."""
+        return self.log.first()
+
+    @property
+    def error_count(self) -> int:
+        """How many errors the file has in all."""
+        return self.log.total
 
     @property
     def bad_rows(self) -> int:
         """How many distinct rows have at least one error."""
-        return len({e.row for e in self.errors})
+        return self.log.bad_rows
 
     def summary(self) -> dict[str, Any]:
         """Counts and errors as stored on the Job row and shown by the CLI and job page."""
@@ -113,20 +140,40 @@ class ImportResult:
             "skipped": self.skipped,
             "linked": self.linked,
             "bad_rows": self.bad_rows,
-            "error_count": len(self.errors),
+            "error_count": self.error_count,
+            "errors_shown": min(self.error_count, self.log.keep),
             "committed": self.committed,
             "errors": [e.as_list() for e in self.errors],
         }
 
 
-def errors_csv(errors: Iterable[RowError | list[Any]]) -> str:
-    """Return row errors as csv text (row, column, reason) with a header, for download."""
+def errors_csv(errors: Iterable[RowError | list[Any]], *, total: int | None = None) -> str:
+    """Return row errors as csv text (row, column, reason) with a header, for download.
+
+    ``total`` is how many errors the file has in all; when the rows given are fewer, a last
+    row says how many more there are.
+    """
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([_("row"), _("column"), _("reason")])
+    count = 0
     for error in errors:
-        writer.writerow(error.as_list() if isinstance(error, RowError) else error)
+        writer.writerow(csv_row(error.as_list() if isinstance(error, RowError) else error))
+        count += 1
+    if total is not None and total > count:
+        writer.writerow(["", "", more_errors(total - count)])
     return out.getvalue()
+
+
+def more_errors(count: int) -> str:
+    """What the error page and csv say of the errors they do not list."""
+    return ngettext(
+        "… and %(count)d more error, not listed: fix the rows above and import the file "
+        "again to see it.",
+        "… and %(count)d more errors, not listed: fix the rows above and import the file "
+        "again to see them.",
+        count,
+    ) % {"count": count}
 
 
 def default_workers() -> int:
@@ -166,7 +213,9 @@ def import_people(
         reader = _RowReader(sheet, actor)
         progress = Progress(job)
         prepared = _prepare(sheet, reader, result, progress, on_progress, workers)
-        if prepared and (mode == COMMIT_GOOD or not result.errors):
+        if prepared:
+            # Also when some rows are bad: the rows that give a registered ID under another
+            # name are found only here, and are reported with the others in one pass.
             progress.beat()  # the write's own transaction is invisible until it commits
             _write(
                 prepared,
@@ -319,7 +368,7 @@ def _prepare(
         workers = 1
     with paused_gc(), _outcomes(sheet, reader, workers) as outcomes:
         rows = _collect(
-            outcomes, reader, prepared, result.errors, progress, on_progress, sheet.estimated_rows
+            outcomes, reader, prepared, result.log, progress, on_progress, sheet.estimated_rows
         )
     if rows == 0:
         raise ImportFailed(_("The file has a header row but no people in it."), field="file")
@@ -399,7 +448,7 @@ def _collect(
     outcomes: Iterator[Outcome],
     reader: _RowReader,
     prepared: list[PreparedPerson],
-    errors: list[RowError],
+    errors: ErrorLog[RowError],
     progress: Progress,
     on_progress: ProgressCallback | None,
     estimated_rows: int,
@@ -411,16 +460,18 @@ def _collect(
     for number, outcome in outcomes:
         rows += 1
         if isinstance(outcome, list):
-            errors.extend(outcome)
+            errors.add_row(outcome)
         elif (first := first_row.setdefault(outcome.id_number_hash, number)) != number:
-            errors.append(
-                RowError(
-                    number,
-                    id_header,
-                    _("The same citizen ID is already in row {row} of this file.").format(
-                        row=first
-                    ),
-                )
+            errors.add_row(
+                [
+                    RowError(
+                        number,
+                        id_header,
+                        _("The same citizen ID is already in row {row} of this file.").format(
+                            row=first
+                        ),
+                    )
+                ]
             )
         else:
             prepared.append(outcome)
@@ -491,11 +542,16 @@ def _write_rows(
     registered: dict[str, tuple[int, str]],
     mismatched: list[RowError],
 ) -> None:
-    """Inside _write's transaction: report mismatched rows, write the rest and audit them."""
+    """Inside _write's transaction: report mismatched rows, write the rest and audit them.
+
+    In all-or-nothing mode a file with any bad row writes nothing (the misses it used stay
+    recorded).
+    """
+    for error in mismatched:
+        result.log.add_row([error])
+    if result.mode == ALL_OR_NOTHING and result.log:
+        return
     if mismatched:
-        result.errors = sorted([*result.errors, *mismatched], key=lambda e: e.row)
-        if result.mode == ALL_OR_NOTHING:
-            return
         rows = {e.row for e in mismatched}
         prepared = [p for p in prepared if p.row not in rows]
     outcome = write_people(prepared, stamp=stamp, registered=registered)

@@ -1,0 +1,133 @@
+"""Build hostile spreadsheets in memory for tests: nothing of the kind is committed as a file.
+
+Each function returns the bytes of an xlsx (or a zip posing as one) that spreadsheet
+libraries accept: a workbook part, its relationships and one worksheet whose XML is written
+as a stream, so a sheet that unpacks to gigabytes costs the test only its packed size.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import zipfile
+from collections.abc import Iterable, Iterator
+
+CONTENT_TYPES = (
+    b'<?xml version="1.0" encoding="UTF-8"?>'
+    b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    b'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+    b'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+    b'<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+    b'officedocument.spreadsheetml.sheet.main+xml"/>'
+    b'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.'
+    b'openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'
+)
+ROOT_RELS = (
+    b'<?xml version="1.0" encoding="UTF-8"?>'
+    b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    b'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+)
+WORKBOOK = (
+    b'<?xml version="1.0" encoding="UTF-8"?>'
+    b'<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+    b'<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'
+)
+WORKBOOK_RELS = (
+    b'<?xml version="1.0" encoding="UTF-8"?>'
+    b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    b'relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
+)
+SHEET_START = (
+    b'<?xml version="1.0" encoding="UTF-8"?>'
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+)
+SHEET_END = b"</sheetData></worksheet>"
+SHEET_PART = "xl/worksheets/sheet1.xml"
+PEOPLE_HEADER = ("身份证号", "姓名", "区划代码")
+
+
+def inline(column: str, row: int, text: str) -> bytes:
+    return f'<c r="{column}{row}" t="inlineStr"><is><t>{text}</t></is></c>'.encode()
+
+
+def header_row(cells: Iterable[str] = PEOPLE_HEADER) -> bytes:
+    return (
+        b'<row r="1">'
+        + b"".join(inline(chr(65 + i), 1, c) for i, c in enumerate(cells))
+        + (b"</row>")
+    )
+
+
+def workbook(sheet_chunks: Iterable[bytes]) -> bytes:
+    """An xlsx whose first worksheet's XML is the given chunks between its start and end."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", CONTENT_TYPES)
+        archive.writestr("_rels/.rels", ROOT_RELS)
+        archive.writestr("xl/workbook.xml", WORKBOOK)
+        archive.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
+        with archive.open(SHEET_PART, "w", force_zip64=True) as sheet:
+            sheet.write(SHEET_START)
+            for chunk in sheet_chunks:
+                sheet.write(chunk)
+            sheet.write(SHEET_END)
+    return buffer.getvalue()
+
+
+def inflating_xlsx(unpacked: int) -> bytes:
+    """A people sheet whose second row holds one cell of ``unpacked`` bytes of the same letter
+    (the 2.1 MB file that unpacks to 2 GiB, at any size)."""
+
+    def chunks() -> Iterator[bytes]:
+        yield header_row()
+        yield b'<row r="2"><c r="A2" t="inlineStr"><is><t>'
+        block = b"A" * (1024 * 1024)
+        left = unpacked
+        while left > 0:
+            yield block[:left]
+            left -= len(block)
+        yield b"</t></is></c></row>"
+
+    return workbook(chunks())
+
+
+def many_rows_xlsx(rows: int) -> bytes:
+    """A people sheet of ``rows`` rows after the header, each one short cell (the 850 KB file
+    of 2,000,000 rows)."""
+
+    def chunks() -> Iterator[bytes]:
+        yield header_row()
+        batch: list[bytes] = []
+        for number in range(2, rows + 2):
+            batch.append(b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (number, number))
+            if len(batch) == 10_000:
+                yield b"".join(batch)
+                batch = []
+        yield b"".join(batch)
+
+    return workbook(chunks())
+
+
+def wide_xlsx(column: str) -> bytes:
+    """A people sheet with one value far to the right of its header, in ``column``."""
+    return workbook([header_row(), b'<row r="2">' + inline(column, 2, "x") + b"</row>"])
+
+
+def lying_xlsx(unpacked: int, declared: int) -> bytes:
+    """An inflating sheet whose zip directory declares ``declared`` bytes unpacked instead."""
+    data = bytearray(inflating_xlsx(unpacked))
+    name = SHEET_PART.encode()
+    # The central directory entry: signature, then the unpacked size at offset 24.
+    entry = data.find(b"PK\x01\x02")
+    while entry >= 0:
+        name_length = struct.unpack_from("<H", data, entry + 28)[0]
+        if bytes(data[entry + 46 : entry + 46 + name_length]) == name:
+            break
+        entry = data.find(b"PK\x01\x02", entry + 4)
+    if struct.unpack_from("<I", data, entry + 24)[0] == 0xFFFFFFFF:
+        raise ValueError("a zip64 entry: use a smaller size")
+    struct.pack_into("<I", data, entry + 24, declared)
+    return bytes(data)
