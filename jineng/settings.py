@@ -234,6 +234,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_ENABLED = env_bool("JINENG_LOGIN_LOCKOUT", default=True)
 
+# How long after a session ends staff may still record a manual check-in (attendance app).
+JINENG_MANUAL_CHECKIN_GRACE_HOURS = env_int("JINENG_MANUAL_CHECKIN_GRACE_HOURS", 48)
+
 # The account homePage that names this site's people in xAPI statements (learning app).
 JINENG_XAPI_ACCOUNT_HOMEPAGE = env_str("JINENG_XAPI_ACCOUNT_HOMEPAGE", "https://jineng.local")
 

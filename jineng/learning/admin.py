@@ -10,6 +10,9 @@ from jineng.learning.models import LearningPlatform, Statement
 class LearningPlatformAdmin(AuditedAdmin):
     audit_fields = ("name", "organization", "is_active")
     list_display = ("name", "organization", "is_active")
+    # What a platform's minutes count toward is set on the bureau's platform page, whose
+    # service audits the registrations before and after.
+    readonly_fields = ("institutions", "training_classes")
 
 
 @admin.register(Statement)
