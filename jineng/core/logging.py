@@ -5,6 +5,9 @@ django.request's warnings, and an exception message may quote a value. The filte
 wired into every handler of ``settings.LOGGING``, so whatever logged a record, an ID- or
 phone-like number in it is masked before it is written. It is defence in depth: personal
 data is looked up through request bodies, never through URLs.
+
+``RequestIds`` puts the server's id of the request and the id its caller sent (see
+``core.middleware.RequestIdMiddleware``) on every record, so the console format shows both.
 """
 
 from __future__ import annotations
