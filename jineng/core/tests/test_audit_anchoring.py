@@ -179,9 +179,7 @@ def test_a_deleted_event_left_unlinked_is_named(staff_a):
 
 
 @pytest.mark.django_db
-def test_a_deleted_event_relinked_with_the_stolen_key_is_found_by_the_checkpoint(
-    staff_a, capsys
-):
+def test_a_deleted_event_relinked_with_the_stolen_key_is_found_by_the_checkpoint(staff_a, capsys):
     events = _write(staff_a, 4)
     checkpoints.write_checkpoints()
     AuditEvent.objects.filter(pk=events[1].pk).delete()

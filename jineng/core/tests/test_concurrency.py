@@ -1,11 +1,15 @@
-"""The audit chain stays linear when many transactions write events at once (PostgreSQL)."""
+"""Each audit stream stays linear when many transactions write events at once, and writers
+of different streams do not wait on each other (PostgreSQL)."""
+
+from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import Any
 from unittest import mock
 
 import pytest
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from jineng.core import audit
 from jineng.core.models import AuditEvent
@@ -53,8 +57,9 @@ def test_parallel_writers_keep_one_linear_chain():
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_control_without_the_lock_the_chain_forks():
-    """Control: with the advisory lock disabled, parallel writers read the same chain head."""
+def test_control_without_the_lock_parallel_writers_collide_on_the_head():
+    """Control: with the stream's lock disabled, parallel writers read the same head and
+    give the same number to two events; the (stream, seq) constraint refuses the second."""
 
     def slow_write(i: int) -> None:
         # Widen the window between reading the head and inserting, as a busy server would.
@@ -69,7 +74,113 @@ def test_control_without_the_lock_the_chain_forks():
 
     with mock.patch("jineng.core.locks.audit_chain_for_update", return_value=None):
         errors = _run_writers(slow_write)
+    assert errors
+    assert all(isinstance(e, IntegrityError) for e in errors)
+    assert all("core_audit_stream_seq" in str(e) for e in errors)
+    assert AuditEvent.objects.count() < WRITERS * EVENTS_EACH
+
+
+def _write_as(actors: list[Any]) -> Callable[[int], None]:
+    def write(i: int) -> None:
+        audit.record(
+            actors[(i // 1000) % len(actors)],
+            "core.test.written",
+            object_type="t",
+            object_id=str(i),
+        )
+
+    return write
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_parallel_writers_of_two_organisations_keep_each_stream_linear(staff_a, staff_b):
+    errors = _run_writers(_write_as([staff_a, staff_b]))
     assert errors == []
-    forks = AuditEvent.objects.count() - AuditEvent.objects.values("prev_hash").distinct().count()
-    assert forks > 0
-    assert audit.verify() is not None
+    for staff in (staff_a, staff_b):
+        stream = audit.stream_for(staff)
+        seqs = list(
+            AuditEvent.objects.filter(stream=stream).order_by("seq").values_list("seq", flat=True)
+        )
+        assert seqs == list(range(1, WRITERS // 2 * EVENTS_EACH + 1))
+        assert AuditEvent.objects.filter(stream=stream).values("prev_hash").distinct().count() == (
+            WRITERS // 2 * EVENTS_EACH
+        )
+    assert audit.verify() is None
+
+
+class _Holder:
+    """Write one event as `actor` and keep the transaction open until released."""
+
+    def __init__(self, actor: Any) -> None:
+        self.actor = actor
+        self.held = threading.Event()
+        self.release = threading.Event()
+        self.thread = threading.Thread(target=self._run)
+
+    def _run(self) -> None:
+        try:
+            with transaction.atomic():
+                audit.record(self.actor, "core.test.held", object_type="t", object_id="held")
+                self.held.set()
+                self.release.wait(10)
+        finally:
+            connection.close()
+
+    def __enter__(self) -> _Holder:
+        self.thread.start()
+        assert self.held.wait(10)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release.set()
+        self.thread.join(10)
+
+
+def _write_in_thread(actor: Any) -> tuple[threading.Thread, threading.Event]:
+    done = threading.Event()
+
+    def run() -> None:
+        try:
+            with transaction.atomic():
+                audit.record(actor, "core.test.written", object_type="t", object_id="other")
+            done.set()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, done
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_writer_of_another_organisation_does_not_wait(staff_a, staff_b):
+    with _Holder(staff_a):
+        thread, done = _write_in_thread(staff_b)
+        assert done.wait(2), "the other organisation's write waited on this one's lock"
+    thread.join(10)
+    assert AuditEvent.objects.count() == 2
+    assert audit.verify() is None
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_control_a_writer_of_the_same_organisation_waits(staff_a, school_a):
+    from conftest import make_user
+    from jineng.accounts.roles import Role
+
+    colleague = make_user("staff_a2", Role.INSTITUTION_STAFF, organization=school_a)
+    with _Holder(staff_a):
+        thread, done = _write_in_thread(colleague)
+        assert not done.wait(1), "a write of the same stream did not wait for the head"
+    thread.join(10)
+    assert done.is_set()
+    held, other = AuditEvent.objects.order_by("seq")
+    assert (held.action, other.action, other.seq, other.prev_hash) == (
+        "core.test.held",
+        "core.test.written",
+        2,
+        held.hash,
+    )
+    assert audit.verify() is None

@@ -165,6 +165,9 @@ def test_control_without_the_chain_lock_parallel_lookups_pass_the_limit(
 
     settings.JINENG_IDENTITY_LOOKUPS_PER_HOUR = 5
     monkeypatch.setattr(audit.locks, "audit_chain_for_update", lambda stream: None)
+    # Each request writes its own audit stream, so that the only race left is the count's
+    # (in one stream, unlocked writers would collide on the stream's numbering instead).
+    monkeypatch.setattr(audit, "stream_for", lambda actor: f"thread-{threading.get_ident()}")
     barrier = threading.Barrier(20, timeout=10)
     real_check = identity.throttle.check_rate
 
