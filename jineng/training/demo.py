@@ -72,6 +72,20 @@ def _sessions(
     ]
 
 
+def _one_day(day: datetime.date, venue: Any, teacher: Any) -> list[services.SessionInput]:
+    """Three three-hour sessions on one day (08:00, 12:00 and 16:00)."""
+    return [
+        services.SessionInput(
+            starts_at=_at(day, hour),
+            ends_at=_at(day, hour + 3),
+            venue_id=venue.pk,
+            teacher_id=teacher.pk,
+            topic=f"第{n + 1}课",
+        )
+        for n, hour in enumerate((8, 12, 16))
+    ]
+
+
 def _timetable(
     start: datetime.date, hours: int, venue: Any, teacher: Any
 ) -> list[services.SessionInput]:
@@ -118,7 +132,7 @@ def _enrol_some(training_class: TrainingClass, people: list[Person], staff: Any)
 
 
 def _attend(training_class: TrainingClass, staff: Any) -> None:
-    """Record, by hand, that the first four trainees attended every session of a past class."""
+    """Record, by hand, that the first four trainees attended every session of yesterday's class."""
     from jineng.attendance import services as attendance
 
     enrolments = list(training_class.enrolments.order_by("pk")[:4])
@@ -183,17 +197,20 @@ def build_demo(*, stdout: TextIO) -> None:
         ),
         actor=staff,
     )
-    running = _class(staff, basic, "RUN", today, _sessions(today, 3, venue, teacher, 9), town)
-    services.transition(running.pk, ClassStatus.APPROVED, actor=staff)
-    services.transition(running.pk, ClassStatus.RUNNING, actor=staff)
-    running_count = _enrol_some(running, people, staff)
-    past = today - datetime.timedelta(days=20)
-    closed = _class(staff, basic, "DONE", past, _sessions(past, 3, venue, teacher, 9), town)
+    # The finished class first: a person holds one place per programme at a time, so its
+    # trainees can take the running class of the same programme only once it is closed.
+    # Held yesterday, so staff may still record its check-ins by hand (within the grace).
+    past = today - datetime.timedelta(days=1)
+    closed = _class(staff, basic, "DONE", past, _one_day(past, venue, teacher), town)
     services.transition(closed.pk, ClassStatus.APPROVED, actor=staff)
     _enrol_some(closed, people[:6], staff)
     services.transition(closed.pk, ClassStatus.RUNNING, actor=staff)
     _attend(closed, staff)
     services.close_class(closed.pk, actor=staff, note="结业考核已完成")
+    running = _class(staff, basic, "RUN", today, _sessions(today, 3, venue, teacher, 9), town)
+    services.transition(running.pk, ClassStatus.APPROVED, actor=staff)
+    services.transition(running.pk, ClassStatus.RUNNING, actor=staff)
+    running_count = _enrol_some(running, people, staff)
     made = [running.code, closed.code]
     if entry is not None:
         hours = max(entry.min_hours or 0, 60)
