@@ -35,6 +35,11 @@ Objects outside the caller's data scope answer 404, exactly like missing ones.
 changing answers 503 `busy` with a `Retry-After` header (seconds): nothing was written, and
 the same request (with the same `Idempotency-Key`) may be sent again after that time.
 
+**Request ids.** Every response carries `X-Request-ID`, the server's own id of the request,
+which the logs and the audit trail record. A caller's own `X-Request-ID` (up to 64 letters,
+digits and `. _ : -`) never replaces it: it is logged beside it and returned as
+`X-Client-Request-ID`.
+
 **Idempotency.** Create endpoints accept an `Idempotency-Key` header. Repeating a request
 with the same key and body replays the first response (status, body, `Location`) with the
 header `Idempotent-Replayed: true` and writes nothing; the same key with a different body
