@@ -196,3 +196,17 @@ def test_templates_have_no_inline_script_or_style(template):
     text = template.read_text(encoding="utf-8")
     found = [label for pattern, label in INLINE_CODE if pattern.search(text)]
     assert found == []
+
+
+def test_server_error_page_renders_before_the_static_files_are_collected(settings):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+    settings.STATIC_ROOT = "/nonexistent"
+
+    with translation.override("en"):
+        response = server_error(RequestFactory().get("/"))
+
+    assert response.status_code == 500
+    assert 'href="/static/jineng/site.css"' in response.content.decode()
