@@ -67,6 +67,24 @@ def test_a_lock_timeout_of_a_query_becomes_busy():
     assert caught.value.args == ("database is locked",)
 
 
+def test_the_task_worker_still_sees_a_locked_sqlite_database_as_locked():
+    """The worker retries a claim that found SQLite locked; Busy must still read as that."""
+    from django_tasks_db.utils import is_locked_database_exception
+
+    assert is_locked_database_exception(Busy("database is locked", retry_after=3))
+
+
+def test_the_task_worker_runs_queued_tasks(queued_tasks, db):
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    from jineng.api import tasks
+
+    queued = tasks.purge_idempotency_keys.enqueue()
+    call_command("db_worker", "--batch", verbosity=0)
+    assert DBTaskResult.objects.get(pk=queued.id).status == "SUCCESSFUL"
+
+
 def test_other_database_errors_pass_unchanged():
     other = OperationalError("no such table: x")
 
