@@ -84,7 +84,8 @@ class Busy(OperationalError):
     code = "busy"
     status = 503
 
-    def __init__(self, reason: str, *, retry_after: int) -> None:
+    # A default, so that the exception survives a copy or pickle (which pass the reason only).
+    def __init__(self, reason: str = "", *, retry_after: int = 3) -> None:
         super().__init__(reason)
         self.retry_after = retry_after
 
