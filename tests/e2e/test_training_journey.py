@@ -287,7 +287,14 @@ def test_subsidised_class_from_submission_to_completion(
     # 5. An online platform reports the rest of the programme's hours over xAPI.
     attended = int((session.ends_at - session.starts_at).total_seconds() // 60)
     missing = programme.required_hours * 60 - attended
-    platform = learning_services.create_platform("吉林职业技能在线", actor=bureau_admin)
+    # The bureau registers the platform for the institution's classes (ADR 0011).
+    platform = learning_services.create_platform(
+        "吉林职业技能在线",
+        registrations=learning_services.Registrations(
+            institutions=(training_class.programme.organization,)
+        ),
+        actor=bureau_admin,
+    )
     credential, secret = learning_services.create_credential(platform, actor=bureau_admin)
     statement_id = str(uuid.uuid4())
     stored = post_statement(
