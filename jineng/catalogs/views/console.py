@@ -91,9 +91,8 @@ def draft_import(request: HttpRequest) -> HttpResponse:
     require(request, Capability.EDIT_CATALOGS)
     if request.method == "POST" and upload_too_large(request):
         # Refused before the body is read: the file would be refused after it anyway.
-        form = ImportForm()
-        form.add_error(None, too_large(Limits.from_settings().max_bytes).detail)
-        return _form_page(request, form, _("Import a version"), multipart=True, row_errors=[])
+        messages.error(request, too_large(Limits.from_settings().max_bytes).detail)
+        return _form_page(request, ImportForm(), _("Import a version"), multipart=True)
     form = ImportForm(request.POST or None, request.FILES or None)
     row_errors: list[dict[str, Any]] = []
     if request.method == "POST" and form.is_valid():
