@@ -29,4 +29,5 @@ def manual_share_panel(context: dict[str, Any], training_class: TrainingClass) -
         "share": share,
         "median": median,
         "is_outlier": policy.is_manual_share_high(share.percent, median),
+        "limit": policy.manual_share_limit_percent(),
     }
