@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from playwright.sync_api import Locator, Page, Response
+from playwright.sync_api import ConsoleMessage, Locator, Page, Response
 
 from tests.e2e.a11y import A11yReport, check_a11y
 
@@ -63,6 +63,12 @@ class UI:
         self.page.on("response", self._on_response)
         self.page.on("requestfailed", self._on_request_failed)
         self.page.on("pageerror", lambda error: self.script_errors.append(str(error)))
+        # A script or style the Content-Security-Policy blocked fails the page like an error.
+        self.page.on("console", self._on_console)
+
+    def _on_console(self, message: ConsoleMessage) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.script_errors.append(message.text)
 
     # -- navigation -------------------------------------------------------------------------
 

@@ -166,7 +166,10 @@ def test_subsidised_class_from_submission_to_completion(
     catalog_entry: Any,
     accredited: Any,
     venue: Any,
+    settings: Any,
 ) -> None:
+    # The journey jumps hours ahead to the session's end; staff stay signed in across it.
+    settings.JINENG_STAFF_IDLE_MINUTES = 24 * 60
     member(bureau_admin, person, target_groups["unemployed"])
 
     # 1. Staff add a subsidised programme of theory, blended: its hours may be learned online,
