@@ -28,6 +28,12 @@ from jineng.core.tabular.limits import (
 )
 
 CHUNK = 1024 * 1024
+# Parts the reader holds in memory whole (its shared strings and styles), each bounded on its
+# own: a part of millions of tiny strings costs far more in memory than it unpacks to.
+HELD_PARTS = {
+    "xl/sharedStrings.xml": 64 * 1024 * 1024,
+    "xl/styles.xml": 16 * 1024 * 1024,
+}
 # The parts that name the first worksheet are small; a larger one is not a workbook's.
 SMALL_PART = 4 * 1024 * 1024
 # A row element, with or without a namespace prefix: <row r="2"> or <x:row r="2">.
@@ -95,6 +101,19 @@ def _check_declared(parts: list[zipfile.ZipInfo], limits: Limits) -> None:
         raise unpacks_too_large(limits)
     for part in parts:
         _check_ratio(part.filename, part.file_size, part.compress_size, limits)
+        _check_held(part.filename, part.file_size)
+
+
+def _check_held(name: str, unpacked: int) -> None:
+    held = HELD_PARTS.get(name)
+    if held is not None and unpacked > held:
+        raise ImportFailed(
+            _(
+                "The workbook's part {part} unpacks to more than {mb} MB, more than a sheet "
+                "of this kind needs; save the sheet as csv, or split it into smaller files."
+            ).format(part=name, mb=megabytes(held)),
+            field="file",
+        )
 
 
 def _check_ratio(name: str, unpacked: int, packed: int, limits: Limits) -> None:
@@ -177,6 +196,7 @@ def _unpack_all(
         except (zipfile.BadZipFile, OSError, RuntimeError, ValueError, EOFError) as exc:
             raise unreadable(exc) from None
         _check_ratio(info.filename, unpacked, info.compress_size, limits)
+        _check_held(info.filename, unpacked)
         if counter is not None:
             rows = counter.finish()
     return rows

@@ -129,9 +129,9 @@ def open_sheet(
             raise ImportFailed(
                 _("{name} is not a valid Excel workbook.").format(name=name), field="file"
             )
-        text = _decode(data)
-        estimated = _csv_row_count(text, limits)
-        records = _csv_records(text)
+        encoding = _encoding(data)
+        estimated = _csv_row_count(data, encoding, limits)
+        records = _csv_records(data, encoding)
     numbered = _bounded(records, limits, typed)
     for number, cells in numbered:
         if not is_blank(cells):
@@ -182,7 +182,8 @@ def _bounded(records: Iterator[Row], limits: Limits, typed: bool) -> Iterator[Ro
         yield number, row if typed else [cell_text(c) for c in row]
 
 
-def _decode(data: bytes) -> str:
+def _encoding(data: bytes) -> str:
+    """The encoding a csv file is in: UTF-8 (with or without BOM) or GB 18030, or refuse it."""
     if data.startswith(UTF16_BOMS) or b"\x00" in data:
         raise ImportFailed(
             _(
@@ -193,22 +194,30 @@ def _decode(data: bytes) -> str:
         )
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            return data.decode(encoding)
+            data.decode(encoding)  # checked whole once; the rows are decoded as they are read
         except UnicodeDecodeError:
             continue
+        return encoding
     raise ImportFailed(
         _("The file is neither UTF-8 nor GBK text; save it as 'CSV UTF-8'."), field="file"
     )
 
 
-def _csv_row_count(text: str, limits: Limits) -> int:
+def _text(data: bytes, encoding: str) -> io.TextIOWrapper:
+    """The csv's text as a stream decoded a chunk at a time (a whole decoded copy of a large
+    file would cost several times its size while its rows are prepared)."""
+    return io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
+
+
+def _csv_row_count(data: bytes, encoding: str, limits: Limits) -> int:
     """The csv's rows, counted exactly (quoted line breaks) only when lines exceed the limit."""
-    lines = text.count("\n") + 1
+    # A line feed byte is never part of a UTF-8 or GB 18030 multi-byte character.
+    lines = data.count(b"\n") + 1
     if lines <= limits.max_rows + 1:
         return lines
     rows = 0
     try:
-        for rows, _record in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):  # noqa: B007
+        for rows, _record in enumerate(csv.reader(_text(data, encoding)), start=1):  # noqa: B007
             pass
     except csv.Error:
         return lines  # reported with its row when the rows are read
@@ -217,8 +226,8 @@ def _csv_row_count(text: str, limits: Limits) -> int:
     return rows
 
 
-def _csv_records(text: str) -> Iterator[Row]:
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+def _csv_records(data: bytes, encoding: str) -> Iterator[Row]:
+    reader = csv.reader(_text(data, encoding), strict=True)
     number = 0
     try:
         for number, record in enumerate(reader, start=1):  # noqa: B007 - used after the loop

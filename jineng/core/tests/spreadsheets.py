@@ -61,14 +61,21 @@ def header_row(cells: Iterable[str] = PEOPLE_HEADER) -> bytes:
     )
 
 
-def workbook(sheet_chunks: Iterable[bytes]) -> bytes:
-    """An xlsx whose first worksheet's XML is the given chunks between its start and end."""
+def workbook(
+    sheet_chunks: Iterable[bytes], extra: dict[str, Iterable[bytes]] | None = None
+) -> bytes:
+    """An xlsx whose first worksheet's XML is the given chunks between its start and end,
+    with ``extra`` parts written from their chunks."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", CONTENT_TYPES)
         archive.writestr("_rels/.rels", ROOT_RELS)
         archive.writestr("xl/workbook.xml", WORKBOOK)
         archive.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
+        for name, chunks in (extra or {}).items():
+            with archive.open(name, "w", force_zip64=True) as part:
+                for chunk in chunks:
+                    part.write(chunk)
         with archive.open(SHEET_PART, "w", force_zip64=True) as sheet:
             sheet.write(SHEET_START)
             for chunk in sheet_chunks:
@@ -131,3 +138,17 @@ def lying_xlsx(unpacked: int, declared: int) -> bytes:
         raise ValueError("a zip64 entry: use a smaller size")
     struct.pack_into("<I", data, entry + 24, declared)
     return bytes(data)
+
+
+def shared_strings_xlsx(count: int) -> bytes:
+    """A people sheet with a shared-strings part of ``count`` one-letter strings, which a
+    reader holds in memory whole (millions of small objects from a few megabytes)."""
+    item = b"<si><t>a</t></si>"
+
+    def strings() -> Iterator[bytes]:
+        yield b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        for _ in range(count // 10_000):
+            yield item * 10_000
+        yield b"</sst>"
+
+    return workbook([header_row()], {"xl/sharedStrings.xml": strings()})

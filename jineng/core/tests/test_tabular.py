@@ -73,6 +73,18 @@ def test_a_part_packed_far_more_tightly_than_a_spreadsheet_is_refused():
     assert "at most 200 is allowed" in str(refused.value.detail)
 
 
+def test_shared_strings_a_reader_would_hold_whole_are_bounded_on_their_own(settings):
+    settings.JINENG_IMPORT_MAX_RATIO = 100_000
+    bomb = spreadsheets.shared_strings_xlsx(4_200_000)  # 67 MiB of one-letter strings
+
+    with pytest.raises(ImportFailed) as refused:
+        open_sheet(upload(bomb))
+
+    assert str(refused.value.detail).startswith(
+        "The workbook's part xl/sharedStrings.xml unpacks to more than 64.0 MB"
+    )
+
+
 def test_a_part_whose_declared_size_lies_is_refused(settings):
     settings.JINENG_IMPORT_MAX_RATIO = 100_000
     lying = spreadsheets.lying_xlsx(8 * MiB, declared=1000)

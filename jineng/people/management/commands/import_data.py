@@ -104,17 +104,19 @@ class Command(BaseCommand):
             f"{result.skipped} skipped (already registered"
             + (f"; {result.linked} tied to the organisation" if result.linked else "")
             + f"), {result.bad_rows} bad rows "
-            f"({len(result.errors)} errors); mode {result.mode}; {written}."
+            f"({result.error_count} errors); mode {result.mode}; {written}."
         )
         for error in result.errors[:SHOWN_ERRORS]:
             self.stdout.write(f"  row {error.row}, {error.column or '-'}: {error.reason}")
-        if len(result.errors) > SHOWN_ERRORS:
+        if result.error_count > SHOWN_ERRORS:
             self.stdout.write(
-                f"  … and {len(result.errors) - SHOWN_ERRORS} more"
-                + ("" if errors_path else " (use --errors-csv PATH to get all of them)")
+                f"  … and {result.error_count - SHOWN_ERRORS} more"
+                + ("" if errors_path else " (use --errors-csv PATH to get the first 1,000)")
             )
         if errors_path and result.errors:
-            errors_path.write_text(errors_csv(result.errors), encoding="utf-8-sig")
-            self.stdout.write(f"All {len(result.errors)} errors written to {errors_path}.")
+            content = errors_csv(result.errors, total=result.error_count)
+            errors_path.write_text(content, encoding="utf-8-sig")
+            listed = "All" if len(result.errors) == result.error_count else "The first"
+            self.stdout.write(f"{listed} {len(result.errors)} errors written to {errors_path}.")
         if result.errors and not result.committed:
             self.stderr.write("Nothing was imported because of the errors above.")
