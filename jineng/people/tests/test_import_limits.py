@@ -18,7 +18,7 @@ from jineng.people.exporters import export_people
 from jineng.people.importers import COMMIT_GOOD, import_people
 from jineng.people.models import Person
 from jineng.people.queries import search_people
-from jineng.people.tests.test_import import VILLAGE, csv_file, good_lines, make_id
+from jineng.people.tests.test_import import VILLAGE, csv_file, good_lines, make_id, staff_lines
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MISMATCH = "This citizen ID is already registered under another name: check the name and the ID."
@@ -132,3 +132,18 @@ def test_xlsx_export_writes_a_formula_like_name_as_a_string_without_an_apostroph
     sheet = openpyxl.load_workbook(io.BytesIO(out.getvalue())).active
     name = sheet.cell(row=2, column=2)
     assert (name.value, name.data_type) == ("=HYPERLINK(x)", "s")
+
+
+def test_a_bad_file_beyond_the_daily_allowance_still_lists_its_bad_rows_and_probes_nothing(
+    settings, city, target_groups, staff_a, bureau_admin
+):
+    import_people(csv_file(good_lines()), actor=bureau_admin)
+    settings.JINENG_REGISTRATIONS_PER_DAY = 2
+    lines = staff_lines()
+    lines[1] = lines[1].replace("王小明", "王大明")  # registered under 王小明: not reported
+    lines.append(f"{make_id('19700101', '111')},丙,,999999999,,,,")
+
+    refused = import_people(csv_file(lines), actor=staff_a)
+
+    assert [(e.row, e.column) for e in refused.errors] == [(5, "区划代码")]
+    assert (refused.committed, refused.error_count) == (False, 1)
