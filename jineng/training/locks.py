@@ -6,8 +6,18 @@ from jineng.training.models import TrainingClass
 
 
 def class_for_update(class_id: int) -> TrainingClass:
-    """Lock a training class row until the transaction ends (enrolment, transitions)."""
-    return TrainingClass.objects.select_for_update().select_related("programme").get(pk=class_id)
+    """Lock a training class and its programme until the transaction ends (enrolment, moves).
+
+    The institution, occupation and level come along unlocked: enrolment asks whether the
+    institution is accredited for them without another query.
+    """
+    return (
+        TrainingClass.objects.select_for_update(of=("self", "programme"))
+        .select_related(
+            "programme__organization", "programme__occupation", "programme__skill_level"
+        )
+        .get(pk=class_id)
+    )
 
 
 def classes_for_update(class_ids: list[int]) -> dict[int, TrainingClass]:

@@ -27,7 +27,7 @@ from jineng.training.models import Enrolment, TrainingClass
 from jineng.training.services.enrolment import (
     _affiliate,
     _audit_enrolment,
-    _locked_class,
+    _open_class_for_update,
     _place,
     _require_staff,
     check_takes_enrolments,
@@ -132,7 +132,7 @@ def _enrol_found(
     actor: Any,
 ) -> BulkResult:
     """Place every identified person of a file in the locked class; audit the file."""
-    training_class = _locked_class(class_id)
+    training_class = _open_class_for_update(class_id)
     _require_staff(actor, training_class)
     # Every person before the first audit event, in id order (class, people, then the audit
     # chain, as a single enrolment takes them), so that parallel files never deadlock.

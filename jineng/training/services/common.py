@@ -98,7 +98,9 @@ def accreditation_problem(
 
     The one place training asks accreditation (accreditations.queries, which holds the scope
     rule): the institution must hold a training licence for the programme's occupation and
-    level on every day from ``first_day`` (the class's start by default) to its end.
+    level on every day from ``first_day`` (the class's start by default) to its end, and
+    to today when the class's dates are past, so a class dated back to before a withdrawal
+    cannot open either.
     """
     programme = training_class.programme
     first = first_day or training_class.starts_on
@@ -108,7 +110,7 @@ def accreditation_problem(
         programme.skill_level,
         AccreditationKind.TRAINING,
         first,
-        max(first, training_class.ends_on),
+        max(first, training_class.ends_on, timezone.localdate()),
     )
     if gap is None:
         return None
@@ -120,7 +122,10 @@ def accreditation_problem(
         "day": day.isoformat(),
     }
     if status == AccreditationStatus.WITHDRAWN:
-        text = _("{org}'s training accreditation for {occupation} {level} is withdrawn from {day}.")
+        text = _(
+            "{org}'s training accreditation for {occupation} {level} was withdrawn and does "
+            "not count on {day}."
+        )
     elif status == AccreditationStatus.EXPIRED:
         text = _("{org}'s training accreditation for {occupation} {level} expires before {day}.")
     elif status == AccreditationStatus.SUSPENDED:

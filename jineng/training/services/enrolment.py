@@ -56,11 +56,6 @@ def _check_actor(actor: Any, training_class: TrainingClass, person: Person) -> N
 
 
 def _require_enrollable(training_class: TrainingClass) -> None:
-    """Refuse a class that is not open, or whose institution is no longer accredited for it.
-
-    A licence withdrawn, suspended or lapsing after approval stops new enrolments for the
-    days still to come: the reason is said in words (accreditation_problem()).
-    """
     if training_class.status not in ENROLLABLE_STATUSES:
         raise ValidationFailed(
             _("Class {code} is {status} and does not take enrolments.").format(
@@ -68,6 +63,14 @@ def _require_enrollable(training_class: TrainingClass) -> None:
             ),
             field="class",
         )
+
+
+def _require_accredited(training_class: TrainingClass) -> None:
+    """Refuse new places in a class whose institution is no longer accredited for it.
+
+    A licence withdrawn, suspended or lapsing after approval stops new enrolments for the
+    days still to come; the reason is said in words (accreditation_problem()).
+    """
     today = timezone.localdate()
     problem = accreditation_problem(training_class, max(today, training_class.starts_on))
     if problem is not None:
@@ -77,6 +80,24 @@ def _require_enrollable(training_class: TrainingClass) -> None:
             ),
             field="class",
         )
+
+
+def _open_class_for_update(class_id: int) -> TrainingClass:
+    """Check that an open class's institution is still accredited for it, then lock it.
+
+    The licence is the bureau's, not guarded by the class lock, so it is read before the
+    lock and the queue of parallel enrolments waits only for the seat count.
+    """
+    found = (
+        TrainingClass.objects.select_related(
+            "programme__organization", "programme__occupation", "programme__skill_level"
+        )
+        .filter(pk=class_id, status__in=ENROLLABLE_STATUSES)
+        .first()
+    )
+    if found is not None:
+        _require_accredited(found)
+    return _locked_class(class_id)
 
 
 def _when(session: ClassSession) -> str:
@@ -284,10 +305,10 @@ def enrol(class_id: int, person_id: int, *, actor: Any) -> Enrolment:
     AlreadyEnrolled for a duplicate, NotEligible listing every unmet condition, ClassFull
     when even the waitlist is closed.
     """
-    training_class = _locked_class(class_id)
     if not (actor.can(Capability.MANAGE_CLASSES) or actor.can(Capability.ENROL_SELF)):
         # A role that never enrols anyone is told so whoever it names (403, ADR 0005).
         raise PermissionDenied(_("Your role may not enrol people."))
+    training_class = _open_class_for_update(class_id)
     person = _person_in_scope(actor, person_id)
     _check_actor(actor, training_class, person)
     enrolment = _place(training_class, person, actor=actor)
@@ -310,11 +331,18 @@ def check_takes_enrolments(class_id: int, *, actor: Any) -> TrainingClass:
     Checked first so that a closed class, another institution's class or a role without
     the right answers the same whatever ID card is given.
     """
-    training_class = TrainingClass.objects.select_related("programme").filter(pk=class_id).first()
+    training_class = (
+        TrainingClass.objects.select_related(
+            "programme__organization", "programme__occupation", "programme__skill_level"
+        )
+        .filter(pk=class_id)
+        .first()
+    )
     if training_class is None:
         raise NotFound(_("No such training class."))
     _require_staff(actor, training_class)
     _require_enrollable(training_class)
+    _require_accredited(training_class)
     return training_class
 
 
@@ -340,7 +368,7 @@ def enrol_identified(class_id: int, person: Person, *, actor: Any) -> Enrolment:
     A refusal never says which of the class's conditions a person outside the
     institution's scope fails.
     """
-    training_class = _locked_class(class_id)
+    training_class = _open_class_for_update(class_id)
     _require_staff(actor, training_class)
     enrolment = _place(training_class, person, actor=actor, explain=is_visible_to(actor, person))
     _affiliate(person, training_class, actor)
@@ -442,6 +470,8 @@ def transfer(enrolment_id: int, to_class_id: int, *, actor: Any) -> Enrolment:
         or not TrainingClass.objects.visible_to(actor).filter(pk=to_class_id).exists()
     ):
         raise NotFound(_("No such training class."), field="to_class")
+    _require_enrollable(target)
+    _require_accredited(target)
     person = enrolment.person
     placed = _place(target, person, actor=actor, replacing=enrolment)
     had_seat = enrolment.status == EnrolmentStatus.ENROLLED

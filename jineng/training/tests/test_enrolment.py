@@ -113,7 +113,9 @@ def test_resident_elsewhere_is_not_eligible(staff_a, bureau_admin, open_class, t
     ]
 
 
-def test_unsubsidised_class_is_open_to_anyone(accredited, staff_a, bureau_admin, occupations, levels):
+def test_unsubsidised_class_is_open_to_anyone(
+    accredited, staff_a, bureau_admin, occupations, levels
+):
     c = approved_class(staff_a, bureau_admin, programme(staff_a, subsidised=False))
     p = person(bureau_admin, ID_OLD)
     assert enrol(c.pk, p, actor=staff_a).status == EnrolmentStatus.ENROLLED

@@ -64,7 +64,9 @@ def test_bureau_cannot_approve_a_subsidised_draft_directly(
     assert TrainingClass.objects.get(pk=c.pk).status == ClassStatus.DRAFT
 
 
-def test_unsubsidised_class_is_approved_by_its_institution(accredited, staff_a, occupations, levels):
+def test_unsubsidised_class_is_approved_by_its_institution(
+    accredited, staff_a, occupations, levels
+):
     c = draft_class(staff_a, programme(staff_a, subsidised=False))
     with pytest.raises(InvalidTransition, match="no bureau approval needed"):
         services.transition(c.pk, ClassStatus.SUBMITTED, actor=staff_a)
