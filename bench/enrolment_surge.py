@@ -67,6 +67,8 @@ def setup(classes: int, seats: int, people: int) -> dict[str, Any]:
     from django.core.management import call_command
     from django.db import transaction
 
+    from jineng.accounts.models import User
+    from jineng.accounts.roles import Role
     from jineng.occupations.loaders import load_skill_levels
     from jineng.occupations.models import Occupation, OccupationLevel
     from jineng.regions.models import Region, RegionLevel
@@ -83,7 +85,10 @@ def setup(classes: int, seats: int, people: int) -> dict[str, Any]:
         ("6-31-01-03", OccupationLevel.OCCUPATION),
     ]:
         parent = Occupation.objects.create(code=code, name=code, level=level, parent=parent)
-    schools = [_school(n, classes if n == 0 else 1, seats) for n in range(classes)]
+    bureau = User.objects.create_user(
+        username="bench_bureau", password=secrets.token_urlsafe(32), role=Role.BUREAU_ADMIN
+    )
+    schools = [_school(n, classes if n == 0 else 1, seats, bureau) for n in range(classes)]
     with transaction.atomic():
         person_ids = _people(people)
     _register_with(person_ids, [school["organization_id"] for school in schools])
@@ -95,13 +100,16 @@ def setup(classes: int, seats: int, people: int) -> dict[str, Any]:
     }
 
 
-def _school(n: int, classes: int, seats: int) -> dict[str, Any]:
-    """One institution with a staff member's API token and `classes` approved classes."""
+def _school(n: int, classes: int, seats: int, bureau: Any) -> dict[str, Any]:
+    """One accredited institution with a staff member's API token and `classes` approved
+    classes."""
     from django.core.management import call_command
     from django.utils import timezone
 
     from jineng.accounts.models import User
     from jineng.accounts.roles import Role
+    from jineng.accreditations import services as accreditations
+    from jineng.accreditations.choices import AccreditationKind
     from jineng.organizations.models import Organization, OrganizationKind
     from jineng.training import services
     from jineng.training.choices import ClassStatus
@@ -117,6 +125,27 @@ def _school(n: int, classes: int, seats: int) -> dict[str, Any]:
         role=Role.INSTITUTION_STAFF,
         organization=school,
     )
+    today = timezone.localdate()
+    application = accreditations.apply_for_accreditation(
+        accreditations.ApplicationInput(
+            kind=AccreditationKind.TRAINING,
+            occupation_code="6-31-01-03",
+            max_level_code="level5",
+            evaluation_kind="",
+            statement="",
+        ),
+        actor=staff,
+    )
+    accreditations.approve_application(
+        application.pk,
+        accreditations.ApprovalInput(
+            licence_number=f"JN-T-{n:05d}",
+            valid_from=today - timezone.timedelta(days=365),
+            valid_until=today + timezone.timedelta(days=3650),
+            max_level_code="",
+        ),
+        actor=bureau,
+    )
     out = io.StringIO()
     call_command("token", "create", staff.username, stdout=out, stderr=io.StringIO())
     programme = services.create_programme(
@@ -130,7 +159,6 @@ def _school(n: int, classes: int, seats: int) -> dict[str, Any]:
         ),
         actor=staff,
     )
-    today = timezone.localdate()
     start = timezone.make_aware(
         timezone.datetime.combine(today, timezone.datetime.min.time()).replace(hour=8)
     )
