@@ -50,11 +50,12 @@ def find_detail(request: HttpRequest, class_id: int) -> HttpResponse:
     person = getattr(request.user, "person", None) if request.user.is_authenticated else None
     mine = None
     problems: list[str] = []
+    closed = services.no_new_places(training_class)
     if person is not None:
         mine = Enrolment.objects.filter(
             training_class=training_class, person=person, status__in=["enrolled", "waitlisted"]
         ).first()
-        problems = unmet_conditions(person, training_class)
+        problems = [closed] if closed else unmet_conditions(person, training_class)
     counts = training_class.enrolments.aggregate(
         enrolled=Count("pk", filter=Q(status=EnrolmentStatus.ENROLLED))
     )
@@ -67,6 +68,7 @@ def find_detail(request: HttpRequest, class_id: int) -> HttpResponse:
             "person": person,
             "mine": mine,
             "problems": problems,
+            "closed": closed,
             "free": max(0, training_class.capacity - counts["enrolled"]),
         },
     )

@@ -33,6 +33,7 @@ from jineng.training.services.enrolment import (
     enrol,
     enrol_by_id_card,
     enrol_identified,
+    no_new_places,
     transfer,
     withdraw,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "enrol_by_id_card",
     "enrol_identified",
     "needs_bureau_approval",
+    "no_new_places",
     "remove_session",
     "too_early",
     "transfer",

@@ -65,21 +65,26 @@ def _require_enrollable(training_class: TrainingClass) -> None:
         )
 
 
-def _require_accredited(training_class: TrainingClass) -> None:
-    """Refuse new places in a class whose institution is no longer accredited for it.
+def no_new_places(training_class: TrainingClass) -> str | None:
+    """Say in words why a class takes no new places although it is open, or None.
 
     A licence withdrawn, suspended or lapsing after approval stops new enrolments for the
-    days still to come; the reason is said in words (accreditation_problem()).
+    days still to come (accreditation_problem()); the 找培训 page shows the same words.
     """
     today = timezone.localdate()
     problem = accreditation_problem(training_class, max(today, training_class.starts_on))
-    if problem is not None:
-        raise NotAccredited(
-            _("Class {code} takes no new enrolments: {reason}").format(
-                code=training_class.code, reason=problem
-            ),
-            field="class",
-        )
+    if problem is None:
+        return None
+    return _("Class {code} takes no new enrolments: {reason}").format(
+        code=training_class.code, reason=problem
+    )
+
+
+def _require_accredited(training_class: TrainingClass) -> None:
+    """Refuse new places in a class whose institution is no longer accredited for it."""
+    reason = no_new_places(training_class)
+    if reason is not None:
+        raise NotAccredited(reason, field="class")
 
 
 def _open_class_for_update(class_id: int) -> TrainingClass:

@@ -226,9 +226,16 @@ def test_worker_page_says_why_the_class_takes_no_enrolments(
     client, worker, withdrawn_after_approval
 ):
     c = withdrawn_after_approval
+    reason = _no_new_enrolments(c).replace("'", "&#x27;")
+    enrol_url = reverse("training:find_enrol", args=[c.pk])
+    anonymous = client.get(reverse("training:find_detail", args=[c.pk])).content.decode()
+    assert reason in anonymous
     client.force_login(worker)
-    page = client.post(reverse("training:find_enrol", args=[c.pk]), follow=True).content.decode()
-    assert _no_new_enrolments(c).replace("'", "&#x27;") in page
+    shown = client.get(reverse("training:find_detail", args=[c.pk])).content.decode()
+    assert reason in shown
+    assert enrol_url not in shown
+    page = client.post(enrol_url, follow=True).content.decode()
+    assert reason in page
     assert not Enrolment.objects.exists()
 
 
