@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.utils import translation
 from django.views.defaults import server_error
 
@@ -210,3 +210,25 @@ def test_server_error_page_renders_before_the_static_files_are_collected(setting
 
     assert response.status_code == 500
     assert 'href="/static/jineng/site.css"' in response.content.decode()
+
+
+def test_an_expired_form_is_explained_in_the_site_s_own_page(db):
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post(
+        "/accounts/login/", {"username": "a", "password": "b"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert "<h1>This form has expired</h1>" in html
+    assert "CSRF verification failed" not in html
+
+
+def test_a_request_for_an_unknown_host_gets_the_site_s_own_page(client, db):
+    response = client.get("/accounts/login/", HTTP_HOST="evil.example", HTTP_ACCEPT_LANGUAGE="en")
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "<h1>The request could not be understood</h1>" in html
+    assert "ALLOWED_HOSTS" not in html
