@@ -204,7 +204,13 @@ def get_class(request: HttpRequest, class_id: ObjectId) -> TrainingClass:
 def transition_class(
     request: HttpRequest, class_id: ObjectId, payload: TrainingTransitionIn
 ) -> TrainingClass:
-    """Submit, approve, return, start or archive a class; close it with completion."""
+    """Submit, approve, return, start or archive a class; close it with completion.
+
+    Approval (the bureau's of a subsidised class, the institution's own of any other) is
+    refused with 400 `approval_refused` and every reason: outside the institution's
+    accredited scope on the class's dates, more places than a venue seats, and for a
+    subsidised class its catalog entry and timetable.
+    """
     user = actor(request)
     get_class_for_user(user, class_id, action=CHANGE)
     if payload.to == ClassStatus.CLOSED:
@@ -243,8 +249,11 @@ def enrol(
     """Enrol a person, or waitlist them when the class is full; never oversell.
 
     Staff bring in someone outside their scope only with the ID and name on the ID card; a
-    wrong name answers 404 exactly like an unknown ID. Refusals: 409 `already_enrolled` or
-    `class_full`; 400 `not_eligible` with `reasons`.
+    wrong name answers 404 exactly like an unknown ID. Refusals: 409 `already_enrolled`,
+    `class_full`, `same_programme_enrolled` (another place in the programme) or
+    `overlapping_enrolment` (a place in a class whose sessions overlap; the other class is
+    named only to a caller who may see it); 400 `not_eligible` with `reasons`, or
+    `not_accredited` when the institution's licence no longer covers the class.
     """
     user = actor(request)
     get_class_for_user(user, class_id)
