@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -110,6 +110,11 @@ def _when(session: ClassSession) -> str:
     return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
 
 
+def _shown_to(actor: Any, place: Enrolment) -> bool:
+    """Tell whether the actor may see a place (their own, or their institution's)."""
+    return Enrolment.objects.visible_to(actor).filter(pk=place.pk).exists()
+
+
 def _check_other_places(
     training_class: TrainingClass, person: Person, actor: Any, replacing: Enrolment | None
 ) -> None:
@@ -121,25 +126,39 @@ def _check_other_places(
     anyone else learns only that the person holds an overlapping place.
     """
     person_for_update(person.pk)
-    places = Enrolment.objects.filter(person=person, status__in=ACTIVE_ENROLMENT_STATUSES).exclude(
-        training_class=training_class
+    places = (
+        Enrolment.objects.filter(person=person, status__in=ACTIVE_ENROLMENT_STATUSES)
+        .exclude(training_class=training_class)
+        .select_related("training_class")
     )
     if replacing is not None:
         places = places.exclude(pk=replacing.pk)
+    _check_programme(training_class, person, actor, places)
+    _check_overlap(training_class, person, actor, places)
+
+
+def _check_programme(
+    training_class: TrainingClass, person: Person, actor: Any, places: QuerySet[Enrolment]
+) -> None:
     same = places.filter(training_class__programme_id=training_class.programme_id).first()
-    if same is not None:
-        shown = Enrolment.objects.visible_to(actor).filter(pk=same.pk).exists()
-        raise SameProgrammeEnrolled(
-            _(
-                "{name} already holds a place in class {code} of the same programme: one "
-                "place per programme at a time. Withdraw from that class, or transfer."
-            ).format(name=person.name, code=same.training_class.code)
-            if shown
-            else _("{name} already holds a place in another class of this programme.").format(
-                name=person.name
-            ),
-            field="person",
+    if same is None:
+        return
+    if _shown_to(actor, same):
+        detail = _(
+            "{name} already holds a place in class {code} of the same programme: one "
+            "place per programme at a time. Withdraw from that class, or transfer."
+        ).format(name=person.name, code=same.training_class.code)
+    else:
+        detail = _("{name} already holds a place in another class of this programme.").format(
+            name=person.name
         )
+    raise SameProgrammeEnrolled(detail, field="person")
+
+
+def _check_overlap(
+    training_class: TrainingClass, person: Person, actor: Any, places: QuerySet[Enrolment]
+) -> None:
+    """Refuse a place whose sessions overlap a session of another place (end = start is fine)."""
     ours = ClassSession.objects.filter(
         training_class=training_class,
         starts_at__lt=OuterRef("ends_at"),
@@ -155,7 +174,7 @@ def _check_other_places(
     if clash is None:
         return
     other = places.filter(training_class=clash.training_class_id).first()
-    if other is not None and Enrolment.objects.visible_to(actor).filter(pk=other.pk).exists():
+    if other is not None and _shown_to(actor, other):
         mine = (
             training_class.sessions.filter(starts_at__lt=clash.ends_at, ends_at__gt=clash.starts_at)
             .order_by("starts_at", "pk")
