@@ -260,6 +260,9 @@ LIST_EXEMPTIONS: dict[str, str] = {
     "accounts:security": "the account's own security page",
     "accounts:password_change": "the account's own password",
     "accounts:security_policy": "the city-wide security policy (manage_security)",
+    "accounts:lockouts": "locked (username, address) login pairs, no object scope: "
+    "manage_security only (403 otherwise)",
+    "accounts:lockout_unlock": "unlocks a login pair (POST, manage_security)",
     "accounts:audit": "the audit trail: read whole by view_audit roles, no object scope "
     "(ADR 0005 keeps it for audit staff)",
     "people:lookup": "an audited lookup by full number (POST): covered by people's tests",
