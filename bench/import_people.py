@@ -10,7 +10,9 @@ loads the same file raw: csv parsing plus ``COPY`` into a bare table of text col
 (PostgreSQL) or one ``executemany`` transaction into a bare table (SQLite). It prints the
 median rows/s of each and their ratio, plus the importer's split between preparing rows
 (validation + encryption, in ``--workers`` processes as on the command line) and writing
-them, and the ceiling: the ratio the importer would reach if preparing cost nothing.
+them, the ceiling: the ratio the importer would reach if preparing cost nothing, and the
+importer's peak memory (resident set): of the importing process, measured from just before
+the import (Linux: its high-water mark is reset first), and of the largest worker.
 
 PostgreSQL gets a fresh database (``jineng_bench`` on BENCH_PG_URL, default the local server);
 SQLite a temporary file. Each database runs in its own child process, because Django settings
@@ -21,8 +23,10 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import json
 import os
+import resource
 import secrets
 import statistics
 import subprocess
@@ -103,10 +107,32 @@ def empty_people_tables() -> None:
             cursor.execute("VACUUM")
 
 
+def reset_peak_rss() -> None:
+    """Start this process's resident-set high-water mark afresh (Linux 4.0 and later)."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident set since reset_peak_rss (or since it started), in MiB."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def time_import(path: Path, workers: int) -> dict[str, float]:
+    import gc
+
     from jineng.people.importers import import_people
 
     marks: dict[str, float] = {}
+    gc.collect()
+    reset_peak_rss()
+    before = peak_rss_mib()
 
     def on_progress(done: int, total: int) -> None:
         if done == total:
@@ -123,6 +149,10 @@ def time_import(path: Path, workers: int) -> dict[str, float]:
         "write": end - marks["prepared"],
         "rows": result.created,
         "workers": workers,
+        "rss_before_mib": before,
+        "peak_rss_mib": peak_rss_mib(),
+        # The largest worker process so far (workers are waited for when the pool closes).
+        "worker_peak_rss_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     }
 
 
@@ -187,7 +217,10 @@ def run_child(args: argparse.Namespace) -> None:
         rate = imported["rows"] / imported["seconds"]
         print(
             f"  run {number + 1}: importer {rate:,.0f} rows/s, "
-            f"raw {raw['rows'] / raw['seconds']:,.0f} rows/s",
+            f"raw {raw['rows'] / raw['seconds']:,.0f} rows/s, "
+            f"importer peak RSS {imported['peak_rss_mib']:,.0f} MiB "
+            f"(from {imported['rss_before_mib']:,.0f}), "
+            f"largest worker {imported['worker_peak_rss_mib']:,.0f} MiB",
             file=sys.stderr,
         )
     print(json.dumps(runs))
@@ -210,6 +243,8 @@ def summarise(backend: str, runs: list[dict[str, Any]]) -> dict[str, Any]:
         "ratio": (rows / imported) / (runs[0]["raw"]["rows"] / raw),
         "prepare_us_per_row": statistics.median(r["import"]["prepare"] for r in runs) / rows * 1e6,
         "write_us_per_row": statistics.median(r["import"]["write"] for r in runs) / rows * 1e6,
+        "peak_rss_mib": max(r["import"]["peak_rss_mib"] for r in runs),
+        "worker_peak_rss_mib": max(r["import"]["worker_peak_rss_mib"] for r in runs),
     }
     # The best ratio any validation and encryption could reach: writing alone, free of them.
     summary["ceiling"] = 1e6 / summary["raw_rows_per_s"] / summary["write_us_per_row"]
@@ -258,7 +293,8 @@ def main() -> None:
     print(
         f"{'database':10} {'rows':>8} {'runs':>4} {'workers':>7} {'importer rows/s':>16} "
         f"{'raw rows/s':>12} "
-        f"{'ratio':>6} {'prepare µs/row':>15} {'write µs/row':>13} {'ceiling':>8}"
+        f"{'ratio':>6} {'prepare µs/row':>15} {'write µs/row':>13} {'ceiling':>8} "
+        f"{'peak RSS MiB':>13} {'worker MiB':>11}"
     )
     for r in results:
         print(
@@ -266,7 +302,7 @@ def main() -> None:
             f"{r['import_rows_per_s']:>16,.0f} "
             f"{r['raw_rows_per_s']:>12,.0f} {r['ratio']:>6.3f} "
             f"{r['prepare_us_per_row']:>15.1f} {r['write_us_per_row']:>13.1f} "
-            f"{r['ceiling']:>8.3f}"
+            f"{r['ceiling']:>8.3f} {r['peak_rss_mib']:>13,.0f} {r['worker_peak_rss_mib']:>11,.0f}"
         )
     print(
         "\nraw = csv parsing + COPY (PostgreSQL) / one executemany (SQLite) into a bare "
@@ -274,7 +310,9 @@ def main() -> None:
         "`workers` processes, medians of the runs; prepare = reading, "
         "validating and encrypting the rows; write = existing-ID check, COPY / executemany "
         "into the people tables with their indexes and foreign keys, audit event, commit; "
-        "ceiling = the ratio the importer would reach if preparing cost nothing."
+        "ceiling = the ratio the importer would reach if preparing cost nothing; "
+        "peak RSS = the importing process's highest resident memory during the import (the "
+        "largest of the runs), worker = the largest worker process's."
     )
 
 
