@@ -6,6 +6,7 @@ import datetime
 import io
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -27,7 +28,7 @@ from jineng.core import errors
 from jineng.core.http import mark_personal_data
 from jineng.core.jobs import get_job_for_user
 from jineng.core.models import Job
-from jineng.core.tabular import MAX_REPORTED_ERRORS
+from jineng.core.tabular import MAX_REPORTED_ERRORS, Limits, too_large, upload_too_large
 from jineng.people import export_jobs
 from jineng.people.exporters import CONTENT_TYPES, FORMATS, export_people
 from jineng.people.filters import PersonFilters
@@ -84,6 +85,10 @@ def _job_or_404(request: HttpRequest, pk: int, kind: str = JOB_KIND) -> Job:
 def import_upload(request: HttpRequest) -> HttpResponse:
     """Upload a people file and queue its import; then show its job page."""
     _require(request, Capability.IMPORT_PEOPLE)
+    if request.method == "POST" and upload_too_large(request):
+        # Refused before the body is read and stored: the file would be refused after it.
+        messages.error(request, too_large(Limits.from_settings().max_bytes).detail)
+        return redirect("people:import")
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:

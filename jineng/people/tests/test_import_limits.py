@@ -147,3 +147,20 @@ def test_a_bad_file_beyond_the_daily_allowance_still_lists_its_bad_rows_and_prob
 
     assert [(e.row, e.column) for e in refused.errors] == [(5, "区划代码")]
     assert (refused.committed, refused.error_count) == (False, 1)
+
+
+def test_an_upload_declared_larger_than_the_limit_is_refused_before_it_is_stored(
+    client, settings, city, target_groups, staff_a
+):
+    settings.JINENG_MAX_UPLOAD_BYTES = 1000
+    client.force_login(staff_a)
+    big = SimpleUploadedFile("people.csv", b"x" * (2 * 1024 * 1024), content_type="text/csv")
+
+    response = client.post(reverse("people:import"), {"file": big, "mode": "commit_good"})
+
+    assert response.status_code == 302
+    page = client.get(response["Location"])
+    assert [str(m) for m in page.context["messages"]] == [
+        "The file is larger than the limit of 0.0 MB; split it into smaller files."
+    ]
+    assert not Job.objects.exists()
