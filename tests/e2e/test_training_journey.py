@@ -25,6 +25,7 @@ import pytest
 import segno
 import time_machine
 from django.conf import settings
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone, translation
 from playwright.sync_api import expect
@@ -153,6 +154,8 @@ def zh(text: Any) -> str:
         return str(text)
 
 
+# The journey jumps hours ahead to the session's end; staff stay signed in across it.
+@override_settings(JINENG_STAFF_IDLE_MINUTES=24 * 60)
 def test_subsidised_class_from_submission_to_completion(
     ui: UI,
     open_ui: Callable[..., UI],
@@ -166,10 +169,7 @@ def test_subsidised_class_from_submission_to_completion(
     catalog_entry: Any,
     accredited: Any,
     venue: Any,
-    settings: Any,
 ) -> None:
-    # The journey jumps hours ahead to the session's end; staff stay signed in across it.
-    settings.JINENG_STAFF_IDLE_MINUTES = 24 * 60
     member(bureau_admin, person, target_groups["unemployed"])
 
     # 1. Staff add a subsidised programme of theory, blended: its hours may be learned online,
