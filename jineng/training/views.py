@@ -200,6 +200,7 @@ def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
     organization_id = training_class.programme.organization_id
     moves = _moves(request.user, training_class)
     may_close = is_own and training_class.status == ClassStatus.RUNNING
+    may_enrol = is_own and training_class.status in ENROLLABLE_STATUSES
     targets = [to for to, _label in moves] + ([ClassStatus.CLOSED] if may_close else [])
     waits = [w for w in (services.too_early(training_class, to) for to in targets) if w]
     return render(
@@ -213,7 +214,8 @@ def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
             "moves": moves,
             "waits": waits,
             "is_own": is_own,
-            "may_enrol": is_own and training_class.status in ENROLLABLE_STATUSES,
+            "may_enrol": may_enrol,
+            "no_new_places": services.no_new_places(training_class) if may_enrol else None,
             "may_edit": is_own and training_class.status in ("draft", "returned"),
             "may_close": may_close,
             "enrol_form": EnrolForm(),

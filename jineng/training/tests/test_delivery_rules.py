@@ -222,6 +222,16 @@ def test_console_shows_why_a_school_cannot_open_its_class(client, staff_a, accre
     assert TrainingClass.objects.get(pk=c.pk).status == ClassStatus.DRAFT
 
 
+def test_class_page_tells_staff_why_the_class_takes_no_enrolments(
+    client, staff_a, withdrawn_after_approval
+):
+    c = withdrawn_after_approval
+    client.force_login(staff_a)
+    page = client.get(reverse("training:detail", args=[c.pk])).content.decode()
+    assert _no_new_enrolments(c).replace("'", "&#x27;") in page
+    assert reverse("training:enrol", args=[c.pk]) not in page
+
+
 def test_worker_page_says_why_the_class_takes_no_enrolments(
     client, worker, withdrawn_after_approval
 ):
