@@ -75,12 +75,14 @@ class ClassForm(SessionForm):
         return data
 
     def check_seats(self, data: dict[str, Any], venue: Venue) -> None:
+        """Say beside the capacity when it exceeds the venue's registered capacity."""
         capacity = data.get("capacity")
         if capacity is not None and capacity > venue.capacity:
             self.add_error("capacity", seats_error(venue))
 
 
 def seats_error(venue: Venue) -> str:
+    """The refusal of more places than a venue seats, in words (the service says the same)."""
     return str(
         _(
             "Venue {venue} is registered for {seats} people: a class held there has at most "
@@ -102,6 +104,7 @@ class ClassEditForm(ClassForm):
             del self.fields[name]
 
     def clean(self) -> dict[str, Any]:
+        """Keep the places within the smallest venue the class's sessions use."""
         data = super().clean() or {}
         if self.smallest_venue is not None:
             self.check_seats(data, self.smallest_venue)
