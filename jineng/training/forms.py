@@ -82,7 +82,7 @@ class ClassForm(SessionForm):
 
 
 def seats_error(venue: Venue) -> str:
-    """The refusal of more places than a venue seats, in words (the service says the same)."""
+    """The refusal of more places than a venue seats, in words (the service refuses it too)."""
     return str(
         _(
             "Venue {venue} is registered for {seats} people: a class held there has at most "
