@@ -266,6 +266,10 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Development reads static files from their folders on each request; production serves
+# what collectstatic gathered. Fixed here, at start, so that a test run (DEBUG forced off
+# by the test runner) does not look for a STATIC_ROOT that was never collected.
+WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = VAR_DIR / "media"
 # Uploads larger than this are refused with a clear message.
 JINENG_MAX_UPLOAD_BYTES = env_int("JINENG_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
