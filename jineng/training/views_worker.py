@@ -6,6 +6,8 @@ through ``services``; a refusal is shown with its reasons.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -38,6 +40,15 @@ def find(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _place_problems(request: HttpRequest, training_class: Any, person: Any) -> list[str]:
+    """Why the worker cannot take a place: another place in the way, or unmet conditions."""
+    try:
+        services.check_other_places(training_class, person, actor=request.user)
+    except DomainError as error:
+        return [error.detail]
+    return unmet_conditions(person, training_class)
+
+
 @require_GET
 def find_detail(request: HttpRequest, class_id: int) -> HttpResponse:
     """A published class for a worker: sessions, eligibility explained, enrol button."""
@@ -55,7 +66,7 @@ def find_detail(request: HttpRequest, class_id: int) -> HttpResponse:
         mine = Enrolment.objects.filter(
             training_class=training_class, person=person, status__in=["enrolled", "waitlisted"]
         ).first()
-        problems = [closed] if closed else unmet_conditions(person, training_class)
+        problems = [closed] if closed else _place_problems(request, training_class, person)
     counts = training_class.enrolments.aggregate(
         enrolled=Count("pk", filter=Q(status=EnrolmentStatus.ENROLLED))
     )

@@ -30,6 +30,7 @@ from jineng.training.services.common import (
 )
 from jineng.training.services.completion import close_class
 from jineng.training.services.enrolment import (
+    check_other_places,
     enrol,
     enrol_by_id_card,
     enrol_identified,
@@ -54,6 +55,7 @@ __all__ = [
     "SessionInput",
     "add_session",
     "approval_problems",
+    "check_other_places",
     "close_class",
     "create_class",
     "create_programme",

@@ -126,6 +126,20 @@ def _check_other_places(
     anyone else learns only that the person holds an overlapping place.
     """
     person_for_update(person.pk)
+    check_other_places(training_class, person, actor=actor, replacing=replacing)
+
+
+def check_other_places(
+    training_class: TrainingClass,
+    person: Person,
+    *,
+    actor: Any,
+    replacing: Enrolment | None = None,
+) -> None:
+    """Raise SameProgrammeEnrolled or OverlappingEnrolment if the person may not take a place.
+
+    Reads only: enrolment calls it under the person's lock, the 找培训 page to explain.
+    """
     places = (
         Enrolment.objects.filter(person=person, status__in=ACTIVE_ENROLMENT_STATUSES)
         .exclude(training_class=training_class)

@@ -518,9 +518,11 @@ def test_api_and_page_refuse_the_overlapping_place(client, staff_a, worker, pers
     assert (response.status_code, response.json()["code"]) == (409, "overlapping_enrolment")
     assert morning.code in response.json()["detail"]
     client.force_login(worker)
-    page = client.post(
-        reverse("training:find_enrol", args=[same_time.pk]), follow=True
-    ).content.decode()
+    enrol_url = reverse("training:find_enrol", args=[same_time.pk])
+    shown = client.get(reverse("training:find_detail", args=[same_time.pk])).content.decode()
+    assert f"张三 already holds a place in class {morning.code}" in shown
+    assert enrol_url not in shown
+    page = client.post(enrol_url, follow=True).content.decode()
     assert f"张三 already holds a place in class {morning.code}" in page
     assert Enrolment.objects.count() == 1
 
