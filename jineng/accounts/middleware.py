@@ -1,4 +1,4 @@
-"""Enforce the per-role second-factor policy on every page after login."""
+"""Account middleware: the per-role second-factor policy, and the idle timeout of staff."""
 
 from __future__ import annotations
 
