@@ -168,10 +168,13 @@ if DATABASE_URL:
             conn_health_checks=True,
         )
     }
-    _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
-    _pg_options["options"] = " ".join(
-        filter(None, [_pg_options.get("options"), f"-c lock_timeout={JINENG_LOCK_TIMEOUT_MS}"])
-    )
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+        _pg_options["options"] = " ".join(
+            filter(None, [_pg_options.get("options"), f"-c lock_timeout={JINENG_LOCK_TIMEOUT_MS}"])
+        )
+    elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = JINENG_LOCK_TIMEOUT_MS / 1000
 else:
     DATABASES = {
         "default": {
