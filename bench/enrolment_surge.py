@@ -3,11 +3,12 @@
     .venv/bin/python bench/enrolment_surge.py [--clients 50] [--attempts 1000] [--runs 3]
                                               [--classes 20] [--seats 50] [--workers 4]
 
-Everything runs on PostgreSQL, in a fresh database (``jineng_bench_enrol`` on BENCH_PG_URL,
-default the local server), served by **gunicorn** (sync workers, ``JINENG_DEBUG=0``) on
-127.0.0.1. ``--clients`` threads, each with its own keep-alive connection and an institution
-staff member's API token, POST ``/api/v1/training/classes/{id}/enrolments`` for distinct
-people (registered with the institution, so in its staff's scope), exactly as staff consoles
+Everything runs on PostgreSQL, in a fresh database (``jineng_bench_enrol``, or
+BENCH_ENROL_DATABASE, on BENCH_PG_URL, default the local server), served by **gunicorn**
+(sync workers, ``JINENG_DEBUG=0``) on 127.0.0.1. ``--clients`` threads, each with its own
+keep-alive connection and an institution staff member's API token, POST
+``/api/v1/training/classes/{id}/enrolments`` for distinct people (registered with the
+institution, so in its staff's scope), exactly as staff consoles
 would during a surge. Scenarios:
 
 * **minimal POST**: the same endpoint refusing an empty body (400, no write): the cost of
@@ -52,7 +53,8 @@ from benchserver import (
 
 sys.path.insert(0, str(ROOT))
 
-PG_DATABASE = "jineng_bench_enrol"
+# Another database name (BENCH_ENROL_DATABASE) lets two runs share one server.
+PG_DATABASE = os.environ.get("BENCH_ENROL_DATABASE", "jineng_bench_enrol")
 
 
 def setup(classes: int, seats: int, people: int) -> dict[str, Any]:
