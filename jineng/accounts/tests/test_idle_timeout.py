@@ -24,7 +24,8 @@ def test_staff_are_signed_out_after_the_idle_limit(client, staff_a, settings):
         client.force_login(staff_a)
         assert client.get(PAGE).status_code == 200
     with _at(31):
-        response = client.get(PAGE)
+        # The message is worded when the session ends, in that request's language.
+        response = client.get(PAGE, HTTP_ACCEPT_LANGUAGE="en")
 
     assert response.status_code == 302
     assert response["Location"] == "/accounts/login/?next=%2Faccounts%2Fsecurity%2F"

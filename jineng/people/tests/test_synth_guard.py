@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from jineng.core.errors import Conflict
 from jineng.core.models import AuditEvent
@@ -16,7 +17,10 @@ REFUSAL = "This database holds 1 real people (not marked synthetic)."
 def test_synth_refuses_a_database_with_real_people(person, target_groups, settings):
     settings.DEBUG = True
 
-    with pytest.raises(CommandError, match=r"holds 1 real people \(not marked synthetic\)"):
+    with (
+        translation.override("en"),
+        pytest.raises(CommandError, match=r"holds 1 real people \(not marked synthetic\)"),
+    ):
         call_command("synth", "--people", "5", "--seed", "7")
 
     assert list(Person.objects.values_list("is_synthetic", flat=True)) == [False]
@@ -26,7 +30,10 @@ def test_synth_refuses_a_database_with_real_people(person, target_groups, settin
 def test_production_refuses_real_people_even_with_the_flag(person, target_groups, settings):
     settings.DEBUG = False
 
-    with pytest.raises(CommandError, match="production mode") as refused:
+    with (
+        translation.override("en"),
+        pytest.raises(CommandError, match="production mode") as refused,
+    ):
         call_command("synth", "--people", "5", "--allow-real-people")
 
     assert REFUSAL in str(refused.value)
