@@ -250,6 +250,8 @@ LIST_EXEMPTIONS: dict[str, str] = {
     "entry_history": "one entry's published history (by key): public, for anyone",
     "home": "redirects to the account's start page",
     "healthz": "a health probe",
+    "audit_checkpoints": "the audit trail's signed checkpoints (stream, count, head hash): "
+    "public by design, they name no person",
     "readyz": "a readiness probe",
     "set_language": "switches the interface language",
     "accounts:login": "the sign-in form",
