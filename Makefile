@@ -45,6 +45,8 @@ setup: install ## Migrate and load reference data and the demo city (idempotent)
 	$(BIN)/jineng migrate --noinput
 	$(BIN)/jineng load-reference
 	$(BIN)/jineng demo
+	# Publishes the audit trail's first signed checkpoints and starts the worker's daily ones.
+	$(BIN)/jineng audit checkpoint
 
 # The demo runs background tasks as production does: queued, and run by a worker that stops
 # with the server (without --no-reload it would outlive it).

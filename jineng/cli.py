@@ -1,7 +1,8 @@
 """The `jineng` command: the platform's management commands under friendlier names.
 
 jineng import people FILE      jineng export people FILE
-jineng audit verify            jineng token create USERNAME
+jineng audit verify            jineng audit checkpoint
+jineng audit report --month M  jineng token create USERNAME
 jineng demo                    jineng synth --people N
 jineng load-reference          jineng <any manage.py command>
 """

@@ -180,3 +180,34 @@ def test_verify_button_reports_the_first_broken_event(client, auditor):
     response = client.post(AUDIT, {"verify": "1"})
     assert response.context["chain_break"].event_id == edited.pk
     assert f"#{edited.pk}" in response.content.decode()
+
+
+def test_verify_button_notices_events_deleted_after_a_checkpoint(client, auditor):
+    from jineng.core import checkpoints
+
+    _event("core.test.written")
+    newest = _event("core.test.written")
+    assert len(checkpoints.write_checkpoints()) == 1
+    AuditEvent.objects.filter(pk=newest.pk).delete()
+    client.force_login(auditor)
+
+    response = client.post(AUDIT, {"verify": "1"})
+
+    assert response.context["chain_break"] is None
+    [problem] = response.context["checkpoint_problems"]
+    assert problem.where.endswith(".jsonl line 1")
+    assert "only 1 events, so its newest 1 were deleted" in problem.reason
+    assert problem.where in response.content.decode()
+
+
+def test_verify_button_says_when_no_checkpoint_is_published(client, auditor):
+    _event("core.test.written")
+    client.force_login(auditor)
+
+    response = client.post(AUDIT, {"verify": "1"})
+
+    assert (response.context["checkpoint_problems"], response.context["published_checkpoints"]) == (
+        [],
+        0,
+    )
+    assert "jineng audit checkpoint" in response.content.decode()
