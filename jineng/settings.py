@@ -73,6 +73,8 @@ AUDIT_SIGNING_KEY = env_secret("JINENG_AUDIT_SIGNING_KEY", "audit_signing_key")
 AUDIT_PREVIOUS_PUBLIC_KEYS = [
     k for k in env_str("JINENG_AUDIT_PREVIOUS_PUBLIC_KEYS", "").split(",") if k
 ]
+# Accounts of no organisation (workers, the bureau) write to this many city streams, by account.
+AUDIT_CITY_STREAMS = max(1, env_int("JINENG_AUDIT_CITY_STREAMS", 16))
 AUDIT_CHECKPOINT_DIR = Path(
     env_str("JINENG_AUDIT_CHECKPOINT_DIR", str(VAR_DIR / "audit-checkpoints"))
 )

@@ -102,13 +102,21 @@ def compute_hash(event: AuditEvent) -> str | None:
 
 
 def stream_for(actor: Any) -> str:
-    """The stream an actor's events go to: their organisation's, or the city's.
+    """The stream an actor's events go to: their organisation's, or one of the city's.
 
+    Accounts of no organisation (workers, the bureau) are spread over
+    ``JINENG_AUDIT_CITY_STREAMS`` city streams by account, so thousands of workers enrolling
+    themselves at once do not queue on one lock; the platform's own events go to ``city``.
     Every event of one account is in one stream, so counting them under that stream's lock
     (core.throttle) still counts parallel requests one after another.
     """
     organization_id = getattr(actor, "organization_id", None)
-    return f"org-{organization_id}" if organization_id else CITY_STREAM
+    if organization_id:
+        return f"org-{organization_id}"
+    account_id = getattr(actor, "pk", None)
+    if account_id is None:
+        return CITY_STREAM
+    return f"{CITY_STREAM}-{account_id % settings.AUDIT_CITY_STREAMS}"
 
 
 def _actor_label(actor: Any) -> str:

@@ -322,3 +322,11 @@ def test_the_monthly_report_refuses_a_month_it_cannot_read():
 
     with pytest.raises(CommandError, match="--month must look like 2026-12, not '12/2026'"):
         call_command("audit", "report", "--month", "12/2026")
+
+
+def test_accounts_of_no_organisation_spread_over_the_city_streams(settings, django_user_model):
+    settings.AUDIT_CITY_STREAMS = 4
+    workers = [django_user_model(pk=pk, username=f"w{pk}") for pk in (8, 9, 13)]
+
+    assert [audit.stream_for(w) for w in workers] == ["city-0", "city-1", "city-1"]
+    assert audit.stream_for(None) == "city"
