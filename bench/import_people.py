@@ -16,7 +16,8 @@ the import (Linux: its high-water mark is reset first), and of the largest worke
 ``--format xlsx`` gives the importer the same rows as an xlsx workbook (its sheet streamed
 row by row, as uploads are read); the raw load still reads the csv.
 
-PostgreSQL gets a fresh database (``jineng_bench`` on BENCH_PG_URL, default the local server);
+PostgreSQL gets a fresh database (``jineng_bench``, or BENCH_PG_DATABASE, on BENCH_PG_URL, default
+the local server);
 SQLite a temporary file. Each database runs in its own child process, because Django settings
 are fixed per process. Nothing outside those two databases is touched.
 """
@@ -40,7 +41,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_SERVER = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
-PG_DATABASE = "jineng_bench"
+# Another database name (BENCH_PG_DATABASE) lets two runs share one server.
+PG_DATABASE = os.environ.get("BENCH_PG_DATABASE", "jineng_bench")
 SEED = 350_000
 RAW_COLUMNS = 8
 

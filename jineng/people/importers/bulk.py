@@ -146,13 +146,22 @@ def person_values(fields: dict[str, Any], stamp: Any, *, is_synthetic: bool = Fa
     )
 
 
-def registered_people(hashes: Sequence[str]) -> dict[str, tuple[int, str]]:
-    """Return the id and name of each of these citizen-ID hashes already registered."""
+def registered_people(
+    hashes: Sequence[str], *, scan: bool | None = None
+) -> dict[str, tuple[int, str]]:
+    """Return the id and name of each of these citizen-ID hashes already registered.
+
+    ``scan`` reads the whole register instead of looking the hashes up; by default it does
+    when the register has fewer than twice as many people. A caller looking up a file a
+    chunk at a time passes False.
+    """
     if not hashes:
         return {}
     found: dict[str, tuple[int, str]] = {}
     columns = ("id_number_hash", "id", "name")
-    if Person.objects.count() <= 2 * len(hashes):
+    if scan is None:
+        scan = Person.objects.count() <= 2 * len(hashes)
+    if scan:
         # Fewer people registered than the file nearly has rows: one scan beats many lookups.
         wanted = set(hashes)
         registered = Person.objects.values_list(*columns).iterator(chunk_size=20000)

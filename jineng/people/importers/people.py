@@ -1,11 +1,14 @@
 """Import people in bulk (批量导入劳动者) from a csv or xlsx file.
 
-Two phases. First every row is read, validated with people.services.clean_person and
-encrypted, with progress written to the Job row; no data is written yet. Large files are
-read by several worker processes at once (``workers``, used by the command line), in chunks
-whose results come back in file order. Then, if the mode allows, one transaction writes the
-good rows through the shared bulk path (COPY / one executemany), skipping people already
-registered, and records one audit event.
+The file is read twice, so what the import holds does not grow with it. First every row is
+read and validated with people.services.clean_person, with progress written to the Job
+row; only the errors (the first of them, and their count) and one number per good row, to
+find an ID given twice, are kept, and nothing is written. Large files are read by several
+worker processes at once (``workers``, used by the command line), in chunks whose results
+come back in file order. Then, once the good rows are charged and if the mode allows, one
+transaction reads the file again and writes its good rows a chunk at a time through the
+shared bulk path (COPY / executemany), encrypted as they are read, skipping people already
+registered, and records the audit events.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from jineng.core.tabular import (
     csv_row,
     is_blank,
     open_sheet,
+    read_bytes,
 )
 from jineng.people.choices import AffiliationKind, MembershipSource
 from jineng.people.identity import record_identity_misses
@@ -57,6 +61,7 @@ from jineng.people.importers.columns import (
     TargetGroupParser,
     parse_choice,
 )
+from jineng.people.models import Person
 from jineng.people.services import (
     InvalidPerson,
     PersonInput,
@@ -75,6 +80,8 @@ CHOICE_FIELDS = ("hukou_type", "education", "employment_status")
 PARALLEL_MIN_ROWS = 20_000
 # Rows sent to a worker at a time: large enough that passing them costs little.
 CHUNK_ROWS = 2_000
+# Rows looked up and written at a time: what the import holds in memory, whatever the file.
+WRITE_ROWS = 5_000
 MAX_WORKERS = 8
 
 ProgressCallback = Callable[[int, int], None]
@@ -203,29 +210,27 @@ def import_people(
     ``workers`` > 1 reads files of PARALLEL_MIN_ROWS rows or more in that many forked
     processes; only a single-threaded caller such as a command may ask for it. ``name`` is
     the file name to report when the file on disk has another (a queued upload).
+
+    The file is read twice, WRITE_ROWS rows at a time, so memory does not grow with it:
+    first every row is checked (errors, and one number per good row to find repeated IDs),
+    then, once the rows are charged, read again and written in the one transaction.
     """
     try:
         if mode not in MODES:
             raise ValidationFailed(_("Unknown import mode {mode}.").format(mode=mode), field="mode")
         if actor is not None and not actor.can(Capability.IMPORT_PEOPLE):
             raise PermissionDenied(_("Your role may not import people."))
-        sheet = open_sheet(file, name=name)
+        reopen = _reopener(file, name)
+        sheet = reopen()
         result = ImportResult(file_name=sheet.name, digest=sheet.digest, mode=mode)
         reader = _RowReader(sheet, actor)
         progress = Progress(job)
-        prepared = _prepare(sheet, reader, result, progress, on_progress, workers)
-        if prepared:
+        firsts = _check(sheet, reader, result, progress, on_progress, workers)
+        if firsts.good:
             # Also when some rows are bad: the rows that give a registered ID under another
-            # name are found only here, and are reported with the others in one pass.
+            # name are found only there, and are reported with the others in one pass.
             progress.beat()  # the write's own transaction is invisible until it commits
-            _write(
-                prepared,
-                result,
-                actor,
-                job,
-                stamp=reader.stamp,
-                name_header=reader.header_of("name"),
-            )
+            _write(reopen, reader, firsts, result, actor, job, workers)
     except DomainError as exc:
         summary = {"detail": str(exc.detail), "mode": mode}
         if name:
@@ -234,6 +239,19 @@ def import_people(
         raise
     finish_job(job, succeeded=result.committed, summary=result.summary())
     return result
+
+
+def _reopener(file: Source, name: str | None) -> Callable[[], Sheet]:
+    """Return a function that opens the file afresh, from its bytes read once."""
+    file_name, data = read_bytes(file)
+
+    def reopen() -> Sheet:
+        # BytesIO shares the bytes: each reading costs no copy of the file.
+        named = io.BytesIO(data)
+        named.name = file_name
+        return open_sheet(named, name=name)
+
+    return reopen
 
 
 def check_header(sheet: Sheet) -> dict[str, int]:
@@ -261,6 +279,9 @@ class _RowReader:
     """Turn one file row into a PreparedPerson or a list of RowErrors (the hot loop)."""
 
     def __init__(self, sheet: Sheet, actor: Any) -> None:
+        # False while the file is checked: a good row then yields only its citizen ID's
+        # hash and its name (Checked), not an encrypted PreparedPerson.
+        self.full = False
         self.index = check_header(sheet)
         # The header text the user wrote, to name columns in errors.
         self.headers = {f: sheet.header[i].strip() for f, i in self.index.items()}
@@ -283,7 +304,7 @@ class _RowReader:
             return ""
         return self.headers.get(field_name) or COLUMN_BY_FIELD[field_name].header
 
-    def read(self, number: int, cells: list[str]) -> PreparedPerson | list[RowError]:
+    def read(self, number: int, cells: list[str]) -> PreparedPerson | Checked | list[RowError]:
         if len(cells) < self.width:
             cells = cells + [""] * (self.width - len(cells))
         elif len(cells) > self.width and any(c.strip() for c in cells[self.width :]):
@@ -344,6 +365,8 @@ class _RowReader:
             return errors
         if errors:
             return errors
+        if not self.full:
+            return (self.cipher.blind_index(clean.id_number), clean.name)
         fields = person_fields(clean, self.cipher)
         return PreparedPerson(
             row=number,
@@ -354,22 +377,50 @@ class _RowReader:
         )
 
 
-def _prepare(
+class _Firsts:
+    """What checking the file leaves for writing it: how many rows are good, and the row each
+    good citizen ID first appears in, by a number taken from its keyed hash.
+
+    One entry per good row, never the row itself: about a hundred bytes a row. Two IDs whose
+    hashes share their first 64 bits would be reported as the same ID; among the 500,000
+    rows a file may have, that happens about once in a hundred million files.
+    """
+
+    __slots__ = ("good", "rows")
+
+    def __init__(self) -> None:
+        self.good = 0
+        self.rows: dict[int, int] = {}
+
+    def first_row(self, id_number_hash: str, number: int) -> int:
+        """The row this ID first appears in, recording ``number`` if it is the first."""
+        return self.rows.setdefault(_key(id_number_hash), number)
+
+    def is_first(self, id_number_hash: str, number: int) -> bool:
+        """Whether row ``number`` is the one written for its ID (the others are repeats)."""
+        return self.rows.get(_key(id_number_hash)) == number
+
+
+def _key(id_number_hash: str) -> int:
+    return int(id_number_hash[:16], 16)
+
+
+def _check(
     sheet: Sheet,
     reader: _RowReader,
     result: ImportResult,
     progress: Progress,
     on_progress: ProgressCallback | None,
     workers: int = 1,
-) -> list[PreparedPerson]:
-    """Validate and encrypt every row; collect row errors (duplicates name the first row)."""
+) -> _Firsts:
+    """Validate every row, keeping none; collect row errors (repeats name the first row)."""
     progress.set_total(sheet.estimated_rows)
-    prepared: list[PreparedPerson] = []
+    firsts = _Firsts()
     if sheet.estimated_rows < PARALLEL_MIN_ROWS:
         workers = 1
     with paused_gc(), _outcomes(sheet, reader, workers) as outcomes:
         rows = _collect(
-            outcomes, reader, prepared, result.log, progress, on_progress, sheet.estimated_rows
+            outcomes, reader, firsts, result.log, progress, on_progress, sheet.estimated_rows
         )
     if rows == 0:
         raise ImportFailed(_("The file has a header row but no people in it."), field="file")
@@ -377,10 +428,12 @@ def _prepare(
     progress.set_total(rows)
     if on_progress is not None:
         on_progress(rows, rows)
-    return prepared
+    return firsts
 
 
-Outcome = tuple[int, PreparedPerson | list[RowError]]
+# A good row while the file is checked: its citizen ID's hash and its name.
+Checked = tuple[str, str]
+Outcome = tuple[int, PreparedPerson | Checked | list[RowError]]
 
 
 def _filled_rows(sheet: Sheet) -> Iterator[tuple[int, list[str]]]:
@@ -448,21 +501,20 @@ def _chunked(rows: Iterator[tuple[int, list[str]]], size: int) -> Iterator[list]
 def _collect(
     outcomes: Iterator[Outcome],
     reader: _RowReader,
-    prepared: list[PreparedPerson],
+    firsts: _Firsts,
     errors: ErrorLog[RowError],
     progress: Progress,
     on_progress: ProgressCallback | None,
     estimated_rows: int,
 ) -> int:
-    """Fill ``prepared`` and ``errors`` from the outcomes in file order; return how many rows."""
+    """Fill ``firsts`` and ``errors`` from the outcomes in file order; return how many rows."""
     id_header = reader.header_of("id_number")
-    first_row: dict[str, int] = {}
     rows = 0
     for number, outcome in outcomes:
         rows += 1
         if isinstance(outcome, list):
             errors.add_row(outcome)
-        elif (first := first_row.setdefault(outcome.id_number_hash, number)) != number:
+        elif (first := firsts.first_row(_hash_of(outcome), number)) != number:
             errors.add_row(
                 [
                     RowError(
@@ -475,7 +527,7 @@ def _collect(
                 ]
             )
         else:
-            prepared.append(outcome)
+            firsts.good += 1
         if rows % 1000 == 0:
             progress.advance(rows)
             if on_progress is not None:
@@ -483,16 +535,24 @@ def _collect(
     return rows
 
 
+def _hash_of(outcome: PreparedPerson | Checked) -> str:
+    return outcome.id_number_hash if isinstance(outcome, PreparedPerson) else outcome[0]
+
+
+def _name_of(outcome: PreparedPerson | Checked) -> str:
+    return person_name(outcome) if isinstance(outcome, PreparedPerson) else outcome[1]
+
+
 def _write(
-    prepared: list[PreparedPerson],
+    reopen: Callable[[], Sheet],
+    reader: _RowReader,
+    firsts: _Firsts,
     result: ImportResult,
     actor: Any,
     job: Job | None,
-    *,
-    stamp: Any,
-    name_header: str,
+    workers: int,
 ) -> None:
-    """Write the good rows and the one audit event in a single transaction.
+    """Read the file again and write its good rows, with the audit events, in one transaction.
 
     A row whose citizen ID is registered under another name is a bad row: the ID or the
     name is wrong, and the registered name is not shown (it may be outside the importer's
@@ -502,20 +562,16 @@ def _write(
     An organisation's rows are charged to its daily allowance first, whatever becomes of them.
     """
     try:
-        charge_import(actor, len(prepared))
+        charge_import(actor, firsts.good)
     except RateLimited as error:
         if result.mode == ALL_OR_NOTHING and result.log:
             # Nothing would be written anyway: report the bad rows found, look up no IDs.
             return
         raise ImportFailed(str(error.detail), field="file") from None
+    writing = _Writing(reader, result, actor, job)
     try:
         with transaction.atomic(durable=True):
-            registered = registered_people([p.id_number_hash for p in prepared])
-            mismatched = _name_mismatches(prepared, registered, name_header)
-            left = record_identity_misses(actor, len(mismatched), where="import")
-            too_many = len(mismatched) > left
-            if not too_many:
-                _write_rows(prepared, result, actor, job, stamp, registered, mismatched)
+            too_many = writing.run(reopen(), firsts, workers)
     except IntegrityError:
         result.created = result.skipped = result.linked = 0
         result.committed = False
@@ -526,6 +582,8 @@ def _write(
             ),
             field="file",
         ) from None
+    finally:
+        reader.full = False
     if too_many:
         raise ImportFailed(
             _(
@@ -537,75 +595,143 @@ def _write(
         )
 
 
-def _write_rows(
-    prepared: list[PreparedPerson],
-    result: ImportResult,
-    actor: Any,
-    job: Job | None,
-    stamp: Any,
-    registered: dict[str, tuple[int, str]],
-    mismatched: list[RowError],
-) -> None:
-    """Inside _write's transaction: report mismatched rows, write the rest and audit them.
+class _Writing:
+    """The second reading of a file, inside _write's transaction, WRITE_ROWS rows at a time.
 
-    In all-or-nothing mode a file with any bad row writes nothing (the misses it used stay
-    recorded).
+    Each chunk of good rows is looked up in the register and, while the mode still allows
+    writing, written at once. The writes stand in a savepoint: when the file turns out to be
+    refused (all-or-nothing with a bad row, or more rows under other names than the
+    account's misses), they are rolled back and only the misses used stay recorded.
     """
-    for error in mismatched:
-        result.log.add_row([error])
-    if result.mode == ALL_OR_NOTHING and result.log:
-        return
-    if mismatched:
-        rows = {e.row for e in mismatched}
-        prepared = [p for p in prepared if p.row not in rows]
-    outcome = write_people(prepared, stamp=stamp, registered=registered)
-    result.created = outcome.created
-    result.skipped = len(outcome.skipped_rows)
-    result.linked = len(outcome.linked)
-    result.committed = True
-    # Each registered person brought into the importer's scope is in their own trail.
-    for person_id, organization_id, kind in outcome.linked:
+
+    def __init__(self, reader: _RowReader, result: ImportResult, actor: Any, job: Job | None):
+        self.reader = reader
+        self.result = result
+        self.actor = actor
+        self.job = job
+        self.all_or_nothing = result.mode == ALL_OR_NOTHING
+        # All-or-nothing with a bad row already found writes nothing: its rows are only
+        # looked up, without being encrypted.
+        self.writes = not (self.all_or_nothing and result.log)
+        self.mismatched = _error_log()
+        self.name_header = reader.header_of("name")
+        self.reason = _(
+            "This citizen ID is already registered under another name: check the name and the ID."
+        )
+        self.empty = False
+        self.created = self.skipped = self.linked = self.memberships = self.affiliations = 0
+
+    def run(self, sheet: Sheet, firsts: _Firsts, workers: int) -> bool:
+        """Write the file's good rows; return True when there are too many under other names."""
+        # Nobody to look up in an empty register; anyone registered meanwhile by someone
+        # else stops the write at the unique index instead.
+        self.empty = not Person.objects.exists()
+        saved = transaction.savepoint()
+        self.reader.full = self.writes
+        if sheet.estimated_rows < PARALLEL_MIN_ROWS:
+            workers = 1
+        with paused_gc(), _outcomes(sheet, self.reader, workers) as outcomes:
+            for chunk in _chunked(_firsts_only(outcomes, firsts), WRITE_ROWS):
+                self._chunk(chunk)
+        misses = self.mismatched.total
+        refused = self.all_or_nothing and bool(self.result.log or misses)
+        if refused:
+            transaction.savepoint_rollback(saved)
+            too_many = misses > record_identity_misses(self.actor, misses, where="import")
+        else:
+            too_many = misses > record_identity_misses(self.actor, misses, where="import")
+            if too_many:
+                # The misses were recorded inside the savepoint: record them again outside.
+                transaction.savepoint_rollback(saved)
+                record_identity_misses(self.actor, misses, where="import")
+        if too_many:
+            return True
+        self._report_mismatches()
+        if refused:
+            return False
+        transaction.savepoint_commit(saved)
+        self._finish()
+        return False
+
+    def _chunk(self, chunk: list[tuple[int, PreparedPerson | Checked]]) -> None:
+        hashes = [_hash_of(outcome) for _, outcome in chunk]
+        registered = {} if self.empty else registered_people(hashes, scan=False)
+        mismatched = {
+            number
+            for number, outcome in chunk
+            if (found := registered.get(_hash_of(outcome))) is not None
+            and found[1] != _name_of(outcome)
+        }
+        for number in sorted(mismatched):
+            self.mismatched.add_row([RowError(number, self.name_header, self.reason)])
+        if mismatched and self.all_or_nothing:
+            # Nothing will be written: the rest of the file is only looked up.
+            self.writes = self.reader.full = False
+        if not self.writes:
+            return
+        people = [p for n, p in chunk if n not in mismatched and isinstance(p, PreparedPerson)]
+        outcome = write_people(people, stamp=self.reader.stamp, registered=registered)
+        self.created += outcome.created
+        self.skipped += len(outcome.skipped_rows)
+        self.linked += len(outcome.linked)
+        self.memberships += outcome.memberships
+        self.affiliations += outcome.affiliations
+        # Each registered person brought into the importer's scope is in their own trail.
+        for person_id, organization_id, kind in outcome.linked:
+            audit.record(
+                self.actor,
+                "people.affiliation.created",
+                object_type="people.affiliation",
+                object_id=f"{person_id}:{organization_id}:{kind}",
+                person_id=person_id,
+                data={
+                    "organization_id": organization_id,
+                    "kind": kind,
+                    "import_digest": self.result.digest,
+                },
+            )
+
+    def _report_mismatches(self) -> None:
+        """Add the rows under other names to the file's errors (their count, beyond those kept)."""
+        log = self.result.log
+        kept = self.mismatched.first()
+        for error in kept:
+            log.add_row([error])
+        unkept = self.mismatched.total - len(kept)
+        log.total += unkept
+        log.bad_rows += unkept
+
+    def _finish(self) -> None:
+        result = self.result
+        result.created = self.created
+        result.skipped = self.skipped
+        result.linked = self.linked
+        result.committed = True
         audit.record(
-            actor,
-            "people.affiliation.created",
-            object_type="people.affiliation",
-            object_id=f"{person_id}:{organization_id}:{kind}",
-            person_id=person_id,
+            self.actor,
+            "people.import.completed",
+            object_type="people.import",
+            object_id=result.digest,
             data={
-                "organization_id": organization_id,
-                "kind": kind,
-                "import_digest": result.digest,
+                "file_name": result.file_name,
+                "digest": result.digest,
+                "mode": result.mode,
+                "rows": result.rows,
+                "created": result.created,
+                "skipped": result.skipped,
+                "linked": result.linked,
+                "bad_rows": result.bad_rows,
+                "memberships": self.memberships,
+                "affiliations": self.affiliations,
+                "job": self.job.pk if self.job is not None else None,
             },
         )
-    audit.record(
-        actor,
-        "people.import.completed",
-        object_type="people.import",
-        object_id=result.digest,
-        data={
-            "file_name": result.file_name,
-            "digest": result.digest,
-            "mode": result.mode,
-            "rows": result.rows,
-            "created": result.created,
-            "skipped": result.skipped,
-            "linked": result.linked,
-            "bad_rows": result.bad_rows,
-            "memberships": outcome.memberships,
-            "affiliations": outcome.affiliations,
-            "job": job.pk if job is not None else None,
-        },
-    )
 
 
-def _name_mismatches(
-    prepared: list[PreparedPerson], registered: dict[str, tuple[int, str]], name_header: str
-) -> list[RowError]:
-    reason = _(
-        "This citizen ID is already registered under another name: check the name and the ID."
-    )
-    return [
-        RowError(p.row, name_header, reason)
-        for p in prepared
-        if p.id_number_hash in registered and registered[p.id_number_hash][1] != person_name(p)
-    ]
+def _firsts_only(
+    outcomes: Iterator[Outcome], firsts: _Firsts
+) -> Iterator[tuple[int, PreparedPerson | Checked]]:
+    """The good rows of the second reading that are written: each ID's first row."""
+    for number, outcome in outcomes:
+        if not isinstance(outcome, list) and firsts.is_first(_hash_of(outcome), number):
+            yield number, outcome

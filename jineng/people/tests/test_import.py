@@ -489,15 +489,14 @@ def test_parallel_imports_of_one_file_never_duplicate(
     from django.db import connection
 
     barrier = threading.Barrier(2)
-    check = importer.registered_people
+    write = importer.write_people
 
-    def both_find_nobody(hashes):
+    def both_find_nobody(people, **kwargs):
         # Both imports have looked for existing people before either writes.
-        found = check(hashes)
         barrier.wait(timeout=10)
-        return found
+        return write(people, **kwargs)
 
-    monkeypatch.setattr(importer, "registered_people", both_find_nobody)
+    monkeypatch.setattr(importer, "write_people", both_find_nobody)
     outcomes = []
 
     def run() -> None:
