@@ -24,13 +24,33 @@ MAX_DEPTH = 4
 
 
 def lineage_ids(occupation: Occupation) -> list[int]:
-    """Return the occupation's id and the ids of the categories above it."""
+    """Return the occupation's id and the ids of the categories above it.
+
+    Categories already loaded with the occupation (``select_related("occupation__parent__
+    parent__parent")``) cost nothing; the rest of the chain is read in one query.
+    """
     ids = [occupation.pk]
-    parent_id = occupation.parent_id
-    while parent_id is not None and len(ids) < MAX_DEPTH + 1:
-        ids.append(parent_id)
-        parent_id = Occupation.objects.filter(pk=parent_id).values_list("parent_id", flat=True)[0]
+    node = occupation
+    while node.parent_id is not None and len(ids) <= MAX_DEPTH:
+        ids.append(node.parent_id)
+        if not Occupation.parent.is_cached(node):
+            return ids + _ancestor_ids(node.parent_id, MAX_DEPTH + 1 - len(ids))
+        node = node.parent
     return ids
+
+
+def _ancestor_ids(occupation_id: int, depth: int) -> list[int]:
+    """The ids of up to ``depth`` categories above an occupation, nearest first, in one query."""
+    if depth <= 0:
+        return []
+    lookups = ["__".join(["parent"] * n) + "_id" for n in range(1, depth + 1)]
+    row = Occupation.objects.filter(pk=occupation_id).order_by().values_list(*lookups).first()
+    ancestors = []
+    for ancestor_id in row or ():
+        if ancestor_id is None:
+            break
+        ancestors.append(ancestor_id)
+    return ancestors
 
 
 def covering(

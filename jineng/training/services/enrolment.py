@@ -44,6 +44,15 @@ from jineng.training.services.common import (
 # Waitlist places per class beyond its seats; past this a class is full.
 WAITLIST_CAP = 1000
 
+# What the accredited-scope check reads of a class, in the query that loads it: the
+# institution, the level, and the occupation with the categories above it (the
+# classification's four levels), so no query walks up the classification.
+WITH_SCOPE = (
+    "programme__organization",
+    "programme__occupation__parent__parent__parent",
+    "programme__skill_level",
+)
+
 
 def _check_actor(actor: Any, training_class: TrainingClass, person: Person) -> None:
     """Staff enrol anyone into their own classes; a worker enrols only themself."""
@@ -94,9 +103,7 @@ def _open_class_for_update(class_id: int) -> TrainingClass:
     lock and the queue of parallel enrolments waits only for the seat count.
     """
     found = (
-        TrainingClass.objects.select_related(
-            "programme__organization", "programme__occupation", "programme__skill_level"
-        )
+        TrainingClass.objects.select_related(*WITH_SCOPE)
         .filter(pk=class_id, status__in=ENROLLABLE_STATUSES)
         .first()
     )
@@ -138,25 +145,50 @@ def check_other_places(
 ) -> None:
     """Raise SameProgrammeEnrolled or OverlappingEnrolment if the person may not take a place.
 
-    Reads only: enrolment calls it under the person's lock, the 找培训 page to explain.
+    Reads only: enrolment calls it under the person's lock, the 找培训 page to explain. One
+    query finds the places standing in the way (usually none); only a refusal reads more,
+    to word it.
     """
-    places = (
-        Enrolment.objects.filter(person=person, status__in=ACTIVE_ENROLMENT_STATUSES)
-        .exclude(training_class=training_class)
-        .select_related("training_class")
+    places = Enrolment.objects.filter(person=person, status__in=ACTIVE_ENROLMENT_STATUSES).exclude(
+        training_class=training_class
     )
     if replacing is not None:
         places = places.exclude(pk=replacing.pk)
-    _check_programme(training_class, person, actor, places)
-    _check_overlap(training_class, person, actor, places)
-
-
-def _check_programme(
-    training_class: TrainingClass, person: Person, actor: Any, places: QuerySet[Enrolment]
-) -> None:
-    same = places.filter(training_class__programme_id=training_class.programme_id).first()
-    if same is None:
+    in_the_way = list(
+        places.filter(
+            Q(training_class__programme_id=training_class.programme_id)
+            | Exists(
+                ClassSession.objects.filter(training_class=OuterRef("training_class_id")).filter(
+                    _overlaps_ours(training_class)
+                )
+            )
+        )
+        .select_related("training_class")
+        .order_by("pk")
+    )
+    if not in_the_way:
         return
+    same = next(
+        (p for p in in_the_way if p.training_class.programme_id == training_class.programme_id),
+        None,
+    )
+    if same is not None:
+        _refuse_same_programme(person, actor, same)
+    _refuse_overlap(training_class, person, actor, places)
+
+
+def _overlaps_ours(training_class: TrainingClass) -> Exists:
+    """True for a session overlapping a session of this class (end = start is fine)."""
+    return Exists(
+        ClassSession.objects.filter(
+            training_class=training_class,
+            starts_at__lt=OuterRef("ends_at"),
+            ends_at__gt=OuterRef("starts_at"),
+        )
+    )
+
+
+def _refuse_same_programme(person: Person, actor: Any, same: Enrolment) -> None:
     if _shown_to(actor, same):
         detail = _(
             "{name} already holds a place in class {code} of the same programme: one "
@@ -169,26 +201,20 @@ def _check_programme(
     raise SameProgrammeEnrolled(detail, field="person")
 
 
-def _check_overlap(
+def _refuse_overlap(
     training_class: TrainingClass, person: Person, actor: Any, places: QuerySet[Enrolment]
 ) -> None:
-    """Refuse a place whose sessions overlap a session of another place (end = start is fine)."""
-    ours = ClassSession.objects.filter(
-        training_class=training_class,
-        starts_at__lt=OuterRef("ends_at"),
-        ends_at__gt=OuterRef("starts_at"),
-    )
+    """Refuse a place whose sessions overlap a session of another place, naming the first."""
     clash = (
         ClassSession.objects.filter(training_class__enrolments__in=places)
-        .filter(Exists(ours))
+        .filter(_overlaps_ours(training_class))
         .select_related("training_class")
         .order_by("starts_at", "pk")
         .first()
     )
-    if clash is None:
-        return
-    other = places.filter(training_class=clash.training_class_id).first()
-    if other is not None and _shown_to(actor, other):
+    # None only if the other class's timetable changed since the first read: refuse anyway.
+    other = places.filter(training_class=clash.training_class_id).first() if clash else None
+    if clash is not None and other is not None and _shown_to(actor, other):
         mine = (
             training_class.sessions.filter(starts_at__lt=clash.ends_at, ends_at__gt=clash.starts_at)
             .order_by("starts_at", "pk")
@@ -369,13 +395,7 @@ def check_takes_enrolments(class_id: int, *, actor: Any) -> TrainingClass:
     Checked first so that a closed class, another institution's class or a role without
     the right answers the same whatever ID card is given.
     """
-    training_class = (
-        TrainingClass.objects.select_related(
-            "programme__organization", "programme__occupation", "programme__skill_level"
-        )
-        .filter(pk=class_id)
-        .first()
-    )
+    training_class = TrainingClass.objects.select_related(*WITH_SCOPE).filter(pk=class_id).first()
     if training_class is None:
         raise NotFound(_("No such training class."))
     _require_staff(actor, training_class)
