@@ -74,7 +74,8 @@ def test_the_task_worker_still_sees_a_locked_sqlite_database_as_locked():
     assert is_locked_database_exception(Busy("database is locked", retry_after=3))
 
 
-def test_the_task_worker_runs_queued_tasks(queued_tasks, db):
+def test_the_task_worker_runs_queued_tasks(queued_tasks, transactional_db):
+    # The worker closes its database connection between batches, as a service must.
     from django.core.management import call_command
     from django_tasks_db.models import DBTaskResult
 
