@@ -5,12 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.http import HttpRequest
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jineng.accounts.models import ApiToken, SecurityPolicy, User
+from jineng.core import audit
 from jineng.core.admin import AuditedAdminMixin, ReadOnlyAdmin
 
 # Role, scope and powers: the fields whose every change the audit trail must show.
@@ -43,6 +46,25 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
         *DjangoUserAdmin.add_fieldsets,
         (_("Role and data scope"), {"fields": ("role", "organization", "region", "person")}),
     )
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        """Set or disable another account's password; audited in the same transaction.
+
+        Django's page saves the form itself, past save_model(), so it is wrapped here.
+        """
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            if request.method == "POST" and response.status_code == 302:
+                user = self.get_object(request, unquote(id))
+                audit.record(
+                    request.user,
+                    "accounts.user.password_set",
+                    user,
+                    data={"via": "admin", "usable": user.has_usable_password()},
+                )
+        return response
 
 
 class TOTPDeviceAdmin(AuditedAdminMixin, admin.ModelAdmin):

@@ -39,9 +39,11 @@ class AuditEvent(models.Model):
     seq = models.PositiveBigIntegerField(_("number in stream"))
     algorithm = models.CharField(_("hash algorithm"), max_length=40)
     created_at = models.DateTimeField(_("time"), db_index=True)
+    # The actor's id is part of the event's hash: deleting the account must leave it as it
+    # was (no constraint, nothing done on delete), or the chain would read as edited.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        models.SET_NULL,
+        models.DO_NOTHING,
         null=True,
         blank=True,
         related_name="+",
