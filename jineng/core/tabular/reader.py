@@ -12,6 +12,7 @@ a sheet keeps one row in memory; csv text is at most the upload limit.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime
 import hashlib
@@ -194,13 +195,27 @@ def _encoding(data: bytes) -> str:
         )
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            data.decode(encoding)  # checked whole once; the rows are decoded as they are read
+            _decodes(data, encoding)
         except UnicodeDecodeError:
             continue
         return encoding
     raise ImportFailed(
         _("The file is neither UTF-8 nor GBK text; save it as 'CSV UTF-8'."), field="file"
     )
+
+
+# Bytes decoded at a time while a csv's encoding is checked.
+DECODE_CHUNK = 256 * 1024
+
+
+def _decodes(data: bytes, encoding: str) -> None:
+    """Raise UnicodeDecodeError unless the whole file decodes; checked a chunk at a time, so
+    no decoded copy of a large file is ever held (the rows are decoded as they are read)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    view = memoryview(data)
+    for start in range(0, len(view), DECODE_CHUNK):
+        decoder.decode(view[start : start + DECODE_CHUNK])
+    decoder.decode(b"", final=True)
 
 
 def _text(data: bytes, encoding: str) -> io.TextIOWrapper:

@@ -17,8 +17,10 @@ import csv
 import io
 import multiprocessing
 import os
+from array import array
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -49,7 +51,6 @@ from jineng.people.identity import record_identity_misses
 from jineng.people.importers.bulk import (
     PreparedPerson,
     db_timestamp,
-    paused_gc,
     person_name,
     person_values,
     registered_people,
@@ -381,28 +382,70 @@ class _Firsts:
     """What checking the file leaves for writing it: how many rows are good, and the row each
     good citizen ID first appears in, by a number taken from its keyed hash.
 
-    One entry per good row, never the row itself: about a hundred bytes a row. Two IDs whose
-    hashes share their first 64 bits would be reported as the same ID; among the 500,000
-    rows a file may have, that happens about once in a hundred million files.
+    A table of two flat arrays (open addressing), never the rows themselves: 12 bytes a
+    slot, at most twice as many slots as IDs, so at most about 36 bytes a row (a dict
+    would take about a hundred). Two IDs whose hashes share their first 64 bits would be
+    reported as the same ID; among the 500,000 rows a file may have, that happens about
+    once in a hundred million files.
     """
 
-    __slots__ = ("good", "rows")
+    __slots__ = ("good", "_keys", "_mask", "_rows", "_used")
 
-    def __init__(self) -> None:
+    def __init__(self, slots: int = 1024) -> None:
         self.good = 0
-        self.rows: dict[int, int] = {}
+        self._used = 0
+        self._mask = slots - 1
+        self._keys = array("Q", bytes(8 * slots))  # 0: an empty slot
+        self._rows = array("I", bytes(4 * slots))
 
     def first_row(self, id_number_hash: str, number: int) -> int:
         """The row this ID first appears in, recording ``number`` if it is the first."""
-        return self.rows.setdefault(_key(id_number_hash), number)
+        key = _key(id_number_hash)
+        keys, mask = self._keys, self._mask
+        slot = key & mask
+        while (found := keys[slot]) != key:
+            if found == 0:
+                keys[slot] = key
+                self._rows[slot] = number
+                self._used += 1
+                if 3 * self._used > 2 * len(keys):
+                    self._grow()
+                return number
+            slot = (slot + 1) & mask
+        return self._rows[slot]
 
     def is_first(self, id_number_hash: str, number: int) -> bool:
         """Whether row ``number`` is the one written for its ID (the others are repeats)."""
-        return self.rows.get(_key(id_number_hash)) == number
+        key = _key(id_number_hash)
+        keys, mask = self._keys, self._mask
+        slot = key & mask
+        while (found := keys[slot]) != key:
+            if found == 0:
+                return False
+            slot = (slot + 1) & mask
+        return self._rows[slot] == number
+
+    def _grow(self) -> None:
+        old = zip(self._keys, self._rows, strict=True)
+        size = 2 * len(self._keys)
+        self._mask = size - 1
+        self._keys = array("Q", bytes(8 * size))
+        self._rows = array("I", bytes(4 * size))
+        self._used = 0
+        keys, rows, mask = self._keys, self._rows, self._mask
+        for key, number in old:
+            if key:
+                slot = key & mask
+                while keys[slot]:
+                    slot = (slot + 1) & mask
+                keys[slot] = key
+                rows[slot] = number
+                self._used += 1
 
 
 def _key(id_number_hash: str) -> int:
-    return int(id_number_hash[:16], 16)
+    # Never 0, which marks an empty slot.
+    return int(id_number_hash[:16], 16) or 1
 
 
 def _check(
@@ -418,7 +461,9 @@ def _check(
     firsts = _Firsts()
     if sheet.estimated_rows < PARALLEL_MIN_ROWS:
         workers = 1
-    with paused_gc(), _outcomes(sheet, reader, workers) as outcomes:
+    # The garbage collector stays on: the rows are not kept, so its collections stay short,
+    # and a bad row's errors hold reference cycles that only it frees.
+    with _outcomes(sheet, reader, workers) as outcomes:
         rows = _collect(
             outcomes, reader, firsts, result.log, progress, on_progress, sheet.estimated_rows
         )
@@ -451,15 +496,14 @@ def _outcomes(sheet: Sheet, reader: _RowReader, workers: int) -> Iterator[Iterat
         yield ((number, reader.read(number, cells)) for number, cells in rows)
         return
     # Forked workers inherit the reader (regions, target groups, keys, the active language)
-    # and the paused garbage collector, and never touch the database; only rows and
-    # outcomes cross between processes.
+    # and never touch the database; only rows and outcomes cross between processes.
     with ProcessPoolExecutor(
         workers,
         mp_context=multiprocessing.get_context("fork"),
         initializer=_start_worker,
         initargs=(reader,),
     ) as pool:
-        chunks = pool.map(_read_chunk, _chunked(rows, CHUNK_ROWS))
+        chunks = _bounded_map(pool, _chunked(rows, CHUNK_ROWS), ahead=2 * workers)
         try:
             yield (outcome for chunk in chunks for outcome in chunk)
         except BrokenProcessPool:
@@ -471,6 +515,22 @@ def _outcomes(sheet: Sheet, reader: _RowReader, workers: int) -> Iterator[Iterat
                 ),
                 field="file",
             ) from None
+
+
+def _bounded_map(
+    pool: ProcessPoolExecutor, chunks: Iterator[list], *, ahead: int
+) -> Iterator[list[Outcome]]:
+    """The workers' outcomes of each chunk, in order, with at most ``ahead`` chunks sent.
+
+    Executor.map would send the whole file at once and keep every outcome not yet taken.
+    """
+    pending: deque[Future[list[Outcome]]] = deque()
+    for chunk in chunks:
+        pending.append(pool.submit(_read_chunk, chunk))
+        if len(pending) >= ahead:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
 
 
 _worker_reader: _RowReader | None = None
@@ -630,7 +690,7 @@ class _Writing:
         self.reader.full = self.writes
         if sheet.estimated_rows < PARALLEL_MIN_ROWS:
             workers = 1
-        with paused_gc(), _outcomes(sheet, self.reader, workers) as outcomes:
+        with _outcomes(sheet, self.reader, workers) as outcomes:
             for chunk in _chunked(_firsts_only(outcomes, firsts), WRITE_ROWS):
                 self._chunk(chunk)
         misses = self.mismatched.total
