@@ -2,9 +2,12 @@
 
 Online minutes count toward a class only when the platform that reported them is registered
 for that class or for its institution (``LearningPlatform.institutions`` and
-``training_classes``). Statements about other classes are stored and served over xAPI as
-usual, but credit nothing; the pages that show a class's or a person's online learning say so
-and why (``uncounted_in_class``, ``record_entries``).
+``training_classes``), the class has an online part (an in-person class has none), and the
+learning was done on one of the class's days. A person's minutes in a class count at most
+``MAX_SECONDS_A_DAY`` a day and at most the class's online part (``online_part_minutes``).
+Statements about other classes are stored and served over xAPI as usual, but credit nothing;
+the pages that show a class's or a person's online learning say so and why
+(``uncounted_in_class``, ``record_entries``).
 """
 
 from __future__ import annotations
@@ -15,7 +18,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core import signing
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +40,7 @@ from jineng.learning.models import Document, LearningPlatform, Statement
 from jineng.learning.validation import VOIDED, agent_key
 from jineng.people.models import Person
 from jineng.people.queries import RecordEntry, RecordScope
+from jineng.training.choices import ClassMode
 from jineng.training.models import TrainingClass
 
 # Verbs whose result.duration is time spent learning; any other verb's duration is ignored.
@@ -32,6 +49,9 @@ TIME_VERBS = (
     "http://adlnet.gov/expapi/verbs/progressed",
 )
 MAX_PAGE = 500
+# A person's learning in one class counts at most a whole day's hours on any one day, however
+# long the durations a platform reports for that day (one statement may claim 90 hours).
+MAX_SECONDS_A_DAY = 24 * 60 * 60
 _MORE_SALT = "jineng.learning.more"
 
 
@@ -186,29 +206,93 @@ def registered_for_class() -> Exists:
     )
 
 
+# Why a statement about a class credits nothing, in the order the reasons are given.
+UNREGISTERED = "unregistered"
+IN_PERSON = "in_person"
+OUTSIDE_DATES = "outside_dates"
+
+
+def _with_class(statements: QuerySet[Statement]) -> QuerySet[Statement]:
+    """Add the local day of each statement and the mode and dates of the class it names."""
+    named = TrainingClass.objects.filter(code=OuterRef("class_code"))
+    return statements.annotate(
+        learned_on=TruncDate("timestamp", tzinfo=timezone.get_current_timezone()),
+        class_mode=Subquery(named.values("mode")[:1]),
+        class_starts=Subquery(named.values("starts_on")[:1]),
+        class_ends=Subquery(named.values("ends_on")[:1]),
+    )
+
+
+def _why_not() -> Case:
+    """The reason a statement about a class credits nothing, or None when it counts."""
+    return Case(
+        When(~registered_for_class(), then=Value(UNREGISTERED)),
+        When(class_mode=ClassMode.OFFLINE, then=Value(IN_PERSON)),
+        When(
+            Q(learned_on__lt=F("class_starts")) | Q(learned_on__gt=F("class_ends")),
+            then=Value(OUTSIDE_DATES),
+        ),
+        default=None,
+        output_field=CharField(),
+    )
+
+
+def _about_classes() -> QuerySet[Statement]:
+    """Statements with learning time that name a class, each with ``why_not`` (None: counts)."""
+    return _with_class(_counted().exclude(class_code="")).annotate(why_not=_why_not())
+
+
 def credited() -> QuerySet[Statement]:
-    """Statements whose time counts toward the class they name (the one rule of crediting)."""
-    return _counted().filter(registered_for_class())
+    """Statements whose time counts toward the class they name (the one rule of crediting).
+
+    The platform is registered for the class or its institution, the class has an online part
+    and the statement's day (local time) lies within the class's dates. The caps on a person's
+    total (``online_minutes``) come on top.
+    """
+    return _about_classes().filter(why_not__isnull=True)
+
+
+def online_part_minutes(training_class: TrainingClass) -> int:
+    """Return the minutes of a class's programme that may be learned online.
+
+    Whatever a class does not hold in person (``workflow.classroom_hours``): all of an online
+    class, the theory of a blended one, none of an in-person one.
+    """
+    from jineng.training.services.workflow import classroom_hours
+
+    programme = training_class.programme
+    return (programme.required_hours - classroom_hours(programme, training_class.mode)) * 60
 
 
 def online_minutes(person_id: int, class_code: str) -> int:
     """Return a person's whole minutes of online learning in a class, from statement durations.
 
-    One SQL sum over unvoided completed/progressed statements from platforms registered for the
-    class or its institution; each statement is one row (its id is unique), so a resent
-    statement counts once.
+    Sums the credited statements per day (each statement is one row, its id unique, so a
+    resent statement counts once), counts at most ``MAX_SECONDS_A_DAY`` of each day and at
+    most the class's online part in all.
     """
-    total = (
+    training_class = (
+        TrainingClass.objects.select_related("programme").filter(code=class_code).first()
+    )
+    if training_class is None:
+        return 0
+    limit = online_part_minutes(training_class)
+    if limit <= 0:
+        return 0
+    days = (
         credited()
         .filter(person_id=person_id, class_code=class_code)
-        .aggregate(seconds=Sum("duration_seconds"))["seconds"]
+        .values("learned_on")
+        .annotate(seconds=Sum("duration_seconds"))
+        .order_by()
     )
-    return int((total or 0) // 60)
+    seconds = sum(min(r["seconds"] or 0, MAX_SECONDS_A_DAY) for r in days)
+    return min(int(seconds // 60), limit)
 
 
 @dataclass(frozen=True)
 class Uncounted:
-    """Online learning a platform reported for a class it is not registered for."""
+    """Online learning a platform reported for a class that does not count, and why."""
 
     platform: str
     people: int
@@ -224,32 +308,45 @@ def not_registered_reason(platform: str, institution: str) -> str:
     ).format(platform=platform, institution=institution)
 
 
+def _class_reason(why: str, platform: str, training_class: TrainingClass) -> str:
+    """Say why a platform's minutes do not count toward this class."""
+    if why == IN_PERSON:
+        return _(
+            "Not counted: this class is held in person, so all its hours are attended in "
+            "its sessions and online learning adds none."
+        )
+    if why == OUTSIDE_DATES:
+        return _(
+            "Not counted: learned on days outside the class's dates ({starts} to {ends})."
+        ).format(starts=training_class.starts_on, ends=training_class.ends_on)
+    return not_registered_reason(platform, training_class.programme.organization.name)
+
+
 def uncounted_in_class(training_class: TrainingClass) -> list[Uncounted]:
-    """Return, per platform, the online learning reported for a class that does not count.
+    """Return, per platform and reason, the online learning reported for a class that does not
+    count.
 
     One grouped query; the rows name platforms and counts, never the people (a platform may
     name anyone, and the class's staff see only their own trainees).
     """
     rows = (
-        _counted()
-        .filter(class_code=training_class.code)
-        .exclude(registered_for_class())
-        .values("platform__name")
+        _about_classes()
+        .filter(class_code=training_class.code, why_not__isnull=False)
+        .values("platform__name", "why_not")
         .annotate(
             people=Count("person_id", distinct=True),
             statements=Count("pk"),
             seconds=Sum("duration_seconds"),
         )
-        .order_by("platform__name")
+        .order_by("platform__name", "why_not")
     )
-    institution = training_class.programme.organization.name
     return [
         Uncounted(
             platform=r["platform__name"],
             people=r["people"],
             statements=r["statements"],
             minutes=int((r["seconds"] or 0) // 60),
-            reason=not_registered_reason(r["platform__name"], institution),
+            reason=_class_reason(r["why_not"], r["platform__name"], training_class),
         )
         for r in rows
     ]
@@ -304,20 +401,40 @@ def _daily(rows: QuerySet[Statement], *keys: str) -> list[dict[str, Any]]:
 def record_entries(person: Person, scope: RecordScope) -> list[RecordEntry]:
     """Return one record entry per day and activity with the person's online learning minutes.
 
-    Learning outside any class, and learning in a class from a platform registered for it,
-    counts. Learning a platform reported for a class it is not registered for is shown too,
-    per platform, marked not counted with the reason. An organisation's scope keeps only the
-    learning reported for its own classes.
+    Learning outside any class, and learning in a class that ``credited()`` counts, counts.
+    Learning reported for a class that does not count it (platform not registered, class held
+    in person, day outside the class's dates) is shown too, per platform, marked not counted
+    with the reason. An organisation's scope keeps only the learning reported for its own
+    classes. The record shows the minutes reported; the caps on a class's total apply to the
+    class's result.
     """
     rows = _in_record(person, scope)
-    counts = _daily(rows.filter(Q(class_code="") | registered_for_class()))
-    uncounted = _daily(
-        rows.exclude(class_code="").exclude(registered_for_class()), "platform__name"
-    )
+    free = _daily(rows.filter(class_code=""))
+    in_classes = _in_scope(_about_classes().filter(person=person), scope)
+    counts = _daily(in_classes.filter(why_not__isnull=True))
+    uncounted = _daily(in_classes.filter(why_not__isnull=False), "platform__name", "why_not")
+    counts = sorted(free + counts, key=lambda r: (r["day"], r["activity_id"], r["class_code"]))
     names = _names(person, {r["activity_id"] for r in counts + uncounted})
     entries = [_entry(r, names, counted=True) for r in counts]
     entries += [_entry(r, names, counted=False) for r in uncounted]
     return sorted(entries, key=lambda e: (e.day, e.details["activity"], e.details["class_code"]))
+
+
+def _not_counted_title(title: str, row: dict[str, Any]) -> str:
+    """Say on the record why a day's learning in a class does not count."""
+    if row["why_not"] == IN_PERSON:
+        return _(
+            "{title} (not counted: class {code} is held in person, so online learning adds "
+            "no hours to it)"
+        ).format(title=title, code=row["class_code"])
+    if row["why_not"] == OUTSIDE_DATES:
+        return _("{title} (not counted: learned outside the dates of class {code})").format(
+            title=title, code=row["class_code"]
+        )
+    # The record names the class code the platform gave, not whose class it is.
+    return _(
+        "{title} (not counted: platform {platform} is not registered for class {code})"
+    ).format(title=title, platform=row["platform__name"], code=row["class_code"])
 
 
 def _entry(row: dict[str, Any], names: dict[str, str], *, counted: bool) -> RecordEntry:
@@ -332,11 +449,9 @@ def _entry(row: dict[str, Any], names: dict[str, str], *, counted: bool) -> Reco
         "is_counted": counted,
     }
     if not counted:
-        # The record names the class code the platform gave, not whose class it is.
-        title = _(
-            "{title} (not counted: platform {platform} is not registered for class {code})"
-        ).format(title=title, platform=row["platform__name"], code=row["class_code"])
+        title = _not_counted_title(title, row)
         details["platform"] = row["platform__name"]
+        details["reason"] = row["why_not"]
     return RecordEntry(day=row["day"], kind="learning.online", title=title, details=details)
 
 

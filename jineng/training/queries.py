@@ -30,7 +30,7 @@ def attended_minutes(enrolment_ids: list[int]) -> dict[int, int]:
 
 
 def online_minutes(person_id: int, class_code: str) -> int:
-    """Minutes of online learning in a class reported over xAPI (jineng.learning)."""
+    """Minutes of online learning that count in a class, reported over xAPI (jineng.learning)."""
     from jineng.learning import queries as learning_queries
 
     return int(learning_queries.online_minutes(person_id, class_code) or 0)

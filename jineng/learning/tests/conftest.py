@@ -85,7 +85,19 @@ def new_id() -> str:
 
 
 def make_class(organization: Any, code: str, by_code: dict[str, Any]) -> Any:
-    """A running class of an institution, with the code given (the attendance tests' maker)."""
-    from jineng.attendance.tests.conftest import make_class as running_class
+    """A running online class of an institution, with the code given, held through March 2026.
 
-    return running_class(organization, code, next(iter(by_code.values())))
+    The attendance tests' maker, made online (all its hours may be learned online) and spanning
+    the days these tests' statements are dated.
+    """
+    import datetime
+
+    from jineng.attendance.tests.conftest import make_class as running_class
+    from jineng.training.choices import ClassMode
+
+    training_class = running_class(organization, code, next(iter(by_code.values())))
+    training_class.mode = ClassMode.ONLINE
+    training_class.starts_on = datetime.date(2026, 3, 1)
+    training_class.ends_on = datetime.date(2026, 3, 31)
+    training_class.save(update_fields=["mode", "starts_on", "ends_on"])
+    return training_class

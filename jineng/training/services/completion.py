@@ -19,7 +19,10 @@ from jineng.training.services.workflow import locked_class
 def close_class(class_id: int, *, actor: Any, note: str = "") -> TrainingClass:
     """End a running class and decide each trainee's completion (结业).
 
-    A trainee completes when attended plus online minutes reach the programme's hours.
+    A trainee completes when attended plus online minutes reach the programme's hours. Online
+    minutes are those ``learning.queries.online_minutes`` credits: none in an in-person class,
+    at most the part a blended or online class may teach online, only for learning on the
+    class's days, at most a whole day's hours a day.
     Waitlisted people never had a seat: their places lapse as withdrawn.
     """
     require(actor, Capability.MANAGE_CLASSES)
