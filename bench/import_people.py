@@ -8,11 +8,12 @@ once; then, for each database, every run imports it with the real importer (read
 with people.services, encrypt, COPY / executemany, one audit event) into empty tables, and
 loads the same file raw: csv parsing plus ``COPY`` into a bare table of text columns
 (PostgreSQL) or one ``executemany`` transaction into a bare table (SQLite). It prints the
-median rows/s of each and their ratio, plus the importer's split between preparing rows
-(validation + encryption, in ``--workers`` processes as on the command line) and writing
-them, the ceiling: the ratio the importer would reach if preparing cost nothing, and the
-importer's peak memory (resident set): of the importing process, measured from just before
-the import (Linux: its high-water mark is reset first), and of the largest worker.
+median rows/s of each and their ratio, plus the importer's split between its first reading
+of the file (validation, in ``--workers`` processes as on the command line) and its second
+(encryption, in those processes, and the writes), the ceiling: the ratio the importer would
+reach if its first reading cost nothing, and the importer's peak memory (resident set): of
+the importing process, measured from just before the import (Linux: its high-water mark is
+reset first), and of the largest worker.
 ``--format xlsx`` gives the importer the same rows as an xlsx workbook (its sheet streamed
 row by row, as uploads are read); the raw load still reads the csv.
 
@@ -335,10 +336,11 @@ def main() -> None:
     print(
         "\nraw = csv parsing + COPY (PostgreSQL) / one executemany (SQLite) into a bare "
         "table of text columns; importer = the real import_people() reading the file in "
-        "`workers` processes, medians of the runs; prepare = reading, "
-        "validating and encrypting the rows; write = existing-ID check, COPY / executemany "
-        "into the people tables with their indexes and foreign keys, audit event, commit; "
-        "ceiling = the ratio the importer would reach if preparing cost nothing; "
+        "`workers` processes, medians of the runs; prepare = the first reading of the file, "
+        "validating the rows; write = the second reading, encrypting the rows, existing-ID "
+        "check, COPY / executemany into the people tables with their indexes and foreign "
+        "keys, audit event, commit; "
+        "ceiling = the ratio the importer would reach if its first reading cost nothing; "
         "peak RSS = the importing process's highest resident memory during the import (the "
         "largest of the runs), worker = the largest worker process's."
     )
