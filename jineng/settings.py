@@ -75,6 +75,9 @@ AUDIT_PREVIOUS_PUBLIC_KEYS = [
 ]
 # Accounts of no organisation (workers, the bureau) write to this many city streams, by account.
 AUDIT_CITY_STREAMS = max(1, env_int("JINENG_AUDIT_CITY_STREAMS", 16))
+# `jineng audit verify` fails when events this old are covered by no published checkpoint,
+# or the newest checkpoint is this old: the daily checkpoints stopped or were removed.
+AUDIT_CHECKPOINT_MAX_AGE_HOURS = env_int("JINENG_AUDIT_CHECKPOINT_MAX_AGE_HOURS", 50)
 AUDIT_CHECKPOINT_DIR = Path(
     env_str("JINENG_AUDIT_CHECKPOINT_DIR", str(VAR_DIR / "audit-checkpoints"))
 )

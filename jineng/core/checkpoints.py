@@ -34,6 +34,12 @@ from jineng.core.models import AuditEvent
 
 LOG_PREFIX = "checkpoints-"
 LOG_SUFFIX = ".jsonl"
+# Each run also signs the whole trail: how many events all streams hold, and a digest of
+# every stream's head. Written even when no stream moved, so its time shows the checkpoints
+# are still being published, and its count shows events deleted from streams not yet anchored.
+ALL_STREAMS = "*"
+# The stream of events written before the trail was keyed: closed, anchored by the first run.
+LEGACY_STREAM = "legacy"
 
 
 @dataclass(frozen=True)
@@ -193,16 +199,31 @@ def latest_by_stream() -> dict[str, Checkpoint]:
     return latest
 
 
+def _digest(all_heads: list[tuple[str, int, str]]) -> str:
+    text = "\n".join(f"{stream}:{count}:{head}" for stream, count, head in all_heads)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def write_checkpoints(now: datetime.datetime | None = None) -> list[Checkpoint]:
-    """Sign and append a checkpoint of every stream whose head moved since its last one."""
+    """Sign and append a checkpoint of every stream whose head moved since its last one,
+    and one of the whole trail.
+
+    The closed legacy stream is anchored only by the first run of all: legacy rows that
+    appear after checkpoints exist were not there at the upgrade, and verify reports them.
+    """
     now = now or timezone.now()
     latest = latest_by_stream()
+    all_heads = heads()
     written = []
-    for stream, count, head in heads():
+    for stream, count, head in all_heads:
         last = latest.get(stream)
         if last is not None and (last.count, last.head) == (count, head):
             continue
+        if stream == LEGACY_STREAM and latest:
+            continue
         written.append(sign(stream, count, head, now))
+    total = sum(count for _, count, _ in all_heads)
+    written.append(sign(ALL_STREAMS, total, _digest(all_heads), now))
     _append(log_path(now), (c.line() for c in written))
     return written
 
@@ -265,6 +286,15 @@ def check_line(line: LogLine) -> Mismatch | None:
     if line.checkpoint is None:
         return Mismatch(line.where, f"checkpoint refused: {line.problem}")
     c = line.checkpoint
+    if c.stream == ALL_STREAMS:
+        total = AuditEvent.objects.count()
+        if total < c.count:
+            return Mismatch(
+                line.where,
+                f"checkpoint of the whole trail at {c.at}: it held {c.count} events and now "
+                f"holds {total}, so {c.count - total} were deleted",
+            )
+        return None
     held = AuditEvent.objects.filter(stream=c.stream).aggregate(n=Max("seq"))["n"] or 0
     if held < c.count:
         return Mismatch(
@@ -283,16 +313,78 @@ def check_line(line: LogLine) -> Mismatch | None:
     return None
 
 
-def mismatches() -> list[Mismatch]:
-    """Every published checkpoint the database disagrees with (empty when all agree)."""
-    return [m for m in map(check_line, read_log()) if m is not None]
+def _legacy_problem(latest: dict[str, Checkpoint]) -> Mismatch | None:
+    """The legacy stream is closed: it must hold exactly what the first run anchored."""
+    held = AuditEvent.objects.filter(stream=LEGACY_STREAM).aggregate(n=Max("seq"))["n"] or 0
+    anchored = latest.get(LEGACY_STREAM)
+    if held == 0 or (anchored is not None and held == anchored.count):
+        return None
+    if anchored is None:
+        reason = f"it holds {held} unkeyed events that no checkpoint anchored: " + (
+            "run `jineng audit checkpoint` once after the upgrade"
+            if not latest
+            else "they appeared after the first checkpoint, so they were added since"
+        )
+    else:
+        reason = (
+            f"it is closed at {anchored.count} events but now holds {held}: "
+            "unkeyed events were added to it"
+        )
+    return Mismatch(f"stream {LEGACY_STREAM}", reason)
+
+
+def _stale_problems(latest: dict[str, Checkpoint], now: datetime.datetime) -> list[Mismatch]:
+    """Checkpoints that stopped: old events no checkpoint covers, or no recent run at all."""
+    limit = now - datetime.timedelta(hours=settings.AUDIT_CHECKPOINT_MAX_AGE_HOURS)
+    problems = []
+    whole = latest.get(ALL_STREAMS)
+    if whole is not None and whole.at_datetime < limit and AuditEvent.objects.exists():
+        problems.append(
+            Mismatch(
+                "checkpoint logs",
+                f"the newest checkpoint is from {whole.at}, older than "
+                f"{settings.AUDIT_CHECKPOINT_MAX_AGE_HOURS} hours: checkpoints stopped being "
+                "published, so events deleted since could not be seen",
+            )
+        )
+    for stream, _count, _head in heads():
+        if stream == LEGACY_STREAM:
+            continue
+        covered = latest[stream].count if stream in latest else 0
+        old = AuditEvent.objects.filter(stream=stream, seq__gt=covered, created_at__lt=limit)
+        if n := old.count():
+            problems.append(
+                Mismatch(
+                    f"stream {stream}",
+                    f"{n} events older than {settings.AUDIT_CHECKPOINT_MAX_AGE_HOURS} hours are "
+                    "covered by no published checkpoint: the checkpoints stopped or were removed",
+                )
+            )
+    return problems
+
+
+def mismatches(now: datetime.datetime | None = None) -> list[Mismatch]:
+    """Every way the database disagrees with the published checkpoints (empty when none)."""
+    found = [m for m in map(check_line, read_log()) if m is not None]
+    latest = latest_by_stream()
+    legacy = _legacy_problem(latest)
+    if legacy is not None:
+        found.append(legacy)
+    return found + _stale_problems(latest, now or timezone.now())
+
+
+def _tail(path: Path, limit: int) -> list[tuple[int, str]]:
+    with path.open(encoding="utf-8") as handle:
+        numbered = [(n, text) for n, text in enumerate(handle, start=1) if text.strip()]
+    return numbered[-limit:]
 
 
 def recent(limit: int = 50) -> list[LogLine]:
-    """The newest `limit` lines of the logs, newest first."""
+    """The newest `limit` lines of the logs, newest first; only those are verified."""
     lines: list[LogLine] = []
     for path in reversed(log_files()):
-        lines.extend(reversed(list(read_log([path]))))
+        tail = _tail(path, limit - len(lines))
+        lines.extend(_parse(path, number, text) for number, text in reversed(tail))
         if len(lines) >= limit:
             break
-    return lines[:limit]
+    return lines

@@ -187,17 +187,19 @@ def test_verify_button_notices_events_deleted_after_a_checkpoint(client, auditor
 
     _event("core.test.written")
     newest = _event("core.test.written")
-    assert len(checkpoints.write_checkpoints()) == 1
+    assert len(checkpoints.write_checkpoints()) == 2  # the stream's and the whole trail's
     AuditEvent.objects.filter(pk=newest.pk).delete()
     client.force_login(auditor)
 
     response = client.post(AUDIT, {"verify": "1"})
 
     assert response.context["chain_break"] is None
-    [problem] = response.context["checkpoint_problems"]
-    assert problem.where.endswith(".jsonl line 1")
-    assert "only 1 events, so its newest 1 were deleted" in problem.reason
-    assert problem.where in response.content.decode()
+    stream, whole = response.context["checkpoint_problems"]
+    assert stream.where.endswith(".jsonl line 1")
+    assert "only 1 events, so its newest 1 were deleted" in stream.reason
+    assert whole.where.endswith(".jsonl line 2")
+    assert "it held 2 events and now holds 1, so 1 were deleted" in whole.reason
+    assert stream.where in response.content.decode()
 
 
 def test_verify_button_says_when_no_checkpoint_is_published(client, auditor):

@@ -1,6 +1,6 @@
 """Build hostile spreadsheets in memory for tests: nothing of the kind is committed as a file.
 
-Each function returns the bytes of an xlsx (or a zip posing as one) that spreadsheet
+Each function returns the bytes of an xlsx or ods (or a zip posing as one) that spreadsheet
 libraries accept: a workbook part, its relationships and one worksheet whose XML is written
 as a stream, so a sheet that unpacks to gigabytes costs the test only its packed size.
 """
@@ -152,3 +152,88 @@ def shared_strings_xlsx(count: int) -> bytes:
         yield b"</sst>"
 
     return workbook([header_row()], {"xl/sharedStrings.xml": strings()})
+
+
+ODS_START = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+    ' xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"'
+    ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+    '<office:body><office:spreadsheet><table:table table:name="Sheet1">'
+)
+ODS_MIMETYPE = "application/vnd.oasis.opendocument.spreadsheet"
+ODS_END = "</table:table></office:spreadsheet></office:body></office:document-content>"
+ODS_MANIFEST = (
+    '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:'
+    'names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="/" '
+    'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+    '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+    "</manifest:manifest>"
+)
+
+
+def ods_cell(text: str, repeated: int = 1) -> str:
+    repeat = f' table:number-columns-repeated="{repeated}"' if repeated > 1 else ""
+    return (
+        f'<table:table-cell office:value-type="string"{repeat}><text:p>{text}</text:p>'
+        "</table:table-cell>"
+    )
+
+
+def ods_row(cells: Iterable[str], repeated: int = 1, empty_to: int = 0) -> str:
+    """A row of text cells, repeated, with empty cells after them up to column ``empty_to``
+    (as LibreOffice saves every row)."""
+    cells = list(cells)
+    repeat = f' table:number-rows-repeated="{repeated}"' if repeated > 1 else ""
+    tail = ""
+    if empty_to > len(cells):
+        tail = f'<table:table-cell table:number-columns-repeated="{empty_to - len(cells)}"/>'
+    body = "".join(map(ods_cell, cells)) + tail
+    return f"<table:table-row{repeat}>{body}</table:table-row>"
+
+
+def empty_ods_rows(repeated: int, columns: int = 1024) -> str:
+    return (
+        f'<table:table-row table:number-rows-repeated="{repeated}">'
+        f'<table:table-cell table:number-columns-repeated="{columns}"/></table:table-row>'
+    )
+
+
+def ods(rows: Iterable[str]) -> bytes:
+    """An ods whose first table holds the given row elements."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(zipfile.ZipInfo("mimetype"), ODS_MIMETYPE)
+        archive.writestr("content.xml", ODS_START + "".join(rows) + ODS_END)
+        archive.writestr("META-INF/manifest.xml", ODS_MANIFEST)
+    return buffer.getvalue()
+
+
+def libreoffice_ods(rows: list[list[str]]) -> bytes:
+    """An ods as LibreOffice saves one: columns declared to 1,024, every row padded with empty
+    cells to it, and an empty row repeated to the sheet's last (row 1,048,576)."""
+    return ods(
+        [
+            '<table:table-column table:number-columns-repeated="1024"/>',
+            *(ods_row(row, empty_to=1024) for row in rows),
+            empty_ods_rows(1_048_576 - len(rows)),
+        ]
+    )
+
+
+def repeated_ods(rows: int, columns: int) -> bytes:
+    """A people sheet of one row of ``columns`` cells repeated ``rows`` times: a few hundred
+    bytes that a reader unpacks to every cell they declare."""
+    return ods(
+        [
+            ods_row(PEOPLE_HEADER),
+            f'<table:table-row table:number-rows-repeated="{rows}">'
+            + ods_cell("x", columns)
+            + "</table:table-row>",
+        ]
+    )
+
+
+def legacy_xls() -> bytes:
+    """The start of a legacy .xls file (an OLE compound document)."""
+    return b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504

@@ -263,18 +263,23 @@ def test_checkpoints_are_written_for_streams_that_moved(staff_a, staff_b, capsys
     assert [(c.stream, c.count) for c in written] == [
         (f"org-{staff_a.organization_id}", 2),
         (f"org-{staff_b.organization_id}", 1),
+        (checkpoints.ALL_STREAMS, 3),
     ]
-    assert checkpoints.write_checkpoints() == []
+    # Nothing moved: only the whole trail is signed again, to show publication goes on.
+    assert [(c.stream, c.count) for c in checkpoints.write_checkpoints()] == [
+        (checkpoints.ALL_STREAMS, 3)
+    ]
     _write(staff_b, 1)
     assert [(c.stream, c.count) for c in checkpoints.write_checkpoints()] == [
-        (f"org-{staff_b.organization_id}", 2)
+        (f"org-{staff_b.organization_id}", 2),
+        (checkpoints.ALL_STREAMS, 4),
     ]
-    assert len(log_lines()) == 3
+    assert len(log_lines()) == 6
     assert all(line.checkpoint is not None for line in checkpoints.read_log())
     capsys.readouterr()
     call_command("audit", "verify")
     assert capsys.readouterr().out == (
-        "4 events verified in 2 streams; the chain is intact and agrees with 3 published "
+        "4 events verified in 2 streams; the chain is intact and agrees with 6 published "
         "checkpoints.\n"
     )
 
@@ -303,7 +308,7 @@ def test_the_monthly_report_lists_the_months_checkpoints_and_the_key(staff_a, ca
     from django.utils import timezone
 
     _write(staff_a, 2)
-    (checkpoint,) = checkpoints.write_checkpoints()
+    checkpoint, _whole = checkpoints.write_checkpoints()
     month = f"{timezone.localdate():%Y-%m}"
     capsys.readouterr()
     call_command("audit", "report", "--month", month)

@@ -29,7 +29,7 @@ def _write(actor, n: int) -> None:
 @pytest.mark.django_db
 def test_anyone_can_read_the_checkpoints_and_the_public_key(client, staff_a):
     _write(staff_a, 2)
-    (checkpoint,) = checkpoints.write_checkpoints()
+    checkpoint, _whole = checkpoints.write_checkpoints()
     response = client.get(PAGE, headers={"Accept-Language": "en"})
     assert response.status_code == 200
     html = response.content.decode()
@@ -61,9 +61,10 @@ def test_the_page_marks_a_tampered_line(client, staff_a):
     _write(staff_a, 1)
     checkpoints.write_checkpoints()
     (path,) = checkpoints.log_files()
-    fields = json.loads(path.read_text(encoding="utf-8"))
+    first, whole = path.read_text(encoding="utf-8").splitlines()
+    fields = json.loads(first)
     fields["head"] = "0" * 64
-    path.write_text(json.dumps(fields) + "\n", encoding="utf-8")
+    path.write_text(json.dumps(fields) + "\n" + whole + "\n", encoding="utf-8")
     html = client.get(PAGE, headers={"Accept-Language": "en"}).content.decode()
     assert (
         f"{path.name} line 1 does not verify: it was changed after it was signed, or was never "
@@ -92,8 +93,10 @@ def test_the_daily_checkpoint_is_queued_once_for_after_midnight(queued_tasks, st
 def test_the_daily_task_writes_the_checkpoints(staff_a):
     _write(staff_a, 3)
     result = tasks.write_daily_checkpoint.enqueue()
-    assert result.return_value == 1
-    (line,) = checkpoints.read_log()
+    assert result.return_value == 2
+    line, whole = checkpoints.read_log()
+    assert whole.checkpoint is not None
+    assert (whole.checkpoint.stream, whole.checkpoint.count) == (checkpoints.ALL_STREAMS, 3)
     assert line.checkpoint is not None
     assert (line.checkpoint.stream, line.checkpoint.count) == (
         f"org-{staff_a.organization_id}",
@@ -110,7 +113,7 @@ def test_the_checkpoint_command_writes_and_says_where(staff_a, capsys):
     out = capsys.readouterr().out
     (path,) = checkpoints.log_files()
     assert f"org-{staff_a.organization_id}: 2 events, head " in out
-    assert f"1 checkpoints written to {path}." in out
+    assert f"2 checkpoints written to {path}." in out
 
 
 def _legacy_hash(event) -> str:

@@ -75,13 +75,102 @@ def test_a_part_packed_far_more_tightly_than_a_spreadsheet_is_refused():
 
 def test_shared_strings_a_reader_would_hold_whole_are_bounded_on_their_own(settings):
     settings.JINENG_IMPORT_MAX_RATIO = 100_000
-    bomb = spreadsheets.shared_strings_xlsx(4_200_000)  # 67 MiB of one-letter strings
+    bomb = spreadsheets.shared_strings_xlsx(2_000_000)  # 34 MB of one-letter strings
 
     with pytest.raises(ImportFailed) as refused:
         open_sheet(upload(bomb))
 
     assert str(refused.value.detail).startswith(
-        "The workbook's part xl/sharedStrings.xml unpacks to more than 64.0 MB"
+        "The workbook's part xl/sharedStrings.xml unpacks to more than 32.0 MB"
+    )
+
+
+def test_more_shared_strings_than_a_city_sheet_has_are_refused(settings):
+    settings.JINENG_IMPORT_MAX_RATIO = 100_000
+    bomb = spreadsheets.shared_strings_xlsx(1_600_000)  # 27 MB, under the size bound
+
+    with pytest.raises(ImportFailed) as refused:
+        open_sheet(upload(bomb))
+
+    assert str(refused.value.detail) == (
+        "The workbook shares 1600000 different texts among its cells; at most 1500000 are "
+        "read. Save the sheet as csv, or split it into smaller files."
+    )
+
+
+def test_an_ods_saved_by_libreoffice_with_its_empty_repeats_is_read():
+    content = spreadsheets.libreoffice_ods([["身份证号", "姓名"], ["1", "张三"], ["2", "李四"]])
+
+    sheet = open_sheet(upload(content, "people.ods"), limits=Limits.from_settings(max_rows=5))
+
+    assert (sheet.header, sheet.estimated_rows) == (["身份证号", "姓名"], 2)
+    assert list(sheet.rows) == [(2, ["1", "张三"]), (3, ["2", "李四"])]
+
+
+def test_an_ods_row_repeated_millions_of_times_is_refused_before_it_is_unpacked():
+    bomb = spreadsheets.repeated_ods(5_000_000, 100)
+    assert len(bomb) < 2_000
+
+    with pytest.raises(ImportFailed) as refused:
+        open_sheet(upload(bomb, "people.ods"))
+
+    assert str(refused.value.detail) == (
+        "The file has more than 500000 rows; at most 500000 are imported at once."
+    )
+
+
+def test_an_ods_of_more_cells_than_the_limit_is_refused_though_its_rows_and_columns_fit():
+    bomb = spreadsheets.repeated_ods(300_000, 100)  # 30,000,000 cells: 3.7 GB unpacked
+
+    with pytest.raises(ImportFailed) as refused:
+        open_sheet(upload(bomb, "people.ods"))
+
+    assert str(refused.value.detail) == (
+        "The sheet spans more than 4000000 cells (its rows times its columns, counting "
+        "repeated rows and cells); save it as csv or xlsx, or split it into smaller files."
+    )
+
+
+def test_an_ods_cell_repeated_beyond_the_column_limit_is_refused():
+    bomb = spreadsheets.repeated_ods(1, 101)
+
+    with pytest.raises(ImportFailed) as refused:
+        open_sheet(upload(bomb, "people.ods"))
+
+    assert str(refused.value.detail).startswith("Row 2 has cells beyond column 100;")
+
+
+def test_empty_ods_rows_count_when_a_filled_row_follows_them():
+    rows = [
+        spreadsheets.ods_row(["身份证号"]),
+        spreadsheets.empty_ods_rows(2_000),
+        spreadsheets.ods_row(["1"]),
+    ]
+
+    limits = Limits.from_settings(max_rows=1000)
+    with pytest.raises(ImportFailed, match="more than 1000 rows"):
+        open_sheet(upload(spreadsheets.ods(rows), "people.ods"), limits=limits)
+
+
+def test_a_legacy_xls_is_refused_with_what_to_save_it_as():
+    with pytest.raises(ImportFailed) as refused:
+        open_sheet(upload(spreadsheets.legacy_xls(), "people.xls"))
+
+    assert str(refused.value.detail) == (
+        "people.xls is an old-format Excel workbook (.xls), which is not read here; open it "
+        "in your spreadsheet program and save it as .xlsx or as csv."
+    )
+
+
+def test_a_csv_line_of_millions_of_commas_is_refused():
+    content = "身份证号,姓名\n".encode() + b"," * (3 * MiB) + b"\n"
+
+    with pytest.raises(ImportFailed) as refused:
+        open_sheet(upload(content, "people.csv"))
+
+    assert str(refused.value.detail) == (
+        "Line 2 of the csv file is longer than 1048576 characters, longer than any row of this "
+        "kind; check that the file is the right one."
     )
 
 
@@ -237,12 +326,15 @@ MEMORY_PROBE = textwrap.dedent(
     bombs = {
         "unpacks to 300 MiB": spreadsheets.inflating_xlsx(300 * 1024 * 1024),
         "2,000,000 rows": spreadsheets.many_rows_xlsx(2_000_000),
+        "ods of 50,000 repeated rows of 100 cells": spreadsheets.repeated_ods(50_000, 100),
     }
+    names = {"ods of 50,000 repeated rows of 100 cells": "bomb.ods", "csv": "bomb.csv"}
+    bombs["csv"] = b"id,name\\n" + b"," * (20 * 1024 * 1024) + b"\\n"
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     refused = {}
     for name, bomb in bombs.items():
         file = io.BytesIO(bomb)
-        file.name = "bomb.xlsx"
+        file.name = names.get(name, "bomb.xlsx")
         try:
             sheet = open_sheet(file)
             for _ in sheet.rows:
@@ -259,13 +351,19 @@ def test_reading_spreadsheet_bombs_keeps_memory_flat():
     """Peak memory of a fresh process refusing both bombs grows by far less than they unpack to.
 
     The reader before this one held a 300 MiB sheet in memory to read it, and the rows of a
-    2,000,000-row sheet (gigabytes); here the growth is bounded by the packed files and one
-    chunk of each part.
+    2,000,000-row sheet (gigabytes); calamine built all 5,000,000 cells of the repeated ods
+    row (about 600 MiB), and csv one row of 20,000,000 empty cells (160 MiB); here the growth
+    is bounded by the packed files and one chunk of each part.
     """
     probe = subprocess.run(
         [sys.executable, "-c", MEMORY_PROBE], capture_output=True, text=True, check=True
     )
     outcome = json.loads(probe.stdout.strip().splitlines()[-1])
 
-    assert set(outcome["refused"]) == {"unpacks to 300 MiB", "2,000,000 rows"}
+    assert set(outcome["refused"]) == {
+        "unpacks to 300 MiB",
+        "2,000,000 rows",
+        "ods of 50,000 repeated rows of 100 cells",
+        "csv",
+    }
     assert outcome["grew_kib"] < 120 * 1024
