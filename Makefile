@@ -59,11 +59,14 @@ run: setup ## Set up everything and serve the demo city on http://127.0.0.1:8000
 worker: install ## Run the background task worker alone (imports of uploaded files)
 	$(BIN)/jineng db_worker
 
+# Tests run in TEST_WORKERS processes (pytest-xdist); TEST_WORKERS=0 runs them in one.
+TEST_WORKERS ?= 2
+
 test: install ## Run the whole suite on SQLite
-	$(BIN)/pytest -p no:cacheprovider
+	$(BIN)/pytest -p no:cacheprovider -n $(TEST_WORKERS)
 
 test-pg: install ## Run the whole suite on PostgreSQL (DATABASE_URL, default local server)
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/jineng} $(BIN)/pytest -p no:cacheprovider
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/jineng} $(BIN)/pytest -p no:cacheprovider -n $(TEST_WORKERS)
 
 e2e: install ## Run the browser and accessibility journeys alone
 	$(BIN)/pytest -p no:cacheprovider -m e2e
