@@ -19,6 +19,10 @@ from jineng.core.errors import ValidationFailed
 # A whole city's workforce (about 350,000 people) must fit in one file.
 DEFAULT_MAX_ROWS = 500_000
 DEFAULT_MAX_COLUMNS = 100
+# Cells of an ods sheet, counted as the rectangle from A1 to its last row and column (which
+# its reader builds whole, at about 120 bytes a cell): a city's people sheet of 500,000 rows
+# and 8 columns fits.
+DEFAULT_MAX_CELLS = 4_000_000
 # What the parts of an xlsx file may unpack to, together; a 500,000-row people file of
 # eight columns unpacks to about 150 MB.
 DEFAULT_MAX_UNPACKED_BYTES = 256 * 1024 * 1024
@@ -46,6 +50,7 @@ class Limits:
     max_columns: int
     max_unpacked_bytes: int
     max_ratio: int
+    max_cells: int = DEFAULT_MAX_CELLS
 
     @classmethod
     def from_settings(cls, **overrides: Any) -> Limits:
@@ -58,6 +63,7 @@ class Limits:
                 settings, "JINENG_IMPORT_MAX_UNPACKED_BYTES", DEFAULT_MAX_UNPACKED_BYTES
             ),
             max_ratio=getattr(settings, "JINENG_IMPORT_MAX_RATIO", DEFAULT_MAX_RATIO),
+            max_cells=getattr(settings, "JINENG_IMPORT_MAX_CELLS", DEFAULT_MAX_CELLS),
         )
         return replace(limits, **overrides)
 
@@ -87,6 +93,16 @@ def more_rows_than(limit: int) -> ImportFailed:
         _("The file has more than {max} rows; at most {max} are imported at once.").format(
             max=limit
         ),
+        field="file",
+    )
+
+
+def too_many_cells(limit: int) -> ImportFailed:
+    return ImportFailed(
+        _(
+            "The sheet spans more than {max} cells (its rows times its columns, counting "
+            "repeated rows and cells); save it as csv or xlsx, or split it into smaller files."
+        ).format(max=limit),
         field="file",
     )
 

@@ -15,6 +15,7 @@ import zipfile
 from dataclasses import dataclass
 from typing import IO
 from xml.etree import ElementTree
+from xml.parsers import expat
 
 from django.utils.translation import gettext as _
 
@@ -24,22 +25,33 @@ from jineng.core.tabular.limits import (
     ImportFailed,
     Limits,
     megabytes,
+    more_rows_than,
+    too_many_cells,
+    too_many_columns,
     too_many_rows,
 )
 
 CHUNK = 1024 * 1024
 # Parts the reader holds in memory whole (its shared strings and styles), each bounded on its
 # own: a part of millions of tiny strings costs far more in memory than it unpacks to.
+# A whole city's people sheet saved by Excel holds about 30 MB of shared strings.
 HELD_PARTS = {
-    "xl/sharedStrings.xml": 64 * 1024 * 1024,
+    "xl/sharedStrings.xml": 32 * 1024 * 1024,
     "xl/styles.xml": 16 * 1024 * 1024,
 }
 # The parts that name the first worksheet are small; a larger one is not a workbook's.
 SMALL_PART = 4 * 1024 * 1024
 # A row element, with or without a namespace prefix: <row r="2"> or <x:row r="2">.
 ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
-# The ODS equivalent: <table:table-row …> (a repeated empty row at the end counts once).
-ODS_ROW_TAG = re.compile(rb"<table:table-row[\s/>]")
+# A shared string: <si>, with or without a namespace prefix.
+SHARED_STRING_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
+SHARED_STRINGS = "xl/sharedStrings.xml"
+# Strings a workbook may share: each costs the reader an object held for the whole read, so
+# a few megabytes of tiny strings cost hundreds. A city's people sheet has about a million.
+MAX_SHARED_STRINGS = 1_500_000
+TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+CELL_TAGS = (f"{TABLE_NS} table-cell", f"{TABLE_NS} covered-table-cell")
 
 
 @dataclass(frozen=True)
@@ -184,7 +196,11 @@ def _unpack_all(
     for info in parts:
         if info.is_dir():
             continue
-        counter = _RowCounter(kind) if info.filename == sheet else None
+        counter: _RowCounter | _OdsCounter | None = None
+        if info.filename == sheet:
+            counter = _OdsCounter(limits) if kind == "ods" else _RowCounter(ROW_TAG)
+        elif kind == "xlsx" and info.filename == SHARED_STRINGS:
+            counter = _RowCounter(SHARED_STRING_TAG)
         unpacked = 0
         try:
             with archive.open(info) as part:
@@ -199,16 +215,29 @@ def _unpack_all(
             raise unreadable(exc) from None
         _check_ratio(info.filename, unpacked, info.compress_size, limits)
         _check_held(info.filename, unpacked)
-        if counter is not None:
+        if isinstance(counter, _RowCounter) and counter.pattern is SHARED_STRING_TAG:
+            _check_shared_strings(counter.finish())
+        elif counter is not None:
             rows = counter.finish()
     return rows
 
 
-class _RowCounter:
-    """Count row elements in a stream of XML chunks, carrying a tag split between chunks."""
+def _check_shared_strings(count: int) -> None:
+    if count > MAX_SHARED_STRINGS:
+        raise ImportFailed(
+            _(
+                "The workbook shares {n} different texts among its cells; at most {max} are "
+                "read. Save the sheet as csv, or split it into smaller files."
+            ).format(n=count, max=MAX_SHARED_STRINGS),
+            field="file",
+        )
 
-    def __init__(self, kind: str) -> None:
-        self.kind = kind
+
+class _RowCounter:
+    """Count elements in a stream of XML chunks, carrying a tag split between chunks."""
+
+    def __init__(self, pattern: re.Pattern[bytes]) -> None:
+        self.pattern = pattern
         self.rows = 0
         self.carry = b""
 
@@ -226,5 +255,105 @@ class _RowCounter:
         return self.rows
 
     def _count(self, data: bytes) -> None:
-        tag = ODS_ROW_TAG if self.kind == "ods" else ROW_TAG
-        self.rows += len(tag.findall(data))
+        self.rows += len(self.pattern.findall(data))
+
+
+def _repeat(attributes: dict[str, str], name: str) -> int:
+    try:
+        return max(int(attributes.get(f"{TABLE_NS} {name}", 1)), 1)
+    except ValueError:
+        raise unreadable(_("a repeat count is not a number")) from None
+
+
+class _OdsCounter:
+    """Count the rows and columns an ods's first table holds, as a reader unpacks them.
+
+    A row or cell may say it repeats (number-rows-repeated, number-columns-repeated): a few
+    hundred bytes can declare millions of cells, which a reader builds in full. Repeats of
+    rows and cells with something in them count as often as they repeat; empty ones count
+    only when something follows them (spreadsheet programs end every sheet with an empty
+    row repeated to the millionth and empty cells to the thousandth column, which no reader
+    builds). The rows, the columns and the cells of the range a reader builds (rows times
+    columns) are refused as soon as they pass their limits.
+    """
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.rows = 0  # rows up to the last one with something in it
+        self.width = 0  # columns up to the last cell with something in it, of any row
+        self.empty_rows = 0  # empty rows since the last filled one
+        self.tables = 0
+        self.depth = 0  # how deep in the first table's rows: 1 inside a row, 2 in a cell
+        self.row_repeat = 1
+        self.column = 0
+        self.row_width = 0
+        self.cell_repeat = 1
+        self.cell_filled = False
+        self.parser = expat.ParserCreate(namespace_separator=" ")
+        self.parser.StartElementHandler = self._start
+        self.parser.EndElementHandler = self._end
+        self.parser.CharacterDataHandler = self._text
+        self.parser.StartDoctypeDeclHandler = self._doctype
+
+    def feed(self, chunk: bytes) -> None:
+        self._parse(chunk, False)
+
+    def finish(self) -> int:
+        self._parse(b"", True)
+        return self.rows
+
+    def _parse(self, data: bytes, final: bool) -> None:
+        try:
+            self.parser.Parse(data, final)
+        except expat.ExpatError as exc:
+            raise unreadable(exc) from None
+
+    def _doctype(self, *args: object) -> None:
+        raise unreadable(_("it declares a document type"))
+
+    def _start(self, name: str, attributes: dict[str, str]) -> None:
+        if self.depth == 0:
+            if name == f"{TABLE_NS} table":
+                self.tables += 1
+            elif self.tables == 1 and name == f"{TABLE_NS} table-row":
+                self.depth = 1
+                self.row_repeat = _repeat(attributes, "number-rows-repeated")
+                self.column = self.row_width = 0
+            return
+        self.depth += 1
+        if self.depth == 2 and name in CELL_TAGS:
+            self.cell_repeat = _repeat(attributes, "number-columns-repeated")
+            self.cell_filled = f"{OFFICE_NS} value-type" in attributes
+        elif self.depth == 3:
+            self.cell_filled = True  # a paragraph, an annotation: the cell holds something
+
+    def _text(self, data: str) -> None:
+        if self.depth >= 2 and data.strip():
+            self.cell_filled = True
+
+    def _end(self, name: str) -> None:
+        if self.depth == 0:
+            return
+        self.depth -= 1
+        if self.depth == 1 and name in CELL_TAGS:
+            self.column += self.cell_repeat
+            if self.cell_filled:
+                self.row_width = self.column
+                if self.row_width > self.limits.max_columns:
+                    row = self.rows + self.empty_rows + 1
+                    raise too_many_columns(row, self.limits.max_columns)
+            self.cell_repeat, self.cell_filled = 1, False
+        elif self.depth == 0:
+            if self.row_width:
+                self.rows += self.empty_rows + self.row_repeat
+                self.empty_rows = 0
+                self.width = max(self.width, self.row_width)
+                self._check()
+            else:
+                self.empty_rows += self.row_repeat
+
+    def _check(self) -> None:
+        if self.rows > self.limits.max_rows + 1:
+            raise more_rows_than(self.limits.max_rows)
+        if self.rows * self.width > self.limits.max_cells:
+            raise too_many_cells(self.limits.max_cells)

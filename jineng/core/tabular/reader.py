@@ -6,8 +6,10 @@ workbook does not hold are not yielded at all). Anything
 that makes the file unreadable as a whole raises ImportFailed before a row is looked at:
 too large, empty, neither csv nor a workbook, an encoding other than UTF-8 (with or without
 BOM) or GB 18030 (GBK), UTF-16, a workbook that unpacks too large or packs too tightly, or
-more rows than the limit. xlsx sheets are streamed (openpyxl's read-only parser), so reading
-a sheet keeps one row in memory; csv text is at most the upload limit.
+more rows than the limit (an ods's repeated rows and cells counted as they repeat), or a
+legacy .xls (which cannot be checked before it is read whole). xlsx sheets are streamed
+(openpyxl's read-only parser), so reading a sheet keeps one row in memory; csv text is at
+most the upload limit, and a csv line at most MAX_CSV_LINE bytes.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from jineng.core.tabular import packing
 from jineng.core.tabular.limits import (
     ImportFailed,
     Limits,
+    megabytes,
     more_rows_than,
     too_large,
     too_many_columns,
@@ -124,13 +127,20 @@ def open_sheet(
         else:
             estimated, records = _calamine_records(data, limits)
     elif data.startswith(OLE_MAGIC):
-        estimated, records = _calamine_records(data, limits)
+        raise ImportFailed(
+            _(
+                "{name} is an old-format Excel workbook (.xls), which is not read here; "
+                "open it in your spreadsheet program and save it as .xlsx or as csv."
+            ).format(name=name),
+            field="file",
+        )
     else:
         if name.lower().endswith(WORKBOOK_SUFFIXES):
             raise ImportFailed(
                 _("{name} is not a valid Excel workbook.").format(name=name), field="file"
             )
         encoding = _encoding(data)
+        _check_lines(data)
         estimated = _csv_row_count(data, encoding, limits)
         records = _csv_records(data, encoding)
     numbered = _bounded(records, limits, typed)
@@ -216,6 +226,35 @@ def _decodes(data: bytes, encoding: str) -> None:
     for start in range(0, len(view), DECODE_CHUNK):
         decoder.decode(view[start : start + DECODE_CHUNK])
     decoder.decode(b"", final=True)
+
+
+# Bytes a csv line may have: 100 columns of long addresses take a few thousand. A row is
+# built whole before its cells can be counted, and a line of millions of commas is a row of
+# millions of cells.
+MAX_CSV_LINE = 1024 * 1024
+
+
+def _check_lines(data: bytes) -> None:
+    """Refuse a csv with a line longer than MAX_CSV_LINE bytes (found without copying it)."""
+    if len(data) <= MAX_CSV_LINE:
+        return
+    start = 0
+    number = 1
+    while (end := data.find(b"\n", start)) >= 0:
+        if end - start > MAX_CSV_LINE:
+            break
+        start = end + 1
+        number += 1
+    else:
+        if len(data) - start <= MAX_CSV_LINE:
+            return
+    raise ImportFailed(
+        _(
+            "Line {line} of the csv file is longer than {mb} MB, longer than any row of this "
+            "kind; check that the file is the right one."
+        ).format(line=number, mb=megabytes(MAX_CSV_LINE)),
+        field="file",
+    )
 
 
 def _text(data: bytes, encoding: str) -> io.TextIOWrapper:
@@ -310,7 +349,8 @@ def _xlsx_row(number: int, cells: list[dict[str, Any]], limits: Limits) -> list[
 
 
 def _calamine_records(data: bytes, limits: Limits) -> tuple[int, Iterator[Row]]:
-    """The first sheet of a legacy .xls or an .ods (at most 65,536 rows, or checked unpacked)."""
+    """The first sheet of an .ods, whose rows, columns and cells packing.inspect counted
+    (repeats included) before calamine builds it whole."""
     from python_calamine import CalamineError, CalamineWorkbook
 
     try:

@@ -169,8 +169,8 @@ def test_a_csv_line_of_millions_of_commas_is_refused():
         open_sheet(upload(content, "people.csv"))
 
     assert str(refused.value.detail) == (
-        "Line 2 of the csv file is longer than 1048576 characters, longer than any row of this "
-        "kind; check that the file is the right one."
+        "Line 2 of the csv file is longer than 1.0 MB, longer than any row of this kind; "
+        "check that the file is the right one."
     )
 
 
