@@ -11,15 +11,10 @@ from django.utils.translation import gettext as _
 
 from jineng.attendance.queries import Sheet, get_sheet, session_title
 from jineng.core import audit
+from jineng.core.tabular import xlsx_row
 from jineng.training.models import TrainingClass
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# Cells starting with these are formulas to Excel: prefix them so they stay text.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def cell_text(attendance: Any) -> str:
@@ -59,17 +54,21 @@ def write_workbook(sheet: Sheet) -> bytes:
 
     workbook = Workbook(write_only=True)
     worksheet = workbook.create_sheet(_("Attendance"))
-    worksheet.append([_safe(h) for h in headers(sheet)])
+    # Text a trainee or clerk typed is stored as text: shown as typed, never run as a formula.
+    worksheet.append(xlsx_row(worksheet, headers(sheet)))
     for row in sheet.rows:
         person = row.enrolment.person
         worksheet.append(
-            [
-                _safe(person.name),
-                person.id_number_masked,
-                *[_safe(cell_text(cell)) for cell in row.cells],
-                round(row.minutes / 60, 2),
-                round(row.flagged_minutes / 60, 2),
-            ]
+            xlsx_row(
+                worksheet,
+                [
+                    person.name,
+                    person.id_number_masked,
+                    *[cell_text(cell) for cell in row.cells],
+                    round(row.minutes / 60, 2),
+                    round(row.flagged_minutes / 60, 2),
+                ],
+            )
         )
     out = io.BytesIO()
     workbook.save(out)

@@ -338,6 +338,20 @@ def test_xlsx_sheet_contents(client, staff_a, worker, enrolment, sessions, at_st
     assert (event.actor, event.data) == (staff_a, {"rows": 1, "sessions": 2})
 
 
+def test_xlsx_sheet_shows_a_name_that_looks_like_a_formula_as_typed(client, staff_a, enrolment):
+    person = enrolment.person
+    person.name = '=HYPERLINK("http://example.com","x")'
+    person.save(update_fields=["name"])
+    client.force_login(staff_a)
+
+    response = client.get(
+        reverse("attendance:sheet_xlsx", args=[enrolment.training_class.pk]), **EN
+    )
+
+    cell = load_workbook(io.BytesIO(response.content)).active["A2"]
+    assert (cell.value, cell.data_type) == ('=HYPERLINK("http://example.com","x")', "s")
+
+
 def test_admin_lists_check_ins_read_only(client, worker, enrolment, sessions, at_start):
     from conftest import make_user
 
