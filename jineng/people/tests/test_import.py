@@ -567,3 +567,28 @@ def test_every_row_sent_is_charged_whatever_becomes_of_it(
     # The refusal counts the rows sent (3), not the rows that are not registered (0).
     assert "these 3 would pass" in str(refused.value.detail)
     assert Person.objects.count() == 3
+
+
+def test_a_row_under_another_name_in_a_later_chunk_undoes_the_chunks_written(
+    city, target_groups, bureau_admin, monkeypatch
+):
+    """The file is written a chunk at a time: all-or-nothing still writes none of it."""
+    header, first, second, third = good_lines()
+    import_people(csv_file([header, third]), actor=bureau_admin)
+    monkeypatch.setattr(importer, "WRITE_ROWS", 1)
+    lines = [header, first, second, third.replace("赵强", "赵刚")]
+
+    refused = import_people(csv_file(lines), actor=bureau_admin)
+
+    assert [(e.row, e.column) for e in refused.errors] == [(4, "姓名")]
+    assert (refused.committed, refused.created, refused.bad_rows) == (False, 0, 1)
+    assert list(Person.objects.values_list("name", flat=True)) == ["赵强"]
+    assert audit_events().count() == 1
+    assert TargetGroupMembership.objects.count() == 0
+    assert AuditEvent.objects.filter(action="people.person.identity_missed").count() == 1
+
+    partly = import_people(csv_file(lines), actor=bureau_admin, mode=COMMIT_GOOD)
+
+    assert (partly.committed, partly.created, partly.bad_rows) == (True, 2, 1)
+    assert sorted(Person.objects.values_list("name", flat=True)) == ["李芳", "王小明", "赵强"]
+    assert AuditEvent.objects.filter(action="people.person.identity_missed").count() == 2
