@@ -51,7 +51,12 @@ SHARED_STRINGS = "xl/sharedStrings.xml"
 MAX_SHARED_STRINGS = 1_500_000
 TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
-CELL_TAGS = (f"{TABLE_NS} table-cell", f"{TABLE_NS} covered-table-cell")
+CELL_TAGS = frozenset((f"{TABLE_NS} table-cell", f"{TABLE_NS} covered-table-cell"))
+TABLE_TAG = f"{TABLE_NS} table"
+TABLE_ROW_TAG = f"{TABLE_NS} table-row"
+ROWS_REPEATED = f"{TABLE_NS} number-rows-repeated"
+COLUMNS_REPEATED = f"{TABLE_NS} number-columns-repeated"
+VALUE_TYPE = f"{OFFICE_NS} value-type"
 
 
 @dataclass(frozen=True)
@@ -259,8 +264,10 @@ class _RowCounter:
 
 
 def _repeat(attributes: dict[str, str], name: str) -> int:
+    if name not in attributes:
+        return 1
     try:
-        return max(int(attributes.get(f"{TABLE_NS} {name}", 1)), 1)
+        return max(int(attributes[name]), 1)
     except ValueError:
         raise unreadable(_("a repeat count is not a number")) from None
 
@@ -292,7 +299,6 @@ class _OdsCounter:
         self.parser = expat.ParserCreate(namespace_separator=" ")
         self.parser.StartElementHandler = self._start
         self.parser.EndElementHandler = self._end
-        self.parser.CharacterDataHandler = self._text
         self.parser.StartDoctypeDeclHandler = self._doctype
 
     def feed(self, chunk: bytes) -> None:
@@ -313,23 +319,19 @@ class _OdsCounter:
 
     def _start(self, name: str, attributes: dict[str, str]) -> None:
         if self.depth == 0:
-            if name == f"{TABLE_NS} table":
+            if name == TABLE_TAG:
                 self.tables += 1
-            elif self.tables == 1 and name == f"{TABLE_NS} table-row":
+            elif self.tables == 1 and name == TABLE_ROW_TAG:
                 self.depth = 1
-                self.row_repeat = _repeat(attributes, "number-rows-repeated")
+                self.row_repeat = _repeat(attributes, ROWS_REPEATED)
                 self.column = self.row_width = 0
             return
         self.depth += 1
         if self.depth == 2 and name in CELL_TAGS:
-            self.cell_repeat = _repeat(attributes, "number-columns-repeated")
-            self.cell_filled = f"{OFFICE_NS} value-type" in attributes
+            self.cell_repeat = _repeat(attributes, COLUMNS_REPEATED)
+            self.cell_filled = VALUE_TYPE in attributes
         elif self.depth == 3:
             self.cell_filled = True  # a paragraph, an annotation: the cell holds something
-
-    def _text(self, data: str) -> None:
-        if self.depth >= 2 and data.strip():
-            self.cell_filled = True
 
     def _end(self, name: str) -> None:
         if self.depth == 0:
