@@ -281,7 +281,9 @@ class _OdsCounter:
     only when something follows them (spreadsheet programs end every sheet with an empty
     row repeated to the millionth and empty cells to the thousandth column, which no reader
     builds). The rows, the columns and the cells of the range a reader builds (rows times
-    columns) are refused as soon as they pass their limits.
+    columns) are refused as soon as they pass their limits. A reader builds every sheet
+    when it opens the file, so the cells of all sheets count together; the rows and columns
+    of the first, which is the one imported, count on their own.
     """
 
     def __init__(self, limits: Limits) -> None:
@@ -290,7 +292,9 @@ class _OdsCounter:
         self.width = 0  # columns up to the last cell with something in it, of any row
         self.empty_rows = 0  # empty rows since the last filled one
         self.tables = 0
-        self.depth = 0  # how deep in the first table's rows: 1 inside a row, 2 in a cell
+        self.first_rows = 0
+        self.earlier_cells = 0  # the cells of the sheets before this one
+        self.depth = 0  # how deep in a table's rows: 1 inside a row, 2 in a cell
         self.row_repeat = 1
         self.column = 0
         self.row_width = 0
@@ -306,7 +310,7 @@ class _OdsCounter:
 
     def finish(self) -> int:
         self._parse(b"", True)
-        return self.rows
+        return self.first_rows if self.tables > 1 else self.rows
 
     def _parse(self, data: bytes, final: bool) -> None:
         try:
@@ -321,7 +325,11 @@ class _OdsCounter:
         if self.depth == 0:
             if name == TABLE_TAG:
                 self.tables += 1
-            elif self.tables == 1 and name == TABLE_ROW_TAG:
+                self.earlier_cells += self.rows * self.width
+                if self.tables == 2:
+                    self.first_rows = self.rows
+                self.rows = self.width = self.empty_rows = 0
+            elif self.tables and name == TABLE_ROW_TAG:
                 self.depth = 1
                 self.row_repeat = _repeat(attributes, ROWS_REPEATED)
                 self.column = self.row_width = 0
@@ -341,7 +349,7 @@ class _OdsCounter:
             self.column += self.cell_repeat
             if self.cell_filled:
                 self.row_width = self.column
-                if self.row_width > self.limits.max_columns:
+                if self.tables == 1 and self.row_width > self.limits.max_columns:
                     row = self.rows + self.empty_rows + 1
                     raise too_many_columns(row, self.limits.max_columns)
             self.cell_repeat, self.cell_filled = 1, False
@@ -355,7 +363,7 @@ class _OdsCounter:
                 self.empty_rows += self.row_repeat
 
     def _check(self) -> None:
-        if self.rows > self.limits.max_rows + 1:
+        if self.tables == 1 and self.rows > self.limits.max_rows + 1:
             raise more_rows_than(self.limits.max_rows)
-        if self.rows * self.width > self.limits.max_cells:
+        if self.earlier_cells + self.rows * self.width > self.limits.max_cells:
             raise too_many_cells(self.limits.max_cells)

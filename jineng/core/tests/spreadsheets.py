@@ -234,6 +234,21 @@ def repeated_ods(rows: int, columns: int) -> bytes:
     )
 
 
+def second_sheet_ods(rows: int, columns: int) -> bytes:
+    """A small people sheet followed by a second sheet of one row of ``columns`` cells
+    repeated ``rows`` times (which a reader builds when it opens the file)."""
+    return ods(
+        [
+            ods_row(PEOPLE_HEADER),
+            ods_row(["1", "张三", "2"]),
+            '</table:table><table:table table:name="Sheet2">',
+            f'<table:table-row table:number-rows-repeated="{rows}">'
+            + ods_cell("x", columns)
+            + "</table:table-row>",
+        ]
+    )
+
+
 def legacy_xls() -> bytes:
     """The start of a legacy .xls file (an OLE compound document)."""
     return b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504

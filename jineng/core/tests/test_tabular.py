@@ -131,6 +131,14 @@ def test_an_ods_of_more_cells_than_the_limit_is_refused_though_its_rows_and_colu
     )
 
 
+def test_the_cells_of_an_ods_s_other_sheets_count_too():
+    with pytest.raises(ImportFailed, match="more than 4000000 cells"):
+        open_sheet(upload(spreadsheets.second_sheet_ods(50_000, 100), "people.ods"))
+
+    sheet = open_sheet(upload(spreadsheets.second_sheet_ods(1_000, 100), "people.ods"))
+    assert (sheet.estimated_rows, list(sheet.rows)) == (1, [(2, ["1", "张三", "2"])])
+
+
 def test_an_ods_cell_repeated_beyond_the_column_limit_is_refused():
     bomb = spreadsheets.repeated_ods(1, 101)
 
