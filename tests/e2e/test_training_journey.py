@@ -3,8 +3,8 @@
 Institution staff submit a subsidised class with a session happening now; the bureau approves
 it from its queue; a worker on a phone finds it on 找培训 and enrols; staff start the class and
 show the session's QR screen, and the worker's phone opens the code's link and checks in at the
-venue; a learning platform posts xAPI statements, one a day of the class, that add the missing hours; staff
-close the class, the roster shows the worker completed, and 我的档案 shows it all.
+venue; a learning platform posts xAPI statements, one a day of the class, that add the missing
+hours; staff close the class, the roster shows the worker completed, and 我的档案 shows it all.
 
 Staff and bureau run on both viewports (the ``device`` fixture); the worker is always on a
 phone with location permission granted at the venue.
