@@ -73,6 +73,10 @@ def _race(classes: tuple[int, int], worker: Any, person: Any) -> list[str]:
     def second() -> None:
         try:
             placed.wait(PAUSE)
+            # This test is about lock order, not timeouts: the second enrolment may wait out
+            # the paused first one, which holds the person lock for up to PAUSE.
+            with connection.cursor() as cursor:
+                cursor.execute("SET lock_timeout = '30s'")
             services.enrol(classes[1], person.pk, actor=worker)
             outcomes.append("second enrolled")
         except DomainError as error:
