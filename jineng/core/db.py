@@ -1,8 +1,8 @@
 """Every lock wait is bounded: a request that waits too long is told to try again.
 
 PostgreSQL gets ``lock_timeout`` for every connection and SQLite a busy timeout of the same
-length (settings.DATABASES, ``JINENG_LOCK_TIMEOUT_MS``), so each ``select_for_update()``,
-advisory lock and SQLite write transaction in every app's ``locks.py`` waits at most that long.
+length (settings.DATABASES, ``JINENG_LOCK_TIMEOUT_MS``), so every row lock, advisory lock
+and SQLite write transaction taken in an app's ``locks.py`` waits at most that long.
 The error the database then raises is turned here, in one place for every query, into
 ``core.errors.Busy``; see docs/adr/0006-locking.md.
 """

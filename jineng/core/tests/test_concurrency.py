@@ -13,6 +13,7 @@ from django.db import IntegrityError, connection, transaction
 
 from jineng.core import audit
 from jineng.core.models import AuditEvent
+from jineng.core.tests.holders import Holder
 
 WRITERS = 8
 EVENTS_EACH = 10
@@ -109,32 +110,8 @@ def test_parallel_writers_of_two_organisations_keep_each_stream_linear(staff_a, 
     assert audit.verify() is None
 
 
-class _Holder:
-    """Write one event as `actor` and keep the transaction open until released."""
-
-    def __init__(self, actor: Any) -> None:
-        self.actor = actor
-        self.held = threading.Event()
-        self.release = threading.Event()
-        self.thread = threading.Thread(target=self._run)
-
-    def _run(self) -> None:
-        try:
-            with transaction.atomic():
-                audit.record(self.actor, "core.test.held", object_type="t", object_id="held")
-                self.held.set()
-                self.release.wait(10)
-        finally:
-            connection.close()
-
-    def __enter__(self) -> _Holder:
-        self.thread.start()
-        assert self.held.wait(10)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.release.set()
-        self.thread.join(10)
+def _record_as(actor: Any) -> None:
+    audit.record(actor, "core.test.held", object_type="t", object_id="held")
 
 
 def _write_in_thread(actor: Any) -> tuple[threading.Thread, threading.Event]:
@@ -156,7 +133,7 @@ def _write_in_thread(actor: Any) -> tuple[threading.Thread, threading.Event]:
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_writer_of_another_organisation_does_not_wait(staff_a, staff_b):
-    with _Holder(staff_a):
+    with Holder(lambda: _record_as(staff_a)):
         thread, done = _write_in_thread(staff_b)
         assert done.wait(2), "the other organisation's write waited on this one's lock"
     thread.join(10)
@@ -171,7 +148,7 @@ def test_control_a_writer_of_the_same_organisation_waits(staff_a, school_a):
     from jineng.accounts.roles import Role
 
     colleague = make_user("staff_a2", Role.INSTITUTION_STAFF, organization=school_a)
-    with _Holder(staff_a):
+    with Holder(lambda: _record_as(staff_a)):
         thread, done = _write_in_thread(colleague)
         assert not done.wait(1), "a write of the same stream did not wait for the head"
     thread.join(10)

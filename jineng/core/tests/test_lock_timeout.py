@@ -16,7 +16,7 @@ from unittest import mock
 
 import pytest
 from django.conf import settings
-from django.db import OperationalError, connection, transaction
+from django.db import OperationalError, connection
 from django.urls import reverse
 
 from conftest import ID_B
@@ -25,6 +25,7 @@ from jineng.core import audit
 from jineng.core import db as core_db
 from jineng.core.errors import Busy
 from jineng.core.models import AuditEvent
+from jineng.core.tests.holders import Holder
 from jineng.people.choices import AffiliationKind
 from jineng.people.models import Affiliation
 from jineng.training import locks, services
@@ -210,38 +211,6 @@ def test_a_page_answers_busy_with_the_busy_page(client, open_class, staff_a, set
 
 
 # --- PostgreSQL, with real threads -----------------------------------------------------------
-
-
-class Holder:
-    """A thread that takes a lock in its own transaction and keeps it until released."""
-
-    def __init__(self, take: Callable[[], None], hold_s: float = 30) -> None:
-        self.take, self.hold_s = take, hold_s
-        self.held, self.release = threading.Event(), threading.Event()
-        self.errors: list[BaseException] = []
-        self.thread = threading.Thread(target=self._run)
-
-    def _run(self) -> None:
-        try:
-            with transaction.atomic():
-                self.take()
-                self.held.set()
-                self.release.wait(self.hold_s)
-        except BaseException as exc:  # noqa: BLE001 - asserted by the test
-            self.errors.append(exc)
-        finally:
-            self.held.set()
-            connection.close()
-
-    def __enter__(self) -> Holder:
-        self.thread.start()
-        assert self.held.wait(10)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.release.set()
-        self.thread.join(10)
-        assert self.errors == []
 
 
 def _timed(call: Callable[[], Any]) -> tuple[Any, float]:
