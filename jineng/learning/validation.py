@@ -7,6 +7,9 @@ import re
 import uuid
 from typing import Any
 
+import langcodes
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
 from django.utils.translation import gettext as _
 
 from jineng.core.errors import ValidationFailed
@@ -64,13 +67,37 @@ ACTIVITY_DEFINITION_KEYS = frozenset(
     }
 )
 
+# The interaction types of xAPI 1.0.3 (Part Two, Interaction Activities) and the interaction
+# components each may carry; a component with another type, or an unknown type, is refused.
+INTERACTION_COMPONENTS: dict[str, frozenset[str]] = {
+    "true-false": frozenset(),
+    "choice": frozenset({"choices"}),
+    "fill-in": frozenset(),
+    "long-fill-in": frozenset(),
+    "matching": frozenset({"source", "target"}),
+    "performance": frozenset({"steps"}),
+    "sequencing": frozenset({"choices"}),
+    "likert": frozenset({"scale"}),
+    "numeric": frozenset(),
+    "other": frozenset(),
+}
+COMPONENT_KEYS = ("choices", "scale", "source", "target", "steps")
+CONTEXT_ACTIVITY_KEYS = frozenset({"parent", "grouping", "category", "other"})
+
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s]+$")
+# ISO 8601:2004 section 4.4.3.2, the only form xAPI allows (Part Two, ISO 8601 Durations):
+# PnYnMnDTnHnMnS, or PnW alone; a decimal fraction only on the smallest unit given.
+_NUMBER = r"\d+(?:[.,]\d+)?"
 _DURATION = re.compile(
-    r"^P(?!$)(?:(?P<y>\d+(?:\.\d+)?)Y)?(?:(?P<mo>\d+(?:\.\d+)?)M)?(?:(?P<w>\d+(?:\.\d+)?)W)?"
-    r"(?:(?P<d>\d+(?:\.\d+)?)D)?"
-    r"(?:T(?=\d)(?:(?P<h>\d+(?:\.\d+)?)H)?(?:(?P<mi>\d+(?:\.\d+)?)M)?(?:(?P<s>\d+(?:\.\d+)?)S)?)?$"
+    rf"^P(?:(?P<w>{_NUMBER})W|(?!$)(?:(?P<y>{_NUMBER})Y)?(?:(?P<mo>{_NUMBER})M)?"
+    rf"(?:(?P<d>{_NUMBER})D)?"
+    rf"(?:T(?=\d)(?:(?P<h>{_NUMBER})H)?(?:(?P<mi>{_NUMBER})M)?(?:(?P<s>{_NUMBER})S)?)?)$"
 )
-_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
+_TIMESTAMP = re.compile(
+    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(?P<zone>Z|[+-]\d{2}(:?\d{2})?)?$"
+)
+# RFC 3339 section 4.3 and ISO 8601: "-00:00" is an unknown offset, which xAPI refuses.
+_UNKNOWN_OFFSETS = frozenset({"-00:00", "-0000", "-00"})
 _SHA1 = re.compile(r"^[0-9a-fA-F]{40}$")
 # Seconds per unit; years and months are taken at their average length.
 _UNIT_SECONDS = {
@@ -84,6 +111,18 @@ _UNIT_SECONDS = {
 }
 
 
+class _MailboxValidator(EmailValidator):
+    """Django's address check, also taking a one-letter top-level label (``a@b.c``)."""
+
+    domain_regex = re.compile(
+        r"((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+)(?:[a-z0-9-]{1,63}(?<!-))\Z",
+        re.IGNORECASE,
+    )
+
+
+_check_address = _MailboxValidator()
+
+
 class Malformed(ValidationFailed):
     """A request to the record store breaks the xAPI 1.0.3 specification."""
 
@@ -95,17 +134,26 @@ def _fail(path: str, reason: str) -> Malformed:
 
 
 def parse_duration(value: Any, path: str = "result.duration") -> float:
-    """Return the seconds of an ISO 8601 duration (PnYnMnDTnHnMnS or PnW)."""
+    """Return the seconds of an ISO 8601 duration (PnYnMnDTnHnMnS, or PnW alone)."""
     match = _DURATION.match(value) if isinstance(value, str) else None
     if not match:
         raise _fail(path, _("not an ISO 8601 duration"))
-    return sum(float(v) * _UNIT_SECONDS[k] for k, v in match.groupdict().items() if v)
+    given = [(k, v.replace(",", ".")) for k, v in match.groupdict().items() if v]
+    if any("." in v for _k, v in given[:-1]):
+        raise _fail(path, _("only the smallest unit of a duration may have a fraction"))
+    return sum(float(v) * _UNIT_SECONDS[k] for k, v in given)
 
 
 def parse_timestamp(value: Any, path: str) -> datetime.datetime:
-    """Return an aware datetime from an ISO 8601 timestamp; no zone means UTC."""
-    if not isinstance(value, str) or not _TIMESTAMP.match(value) or value.endswith("-00:00"):
+    """Return an aware datetime from an ISO 8601 timestamp; no zone means UTC.
+
+    The offset ``-00:00`` (``-0000``, ``-00``) says the offset is unknown; xAPI refuses it.
+    """
+    match = _TIMESTAMP.match(value) if isinstance(value, str) else None
+    if not match:
         raise _fail(path, _("not an ISO 8601 timestamp"))
+    if match["zone"] in _UNKNOWN_OFFSETS:
+        raise _fail(path, _("the offset -00:00 is not allowed"))
     text = value[:-1] + "+00:00" if value.endswith("Z") else value
     try:
         moment = datetime.datetime.fromisoformat(text)
@@ -143,10 +191,26 @@ def _object(value: Any, path: str, allowed: frozenset[str] | None = None) -> dic
     return value
 
 
-def _language_map(value: Any, path: str) -> None:
+def check_language_tag(value: Any, path: str) -> str:
+    """Return an RFC 5646 language tag (registered subtags, in their well-formed order)."""
+    # langcodes reads "en_US" as "en-US"; RFC 5646 separates subtags only with hyphens.
+    if not isinstance(value, str) or "_" in value or not langcodes.tag_is_valid(value):
+        raise _fail(path, _("not an RFC 5646 language tag"))
+    return value
+
+
+def check_language_map(value: Any, path: str) -> None:
+    """Check a language map: at least one entry, RFC 5646 tags to strings."""
     _object(value, path)
-    if not all(isinstance(v, str) for v in value.values()):
-        raise _fail(path, _("must map language tags to strings"))
+    if not value:
+        raise _fail(path, _("must have at least one entry"))
+    for tag, text in value.items():
+        check_language_tag(tag, f"{path}.{tag}")
+        if not isinstance(text, str):
+            raise _fail(f"{path}.{tag}", _("must be a string"))
+
+
+_language_map = check_language_map
 
 
 def _extensions(value: Any, path: str) -> None:
@@ -158,8 +222,8 @@ def _ifis(value: dict[str, Any], path: str) -> list[str]:
     found = [k for k in IFI_KEYS if k in value]
     for key in found:
         item, where = value[key], f"{path}.{key}"
-        if key == "mbox" and not (isinstance(item, str) and item.startswith("mailto:")):
-            raise _fail(where, _("must be a mailto: IRI"))
+        if key == "mbox":
+            check_mailbox(item, where)
         if key == "mbox_sha1sum" and not (isinstance(item, str) and _SHA1.match(item)):
             raise _fail(where, _("must be a SHA-1 hex digest"))
         if key == "openid":
@@ -170,6 +234,28 @@ def _ifis(value: dict[str, Any], path: str) -> list[str]:
             if not isinstance(account.get("name"), str) or not account["name"]:
                 raise _fail(where + ".name", _("must be a non-empty string"))
     return found
+
+
+def check_mailbox(value: Any, path: str) -> str:
+    """Return a mailbox IRI: ``mailto:`` and one valid e-mail address."""
+    if not isinstance(value, str) or not value.startswith("mailto:"):
+        raise _fail(path, _("must be a mailto: IRI"))
+    try:
+        _check_address(value.removeprefix("mailto:"))
+    except ValidationError:
+        raise _fail(path, _("must be mailto: followed by a valid e-mail address")) from None
+    return value
+
+
+def check_authority(value: Any, path: str = "authority") -> dict[str, Any]:
+    """Check an authority: an Agent, or (OAuth three-legged) an anonymous Group of two Agents."""
+    if isinstance(value, dict) and value.get("objectType") == "Group":
+        if any(key in value for key in IFI_KEYS):
+            raise _fail(path, _("an authority group must be anonymous"))
+        members = value.get("member")
+        if not isinstance(members, list) or len(members) != 2:
+            raise _fail(path + ".member", _("an authority group must have exactly two members"))
+    return check_agent(value, path)
 
 
 def check_agent(value: Any, path: str, *, group_allowed: bool = True) -> dict[str, Any]:
@@ -211,19 +297,65 @@ def agent_key(agent: dict[str, Any]) -> str:
     return ""
 
 
+def _components(value: Any, path: str) -> None:
+    if not isinstance(value, list):
+        raise _fail(path, _("must be an array of interaction components"))
+    seen = set()
+    for i, item in enumerate(value):
+        where = f"{path}[{i}]"
+        component = _object(item, where, frozenset({"id", "description"}))
+        if not isinstance(component.get("id"), str) or not component["id"]:
+            raise _fail(where + ".id", _("must be a non-empty string"))
+        if component["id"] in seen:
+            raise _fail(where + ".id", _("repeats the id of another component"))
+        seen.add(component["id"])
+        if "description" in component:
+            _language_map(component["description"], where + ".description")
+
+
+def _interaction(definition: dict[str, Any], path: str) -> None:
+    kind = definition.get("interactionType")
+    if kind is None:
+        if "correctResponsesPattern" in definition:
+            raise _fail(
+                path + ".correctResponsesPattern", _("is allowed only with an interactionType")
+            )
+        allowed: frozenset[str] = frozenset()
+    elif not isinstance(kind, str) or kind not in INTERACTION_COMPONENTS:
+        raise _fail(path + ".interactionType", _("not an xAPI interaction type"))
+    else:
+        allowed = INTERACTION_COMPONENTS[kind]
+    if "correctResponsesPattern" in definition:
+        pattern = definition["correctResponsesPattern"]
+        if not isinstance(pattern, list) or not all(isinstance(p, str) for p in pattern):
+            raise _fail(path + ".correctResponsesPattern", _("must be an array of strings"))
+    for key in COMPONENT_KEYS:
+        if key in definition:
+            if key not in allowed:
+                raise _fail(
+                    f"{path}.{key}",
+                    _("is not allowed with interactionType {kind}").format(kind=kind or "-"),
+                )
+            _components(definition[key], f"{path}.{key}")
+
+
 def _activity(value: Any, path: str) -> None:
     activity = _object(value, path, frozenset({"objectType", "id", "definition"}))
+    if activity.get("objectType", "Activity") != "Activity":
+        raise _fail(path + ".objectType", _("must be Activity"))
     check_iri(activity.get("id"), path + ".id")
     if "definition" in activity:
-        definition = _object(activity["definition"], path + ".definition", ACTIVITY_DEFINITION_KEYS)
+        where = path + ".definition"
+        definition = _object(activity["definition"], where, ACTIVITY_DEFINITION_KEYS)
         for key in ("name", "description"):
             if key in definition:
-                _language_map(definition[key], f"{path}.definition.{key}")
+                _language_map(definition[key], f"{where}.{key}")
         for key in ("type", "moreInfo"):
             if key in definition:
-                check_iri(definition[key], f"{path}.definition.{key}")
+                check_iri(definition[key], f"{where}.{key}")
+        _interaction(definition, where)
         if "extensions" in definition:
-            _extensions(definition["extensions"], path + ".definition.extensions")
+            _extensions(definition["extensions"], where + ".extensions")
 
 
 def _statement_object(value: Any, path: str, *, nested: bool) -> None:
@@ -285,11 +417,13 @@ def _context(value: Any, path: str, object_kind: str) -> None:
         check_agent(team, path + ".team")
     if "contextActivities" in context:
         groups = _object(
-            context["contextActivities"],
-            path + ".contextActivities",
-            frozenset({"parent", "grouping", "category", "other"}),
+            context["contextActivities"], path + ".contextActivities", CONTEXT_ACTIVITY_KEYS
         )
         for key, items in groups.items():
+            if not isinstance(items, list | dict):
+                raise _fail(
+                    f"{path}.contextActivities.{key}", _("must be an Activity or an array of them")
+                )
             for i, item in enumerate(items if isinstance(items, list) else [items]):
                 _activity(item, f"{path}.contextActivities.{key}[{i}]")
     for key in ("revision", "platform"):
@@ -298,8 +432,8 @@ def _context(value: Any, path: str, object_kind: str) -> None:
                 raise _fail(f"{path}.{key}", _("is allowed only about an Activity"))
             if not isinstance(context[key], str):
                 raise _fail(f"{path}.{key}", _("must be a string"))
-    if "language" in context and not isinstance(context["language"], str):
-        raise _fail(path + ".language", _("must be a string"))
+    if "language" in context:
+        check_language_tag(context["language"], path + ".language")
     if "statement" in context:
         ref = _object(context["statement"], path + ".statement", frozenset({"objectType", "id"}))
         if ref.get("objectType") != "StatementRef":
@@ -331,8 +465,27 @@ def _core(statement: dict[str, Any], path: str, *, nested: bool) -> None:
         raise _fail(prefix + "attachments", _("attachments are not supported by this store"))
 
 
+def normalise(statement: dict[str, Any]) -> dict[str, Any]:
+    """Put a checked statement in its stored form, in place, and return it.
+
+    A single Activity given for a ``contextActivities`` key (parent, grouping, category,
+    other) becomes an array of that one Activity, in the statement and in a SubStatement
+    (Part Two, ContextActivities: the LRS returns arrays).
+    """
+    targets = [statement]
+    target = statement.get("object")
+    if isinstance(target, dict) and target.get("objectType") == "SubStatement":
+        targets.append(target)
+    for part in targets:
+        groups = (part.get("context") or {}).get("contextActivities") or {}
+        for key, items in groups.items():
+            if isinstance(items, dict):
+                groups[key] = [items]
+    return statement
+
+
 def check_statement(statement: Any) -> dict[str, Any]:
-    """Check one statement against xAPI 1.0.3 and return it."""
+    """Check one statement against xAPI 1.0.3 and return it in its stored form."""
     _object(statement, "", STATEMENT_KEYS)
     if "id" in statement:
         check_uuid(statement["id"], "id")
@@ -344,9 +497,9 @@ def check_statement(statement: Any) -> dict[str, Any]:
     if "stored" in statement:
         parse_timestamp(statement["stored"], "stored")
     if "authority" in statement:
-        check_agent(statement["authority"], "authority")
+        check_authority(statement["authority"])
     if statement["verb"]["id"] == VOIDED:
         target = statement["object"]
         if target.get("objectType") != "StatementRef":
             raise _fail("object", _("a voiding statement must target a StatementRef"))
-    return statement
+    return normalise(statement)
