@@ -3,13 +3,21 @@
 A subsidised class approved by the bureau, one waiting in the bureau's queue, a running class
 with sessions today and a finished one, with demo workers (worker1 among them) enrolled, so
 every training page has content. Dates are relative to today. Running it again does nothing.
+
+The services schedule and approve a class only before its first session, so the two classes
+already under way (held yesterday, running today) are the demo's history: ``_held_class``
+writes them as approved before they began, with their audit events, after the same scope and
+venue checks as approval. Their trainees, check-ins (on their phones, one recorded by staff)
+and completion go through the services.
 """
 
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from typing import Any, TextIO
 
+from django.db import transaction
 from django.utils import timezone
 
 from jineng.accounts.models import User
@@ -19,16 +27,22 @@ from jineng.accreditations.queries import is_accredited
 from jineng.catalogs.choices import CatalogKind
 from jineng.catalogs.models import CatalogEntry
 from jineng.catalogs.queries import current_version
+from jineng.core import audit
 from jineng.core.errors import DomainError
 from jineng.occupations.models import Occupation, OccupationLevel
 from jineng.people.models import Person
 from jineng.regions.models import Region, RegionLevel
 from jineng.training import services
 from jineng.training.choices import ClassStatus
-from jineng.training.models import TrainingClass
+from jineng.training.models import ClassSession, TrainingClass
+from jineng.training.services.workflow import timing_problem
 
 PREFIX = "DEMO-"
 TRAINEES = 12
+# The demo venue: 梅河口市 city centre, where the trainees' phones check in.
+VENUE_LAT, VENUE_LNG = Decimal("42.530000"), Decimal("125.710000")
+HISTORY = "演示数据：开课前已审批（补录历史班级）"
+PHONE = "Mozilla/5.0 (Linux; Android 13; 演示手机) AppleWebKit/537.36 Mobile Safari/537.36"
 
 
 def _entry_for(organization: Any, today: datetime.date) -> CatalogEntry | None:
@@ -120,6 +134,61 @@ def _class(
     )
 
 
+@transaction.atomic(durable=True)
+def _held_class(
+    staff: Any, programme: Any, code: str, sessions: list[Any], town: Any
+) -> TrainingClass:
+    """Write a class already under way, as approved by its institution before it began.
+
+    The demo's history only: the services refuse to schedule or approve sessions that have
+    begun. The class is checked as approval checks it (scope, venues), but for the timing.
+    """
+    start = timezone.localdate(sessions[0].starts_at)
+    training_class = TrainingClass.objects.create(
+        programme=programme,
+        code=PREFIX + code,
+        capacity=30,
+        starts_on=start,
+        ends_on=timezone.localdate(sessions[-1].starts_at),
+        region=town,
+        status=ClassStatus.APPROVED,
+        decided_by=staff,
+        decided_at=timezone.now(),
+        decision_note=HISTORY,
+    )
+    ClassSession.objects.bulk_create(
+        ClassSession(
+            training_class=training_class,
+            starts_at=s.starts_at,
+            ends_at=s.ends_at,
+            venue_id=s.venue_id,
+            teacher_id=s.teacher_id,
+            topic=s.topic,
+        )
+        for s in sessions
+    )
+    late = timing_problem(training_class)
+    problems = [p for p in services.approval_problems(training_class)[0] if p != late]
+    if problems:
+        raise DomainError(" ".join(problems))
+    data = {"code": training_class.code, "sessions": len(sessions), "demo_history": True}
+    audit.record(staff, "training.class.created", training_class, data=data)
+    audit.record(
+        staff,
+        "training.class.approved",
+        training_class,
+        data={
+            "code": training_class.code,
+            "from": ClassStatus.DRAFT,
+            "to": ClassStatus.APPROVED,
+            "note": HISTORY,
+            "catalog_entry": None,
+            "demo_history": True,
+        },
+    )
+    return training_class
+
+
 def _enrol_some(training_class: TrainingClass, people: list[Person], staff: Any) -> int:
     count = 0
     for person in people:
@@ -131,23 +200,64 @@ def _enrol_some(training_class: TrainingClass, people: list[Person], staff: Any)
     return count
 
 
+@transaction.atomic(durable=True)
+def _phones(enrolments: list[Any]) -> dict[int, User]:
+    """The trainees' worker accounts, made for those without one (no password: nobody logs
+    in as them; they are the actors of the demo's check-ins), by enrolment."""
+    users = {u.person_id: u for u in User.objects.filter(person__in=[e.person for e in enrolments])}
+    created = []
+    for enrolment in enrolments:
+        if enrolment.person_id not in users:
+            user = User(username=f"demo_trainee_{enrolment.person_id}", role=Role.WORKER)
+            user.person_id = enrolment.person_id
+            user.set_unusable_password()
+            user.save()
+            users[enrolment.person_id] = user
+            created.append(user.username)
+    if created:
+        audit.record(
+            None,
+            "accounts.user.generated",
+            object_type="accounts.user",
+            object_id="demo",
+            data={"created": created, "roles": [str(Role.WORKER)]},
+        )
+    return {e.pk: users[e.person_id] for e in enrolments}
+
+
 def _attend(training_class: TrainingClass, staff: Any) -> None:
-    """Record, by hand, that the first four trainees attended every session of yesterday's class."""
+    """Check the first four trainees in to every session of yesterday's class.
+
+    On their phones, as trainees do: scanning the session's code a few minutes before it
+    began, near the venue (attendance.services.check_in). One phone was flat for the last
+    session, so staff recorded that check-in by hand from the paper sheet, within the grace.
+    """
     from jineng.attendance import services as attendance
+    from jineng.attendance import tokens
 
     enrolments = list(training_class.enrolments.order_by("pk")[:4])
-    for session in training_class.sessions.all():
-        for enrolment in enrolments:
-            try:
+    phones = _phones(enrolments)
+    sessions = list(training_class.sessions.order_by("starts_at"))
+    for n, session in enumerate(sessions):
+        for k, enrolment in enumerate(enrolments):
+            if (n, k) == (len(sessions) - 1, len(enrolments) - 1):
                 attendance.record_manual_check_in(
                     session.pk,
                     enrolment.pk,
-                    reason="演示数据：纸质签到表补录",
+                    reason="演示数据：手机没电，按纸质签到表补录",
                     actor=staff,
                     checked_in_at=session.starts_at,
                 )
-            except DomainError:
-                return
+                continue
+            scanned = session.starts_at - datetime.timedelta(minutes=10 - 2 * k)
+            offset = Decimal("0.0001") * (k + 1)
+            attendance.check_in(
+                tokens.make_code(session.pk, scanned),
+                actor=phones[enrolment.pk],
+                scanned_at=scanned,
+                location=attendance.Location(VENUE_LAT + offset, VENUE_LNG - offset, 15),
+                device=attendance.Device(PHONE, f"demo-phone-{enrolment.person_id}"),
+            )
 
 
 def build_demo(*, stdout: TextIO) -> None:
@@ -173,7 +283,13 @@ def build_demo(*, stdout: TextIO) -> None:
         stdout.write("training demo: skipped (no occupations loaded)\n")
         return
     venue = services.create_venue(
-        "实训楼101", organization.name, 40, actor=staff, region_code=town.code if town else ""
+        "实训楼101",
+        organization.name,
+        40,
+        actor=staff,
+        region_code=town.code if town else "",
+        latitude=VENUE_LAT,
+        longitude=VENUE_LNG,
     )
     other_venue = services.create_venue("实训楼102", organization.name, 40, actor=staff)
     teacher = services.create_teacher("王建国", actor=staff, qualification="高级技师")
@@ -201,14 +317,13 @@ def build_demo(*, stdout: TextIO) -> None:
     # trainees can take the running class of the same programme only once it is closed.
     # Held yesterday, so staff may still record its check-ins by hand (within the grace).
     past = today - datetime.timedelta(days=1)
-    closed = _class(staff, basic, "DONE", past, _one_day(past, venue, teacher), town)
-    services.transition(closed.pk, ClassStatus.APPROVED, actor=staff)
+    closed = _held_class(staff, basic, "DONE", _one_day(past, venue, teacher), town)
     _enrol_some(closed, people[:6], staff)
     services.transition(closed.pk, ClassStatus.RUNNING, actor=staff)
     _attend(closed, staff)
     services.close_class(closed.pk, actor=staff, note="结业考核已完成")
-    running = _class(staff, basic, "RUN", today, _sessions(today, 3, venue, teacher, 9), town)
-    services.transition(running.pk, ClassStatus.APPROVED, actor=staff)
+    # Running today from 09:00, which may have begun: history too.
+    running = _held_class(staff, basic, "RUN", _sessions(today, 3, venue, teacher, 9), town)
     services.transition(running.pk, ClassStatus.RUNNING, actor=staff)
     running_count = _enrol_some(running, people, staff)
     made = [running.code, closed.code]

@@ -67,11 +67,20 @@ class ClassForm(SessionForm):
     field_order = ["code", "capacity", "starts_on", "ends_on", "mode", "region_code"]
 
     def clean(self) -> dict[str, Any]:
-        """Keep the places within the registered capacity of the first session's venue."""
+        """Keep the places within the registered capacity of the first session's venue, and
+        ask for the venue of an in-person or blended class's session (the service asks too)."""
         data = super().clean() or {}
         venue = data.get("venue")
         if venue is not None:
             self.check_seats(data, venue)
+        elif "venue" in self.fields and data.get("mode", ClassMode.ONLINE) != ClassMode.ONLINE:
+            self.add_error(
+                "venue",
+                _(
+                    "Choose the venue the session is held in: every session of an in-person "
+                    "or blended class is held in a registered venue."
+                ),
+            )
         return data
 
     def check_seats(self, data: dict[str, Any], venue: Venue) -> None:

@@ -161,16 +161,21 @@ def _training_class_of_a(staff_a: Any, person: Any) -> tuple[Any, Any]:
         ),
         actor=staff_a,
     )
-    start = timezone.make_aware(datetime.datetime.combine(today, datetime.time(8)))
+    # Tomorrow, in a venue: sessions are scheduled before they are held, in person in a venue.
+    day = today + datetime.timedelta(days=1)
+    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time(8)))
+    venue = training.create_venue("教室", "幸福路 1 号", 30, actor=staff_a)
     training_class = training.create_class(
         programme.pk,
         training.ClassInput(
             code="AUTHZ-CLASS-1",
             capacity=5,
-            starts_on=today,
-            ends_on=today,
+            starts_on=day,
+            ends_on=day,
             sessions=[
-                training.SessionInput(starts_at=start, ends_at=start + datetime.timedelta(hours=2))
+                training.SessionInput(
+                    starts_at=start, ends_at=start + datetime.timedelta(hours=2), venue_id=venue.pk
+                )
             ],
         ),
         actor=staff_a,

@@ -179,11 +179,16 @@ def build_world() -> World:
 
 
 def _training(world: World, p1: Any, p2: Any) -> None:
+    import time_machine
+
     from jineng.training import services as training
     from jineng.training.choices import ClassStatus
 
-    today = timezone.localdate()
-    start = timezone.make_aware(datetime.datetime.combine(today, datetime.time(8)))
+    # The open class's session began an hour ago (the matrix records check-ins in it); the
+    # class was scheduled and approved the day before, as classes are, before they are held.
+    start = timezone.now().replace(second=0, microsecond=0) - datetime.timedelta(hours=1)
+    today = timezone.localdate(start)
+    the_day_before = start - datetime.timedelta(days=1)
     for n, (role, town, trainee) in enumerate(
         [("staff_a", TOWN_1, p1), ("staff_b", TOWN_2, p2)], start=1
     ):
@@ -211,19 +216,20 @@ def _training(world: World, p1: Any, p2: Any) -> None:
                 teacher_id=teacher.pk,
             )
 
-        running = training.create_class(
-            programme.pk,
-            training.ClassInput(
-                code=f"AUTHZ-{n}-OPEN",
-                capacity=5,
-                starts_on=today,
-                ends_on=today,
-                region_code=town,
-                sessions=[session(0)],
-            ),
-            actor=actor,
-        )
-        training.transition(running.pk, ClassStatus.APPROVED, actor=actor)
+        with time_machine.travel(the_day_before):
+            running = training.create_class(
+                programme.pk,
+                training.ClassInput(
+                    code=f"AUTHZ-{n}-OPEN",
+                    capacity=5,
+                    starts_on=today,
+                    ends_on=timezone.localdate(start + datetime.timedelta(hours=2)),
+                    region_code=town,
+                    sessions=[session(0)],
+                ),
+                actor=actor,
+            )
+            training.transition(running.pk, ClassStatus.APPROVED, actor=actor)
         running.refresh_from_db()
         # A draft: seen only by its institution and the bureau, not by the public.
         draft = training.create_class(

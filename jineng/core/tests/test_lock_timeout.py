@@ -18,6 +18,7 @@ import pytest
 from django.conf import settings
 from django.db import OperationalError, connection
 from django.urls import reverse
+from django.utils import timezone
 
 from conftest import ID_B
 from jineng.api.tests.helpers import api_client
@@ -129,7 +130,7 @@ def open_class(staff_a: Any, bureau_admin: Any, city: Any, accredited: Any) -> A
             person=p,
             organization_id=staff_a.organization_id,
             kind=AffiliationKind.TRAINEE,
-            started_on=START,
+            started_on=timezone.localdate(),
         )
         for p in trainees
     )

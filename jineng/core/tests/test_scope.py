@@ -119,7 +119,8 @@ def world(
     teacher_b = services.create_teacher("赵老师", actor=staff_b)
     prog_a = training.programme(staff_a, subsidised=False)
     prog_b = training.programme(staff_b, subsidised=False)
-    start = timezone.localdate() - datetime.timedelta(days=1)
+    # Tomorrow: sessions are scheduled, and classes approved, before they are held.
+    start = timezone.localdate() + datetime.timedelta(days=1)
     first = [training.session(start, 8, 12, venue=venue_a, teacher=teacher_a)]
     # School A's licence covers its class, so the school may approve it (it is suspended below).
     day, far = datetime.date(2020, 1, 1), start + datetime.timedelta(days=3650)
@@ -128,7 +129,13 @@ def world(
     class_a = training.approved_class(
         staff_a, bureau_admin, prog_a, region_code=TOWN_A, start=start, sessions=first
     )
-    class_b = training.draft_class(staff_b, prog_b, region_code=TOWN_B, start=start)
+    class_b = training.draft_class(
+        staff_b,
+        prog_b,
+        region_code=TOWN_B,
+        start=start,
+        sessions=[training.session(start, 8, 12, venue=venue_b)],
+    )
     elsewhere = training.person(bureau_admin, ID_B, region="220581100201")
     enrolment_a = Enrolment.objects.create(training_class=class_a, person=worker.person)
     # A trainee of the class in 新华街道 who lives in 山城镇.

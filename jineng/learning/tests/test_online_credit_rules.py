@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+import time_machine
 from django.utils import timezone, translation
 
 from jineng.learning import queries, services
@@ -21,7 +22,7 @@ from jineng.training.tests.conftest import (  # noqa: F401 - the training tests'
     levels,
     occupations,
 )
-from jineng.training.tests.helpers import draft_class, programme, session
+from jineng.training.tests.helpers import at, draft_class, programme, session
 
 pytestmark = pytest.mark.django_db
 
@@ -47,11 +48,15 @@ def platform(bureau_admin, school_a):
 
 
 def _class(staff_a, mode, *, theory=40, practice=50):
-    """A running unsubsidised class of school A, three days ago, with one 4-hour session."""
+    """An approved unsubsidised class of school A, three days ago, with one 4-hour session.
+
+    Scheduled and approved the day before it was held, as classes are.
+    """
     day = timezone.localdate() - datetime.timedelta(days=3)
     prog = programme(staff_a, subsidised=False, theory=theory, practice=practice)
-    c = draft_class(staff_a, prog, start=day, days=0, mode=mode, sessions=[session(day, 8, 12)])
-    training.transition(c.pk, ClassStatus.APPROVED, actor=staff_a)
+    with time_machine.travel(at(day - datetime.timedelta(days=1), 9)):
+        c = draft_class(staff_a, prog, start=day, days=0, mode=mode, sessions=[session(day, 8, 12)])
+        training.transition(c.pk, ClassStatus.APPROVED, actor=staff_a)
     return c
 
 

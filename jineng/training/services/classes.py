@@ -180,6 +180,11 @@ def _check_code_free(code: str, exclude: int | None = None) -> None:
         )
 
 
+def _local(moment: datetime.datetime) -> str:
+    """A moment in local time, as the class pages show it (2026-03-02 08:00)."""
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
+
+
 def _describe(session: ClassSession) -> str:
     local = timezone.localtime(session.starts_at)
     return _("class {code} on {day} at {time}").format(
@@ -191,8 +196,13 @@ def _add_sessions(training_class: TrainingClass, sessions: list[SessionInput], a
     """Check and insert sessions under locks on their venues and teachers.
 
     A session books venues and teachers the actor may change (core.scope) of the class's
-    own institution; any other answers "no such venue" or "no such teacher" alike.
+    own institution; any other answers "no such venue" or "no such teacher" alike. A session
+    is scheduled before it starts, never after (training already given was not supervised,
+    and its check-ins would count toward subsidised hours), and a session of an in-person or
+    blended class names the venue it is held in, whose registered capacity it is checked
+    against (R23).
     """
+    now = timezone.now()
     organization_id = training_class.programme.organization_id
     venue_ids = sorted({s.venue_id for s in sessions if s.venue_id})
     teacher_ids = sorted({s.teacher_id for s in sessions if s.teacher_id})
@@ -217,6 +227,22 @@ def _add_sessions(training_class: TrainingClass, sessions: list[SessionInput], a
         if s.ends_at <= s.starts_at:
             raise ValidationFailed(
                 _("Session {n} must end after it starts.").format(n=n), field="ends_at"
+            )
+        if s.starts_at < now:
+            raise ValidationFailed(
+                _(
+                    "Session {n} starts at {time}, which has already passed: schedule only "
+                    "sessions still to come."
+                ).format(n=n, time=_local(s.starts_at)),
+                field="starts_at",
+            )
+        if not s.venue_id and training_class.mode != ClassMode.ONLINE:
+            raise ValidationFailed(
+                _(
+                    "Session {n}: choose the venue it is held in. Every session of an "
+                    "in-person or blended class is held in a registered venue."
+                ).format(n=n),
+                field="venue_id",
             )
         day = timezone.localtime(s.starts_at).date()
         if not training_class.starts_on <= day <= training_class.ends_on:

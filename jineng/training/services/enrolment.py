@@ -26,6 +26,7 @@ from jineng.training import locks
 from jineng.training.choices import (
     ACTIVE_ENROLMENT_STATUSES,
     ENROLLABLE_STATUSES,
+    ClassMode,
     EnrolmentStatus,
 )
 from jineng.training.eligibility import unmet_conditions
@@ -154,16 +155,17 @@ def check_other_places(
     )
     if replacing is not None:
         places = places.exclude(pk=replacing.pk)
-    in_the_way = list(
-        places.filter(
-            Q(training_class__programme_id=training_class.programme_id)
-            | Exists(
-                ClassSession.objects.filter(training_class=OuterRef("training_class_id")).filter(
-                    _overlaps_ours(training_class)
-                )
-            )
+    standing_in_the_way = Q(training_class__programme_id=training_class.programme_id) | Exists(
+        ClassSession.objects.filter(training_class=OuterRef("training_class_id")).filter(
+            _overlaps_ours(training_class)
         )
-        .select_related("training_class")
+    )
+    same_days = _subsidies_on_the_same_days(training_class)
+    if same_days is not None:
+        standing_in_the_way |= same_days
+    in_the_way = list(
+        places.filter(standing_in_the_way)
+        .select_related("training_class__programme")
         .order_by("pk")
     )
     if not in_the_way:
@@ -174,7 +176,71 @@ def check_other_places(
     )
     if same is not None:
         _refuse_same_programme(person, actor, same)
+    subsidy = next((p for p in in_the_way if _claims_the_same_days(training_class, p)), None)
+    if subsidy is not None:
+        _refuse_same_days(training_class, person, actor, subsidy)
     _refuse_overlap(training_class, person, actor, places)
+
+
+# Modes whose hours (all, or a blended class's theory) are learned online on any of the
+# class's days: no session says when, so their time is the class's days.
+LEARNED_ONLINE = (ClassMode.ONLINE, ClassMode.BLENDED)
+
+
+def _subsidies_on_the_same_days(training_class: TrainingClass) -> Q | None:
+    """Match the places in subsidised classes whose days meet this subsidised class's days,
+    when either class's hours are learned online (no subsidised hour is claimed twice).
+
+    None for an unsubsidised class; never matches between two in-person classes (their
+    sessions say when they are held, _overlaps_ours()).
+    """
+    if not training_class.programme.is_subsidised:
+        return None
+    days = (
+        Q(training_class__starts_on__lte=training_class.ends_on)
+        & Q(training_class__ends_on__gte=training_class.starts_on)
+        & ~Q(training_class__programme__catalog_entry_key="")
+    )
+    if training_class.mode in LEARNED_ONLINE:
+        return days
+    return days & Q(training_class__mode__in=LEARNED_ONLINE)
+
+
+def _claims_the_same_days(training_class: TrainingClass, place: Enrolment) -> bool:
+    """The same rule as _subsidies_on_the_same_days() for one place already read."""
+    other = place.training_class
+    return (
+        training_class.programme.is_subsidised
+        and other.programme.is_subsidised
+        and (training_class.mode in LEARNED_ONLINE or other.mode in LEARNED_ONLINE)
+        and other.starts_on <= training_class.ends_on
+        and training_class.starts_on <= other.ends_on
+    )
+
+
+def _refuse_same_days(
+    training_class: TrainingClass, person: Person, actor: Any, place: Enrolment
+) -> None:
+    """Refuse a second subsidised place on the same days when hours are learned online."""
+    other = place.training_class
+    if _shown_to(actor, place):
+        detail = _(
+            "{name} already holds a place in subsidised class {code} ({start} to {end}) on "
+            "days this subsidised class also runs, and one of the two is learned online: "
+            "one subsidised class at a time when its hours are learned online. Choose a "
+            "class on other days, or withdraw from that class."
+        ).format(
+            name=person.name,
+            code=other.code,
+            start=other.starts_on.isoformat(),
+            end=other.ends_on.isoformat(),
+        )
+    else:
+        detail = _(
+            "{name} already holds a place in another subsidised class on the same days, and "
+            "one of the two is learned online."
+        ).format(name=person.name)
+    raise OverlappingEnrolment(detail, field="person")
 
 
 def _overlaps_ours(training_class: TrainingClass) -> Exists:

@@ -86,22 +86,75 @@ def class_venues(training_class: TrainingClass) -> list[Venue]:
     return list(venues.values())
 
 
+def timing_problem(training_class: TrainingClass) -> str | None:
+    """Say in words why the class is approved too late, or None.
+
+    A class is approved before it starts: not once its first day has passed (learning online
+    counts from that day) nor once any of its sessions has begun, or staff could record
+    manual check-ins, within their grace, for training nobody had approved or supervised.
+    Reads ``training_class.sessions.all()``, so a list can prefetch the sessions.
+    """
+    now = timezone.now()
+    if training_class.starts_on < timezone.localdate(now):
+        return _(
+            "Class {code} started on {day}: a class is approved before it starts. Move its "
+            "dates and sessions to days still to come."
+        ).format(code=training_class.code, day=training_class.starts_on.isoformat())
+    sessions = sorted(training_class.sessions.all(), key=lambda s: (s.starts_at, s.pk))
+    for n, session in enumerate(sessions, start=1):
+        if session.starts_at <= now:
+            return _(
+                "Session {n} of class {code} began at {time}: a class is approved before its "
+                "first session. Move the sessions that have begun to times still to come."
+            ).format(
+                n=n,
+                code=training_class.code,
+                time=timezone.localtime(session.starts_at).strftime("%Y-%m-%d %H:%M"),
+            )
+    return None
+
+
+def venueless_problem(training_class: TrainingClass) -> str | None:
+    """Say in words which session of an in-person or blended class names no venue, or None.
+
+    Scheduling refuses such sessions; this catches those scheduled before the rule, whose
+    venue capacity (R23) was never checked. Reads ``training_class.sessions.all()``.
+    """
+    if training_class.mode == ClassMode.ONLINE:
+        return None
+    sessions = sorted(training_class.sessions.all(), key=lambda s: (s.starts_at, s.pk))
+    for n, session in enumerate(sessions, start=1):
+        if session.venue_id is None:
+            return _(
+                "Session {n} of class {code} names no venue: every session of an in-person "
+                "or blended class is held in a registered venue."
+            ).format(n=n, code=training_class.code)
+    return None
+
+
 def approval_problems(training_class: TrainingClass) -> tuple[list[str], CatalogEntry | None]:
     """Check a class against what must hold before it opens for enrolment.
 
-    Every class: its institution is accredited for the programme's occupation and level on
-    every day of the class (accreditation_problem()), and no venue seats fewer people than
-    the class has places. A subsidised class also: its catalog entry is in force at the
+    Every class: it has not started and none of its sessions has begun (timing_problem()),
+    its institution is accredited for the programme's occupation and level on every day of
+    the class (accreditation_problem()), every in-person session names a venue
+    (venueless_problem()) and no venue seats fewer people than the class has places. A
+    subsidised class also: its catalog entry is in force at the
     start date, and its sessions deliver the hours the programme teaches in person
     (schedule_problem()). Returns every problem in words and the catalog entry the class
     trains for (if found).
     """
     programme = training_class.programme
     day = training_class.starts_on
-    problems: list[str] = []
-    scope = accreditation_problem(training_class)
-    if scope is not None:
-        problems.append(scope)
+    problems = [
+        problem
+        for problem in (
+            timing_problem(training_class),
+            accreditation_problem(training_class),
+            venueless_problem(training_class),
+        )
+        if problem is not None
+    ]
     problems += venue_problems(training_class, class_venues(training_class))
     if not needs_bureau_approval(programme):
         return problems, None

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import itertools
 from typing import Any
 
+import time_machine
 from django.utils import timezone
 
 from jineng.accounts.roles import Capability
@@ -17,7 +19,16 @@ from jineng.training import services
 from jineng.training.choices import ClassMode, ClassStatus
 from jineng.training.models import Programme, TrainingClass
 
-START = datetime.date(2026, 3, 2)
+
+def _a_monday_ahead(days: int) -> datetime.date:
+    """The first Monday at least ``days`` days from today."""
+    day = timezone.localdate() + datetime.timedelta(days=days)
+    return day + datetime.timedelta(days=-day.weekday() % 7)
+
+
+# The first day of the tests' classes: ahead of today, as classes are scheduled and approved
+# before they are held (a session that has begun can no longer be added or approved).
+START = _a_monday_ahead(28)
 ENTRY_KEY = "6-31-01-03/level5/employment"
 _codes = itertools.count(1)
 
@@ -25,6 +36,13 @@ _codes = itertools.count(1)
 def at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
     """An aware local datetime."""
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+
+
+def held(*, tick: bool = False) -> Any:
+    """Move the clock, as a context manager, to five weeks after START: the classes the
+    tests build (scheduled ahead of today, their sessions within four weeks of START) have
+    then been held, and can start and close."""
+    return time_machine.travel(at(START + datetime.timedelta(days=35), 9), tick=tick)
 
 
 def programme(
@@ -88,20 +106,36 @@ def draft_class(
     region_code: str = "220581001",
     mode: str = ClassMode.OFFLINE,
 ) -> TrainingClass:
-    """A draft class whose sessions (unless given) cover its programme's hours (timetable())."""
+    """A draft class whose sessions (unless given) cover its programme's hours (timetable()).
+
+    Sessions of an in-person or blended class that name no venue are held in a room of the
+    class's own (room()), as every in-person session names its venue.
+    """
+    code = f"C{next(_codes):05d}"
+    sessions = sessions if sessions is not None else timetable(prog, start)
+    if mode != ClassMode.ONLINE and any(s.venue_id is None for s in sessions):
+        venue = room(staff, f"{code} 教室", capacity)
+        sessions = [
+            s if s.venue_id else dataclasses.replace(s, venue_id=venue.pk) for s in sessions
+        ]
     return services.create_class(
         prog.pk,
         services.ClassInput(
-            code=f"C{next(_codes):05d}",
+            code=code,
             capacity=capacity,
             starts_on=start,
             ends_on=start + datetime.timedelta(days=days),
             region_code=region_code,
             mode=mode,
-            sessions=sessions if sessions is not None else timetable(prog, start),
+            sessions=sessions,
         ),
         actor=staff,
     )
+
+
+def room(staff: Any, name: str = "教室", capacity: int = 2) -> Any:
+    """A venue of the staff member's institution, with room for 500 (or the places given)."""
+    return services.create_venue(name, "新华街道1号", max(capacity, 500), actor=staff)
 
 
 def approved_class(staff: Any, admin: Any, prog: Programme, **kwargs: Any) -> TrainingClass:

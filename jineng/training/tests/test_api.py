@@ -10,7 +10,7 @@ from jineng.api.tests.helpers import api_client
 from jineng.core.models import AuditEvent
 from jineng.training.models import Enrolment
 
-from .helpers import approved_class, draft_class, enrol, member, person, programme
+from .helpers import START, approved_class, draft_class, enrol, member, person, programme
 
 
 @pytest.fixture
@@ -55,7 +55,7 @@ def test_ineligible_worker_gets_the_reasons(worker, person, open_class):
     body = response.json()
     assert (response.status_code, body["code"]) == (400, "not_eligible")
     assert body["reasons"] == [
-        "On 2026-03-02 you are not recognised in any of these groups: 农民工、失业人员."
+        f"On {START} you are not recognised in any of these groups: 农民工、失业人员."
     ]
     assert not Enrolment.objects.exists()
 

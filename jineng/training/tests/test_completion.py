@@ -20,7 +20,7 @@ from jineng.training import queries, services
 from jineng.training.choices import ClassMode, ClassStatus, EnrolmentStatus
 from jineng.training.models import Enrolment, TrainingClass
 
-from .helpers import START, approved_class, at, enrol, person, programme
+from .helpers import START, approved_class, at, enrol, held, person, programme
 
 pytestmark = pytest.mark.django_db
 ID_C = "220581200003010013"
@@ -35,8 +35,9 @@ def running(accredited, staff_a, bureau_admin, occupations, levels):
         person(bureau_admin, i, name=n) for i, n in ((ID_A, "甲"), (ID_B, "乙"), (ID_C, "丙"))
     ]
     made = [enrol(c.pk, p, actor=staff_a) for p in people]
-    services.transition(c.pk, ClassStatus.RUNNING, actor=staff_a)
-    return c, made
+    with held():
+        services.transition(c.pk, ClassStatus.RUNNING, actor=staff_a)
+        yield c, made
 
 
 def test_close_class_computes_completion(staff_a, running):
@@ -91,7 +92,7 @@ def test_class_cannot_close_before_its_last_session_has_ended(staff_a, running):
     ):
         services.close_class(c.pk, actor=staff_a)
     assert refused.value.detail == (
-        f"Class {c.code} can be closed once its last session has ended, at 2026-03-02 12:00."
+        f"Class {c.code} can be closed once its last session has ended, at {START} 12:00."
     )
     c.refresh_from_db()
     assert c.status == ClassStatus.RUNNING
@@ -125,14 +126,16 @@ def test_class_without_sessions_closes_after_its_end_date(accredited, staff_a, o
         actor=staff_a,
     )
     services.transition(c.pk, ClassStatus.APPROVED, actor=staff_a)
-    services.transition(c.pk, ClassStatus.RUNNING, actor=staff_a)
+    with time_machine.travel(at(START, 8), tick=False):
+        services.transition(c.pk, ClassStatus.RUNNING, actor=staff_a)
+    last, next_day = START + datetime.timedelta(days=6), START + datetime.timedelta(days=7)
     with (
-        time_machine.travel(at(START + datetime.timedelta(days=6), 23, 59), tick=False),
+        time_machine.travel(at(last, 23, 59), tick=False),
         pytest.raises(InvalidTransition) as refused,
     ):
         services.close_class(c.pk, actor=staff_a)
     assert refused.value.detail == (
-        "Class ONLINE-1 ends on 2026-03-08: it can be closed from 2026-03-09."
+        f"Class ONLINE-1 ends on {last}: it can be closed from {next_day}."
     )
     assert TrainingClass.objects.get(pk=c.pk).status == ClassStatus.RUNNING
     with time_machine.travel(at(START + datetime.timedelta(days=7), 0), tick=False):

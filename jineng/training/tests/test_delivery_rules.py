@@ -22,7 +22,7 @@ from jineng.api.tests.helpers import api_client
 from jineng.core.errors import ValidationFailed
 from jineng.core.models import AuditEvent
 from jineng.training import services
-from jineng.training.choices import ClassStatus, EnrolmentStatus
+from jineng.training.choices import ClassMode, ClassStatus, EnrolmentStatus
 from jineng.training.models import Enrolment, TrainingClass
 
 from .helpers import draft_class, enrol, person, programme, session
@@ -107,10 +107,25 @@ def test_a_withdrawn_licence_stops_the_school_opening_classes(staff_a, bureau_ad
 
 def test_a_class_dated_before_the_withdrawal_cannot_open_either(staff_a, bureau_admin, accredited):
     withdraw(accredited, bureau_admin)
+    # Sessions cannot be scheduled in the past; an online class has none to date it.
     last_month = timezone.localdate() - datetime.timedelta(days=30)
-    c = one_day_class(staff_a, programme(staff_a, subsidised=False), last_month)
-    with pytest.raises(services.ApprovalRefused, match="was withdrawn and does not count"):
+    c = draft_class(
+        staff_a,
+        programme(staff_a, subsidised=False),
+        start=last_month,
+        days=0,
+        sessions=[],
+        mode=ClassMode.ONLINE,
+    )
+    with pytest.raises(services.ApprovalRefused) as refused:
         services.transition(c.pk, ClassStatus.APPROVED, actor=staff_a)
+    assert refused.value.extra["reasons"] == [
+        f"Class {c.code} started on {last_month}: a class is approved before it starts. Move "
+        "its dates and sessions to days still to come.",
+        # Withdrawn today: the class, dated back, would run on to today without the licence.
+        f"{SCHOOL_A}'s training accreditation for 电工 五级/初级工 was withdrawn and does not "
+        f"count on {timezone.localdate()}.",
+    ]
 
 
 def test_a_licence_lapsing_during_the_class_refuses_it(staff_a, bureau_admin, occupations, levels):

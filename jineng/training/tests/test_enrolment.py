@@ -6,6 +6,7 @@ import datetime
 import io
 
 import pytest
+import time_machine
 from openpyxl import Workbook
 
 from conftest import ID_A, ID_B
@@ -17,7 +18,7 @@ from jineng.training import services
 from jineng.training.choices import ClassStatus, EnrolmentStatus
 from jineng.training.models import Enrolment
 
-from .helpers import START, approved_class, enrol, member, person, programme
+from .helpers import START, approved_class, at, enrol, member, person, programme
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +75,7 @@ def test_ineligible_person_gets_every_reason(staff_a, bureau_admin, open_class):
     with pytest.raises(services.NotEligible) as caught:
         enrol(open_class.pk, p, actor=staff_a)
     assert caught.value.extra["reasons"] == [
-        "On 2026-03-02 you are not recognised in any of these groups: 农民工、失业人员.",
+        f"On {START} you are not recognised in any of these groups: 农民工、失业人员.",
         "The class is for people aged 60 or less when it starts.",
     ]
     assert not Enrolment.objects.exists()
@@ -266,5 +267,6 @@ def test_bulk_enrolment_needs_the_name_column(staff_a, open_class, unemployed):
 
 
 def test_running_class_still_takes_enrolments(staff_a, open_class, unemployed):
-    services.transition(open_class.pk, ClassStatus.RUNNING, actor=staff_a)
-    assert enrol(open_class.pk, unemployed(ID_B), actor=staff_a).status == "enrolled"
+    with time_machine.travel(at(START, 8), tick=False):
+        services.transition(open_class.pk, ClassStatus.RUNNING, actor=staff_a)
+        assert enrol(open_class.pk, unemployed(ID_B), actor=staff_a).status == "enrolled"

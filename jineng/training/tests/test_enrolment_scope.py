@@ -6,6 +6,7 @@ import datetime
 import io
 
 import pytest
+import time_machine
 from django.utils import timezone, translation
 
 from conftest import ID_B
@@ -17,7 +18,7 @@ from jineng.people.models import Affiliation
 from jineng.training import services
 from jineng.training.models import Enrolment
 
-from .helpers import approved_class, enrol, member, person, programme, session
+from .helpers import START, approved_class, at, enrol, member, person, programme, session
 
 pytestmark = pytest.mark.django_db
 
@@ -135,8 +136,9 @@ def test_withdrawal_before_the_start_ends_the_tie(staff_a, future_class, outside
 def test_withdrawal_after_the_start_keeps_the_tie(staff_a, open_class, bureau_admin, outsider):
     member(bureau_admin, outsider, open_class.catalog_entry.target_groups.first())
     enrolment = services.enrol_by_id_card(open_class.pk, ID_B, "王五", actor=staff_a)
-    assert open_class.starts_on <= timezone.localdate()
-    services.withdraw(enrolment.pk, actor=staff_a)
+    with time_machine.travel(at(START, 8), tick=False):
+        assert open_class.starts_on <= timezone.localdate()
+        services.withdraw(enrolment.pk, actor=staff_a)
     assert Affiliation.objects.get(person=outsider).ended_on is None
     assert get_person_for_user(staff_a, outsider.pk) == outsider
 

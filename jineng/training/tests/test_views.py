@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from unittest import mock
 
@@ -24,6 +25,7 @@ from .helpers import (
     citizen_id,
     draft_class,
     enrol,
+    held,
     member,
     person,
     programme,
@@ -161,6 +163,7 @@ def test_approval_refusal_is_shown_in_words(client, staff_a, bureau_admin, catal
 
 
 def test_staff_creates_programme_and_class(client, staff_a, occupations, levels):
+    room = services.create_venue("一号教室", "新华街道1号", 40, actor=staff_a)
     client.force_login(staff_a)
     response = client.post(
         reverse("training:programmes"),
@@ -176,23 +179,30 @@ def test_staff_creates_programme_and_class(client, staff_a, occupations, levels)
     )
     assert response.status_code == 302
     prog = staff_a.organization.programmes.get()
-    response = client.post(
-        reverse("training:create", args=[prog.pk]),
-        {
-            "code": "HG-1",
-            "capacity": 20,
-            "starts_on": "2026-03-02",
-            "ends_on": "2026-03-20",
-            "mode": "offline",
-            "region_code": "220581001",
-            "day": "2026-03-02",
-            "start": "08:00",
-            "end": "12:00",
-        },
-    )
+    data = {
+        "code": "HG-1",
+        "capacity": 20,
+        "starts_on": START.isoformat(),
+        "ends_on": (START + datetime.timedelta(days=18)).isoformat(),
+        "mode": "offline",
+        "region_code": "220581001",
+        "day": START.isoformat(),
+        "start": "08:00",
+        "end": "12:00",
+    }
+    # An in-person session is held in a venue: the form asks for it beside the field.
+    with translation.override("en"):
+        response = client.post(reverse("training:create", args=[prog.pk]), data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["venue"] == [
+        "Choose the venue the session is held in: every session of an in-person or blended "
+        "class is held in a registered venue."
+    ]
+    assert not TrainingClass.objects.exists()
+    response = client.post(reverse("training:create", args=[prog.pk]), {**data, "venue": room.pk})
     assert response.status_code == 302
     c = TrainingClass.objects.get(code="HG-1")
-    assert c.sessions.count() == 1
+    assert list(c.sessions.values_list("venue", flat=True)) == [room.pk]
     assert c.status == ClassStatus.DRAFT
 
 
@@ -202,7 +212,8 @@ def test_list_pages_have_flat_query_counts(
     prog = programme(staff_a)
     for _ in range(6):
         c = approved_class(staff_a, bureau_admin, prog)
-        services.transition(c.pk, ClassStatus.RUNNING, actor=staff_a)
+        with time_machine.travel(at(START, 8), tick=False):
+            services.transition(c.pk, ClassStatus.RUNNING, actor=staff_a)
     client.force_login(bureau_admin)
     for name in ("training:list", "training:running", "training:find"):
         with django_assert_max_num_queries(12):
@@ -244,8 +255,8 @@ def test_staff_edits_a_draft_class_and_keeps_its_sessions(
     data = {
         "code": "NEW-1",
         "capacity": 9,
-        "starts_on": "2026-03-02",
-        "ends_on": "2026-03-05",
+        "starts_on": START.isoformat(),
+        "ends_on": (START + datetime.timedelta(days=3)).isoformat(),
         "mode": "blended",
         "region_code": "220581100",
     }
@@ -301,12 +312,13 @@ def test_class_list_counts_the_trainees_of_open_and_finished_classes(
     finished = approved_class(staff_a, bureau_admin, prog, capacity=4)
     # Four seats and one on the waitlist, whose place lapses when the class closes.
     seated = [enrol(finished.pk, p, actor=staff_a) for p in people[2:]][:4]
-    services.transition(finished.pk, ClassStatus.RUNNING, actor=staff_a)
     attended = {e.pk: 300 for e in seated[:3]} | {seated[3].pk: 60}
     with (
+        held(),
         mock.patch.object(queries, "attended_minutes", lambda ids: {i: attended[i] for i in ids}),
         mock.patch.object(queries, "online_minutes", return_value=0),
     ):
+        services.transition(finished.pk, ClassStatus.RUNNING, actor=staff_a)
         services.close_class(finished.pk, actor=staff_a)
 
     counts = {
@@ -365,10 +377,10 @@ def test_page_says_when_a_running_class_can_be_closed(
     accredited, client, english, staff_a, bureau_admin, occupations, levels
 ):
     c = approved_class(staff_a, bureau_admin, programme(staff_a, subsidised=False))
-    services.transition(c.pk, ClassStatus.RUNNING, actor=staff_a)
-    client.force_login(staff_a)
-    wait = f"Class {c.code} can be closed once its last session has ended, at 2026-03-02 12:00."
+    wait = f"Class {c.code} can be closed once its last session has ended, at {START} 12:00."
     with time_machine.travel(at(START, 10), tick=False):
+        services.transition(c.pk, ClassStatus.RUNNING, actor=staff_a)
+        client.force_login(staff_a)
         page = client.get(reverse("training:detail", args=[c.pk]))
         assert wait in page.content.decode()
         closing = client.post(
@@ -377,7 +389,9 @@ def test_page_says_when_a_running_class_can_be_closed(
     assert [str(m) for m in closing.context["messages"]] == [wait]
     assert TrainingClass.objects.get(pk=c.pk).status == ClassStatus.RUNNING
     assert not AuditEvent.objects.filter(action="training.class.closed").exists()
-    page = client.get(reverse("training:detail", args=[c.pk]))
+    with held():
+        client.force_login(staff_a)
+        page = client.get(reverse("training:detail", args=[c.pk]))
     assert "can be closed once" not in page.content.decode()
 
 
@@ -389,12 +403,13 @@ def test_roster_shows_the_result_in_the_viewers_language(
         staff_a, bureau_admin, programme(staff_a, subsidised=False, theory=2, practice=3)
     )
     enrolment = enrol(c.pk, worker.person, actor=staff_a)
-    services.transition(c.pk, ClassStatus.RUNNING, actor=staff_a)
     with (
+        held(),
         translation.override("en"),
         mock.patch.object(queries, "attended_minutes", lambda ids: dict.fromkeys(ids, 180)),
         mock.patch.object(queries, "online_minutes", return_value=0),
     ):
+        services.transition(c.pk, ClassStatus.RUNNING, actor=staff_a)
         services.close_class(c.pk, actor=staff_a)
     assert Enrolment.objects.get(pk=enrolment.pk).result_note == ""
     client.force_login(staff_a)

@@ -71,7 +71,8 @@ def test_unsubsidised_class_is_approved_by_its_institution(
     with pytest.raises(InvalidTransition, match="no bureau approval needed"):
         services.transition(c.pk, ClassStatus.SUBMITTED, actor=staff_a)
     services.transition(c.pk, ClassStatus.APPROVED, actor=staff_a)
-    services.transition(c.pk, ClassStatus.RUNNING, actor=staff_a)
+    with time_machine.travel(at(START, 8), tick=False):
+        services.transition(c.pk, ClassStatus.RUNNING, actor=staff_a)
     assert TrainingClass.objects.get(pk=c.pk).status == ClassStatus.RUNNING
     assert AuditEvent.objects.filter(action="training.class.started").count() == 1
 
@@ -92,7 +93,7 @@ def test_class_starts_on_its_start_date_not_before(accredited, staff_a, occupati
     the_day_before = at(START - datetime.timedelta(days=1), 23, 59)
     with time_machine.travel(the_day_before, tick=False), pytest.raises(InvalidTransition) as no:
         services.transition(c.pk, ClassStatus.RUNNING, actor=staff_a)
-    assert no.value.detail == f"Class {c.code} starts on 2026-03-02: start it on that day or later."
+    assert no.value.detail == f"Class {c.code} starts on {START}: start it on that day or later."
     assert TrainingClass.objects.get(pk=c.pk).status == ClassStatus.APPROVED
     assert not AuditEvent.objects.filter(action="training.class.started").exists()
     with time_machine.travel(at(START, 0), tick=False):
@@ -131,7 +132,7 @@ def test_approval_refused_without_accreditation(staff_a, bureau_admin, catalog_e
     reasons = _refusal(staff_a, bureau_admin, programme(staff_a))
     assert reasons == [
         "梅河口市甲职业培训学校 holds no training accreditation for 电工 "
-        f"{catalog_entry.skill_level.name} on 2026-03-02."
+        f"{catalog_entry.skill_level.name} on {START}."
     ]
 
 
@@ -140,7 +141,7 @@ def test_approval_refused_for_entry_missing_from_catalog(
 ):
     reasons = _refusal(staff_a, bureau_admin, programme(staff_a, key="no/such/entry"))
     assert reasons == [
-        "Entry no/such/entry is not in the subsidised training catalog in force on 2026-03-02."
+        f"Entry no/such/entry is not in the subsidised training catalog in force on {START}."
     ]
 
 
@@ -198,7 +199,7 @@ def test_teacher_cannot_be_double_booked(staff_a, occupations, levels, teacher):
     with pytest.raises(services.DoubleBooked) as caught:
         draft_class(staff_a, prog, sessions=[session(START, 11, 13, teacher=teacher)])
     assert caught.value.detail == (
-        f"Session 1: teacher 王老师 already teaches class {first.code} on 2026-03-02 at 08:00."
+        f"Session 1: teacher 王老师 already teaches class {first.code} on {START} at 08:00."
     )
     assert TrainingClass.objects.count() == 1
     # Back-to-back sessions do not overlap.
