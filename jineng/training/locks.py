@@ -6,13 +6,15 @@ from jineng.training.models import TrainingClass
 
 
 def class_for_update(class_id: int) -> TrainingClass:
-    """Lock a training class and its programme until the transaction ends (enrolment, moves).
+    """Lock a training class row until the transaction ends (enrolment, moves).
 
-    The institution, occupation and level come along unlocked: enrolment asks whether the
-    institution is accredited for them without another query.
+    Only the class's row: its programme, institution, occupation and level come along
+    unlocked (enrolment asks whether the institution is accredited for them without another
+    query), so the classes of one programme take enrolments side by side. The rules across
+    classes (one place per programme, no overlapping places) hold under the person's lock.
     """
     return (
-        TrainingClass.objects.select_for_update(of=("self", "programme"))
+        TrainingClass.objects.select_for_update(of=("self",))
         .select_related(
             "programme__organization", "programme__occupation", "programme__skill_level"
         )
