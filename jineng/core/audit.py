@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -125,6 +126,49 @@ def _actor_label(actor: Any) -> str:
     return getattr(actor, "username", None) or str(actor)
 
 
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One event to append with record_many: what record() takes after the actor."""
+
+    action: str
+    obj: models.Model | None = None
+    object_type: str = ""
+    object_id: str = ""
+    person_id: int | None = None
+    data: dict[str, Any] | None = None
+
+
+def _event(actor: Any, entry: Entry, stream: str, seq: int, prev_hash: str) -> AuditEvent:
+    obj = entry.obj
+    event = AuditEvent(
+        stream=stream,
+        seq=seq,
+        algorithm=current_algorithm(),
+        created_at=timezone.now(),
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_label=_actor_label(actor),
+        action=entry.action,
+        object_type=obj._meta.label_lower if obj is not None else entry.object_type,
+        object_id=str(obj.pk) if obj is not None else entry.object_id,
+        object_repr=str(obj)[:200] if obj is not None else "",
+        person_id=entry.person_id,
+        data=_json_safe(_mask(entry.data or {})),
+        request_id=context.request_id.get(),
+        prev_hash=prev_hash,
+    )
+    event.hash = compute_hash(event)
+    return event
+
+
+def _locked_head(stream: str) -> tuple[int, str]:
+    """Take the stream's lock (held to commit) and return its newest number and hash."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit.record() must run inside the transaction of the change.")
+    locks.audit_chain_for_update(stream)
+    last = AuditEvent.objects.filter(stream=stream).order_by("-seq").values("seq", "hash").first()
+    return (last["seq"], last["hash"]) if last else (0, GENESIS)
+
+
 def record(
     actor: Any,
     action: str,
@@ -135,31 +179,52 @@ def record(
     person_id: int | None = None,
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one audit event to the actor's stream; call it inside the change's transaction."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("audit.record() must run inside the transaction of the change.")
+    """Append one audit event to the actor's stream; call it inside the change's transaction.
+
+    From here to the commit the actor's stream is locked: a long transaction should record
+    its events last, with record_many, so that the stream's other writers do not wait.
+    """
     stream = stream_for(actor)
-    locks.audit_chain_for_update(stream)
-    last = AuditEvent.objects.filter(stream=stream).order_by("-seq").values("seq", "hash").first()
-    event = AuditEvent(
-        stream=stream,
-        seq=last["seq"] + 1 if last else 1,
-        algorithm=current_algorithm(),
-        created_at=timezone.now(),
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_label=_actor_label(actor),
-        action=action,
-        object_type=obj._meta.label_lower if obj is not None else object_type,
-        object_id=str(obj.pk) if obj is not None else object_id,
-        object_repr=str(obj)[:200] if obj is not None else "",
-        person_id=person_id,
-        data=_json_safe(_mask(data or {})),
-        request_id=context.request_id.get(),
-        prev_hash=last["hash"] if last else GENESIS,
-    )
-    event.hash = compute_hash(event)
+    seq, prev_hash = _locked_head(stream)
+    entry = Entry(action, obj, object_type, object_id, person_id, data)
+    event = _event(actor, entry, stream, seq + 1, prev_hash)
     event.save(force_insert=True)
     return event
+
+
+# Events inserted at a time by record_many: what it holds in memory, whatever their number.
+BATCH_SIZE = 2000
+
+
+def record_many(actor: Any, entries: Iterable[Entry]) -> int:
+    """Append many events of one actor in order, taking the stream's lock once; return how many.
+
+    Long transactions (bulk imports) collect their events and call this just before they
+    commit, so the actor's stream is locked only while the batch is written rather than from
+    the first event on. ``entries`` may be a generator: events are chained and inserted
+    BATCH_SIZE at a time. Nothing is locked when there are no entries.
+    """
+    entries = iter(entries)
+    first = next(entries, None)
+    if first is None:
+        return 0
+    stream = stream_for(actor)
+    seq, prev_hash = _locked_head(stream)
+    written = 0
+    batch: list[AuditEvent] = []
+    for entry in itertools.chain((first,), entries):
+        seq += 1
+        event = _event(actor, entry, stream, seq, prev_hash)
+        prev_hash = event.hash
+        batch.append(event)
+        if len(batch) == BATCH_SIZE:
+            AuditEvent.objects.bulk_create(batch)
+            written += len(batch)
+            batch = []
+    if batch:
+        AuditEvent.objects.bulk_create(batch)
+        written += len(batch)
+    return written
 
 
 def _json_safe(data: Any) -> Any:

@@ -93,3 +93,23 @@ def test_audit_verify_command_exits_non_zero_and_names_the_row(capsys):
         call_command("audit", "verify")
     assert exc.value.code == 1
     assert f"#{events[1].pk}" in capsys.readouterr().err
+
+
+@pytest.mark.django_db
+def test_record_many_chains_a_batch_after_the_streams_head(staff_a, monkeypatch):
+    monkeypatch.setattr(audit, "BATCH_SIZE", 2)
+    with transaction.atomic():
+        first = audit.record(staff_a, "core.test.first")
+        written = audit.record_many(
+            staff_a,
+            (audit.Entry("core.test.batch", object_type="t", object_id=str(i)) for i in range(5)),
+        )
+        assert audit.record_many(staff_a, iter(())) == 0
+    events = list(AuditEvent.objects.filter(stream=first.stream).order_by("seq"))
+    assert written == 5
+    assert [(e.seq, e.action, e.object_id) for e in events] == [
+        (1, "core.test.first", ""),
+        *((i + 2, "core.test.batch", str(i)) for i in range(5)),
+    ]
+    assert [e.prev_hash for e in events[1:]] == [e.hash for e in events[:-1]]
+    assert audit.verify() is None

@@ -8,7 +8,8 @@ worker processes at once (``workers``, used by the command line), in chunks whos
 come back in file order. Then, once the good rows are charged and if the mode allows, one
 transaction reads the file again and writes its good rows a chunk at a time through the
 shared bulk path (COPY / executemany), encrypted as they are read, skipping people already
-registered, and records the audit events.
+registered, and records the audit events last, in one batch, so that the importer's audit
+stream is locked only for the batch and not for the whole write.
 """
 
 from __future__ import annotations
@@ -680,6 +681,9 @@ class _Writing:
         )
         self.empty = False
         self.created = self.skipped = self.linked = self.memberships = self.affiliations = 0
+        # The people tied to an organisation of the importer's, by (organisation, kind): a
+        # flat array of ids, 8 bytes a person, until _finish records their events.
+        self.linked_people: dict[tuple[int, str], array[int]] = {}
 
     def run(self, sheet: Sheet, firsts: _Firsts, workers: int) -> bool:
         """Write the file's good rows; return True when there are too many under other names."""
@@ -736,20 +740,33 @@ class _Writing:
         self.linked += len(outcome.linked)
         self.memberships += outcome.memberships
         self.affiliations += outcome.affiliations
+        self._tied(outcome.linked)
+
+    def _tied(self, linked: Iterable[tuple[int, int, str]]) -> None:
+        """Keep the registered people this chunk brought into the importer's scope.
+
+        Their events are written by _finish, just before the commit: recording one here
+        would lock the importer's audit stream (its organisation's) from the first chunk to
+        the end of the file, and every other write of that organisation would wait.
+        """
+        for person_id, organization_id, kind in linked:
+            self.linked_people.setdefault((organization_id, kind), array("q")).append(person_id)
+
+    def _tie_events(self) -> Iterator[audit.Entry]:
         # Each registered person brought into the importer's scope is in their own trail.
-        for person_id, organization_id, kind in outcome.linked:
-            audit.record(
-                self.actor,
-                "people.affiliation.created",
-                object_type="people.affiliation",
-                object_id=f"{person_id}:{organization_id}:{kind}",
-                person_id=person_id,
-                data={
-                    "organization_id": organization_id,
-                    "kind": kind,
-                    "import_digest": self.result.digest,
-                },
-            )
+        for (organization_id, kind), person_ids in self.linked_people.items():
+            for person_id in person_ids:
+                yield audit.Entry(
+                    "people.affiliation.created",
+                    object_type="people.affiliation",
+                    object_id=f"{person_id}:{organization_id}:{kind}",
+                    person_id=person_id,
+                    data={
+                        "organization_id": organization_id,
+                        "kind": kind,
+                        "import_digest": self.result.digest,
+                    },
+                )
 
     def _report_mismatches(self) -> None:
         """Add the rows under other names to the file's errors (their count, beyond those kept)."""
@@ -767,6 +784,8 @@ class _Writing:
         result.skipped = self.skipped
         result.linked = self.linked
         result.committed = True
+        # The file's events last, in one batch: the stream is locked only from here to commit.
+        audit.record_many(self.actor, self._tie_events())
         audit.record(
             self.actor,
             "people.import.completed",
