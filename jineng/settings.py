@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "jineng.training",
     "jineng.attendance",
     "jineng.learning",
+    "jineng.statistics",
     "jineng.api",
 ]
 
@@ -265,6 +266,7 @@ STATICFILES_DIRS = [
     BASE_DIR / "jineng" / "static",
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/pico", NODE_MODULES / "@picocss" / "pico" / "css"),
+    ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -281,6 +283,8 @@ WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = VAR_DIR / "media"
 # Uploads larger than this are refused with a clear message.
 JINENG_MAX_UPLOAD_BYTES = env_int("JINENG_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
+# Counts of people below this are shown as "<N" in statistics (ADR 0013).
+JINENG_STATS_MIN_CELL = env_int("JINENG_STATS_MIN_CELL", 5)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

@@ -48,6 +48,7 @@ class Capability(models.TextChoices):
     MANAGE_CLASSES = "manage_classes", _("Run own programmes, classes and trainees")
     APPROVE_CLASSES = "approve_classes", _("Approve or return training classes")
     ENROL_SELF = "enrol_self", _("Enrol oneself in training classes")
+    VIEW_STATISTICS = "view_statistics", _("See the city-wide training statistics")
 
 
 _C = Capability
@@ -72,6 +73,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             _C.MANAGE_LEARNING_PLATFORMS,
             _C.APPROVE_CLASSES,
             _C.VIEW_ATTENDANCE,
+            _C.VIEW_STATISTICS,
         }
     ),
     Role.REVIEWER: frozenset(
@@ -81,6 +83,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             _C.VIEW_AUDIT,
             _C.VIEW_ACCREDITATIONS,
             _C.VIEW_ATTENDANCE,
+            _C.VIEW_STATISTICS,
         }
     ),
     Role.AUDITOR: frozenset(
@@ -90,6 +93,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             _C.EXPORT_PEOPLE,
             _C.VIEW_ACCREDITATIONS,
             _C.VIEW_ATTENDANCE,
+            _C.VIEW_STATISTICS,
         }
     ),
     Role.INSTITUTION_STAFF: frozenset(
