@@ -422,9 +422,11 @@ def tie_to_organization(
     """Tie a person to an organisation inside the caller's transaction, audited (所属机构).
 
     Returns None when a tie of this kind is already in force. A tie made and ended earlier
-    the same day is taken up again rather than duplicated.
+    the same day is taken up again rather than duplicated. The caller holds the person's
+    lock (people.locks.person_for_update), taken before any audit event so that the order
+    of ADR 0006 (class, person, then the audit stream) holds: enrolment takes it with the
+    class, tie_registered_person before charging the registration.
     """
-    people_locks.person_for_update(person.pk)
     ties = Affiliation.objects.filter(person=person, organization_id=organization_id, kind=kind)
     if ties.current().exists():
         return None
