@@ -117,6 +117,8 @@ INSTALLED_APPS = [
     "jineng.learning",
     "jineng.statistics",
     "jineng.api",
+    # The composition root: the API's assembly and the commands that drive several apps.
+    "jineng.composition",
 ]
 
 MIDDLEWARE = [

@@ -22,6 +22,6 @@ urlpatterns = [
     path("xapi/", include("jineng.learning.urls")),
     path("learning/", include("jineng.learning.console_urls")),
     path("statistics/", include("jineng.statistics.urls")),
-    path("api/v1/", include("jineng.api.urls")),
+    path("api/v1/", include("jineng.composition.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,4 +1,7 @@
-"""The REST API (django-ninja) mounted at /api/v1/: auth, errors, docs and the apps' routers."""
+"""The REST API's frame (django-ninja): auth, errors, body parsing and docs, without routers.
+
+The apps' routers are mounted on it by the composition root (jineng/composition/api.py).
+"""
 
 from __future__ import annotations
 
@@ -13,9 +16,6 @@ from ninja.parser import Parser
 from jineng.api.auth import AUTH
 from jineng.api.errors import register_error_handlers
 from jineng.core.errors import ValidationFailed
-from jineng.organizations.api import router as organizations_router
-from jineng.people.api import router as people_router
-from jineng.records.api import router as records_router
 
 DESCRIPTION = """\
 The API of jineng, the lifelong vocational skills training platform.
@@ -86,23 +86,19 @@ class JinengAPI(NinjaAPI):
         return json.loads(json.dumps(super().get_openapi_schema(**kwargs)))
 
 
-api = JinengAPI(
-    title="jineng API",
-    version="1",
-    description=DESCRIPTION,
-    urls_namespace="api",
-    auth=AUTH,
-    parser=ObjectBodyParser(),
-    # Swagger UI comes from ninja's own static files ("ninja" is in INSTALLED_APPS): no CDN.
-    docs=Swagger(settings={"persistAuthorization": False}),
-    docs_url="/docs",
-    openapi_url="/openapi.json",
-)
-register_error_handlers(api)
-api.add_router("", people_router)
-api.add_router("", records_router)
-api.add_router("", organizations_router)
-api.add_router("", "jineng.accreditations.api.router")
-api.add_router("", "jineng.catalogs.api.router")
-api.add_router("", "jineng.attendance.api.router")
-api.add_router("", "jineng.training.api.router")
+def new_api() -> JinengAPI:
+    """Return the API mounted at /api/v1/ with its auth, error shape and docs, and no routers."""
+    api = JinengAPI(
+        title="jineng API",
+        version="1",
+        description=DESCRIPTION,
+        urls_namespace="api",
+        auth=AUTH,
+        parser=ObjectBodyParser(),
+        # Swagger UI comes from ninja's own static files ("ninja" is in INSTALLED_APPS): no CDN.
+        docs=Swagger(settings={"persistAuthorization": False}),
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+    )
+    register_error_handlers(api)
+    return api

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from django.utils import translation
 
-from jineng.api.base import api
 from jineng.api.tests.helpers import api_client
+from jineng.composition.api import api
 
 TOO_BIG = str(2**63)
 PATH_PARAMETER = re.compile(r"\{([a-z_]+)\}")

@@ -9,8 +9,8 @@ from django.test import RequestFactory
 from django.utils import translation
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from jineng.api.base import api
 from jineng.api.tests.helpers import ID_C, api_client
+from jineng.composition.api import api
 from jineng.core.errors import Conflict, DomainError
 from jineng.core.models import AuditEvent
 from jineng.people.models import Person

@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 from django.core.management.base import BaseCommand, CommandParser
 
-from jineng.api.base import api
+from jineng.composition.api import api
 
 
 class Command(BaseCommand):

@@ -10,8 +10,8 @@ from django.http import HttpRequest, HttpResponseBase, HttpResponseNotAllowed
 from django.urls import URLPattern, path, re_path
 from django.utils.translation import gettext as _
 
-from jineng.api.base import api
 from jineng.api.errors import error_response, not_found_view
+from jineng.composition.api import api
 
 
 def _json_not_allowed(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:

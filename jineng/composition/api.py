@@ -1,0 +1,25 @@
+"""The REST API mounted at /api/v1/: the shared frame (jineng.api.base) with every app's router.
+
+A new app's router is added here, and only here; the order of the routers is the order of the
+OpenAPI document's paths.
+"""
+
+from __future__ import annotations
+
+from jineng.accreditations.api import router as accreditations_router
+from jineng.api.base import new_api
+from jineng.attendance.api import router as attendance_router
+from jineng.catalogs.api import router as catalogs_router
+from jineng.organizations.api import router as organizations_router
+from jineng.people.api import router as people_router
+from jineng.records.api import router as records_router
+from jineng.training.api import router as training_router
+
+api = new_api()
+api.add_router("", people_router)
+api.add_router("", records_router)
+api.add_router("", organizations_router)
+api.add_router("", accreditations_router)
+api.add_router("", catalogs_router)
+api.add_router("", attendance_router)
+api.add_router("", training_router)
