@@ -373,18 +373,33 @@ def mismatches(now: datetime.datetime | None = None) -> list[Mismatch]:
     return found + _stale_problems(latest, now or timezone.now())
 
 
-def _tail(path: Path, limit: int) -> list[tuple[int, str]]:
-    with path.open(encoding="utf-8") as handle:
-        numbered = [(n, text) for n, text in enumerate(handle, start=1) if text.strip()]
-    return numbered[-limit:]
+def recent(limit: int = 50, *, whole_trail_only: bool = False) -> list[LogLine]:
+    """The newest `limit` lines of the logs, newest first; only those are verified.
 
-
-def recent(limit: int = 50) -> list[LogLine]:
-    """The newest `limit` lines of the logs, newest first; only those are verified."""
+    ``whole_trail_only`` keeps the whole trail's checkpoints (and lines that do not verify)
+    and leaves out each stream's: what anyone may see, since a stream's count is how busy
+    one organisation is (ADR 0002).
+    """
     lines: list[LogLine] = []
     for path in reversed(log_files()):
-        tail = _tail(path, limit - len(lines))
-        lines.extend(_parse(path, number, text) for number, text in reversed(tail))
-        if len(lines) >= limit:
-            break
+        numbered = _tail_lines(path)
+        for number, text in reversed(numbered):
+            if whole_trail_only and _stream_named(text) not in (ALL_STREAMS, None):
+                continue
+            lines.append(_parse(path, number, text))
+            if len(lines) >= limit:
+                return lines
     return lines
+
+
+def _stream_named(text: str) -> str | None:
+    """The stream a log line names, read without checking it (None when unreadable)."""
+    try:
+        return str(json.loads(text)["stream"])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _tail_lines(path: Path) -> list[tuple[int, str]]:
+    with path.open(encoding="utf-8") as handle:
+        return [(n, text) for n, text in enumerate(handle, start=1) if text.strip()]

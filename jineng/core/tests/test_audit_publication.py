@@ -27,19 +27,51 @@ def _write(actor, n: int) -> None:
 
 
 @pytest.mark.django_db
-def test_anyone_can_read_the_checkpoints_and_the_public_key(client, staff_a):
+def test_anyone_can_read_the_checkpoints_of_the_whole_trail_and_the_public_key(
+    client, staff_a, staff_b
+):
     _write(staff_a, 2)
-    checkpoint, _whole = checkpoints.write_checkpoints()
+    _write(staff_b, 3)
+    school_a, school_b, whole = checkpoints.write_checkpoints()
     response = client.get(PAGE, headers={"Accept-Language": "en"})
     assert response.status_code == 200
     html = response.content.decode()
     assert "<h1>Audit trail checkpoints</h1>" in html
     assert checkpoints.public_key_text() in html
     assert checkpoints.public_key_fingerprint() in html
-    assert f'<dd class="mono">{checkpoint.stream}</dd>' in html
-    assert f'<dd class="mono">{checkpoint.head}</dd>' in html
-    assert f'<dd class="mono">{checkpoint.signature}</dd>' in html
+    assert '<dd class="mono">the whole trail (*)</dd>' in html
+    assert f"<dd>{whole.count}</dd>" in html
+    assert f'<dd class="mono">{whole.head}</dd>' in html
+    assert f'<dd class="mono">{whole.signature}</dd>' in html
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
+    # No organisation's part of the trail, its count of events or its head.
+    assert [school_a.stream, school_b.stream] == [
+        f"org-{staff_a.organization_id}",
+        f"org-{staff_b.organization_id}",
+    ]
+    assert "org-" not in html
+    assert "<dd>2</dd>" not in html
+    assert "<dd>3</dd>" not in html
+    for checkpoint in (school_a, school_b):
+        assert checkpoint.head not in html
+        assert checkpoint.signature not in html
+
+
+@pytest.mark.django_db
+def test_staff_of_a_school_see_only_the_whole_trail_and_auditors_see_every_part(
+    client, staff_a, auditor
+):
+    _write(staff_a, 2)
+    school_a, whole = checkpoints.write_checkpoints()
+    client.force_login(staff_a)
+    html = client.get(PAGE, headers={"Accept-Language": "en"}).content.decode()
+    assert (whole.head in html, school_a.head in html, "org-" in html) == (True, False, False)
+
+    client.force_login(auditor)
+    html = client.get(PAGE, headers={"Accept-Language": "en"}).content.decode()
+    assert f'<dd class="mono">{school_a.stream}</dd>' in html
+    assert f'<dd class="mono">{school_a.head}</dd>' in html
+    assert whole.head in html
 
 
 @pytest.mark.django_db
@@ -62,12 +94,12 @@ def test_the_page_marks_a_tampered_line(client, staff_a):
     checkpoints.write_checkpoints()
     (path,) = checkpoints.log_files()
     first, whole = path.read_text(encoding="utf-8").splitlines()
-    fields = json.loads(first)
+    fields = json.loads(whole)
     fields["head"] = "0" * 64
-    path.write_text(json.dumps(fields) + "\n" + whole + "\n", encoding="utf-8")
+    path.write_text(first + "\n" + json.dumps(fields) + "\n", encoding="utf-8")
     html = client.get(PAGE, headers={"Accept-Language": "en"}).content.decode()
     assert (
-        f"{path.name} line 1 does not verify: it was changed after it was signed, or was never "
+        f"{path.name} line 2 does not verify: it was changed after it was signed, or was never "
         "signed with this key."
     ) in html
     assert "0" * 64 not in html
