@@ -13,16 +13,21 @@ the pages that show a class's or a person's online learning say so and why
 from __future__ import annotations
 
 import datetime
+import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import langcodes
 from django.core import signing
 from django.db.models import (
+    BooleanField,
     Case,
     CharField,
     Count,
     Exists,
+    Expression,
     F,
     OuterRef,
     Q,
@@ -68,6 +73,9 @@ class StatementFilter:
     limit: int = MAX_PAGE
     ascending: bool = False
     format: str = "exact"
+    # Match the agent in any agent position, the activity in any activity position.
+    related_agents: bool = False
+    related_activities: bool = False
     # Each platform reads only the statements it reported.
     platform_id: int = 0
     # Where the previous page ended: (stored, row id).
@@ -85,6 +93,8 @@ class StatementFilter:
             "limit": self.limit,
             "ascending": self.ascending,
             "format": self.format,
+            "related_agents": self.related_agents,
+            "related_activities": self.related_activities,
             "platform_id": self.platform_id,
             "after": [last.stored.isoformat(), last.pk],
         }
@@ -104,21 +114,179 @@ class StatementFilter:
             limit=state["limit"],
             ascending=state["ascending"],
             format=state["format"],
+            related_agents=state.get("related_agents", False),
+            related_activities=state.get("related_activities", False),
             platform_id=state["platform_id"],
             after=(state["after"][0], state["after"][1]),
         )
 
 
+# Where agents and activities stand in a statement (Part Three, GET Statements): with
+# related_agents the agent filter looks at every agent position, with related_activities the
+# activity filter at every activity position, a SubStatement's included.
+_AGENT_PATHS = (
+    "actor",
+    "object",
+    "authority",
+    "context.instructor",
+    "context.team",
+    "object.actor",
+    "object.object",
+    "object.context.instructor",
+    "object.context.team",
+)
+_CONTEXT_ACTIVITY_PATHS = ("context.contextActivities", "object.context.contextActivities")
+
+
+def _ifi(key: str) -> tuple[str, dict[str, str]]:
+    """Return the IFI property and its JSON parts from an ``agent_key`` string."""
+    kind, _sep, value = key.partition(":")
+    if kind == "account":
+        # An IRI has no "|" (RFC 3987), so the first one ends the home page.
+        home, _sep, name = value.partition("|")
+        return "account", {"homePage": home, "name": name}
+    return {"mbox": "mbox", "sha1": "mbox_sha1sum", "openid": "openid"}[kind], {"value": value}
+
+
+class _Mentions(Expression):
+    """True when a statement's JSON names an agent or an activity in the given positions.
+
+    Compiled per database: a JSON path query on PostgreSQL, ``json_each`` on SQLite.
+    """
+
+    output_field = BooleanField()
+
+    def __init__(self, *, agent_key: str = "", activity_id: str = "") -> None:
+        super().__init__()
+        self.agent_key = agent_key
+        self.activity_id = activity_id
+        self.data = F("data")
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.data]
+
+    def set_source_expressions(self, exprs: list[Any]) -> None:
+        (self.data,) = exprs
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        raise NotImplementedError(connection.vendor)
+
+    def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        data, params = compiler.compile(self.data)
+        if self.agent_key:
+            ifi, parts = _ifi(self.agent_key)
+            if ifi == "account":
+                test = "@.account.homePage == $homePage && @.account.name == $name"
+            else:
+                test = f"@.{ifi} == $value"
+            positions = [f"$.{p}" for p in _AGENT_PATHS]
+            positions += [f"$.{p}.member[*]" for p in _AGENT_PATHS]
+            variables = parts
+        else:
+            test = "@.id == $value"
+            # Lax mode: [*] takes a single Activity as an array of one.
+            positions = ["$.object", "$.object.object"]
+            positions += [f"$.{p}.*[*]" for p in _CONTEXT_ACTIVITY_PATHS]
+            variables = {"value": self.activity_id}
+            test = f'({test}) && (!(exists(@.objectType)) || @.objectType == "Activity")'
+        path = " || ".join(f"exists({p} ? ({test}))" for p in positions)
+        sql = f"jsonb_path_exists({data}, %s::jsonpath, %s::jsonb)"
+        return sql, [*params, f"$ ? ({path})", json.dumps(variables)]
+
+    def as_sqlite(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        data, params = compiler.compile(self.data)
+        tests: list[str] = []
+        values: list[Any] = []
+        if self.agent_key:
+            ifi, parts = _ifi(self.agent_key)
+            if ifi == "account":
+                match = "(json_extract({e}, '$.account.homePage') = %s AND "
+                match += "json_extract({e}, '$.account.name') = %s)"
+                match_values = [parts["homePage"], parts["name"]]
+            else:
+                match = f"json_extract({{e}}, '$.{ifi}') = %s"
+                match_values = [parts["value"]]
+            for p in _AGENT_PATHS:
+                tests.append(match.format(e=f"json_extract({data}, '$.{p}')"))
+                values += [*params, *match_values]
+                tests.append(
+                    f"EXISTS (SELECT 1 FROM json_each({data}, '$.{p}.member') m "
+                    f"WHERE {match.format(e='m.value')})"
+                )
+                values += [*params, *match_values]
+        else:
+            is_activity = (
+                "(json_extract({e}, '$.id') = %s AND "
+                "coalesce(json_extract({e}, '$.objectType'), 'Activity') = 'Activity')"
+            )
+            for p in ("object", "object.object"):
+                tests.append(is_activity.format(e=f"json_extract({data}, '$.{p}')"))
+                values += [*params, self.activity_id]
+            for p in _CONTEXT_ACTIVITY_PATHS:
+                tests.append(
+                    f"EXISTS (SELECT 1 FROM json_each({data}, '$.{p}') g, json_each("
+                    "CASE g.type WHEN 'array' THEN g.value ELSE json_array(json(g.value)) END"
+                    f") a WHERE {is_activity.format(e='a.value')})"
+                )
+                values += [*params, self.activity_id]
+        return "(" + " OR ".join(tests) + ")", values
+
+
+def _conditions(flt: StatementFilter) -> Q | None:
+    """Return what a statement must match by agent, verb, activity and registration."""
+    parts = []
+    if flt.agent:
+        if flt.related_agents:
+            parts.append(Q(_Mentions(agent_key=flt.agent)))
+        else:
+            parts.append(Q(agent_key=flt.agent) | Q(object_agent_key=flt.agent))
+    if flt.verb:
+        parts.append(Q(verb_id=flt.verb))
+    if flt.activity:
+        if flt.related_activities:
+            parts.append(Q(_Mentions(activity_id=flt.activity)))
+        else:
+            parts.append(Q(activity_id=flt.activity))
+    if flt.registration:
+        parts.append(Q(registration=flt.registration))
+    if not parts:
+        return None
+    condition = parts[0]
+    for part in parts[1:]:
+        condition &= part
+    return condition
+
+
+def _referring(platform_id: int, condition: Q) -> set[uuid.UUID]:
+    """Return the statements that target, through StatementRefs, one matching ``condition``.
+
+    Part Three, GET Statements, filter conditions for StatementRefs: a statement whose object
+    is a StatementRef meets the filter when its target does (voided or not), and so on down a
+    chain of references.
+    """
+    platform = Statement.objects.filter(platform_id=platform_id)
+    referrers: dict[uuid.UUID, list[uuid.UUID]] = {}
+    refs = platform.filter(data__object__objectType="StatementRef")
+    for statement_id, target in refs.values_list("statement_id", "data__object__id"):
+        referrers.setdefault(uuid.UUID(target), []).append(statement_id)
+    if not referrers:
+        return set()
+    targets = platform.filter(condition, statement_id__in=list(referrers))
+    frontier = set(targets.values_list("statement_id", flat=True))
+    found: set[uuid.UUID] = set()
+    while frontier:
+        reached = {r for t in frontier for r in referrers.get(t, ()) if r not in found}
+        found |= reached
+        frontier = reached
+    return found
+
+
 def _filtered(flt: StatementFilter) -> QuerySet[Statement]:
     rows = Statement.objects.filter(is_voided=False, platform_id=flt.platform_id)
-    if flt.agent:
-        rows = rows.filter(Q(agent_key=flt.agent) | Q(object_agent_key=flt.agent))
-    if flt.verb:
-        rows = rows.filter(verb_id=flt.verb)
-    if flt.activity:
-        rows = rows.filter(activity_id=flt.activity)
-    if flt.registration:
-        rows = rows.filter(registration=flt.registration)
+    condition = _conditions(flt)
+    if condition is not None:
+        referring = _referring(flt.platform_id, condition)
+        rows = rows.filter(condition | Q(statement_id__in=referring) if referring else condition)
     if flt.since:
         rows = rows.filter(stored__gt=flt.since)
     if flt.until:
@@ -148,12 +316,37 @@ def get_statement(statement_id: uuid.UUID, *, platform_id: int, voided: bool) ->
     return rows.filter(statement_id=statement_id).first()
 
 
+_IFI_KEYS = ("mbox", "mbox_sha1sum", "openid", "account")
+
+
+def _as_list(items: Any) -> list[Any]:
+    return items if isinstance(items, list) else [items]
+
+
 def _ids_agent(agent: dict[str, Any]) -> dict[str, Any]:
-    reduced = {k: v for k, v in agent.items() if k in ("objectType", "mbox", "mbox_sha1sum")}
-    reduced.update({k: v for k, v in agent.items() if k in ("openid", "account")})
-    if "member" in agent:
+    """Keep an agent's objectType and identifier; an anonymous group's members, reduced."""
+    reduced = {k: agent[k] for k in ("objectType", *_IFI_KEYS) if k in agent}
+    if "member" in agent and not any(k in agent for k in _IFI_KEYS):
         reduced["member"] = [_ids_agent(m) for m in agent["member"]]
     return reduced
+
+
+def _ids_activity(activity: dict[str, Any]) -> dict[str, Any]:
+    """Keep an Activity's id and type, never its definition."""
+    return {"objectType": "Activity", "id": activity["id"]}
+
+
+def _ids_context(context: dict[str, Any]) -> dict[str, Any]:
+    result = dict(context)
+    for key in ("instructor", "team"):
+        if key in context:
+            result[key] = _ids_agent(context[key])
+    if "contextActivities" in context:
+        result["contextActivities"] = {
+            key: [_ids_activity(a) for a in _as_list(items)]
+            for key, items in context["contextActivities"].items()
+        }
+    return result
 
 
 def _ids_object(target: dict[str, Any]) -> dict[str, Any]:
@@ -161,24 +354,128 @@ def _ids_object(target: dict[str, Any]) -> dict[str, Any]:
     if kind in ("Agent", "Group"):
         return _ids_agent(target)
     if kind == "Activity":
-        return {"objectType": "Activity", "id": target["id"]}
+        return _ids_activity(target)
     if kind == "SubStatement":
-        return {
-            **target,
-            "actor": _ids_agent(target["actor"]),
-            "object": _ids_object(target["object"]),
-        }
+        return _ids_core(target)
     return target
 
 
-def formatted(statement: dict[str, Any], fmt: str) -> dict[str, Any]:
-    """Return a statement in the ``ids`` or ``exact`` format (``canonical`` is ``exact`` here)."""
-    if fmt != "ids":
-        return statement
+def _ids_core(statement: dict[str, Any]) -> dict[str, Any]:
     result = dict(statement)
     result["actor"] = _ids_agent(statement["actor"])
     result["verb"] = {"id": statement["verb"]["id"]}
     result["object"] = _ids_object(statement["object"])
+    if "context" in statement:
+        result["context"] = _ids_context(statement["context"])
+    return result
+
+
+def accepted_languages(header: str | Sequence[str] | None) -> list[str]:
+    """Return the language ranges of an Accept-Language header, most wanted first.
+
+    Ranges with ``q=0`` are dropped; equal weights keep the header's order. A sequence is
+    taken as the ranges already in order.
+    """
+    if header is None:
+        return []
+    if not isinstance(header, str):
+        return [r for r in header if r]
+    weighted = []
+    for position, item in enumerate(header.split(",")):
+        tag, *options = (part.strip() for part in item.split(";"))
+        weight = 1.0
+        for option in options:
+            name, _sep, value = option.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        if tag and weight > 0:
+            weighted.append((-weight, position, tag))
+    return [tag for _w, _p, tag in sorted(weighted)]
+
+
+def best_language(language_map: dict[str, str], ranges: Sequence[str]) -> dict[str, str]:
+    """Return the one entry of a language map that best answers the language ranges.
+
+    RFC 2616 section 14.4 per map (Part Three, format parameter): the first range equal to a
+    tag or to a prefix of it ending before a hyphen wins, ``*`` takes any; failing that the
+    tag closest to a range (``langcodes``, as en-GB for en-US); failing that the first entry.
+    """
+    tags = list(language_map)
+    if len(tags) <= 1:
+        return dict(language_map)
+    for wanted in ranges:
+        low = wanted.lower()
+        for tag in tags:
+            if low == "*" or tag.lower() == low or tag.lower().startswith(low + "-"):
+                return {tag: language_map[tag]}
+    for wanted in ranges:
+        if wanted == "*" or not langcodes.tag_is_valid(wanted):
+            continue
+        tag, _distance = langcodes.closest_match(wanted, tags)
+        if tag in language_map:
+            return {tag: language_map[tag]}
+    return {tags[0]: language_map[tags[0]]}
+
+
+def _canonical_activity(activity: dict[str, Any], ranges: Sequence[str]) -> dict[str, Any]:
+    if not isinstance(activity.get("definition"), dict):
+        return activity
+    definition = dict(activity["definition"])
+    for key in ("name", "description"):
+        if isinstance(definition.get(key), dict):
+            definition[key] = best_language(definition[key], ranges)
+    for key in ("choices", "scale", "source", "target", "steps"):
+        if isinstance(definition.get(key), list):
+            definition[key] = [
+                {**c, "description": best_language(c["description"], ranges)}
+                if isinstance(c.get("description"), dict)
+                else c
+                for c in definition[key]
+            ]
+    return {**activity, "definition": definition}
+
+
+def _canonical_core(statement: dict[str, Any], ranges: Sequence[str]) -> dict[str, Any]:
+    result = dict(statement)
+    verb = statement["verb"]
+    if isinstance(verb.get("display"), dict):
+        result["verb"] = {**verb, "display": best_language(verb["display"], ranges)}
+    target = statement["object"]
+    kind = target.get("objectType", "Activity")
+    if kind == "Activity":
+        result["object"] = _canonical_activity(target, ranges)
+    elif kind == "SubStatement":
+        result["object"] = _canonical_core(target, ranges)
+    groups = (statement.get("context") or {}).get("contextActivities")
+    if groups:
+        result["context"] = {
+            **statement["context"],
+            "contextActivities": {
+                key: [_canonical_activity(a, ranges) for a in _as_list(items)]
+                for key, items in groups.items()
+            },
+        }
+    return result
+
+
+def formatted(
+    statement: dict[str, Any], fmt: str, languages: str | Sequence[str] | None = ()
+) -> dict[str, Any]:
+    """Return a statement in the ``ids``, ``exact`` or ``canonical`` format.
+
+    ``ids`` keeps only what identifies agents, verbs and activities (an Activity keeps its
+    ``id`` and ``objectType``, never its definition); ``canonical`` keeps one
+    language in each language map of the verbs and activities, the best for ``languages``
+    (the Accept-Language header or its ranges).
+    """
+    if fmt == "canonical":
+        return _canonical_core(statement, accepted_languages(languages))
+    if fmt != "ids":
+        return statement
+    result = _ids_core(statement)
     if "authority" in statement:
         result["authority"] = _ids_agent(statement["authority"])
     return result
@@ -455,17 +752,56 @@ def _entry(row: dict[str, Any], names: dict[str, str], *, counted: bool) -> Reco
     return RecordEntry(day=row["day"], kind="learning.online", title=title, details=details)
 
 
+def _occurrences(statement: dict[str, Any], activity_id: str) -> list[dict[str, Any]]:
+    """Return each Activity object with this id in a statement, a SubStatement's included."""
+    found = []
+    for part in (statement, statement.get("object") or {}):
+        target = part.get("object") or {}
+        if target.get("objectType", "Activity") == "Activity" and target.get("id") == activity_id:
+            found.append(target)
+        groups = (part.get("context") or {}).get("contextActivities") or {}
+        for items in groups.values():
+            found += [a for a in _as_list(items) if a.get("id") == activity_id]
+    return found
+
+
+def merge_definitions(older: dict[str, Any], newer: dict[str, Any]) -> dict[str, Any]:
+    """Merge two definitions of an activity: language maps and extensions per key, newer wins.
+
+    Every other property (type, moreInfo, interaction type and components) is the newer one's
+    where it gives one.
+    """
+    merged = dict(older)
+    for key, value in newer.items():
+        if key in ("name", "description", "extensions") and isinstance(merged.get(key), dict):
+            merged[key] = {**merged[key], **value}
+        else:
+            merged[key] = value
+    return merged
+
+
 def activity_definition(activity_id: str, *, platform_id: int) -> dict[str, Any] | None:
-    """Return the Activity object with the latest definition the platform's statements gave it."""
-    rows = Statement.objects.filter(activity_id=activity_id, platform_id=platform_id)
-    rows = rows.order_by("-stored")
-    data = rows.values_list("data", flat=True).first()
-    if data is None:
+    """Return the Activity object with the definitions the platform's statements gave it, merged.
+
+    Every position counts (object, context activities, a SubStatement's), voided statements
+    too, read oldest first so a newer definition wins per key (Part Three, Activities
+    resource: the LRS keeps the canonical definition it has learned).
+    """
+    rows = Statement.objects.filter(platform_id=platform_id).filter(
+        Q(activity_id=activity_id) | Q(_Mentions(activity_id=activity_id))
+    )
+    found = False
+    definition: dict[str, Any] = {}
+    for data in rows.order_by("stored", "pk").values_list("data", flat=True).iterator():
+        for activity in _occurrences(data, activity_id):
+            found = True
+            if isinstance(activity.get("definition"), dict):
+                definition = merge_definitions(definition, activity["definition"])
+    if not found:
         return None
-    target = data["object"]
-    result = {"objectType": "Activity", "id": activity_id}
-    if target.get("definition"):
-        result["definition"] = target["definition"]
+    result: dict[str, Any] = {"objectType": "Activity", "id": activity_id}
+    if definition:
+        result["definition"] = definition
     return result
 
 
