@@ -15,6 +15,7 @@ from unittest import mock
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from jineng.core import audit
 from jineng.core.errors import Busy
@@ -25,7 +26,7 @@ from jineng.training import services
 from jineng.training.choices import EnrolmentStatus
 from jineng.training.models import Enrolment, TrainingClass
 
-from .helpers import START, approved_class, bulk_people, programme, session
+from .helpers import START, approved_class, bulk_people, programme, room, session
 
 THREADS, ATTEMPTS, SEATS = 50, 500, 50
 
@@ -78,7 +79,7 @@ def seats(staff_a, bureau_admin, accredited) -> tuple[int, list[int]]:
             person_id=pk,
             organization_id=staff_a.organization_id,
             kind=AffiliationKind.TRAINEE,
-            started_on=START,
+            started_on=timezone.localdate(),
         )
         for pk in people
     )
@@ -121,8 +122,10 @@ def test_control_without_the_lock_the_class_is_oversold(seats, staff_a):
     assert enrolled > SEATS
 
 
-def _book_in_parallel(prog_id: int, teacher_id: int, staff: Any) -> list[str]:
-    """Two schedulers book the same teacher for the same morning at once."""
+def _book_in_parallel(
+    prog_id: int, teacher_id: int, staff: Any, venue_ids: tuple[int, int]
+) -> list[str]:
+    """Two schedulers book the same teacher for the same morning at once, in two rooms."""
     outcomes: list[str] = []
 
     def attempt(n: int) -> None:
@@ -139,6 +142,7 @@ def _book_in_parallel(prog_id: int, teacher_id: int, staff: Any) -> list[str]:
                             starts_at=session(START, 8, 12).starts_at,
                             ends_at=session(START, 8, 12).ends_at,
                             teacher_id=teacher_id,
+                            venue_id=venue_ids[n],
                         )
                     ],
                 ),
@@ -172,9 +176,10 @@ def _gated(lock: Any, *, before: bool) -> Any:
 
 
 @pytest.fixture
-def teacher_and_programme(staff_a, occupations, levels) -> tuple[int, int]:
+def teacher_and_programme(staff_a, occupations, levels) -> tuple[int, int, tuple[int, int]]:
     prog = programme(staff_a, subsidised=False)
-    return prog.pk, services.create_teacher("王老师", actor=staff_a).pk
+    rooms = (room(staff_a, "一号教室").pk, room(staff_a, "二号教室").pk)
+    return prog.pk, services.create_teacher("王老师", actor=staff_a).pk, rooms
 
 
 @pytest.mark.postgres
@@ -182,10 +187,10 @@ def teacher_and_programme(staff_a, occupations, levels) -> tuple[int, int]:
 def test_parallel_bookings_of_one_teacher_leave_one(teacher_and_programme, staff_a):
     from jineng.training import locks
 
-    prog_id, teacher_id = teacher_and_programme
+    prog_id, teacher_id, rooms = teacher_and_programme
     gated = _gated(locks.venues_and_teachers_for_update, before=True)
     with mock.patch("jineng.training.locks.venues_and_teachers_for_update", gated):
-        outcomes = _book_in_parallel(prog_id, teacher_id, staff_a)
+        outcomes = _book_in_parallel(prog_id, teacher_id, staff_a, rooms)
     assert sorted(outcomes) == ["booked", "clash"]
     assert TrainingClass.objects.count() == 1
 
@@ -193,9 +198,9 @@ def test_parallel_bookings_of_one_teacher_leave_one(teacher_and_programme, staff
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_control_without_the_lock_the_teacher_is_double_booked(teacher_and_programme, staff_a):
-    prog_id, teacher_id = teacher_and_programme
+    prog_id, teacher_id, rooms = teacher_and_programme
     gated = _gated(lambda *args: None, before=False)
     with mock.patch("jineng.training.locks.venues_and_teachers_for_update", gated):
-        outcomes = _book_in_parallel(prog_id, teacher_id, staff_a)
+        outcomes = _book_in_parallel(prog_id, teacher_id, staff_a, rooms)
     assert outcomes == ["booked", "booked"]
     assert TrainingClass.objects.count() == 2
