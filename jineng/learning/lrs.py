@@ -1,9 +1,8 @@
 """The xAPI 1.0.3 record store (学习记录存储) at /xapi/: statements, documents and about.
 
-Not supported, and said so in /xapi/about: attachments (multipart/mixed is refused with
-400), the alternate request syntax (``method=`` parameter), ``related_agents`` and
-``related_activities`` set to true (400), and language filtering of the ``canonical`` format
-(it answers like ``exact``).
+Statements come as application/json or, with their attachments' bytes, as multipart/mixed
+(``attachments``), may be signed (``signatures``), and every resource also takes the alternate
+request syntax of cross-origin clients (``alternate``).
 
 Each platform reads and voids only the statements it reported (the specification lets an LRS
 filter by the credentials' permissions), and keeps its own State and profile documents.
@@ -19,7 +18,8 @@ from typing import Any
 
 from django.core import signing
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import http_date
@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from jineng.core.errors import DomainError
-from jineng.learning import queries, services
+from jineng.learning import alternate, attachments, queries, services
 from jineng.learning.auth import platform_from_request
 from jineng.learning.validation import (
     Malformed,
@@ -40,15 +40,6 @@ from jineng.learning.validation import (
 
 VERSION = "1.0.3"
 _VERSION_HEADER = re.compile(r"^1\.0(\.\d+)?$")
-LIMITATIONS_IRI = "https://jineng.local/xapi/extensions/limitations"
-LIMITATIONS = [
-    "attachments are not supported (multipart/mixed is refused with 400)",
-    "the alternate request syntax (method= parameter) is not supported",
-    "related_agents and related_activities are not supported (true is refused with 400)",
-    "format=canonical answers like format=exact (no language filtering)",
-    "each platform reads, and may void, only the statements it reported; documents are kept"
-    " per platform",
-]
 View = Callable[..., HttpResponse]
 
 
@@ -65,15 +56,28 @@ def _unauthorised() -> HttpResponse:
     return response
 
 
-def xapi(methods: tuple[str, ...], *, authenticated: bool = True) -> Callable[[View], View]:
-    """Wrap a record-store view: methods, Basic auth, version header, errors as JSON."""
+def xapi(
+    methods: tuple[str, ...], *, authenticated: bool = True, consistent: bool = False
+) -> Callable[[View], View]:
+    """Wrap a record-store view: methods, Basic auth, version header, errors as JSON.
+
+    ``consistent`` views (the Statement resource) send X-Experience-API-Consistent-Through on
+    every response, whatever its status: every statement stored before the request started
+    is in what it reads.
+    """
 
     def decorate(view: View) -> View:
         @csrf_exempt
         @wraps(view)
         def wrapper(request: HttpRequest) -> HttpResponse:
+            started = timezone.now()
             response = _dispatch(view, methods, authenticated, request)
             response["X-Experience-API-Version"] = VERSION
+            if consistent:
+                response["X-Experience-API-Consistent-Through"] = started.isoformat()
+            if response.status_code == 204:
+                # A 204 has no body, so no content type (Django gives every response one).
+                del response["Content-Type"]
             return response
 
         return wrapper
@@ -84,6 +88,13 @@ def xapi(methods: tuple[str, ...], *, authenticated: bool = True) -> Callable[[V
 def _dispatch(
     view: View, methods: tuple[str, ...], authenticated: bool, request: HttpRequest
 ) -> HttpResponse:
+    if alternate.is_alternate(request):
+        try:
+            alternate.rewrite(request)
+        except DomainError as exc:
+            return _error(exc)
+        except RequestDataTooBig:
+            return _too_large()
     if request.method not in methods and not (request.method == "HEAD" and "GET" in methods):
         response = JsonResponse(
             {"code": "method_not_allowed", "detail": request.method}, status=405
@@ -108,10 +119,14 @@ def _dispatch(
     except DomainError as exc:
         return _error(exc)
     except RequestDataTooBig:
-        return JsonResponse(
-            {"code": "too_large", "detail": _("The request body is larger than this store takes.")},
-            status=413,
-        )
+        return _too_large()
+
+
+def _too_large() -> JsonResponse:
+    return JsonResponse(
+        {"code": "too_large", "detail": _("The request body is larger than this store takes.")},
+        status=413,
+    )
 
 
 def _params(request: HttpRequest, allowed: set[str], required: tuple[str, ...] = ()) -> dict:
@@ -126,14 +141,18 @@ def _params(request: HttpRequest, allowed: set[str], required: tuple[str, ...] =
     return params
 
 
-def _json_body(request: HttpRequest) -> Any:
+def _statements_body(request: HttpRequest) -> tuple[Any, dict[str, attachments.Part]]:
+    """Return the statements sent and the attachment parts that came with them, by SHA-2."""
     content_type = request.content_type or ""
-    if content_type.startswith("multipart/"):
-        raise Malformed(_("Attachments are not supported by this store."), field="attachments")
+    if content_type == "multipart/mixed":
+        return attachments.read_multipart(request)
     if content_type != "application/json":
-        raise Malformed(_("Statements must be sent as application/json."), field="Content-Type")
+        raise Malformed(
+            _("Statements must be sent as application/json or multipart/mixed."),
+            field="Content-Type",
+        )
     try:
-        return json.loads(request.body)
+        return json.loads(request.body), {}
     except (ValueError, UnicodeDecodeError):
         raise Malformed(_("The body is not valid JSON."), field="body") from None
 
@@ -156,10 +175,30 @@ def _bool(value: str | None, name: str) -> bool:
     raise Malformed(_("The parameter {name} must be true or false.").format(name=name), field=name)
 
 
-def _statement_headers(response: HttpResponse, last_modified: Any) -> HttpResponse:
-    response["X-Experience-API-Consistent-Through"] = timezone.now().isoformat()
+def _statement_response(
+    result: dict[str, Any],
+    statements: list[dict[str, Any]],
+    last_modified: Any,
+    *,
+    platform_id: int,
+    with_attachments: bool,
+) -> HttpResponse:
+    """Answer statements as JSON or, with their attachments' bytes, as multipart/mixed."""
+    if with_attachments:
+        boundary = attachments.new_boundary()
+        first = json.dumps(result, cls=DjangoJSONEncoder).encode()
+        found = attachments.stored(platform_id, attachments.referenced(statements))
+        response: HttpResponse | StreamingHttpResponse = StreamingHttpResponse(
+            attachments.multipart_chunks(boundary, first, found),
+            content_type=f'multipart/mixed; boundary="{boundary}"',
+        )
+        # The bytes are the platform's: a browser must neither render nor sniff them.
+        response["Content-Disposition"] = "attachment"
+        response["X-Content-Type-Options"] = "nosniff"
+    else:
+        response = JsonResponse(result)
     response["Last-Modified"] = http_date(last_modified.timestamp())
-    return response
+    return response  # type: ignore[return-value]
 
 
 STATEMENT_QUERY = {
@@ -179,24 +218,28 @@ STATEMENT_QUERY = {
 }
 
 
-@xapi(("GET", "POST", "PUT"))
+@xapi(("GET", "POST", "PUT"), consistent=True)
 def statements(request: HttpRequest, platform: Any) -> HttpResponse:
     """Serve the Statements resource: store (POST/PUT) and fetch or query (GET)."""
     if request.method == "POST":
         _params(request, set())
-        body = _json_body(request)
+        body, parts = _statements_body(request)
         batch = body if isinstance(body, list) else [body]
-        ids, _count = services.store_statements(platform, batch)
+        ids, _count = services.store_statements(platform, batch, parts=parts)
         return JsonResponse(ids, safe=False)
     if request.method == "PUT":
         params = _params(request, {"statementId"}, required=("statementId",))
         statement_id = check_uuid(params["statementId"], "statementId")
-        body = _json_body(request)
+        body, parts = _statements_body(request)
         if not isinstance(body, dict):
             raise Malformed(_("PUT takes one statement."), field="body")
-        services.store_statements(platform, [body], put_id=statement_id)
+        services.store_statements(platform, [body], put_id=statement_id, parts=parts)
         return HttpResponse(status=204)
     return _get_statements(request, platform)
+
+
+def _formatted(request: HttpRequest, data: dict[str, Any], fmt: str) -> dict[str, Any]:
+    return queries.formatted(data, fmt, languages=request.headers.get("Accept-Language", ""))
 
 
 def _get_statements(request: HttpRequest, platform: Any) -> HttpResponse:
@@ -204,7 +247,7 @@ def _get_statements(request: HttpRequest, platform: Any) -> HttpResponse:
     fmt = params.get("format", "exact")
     if fmt not in ("ids", "exact", "canonical"):
         raise Malformed(_("format must be ids, exact or canonical."), field="format")
-    _bool(params.get("attachments"), "attachments")
+    with_attachments = _bool(params.get("attachments"), "attachments")
     single = [k for k in ("statementId", "voidedStatementId") if k in params]
     if single:
         extra = set(params) - {single[0], "format", "attachments"}
@@ -222,21 +265,35 @@ def _get_statements(request: HttpRequest, platform: Any) -> HttpResponse:
             return JsonResponse(
                 {"code": "not_found", "detail": _("No such statement.")}, status=404
             )
-        response = JsonResponse(queries.formatted(row.data, fmt))
-        return _statement_headers(response, row.stored)
+        found = _formatted(request, row.data, fmt)
+        return _statement_response(
+            found,
+            [row.data],
+            row.stored,
+            platform_id=platform.pk,
+            with_attachments=with_attachments,
+        )
     flt = _filter(params, fmt, platform.pk)
     page, token = queries.find_statements(flt)
-    more = reverse("learning:statements") + "?more=" + token if token else ""
-    response = JsonResponse(
-        {"statements": [queries.formatted(r.data, flt.format) for r in page], "more": more}
-    )
+    more = ""
+    if token:
+        more = reverse("learning:statements") + "?more=" + token
+        if with_attachments:
+            more += "&attachments=true"
+    result = {"statements": [_formatted(request, r.data, flt.format) for r in page], "more": more}
     newest = max((r.stored for r in page), default=timezone.now())
-    return _statement_headers(response, newest)
+    return _statement_response(
+        result,
+        [r.data for r in page],
+        newest,
+        platform_id=platform.pk,
+        with_attachments=with_attachments,
+    )
 
 
 def _filter(params: dict[str, str], fmt: str, platform_id: int) -> queries.StatementFilter:
     if "more" in params:
-        if len(params) > 1:
+        if set(params) - {"more", "attachments"}:
             raise Malformed(_("more cannot be combined with other parameters."), field="more")
         try:
             flt = queries.StatementFilter.from_token(params["more"])
@@ -245,9 +302,6 @@ def _filter(params: dict[str, str], fmt: str, platform_id: int) -> queries.State
         if flt.platform_id != platform_id:
             raise Malformed(_("The more link is not valid."), field="more")
         return flt
-    for name in ("related_agents", "related_activities"):
-        if _bool(params.get(name), name):
-            raise Malformed(_("{name} is not supported.").format(name=name), field=name)
     try:
         limit = int(params.get("limit", "0"))
     except ValueError:
@@ -267,6 +321,8 @@ def _filter(params: dict[str, str], fmt: str, platform_id: int) -> queries.State
         ascending=_bool(params.get("ascending"), "ascending"),
         format=fmt,
         platform_id=platform_id,
+        related_agents=_bool(params.get("related_agents"), "related_agents"),
+        related_activities=_bool(params.get("related_activities"), "related_activities"),
     )
 
 
@@ -383,5 +439,5 @@ def agents(request: HttpRequest, platform: Any) -> HttpResponse:
 
 @xapi(("GET",), authenticated=False)
 def about(request: HttpRequest, platform: Any) -> HttpResponse:
-    """Serve the About resource: the supported versions and this store's limitations."""
-    return JsonResponse({"version": [VERSION], "extensions": {LIMITATIONS_IRI: LIMITATIONS}})
+    """Serve the About resource: the supported versions (the store declares no limitations)."""
+    return JsonResponse({"version": [VERSION]})

@@ -198,3 +198,33 @@ class Document(models.Model):
 def account_homepage() -> str:
     """Return the account homePage that names this site's people in statements."""
     return getattr(settings, "JINENG_XAPI_ACCOUNT_HOMEPAGE", "https://jineng.local")
+
+
+class Attachment(models.Model):
+    """Keep the bytes of one statement attachment, once per platform and SHA-2 (学习记录附件).
+
+    Statements declare attachments by SHA-2; the same bytes sent again, by any statement of the
+    platform, are stored once. Each platform keeps its own, as it keeps its own statements.
+    """
+
+    platform = models.ForeignKey(
+        LearningPlatform,
+        models.PROTECT,
+        related_name="attachments",
+        verbose_name=_("learning platform"),
+    )
+    sha2 = models.CharField(_("SHA-2"), max_length=128)
+    content = models.BinaryField(_("content"))
+    content_type = models.CharField(_("content type"), max_length=200)
+    length = models.PositiveBigIntegerField(_("length"))
+    stored = models.DateTimeField(_("stored"))
+
+    class Meta:
+        verbose_name = _("xAPI attachment")
+        verbose_name_plural = _("xAPI attachments")
+        constraints = [
+            models.UniqueConstraint(fields=["platform", "sha2"], name="learning_attachment_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.sha2

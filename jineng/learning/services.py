@@ -21,8 +21,10 @@ from jineng.core.errors import (
     PermissionDenied,
     ValidationFailed,
 )
-from jineng.learning import linking, locks
+from jineng.learning import attachments, linking, locks, signatures
+from jineng.learning.attachments import Part
 from jineng.learning.models import (
+    Attachment,
     Document,
     DocumentKind,
     LearningPlatform,
@@ -210,11 +212,35 @@ class _Prepared:
     statement_id: uuid.UUID
 
 
-def _prepare(statements: list[Any], put_id: uuid.UUID | None) -> list[_Prepared]:
+def _checked(raw: Any) -> dict[str, Any]:
+    """Check one statement, its attachment declarations (and its SubStatement's) included."""
+    if not isinstance(raw, dict):
+        return check_statement(raw)
+    holders = [("", raw)]
+    target = raw.get("object")
+    if isinstance(target, dict) and target.get("objectType") == "SubStatement":
+        holders.append(("object.", target))
+    declared = {}
+    for prefix, holder in holders:
+        if "attachments" in holder:
+            items = holder.pop("attachments")
+            declared[prefix] = attachments.check_declarations(items, prefix + "attachments")
+    try:
+        statement = check_statement(raw)
+    finally:
+        for prefix, holder in holders:
+            if prefix in declared:
+                holder["attachments"] = declared[prefix]
+    return statement
+
+
+def _prepare(
+    statements: list[Any], put_id: uuid.UUID | None, parts: dict[str, Part]
+) -> list[_Prepared]:
     prepared, seen = [], set()
     for index, raw in enumerate(statements):
         try:
-            statement = check_statement(raw)
+            statement = _checked(raw)
         except Malformed as exc:
             if len(statements) > 1:
                 exc.extra["index"] = index
@@ -230,8 +256,43 @@ def _prepare(statements: list[Any], put_id: uuid.UUID | None) -> list[_Prepared]
                 _("Statement {id} appears twice in the batch.").format(id=statement_id), field="id"
             )
         seen.add(statement_id)
+        signatures.verify(statement, parts, _checked)
         prepared.append(_Prepared(statement, statement_id))
+    attachments.match_parts([p.statement for p in prepared], parts)
     return prepared
+
+
+def _save_attachments(
+    platform: LearningPlatform, prepared: list[_Prepared], parts: dict[str, Part], now: Any
+) -> None:
+    """Store the parts' bytes the platform does not hold yet (one row per SHA-2)."""
+    if not parts:
+        return
+    held = set(
+        Attachment.objects.filter(platform=platform, sha2__in=list(parts)).values_list(
+            "sha2", flat=True
+        )
+    )
+    types = {}
+    for p in prepared:
+        for item in attachments.declarations_of(p.statement):
+            types.setdefault(item["sha2"].lower(), item["contentType"])
+    Attachment.objects.bulk_create(
+        [
+            Attachment(
+                platform=platform,
+                sha2=part.sha2,
+                content=part.content,
+                content_type=attachments.safe_content_type(types[part.sha2]),
+                length=len(part.content),
+                stored=now,
+            )
+            for part in parts.values()
+            if part.sha2 not in held
+        ],
+        # Equal hashes are equal bytes: a concurrent request that stored them first is fine.
+        ignore_conflicts=True,
+    )
 
 
 def _check_voiding(platform: LearningPlatform, prepared: list[_Prepared]) -> list[uuid.UUID]:
@@ -359,7 +420,9 @@ def _insert(rows: list[dict[str, Any]]) -> None:
 
 
 @transaction.atomic(durable=True)
-def _store(platform: LearningPlatform, prepared: list[_Prepared]) -> tuple[list[str], int]:
+def _store(
+    platform: LearningPlatform, prepared: list[_Prepared], parts: dict[str, Part]
+) -> tuple[list[str], int]:
     existing = _existing([p.statement_id for p in prepared])
     fresh = []
     for p in prepared:
@@ -378,6 +441,7 @@ def _store(platform: LearningPlatform, prepared: list[_Prepared]) -> tuple[list[
     rows = [_row(p, platform, now, authority) for p in fresh]
     _link(rows)
     _insert(rows)
+    _save_attachments(platform, prepared, parts, now)
     if targets:
         voided = Statement.objects.filter(statement_id__in=targets).exclude(verb_id=VOIDED)
         voided_people = list(voided.exclude(person=None).values_list("statement_id", "person_id"))
@@ -396,7 +460,11 @@ def _store(platform: LearningPlatform, prepared: list[_Prepared]) -> tuple[list[
 
 
 def store_statements(
-    platform: LearningPlatform, statements: list[Any], *, put_id: uuid.UUID | None = None
+    platform: LearningPlatform,
+    statements: list[Any],
+    *,
+    put_id: uuid.UUID | None = None,
+    parts: dict[str, Part] | None = None,
 ) -> tuple[list[str], int]:
     """Store statements (学习记录) all or none; return their ids and how many were new.
 
@@ -405,10 +473,16 @@ def store_statements(
 
     A resend identical to a stored statement is a no-op; different content under a stored id
     is a conflict. Voiding statements mark their target voided.
+
+    ``parts`` are the attachments received with the statements (multipart/mixed), by SHA-2:
+    each must be declared by a statement, every declared attachment needs a part or a fileUrl,
+    and signed statements must match their signature. The parts' bytes are kept once per
+    platform and SHA-2.
     """
-    prepared = _prepare(statements, put_id)
+    parts = parts or {}
+    prepared = _prepare(statements, put_id, parts)
     try:
-        return _store(platform, prepared)
+        return _store(platform, prepared, parts)
     except IntegrityError:
         # Another request stored one of these ids between our check and our insert.
         raise Conflict(_("A statement with one of these ids was stored meanwhile.")) from None
