@@ -299,6 +299,11 @@ LIST_EXEMPTIONS: dict[str, str] = {
     "learning_console:platform_registrations": "a platform's registrations: the bureau's, "
     "city-wide",
     "api-not-found": "the API's 404 answer",
+    "statistics:dashboard": "city-wide aggregates, no row named: view_statistics roles only "
+    "(403 otherwise), small counts suppressed (ADR 0013)",
+    "statistics:export": "the dashboard's aggregates as xlsx: view_statistics only",
+    "statistics:monthly_report": "a month's city-wide aggregates as PDF or xlsx: "
+    "view_statistics only",
 }
 
 
