@@ -11,8 +11,9 @@ import pytest
 import time_machine
 
 from jineng.occupations.models import Occupation, OccupationLevel
-from jineng.training.choices import ClassStatus, EnrolmentStatus
-from jineng.training.models import ClassSession, Enrolment, Programme, TrainingClass, Venue
+from jineng.training.choices import EnrolmentStatus
+from jineng.training.models import ClassSession, Enrolment, TrainingClass, Venue
+from tests.factories import ClassSessionFactory, TrainingClassFactory, VenueFactory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # The first session runs 09:00-11:00 on this day, the second 14:00-17:30.
@@ -44,21 +45,13 @@ def _occupation() -> Occupation:
 
 
 def make_class(organization: Any, code: str, occupation: Occupation) -> TrainingClass:
-    programme = Programme.objects.create(
-        organization=organization,
-        name="电工培训 " + code,
-        occupation=occupation,
-        training_type="employment",
-        theory_hours=2,
-        practice_hours=4,
-    )
-    return TrainingClass.objects.create(
-        programme=programme,
+    """A running one-day class on DAY of a six-hour programme (written directly, no service)."""
+    return TrainingClassFactory(
         code=code,
-        capacity=30,
-        status=ClassStatus.RUNNING,
         starts_on=DAY,
-        ends_on=DAY,
+        programme__organization=organization,
+        programme__occupation=occupation,
+        programme__name="电工培训 " + code,
     )
 
 
@@ -69,13 +62,8 @@ def occupation(db: Any) -> Occupation:
 
 @pytest.fixture
 def venue(school_a: Any) -> Venue:
-    return Venue.objects.create(
-        organization=school_a,
-        name="一号实训室",
-        address="新华街道",
-        latitude=VENUE_LAT,
-        longitude=VENUE_LNG,
-        capacity=40,
+    return VenueFactory(
+        organization=school_a, name="一号实训室", latitude=VENUE_LAT, longitude=VENUE_LNG
     )
 
 
@@ -87,20 +75,11 @@ def training_class(school_a: Any, occupation: Occupation) -> TrainingClass:
 @pytest.fixture
 def sessions(training_class: TrainingClass, venue: Venue) -> list[ClassSession]:
     hour = datetime.timedelta(hours=1)
+    at = {"training_class": training_class, "venue": venue}
     return [
-        ClassSession.objects.create(
-            training_class=training_class,
-            starts_at=START,
-            ends_at=START + 2 * hour,
-            venue=venue,
-            topic="安全用电",
-        ),
-        ClassSession.objects.create(
-            training_class=training_class,
-            starts_at=START + 5 * hour,
-            ends_at=START + 8.5 * hour,
-            venue=venue,
-            topic="照明线路",
+        ClassSessionFactory(**at, starts_at=START, topic="安全用电"),
+        ClassSessionFactory(
+            **at, starts_at=START + 5 * hour, ends_at=START + 8.5 * hour, topic="照明线路"
         ),
     ]
 
