@@ -64,15 +64,21 @@ def rewrite(request: HttpRequest) -> None:
     fields = _fields(request)
     content = ""
     params = QueryDict(mutable=True)
-    # The form's own type and length describe the form, not the content it carries.
-    request.META.pop("CONTENT_TYPE", None)
+    # The form's own type describes the form, not the content: the content is JSON unless
+    # the form says otherwise.
+    request.META["CONTENT_TYPE"] = "application/json"
+    sent = set()
     for name, value in fields:
         header = HEADERS.get(name.lower())
         if name == "content":
             content = value
-        elif header:
+        elif header == "CONTENT_TYPE":
             request.META[header] = value
-        else:
+        elif header and header not in request.META and header not in sent:
+            # A header the client could set itself wins over its copy in the form.
+            request.META[header] = value
+            sent.add(header)
+        elif not header:
             params.appendlist(name, value)
     body = content.encode("utf-8")
     request.META["CONTENT_LENGTH"] = str(len(body))
