@@ -24,6 +24,8 @@ from typing import Any
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 
 from jineng.core import context, locks
 from jineng.core.models import AuditEvent
@@ -233,10 +235,14 @@ def _json_safe(data: Any) -> Any:
 
 @dataclass(frozen=True)
 class ChainBreak:
-    """The first event at which a stream stops verifying, and why."""
+    """The first event at which a stream stops verifying, and why.
+
+    ``reason`` is lazy: it is translated when shown, into the language of the page (or the
+    command line) that shows it.
+    """
 
     event_id: int
-    reason: str
+    reason: Any
     stream: str = ""
 
 
@@ -245,27 +251,41 @@ def streams() -> list[str]:
     return list(AuditEvent.objects.order_by("stream").values_list("stream", flat=True).distinct())
 
 
-def _check(event: AuditEvent, expected_seq: int, expected_prev: str) -> str | None:
+def _check(event: AuditEvent, expected_seq: int, expected_prev: str) -> Any:
     if event.seq != expected_seq:
-        return (
-            f"it is number {event.seq} of stream {event.stream} where {expected_seq} was "
-            "expected: an event before it was deleted or inserted"
+        return format_lazy(
+            gettext_lazy(
+                "it is number {seq} of stream {stream} where {expected} was expected: an "
+                "event before it was deleted or inserted"
+            ),
+            seq=event.seq,
+            stream=event.stream,
+            expected=expected_seq,
         )
     if event.prev_hash != expected_prev:
-        return "previous hash does not match: a row before it was deleted, inserted or reordered"
+        return gettext_lazy(
+            "previous hash does not match: a row before it was deleted, inserted or reordered"
+        )
     if (event.algorithm == LEGACY_ALGORITHM) != (event.stream == LEGACY_STREAM):
-        return (
-            f"it claims hash algorithm {event.algorithm} in stream {event.stream}: only events "
-            "written before the upgrade use plain sha256, so the row was forged"
+        return format_lazy(
+            gettext_lazy(
+                "it claims hash algorithm {algorithm} in stream {stream}: only events written "
+                "before the upgrade use plain sha256, so the row was forged"
+            ),
+            algorithm=event.algorithm,
+            stream=event.stream,
         )
     expected = compute_hash(event)
     if expected is None:
-        return (
-            f"no known key for its hash algorithm {event.algorithm}: list the key in "
-            "JINENG_AUDIT_PREVIOUS_KEYS, or the row was forged"
+        return format_lazy(
+            gettext_lazy(
+                "no known key for its hash algorithm {algorithm}: list the key in "
+                "JINENG_AUDIT_PREVIOUS_KEYS, or the row was forged"
+            ),
+            algorithm=event.algorithm,
         )
     if not hmac.compare_digest(expected, event.hash):
-        return "hash does not match its contents: the row was edited"
+        return gettext_lazy("hash does not match its contents: the row was edited")
     return None
 
 

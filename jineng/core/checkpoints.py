@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -29,6 +30,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from django.conf import settings
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 
 from jineng.core.models import AuditEvent
 
@@ -76,8 +79,10 @@ class LogLine:
     problem: str = ""
 
     @property
-    def where(self) -> str:
-        return f"{self.path.name} line {self.number}"
+    def where(self) -> Any:
+        return format_lazy(
+            gettext_lazy("{file} line {number}"), file=self.path.name, number=self.number
+        )
 
 
 def _b64(data: bytes) -> str:
@@ -148,11 +153,13 @@ def signature_problem(checkpoint: Checkpoint) -> str:
     """Why a checkpoint's signature does not verify, or "" when it does."""
     key = trusted_keys().get(checkpoint.key)
     if key is None:
-        return "it is signed with a key this city never published"
+        return gettext_lazy("it is signed with a key this city never published")
     try:
         key.verify(base64.b64decode(checkpoint.signature), checkpoint.payload())
     except (InvalidSignature, ValueError, binascii.Error):
-        return "its signature does not verify: the line was changed after it was signed"
+        return gettext_lazy(
+            "its signature does not verify: the line was changed after it was signed"
+        )
     return ""
 
 
@@ -249,7 +256,12 @@ def _parse(path: Path, number: int, text: str) -> LogLine:
         )
         checkpoint.at_datetime  # noqa: B018 - refuses a time that is not ISO 8601
     except (ValueError, KeyError, TypeError):
-        return LogLine(path, number, None, "it is not a checkpoint (unreadable JSON or fields)")
+        return LogLine(
+            path,
+            number,
+            None,
+            gettext_lazy("it is not a checkpoint (unreadable JSON or fields)"),
+        )
     problem = signature_problem(checkpoint)
     return LogLine(path, number, None if problem else checkpoint, problem)
 
@@ -271,44 +283,82 @@ def month_lines(year: int, month: int) -> list[LogLine]:
 
 @dataclass(frozen=True)
 class Mismatch:
-    """A published checkpoint the database no longer agrees with, in people's words."""
+    """A published checkpoint the database no longer agrees with, in people's words.
 
-    where: str
-    reason: str
+    ``where`` and ``reason`` are lazy: they are translated when shown, into the language of
+    the page (or the command line) that shows them.
+    """
+
+    where: Any
+    reason: Any
 
 
 def _describe(c: Checkpoint) -> str:
-    return f"checkpoint of stream {c.stream} at {c.at} ({c.count} events, head {c.head[:16]}…)"
+    return format_lazy(
+        gettext_lazy("checkpoint of stream {stream} at {at} ({count} events, head {head}…)"),
+        stream=c.stream,
+        at=c.at,
+        count=c.count,
+        head=c.head[:16],
+    )
 
 
 def check_line(line: LogLine) -> Mismatch | None:
     """Compare one log line with the database: its signature, then the stream's head."""
     if line.checkpoint is None:
-        return Mismatch(line.where, f"checkpoint refused: {line.problem}")
+        return Mismatch(
+            line.where,
+            format_lazy(gettext_lazy("checkpoint refused: {problem}"), problem=line.problem),
+        )
     c = line.checkpoint
     if c.stream == ALL_STREAMS:
         total = AuditEvent.objects.count()
         if total < c.count:
             return Mismatch(
                 line.where,
-                f"checkpoint of the whole trail at {c.at}: it held {c.count} events and now "
-                f"holds {total}, so {c.count - total} were deleted",
+                format_lazy(
+                    gettext_lazy(
+                        "checkpoint of the whole trail at {at}: it held {count} events and now "
+                        "holds {total}, so {deleted} were deleted"
+                    ),
+                    at=c.at,
+                    count=c.count,
+                    total=total,
+                    deleted=c.count - total,
+                ),
             )
         return None
     held = AuditEvent.objects.filter(stream=c.stream).aggregate(n=Max("seq"))["n"] or 0
     if held < c.count:
         return Mismatch(
             line.where,
-            f"{_describe(c)}: the stream now holds only {held} events, so its newest "
-            f"{c.count - held} were deleted",
+            format_lazy(
+                gettext_lazy(
+                    "{checkpoint}: the stream now holds only {held} events, so its newest "
+                    "{deleted} were deleted"
+                ),
+                checkpoint=_describe(c),
+                held=held,
+                deleted=c.count - held,
+            ),
         )
     event = AuditEvent.objects.filter(stream=c.stream, seq=c.count).first()
     if event is None or event.hash != c.head:
-        which = f"event #{event.pk}" if event is not None else f"number {c.count}"
+        which = (
+            format_lazy(gettext_lazy("event #{id}"), id=event.pk)
+            if event is not None
+            else format_lazy(gettext_lazy("number {seq}"), seq=c.count)
+        )
         return Mismatch(
             line.where,
-            f"{_describe(c)}: its head hash is not found, {which} of the stream has another "
-            "hash, so events up to it were changed, deleted or re-linked",
+            format_lazy(
+                gettext_lazy(
+                    "{checkpoint}: its head hash is not found, {which} of the stream has "
+                    "another hash, so events up to it were changed, deleted or re-linked"
+                ),
+                checkpoint=_describe(c),
+                which=which,
+            ),
         )
     return None
 
@@ -320,17 +370,32 @@ def _legacy_problem(latest: dict[str, Checkpoint]) -> Mismatch | None:
     if held == 0 or (anchored is not None and held == anchored.count):
         return None
     if anchored is None:
-        reason = f"it holds {held} unkeyed events that no checkpoint anchored: " + (
-            "run `jineng audit checkpoint` once after the upgrade"
+        reason = format_lazy(
+            gettext_lazy(
+                "it holds {held} unkeyed events that no checkpoint anchored: "
+                "run `jineng audit checkpoint` once after the upgrade"
+            )
             if not latest
-            else "they appeared after the first checkpoint, so they were added since"
+            else gettext_lazy(
+                "it holds {held} unkeyed events that no checkpoint anchored: "
+                "they appeared after the first checkpoint, so they were added since"
+            ),
+            held=held,
         )
     else:
-        reason = (
-            f"it is closed at {anchored.count} events but now holds {held}: "
-            "unkeyed events were added to it"
+        reason = format_lazy(
+            gettext_lazy(
+                "it is closed at {count} events but now holds {held}: "
+                "unkeyed events were added to it"
+            ),
+            count=anchored.count,
+            held=held,
         )
-    return Mismatch(f"stream {LEGACY_STREAM}", reason)
+    return Mismatch(_stream_where(LEGACY_STREAM), reason)
+
+
+def _stream_where(stream: str) -> Any:
+    return format_lazy(gettext_lazy("stream {stream}"), stream=stream)
 
 
 def _stale_problems(latest: dict[str, Checkpoint], now: datetime.datetime) -> list[Mismatch]:
@@ -341,10 +406,16 @@ def _stale_problems(latest: dict[str, Checkpoint], now: datetime.datetime) -> li
     if whole is not None and whole.at_datetime < limit and AuditEvent.objects.exists():
         problems.append(
             Mismatch(
-                "checkpoint logs",
-                f"the newest checkpoint is from {whole.at}, older than "
-                f"{settings.AUDIT_CHECKPOINT_MAX_AGE_HOURS} hours: checkpoints stopped being "
-                "published, so events deleted since could not be seen",
+                gettext_lazy("checkpoint logs"),
+                format_lazy(
+                    gettext_lazy(
+                        "the newest checkpoint is from {at}, older than {hours} hours: "
+                        "checkpoints stopped being published, so events deleted since could "
+                        "not be seen"
+                    ),
+                    at=whole.at,
+                    hours=settings.AUDIT_CHECKPOINT_MAX_AGE_HOURS,
+                ),
             )
         )
     for stream, _count, _head in heads():
@@ -355,9 +426,15 @@ def _stale_problems(latest: dict[str, Checkpoint], now: datetime.datetime) -> li
         if n := old.count():
             problems.append(
                 Mismatch(
-                    f"stream {stream}",
-                    f"{n} events older than {settings.AUDIT_CHECKPOINT_MAX_AGE_HOURS} hours are "
-                    "covered by no published checkpoint: the checkpoints stopped or were removed",
+                    _stream_where(stream),
+                    format_lazy(
+                        gettext_lazy(
+                            "{n} events older than {hours} hours are covered by no published "
+                            "checkpoint: the checkpoints stopped or were removed"
+                        ),
+                        n=n,
+                        hours=settings.AUDIT_CHECKPOINT_MAX_AGE_HOURS,
+                    ),
                 )
             )
     return problems

@@ -1,9 +1,17 @@
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import translation
 
 from jineng.core import audit
 from jineng.core.models import AuditEvent
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The reasons are translated when read: these tests read them in English."""
+    with translation.override("en"):
+        yield
 
 
 def _write(n: int) -> list[AuditEvent]:

@@ -12,10 +12,18 @@ from typing import Any
 import pytest
 import time_machine
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from jineng.core import audit, checkpoints
 from jineng.core.models import AuditEvent
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The reasons are translated when read: these tests read them in English."""
+    with translation.override("en"):
+        yield
+
 
 pytestmark = pytest.mark.django_db
 START = datetime.datetime(2026, 3, 2, 8, 0, tzinfo=datetime.UTC)

@@ -10,12 +10,20 @@ import json
 import pytest
 from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from jineng.core import audit, checkpoint_schedule, checkpoints, tasks
 from jineng.core.models import AuditEvent
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The reasons are translated when read: these tests read them in English."""
+    with translation.override("en"):
+        yield
+
 
 PAGE = "/audit/checkpoints/"
 
