@@ -19,6 +19,7 @@ from django.urls import reverse
 from jineng.statistics import queries, reports
 from jineng.statistics.queries import Filters
 from jineng.statistics.tests.conftest import SHANCHENG, XINHUA, D
+from jineng.statistics.tests.pdftext import pdf_strings
 
 pytestmark = pytest.mark.django_db
 PERIOD = {"first_month": "2026-10", "last_month": "2026-11"}
@@ -213,6 +214,11 @@ def test_workbook_writes_a_formula_like_name_as_text(
     assert cell.data_type == "s"
 
 
+def _after(text: list[str], start: str, n: int) -> list[str]:
+    at = text.index(start) + 1
+    return text[at : at + n]
+
+
 def test_monthly_report_pdf_and_xlsx(
     small_city: Any, bureau_admin: Any, exact: None, english: Any
 ) -> None:
@@ -235,6 +241,24 @@ def test_monthly_report_pdf_and_xlsx(
         ["Classes", 1],
     ]
     assert printed["Township"] == [["山城镇", 3, 2, 0, 1], ["Total", 3, 2, 0, 1]]
+    text = pdf_strings(pdf.content)
+    assert text[0] == "Skills training statistics, monthly report 2026-11"
+    assert _after(text, "Totals", 11) == [
+        "Measure",
+        "Count",
+        "Enrolments",
+        "3",
+        "Completed (people trained)",
+        "2",
+        "Did not complete",
+        "0",
+        "Dropped out",
+        "1",
+        "Classes",
+    ]
+    township = text.index("By township (where held)")
+    assert _after(text[township:], "山城镇", 9) == ["3", "2", "0", "1", "Total", "3", "2", "0", "1"]
+    assert "学员甲" not in text
     xlsx = client.get(reverse("statistics:monthly_report", args=["xlsx"]), {"month": "2026-11"})
     assert _sheets(xlsx.content)["Township"][2:] == [("山城镇", 3, 2, 0, 1), ("Total", 3, 2, 0, 1)]
 
