@@ -1,10 +1,11 @@
 """Journey of issue 5: a subsidised class from submission to completion, in the browser.
 
-Institution staff submit a subsidised class with a session happening now; the bureau approves
-it from its queue; a worker on a phone finds it on 找培训 and enrols; staff start the class and
-show the session's QR screen, and the worker's phone opens the code's link and checks in at the
-venue; a learning platform posts xAPI statements, one a day of the class, that add the missing
-hours; staff close the class, the roster shows the worker completed, and 我的档案 shows it all.
+Institution staff submit a subsidised class with a session about to begin; the bureau
+approves it from its queue before it begins; a worker on a phone finds it on 找培训 and
+enrols; staff start the class and show the session's QR screen, and the worker's phone opens
+the code's link and checks in at the venue; a learning platform posts xAPI statements, one
+on each day of the class as it comes, that add the missing hours; staff close the class, the
+roster shows the worker completed, and 我的档案 shows it all.
 
 Staff and bureau run on both viewports (the ``device`` fixture); the worker is always on a
 phone with location permission granted at the venue.
@@ -116,10 +117,11 @@ def _statement(
 
 
 def session_window() -> tuple[datetime.date, datetime.time, datetime.time]:
-    """A session on today's local date that is running now (within the day's bounds)."""
+    """A session on today's local date beginning in ten minutes, so it can be scheduled and
+    approved before it begins and checked in to on time now (within the day's bounds)."""
     now = timezone.localtime()
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    start = max(now - datetime.timedelta(minutes=30), midnight)
+    start = min(now + datetime.timedelta(minutes=10), midnight + datetime.timedelta(minutes=1438))
     end = min(now + datetime.timedelta(minutes=90), midnight + datetime.timedelta(minutes=1439))
     return (
         now.date(),
@@ -195,7 +197,7 @@ def test_subsidised_class_from_submission_to_completion(
     member(bureau_admin, person, target_groups["unemployed"])
 
     # 1. Staff add a subsidised programme of theory, blended: its hours may be learned online,
-    # so one session happening now is enough to submit a class.
+    # so one session about to begin is enough to submit a class.
     ui.login(staff_a)
     ui.goto("/training/programmes/")
     form = ui.page.locator("main form[method=post]")
@@ -216,9 +218,9 @@ def test_subsidised_class_from_submission_to_completion(
     form = ui.page.locator("main form[method=post]")
     form.locator("input[name=code]").fill(CLASS_CODE)
     form.locator("input[name=capacity]").fill("30")
-    # The class began three days ago: its 80 hours are mostly learned online on its days.
-    form.locator("input[name=starts_on]").fill((day - datetime.timedelta(days=3)).isoformat())
-    form.locator("input[name=ends_on]").fill(day.isoformat())
+    # The class runs four days from today: its 80 hours are mostly learned online on its days.
+    form.locator("input[name=starts_on]").fill(day.isoformat())
+    form.locator("input[name=ends_on]").fill((day + datetime.timedelta(days=3)).isoformat())
     form.locator("select[name=mode]").select_option(ClassMode.BLENDED.value)
     form.locator("input[name=region_code]").fill("220581001")
     form.locator("input[name=day]").fill(day.isoformat())
@@ -322,14 +324,19 @@ def test_subsidised_class_from_submission_to_completion(
         actor=bureau_admin,
     )
     credential, secret = learning_services.create_credential(platform, actor=bureau_admin)
-    # One statement a day of the class, none over a day's hours (what one day can count).
+    # One statement on each day of the class, posted that day, none over a day's hours (what
+    # one day can count).
     parts = [min(24 * 60, missing - 24 * 60 * i) for i in range(-(-missing // (24 * 60)))]
-    for back, minutes in enumerate(parts):
+    for ahead, minutes in enumerate(parts):
         statement_id = str(uuid.uuid4())
-        at = timezone.now() - datetime.timedelta(days=back)
-        stored = post_statement(
-            live_server.url, credential.key, secret, _statement(statement_id, person, minutes, at)
-        )
+        at = timezone.now() + datetime.timedelta(days=ahead)
+        with time_machine.travel(at):
+            stored = post_statement(
+                live_server.url,
+                credential.key,
+                secret,
+                _statement(statement_id, person, minutes, timezone.now()),
+            )
         assert stored == [statement_id]
     assert online_minutes(person.pk, CLASS_CODE) == missing
 
