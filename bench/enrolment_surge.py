@@ -20,7 +20,11 @@ would during a surge. Scenarios:
   of one institution (one audit stream, docs/adr/0002-audit-chain.md);
 * **many institutions**: the same number of classes, each of its own institution with its
   own staff token (one audit stream each), so only the audit trail's locking differs from
-  the previous scenario.
+  the previous scenario;
+* **workers enrol themselves**: each person's own worker account (no organisation, its own
+  API token) enrols itself, round-robin over institution 0's ``--classes`` classes: their
+  events go to the ``city-<n>`` streams by account (JINENG_AUDIT_CITY_STREAMS), as in a
+  surge of workers on the 找培训 page.
 
 Each run starts with no enrolments. The script prints each run, the median enrolments/s
 (answered attempts, seated or waitlisted), and the oversell: seated people beyond capacity,
@@ -94,7 +98,9 @@ def setup(classes: int, seats: int, people: int) -> dict[str, Any]:
     with transaction.atomic():
         person_ids = _people(people)
     _register_with(person_ids, [school["organization_id"] for school in schools])
+    worker_tokens = _workers(person_ids, bureau)
     return {
+        "worker_tokens": worker_tokens,
         "token": schools[0]["token"],
         "class_ids": schools[0]["class_ids"],
         "spread": [(school["class_ids"][0], school["token"]) for school in schools],
@@ -161,22 +167,28 @@ def _school(n: int, classes: int, seats: int, bureau: Any) -> dict[str, Any]:
         ),
         actor=staff,
     )
+    # Tomorrow: sessions are scheduled only ahead of time.
+    day = today + timezone.timedelta(days=1)
     start = timezone.make_aware(
-        timezone.datetime.combine(today, timezone.datetime.min.time()).replace(hour=8)
+        timezone.datetime.combine(day, timezone.datetime.min.time()).replace(hour=8)
     )
     class_ids = []
     for k in range(classes):
+        # A room of its own: a venue holds one session at a time.
+        venue = services.create_venue(f"{k + 1}号教室", "新华街道1号", seats, actor=staff)
         c = services.create_class(
             programme.pk,
             services.ClassInput(
                 code=f"BENCH-{n:03d}-{k:03d}",
                 capacity=seats,
-                starts_on=today,
-                ends_on=today,
+                starts_on=day,
+                ends_on=day,
                 region_code="220581001",
                 sessions=[
                     services.SessionInput(
-                        starts_at=start, ends_at=start + timezone.timedelta(hours=1)
+                        starts_at=start,
+                        ends_at=start + timezone.timedelta(hours=1),
+                        venue_id=venue.pk,
                     )
                 ],
             ),
@@ -189,6 +201,22 @@ def _school(n: int, classes: int, seats: int, bureau: Any) -> dict[str, Any]:
         "token": out.getvalue().strip(),
         "class_ids": class_ids,
     }
+
+
+def _workers(person_ids: list[int], bureau: Any) -> list[str]:
+    """A worker account with its own API token for each person (no organisation)."""
+    from django.contrib.auth.hashers import make_password
+
+    from jineng.accounts.models import User
+    from jineng.accounts.roles import Role
+    from jineng.api.services import create_token
+
+    unusable = make_password(None)
+    users = User.objects.bulk_create(
+        User(username=f"bench_worker_{pk}", password=unusable, role=Role.WORKER, person_id=pk)
+        for pk in person_ids
+    )
+    return [create_token(user, actor=bureau, name="bench")[1] for user in users]
 
 
 def _register_with(person_ids: list[int], organization_ids: list[int]) -> None:
@@ -308,12 +336,18 @@ def run_scenario(
     classes: list[tuple[int, str]],
     *,
     empty: bool = False,
+    own_tokens: list[str] | None = None,
 ) -> float:
-    """Run one scenario `--runs` times over (class, token) pairs; return the median rate."""
+    """Run one scenario `--runs` times over (class, token) pairs; return the median rate.
+
+    With ``own_tokens`` each person enrols themself with their own token instead.
+    """
     rates = []
     people = data["person_ids"][: args.attempts]
     targets = [(*classes[i % len(classes)], pk) for i, pk in enumerate(people)]
     targets = [(class_id, pk, token) for class_id, token, pk in targets]
+    if own_tokens is not None:
+        targets = [(c, pk, own) for (c, pk, _), own in zip(targets, own_tokens, strict=False)]
     class_ids = [class_id for class_id, _ in classes]
     for run in range(1, args.runs + 1):
         reset()
@@ -365,11 +399,24 @@ def main() -> None:
             data,
             data["spread"],
         )
+        workers = run_scenario(
+            f"workers enrolling themselves in {args.classes} classes",
+            args,
+            port,
+            data,
+            own,
+            own_tokens=data["worker_tokens"],
+        )
         print(f"many/one throughput ratio: {many / one:.2f}")
+        print(
+            f"enrolments/s: one class {one:.0f}, {args.classes} classes {many:.0f}, "
+            f"{args.classes} institutions {spread:.0f}, workers themselves {workers:.0f}"
+        )
         print(
             f"against the minimal POST: one class {one / minimal:.2f}, "
             f"{args.classes} classes {many / minimal:.2f}, "
-            f"{args.classes} institutions {spread / minimal:.2f}"
+            f"{args.classes} institutions {spread / minimal:.2f}, "
+            f"workers themselves {workers / minimal:.2f}"
         )
     finally:
         server.terminate()
