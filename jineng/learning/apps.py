@@ -6,3 +6,10 @@ class LearningConfig(AppConfig):
     name = "jineng.learning"
     label = "learning"
     verbose_name = _("Online learning")
+
+    def ready(self) -> None:
+        """Give training the online minutes that its completion counts (ADR 0012)."""
+        from jineng.learning import queries
+        from jineng.training import providers
+
+        providers.provide_online_minutes(queries.online_minutes)

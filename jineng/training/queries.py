@@ -16,24 +16,21 @@ from django.utils.translation import gettext_lazy
 from jineng.people.models import Person
 from jineng.people.queries import RecordEntry, RecordScope
 from jineng.regions.models import Region
+from jineng.training import providers
 from jineng.training.access import PUBLIC_STATUSES
 from jineng.training.choices import SEATED_ENROLMENT_STATUSES, ClassStatus, EnrolmentStatus
 from jineng.training.models import Enrolment, TrainingClass
 
 
 def attended_minutes(enrolment_ids: list[int]) -> dict[int, int]:
-    """Minutes each enrolment attended, from the check-ins (jineng.attendance)."""
-    from jineng.attendance import queries as attendance_queries
-
-    found = attendance_queries.attended_minutes(enrolment_ids)
+    """Minutes each enrolment attended, from the check-ins (provided by jineng.attendance)."""
+    found = providers.attended_minutes(enrolment_ids)
     return {pk: int(found.get(pk, 0)) for pk in enrolment_ids}
 
 
 def online_minutes(person_id: int, class_code: str) -> int:
-    """Minutes of online learning that count in a class, reported over xAPI (jineng.learning)."""
-    from jineng.learning import queries as learning_queries
-
-    return int(learning_queries.online_minutes(person_id, class_code) or 0)
+    """Minutes of online learning that count in a class, over xAPI (provided by jineng.learning)."""
+    return int(providers.online_minutes(person_id, class_code) or 0)
 
 
 def with_counts(classes: QuerySet[TrainingClass]) -> QuerySet[TrainingClass]:
