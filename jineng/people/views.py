@@ -23,8 +23,8 @@ from jineng.people.export_jobs import INLINE_MAX_ROWS
 from jineng.people.filters import refuse_numbers
 from jineng.people.forms import MembershipForm, PersonLookupForm, PersonSearchForm
 from jineng.people.models import Person
+from jineng.people.providers import record_for
 from jineng.people.queries import SEARCH_KEYS, search_people, with_list_details
-from jineng.records.queries import record_for
 
 PAGE_SIZE = 50
 
