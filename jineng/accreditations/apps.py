@@ -6,3 +6,7 @@ class AccreditationsConfig(AppConfig):
     name = "jineng.accreditations"
     label = "accreditations"
     verbose_name = _("Accreditations")
+
+    def ready(self) -> None:
+        """Register the data scope of the app's models (access.py, ADR 0005)."""
+        from jineng.accreditations import access  # noqa: F401 - registers the scope of the models

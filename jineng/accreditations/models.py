@@ -12,7 +12,6 @@ Dates are the whole story of a licence, so its state is derived, never stored:
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -25,7 +24,6 @@ from jineng.accreditations.choices import (
     ApplicationStatus,
     EvaluationKind,
 )
-from jineng.core import scope
 from jineng.core.models import TimeStampedModel
 from jineng.core.scope import ScopedQuerySet
 
@@ -380,39 +378,3 @@ class AccreditationSuspension(models.Model):
     def covers(self, on_date: datetime.date) -> bool:
         """Tell whether the suspension is in effect on a date."""
         return self.starts_on <= on_date and (self.ends_on is None or on_date < self.ends_on)
-
-
-# Data scope (jineng/core/scope.py, ADR 0005): access follows capabilities, not roles. Roles
-# that see every accreditation see those of organisations in their region; roles that may
-# apply see their own organisation's; everyone else sees none (access.py).
-_ACCREDITATION_SCOPE: dict[str, Any] = {
-    "city_wide": "jineng.accreditations.access.sees_all",
-    "organization_staff": "jineng.accreditations.access.may_apply",
-}
-scope.register(
-    AccreditationApplication,
-    organization="organization",
-    region="organization__region",
-    url_params=("application_id",),
-    **_ACCREDITATION_SCOPE,
-)
-scope.register(
-    ApplicationDocument,
-    organization="application__organization",
-    region="application__organization__region",
-    url_params=("document_id",),
-    **_ACCREDITATION_SCOPE,
-)
-scope.register(
-    Accreditation,
-    organization="organization",
-    region="organization__region",
-    url_params=("accreditation_id",),
-    **_ACCREDITATION_SCOPE,
-)
-scope.register(
-    AccreditationSuspension,
-    organization="accreditation__organization",
-    region="accreditation__organization__region",
-    **_ACCREDITATION_SCOPE,
-)

@@ -1,6 +1,6 @@
 """Data scope for catalogs: who may read drafts and appeals; 404 outside the scope.
 
-All are registered in catalogs/models.py with ``jineng.core.scope`` (ADR 0005). Published
+All are registered at the end of this module with ``jineng.core.scope`` (ADR 0005). Published
 and superseded versions are public; drafts and versions in review are seen and changed only
 by those who edit or publish catalogs (``restrict_versions``, the catalogs' own rule). A
 version's entries and recorded changes follow it (``restrict_entries``,
@@ -19,20 +19,19 @@ from django.utils.translation import gettext as _
 
 from jineng.accounts.roles import Capability, has_capability
 from jineng.catalogs.choices import APPEALABLE_REASONS, PUBLIC_STATUSES
+from jineng.catalogs.models import (
+    CatalogAppeal,
+    CatalogChange,
+    CatalogEntry,
+    CatalogVersion,
+    CatalogVersionQuerySet,
+)
 from jineng.core import scope
 from jineng.core.errors import NotFound
 from jineng.core.scope import VIEW
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
-
-    from jineng.catalogs.models import (
-        CatalogAppeal,
-        CatalogChange,
-        CatalogEntry,
-        CatalogVersion,
-        CatalogVersionQuerySet,
-    )
 
 
 def can_see_drafts(user: Any) -> bool:
@@ -57,8 +56,6 @@ def restrict_versions(
 
 
 def _versions(user: Any, action: str) -> CatalogVersionQuerySet:
-    from jineng.catalogs.models import CatalogVersion
-
     return restrict_versions(CatalogVersion.objects.all(), user, action)
 
 
@@ -86,8 +83,6 @@ def restrict_changes(
 
 def get_version_for_user(user: Any, pk: int, *, action: str = VIEW) -> CatalogVersion:
     """Return a catalog version the user may act on, or NotFound for missing and hidden alike."""
-    from jineng.catalogs.models import CatalogVersion
-
     rows = CatalogVersion.objects.select_related(
         "catalog", "based_on", "created_by", "submitted_by", "published_by"
     )
@@ -106,8 +101,6 @@ def files_appeals(user: Any) -> bool:
 
 def get_appeal_for_user(user: Any, pk: int, *, action: str = VIEW) -> CatalogAppeal:
     """Return an appeal the user may act on, or NotFound for missing and out-of-scope alike."""
-    from jineng.catalogs.models import CatalogAppeal
-
     rows = CatalogAppeal.objects.select_related(
         "organization", "change", "change__version__catalog", "filed_by", "decided_by"
     )
@@ -116,8 +109,6 @@ def get_appeal_for_user(user: Any, pk: int, *, action: str = VIEW) -> CatalogApp
 
 def appealable_changes_for(user: Any) -> Any:
     """Published removals and suspensions of the user's own organisation that it may appeal."""
-    from jineng.catalogs.models import CatalogChange
-
     appealable = _appealable(user)
     if appealable is None:
         return CatalogChange.objects.none()
@@ -147,3 +138,52 @@ def get_change_to_appeal(user: Any, pk: int) -> CatalogChange:
     if change is None:
         raise NotFound(_("No such change concerning your organisation."))
     return change
+
+
+# Data scope (jineng/core/scope.py, ADR 0005). Versions follow the catalogs' own rule (drafts
+# for catalog editors, published ones for everyone: restrict_versions); their entries
+# and recorded changes follow them, and an organisation's appeal filers may act on (appeal)
+# the published removals and suspensions concerning it. An appeal belongs to the
+# organisation that filed it; the bureau's deciders see those in their region.
+scope.register(
+    CatalogVersion,
+    rule=restrict_versions,
+    public=Q(status__in=PUBLIC_STATUSES),
+    url_params=(
+        "version_id",
+        "catalogs:version/pk",
+        "catalogs:workbench/pk",
+        "catalogs:compare/pk",
+        "catalogs:version_download/pk",
+        "catalogs:version_update/pk",
+        "catalogs:version_submit/pk",
+        "catalogs:version_return/pk",
+        "catalogs:version_publish/pk",
+        "catalogs:version_discard/pk",
+        "catalogs:entry_add/pk",
+        "catalogs:reasons_record/pk",
+    ),
+)
+scope.register(
+    CatalogEntry,
+    rule=restrict_entries,
+    public=Q(version__status__in=PUBLIC_STATUSES),
+    url_params=("entry_id", "catalogs:entry_edit/pk", "catalogs:entry_remove/pk"),
+    notes="follows its version",
+)
+scope.register(
+    CatalogChange,
+    rule=restrict_changes,
+    organization="organization",
+    public=Q(version__status__in=PUBLIC_STATUSES),
+    url_params=("change_id", "catalogs:change_delete/pk", "catalogs:appeal_file/pk"),
+    notes="follows its version; appeal filers act on their organisation's published ones",
+)
+scope.register(
+    CatalogAppeal,
+    organization="organization",
+    region="organization__region",
+    city_wide=decides_appeals,
+    organization_staff=files_appeals,
+    url_params=("appeal_id", "catalogs:appeal_decide/pk"),
+)

@@ -6,3 +6,7 @@ class CatalogsConfig(AppConfig):
     name = "jineng.catalogs"
     label = "catalogs"
     verbose_name = _("Catalogs")
+
+    def ready(self) -> None:
+        """Register the data scope of the app's models (access.py, ADR 0005)."""
+        from jineng.catalogs import access  # noqa: F401 - registers the scope of the models

@@ -17,7 +17,6 @@ from jineng.catalogs.choices import (
     TrainingType,
     VersionStatus,
 )
-from jineng.core import scope
 from jineng.core.models import TimeStampedModel
 from jineng.core.scope import ScopedQuerySet
 
@@ -386,52 +385,3 @@ class CatalogAppeal(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.organization} → {self.change}"
-
-
-# Data scope (jineng/core/scope.py, ADR 0005). Versions follow the catalogs' own rule (drafts
-# for catalog editors, published ones for everyone: access.restrict_versions); their entries
-# and recorded changes follow them, and an organisation's appeal filers may act on (appeal)
-# the published removals and suspensions concerning it. An appeal belongs to the
-# organisation that filed it; the bureau's deciders see those in their region.
-scope.register(
-    CatalogVersion,
-    rule="jineng.catalogs.access.restrict_versions",
-    public=Q(status__in=PUBLIC_STATUSES),
-    url_params=(
-        "version_id",
-        "catalogs:version/pk",
-        "catalogs:workbench/pk",
-        "catalogs:compare/pk",
-        "catalogs:version_download/pk",
-        "catalogs:version_update/pk",
-        "catalogs:version_submit/pk",
-        "catalogs:version_return/pk",
-        "catalogs:version_publish/pk",
-        "catalogs:version_discard/pk",
-        "catalogs:entry_add/pk",
-        "catalogs:reasons_record/pk",
-    ),
-)
-scope.register(
-    CatalogEntry,
-    rule="jineng.catalogs.access.restrict_entries",
-    public=Q(version__status__in=PUBLIC_STATUSES),
-    url_params=("entry_id", "catalogs:entry_edit/pk", "catalogs:entry_remove/pk"),
-    notes="follows its version",
-)
-scope.register(
-    CatalogChange,
-    rule="jineng.catalogs.access.restrict_changes",
-    organization="organization",
-    public=Q(version__status__in=PUBLIC_STATUSES),
-    url_params=("change_id", "catalogs:change_delete/pk", "catalogs:appeal_file/pk"),
-    notes="follows its version; appeal filers act on their organisation's published ones",
-)
-scope.register(
-    CatalogAppeal,
-    organization="organization",
-    region="organization__region",
-    city_wide="jineng.catalogs.access.decides_appeals",
-    organization_staff="jineng.catalogs.access.files_appeals",
-    url_params=("appeal_id", "catalogs:appeal_decide/pk"),
-)

@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from jineng.accounts.roles import CITY_WIDE_ROLES, ORGANIZATION_ROLES, Capability, Role
+from jineng.core import scope
 from jineng.core.errors import NotFound, ValidationFailed
 from jineng.core.validators import parse_citizen_id
-
-if TYPE_CHECKING:
-    from jineng.people.models import Person, PersonQuerySet
+from jineng.people.models import Affiliation, Person, PersonQuerySet, TargetGroupMembership
 
 
 def scope_people(queryset: PersonQuerySet, user: Any) -> PersonQuerySet:
     """Restrict people to the user's scope: region subtree, own organisation or own record."""
-    from jineng.people.models import Affiliation
-
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return queryset.none()
     role = user.role
@@ -41,8 +38,6 @@ def scope_people(queryset: PersonQuerySet, user: Any) -> PersonQuerySet:
 
 def get_person_for_user(user: Any, pk: int, *, action: str = Capability.VIEW_PEOPLE) -> Person:
     """Return a person the user may act on, or NotFound for missing and out-of-scope alike."""
-    from jineng.people.models import Person
-
     is_self = getattr(user, "person_id", None) == pk and getattr(user, "is_authenticated", False)
     if not is_self and not user.can(action):
         raise NotFound(_("No such person."))
@@ -59,8 +54,6 @@ def find_person_by_identity(id_number: str, name: str) -> Person | None:
     the ID card that a person shows when they come to enrol, and neither alone finds anyone:
     a wrong name answers exactly like an unknown ID, so the register cannot be walked with it.
     """
-    from jineng.people.models import Person
-
     cleaned = " ".join((name or "").split())
     if not cleaned:
         return None
@@ -76,8 +69,6 @@ def find_person_by_identity(id_number: str, name: str) -> Person | None:
 
 def is_visible_to(user: Any, person: Person) -> bool:
     """Tell whether the person is in the user's scope (their own record counts)."""
-    from jineng.people.models import Person
-
     return Person.objects.visible_to(user).filter(pk=person.pk).exists()
 
 
@@ -94,8 +85,6 @@ def sees_sensitive_groups(user: Any) -> bool:
 
 def group_memberships_for(user: Any) -> Any:
     """Current target-group memberships the user may see on lists (sensitive: bureau only)."""
-    from jineng.people.models import TargetGroupMembership
-
     current = TargetGroupMembership.objects.current()
     if not sees_sensitive_groups(user):
         current = current.filter(group__is_sensitive=False)
@@ -108,9 +97,31 @@ def registered_person_ids(person_ids: Iterable[int]) -> set[int]:
     Learning platforms name workers by the ids the register gave them; linking their
     statements needs only to know which ids exist, never anything about the people.
     """
-    from jineng.people.models import Person
-
     ids = set(person_ids)
     if not ids:
         return set()
     return set(Person.objects.filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def _people_in_scope(queryset: PersonQuerySet, user: Any, action: str) -> PersonQuerySet:
+    """The people rule of the data scope (Affiliation ties), in the registry's signature."""
+    return scope_people(queryset, user)
+
+
+# Data scope (jineng/core/scope.py, ADR 0005): people keep their own rule (an organisation
+# sees the people tied to it by an Affiliation); it is registered so the registry lists them.
+scope.register(
+    Person,
+    rule=_people_in_scope,
+    region="region",
+    person="pk",
+    url_params=(
+        "person_id",
+        "people:detail/pk",
+        "people:reveal/pk",
+        "people:membership_add/pk",
+        "records:person_json/pk",
+        "records:person_pdf/pk",
+    ),
+    notes="organisation staff: people with a current Affiliation to their organisation",
+)

@@ -6,3 +6,7 @@ class PeopleConfig(AppConfig):
     name = "jineng.people"
     label = "people"
     verbose_name = _("People")
+
+    def ready(self) -> None:
+        """Register the data scope of the app's models (access.py, ADR 0005)."""
+        from jineng.people import access  # noqa: F401 - registers the scope of the models

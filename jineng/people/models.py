@@ -50,11 +50,9 @@ class TargetGroup(models.Model):
 
 
 class PersonQuerySet(models.QuerySet["Person"]):
-    def visible_to(self, user: Any) -> PersonQuerySet:
-        """Apply the user's data scope: see jineng/people/access.py."""
-        from jineng.people.access import scope_people
-
-        return scope_people(self, user)
+    def visible_to(self, user: Any, action: str = scope.VIEW) -> PersonQuerySet:
+        """Apply the user's data scope: the people rule registered in jineng/people/access.py."""
+        return scope.restrict(self, user, action)
 
     def with_id_number(self, id_number: str) -> PersonQuerySet:
         """Find by citizen ID through its keyed hash."""
@@ -284,29 +282,3 @@ class Affiliation(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.person} @ {self.organization}"
-
-
-def _people_in_scope(queryset: PersonQuerySet, user: Any, action: str) -> PersonQuerySet:
-    """The people rule of the data scope: jineng/people/access.py (Affiliation ties)."""
-    from jineng.people.access import scope_people
-
-    return scope_people(queryset, user)
-
-
-# Data scope (jineng/core/scope.py, ADR 0005): people keep their own rule (an organisation
-# sees the people tied to it by an Affiliation); it is registered so the registry lists them.
-scope.register(
-    Person,
-    rule=_people_in_scope,
-    region="region",
-    person="pk",
-    url_params=(
-        "person_id",
-        "people:detail/pk",
-        "people:reveal/pk",
-        "people:membership_add/pk",
-        "records:person_json/pk",
-        "records:person_pdf/pk",
-    ),
-    notes="organisation staff: people with a current Affiliation to their organisation",
-)
