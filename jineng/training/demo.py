@@ -14,6 +14,7 @@ and completion go through the services.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, TextIO
 
@@ -42,7 +43,8 @@ TRAINEES = 12
 # The demo venue: 梅河口市 city centre, where the trainees' phones check in.
 VENUE_LAT, VENUE_LNG = Decimal("42.530000"), Decimal("125.710000")
 HISTORY = "演示数据：开课前已审批（补录历史班级）"
-PHONE = "Mozilla/5.0 (Linux; Android 13; 演示手机) AppleWebKit/537.36 Mobile Safari/537.36"
+# Checks in the trainees of a class (by its staff member) near a venue's latitude, longitude.
+Attend = Callable[[TrainingClass, Any, tuple[Decimal, Decimal]], None]
 
 
 def _entry_for(organization: Any, today: datetime.date) -> CatalogEntry | None:
@@ -200,68 +202,12 @@ def _enrol_some(training_class: TrainingClass, people: list[Person], staff: Any)
     return count
 
 
-@transaction.atomic(durable=True)
-def _phones(enrolments: list[Any]) -> dict[int, User]:
-    """The trainees' worker accounts, made for those without one (no password: nobody logs
-    in as them; they are the actors of the demo's check-ins), by enrolment."""
-    users = {u.person_id: u for u in User.objects.filter(person__in=[e.person for e in enrolments])}
-    created = []
-    for enrolment in enrolments:
-        if enrolment.person_id not in users:
-            user = User(username=f"demo_trainee_{enrolment.person_id}", role=Role.WORKER)
-            user.person_id = enrolment.person_id
-            user.set_unusable_password()
-            user.save()
-            users[enrolment.person_id] = user
-            created.append(user.username)
-    if created:
-        audit.record(
-            None,
-            "accounts.user.generated",
-            object_type="accounts.user",
-            object_id="demo",
-            data={"created": created, "roles": [str(Role.WORKER)]},
-        )
-    return {e.pk: users[e.person_id] for e in enrolments}
+def build_demo(*, stdout: TextIO, attend: Attend | None = None) -> None:
+    """Create the demo programmes, classes and enrolments once.
 
-
-def _attend(training_class: TrainingClass, staff: Any) -> None:
-    """Check the first four trainees in to every session of yesterday's class.
-
-    On their phones, as trainees do: scanning the session's code a few minutes before it
-    began, near the venue (attendance.services.check_in). One phone was flat for the last
-    session, so staff recorded that check-in by hand from the paper sheet, within the grace.
+    ``attend`` checks the finished class's trainees in before it closes; attendance sits
+    above training, so the demo command hands it in (jineng.attendance.demo.attend).
     """
-    from jineng.attendance import services as attendance
-    from jineng.attendance import tokens
-
-    enrolments = list(training_class.enrolments.order_by("pk")[:4])
-    phones = _phones(enrolments)
-    sessions = list(training_class.sessions.order_by("starts_at"))
-    for n, session in enumerate(sessions):
-        for k, enrolment in enumerate(enrolments):
-            if (n, k) == (len(sessions) - 1, len(enrolments) - 1):
-                attendance.record_manual_check_in(
-                    session.pk,
-                    enrolment.pk,
-                    reason="演示数据：手机没电，按纸质签到表补录",
-                    actor=staff,
-                    checked_in_at=session.starts_at,
-                )
-                continue
-            scanned = session.starts_at - datetime.timedelta(minutes=10 - 2 * k)
-            offset = Decimal("0.0001") * (k + 1)
-            attendance.check_in(
-                tokens.make_code(session.pk, scanned),
-                actor=phones[enrolment.pk],
-                scanned_at=scanned,
-                location=attendance.Location(VENUE_LAT + offset, VENUE_LNG - offset, 15),
-                device=attendance.Device(PHONE, f"demo-phone-{enrolment.person_id}"),
-            )
-
-
-def build_demo(*, stdout: TextIO) -> None:
-    """Create the demo programmes, classes and enrolments once."""
     if TrainingClass.objects.filter(code__startswith=PREFIX).exists():
         stdout.write("training demo: already present\n")
         return
@@ -320,7 +266,8 @@ def build_demo(*, stdout: TextIO) -> None:
     closed = _held_class(staff, basic, "DONE", _one_day(past, venue, teacher), town)
     _enrol_some(closed, people[:6], staff)
     services.transition(closed.pk, ClassStatus.RUNNING, actor=staff)
-    _attend(closed, staff)
+    if attend is not None:
+        attend(closed, staff, (VENUE_LAT, VENUE_LNG))
     services.close_class(closed.pk, actor=staff, note="结业考核已完成")
     # Running today from 09:00, which may have begun: history too.
     running = _held_class(staff, basic, "RUN", _sessions(today, 3, venue, teacher, 9), town)

@@ -1,5 +1,8 @@
 """`jineng demo`: build a plausible demo city on the loaded regions; idempotent and seeded.
 
+It drives each app's demo in the order of the layers (docs/adr/0012-app-layers.md), handing
+the training demo the attendance step it needs before a class closes.
+
 Creates synthetic training institutions, evaluators and employers (valid-checksum credit
 codes, names marked 演示), a few thousand synthetic workers with target groups and
 affiliations, and one account per role, all with the demo password printed at the end.
@@ -18,6 +21,7 @@ from stdnum.cn import uscc
 from jineng.accounts.models import User
 from jineng.accounts.roles import Role
 from jineng.accreditations.demo import build_demo as build_accreditations_demo
+from jineng.attendance.demo import attend
 from jineng.catalogs.demo import build_demo as build_catalogs_demo
 from jineng.core import audit
 from jineng.core.errors import DomainError
@@ -145,7 +149,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo password for every account: {DEMO_PASSWORD}")
         build_accreditations_demo(stdout=self.stdout)
         build_catalogs_demo(stdout=self.stdout)
-        build_training_demo(stdout=self.stdout)
+        build_training_demo(stdout=self.stdout, attend=attend)
 
     @transaction.atomic(durable=True)
     def _organisations(self, seed: int, city: Region, towns: list[Region]) -> int:
