@@ -54,6 +54,7 @@ def chart_data(stats: Statistics) -> dict[str, Any]:
                 "categories": [row.label for row in table.rows],
                 "series": [
                     {
+                        "key": m,
                         "name": label,
                         "data": [row.cells[m].chart_value for row in table.rows],
                         "shown": [str(row.cells[m].shown) for row in table.rows],

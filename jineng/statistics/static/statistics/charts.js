@@ -10,7 +10,14 @@
     return;
   }
   const data = JSON.parse(source.textContent);
-  const palette = ["#1d4ed8", "#15803d", "#b45309", "#b91c1c", "#6d28d9"];
+  // One colour per measure on every chart, so that "enrolments" is always the same blue.
+  const colours = {
+    enrolled: "#1d4ed8",
+    completed: "#15803d",
+    not_completed: "#b45309",
+    withdrawn: "#b91c1c",
+    classes: "#6d28d9",
+  };
   const charts = [];
 
   function tooltip(chart) {
@@ -34,7 +41,8 @@
       data: chart.categories,
       inverse: horizontal,
       axisLabel: {
-        width: narrow ? 90 : 180,
+        width: narrow ? 110 : 200,
+        fontSize: narrow ? 11 : 12,
         overflow: "truncate",
         interval: 0,
         rotate: line && many && narrow ? 45 : 0,
@@ -42,15 +50,17 @@
     };
     const valueAxis = { type: "value", minInterval: 1 };
     return {
-      color: palette,
       animation: false,
       tooltip: { trigger: "axis", renderMode: "richText", formatter: tooltip(chart) },
-      legend: { top: 0, type: "scroll" },
-      grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
+      // A plain legend wraps onto a second line on a phone; the plot starts below it.
+      legend: { top: 0, itemGap: 8, itemWidth: 14, textStyle: { fontSize: narrow ? 11 : 12 } },
+      grid: { left: 8, right: 16, top: narrow ? 64 : 36, bottom: 8, containLabel: true },
       xAxis: horizontal ? valueAxis : categoryAxis,
       yAxis: horizontal ? categoryAxis : valueAxis,
       series: chart.series.map((s) => ({
         name: s.name,
+        itemStyle: { color: colours[s.key] },
+        lineStyle: line ? { color: colours[s.key] } : undefined,
         type: line ? "line" : "bar",
         data: s.data,
         connectNulls: false,
@@ -63,7 +73,7 @@
     if (chart.type === "line") {
       return 300;
     }
-    return Math.max(200, 60 + chart.categories.length * chart.series.length * 14);
+    return Math.max(220, 90 + chart.categories.length * chart.series.length * 14);
   }
 
   data.charts.forEach((chart) => {
