@@ -20,8 +20,11 @@ from jineng.statistics import queries, reports
 from jineng.statistics.queries import Filters
 from jineng.statistics.tests.conftest import SHANCHENG, XINHUA, D
 from jineng.statistics.tests.pdftext import pdf_strings
+from jineng.training.models import Enrolment
+from jineng.training.tests.helpers import citizen_id, person
 
 pytestmark = pytest.mark.django_db
+NUM_QUERIES = 40
 PERIOD = {"first_month": "2026-10", "last_month": "2026-11"}
 OCT_NOV = Filters(D(2026, 10, 1), D(2026, 11, 1))
 # (enrolled, completed, not completed, dropped out), hand-counted from the table in conftest.
@@ -305,3 +308,36 @@ def test_report_command_refuses_a_bad_month(tmp_path: Any) -> None:
 
     with pytest.raises(CommandError, match="--month must look like 2026-11"):
         call_command("report", month="2026/11", output=str(tmp_path))
+
+
+def test_dashboard_queries_do_not_grow_with_the_rows(
+    small_city: Any, bureau_admin: Any, django_assert_num_queries: Any
+) -> None:
+    client = Client()
+    client.force_login(bureau_admin)
+    url = reverse("statistics:dashboard")
+    client.get(url, PERIOD)
+    # The session, the user, the filter choices, then per breakdown a count per measure and
+    # its labels, and the totals: a fixed number, whatever the rows.
+    with django_assert_num_queries(NUM_QUERIES):
+        client.get(url, PERIOD)
+    more = small_city.classes["C"]
+    for n in range(20, 26):
+        Enrolment.objects.create(
+            training_class=more, person=person(bureau_admin, citizen_id(n), name="学员子")
+        )
+    with django_assert_num_queries(NUM_QUERIES):
+        client.get(url, PERIOD)
+
+
+def test_completions_equal_what_the_class_pages_count(
+    small_city: Any, bureau_admin: Any, exact: None
+) -> None:
+    from jineng.training.models import TrainingClass
+    from jineng.training.queries import with_counts
+
+    stats = queries.get_statistics(OCT_NOV, user=bureau_admin, min_cell=1)
+    ended = with_counts(
+        TrainingClass.objects.filter(ends_on__range=(D(2026, 10, 1), D(2026, 11, 30)))
+    )
+    assert stats.totals["completed"].value == sum(c.completed_count for c in ended)
