@@ -2,10 +2,10 @@
 
 A search small enough is exported inside the request (people.views_bulk.export). A larger
 one, a whole town or the whole city, would outlast a request: it is queued as a Job, the
-task people.tasks.export_people_file writes the file (masked, as export_people does, with
-its audit event) into a private folder, and the job page offers it for download for
-EXPORT_KEEP. Every download is audited; expired files are deleted by the next import or
-export a worker runs.
+task export_people_file below (listed in people.tasks) writes the file (masked, as
+export_people does, with its audit event) into a private folder, and the job page offers it
+for download for EXPORT_KEEP. Every download is audited; expired files are deleted by the
+next import or export a worker runs.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from jineng.accounts.roles import Capability
 from jineng.core import audit
@@ -61,10 +62,14 @@ def queue_export(actor: Any, filters: Mapping[str, Any], *, fmt: str) -> Job:
         "scope": _scope_of(actor),
     }
     job = start_job(JOB_KIND, owner=actor, status=Job.Status.PENDING, summary=summary)
-    from jineng.people import tasks  # the entry point calls back into this module
-
-    tasks.export_people_file.enqueue(job.pk)
+    export_people_file.enqueue(job.pk)
     return job
+
+
+@task()
+def export_people_file(job_id: int) -> None:
+    """Write the people export queued with this Job (the task ``jineng db_worker`` runs)."""
+    run_queued_export(job_id)
 
 
 def run_queued_export(job_id: int) -> None:

@@ -1,20 +1,13 @@
-"""Background tasks of people (django-tasks entry points: primary keys in, services called)."""
+"""Background tasks of people (django-tasks entry points: primary keys in, services called).
+
+Each task is defined beside the code that queues and runs it, so that module imports no
+other to enqueue it; this module lists them, and the paths of tasks queued before they moved
+(``jineng.people.tasks.…``) still resolve here.
+"""
 
 from __future__ import annotations
 
-from django_tasks import task
+from jineng.people.export_jobs import export_people_file
+from jineng.people.importers.queue import import_people_file
 
-from jineng.people.export_jobs import run_queued_export
-from jineng.people.importers.queue import run_queued_import
-
-
-@task()
-def import_people_file(job_id: int) -> None:
-    """Import the people file queued with this Job (see people.importers.queue)."""
-    run_queued_import(job_id)
-
-
-@task()
-def export_people_file(job_id: int) -> None:
-    """Write the people export queued with this Job (see people.export_jobs)."""
-    run_queued_export(job_id)
+__all__ = ["export_people_file", "import_people_file"]

@@ -3,10 +3,11 @@
 The upload page checks the file as a whole (size, type, encoding, header) while the clerk
 waits, so those mistakes still come back on the form. A readable file is stored privately
 under a fixed name (the name the clerk gave is kept on the Job only) and a pending Job is
-queued; the task people.tasks.import_people_file, run by ``jineng db_worker`` (or at once
-where no worker is configured), claims the job, runs import_people as the uploader and in
-the uploader's language, writes progress to the Job row that the job page polls, and
-deletes the stored file however the import ends. See docs/adr/0008-background-tasks.md.
+queued; the task import_people_file below (listed in people.tasks), run by ``jineng
+db_worker`` (or at once where no worker is configured), claims the job, runs import_people as
+the uploader and in the uploader's language, writes progress to the Job row that the job
+page polls, and deletes the stored file however the import ends. See
+docs/adr/0008-background-tasks.md.
 """
 
 from __future__ import annotations
@@ -21,12 +22,14 @@ from typing import Any
 
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from jineng.core.errors import DomainError
 from jineng.core.files import clean_original_name, private_root
 from jineng.core.jobs import claim_job, fail_stalled_jobs, finish_job, start_job
 from jineng.core.models import Job
 from jineng.core.tabular import ImportFailed, Source, open_sheet, read_bytes
+from jineng.people.export_jobs import delete_expired_exports
 from jineng.people.importers.people import JOB_KIND, MODES, check_header, import_people
 
 logger = logging.getLogger(__name__)
@@ -67,16 +70,18 @@ def queue_import(upload: Source, *, actor: Any, mode: str) -> Job:
         "language": translation.get_language(),
     }
     job = start_job(JOB_KIND, owner=actor, status=Job.Status.PENDING, summary=summary)
-    from jineng.people import tasks  # the entry point calls back into this module
-
-    tasks.import_people_file.enqueue(job.pk)
+    import_people_file.enqueue(job.pk)
     return job
+
+
+@task()
+def import_people_file(job_id: int) -> None:
+    """Import the people file queued with this Job (the task ``jineng db_worker`` runs)."""
+    run_queued_import(job_id)
 
 
 def run_queued_import(job_id: int) -> None:
     """Run one queued import; do nothing if another worker has already claimed it."""
-    from jineng.people.export_jobs import delete_expired_exports
-
     fail_stalled_imports()
     delete_expired_exports()
     job = claim_job(job_id, kind=JOB_KIND)
