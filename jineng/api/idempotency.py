@@ -26,7 +26,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_tasks import TaskResultStatus
+from django_tasks import TaskResultStatus, task
 from django_tasks_db import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 from ninja import Header
@@ -167,6 +167,12 @@ def purge_expired_keys() -> int:
     return deleted
 
 
+@task()
+def purge_idempotency_keys() -> int:
+    """Delete the idempotency keys past their 24-hour retention; return how many (a task)."""
+    return purge_expired_keys()
+
+
 def schedule_purge(claim: IdempotencyKey) -> None:
     """Make sure a worker deletes this key once it has expired (at most PURGE_DELAY later).
 
@@ -174,9 +180,7 @@ def schedule_purge(claim: IdempotencyKey) -> None:
     unless one is already queued for then or later: one queued purge covers every key that
     expires within the PURGE_DELAY before it, and nothing is queued while nobody sends keys.
     """
-    from jineng.api import tasks  # the entry point calls back into this module
-
-    purge = tasks.purge_idempotency_keys
+    purge = purge_idempotency_keys
     backend = purge.get_backend()
     if not backend.supports_defer:
         # Tasks run at once (development without a worker, tests): purge what has expired.
