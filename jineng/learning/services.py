@@ -24,7 +24,6 @@ from jineng.core.errors import (
 from jineng.learning import attachments, linking, locks, signatures
 from jineng.learning.attachments import Part
 from jineng.learning.models import (
-    Attachment,
     Document,
     DocumentKind,
     LearningPlatform,
@@ -262,39 +261,6 @@ def _prepare(
     return prepared
 
 
-def _save_attachments(
-    platform: LearningPlatform, prepared: list[_Prepared], parts: dict[str, Part], now: Any
-) -> None:
-    """Store the parts' bytes the platform does not hold yet (one row per SHA-2)."""
-    if not parts:
-        return
-    held = set(
-        Attachment.objects.filter(platform=platform, sha2__in=list(parts)).values_list(
-            "sha2", flat=True
-        )
-    )
-    types = {}
-    for p in prepared:
-        for item in attachments.declarations_of(p.statement):
-            types.setdefault(item["sha2"].lower(), item["contentType"])
-    Attachment.objects.bulk_create(
-        [
-            Attachment(
-                platform=platform,
-                sha2=part.sha2,
-                content=part.content,
-                content_type=attachments.safe_content_type(types[part.sha2]),
-                length=len(part.content),
-                stored=now,
-            )
-            for part in parts.values()
-            if part.sha2 not in held
-        ],
-        # Equal hashes are equal bytes: a concurrent request that stored them first is fine.
-        ignore_conflicts=True,
-    )
-
-
 def _check_voiding(platform: LearningPlatform, prepared: list[_Prepared]) -> list[uuid.UUID]:
     targets = {
         uuid.UUID(p.statement["object"]["id"]): p
@@ -441,7 +407,7 @@ def _store(
     rows = [_row(p, platform, now, authority) for p in fresh]
     _link(rows)
     _insert(rows)
-    _save_attachments(platform, prepared, parts, now)
+    attachments.save(platform.pk, [p.statement for p in prepared], parts, now)
     if targets:
         voided = Statement.objects.filter(statement_id__in=targets).exclude(verb_id=VOIDED)
         voided_people = list(voided.exclude(person=None).values_list("statement_id", "person_id"))
