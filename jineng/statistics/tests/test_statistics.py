@@ -341,3 +341,15 @@ def test_completions_equal_what_the_class_pages_count(
         TrainingClass.objects.filter(ends_on__range=(D(2026, 10, 1), D(2026, 11, 30)))
     )
     assert stats.totals["completed"].value == sum(c.completed_count for c in ended)
+
+
+@pytest.mark.parametrize("viewer", ["reviewer", "auditor"])
+def test_every_bureau_role_counts_the_same(
+    small_city: Any, bureau_admin: Any, viewer: str, request: pytest.FixtureRequest
+) -> None:
+    def figures(user: Any) -> list[Any]:
+        stats = queries.get_statistics(OCT_NOV, user=user, min_cell=1)
+        return [{k: c.value for k, c in stats.totals.items()}] + [_values(t) for t in stats.tables]
+
+    assert figures(request.getfixturevalue(viewer)) == figures(bureau_admin)
+    assert figures(None) == figures(bureau_admin)
