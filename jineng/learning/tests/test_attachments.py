@@ -312,3 +312,21 @@ def test_a_platform_never_gets_another_platforms_attachment_bytes(lrs, bureau_ad
     first, *rest = _parts(other.get("statements", {"attachments": "true"}))
     assert len(json.loads(first.get_payload(decode=True))["statements"]) == 1
     assert rest == []
+
+
+def test_a_substatements_attachments_are_checked_and_matched(lrs):
+    sub = {
+        "objectType": "SubStatement",
+        "actor": {"mbox": "mailto:sub@example.com"},
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/answered"},
+        "object": {"id": "http://example.com/q1"},
+        "attachments": [declaration()],
+    }
+    assert post_multipart(lrs, multipart(statement(object=sub))).status_code == 400
+    response = post_multipart(lrs, multipart(statement(object=sub), part(TEXT)))
+    assert response.status_code == 200
+    assert Statement.objects.get().data["object"]["attachments"] == [declaration()]
+    assert Attachment.objects.count() == 1
+    bad = {**sub, "attachments": [declaration(sha2="nope")]}
+    response = post_multipart(lrs, multipart(statement(object=bad), part(TEXT)))
+    assert response.json()["field"] == "object.attachments[0].sha2"

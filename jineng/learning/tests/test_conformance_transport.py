@@ -195,3 +195,9 @@ def test_malformed_alternate_requests_are_400(lrs, url, body, content_type):
 
 def test_method_parameter_on_a_get_is_400(lrs):
     assert lrs.get("statements", {"method": "POST"}).status_code == 400
+
+
+def test_about_declares_no_limitations(client):
+    response = client.get("/xapi/about")
+    assert response.status_code == 200
+    assert response.json() == {"version": ["1.0.3"]}
