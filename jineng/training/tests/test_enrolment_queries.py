@@ -28,9 +28,9 @@ pytestmark = pytest.mark.django_db
 
 # One self-enrolment on SQLite (PostgreSQL adds its audit stream's advisory lock): the class
 # read with its scope, the licence and its suspensions, the class lock, the person, the
-# seats, the person's lock, the places in the way, the insert, the tie already there, the
-# audit event.
-SELF_ENROLMENT_QUERIES = 15
+# seats, the person's lock (taken once: tying them to the institution relies on it), the
+# places in the way, the insert, the tie already there, the audit event.
+SELF_ENROLMENT_QUERIES = 14
 # The first place with an institution also ties the person to it, with its own audit event.
 FIRST_PLACE_QUERIES = SELF_ENROLMENT_QUERIES + 7
 # One institution approving its own class: the class lock, its sessions' venues and their
