@@ -115,7 +115,7 @@ INSTALLED_APPS = [
     "jineng.training",
     "jineng.attendance",
     "jineng.learning",
-    "jineng.statistics",
+    "jineng.stats",
     "jineng.api",
     # The composition root: the API's assembly and the commands that drive several apps.
     "jineng.composition",

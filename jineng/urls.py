@@ -21,7 +21,7 @@ urlpatterns = [
     path("training/", include("jineng.training.urls")),
     path("xapi/", include("jineng.learning.urls")),
     path("learning/", include("jineng.learning.console_urls")),
-    path("statistics/", include("jineng.statistics.urls")),
+    path("statistics/", include("jineng.stats.urls")),
     path("api/v1/", include("jineng.composition.urls")),
     path("admin/", admin.site.urls),
 ]

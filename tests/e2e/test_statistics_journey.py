@@ -11,7 +11,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from jineng.statistics.tests.conftest import levels, occupations, small_city
+from jineng.stats.tests.conftest import levels, occupations, small_city
 from tests.e2e.browser import UI
 
 __all__ = ["levels", "occupations", "small_city"]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from jineng.statistics import views
+from jineng.stats import views
 
 app_name = "statistics"
 urlpatterns = [

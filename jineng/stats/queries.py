@@ -25,7 +25,7 @@ from jineng.occupations.models import Occupation
 from jineng.organizations.models import Organization
 from jineng.people.access import sees_sensitive_groups
 from jineng.regions.models import Region
-from jineng.statistics.suppression import Cell, suppress_table
+from jineng.stats.suppression import Cell, suppress_table
 from jineng.training.choices import ClassStatus, EnrolmentStatus
 from jineng.training.models import Enrolment, TrainingClass
 from jineng.training.queries import city_towns

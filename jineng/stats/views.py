@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from jineng.accounts.roles import Capability
-from jineng.statistics import queries, reports
-from jineng.statistics.forms import StatisticsFilterForm, default_period
-from jineng.statistics.queries import Statistics
+from jineng.stats import queries, reports
+from jineng.stats.forms import StatisticsFilterForm, default_period
+from jineng.stats.queries import Statistics
 
 FORMATS = {"pdf": reports.PDF_TYPE, "xlsx": reports.XLSX_TYPE}
 

@@ -1,6 +1,6 @@
 """`jineng report --month 2026-11`: write the monthly training statistics as PDF and xlsx.
 
-The same numbers as the dashboard's monthly report (jineng.statistics.reports.monthly), for
+The same numbers as the dashboard's monthly report (jineng.stats.reports.monthly), for
 the whole city, counts of people below JINENG_STATS_MIN_CELL suppressed.
 """
 
@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 
-from jineng.statistics import queries, reports
+from jineng.stats import queries, reports
 
 
 def _last_month() -> str:

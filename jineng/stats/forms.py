@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jineng.catalogs.choices import TrainingType
-from jineng.statistics import queries
+from jineng.stats import queries
 
 MONTH_PATTERN = r"\d{4}-\d{2}"
 # The longest period one page counts, so that a query stays bounded.

@@ -3,6 +3,6 @@ from django.utils.translation import gettext_lazy as _
 
 
 class StatisticsConfig(AppConfig):
-    name = "jineng.statistics"
-    label = "statistics"
+    name = "jineng.stats"
+    label = "stats"
     verbose_name = _("Statistics")

@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jineng.core.tabular import xlsx_row
-from jineng.statistics import queries
-from jineng.statistics.queries import Filters, Statistics
+from jineng.stats import queries
+from jineng.stats.queries import Filters, Statistics
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF_TYPE = "application/pdf"

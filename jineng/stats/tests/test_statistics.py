@@ -16,10 +16,10 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from jineng.statistics import queries, reports
-from jineng.statistics.queries import Filters
-from jineng.statistics.tests.conftest import SHANCHENG, XINHUA, D
-from jineng.statistics.tests.pdftext import pdf_strings
+from jineng.stats import queries, reports
+from jineng.stats.queries import Filters
+from jineng.stats.tests.conftest import SHANCHENG, XINHUA, D
+from jineng.stats.tests.pdftext import pdf_strings
 from jineng.training.models import Enrolment
 from jineng.training.tests.helpers import citizen_id, person
 
