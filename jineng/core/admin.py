@@ -12,6 +12,7 @@ from typing import Any
 
 from django.apps import apps
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +34,14 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+def admin_actor(request: HttpRequest) -> audit.AuditActor:
+    """The account acting in the admin site, which lets only signed-in staff in."""
+    user = request.user
+    if not user.is_authenticated:
+        raise PermissionDenied
+    return user
+
+
 class AuditedAdminMixin:
     """Audit every addition, change and deletion made through this admin page.
 
@@ -46,13 +55,13 @@ class AuditedAdminMixin:
     def _data(self, obj: models.Model, **extra: Any) -> dict[str, Any]:
         data: dict[str, Any] = {"via": "admin", **extra}
         for name in self.audit_fields:
-            field = obj._meta.get_field(name)
-            data[name] = getattr(obj, field.attname)
+            # A foreign key's id, not its object (the field's attname).
+            data[name] = obj.serializable_value(name)
         return data
 
     def _audit(self, request: HttpRequest, obj: models.Model, verb: str, **extra: Any) -> None:
         action = f"{obj._meta.label_lower}.{verb}"
-        audit.record(request.user, action, obj, data=self._data(obj, **extra))
+        audit.record(admin_actor(request), action, obj, data=self._data(obj, **extra))
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         with transaction.atomic():

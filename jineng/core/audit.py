@@ -19,7 +19,7 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import models, transaction
@@ -104,7 +104,31 @@ def compute_hash(event: AuditEvent) -> str | None:
     return hmac.new(key, _canonical(event), hashlib.sha256).hexdigest()
 
 
-def stream_for(actor: Any) -> str:
+class AuditActor(Protocol):
+    """What the audit trail reads of whoever acts (操作人): an account's number, name and unit.
+
+    Apps pass ``jineng.accounts.actors.Actor`` (an account), or None for the system's own
+    actions; the core cannot import accounts (docs/adr/0012-app-layers.md), so it names only
+    what it reads.
+    """
+
+    @property
+    def pk(self) -> int | None: ...
+
+    @property
+    def username(self) -> str: ...
+
+    @property
+    def organization_id(self) -> int | None: ...
+
+
+def _sign(event: AuditEvent) -> str:
+    """The keyed hash of a new event: with the current key, the one its algorithm names."""
+    key = settings.AUDIT_KEY.encode()
+    return hmac.new(key, _canonical(event), hashlib.sha256).hexdigest()
+
+
+def stream_for(actor: AuditActor | None) -> str:
     """The stream an actor's events go to: their organisation's, or one of the city's.
 
     Accounts of no organisation (workers, the bureau) are spread over
@@ -113,19 +137,18 @@ def stream_for(actor: Any) -> str:
     Every event of one account is in one stream, so counting them under that stream's lock
     (core.throttle) still counts parallel requests one after another.
     """
-    organization_id = getattr(actor, "organization_id", None)
-    if organization_id:
-        return f"org-{organization_id}"
-    account_id = getattr(actor, "pk", None)
+    if actor is not None and actor.organization_id:
+        return f"org-{actor.organization_id}"
+    account_id = actor.pk if actor is not None else None
     if account_id is None:
         return CITY_STREAM
     return f"{CITY_STREAM}-{account_id % settings.AUDIT_CITY_STREAMS}"
 
 
-def _actor_label(actor: Any) -> str:
+def _actor_label(actor: AuditActor | None) -> str:
     if actor is None:
         return "system"
-    return getattr(actor, "username", None) or str(actor)
+    return actor.username or str(actor)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,14 +163,16 @@ class Entry:
     data: dict[str, Any] | None = None
 
 
-def _event(actor: Any, entry: Entry, stream: str, seq: int, prev_hash: str) -> AuditEvent:
+def _event(
+    actor: AuditActor | None, entry: Entry, stream: str, seq: int, prev_hash: str
+) -> AuditEvent:
     obj = entry.obj
     event = AuditEvent(
         stream=stream,
         seq=seq,
         algorithm=current_algorithm(),
         created_at=timezone.now(),
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor_id=actor.pk if actor is not None else None,
         actor_label=_actor_label(actor),
         action=entry.action,
         object_type=obj._meta.label_lower if obj is not None else entry.object_type,
@@ -158,7 +183,7 @@ def _event(actor: Any, entry: Entry, stream: str, seq: int, prev_hash: str) -> A
         request_id=context.request_id.get(),
         prev_hash=prev_hash,
     )
-    event.hash = compute_hash(event)
+    event.hash = _sign(event)
     return event
 
 
@@ -172,7 +197,7 @@ def _locked_head(stream: str) -> tuple[int, str]:
 
 
 def record(
-    actor: Any,
+    actor: AuditActor | None,
     action: str,
     obj: models.Model | None = None,
     *,
@@ -198,7 +223,7 @@ def record(
 BATCH_SIZE = 2000
 
 
-def record_many(actor: Any, entries: Iterable[Entry]) -> int:
+def record_many(actor: AuditActor | None, entries: Iterable[Entry]) -> int:
     """Append many events of one actor in order, taking the stream's lock once; return how many.
 
     Long transactions (bulk imports) collect their events and call this just before they

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -34,6 +34,9 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
 from jineng.core.models import AuditEvent
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 LOG_PREFIX = "checkpoints-"
 LOG_SUFFIX = ".jsonl"
@@ -76,7 +79,7 @@ class LogLine:
     path: Path
     number: int
     checkpoint: Checkpoint | None
-    problem: str = ""
+    problem: StrOrPromise = ""
 
     @property
     def where(self) -> Any:
@@ -149,7 +152,7 @@ def sign(stream: str, count: int, head: str, at: datetime.datetime) -> Checkpoin
     return Checkpoint(**{**asdict(unsigned), "signature": signature})
 
 
-def signature_problem(checkpoint: Checkpoint) -> str:
+def signature_problem(checkpoint: Checkpoint) -> StrOrPromise:
     """Why a checkpoint's signature does not verify, or "" when it does."""
     key = trusted_keys().get(checkpoint.key)
     if key is None:
@@ -289,11 +292,11 @@ class Mismatch:
     the page (or the command line) that shows them.
     """
 
-    where: Any
-    reason: Any
+    where: StrOrPromise
+    reason: StrOrPromise
 
 
-def _describe(c: Checkpoint) -> str:
+def _describe(c: Checkpoint) -> StrOrPromise:
     return format_lazy(
         gettext_lazy("checkpoint of stream {stream} at {at} ({count} events, head {head}…)"),
         stream=c.stream,

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
@@ -41,6 +41,8 @@ ACTIONS = (VIEW, CHANGE, DELETE)
 
 Predicate = Callable[[Any], bool]
 M = TypeVar("M", bound=models.Model)
+# A queryset of any model: restricting one keeps its class (and its own methods).
+QS = TypeVar("QS", bound="models.QuerySet[Any]")
 
 
 @dataclass(frozen=True)
@@ -167,21 +169,19 @@ def _role_sets() -> Roles:
     return _roles
 
 
-def restrict(queryset: models.QuerySet[M], user: Any, action: str = VIEW) -> models.QuerySet[M]:
+def restrict(queryset: QS, user: Any, action: str = VIEW) -> QS:
     """Restrict a queryset to the rows the user may view, change or delete."""
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}")
     entry = entry_for(queryset.model)
     if entry.rule is not None:
         rule = import_string(entry.rule) if isinstance(entry.rule, str) else entry.rule
-        restricted: models.QuerySet[M] = rule(queryset, user, action)
+        restricted: QS = rule(queryset, user, action)
         return restricted
     return generic_rule(queryset, entry, user, action)
 
 
-def generic_rule(
-    queryset: models.QuerySet[M], entry: ScopedModel, user: Any, action: str
-) -> models.QuerySet[M]:
+def generic_rule(queryset: QS, entry: ScopedModel, user: Any, action: str) -> QS:
     """Apply the role rules of the module docstring to one registered model."""
     public = entry.public if action == VIEW else None
     if not is_active(user):
@@ -209,7 +209,7 @@ def generic_rule(
     return queryset.none()
 
 
-def in_region(queryset: models.QuerySet[M], entry: ScopedModel, user: Any) -> models.QuerySet[M]:
+def in_region(queryset: QS, entry: ScopedModel, user: Any) -> QS:
     """Everything for a city-wide account; the region subtree for one limited to a region.
 
     A row whose region is unknown lies outside every region, and a model without a region
@@ -246,6 +246,6 @@ def require(user: Any, obj: models.Model, *, action: str = CHANGE, missing: str)
 class ScopedQuerySet(models.QuerySet[M]):
     """A queryset whose rows can be restricted to a user's data scope."""
 
-    def visible_to(self, user: Any, action: str = VIEW) -> ScopedQuerySet[M]:
+    def visible_to(self, user: Any, action: str = VIEW) -> Self:
         """Rows the user may view (or change, or delete): see jineng/core/scope.py."""
-        return restrict(self, user, action)  # type: ignore[return-value]
+        return restrict(self, user, action)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from typing import Any
 
 from django.utils import timezone
 
@@ -20,7 +19,11 @@ from jineng.core.models import AuditEvent
 
 
 def check_rate(
-    actor: Any, actions: Iterable[str], limits: Iterable[tuple[int, int]], *, message: str
+    actor: audit.AuditActor | None,
+    actions: Iterable[str],
+    limits: Iterable[tuple[int, int]],
+    *,
+    message: str,
 ) -> None:
     """Raise RateLimited when the actor's recent events exceed any (seconds, count) limit.
 
@@ -28,7 +31,7 @@ def check_rate(
     counted, and rolled back with the refusal. ``message`` may use ``{count}`` and
     ``{minutes}``.
     """
-    if getattr(actor, "pk", None) is None:
+    if actor is None or actor.pk is None:
         return
     now = timezone.now()
     events = AuditEvent.objects.filter(actor_id=actor.pk, action__in=list(actions))
@@ -40,14 +43,16 @@ def check_rate(
             )
 
 
-def remaining(actor: Any, actions: Iterable[str], limits: Iterable[tuple[int, int]]) -> int:
+def remaining(
+    actor: audit.AuditActor | None, actions: Iterable[str], limits: Iterable[tuple[int, int]]
+) -> int:
     """How many more such events the actor may cause now (the least over every window).
 
     Takes the lock of the actor's audit stream first (where all their events go), so that
     parallel requests of one account count one after another; an actor without an account
     (the platform itself) has no limit.
     """
-    if getattr(actor, "pk", None) is None:
+    if actor is None or actor.pk is None:
         return 2**31
     locks.audit_chain_for_update(audit.stream_for(actor))
     now = timezone.now()

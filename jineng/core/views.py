@@ -27,6 +27,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Send each role to its start page."""
-    if request.user.role == "worker":
+    # The core knows no accounts (docs/adr/0012-app-layers.md): the role is read, not typed.
+    if getattr(request.user, "role", None) == "worker":
         return redirect("records:mine")
     return redirect("people:list")
