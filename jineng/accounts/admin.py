@@ -8,13 +8,13 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jineng.accounts.models import ApiToken, SecurityPolicy, User
 from jineng.core import audit
-from jineng.core.admin import AuditedAdminMixin, ReadOnlyAdmin
+from jineng.core.admin import AuditedAdminMixin, ReadOnlyAdmin, admin_actor
 
 # Role, scope and powers: the fields whose every change the audit trail must show.
 USER_AUDIT_FIELDS = (
@@ -39,7 +39,7 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
     search_fields = ("username", "first_name", "last_name", "email")
     raw_id_fields = ("organization", "region", "person")
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         (_("Role and data scope"), {"fields": ("role", "organization", "region", "person")}),
     )
     add_fieldsets = (
@@ -58,8 +58,10 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
             response = super().user_change_password(request, id, form_url)
             if request.method == "POST" and response.status_code == 302:
                 user = self.get_object(request, unquote(id))
+                if user is None:  # Django's page answered 404 already; never reached
+                    raise Http404
                 audit.record(
-                    request.user,
+                    admin_actor(request),
                     "accounts.user.password_set",
                     user,
                     data={"via": "admin", "usable": user.has_usable_password()},

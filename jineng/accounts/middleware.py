@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jineng.accounts.models import User
 from jineng.accounts.roles import Role
 from jineng.accounts.security import needs_second_factor
 
@@ -69,7 +70,7 @@ class SecondFactorRequiredMiddleware:
 
 
 def start_idle_clock(
-    sender: object, request: HttpRequest | None, user: object, **kwargs: object
+    sender: object, request: HttpRequest | None, user: User, **kwargs: object
 ) -> None:
     """Start a new session's idle clock at login (connected to user_logged_in in apps.py).
 

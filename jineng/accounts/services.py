@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from axes.utils import reset as reset_login_attempts
 from django.contrib.auth.password_validation import validate_password
@@ -11,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from jineng.accounts.actors import Actor
 from jineng.accounts.lockout import failures_of
 from jineng.accounts.models import SecurityPolicy, User
 from jineng.accounts.roles import Capability, Role
@@ -84,7 +84,8 @@ def remove_totp_devices(user: User, *, actor: User) -> int:
         raise Conflict(
             _("Your role requires a second factor; ask the bureau to reset a lost device.")
         )
-    count, _details = TOTPDevice.objects.filter(user=user).delete()
+    # django-otp has no types: its delete() reads as Any.
+    count: int = TOTPDevice.objects.filter(user=user).delete()[0]
     if count:
         audit.record(
             actor,
@@ -96,7 +97,7 @@ def remove_totp_devices(user: User, *, actor: User) -> int:
 
 
 @transaction.atomic(durable=True)
-def set_second_factor_policy(required: Mapping[str, bool], *, actor: Any) -> list[str]:
+def set_second_factor_policy(required: Mapping[str, bool], *, actor: Actor) -> list[str]:
     """Set per role whether TOTP is required (安全策略); return the roles that changed."""
     if not actor.can(Capability.MANAGE_SECURITY):
         raise PermissionDenied(_("Your role may not change the security policy."))

@@ -23,10 +23,11 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from jineng.accounts import services
+from jineng.accounts.actors import AuthenticatedHttpRequest
 from jineng.accounts.forms import AuditFilterForm, SecurityPolicyForm, TokenForm
 from jineng.accounts.lockout import locked_logins
 from jineng.accounts.roles import Capability
-from jineng.accounts.security import role_requires_second_factor
+from jineng.accounts.security import is_verified, role_requires_second_factor
 from jineng.core import audit, checkpoints
 from jineng.core.errors import DomainError
 from jineng.core.models import AuditEvent
@@ -62,9 +63,9 @@ def _qr_svg(data: str) -> str:
 
 
 @login_required
-def second_factor(request: HttpRequest) -> HttpResponse:
+def second_factor(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Ask for the TOTP code after login; send users without a device to enrolment."""
-    if request.user.is_verified():
+    if is_verified(request.user):
         return redirect(_next_url(request))
     if services.confirmed_device(request.user) is None:
         return redirect(f"{_enrol_path()}?{request.GET.urlencode()}")
@@ -87,7 +88,7 @@ def _enrol_path() -> str:
 
 
 @login_required
-def totp_enrol(request: HttpRequest) -> HttpResponse:
+def totp_enrol(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Set up an authenticator app: show its QR code and secret, confirm with a code."""
     if services.confirmed_device(request.user) is not None:
         messages.info(request, _("Your authenticator app is already set up."))
@@ -116,7 +117,7 @@ def totp_enrol(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def security(request: HttpRequest) -> HttpResponse:
+def security(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Show the account's security: second factor status and password change."""
     return render(
         request,
@@ -131,9 +132,9 @@ def security(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def totp_remove(request: HttpRequest) -> HttpResponse:
+def totp_remove(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Turn off the second factor for one's own account, when the role allows it."""
-    if not request.user.is_verified():
+    if not is_verified(request.user):
         # Only a session that proved the second factor may remove it.
         raise PermissionDenied
     try:
@@ -146,7 +147,7 @@ def totp_remove(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def password_change(request: HttpRequest) -> HttpResponse:
+def password_change(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Change one's password under the rules in settings (AUTH_PASSWORD_VALIDATORS)."""
     form = PasswordChangeForm(request.user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -164,7 +165,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def security_policy(request: HttpRequest) -> HttpResponse:
+def security_policy(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Let the bureau choose which roles must use a second factor."""
     if not request.user.can(Capability.MANAGE_SECURITY):
         raise PermissionDenied
@@ -180,7 +181,7 @@ def security_policy(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def audit_trail(request: HttpRequest) -> HttpResponse:
+def audit_trail(request: AuthenticatedHttpRequest) -> HttpResponse:
     """List the latest audit events with filters, and verify the hash chain on request."""
     if not request.user.can(Capability.VIEW_AUDIT):
         raise PermissionDenied
@@ -218,7 +219,7 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def lockouts(request: HttpRequest) -> HttpResponse:
+def lockouts(request: AuthenticatedHttpRequest) -> HttpResponse:
     """List the (username, address) pairs locked out after failed logins, for the bureau."""
     if not request.user.can(Capability.MANAGE_SECURITY):
         raise PermissionDenied
@@ -231,7 +232,7 @@ def lockouts(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def lockout_unlock(request: HttpRequest) -> HttpResponse:
+def lockout_unlock(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Unlock one (username, address) pair from the lockouts page."""
     if not request.user.can(Capability.MANAGE_SECURITY):
         raise PermissionDenied

@@ -41,8 +41,9 @@ def from_now(delta: datetime.timedelta) -> datetime.datetime:
 @register.filter
 def local_name(obj: Any) -> str:
     """Return an object's English name (``name_en``) in English pages, else its name."""
-    if translation.get_language() == "en" and getattr(obj, "name_en", ""):
-        return obj.name_en
+    name_en = getattr(obj, "name_en", "")
+    if translation.get_language() == "en" and name_en:
+        return str(name_en)
     return str(getattr(obj, "name", obj))
 
 
