@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
+from jineng.accounts.actors import Actor
 from jineng.accounts.models import ApiToken
 from jineng.accounts.security import needs_second_factor
 from jineng.core.errors import PermissionDenied
@@ -82,7 +83,7 @@ class SessionAuth(APIKeyCookie):
         return user
 
 
-def actor(request: HttpRequest) -> Any:
+def actor(request: HttpRequest) -> Actor:
     """Return the authenticated user of an API request."""
     return request.auth  # type: ignore[attr-defined]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.db import DatabaseError
@@ -168,15 +169,19 @@ def _on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 def register_error_handlers(api: NinjaAPI) -> None:
     """Make every error of the API, expected or not, answer with the shared shape."""
-    api.add_exception_handler(DomainError, _on_domain_error)
-    api.add_exception_handler(ValidationError, _on_validation_error)
-    api.add_exception_handler(AuthenticationError, _on_authentication_error)
-    api.add_exception_handler(HttpError, _on_http_error)
-    api.add_exception_handler(MultiPartParserError, _on_unreadable_body)
-    api.add_exception_handler(Busy, _on_busy)
-    api.add_exception_handler(DatabaseError, _on_database_error)
-    api.add_exception_handler(Http404, _on_not_found)
-    api.add_exception_handler(Exception, _on_unexpected)
+    handlers: list[tuple[type[Exception], Callable[[HttpRequest, Any], HttpResponse]]] = [
+        (DomainError, _on_domain_error),
+        (ValidationError, _on_validation_error),
+        (AuthenticationError, _on_authentication_error),
+        (HttpError, _on_http_error),
+        (MultiPartParserError, _on_unreadable_body),
+        (Busy, _on_busy),
+        (DatabaseError, _on_database_error),
+        (Http404, _on_not_found),
+        (Exception, _on_unexpected),
+    ]
+    for exc_class, handler in handlers:
+        api.add_exception_handler(exc_class, handler)
 
 
 def not_found_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

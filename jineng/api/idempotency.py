@@ -100,7 +100,7 @@ def fingerprint(request: HttpRequest) -> str:
     except ValueError:
         body = raw
     digest = hmac.new(pii.derived_key(FINGERPRINT_KEY_PURPOSE), digestmod=hashlib.sha256)
-    for part in (request.method.encode(), request.path.encode(), body):
+    for part in ((request.method or "").encode(), request.path.encode(), body):
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)
     return digest.hexdigest()

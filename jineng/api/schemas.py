@@ -35,8 +35,10 @@ class RegionOut(Schema):
 class PageParams(Schema):
     """Limit/offset pagination of a list."""
 
-    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page (1–200).")
-    offset: int = Field(0, ge=0, le=MAX_ID, description="Items to skip.")
+    limit: int = Field(
+        default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page (1–200)."
+    )
+    offset: int = Field(default=0, ge=0, le=MAX_ID, description="Items to skip.")
 
 
 class Page(Schema, Generic[Item]):

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jineng.accounts.models import ApiToken
+from jineng.accounts.actors import Actor
+from jineng.accounts.models import ApiToken, User
 from jineng.core import audit
 from jineng.core.errors import Conflict, NotFound, ValidationFailed
 
@@ -18,7 +18,7 @@ MAX_TOKEN_DAYS = 3650
 
 @transaction.atomic(durable=True)
 def create_token(
-    user: Any, *, actor: Any, name: str = "", days: int | None = None
+    user: User, *, actor: Actor | None, name: str = "", days: int | None = None
 ) -> tuple[ApiToken, str]:
     """Issue an API token (令牌) for a user; return it with the raw secret, shown only once."""
     if not user.is_active:
@@ -46,7 +46,7 @@ def create_token(
 
 
 @transaction.atomic(durable=True)
-def revoke_token(prefix: str, *, actor: Any) -> ApiToken:
+def revoke_token(prefix: str, *, actor: Actor | None) -> ApiToken:
     """Revoke the unrevoked API token with this prefix, so it stops working at once."""
     matches = list(ApiToken.objects.filter(prefix=prefix, revoked_at__isnull=True)[:2])
     if not matches:
