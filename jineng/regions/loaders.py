@@ -67,7 +67,7 @@ def read_region_rows(county_code: str, source: Path = DEFAULT_SOURCE) -> list[Re
 
 @transaction.atomic(durable=True)
 def load_regions(
-    county_code: str, source: Path = DEFAULT_SOURCE, *, actor: object = None
+    county_code: str, source: Path = DEFAULT_SOURCE, *, actor: audit.AuditActor | None = None
 ) -> dict[str, int]:
     """Create or update the regions of one county-level city; return counts by outcome."""
     rows = read_region_rows(county_code, source)
