@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from jineng.accounts.actors import Actor
 from jineng.accounts.roles import Capability
 from jineng.core import audit
 from jineng.core.errors import NotFound, PermissionDenied, ValidationFailed
@@ -47,7 +48,7 @@ def export_folder() -> Path:
     return private_root() / SUBDIR
 
 
-def queue_export(actor: Any, filters: Mapping[str, Any], *, fmt: str) -> Job:
+def queue_export(actor: Actor, filters: Mapping[str, Any], *, fmt: str) -> Job:
     """Queue the export of a people search (the list page's filters); return the pending Job."""
     if fmt not in FORMATS:
         raise ValidationFailed(
@@ -148,7 +149,7 @@ def download_path(job: Job) -> Path:
 
 
 @transaction.atomic
-def record_download(job: Job, actor: Any) -> None:
+def record_download(job: Job, actor: Actor) -> None:
     """Audit that a user downloaded an export's file (personal data leaving the platform)."""
     audit.record(
         actor,

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jineng.accounts.actors import Actor
 from jineng.accounts.roles import Capability
 from jineng.core import audit, pii
 from jineng.core.errors import PermissionDenied, ValidationFailed
@@ -101,12 +102,12 @@ def _chunk_rows(
     current = TargetGroupMembership.objects.current(today)
     if not sensitive:
         current = current.filter(group__is_sensitive=False)
-    current = (
+    pairs = (
         current.filter(person_id__in=[row[0] for row in chunk])
         .order_by("person_id", "group__code")
         .values_list("person_id", "group__name")
     )
-    for person_id, group in current:
+    for person_id, group in pairs:
         groups.setdefault(person_id, []).append(group)
     for row in chunk:
         yield _row(row, groups.get(row[0], []), full=full, today=today, cipher=cipher)
@@ -153,7 +154,7 @@ def export_people(
     out: IO[bytes],
     *,
     fmt: str,
-    actor: Any,
+    actor: Actor | None,
     full: bool = False,
     filters: Mapping[str, Any] | None = None,
     on_progress: Callable[[int], None] | None = None,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.conf import settings
@@ -16,8 +16,11 @@ from jineng.people.choices import MembershipSource
 from jineng.people.models import TargetGroup
 from jineng.regions.models import Region
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def town_choices(user: Any) -> list[tuple[str, str]]:
+
+def town_choices(user: Any) -> list[tuple[str, StrOrPromise]]:
     """Townships of the deployment's city that the user's region scope covers."""
     towns = Region.objects.towns().filter(code__startswith=settings.JINENG_CITY_REGION_CODE)
     region = getattr(user, "region", None)
@@ -26,7 +29,7 @@ def town_choices(user: Any) -> list[tuple[str, str]]:
     return [("", _("All townships")), *towns.values_list("code", "name")]
 
 
-def group_choices(user: Any) -> list[tuple[str, str]]:
+def group_choices(user: Any) -> list[tuple[str, StrOrPromise]]:
     """Target groups by code, for a select: those flagged sensitive only for the bureau."""
     groups = TargetGroup.objects.all()
     if not sees_sensitive_groups(user):
@@ -43,8 +46,8 @@ class PersonSearchForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region_code"].choices = town_choices(user)
-        self.fields["target_group"].choices = group_choices(user)
+        cast(forms.ChoiceField, self.fields["region_code"]).choices = town_choices(user)
+        cast(forms.ChoiceField, self.fields["target_group"]).choices = group_choices(user)
 
 
 class PersonLookupForm(forms.Form):

@@ -7,15 +7,17 @@ and lookups and reveals share an allowance. See docs/adr/0003-personal-data.md.
 
 from __future__ import annotations
 
+import datetime
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from jineng.accounts.actors import Actor
 from jineng.accounts.roles import Capability
 from jineng.core import audit, throttle
 from jineng.core.errors import PermissionDenied, RateLimited, ValidationFailed
@@ -56,7 +58,7 @@ def identity_misses_refused() -> RateLimited:
 
 @transaction.atomic(durable=True)
 def identify_people(
-    cards: Sequence[tuple[str, str]], *, actor: Any, where: str
+    cards: Sequence[tuple[str, str]], *, actor: Actor, where: str
 ) -> list[Person | None | NotChecked]:
     """Find the people whose citizen ID and name both match, as on their ID cards (核验身份).
 
@@ -80,7 +82,7 @@ def identify_people(
     return results
 
 
-def record_identity_misses(actor: Any, count: int, *, where: str) -> int:
+def record_identity_misses(actor: Actor | None, count: int, *, where: str) -> int:
     """Record up to ``count`` ID cards that matched nobody, inside the caller's transaction.
 
     Returns how many misses the account had left before them: when that is less than
@@ -94,7 +96,7 @@ def record_identity_misses(actor: Any, count: int, *, where: str) -> int:
     return left
 
 
-def identify_person(id_number: str, name: str, *, actor: Any, where: str) -> Person | None:
+def identify_person(id_number: str, name: str, *, actor: Actor, where: str) -> Person | None:
     """Check one ID card (identify_people); RateLimited once the misses are used up."""
     found = identify_people([(id_number, name)], actor=actor, where=where)[0]
     if found is NOT_CHECKED:
@@ -138,7 +140,7 @@ def clean_purpose(purpose: str) -> str:
     return purpose
 
 
-def _check_identity_rate(actor: Any) -> None:
+def _check_identity_rate(actor: Actor) -> None:
     """Refuse the account's lookup or reveal past the hourly and daily limits (settings)."""
     throttle.check_rate(
         actor,
@@ -173,7 +175,7 @@ class Lookup:
 
 
 @transaction.atomic(durable=True)
-def look_up_people(lookup: Lookup, *, actor: Any, purpose: str) -> list[Person]:
+def look_up_people(lookup: Lookup, *, actor: Actor, purpose: str) -> list[Person]:
     """Find the people in the actor's scope who hold a full ID or phone number (查找), audited.
 
     Confirming that a number belongs to someone reveals it, so a lookup is treated like a
@@ -206,8 +208,18 @@ def look_up_people(lookup: Lookup, *, actor: Any, purpose: str) -> list[Person]:
     return found
 
 
+class PersonalData(TypedDict):
+    """A person's full numbers and what follows from them, as a reveal returns them."""
+
+    id_number: str
+    phone: str
+    age: int
+    age_band: str
+    birth_date: datetime.date
+
+
 @transaction.atomic(durable=True)
-def reveal_personal_data(person: Person, *, actor: Any, purpose: str) -> dict[str, str]:
+def reveal_personal_data(person: Person, *, actor: Actor, purpose: str) -> PersonalData:
     """Return full ID and phone to a role that needs them, writing an audit event (查看明文).
 
     The actor states why (the purpose, kept in the audit event): a reveal without a reason

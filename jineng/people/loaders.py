@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from jineng.accounts.actors import Actor
 from jineng.core import audit
 from jineng.core.errors import ValidationFailed
 from jineng.people.models import TargetGroup
@@ -34,7 +34,7 @@ def _is_sensitive(row: dict[str, str], line: int) -> bool:
 
 
 @transaction.atomic(durable=True)
-def load_target_groups(path: Path = DATA_FILE, *, actor: Any = None) -> int:
+def load_target_groups(path: Path = DATA_FILE, *, actor: Actor | None = None) -> int:
     """Create or update target groups from the data file; return how many were created."""
     created = 0
     with path.open(encoding="utf-8", newline="") as handle:

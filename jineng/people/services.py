@@ -14,6 +14,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jineng.accounts.actors import Actor
 from jineng.accounts.roles import Capability
 from jineng.core import audit, locks, pii
 from jineng.core.errors import Conflict, PermissionDenied, RateLimited, ValidationFailed
@@ -229,7 +230,7 @@ def _existing_conflict(person: Person) -> PersonExists:
 REGISTRATIONS_CHARGED = "people.registration.charged"
 
 
-def registrations_left(actor: Any) -> int:
+def registrations_left(actor: Actor) -> int:
     """How many more people the actor's organisation may register or import today.
 
     Every person an organisation registers or imports is tied to it, and a file of thousands
@@ -251,14 +252,14 @@ def registrations_left(actor: Any) -> int:
     return settings.JINENG_REGISTRATIONS_PER_DAY - (used or 0)
 
 
-def charge_registrations(actor: Any, rows: int) -> None:
+def charge_registrations(actor: Actor | None, rows: int) -> None:
     """Charge ``rows`` to the organisation's allowance inside the caller's transaction.
 
     Raises RateLimited, charging nothing, when they would pass it; the message depends only
     on the number of rows sent, never on which of them are registered.
     """
-    organization_id = getattr(actor, "organization_id", None)
-    if not organization_id or rows <= 0:
+    organization_id = actor.organization_id if actor is not None else None
+    if actor is None or not organization_id or rows <= 0:
         return
     if registrations_left(actor) < rows:
         raise RateLimited(
@@ -279,13 +280,13 @@ def charge_registrations(actor: Any, rows: int) -> None:
 
 
 @transaction.atomic(durable=True)
-def charge_import(actor: Any, rows: int) -> None:
+def charge_import(actor: Actor | None, rows: int) -> None:
     """Charge an import's well-formed rows before any is checked against the register."""
     charge_registrations(actor, rows)
 
 
 @transaction.atomic(durable=True)
-def register_person(data: PersonInput, *, actor: Any) -> Person:
+def register_person(data: PersonInput, *, actor: Actor) -> Person:
     """Register a worker (登记劳动者) once per citizen ID, audited."""
     if not actor.can(Capability.CREATE_PEOPLE):
         raise PermissionDenied(_("Your role may not register people."))
@@ -317,7 +318,7 @@ def register_person(data: PersonInput, *, actor: Any) -> Person:
 
 
 @transaction.atomic(durable=True)
-def tie_registered_person(person: Person, *, actor: Any) -> Person | None:
+def tie_registered_person(person: Person, *, actor: Actor) -> Person | None:
     """Tie an already registered person to the registering organisation (已登记人员关联).
 
     ``person`` comes from identify_person: staff who register someone the register already
@@ -348,7 +349,7 @@ def add_membership(
     valid_from: datetime.date,
     valid_until: datetime.date | None = None,
     evidence: str = "",
-    actor: Any,
+    actor: Actor | None,
 ) -> TargetGroupMembership:
     """Record a target-group membership (重点群体身份) with its evidence and validity.
 
@@ -395,7 +396,7 @@ def add_affiliation(
     *,
     kind: str,
     started_on: datetime.date,
-    actor: Any,
+    actor: Actor,
     ended_on: datetime.date | None = None,
 ) -> Affiliation:
     """Tie a person to an organisation (所属机构), audited."""
@@ -417,7 +418,7 @@ def add_affiliation(
 
 
 def tie_to_organization(
-    person: Person, organization_id: int, *, kind: str, basis: str, actor: Any
+    person: Person, organization_id: int, *, kind: str, basis: str, actor: Actor
 ) -> Affiliation | None:
     """Tie a person to an organisation inside the caller's transaction, audited (所属机构).
 
@@ -452,7 +453,7 @@ def tie_to_organization(
     return affiliation
 
 
-def end_ties(person_id: int, organization_id: int, *, basis: str, actor: Any, reason: str) -> int:
+def end_ties(person_id: int, organization_id: int, *, basis: str, actor: Actor, reason: str) -> int:
     """End today the person's ties in force with an organisation made on one basis; audited.
 
     Runs inside the caller's transaction and returns how many ties it ended.

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum.cn import ric
 
+from jineng.accounts.actors import Actor
 from jineng.core import audit
 from jineng.core.errors import Conflict, ValidationFailed
 from jineng.organizations.models import Organization, OrganizationKind
@@ -432,7 +433,7 @@ def write_synthetic_people(
     *,
     seed: int = DEFAULT_SEED,
     organisations: Organisations | None = None,
-    actor: Any = None,
+    actor: Actor | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     allow_real_people: bool = False,
 ) -> dict[str, int]:
@@ -496,7 +497,11 @@ def write_people_csv(path: Path, count: int, *, seed: int = DEFAULT_SEED) -> int
 
 
 K = OrganizationKind
-INSTITUTION_KINDS = (K.TECHNICAL_SCHOOL, K.VOCATIONAL_SCHOOL, K.PRIVATE_TRAINING)
+INSTITUTION_KINDS: tuple[OrganizationKind, ...] = (
+    K.TECHNICAL_SCHOOL,
+    K.VOCATIONAL_SCHOOL,
+    K.PRIVATE_TRAINING,
+)
 INSTITUTION_KINDS += (K.PUBLIC_TRAINING_BASE,)
 EVALUATOR_KINDS = (K.EVALUATION_BODY, K.SOCIAL_EVALUATION_ORG)
 

@@ -8,11 +8,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jineng.accounts.actors import AuthenticatedHttpRequest
 from jineng.accounts.roles import Capability
 from jineng.core import errors
 from jineng.core.http import no_store
@@ -34,7 +35,7 @@ def can_manage_memberships(user: Any) -> bool:
     return user.can(Capability.RECORD_MEMBERSHIPS)
 
 
-def _person_or_404(request: HttpRequest, pk: int) -> Person:
+def _person_or_404(request: AuthenticatedHttpRequest, pk: int) -> Person:
     try:
         return get_person_for_user(request.user, pk)
     except errors.NotFound:
@@ -42,7 +43,7 @@ def _person_or_404(request: HttpRequest, pk: int) -> Person:
 
 
 @login_required
-def person_list(request: HttpRequest) -> HttpResponse:
+def person_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Search the people in the user's scope, 50 to a page, identity masked."""
     if not request.user.can(Capability.VIEW_PEOPLE):
         raise PermissionDenied
@@ -77,7 +78,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 @no_store
-def person_lookup(request: HttpRequest) -> HttpResponse:
+def person_lookup(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Find a person by full ID or phone, sent in the body and audited with its purpose."""
     if not request.user.can(Capability.VIEW_PEOPLE):
         raise PermissionDenied
@@ -107,20 +108,20 @@ def person_lookup(request: HttpRequest) -> HttpResponse:
 
 
 def _render_detail(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     person: Person,
     *,
-    identity: dict[str, str] | None = None,
+    identity: people_identity.PersonalData | None = None,
     membership_form: MembershipForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     user = request.user
     revealed = identity is not None
-    identity = identity or person.masked_identity()
+    shown = identity or person.masked_identity()
     manage = can_manage_memberships(user)
     context = {
         "person": person,
-        "identity": identity,
+        "identity": shown,
         "revealed": revealed,
         "can_reveal": people_identity.can_see_full_pii(user, person),
         # The groups, organisations and timeline the viewer may see (records.policy).
@@ -133,7 +134,7 @@ def _render_detail(
 
 
 @login_required
-def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def person_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Show one person: masked identity, target groups, organisations, lifelong record."""
     return _render_detail(request, _person_or_404(request, pk))
 
@@ -141,7 +142,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @no_store
-def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+def person_reveal(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Show the full ID and phone numbers to a role allowed to see them; audited."""
     person = _person_or_404(request, pk)
     try:
@@ -158,7 +159,7 @@ def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
+def membership_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Record a target-group membership for a person (bureau staff only)."""
     person = _person_or_404(request, pk)
     if not can_manage_memberships(request.user):

@@ -13,16 +13,17 @@ from django.core.paginator import Paginator
 from django.http import (
     FileResponse,
     Http404,
-    HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
 )
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from jineng.accounts.actors import AuthenticatedHttpRequest
 from jineng.accounts.roles import Capability
 from jineng.core import errors
 from jineng.core.http import mark_personal_data
@@ -69,12 +70,12 @@ class ImportForm(forms.Form):
     )
 
 
-def _require(request: HttpRequest, capability: str) -> None:
+def _require(request: AuthenticatedHttpRequest, capability: str) -> None:
     if not request.user.can(capability):
         raise PermissionDenied
 
 
-def _job_or_404(request: HttpRequest, pk: int, kind: str = JOB_KIND) -> Job:
+def _job_or_404(request: AuthenticatedHttpRequest, pk: int, kind: str = JOB_KIND) -> Job:
     try:
         return get_job_for_user(request.user, pk, kind=kind)
     except errors.NotFound:
@@ -82,7 +83,7 @@ def _job_or_404(request: HttpRequest, pk: int, kind: str = JOB_KIND) -> Job:
 
 
 @login_required
-def import_upload(request: HttpRequest) -> HttpResponse:
+def import_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Upload a people file and queue its import; then show its job page."""
     _require(request, Capability.IMPORT_PEOPLE)
     if request.method == "POST" and upload_too_large(request):
@@ -112,7 +113,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+def import_job(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Show an import's progress, counts and row errors (row, column, reason)."""
     _require(request, Capability.IMPORT_PEOPLE)
     job = _job_or_404(request, pk)
@@ -141,7 +142,7 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
+def import_errors(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Download an import's row errors (the first MAX_REPORTED_ERRORS) as csv."""
     _require(request, Capability.IMPORT_PEOPLE)
     job = _job_or_404(request, pk)
@@ -153,7 +154,7 @@ def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def export(request: HttpRequest) -> HttpResponse:
+def export(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Download the current people search (the list page's filters) as xlsx or csv, masked."""
     _require(request, Capability.EXPORT_PEOPLE)
     fmt = request.GET.get("format", "xlsx")
@@ -187,7 +188,7 @@ def export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def export_queue(request: HttpRequest) -> HttpResponse:
+def export_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Queue the export of a large search; then show its job page."""
     _require(request, Capability.EXPORT_PEOPLE)
     try:
@@ -200,7 +201,7 @@ def export_queue(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def export_job(request: HttpRequest, pk: int) -> HttpResponse:
+def export_job(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Show a background export's progress and, when it is ready, its download."""
     _require(request, Capability.EXPORT_PEOPLE)
     job = _job_or_404(request, pk, export_jobs.JOB_KIND)
@@ -225,7 +226,7 @@ def export_job(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def export_download(request: HttpRequest, pk: int) -> HttpResponse:
+def export_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     """Download a finished background export (audited)."""
     _require(request, Capability.EXPORT_PEOPLE)
     job = _job_or_404(request, pk, export_jobs.JOB_KIND)

@@ -225,6 +225,8 @@ def copy_types(model: type[models.Model], columns: Sequence[str]) -> list[str]:
     types = []
     for column in columns:
         db_type = model._meta.get_field(column).db_type(connection)
+        if db_type is None:
+            raise ValueError(f"{model.__name__}.{column} has no database column to COPY into.")
         # varchar(64) → varchar: COPY needs the type, not its length.
         types.append(db_type.split("(", 1)[0].strip())
     return types

@@ -25,13 +25,14 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from jineng.accounts.actors import Actor
 from jineng.accounts.roles import Capability
 from jineng.core import audit, pii
 from jineng.core.errors import DomainError, PermissionDenied, RateLimited, ValidationFailed
@@ -196,7 +197,7 @@ def default_workers() -> int:
 def import_people(
     file: Source,
     *,
-    actor: Any,
+    actor: Actor | None,
     mode: str = ALL_OR_NOTHING,
     job: Job | None = None,
     on_progress: ProgressCallback | None = None,
@@ -280,7 +281,7 @@ def check_header(sheet: Sheet) -> dict[str, int]:
 class _RowReader:
     """Turn one file row into a PreparedPerson or a list of RowErrors (the hot loop)."""
 
-    def __init__(self, sheet: Sheet, actor: Any) -> None:
+    def __init__(self, sheet: Sheet, actor: Actor | None) -> None:
         # False while the file is checked: a good row then yields only its citizen ID's
         # hash and its name (Checked), not an encrypted PreparedPerson.
         self.full = False
@@ -548,8 +549,11 @@ def _read_chunk(chunk: list[tuple[int, list[str]]]) -> list[Outcome]:
     return [(number, read(number, cells)) for number, cells in chunk]
 
 
-def _chunked(rows: Iterator[tuple[int, list[str]]], size: int) -> Iterator[list]:
-    chunk: list[tuple[int, list[str]]] = []
+Row = TypeVar("Row")
+
+
+def _chunked(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
+    chunk: list[Row] = []
     for row in rows:
         chunk.append(row)
         if len(chunk) == size:
@@ -609,7 +613,7 @@ def _write(
     reader: _RowReader,
     firsts: _Firsts,
     result: ImportResult,
-    actor: Any,
+    actor: Actor | None,
     job: Job | None,
     workers: int,
 ) -> None:
@@ -665,7 +669,9 @@ class _Writing:
     account's misses), they are rolled back and only the misses used stay recorded.
     """
 
-    def __init__(self, reader: _RowReader, result: ImportResult, actor: Any, job: Job | None):
+    def __init__(
+        self, reader: _RowReader, result: ImportResult, actor: Actor | None, job: Job | None
+    ):
         self.reader = reader
         self.result = result
         self.actor = actor

@@ -24,6 +24,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from jineng.accounts.actors import Actor
 from jineng.core.errors import DomainError
 from jineng.core.files import clean_original_name, private_root
 from jineng.core.jobs import claim_job, fail_stalled_jobs, finish_job, start_job
@@ -46,7 +47,7 @@ def upload_folder() -> Path:
     return private_root() / SUBDIR
 
 
-def queue_import(upload: Source, *, actor: Any, mode: str) -> Job:
+def queue_import(upload: Source, *, actor: Actor, mode: str) -> Job:
     """Check a file, store it privately and queue its import; return the pending Job.
 
     Raises ImportFailed (nothing stored, no job) when the file cannot be imported at all.

@@ -65,7 +65,8 @@ class Command(BaseCommand):
                 raise CommandError(f"No user named {options['user']}.")
         mode = COMMIT_GOOD if options["commit_good"] else ALL_OR_NOTHING
         job = start_job(JOB_KIND, owner=actor)
-        console = Console(file=self.stderr, stderr=True)
+        # OutputWrapper is a text file (TextIOBase) that rich's IO[str] does not name.
+        console = Console(file=self.stderr, stderr=True)  # type: ignore[arg-type]
         with Progress(
             "[progress.description]{task.description}",
             BarColumn(),

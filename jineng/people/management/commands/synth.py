@@ -39,7 +39,8 @@ class Command(BaseCommand):
             ensure_no_real_people(allow_real_people=options["allow_real_people"])
         except DomainError as exc:
             raise CommandError(str(exc.detail)) from None
-        console = Console(file=self.stderr, stderr=True)
+        # OutputWrapper is a text file (TextIOBase) that rich's IO[str] does not name.
+        console = Console(file=self.stderr, stderr=True)  # type: ignore[arg-type]
         with Progress(
             "[progress.description]{task.description}",
             BarColumn(),
