@@ -343,7 +343,7 @@ def add_document(
 )
 def download_document(
     request: HttpRequest, application_id: ObjectId, document_id: ObjectId
-) -> HttpResponse:
+) -> FileResponse:
     """Return a document to the applicant's staff and the bureau; 404 for everyone else."""
     document = access.get_document_for_user(actor(request), application_id, document_id)
     path = uploads.path_of(document.storage_name)
@@ -408,7 +408,8 @@ def list_accreditations(
     if filters.kind:
         licences = licences.filter(kind=filters.kind)
     if filters.status:
-        licences = licences.filter(status=filters.status)
+        # status is with_status()'s annotation, which django-stubs cannot follow there.
+        licences = licences.filter(status=filters.status)  # type: ignore[misc]
     if filters.organization:
         licences = licences.filter(organization__credit_code=filters.organization.strip().upper())
     if filters.occupation:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 import io
 from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -24,6 +24,9 @@ from jineng.accreditations.choices import AccreditationKind, EvaluationKind
 from jineng.accreditations.models import Accreditation, AccreditationApplication
 from jineng.occupations.models import Occupation, OccupationLevel, SkillLevel
 from jineng.organizations.models import Organization, OrganizationKind
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 K = OrganizationKind
 TRAINING_KINDS = (
@@ -49,20 +52,20 @@ TRAINING_OCCUPATIONS = (
 )
 OCCUPATIONS_EACH = 3
 # What each kind of institution typically trains; the others take turns through the list.
-PREFERRED = {
+PREFERRED: dict[str, tuple[str, ...]] = {
     K.TECHNICAL_SCHOOL: ("电工", "焊工", "汽车维修工"),
     K.VOCATIONAL_SCHOOL: ("中式烹调师", "电子商务师", "保育师"),
     K.PUBLIC_TRAINING_BASE: ("电工", "互联网营销师", "农业经理人"),
 }
 HOUSEHOLD_SERVICES = ("家政服务员", "养老护理员", "育婴员", "保育师")
 # Highest level by kind of institution: technical schools train up to 技师.
-TRAINING_LEVELS = {
+TRAINING_LEVELS: dict[str, str] = {
     K.TECHNICAL_SCHOOL: "level2",
     K.VOCATIONAL_SCHOOL: "level3",
     K.PUBLIC_TRAINING_BASE: "level3",
     K.PRIVATE_TRAINING: "level4",
 }
-EVALUATION_LEVELS = {K.EVALUATION_BODY: "level2", K.SOCIAL_EVALUATION_ORG: "level3"}
+EVALUATION_LEVELS: dict[str, str] = {K.EVALUATION_BODY: "level2", K.SOCIAL_EVALUATION_ORG: "level3"}
 SUSPENSION_REASON = "群众投诉：实际培训课时少于备案课时，暂停资质并责令整改（演示）"
 REJECTION_REASONS = "实训场地面积不足，专职教师资格证明不全，请补正后重新申请（演示）"
 
@@ -74,11 +77,11 @@ class DemoContext:
     today: datetime.date
     admin: Any
     occupations: list[Occupation]
-    stdout: TextIO
+    stdout: SupportsWrite[str]
     granted: int = 0
 
 
-def build_demo(*, stdout: TextIO) -> None:
+def build_demo(*, stdout: SupportsWrite[str]) -> None:
     """Accredit the demo organisations for common occupations (idempotent)."""
     occupations = _occupations(stdout)
     if not occupations or not SkillLevel.objects.exists():
@@ -106,7 +109,7 @@ def build_demo(*, stdout: TextIO) -> None:
     )
 
 
-def _occupations(stdout: TextIO) -> list[Occupation]:
+def _occupations(stdout: SupportsWrite[str]) -> list[Occupation]:
     found = {
         o.name: o
         for o in Occupation.objects.filter(

@@ -35,7 +35,10 @@ def lineage_ids(occupation: Occupation) -> list[int]:
         ids.append(node.parent_id)
         if not Occupation.parent.is_cached(node):
             return ids + _ancestor_ids(node.parent_id, MAX_DEPTH + 1 - len(ids))
-        node = node.parent
+        parent = node.parent
+        if parent is None:  # parent_id is set, so the row exists (PROTECT)
+            break
+        node = parent
     return ids
 
 
@@ -123,7 +126,7 @@ def first_day_out_of_scope(
     if level is not None:
         licences = licences.filter(max_level__rank__gte=level.rank)
     held = list(licences.prefetch_related("suspensions"))
-    days = {first_day}
+    days: set[datetime.date | None] = {first_day}
     for licence in held:
         days.update([licence.valid_from, licence.valid_until + datetime.timedelta(days=1)])
         days.add(licence.withdrawn_on)

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jineng.accounts.actors import Actor
 from jineng.accounts.roles import Capability
 from jineng.accreditations import access, locks, uploads
 from jineng.accreditations.choices import (
@@ -82,7 +83,7 @@ class ApprovalInput:
     note: str = ""
 
 
-def _require(actor: Any, capability: str, message: str) -> None:
+def _require(actor: Actor, capability: str, message: str) -> None:
     if not actor.can(capability):
         raise PermissionDenied(message)
 
@@ -90,7 +91,7 @@ def _require(actor: Any, capability: str, message: str) -> None:
 Locked = TypeVar("Locked", AccreditationApplication, Accreditation)
 
 
-def _in_scope(obj: Locked, actor: Any) -> Locked:
+def _in_scope(obj: Locked, actor: Actor) -> Locked:
     """Re-check a locked application or licence against the actor's scope (404 alike).
 
     A bureau account limited to a town decides only for organisations of that town.
@@ -160,7 +161,7 @@ def _evaluation_kind(kind: str, evaluation_kind: str) -> str:
 
 
 @transaction.atomic(durable=True)
-def apply_for_accreditation(data: ApplicationInput, *, actor: Any) -> AccreditationApplication:
+def apply_for_accreditation(data: ApplicationInput, *, actor: Actor) -> AccreditationApplication:
     """File an application for the actor's own organisation (申请资质), audited."""
     _require(actor, Capability.APPLY_ACCREDITATION, _("Your role may not apply for accreditation."))
     if not actor.organization_id:
@@ -217,7 +218,7 @@ def _scope(obj: AccreditationApplication | Accreditation) -> dict[str, Any]:
 
 @transaction.atomic(durable=True)
 def add_document(
-    application_id: int, upload: IO[bytes], *, name: str, size: int | None, title: str, actor: Any
+    application_id: int, upload: IO[bytes], *, name: str, size: int | None, title: str, actor: Actor
 ) -> ApplicationDocument:
     """Attach a checked PDF, JPEG or PNG to a pending application (上传材料), audited."""
     # Outside the caller's scope the application does not exist (404), as for every read.
@@ -293,7 +294,7 @@ def _licence_number(value: str) -> str:
     return number
 
 
-def _decide(application: AccreditationApplication, to: str, reasons: str, actor: Any) -> None:
+def _decide(application: AccreditationApplication, to: str, reasons: str, actor: Actor) -> None:
     transition(application, to)
     application.decided_by = actor
     application.decided_at = timezone.now()
@@ -303,7 +304,7 @@ def _decide(application: AccreditationApplication, to: str, reasons: str, actor:
 
 @transaction.atomic(durable=True)
 def approve_application(
-    application_id: int, decision: ApprovalInput, *, actor: Any
+    application_id: int, decision: ApprovalInput, *, actor: Actor
 ) -> Accreditation:
     """Grant a licence for the scope applied for, or a lower level (批准资质), audited."""
     _require(actor, Capability.DECIDE_ACCREDITATION, _("Only the bureau decides applications."))
@@ -363,7 +364,7 @@ def approve_application(
 
 @transaction.atomic(durable=True)
 def reject_application(
-    application_id: int, *, reasons: str, actor: Any
+    application_id: int, *, reasons: str, actor: Actor
 ) -> AccreditationApplication:
     """Refuse an application with the reasons the organisation will read (驳回申请), audited."""
     _require(actor, Capability.DECIDE_ACCREDITATION, _("Only the bureau decides applications."))
@@ -382,7 +383,7 @@ def _status_today(accreditation: Accreditation) -> str:
 
 @transaction.atomic(durable=True)
 def suspend_accreditation(
-    accreditation_id: int, *, reason: str, actor: Any
+    accreditation_id: int, *, reason: str, actor: Actor
 ) -> AccreditationSuspension:
     """Suspend a licence from today until lifted (暂停资质), audited."""
     _require(actor, Capability.DECIDE_ACCREDITATION, _("Only the bureau suspends licences."))
@@ -405,7 +406,7 @@ def suspend_accreditation(
 
 
 @transaction.atomic(durable=True)
-def lift_suspension(accreditation_id: int, *, reason: str, actor: Any) -> AccreditationSuspension:
+def lift_suspension(accreditation_id: int, *, reason: str, actor: Actor) -> AccreditationSuspension:
     """End a licence's suspension from today on (恢复资质), audited."""
     _require(actor, Capability.DECIDE_ACCREDITATION, _("Only the bureau lifts suspensions."))
     reason = _text(reason, field="reason", required=True)
@@ -430,7 +431,7 @@ def withdraw_accreditation(
     accreditation_id: int,
     *,
     reason: str,
-    actor: Any,
+    actor: Actor,
     effective_on: datetime.date | None = None,
 ) -> Accreditation:
     """Withdraw a licence from a date, today or later (撤销资质), audited."""
