@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from jineng.accounts.roles import Capability, has_capability
@@ -107,7 +107,7 @@ def get_appeal_for_user(user: Any, pk: int, *, action: str = VIEW) -> CatalogApp
     return scope.get_for_user(rows, user, pk, action=action, missing=_("No such appeal."))
 
 
-def appealable_changes_for(user: Any) -> Any:
+def appealable_changes_for(user: Any) -> QuerySet[CatalogChange]:
     """Published removals and suspensions of the user's own organisation that it may appeal."""
     appealable = _appealable(user)
     if appealable is None:

@@ -16,7 +16,7 @@ import csv
 import datetime
 import io
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
@@ -27,11 +27,14 @@ from jineng.catalogs.choices import CatalogKind, GroundsKind
 from jineng.catalogs.models import CatalogChange, CatalogVersion
 from jineng.occupations.models import Occupation
 
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
+
 DATA_DIR = Path(__file__).parent / "data"
 PREVIOUS = DATA_DIR / "demo_subsidised_training_previous.csv"
 CURRENT = DATA_DIR / "demo_subsidised_training_current.csv"
 OCCUPATION_COLUMN = "职业名称"
-REGISTER_TITLES = {
+REGISTER_TITLES: dict[str, str] = {
     CatalogKind.TRAINING_INSTITUTIONS: "培训机构目录",
     CatalogKind.EVALUATION_BODIES: "鉴定评价机构目录",
 }
@@ -55,7 +58,7 @@ def _bureau_actors() -> tuple[Any, Any]:
     return admins[0], admins[1]
 
 
-def _rows_in_classification(path: Path, stdout: TextIO) -> bytes:
+def _rows_in_classification(path: Path, stdout: SupportsWrite[str]) -> bytes:
     """The example file without rows whose occupation the loaded classification lacks."""
     names = set(Occupation.objects.values_list("name", flat=True))
     with path.open(encoding="utf-8", newline="") as handle:
@@ -91,7 +94,9 @@ def _publish(version: CatalogVersion, editor: Any, publisher: Any, day: datetime
     services.publish_version(version.pk, effective_from=day, actor=publisher)
 
 
-def _subsidised_training(today: datetime.date, editor: Any, publisher: Any, out: TextIO) -> None:
+def _subsidised_training(
+    today: datetime.date, editor: Any, publisher: Any, out: SupportsWrite[str]
+) -> None:
     kind = CatalogKind.SUBSIDISED_TRAINING
     if CatalogVersion.objects.public().filter(catalog__kind=kind).exists():
         out.write("catalogs: the subsidised training catalog is already published\n")
@@ -116,7 +121,7 @@ def _subsidised_training(today: datetime.date, editor: Any, publisher: Any, out:
 
 
 def _from_register(
-    kind: str, today: datetime.date, editor: Any, publisher: Any, out: TextIO
+    kind: str, today: datetime.date, editor: Any, publisher: Any, out: SupportsWrite[str]
 ) -> None:
     if CatalogVersion.objects.public().filter(catalog__kind=kind).exists():
         out.write(f"catalogs: the {kind} catalog is already published\n")
@@ -132,7 +137,7 @@ def _from_register(
     out.write(f"catalogs: {kind} v{version.number}: {count} entries from the register\n")
 
 
-def build_demo(*, stdout: TextIO) -> None:
+def build_demo(*, stdout: SupportsWrite[str]) -> None:
     """Publish the demo city's catalogs; idempotent."""
     if not Occupation.objects.exists():
         stdout.write("catalogs: load the reference data first (jineng load-reference)\n")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -75,9 +75,12 @@ class EntrySearchForm(forms.Form):
 
     def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["level"].choices = level_choices(_("All levels"))
-        self.fields["town"].choices = town_choices()
-        self.fields["target_group"].choices = [*_blank(_("All target groups")), *group_choices()]
+        cast(forms.ChoiceField, self.fields["level"]).choices = level_choices(_("All levels"))
+        cast(forms.ChoiceField, self.fields["town"]).choices = town_choices()
+        cast(forms.ChoiceField, self.fields["target_group"]).choices = [
+            *_blank(_("All target groups")),
+            *group_choices(),
+        ]
         if kind != CatalogKind.SUBSIDISED_TRAINING:
             del self.fields["training_type"]
             del self.fields["target_group"]
@@ -153,7 +156,9 @@ class RegisterDraftForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [(k, CatalogKind(k).label) for k in REGISTER_KINDS]
+        cast(forms.ChoiceField, self.fields["kind"]).choices = [
+            (k, CatalogKind(k).label) for k in REGISTER_KINDS
+        ]
         self.fields["on_date"].initial = timezone.localdate()
 
 
@@ -211,7 +216,7 @@ class EntryForm(forms.Form):
         help_text=_('e.g. {"licence_number": "…", "venues": [{"address": "…", "capacity": 40}]}'),
     )
 
-    KIND_FIELDS = {
+    KIND_FIELDS: dict[str, set[str]] = {
         CatalogKind.SUBSIDISED_TRAINING: {
             "occupation_code",
             "title",
@@ -266,8 +271,8 @@ class EntryForm(forms.Form):
     def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.kind = kind
-        self.fields["level_code"].choices = level_choices("—")
-        self.fields["target_groups"].choices = group_choices()
+        cast(forms.ChoiceField, self.fields["level_code"]).choices = level_choices("—")
+        cast(forms.ChoiceField, self.fields["target_groups"]).choices = group_choices()
         for name in list(self.fields):
             if name not in self.KIND_FIELDS[kind]:
                 del self.fields[name]
@@ -381,7 +386,7 @@ class ReasonForm(forms.Form):
         # The workbench shows this form beside the version form, which has a note too.
         kwargs.setdefault("auto_id", "reason-%s")
         super().__init__(*args, **kwargs)
-        self.fields["keys"].choices = [(k, k) for k in keys]
+        cast(forms.ChoiceField, self.fields["keys"]).choices = [(k, k) for k in keys]
 
 
 class PublishForm(forms.Form):

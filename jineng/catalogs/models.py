@@ -269,13 +269,13 @@ class CatalogEntry(models.Model):
     def display_name(self) -> str:
         """The entry as a reader names it: occupation or item, level, organisation."""
         parts = []
-        if self.organization_id:
+        if self.organization is not None:
             parts.append(self.organization.name)
-        if self.occupation_id:
+        if self.occupation is not None:
             parts.append(self.occupation.name)
         elif self.title:
             parts.append(self.title)
-        if self.skill_level_id:
+        if self.skill_level is not None:
             parts.append(self.skill_level.name)
         return " · ".join(parts) or self.key
 

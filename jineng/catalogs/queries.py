@@ -49,11 +49,11 @@ def entry_snapshot(entry: CatalogEntry) -> dict[str, Any]:
     """Return an entry's compared fields as plain, comparable values (codes, ISO dates)."""
     return {
         "title": entry.title,
-        "occupation": entry.occupation.code if entry.occupation_id else None,
-        "skill_level": entry.skill_level.code if entry.skill_level_id else None,
+        "occupation": entry.occupation.code if entry.occupation is not None else None,
+        "skill_level": entry.skill_level.code if entry.skill_level is not None else None,
         "training_type": entry.training_type or None,
-        "organization": entry.organization.credit_code if entry.organization_id else None,
-        "region": entry.region.code if entry.region_id else None,
+        "organization": entry.organization.credit_code if entry.organization is not None else None,
+        "region": entry.region.code if entry.region is not None else None,
         "target_groups": sorted(g.code for g in entry.target_groups.all()),
         "subsidy_fen": entry.subsidy_fen,
         "group_subsidy_fen": dict(sorted((entry.group_subsidy_fen or {}).items())),
@@ -322,9 +322,11 @@ def organization_history(organization_id: int) -> QuerySet[CatalogChange]:
     return changes_of(CatalogVersion.objects.public()).filter(organization_id=organization_id)
 
 
-def organization_entries(organization_id: int, on: datetime.date | None = None) -> list[Any]:
+def organization_entries(
+    organization_id: int, on: datetime.date | None = None
+) -> list[CatalogEntry]:
     """The organisation's entries in each catalog's current version."""
-    result = []
+    result: list[CatalogEntry] = []
     for kind in CatalogKind.values:
         version = current_version(kind, on)
         if version is None:

@@ -61,7 +61,7 @@ class CatalogVersionOut(Schema):
 
     @staticmethod
     def resolve_based_on(obj: CatalogVersion) -> int | None:
-        return obj.based_on.number if obj.based_on_id else None
+        return obj.based_on.number if obj.based_on is not None else None
 
 
 class CatalogSummaryOut(Schema):

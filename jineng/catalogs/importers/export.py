@@ -34,14 +34,16 @@ def entry_cells(entry: CatalogEntry, group_names: dict[str, str]) -> dict[str, A
     own = {name: attributes.pop(name, "") for name in OWN_COLUMNS}
     return {
         "key": entry.key,
-        "occupation_code": entry.occupation.code if entry.occupation_id else "",
-        "occupation_name": entry.occupation.name if entry.occupation_id else "",
+        "occupation_code": entry.occupation.code if entry.occupation is not None else "",
+        "occupation_name": entry.occupation.name if entry.occupation is not None else "",
         "title": entry.title,
-        "level": entry.skill_level.name if entry.skill_level_id else "",
+        "level": entry.skill_level.name if entry.skill_level is not None else "",
         "training_type": choice_label("training_type", entry.training_type),
-        "organization_code": entry.organization.credit_code if entry.organization_id else "",
-        "organization_name": entry.organization.name if entry.organization_id else "",
-        "region_code": entry.region.code if entry.region_id else "",
+        "organization_code": entry.organization.credit_code
+        if entry.organization is not None
+        else "",
+        "organization_name": entry.organization.name if entry.organization is not None else "",
+        "region_code": entry.region.code if entry.region is not None else "",
         "target_groups": "；".join(sorted(g.name for g in entry.target_groups.all())),
         "subsidy_yuan": fen_to_yuan(entry.subsidy_fen),
         "group_subsidies": _group_subsidies(entry, group_names),

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jineng.accounts.actors import Actor
 from jineng.accounts.roles import Capability
 from jineng.catalogs import access, locks
 from jineng.catalogs.choices import APPEAL_TRANSITIONS, AppealStatus
 from jineng.catalogs.models import CatalogAppeal
 from jineng.catalogs.services.common import require
 from jineng.core import audit, scope
-from jineng.core.errors import Conflict, InvalidTransition, ValidationFailed
+from jineng.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from jineng.core.scope import CHANGE
 
 MAX_TEXT = 5000
@@ -38,17 +37,21 @@ def _clean_text(value: str, *, field: str, label: str) -> str:
 
 
 @transaction.atomic(durable=True)
-def file_appeal(change_id: int, *, grounds: str, actor: Any) -> CatalogAppeal:
+def file_appeal(change_id: int, *, grounds: str, actor: Actor) -> CatalogAppeal:
     """Appeal a published removal or suspension of one's own organisation (提出申诉)."""
     require(actor, Capability.FILE_APPEALS)
     change = access.get_change_to_appeal(actor, change_id)
+    # An appealable change concerns the actor's own organisation (access._appealable).
+    organization = change.organization
+    if organization is None:
+        raise NotFound(_("No such change concerning your organisation."))
     text = _clean_text(grounds, field="grounds", label=_("The grounds of the appeal"))
-    if CatalogAppeal.objects.filter(change=change, organization=change.organization).exists():
+    if CatalogAppeal.objects.filter(change=change, organization=organization).exists():
         raise AppealExists(_("Your organisation has already appealed this change."))
     try:
         with transaction.atomic():
             appeal = CatalogAppeal.objects.create(
-                change=change, organization=change.organization, grounds=text, filed_by=actor
+                change=change, organization=organization, grounds=text, filed_by=actor
             )
     except IntegrityError:
         raise AppealExists(_("Your organisation has already appealed this change.")) from None
@@ -68,7 +71,7 @@ def file_appeal(change_id: int, *, grounds: str, actor: Any) -> CatalogAppeal:
 
 
 @transaction.atomic(durable=True)
-def decide_appeal(appeal_id: int, *, upheld: bool, decision: str, actor: Any) -> CatalogAppeal:
+def decide_appeal(appeal_id: int, *, upheld: bool, decision: str, actor: Actor) -> CatalogAppeal:
     """Uphold or dismiss an appeal with a written decision (申诉决定), shown in the change log.
 
     Published versions never change: an upheld appeal is put right by the next version,

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils.translation import gettext as _
 
+from jineng.accounts.actors import Actor
 from jineng.accounts.roles import has_capability
 from jineng.catalogs.choices import VERSION_TRANSITIONS, CatalogKind, VersionStatus
 from jineng.catalogs.models import Catalog, CatalogVersion
@@ -18,7 +17,7 @@ class DuplicateEntry(Conflict):
     code = "duplicate_entry"
 
 
-def require(actor: Any, capability: str) -> None:
+def require(actor: Actor, capability: str) -> None:
     """Refuse an actor whose role lacks a capability."""
     if not has_capability(actor, capability):
         raise PermissionDenied(_("Your role may not do this."))
@@ -55,7 +54,7 @@ def editable(version: CatalogVersion) -> None:
         )
 
 
-def touch(version: CatalogVersion, actor: Any) -> None:
+def touch(version: CatalogVersion, actor: Actor) -> None:
     """Note the actor as an editor of the draft (four-eyes) and its modification time."""
     version.editors.add(actor)
     version.save(update_fields=["updated_at"])

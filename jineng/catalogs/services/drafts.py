@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from jineng.accounts.actors import Actor
 from jineng.accounts.roles import Capability
 from jineng.catalogs import locks, queries
 from jineng.catalogs.models import Catalog, CatalogChange, CatalogEntry, CatalogVersion
@@ -52,7 +53,7 @@ def copy_entries(source: CatalogVersion, target: CatalogVersion) -> int:
 
 
 def new_draft(
-    catalog: Catalog, *, title: str, actor: Any, effective_from: Any, note: str
+    catalog: Catalog, *, title: str, actor: Actor, effective_from: Any, note: str
 ) -> CatalogVersion:
     """Create an empty draft based on the latest published version (caller holds the lock)."""
     base = queries.latest_published(catalog.pk)
@@ -75,7 +76,7 @@ def create_draft(
     kind: str,
     *,
     title: str,
-    actor: Any,
+    actor: Actor,
     effective_from: datetime.date | None = None,
     note: str = "",
     copy_current: bool = True,
@@ -103,7 +104,7 @@ def create_draft(
 def update_draft(
     version_id: int,
     *,
-    actor: Any,
+    actor: Actor,
     title: str,
     effective_from: datetime.date | None,
     note: str = "",
@@ -145,7 +146,9 @@ def _version_of_entry(entry_id: int) -> CatalogVersion:
 
 
 def _check_key_free(version: CatalogVersion, key: str, *, exclude: int | None = None) -> None:
-    clash = CatalogEntry.objects.filter(version=version, key=key).exclude(pk=exclude)
+    clash = CatalogEntry.objects.filter(version=version, key=key)
+    if exclude is not None:
+        clash = clash.exclude(pk=exclude)
     if clash.exists():
         raise DuplicateEntry(
             _("Version {number} already has the entry {key}.").format(
@@ -156,7 +159,7 @@ def _check_key_free(version: CatalogVersion, key: str, *, exclude: int | None = 
 
 
 @transaction.atomic(durable=True)
-def add_entry(version_id: int, data: EntryInput, *, actor: Any) -> CatalogEntry:
+def add_entry(version_id: int, data: EntryInput, *, actor: Actor) -> CatalogEntry:
     """Add one entry to a draft."""
     require(actor, Capability.EDIT_CATALOGS)
     version = locks.version_for_update(version_id)
@@ -176,7 +179,7 @@ def add_entry(version_id: int, data: EntryInput, *, actor: Any) -> CatalogEntry:
 
 
 @transaction.atomic(durable=True)
-def update_entry(entry_id: int, data: EntryInput, *, actor: Any) -> CatalogEntry:
+def update_entry(entry_id: int, data: EntryInput, *, actor: Actor) -> CatalogEntry:
     """Change one entry of a draft; a changed identity changes its key."""
     require(actor, Capability.EDIT_CATALOGS)
     version = _version_of_entry(entry_id)
@@ -209,7 +212,7 @@ def update_entry(entry_id: int, data: EntryInput, *, actor: Any) -> CatalogEntry
 
 
 @transaction.atomic(durable=True)
-def remove_entry(entry_id: int, *, actor: Any) -> None:
+def remove_entry(entry_id: int, *, actor: Actor) -> None:
     """Take one entry out of a draft."""
     require(actor, Capability.EDIT_CATALOGS)
     version = _version_of_entry(entry_id)
@@ -226,7 +229,7 @@ def remove_entry(entry_id: int, *, actor: Any) -> None:
 
 
 @transaction.atomic(durable=True)
-def discard_draft(version_id: int, *, actor: Any) -> None:
+def discard_draft(version_id: int, *, actor: Actor) -> None:
     """Throw away a draft that will not be published, with its entries and reasons."""
     require(actor, Capability.EDIT_CATALOGS)
     version = locks.version_for_update(version_id)

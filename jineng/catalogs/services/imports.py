@@ -7,11 +7,11 @@ import hashlib
 import io
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from jineng.accounts.actors import Actor
 from jineng.accounts.roles import Capability
 from jineng.catalogs import locks, queries
 from jineng.catalogs.errors import StaleDraft
@@ -62,7 +62,7 @@ def import_draft(
     filename: str | None = None,
     *,
     title: str,
-    actor: Any,
+    actor: Actor,
     effective_from: datetime.date | None = None,
     note: str = "",
 ) -> ImportResult:
@@ -102,7 +102,7 @@ def _write(
     catalog_id: int,
     *,
     title: str,
-    actor: Any,
+    actor: Actor,
     effective_from: datetime.date | None,
     note: str,
     source: dict[str, str],

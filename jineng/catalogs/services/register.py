@@ -9,11 +9,11 @@ from the latest published entry with the same key; the differences still need th
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from jineng.accounts.actors import Actor
 from jineng.accounts.roles import Capability
 from jineng.catalogs import locks, queries
 from jineng.catalogs.choices import CatalogKind, EntryStatus
@@ -25,7 +25,7 @@ from jineng.core import audit
 from jineng.core.errors import ValidationFailed
 
 # Which accreditation kind feeds which catalog.
-REGISTER_KINDS = {
+REGISTER_KINDS: dict[str, str] = {
     CatalogKind.TRAINING_INSTITUTIONS: "training",
     CatalogKind.EVALUATION_BODIES: "evaluation",
 }
@@ -52,7 +52,8 @@ def _entries_from_register(
         }
         key = derive_key(kind, EntryInput(attributes=attributes), values)
         current = entries.get(key)
-        if current is not None and current.skill_level.rank >= licence.max_level.rank:
+        held = current.skill_level if current is not None else None
+        if held is not None and held.rank >= licence.max_level.rank:
             continue
         region = licence.organization.region
         attributes = {
@@ -80,7 +81,7 @@ def draft_from_register(
     kind: str,
     *,
     title: str,
-    actor: Any,
+    actor: Actor,
     on_date: datetime.date,
     effective_from: datetime.date | None = None,
 ) -> CatalogVersion:

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jineng.accounts.actors import Actor
 from jineng.accounts.roles import Capability, has_capability
 from jineng.catalogs import locks, queries
 from jineng.catalogs.choices import ChangeReason, GroundsKind, VersionStatus
@@ -86,7 +87,7 @@ def _organization_of(item: queries.EntryDiff) -> int | None:
 
 
 def write_changes(
-    version: CatalogVersion, keys: Sequence[str], change: ChangeInput, *, actor: Any
+    version: CatalogVersion, keys: Sequence[str], change: ChangeInput, *, actor: Actor
 ) -> list[CatalogChange]:
     """Record one reason for several differing entries (the caller holds the version lock)."""
     change = _clean_change(change)
@@ -130,7 +131,7 @@ def write_changes(
 
 @transaction.atomic(durable=True)
 def record_changes(
-    version_id: int, keys: Sequence[str], change: ChangeInput, *, actor: Any
+    version_id: int, keys: Sequence[str], change: ChangeInput, *, actor: Actor
 ) -> list[CatalogChange]:
     """Give the reason and grounds (变动原因和依据) for differences of a draft, one per key."""
     require(actor, Capability.EDIT_CATALOGS)
@@ -144,7 +145,7 @@ def record_changes(
 
 
 @transaction.atomic(durable=True)
-def delete_change(change_id: int, *, actor: Any) -> None:
+def delete_change(change_id: int, *, actor: Actor) -> None:
     """Withdraw a recorded reason from a draft."""
     require(actor, Capability.EDIT_CATALOGS)
     version_id = CatalogChange.objects.filter(pk=change_id).values_list("version_id", flat=True)
@@ -188,7 +189,7 @@ def reason_problems(version: CatalogVersion) -> list[dict[str, str]]:
 
 
 @transaction.atomic(durable=True)
-def submit_version(version_id: int, *, actor: Any) -> CatalogVersion:
+def submit_version(version_id: int, *, actor: Actor) -> CatalogVersion:
     """Send a draft for review once every difference carries a reason (提交审核)."""
     require(actor, Capability.EDIT_CATALOGS)
     version = locks.version_for_update(version_id)
@@ -196,7 +197,7 @@ def submit_version(version_id: int, *, actor: Any) -> CatalogVersion:
     entries = CatalogEntry.objects.filter(version=version).count()
     if version.based_on_id is None and entries == 0:
         raise ValidationFailed(_("The version has no entries."), field="entries")
-    if version.based_on_id and not queries.diff(version.based_on, version):
+    if version.based_on is not None and not queries.diff(version.based_on, version):
         raise ValidationFailed(
             _("The draft does not differ from version {number}.").format(
                 number=version.based_on.number
@@ -224,7 +225,7 @@ def submit_version(version_id: int, *, actor: Any) -> CatalogVersion:
 
 
 @transaction.atomic(durable=True)
-def return_version(version_id: int, *, actor: Any, note: str = "") -> CatalogVersion:
+def return_version(version_id: int, *, actor: Actor, note: str = "") -> CatalogVersion:
     """Send a version in review back to draft, e.g. when the reviewer finds a mistake."""
     if not (
         has_capability(actor, Capability.EDIT_CATALOGS)
@@ -240,7 +241,7 @@ def return_version(version_id: int, *, actor: Any, note: str = "") -> CatalogVer
     return version
 
 
-def _check_four_eyes(version: CatalogVersion, actor: Any) -> None:
+def _check_four_eyes(version: CatalogVersion, actor: Actor) -> None:
     prepared_by = {version.created_by_id, version.submitted_by_id}
     prepared_by.update(version.editors.values_list("pk", flat=True))
     if actor.pk in prepared_by:
@@ -284,7 +285,7 @@ def _check_dates(version: CatalogVersion, day: datetime.date, latest: Any) -> No
 
 @transaction.atomic(durable=True)
 def publish_version(
-    version_id: int, *, actor: Any, effective_from: datetime.date | None = None
+    version_id: int, *, actor: Actor, effective_from: datetime.date | None = None
 ) -> CatalogVersion:
     """Publish a reviewed version (发布) from its effective date; a second person must do it.
 

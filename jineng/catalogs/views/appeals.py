@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from jineng.accounts.actors import AuthenticatedHttpRequest
 from jineng.accounts.roles import Capability
 from jineng.catalogs import access, services
 from jineng.catalogs.choices import AppealStatus
@@ -18,7 +19,7 @@ from jineng.core.errors import DomainError, NotFound
 
 
 @login_required
-def my_appeals(request: HttpRequest) -> HttpResponse:
+def my_appeals(request: AuthenticatedHttpRequest) -> HttpResponse:
     """List the changes concerning the user's organisation that it may appeal, and its appeals."""
     require(request, Capability.FILE_APPEALS)
     changes = (
@@ -34,7 +35,7 @@ def my_appeals(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def appeal_file(request: HttpRequest, pk: int) -> HttpResponse:
+def appeal_file(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """File an appeal against a change concerning one's own organisation (404 for others)."""
     require(request, Capability.FILE_APPEALS)
     try:
@@ -56,7 +57,7 @@ def appeal_file(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def appeal_queue(request: HttpRequest) -> HttpResponse:
+def appeal_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """List appeals for the bureau, open ones first."""
     require(request, Capability.DECIDE_APPEALS)
     appeals = (
@@ -76,7 +77,7 @@ def appeal_queue(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def appeal_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def appeal_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Show an appeal and record the bureau's decision on it."""
     require(request, Capability.DECIDE_APPEALS)
     try:

@@ -9,6 +9,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
+from jineng.accounts.actors import AuthenticatedHttpRequest
 from jineng.accounts.roles import Capability, has_capability
 from jineng.catalogs import access
 from jineng.catalogs.choices import CatalogKind
@@ -25,13 +26,13 @@ def catalog_kind(kind: str) -> CatalogKind:
     return CatalogKind(kind)
 
 
-def require_console(request: HttpRequest) -> None:
+def require_console(request: AuthenticatedHttpRequest) -> None:
     """Refuse (403) users who neither edit nor publish catalogs."""
     if not access.can_see_drafts(request.user):
         raise PermissionDenied
 
 
-def require(request: HttpRequest, capability: str) -> None:
+def require(request: AuthenticatedHttpRequest, capability: str) -> None:
     """Refuse (403) users whose role lacks a capability."""
     if not has_capability(request.user, capability):
         raise PermissionDenied

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jineng.accounts.actors import AuthenticatedHttpRequest
 from jineng.accounts.roles import Capability
 from jineng.catalogs import display, queries, services
 from jineng.catalogs.choices import AppealStatus, CatalogKind, VersionStatus
@@ -38,7 +39,7 @@ from jineng.people.models import TargetGroup
 
 
 @login_required
-def console(request: HttpRequest) -> HttpResponse:
+def console(request: AuthenticatedHttpRequest) -> HttpResponse:
     """List every version of every catalog, open ones first, with the open appeals."""
     require_console(request)
     versions = CatalogVersion.objects.select_related("catalog", "created_by", "based_on")
@@ -62,7 +63,7 @@ def _form_page(request: HttpRequest, form: Any, title: str, **extra: Any) -> Htt
 
 
 @login_required
-def draft_new(request: HttpRequest) -> HttpResponse:
+def draft_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Start a new draft, empty or copied from the latest published version."""
     require(request, Capability.EDIT_CATALOGS)
     form = DraftForm(request.POST or None, initial={"kind": request.GET.get("kind")})
@@ -86,7 +87,7 @@ def draft_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def draft_import(request: HttpRequest) -> HttpResponse:
+def draft_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Upload a catalog version as xlsx or csv; show every bad row, or open the new draft."""
     require(request, Capability.EDIT_CATALOGS)
     if request.method == "POST" and upload_too_large(request):
@@ -129,7 +130,7 @@ def draft_import(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def draft_from_register(request: HttpRequest) -> HttpResponse:
+def draft_from_register(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Build a draft of the institutions or evaluation-bodies catalog from the licences."""
     require(request, Capability.EDIT_CATALOGS)
     form = RegisterDraftForm(request.POST or None)
@@ -151,7 +152,7 @@ def draft_from_register(request: HttpRequest) -> HttpResponse:
     return _form_page(request, form, _("Draft from the accreditation register"))
 
 
-def workbench_context(request: HttpRequest, version: CatalogVersion) -> dict[str, Any]:
+def workbench_context(request: AuthenticatedHttpRequest, version: CatalogVersion) -> dict[str, Any]:
     """Everything the workbench shows: entries, differences with their reasons, forms."""
     differences = queries.diff(version.based_on, version)
     recorded = {c.key: c for c in CatalogChange.objects.filter(version=version)}
@@ -188,7 +189,7 @@ def workbench_context(request: HttpRequest, version: CatalogVersion) -> dict[str
 
 
 @login_required
-def workbench(request: HttpRequest, pk: int) -> HttpResponse:
+def workbench(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Work on one version: details, entries, differences and reasons, review and publication."""
     require_console(request)
     version = version_or_404(request, pk)
@@ -210,7 +211,7 @@ def _act(request: HttpRequest, pk: int, action: Any, success: str) -> HttpRespon
 
 @login_required
 @require_POST
-def version_update(request: HttpRequest, pk: int) -> HttpResponse:
+def version_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Save a draft's title, planned date and note."""
     require(request, Capability.EDIT_CATALOGS)
     version = version_or_404(request, pk)
@@ -236,7 +237,7 @@ def version_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def version_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def version_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Send a draft for review."""
     require(request, Capability.EDIT_CATALOGS)
     version = version_or_404(request, pk)
@@ -250,7 +251,7 @@ def version_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def version_return(request: HttpRequest, pk: int) -> HttpResponse:
+def version_return(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Send a version in review back to draft."""
     require_console(request)
     version = version_or_404(request, pk)
@@ -265,7 +266,7 @@ def version_return(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def version_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def version_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Publish a reviewed version from a date."""
     require(request, Capability.PUBLISH_CATALOGS)
     version = version_or_404(request, pk)
@@ -284,7 +285,7 @@ def version_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def version_discard(request: HttpRequest, pk: int) -> HttpResponse:
+def version_discard(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Throw a draft away."""
     require(request, Capability.EDIT_CATALOGS)
     version = version_or_404(request, pk)

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jineng.accounts.actors import AuthenticatedHttpRequest
 from jineng.accounts.roles import Capability
 from jineng.catalogs import queries, services
 from jineng.catalogs.forms import EntryForm, ReasonForm
@@ -44,7 +45,7 @@ def _entry_page(
 
 
 @login_required
-def entry_add(request: HttpRequest, pk: int) -> HttpResponse:
+def entry_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Add an entry to a draft."""
     require(request, Capability.EDIT_CATALOGS)
     version = version_or_404(request, pk)
@@ -61,7 +62,7 @@ def entry_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def entry_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Change an entry of a draft."""
     require(request, Capability.EDIT_CATALOGS)
     entry = _entry_or_404(request, pk)
@@ -82,7 +83,7 @@ def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def entry_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def entry_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Take an entry out of a draft."""
     require(request, Capability.EDIT_CATALOGS)
     entry = _entry_or_404(request, pk)
@@ -97,7 +98,7 @@ def entry_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def reasons_record(request: HttpRequest, pk: int) -> HttpResponse:
+def reasons_record(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Record one reason and its grounds for the differences ticked on the workbench."""
     require(request, Capability.EDIT_CATALOGS)
     version = version_or_404(request, pk)
@@ -122,7 +123,7 @@ def reasons_record(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def change_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def change_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Withdraw a recorded reason from a draft."""
     require(request, Capability.EDIT_CATALOGS)
     version_id = CatalogChange.objects.filter(pk=pk).values_list("version_id", flat=True).first()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -53,7 +54,9 @@ def catalog(request: HttpRequest, kind: str) -> HttpResponse:
         timezone.localdate()
     )
     version = queries.current_version(kind, day)
-    entries = queries.version_entries(version, form.filters()) if version else []
+    entries: QuerySet[CatalogEntry] | list[CatalogEntry] = (
+        queries.version_entries(version, form.filters()) if version else []
+    )
     page, query = paginate(request, entries)
     return render(
         request,
@@ -138,6 +141,7 @@ def compare(request: HttpRequest, pk: int) -> HttpResponse:
     """Compare a version with another (by default the one it was based on)."""
     version = version_or_404(request, pk)
     other_id = request.GET.get("with", "")
+    other: CatalogVersion | None
     if other_id.isdigit():
         other = version_or_404(request, int(other_id))
         if other.catalog_id != version.catalog_id:
