@@ -192,7 +192,7 @@ def list_classes(
 def get_class(request: HttpRequest, class_id: ObjectId) -> TrainingClass:
     """Return one class in scope."""
     found = get_class_for_user(actor(request), class_id)
-    return queries.with_counts(TrainingClass.objects).get(pk=found.pk)
+    return queries.with_counts(TrainingClass.objects.all()).get(pk=found.pk)
 
 
 @router.post(
@@ -217,7 +217,7 @@ def transition_class(
         services.close_class(class_id, actor=user, note=payload.note)
     else:
         services.transition(class_id, payload.to, actor=user, note=payload.note)
-    return queries.with_counts(TrainingClass.objects).get(pk=class_id)
+    return queries.with_counts(TrainingClass.objects.all()).get(pk=class_id)
 
 
 def _check_enrolment_in(payload: TrainingEnrolmentIn) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -38,6 +38,9 @@ from jineng.training.choices import ClassStatus
 from jineng.training.models import ClassSession, TrainingClass
 from jineng.training.services.workflow import timing_problem
 
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
+
 PREFIX = "DEMO-"
 TRAINEES = 12
 # The demo venue: 梅河口市 city centre, where the trainees' phones check in.
@@ -56,8 +59,9 @@ def _entry_for(organization: Any, today: datetime.date) -> CatalogEntry | None:
         "occupation", "skill_level"
     )
     for entry in entries.order_by("key")[:500]:
-        if is_accredited(
-            organization, entry.occupation, entry.skill_level, AccreditationKind.TRAINING, today
+        occupation = entry.occupation
+        if occupation is not None and is_accredited(
+            organization, occupation, entry.skill_level, AccreditationKind.TRAINING, today
         ):
             return entry
     return None
@@ -202,7 +206,7 @@ def _enrol_some(training_class: TrainingClass, people: list[Person], staff: Any)
     return count
 
 
-def build_demo(*, stdout: TextIO, attend: Attend | None = None) -> None:
+def build_demo(*, stdout: SupportsWrite[str], attend: Attend | None = None) -> None:
     """Create the demo programmes, classes and enrolments once.
 
     ``attend`` checks the finished class's trainees in before it closes; attendance sits
@@ -241,11 +245,10 @@ def build_demo(*, stdout: TextIO, attend: Attend | None = None) -> None:
     teacher = services.create_teacher("王建国", actor=staff, qualification="高级技师")
     other_teacher = services.create_teacher("李秀英", actor=staff, qualification="技师")
     worker = User.objects.filter(username="worker1").select_related("person").first()
-    people = list(
-        Person.objects.filter(is_synthetic=True, region__code__startswith="220581")
-        .exclude(pk=getattr(worker, "person_id", None))
-        .order_by("pk")[:TRAINEES]
-    )
+    others = Person.objects.filter(is_synthetic=True, region__code__startswith="220581")
+    if worker is not None and worker.person_id is not None:
+        others = others.exclude(pk=worker.person_id)
+    people = list(others.order_by("pk")[:TRAINEES])
     if worker is not None and worker.person is not None:
         people.insert(0, worker.person)
     basic = services.create_programme(
@@ -274,7 +277,7 @@ def build_demo(*, stdout: TextIO, attend: Attend | None = None) -> None:
     services.transition(running.pk, ClassStatus.RUNNING, actor=staff)
     running_count = _enrol_some(running, people, staff)
     made = [running.code, closed.code]
-    if entry is not None:
+    if entry is not None and entry.occupation is not None:
         hours = max(entry.min_hours or 0, 60)
         subsidised = services.create_programme(
             services.ProgrammeInput(

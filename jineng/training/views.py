@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from jineng.accounts.actors import AuthenticatedHttpRequest
 from jineng.accounts.roles import CITY_WIDE_ROLES, Capability
 from jineng.core.errors import DomainError, NotFound
 from jineng.core.scope import CHANGE, VIEW
@@ -37,6 +38,9 @@ from jineng.training.forms import (
 )
 from jineng.training.models import Enrolment, Programme, TrainingClass, Venue
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 def _is_console_user(user: Any) -> bool:
     return user.can(Capability.MANAGE_CLASSES) or user.role in CITY_WIDE_ROLES
@@ -50,7 +54,9 @@ def _found(get: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         raise Http404(error.detail) from None
 
 
-def _console_class(request: HttpRequest, class_id: int, *, action: str = VIEW) -> TrainingClass:
+def _console_class(
+    request: AuthenticatedHttpRequest, class_id: int, *, action: str = VIEW
+) -> TrainingClass:
     """A class for the institution or bureau console: 404 out of scope, 403 for other roles.
 
     A worker may see a published class (on 找培训) but has no console page of it.
@@ -73,7 +79,7 @@ def refused(request: HttpRequest, error: DomainError) -> None:
 
 @login_required
 @require_GET
-def class_list(request: HttpRequest) -> HttpResponse:
+def class_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """List the institution's classes (or every class, for the bureau), newest first."""
     if not _is_console_user(request.user):
         raise PermissionDenied
@@ -94,7 +100,7 @@ def class_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def programmes(request: HttpRequest) -> HttpResponse:
+def programmes(request: AuthenticatedHttpRequest) -> HttpResponse:
     """List the institution's programmes and add one."""
     if not request.user.can(Capability.MANAGE_CLASSES):
         raise PermissionDenied
@@ -132,7 +138,7 @@ def _session_input(data: dict[str, Any]) -> services.SessionInput:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def class_create(request: HttpRequest, programme_id: int) -> HttpResponse:
+def class_create(request: AuthenticatedHttpRequest, programme_id: int) -> HttpResponse:
     """Create a class of a programme with its first session."""
     if not request.user.can(Capability.MANAGE_CLASSES):
         raise PermissionDenied
@@ -159,7 +165,7 @@ def class_create(request: HttpRequest, programme_id: int) -> HttpResponse:
 
 
 # The moves each console user may offer from each state.
-NEXT_MOVES = {
+NEXT_MOVES: dict[str, tuple[ClassStatus, ...]] = {
     ClassStatus.DRAFT: (ClassStatus.SUBMITTED, ClassStatus.APPROVED),
     ClassStatus.RETURNED: (ClassStatus.SUBMITTED,),
     ClassStatus.SUBMITTED: (ClassStatus.APPROVED, ClassStatus.RETURNED),
@@ -168,9 +174,9 @@ NEXT_MOVES = {
 }
 
 
-def _moves(user: Any, training_class: TrainingClass) -> list[tuple[str, str]]:
+def _moves(user: Any, training_class: TrainingClass) -> list[tuple[str, StrOrPromise]]:
     subsidised = services.needs_bureau_approval(training_class.programme)
-    offered = []
+    offered: list[tuple[str, StrOrPromise]] = []
     for to in NEXT_MOVES.get(training_class.status, ()):
         bureau = to == ClassStatus.RETURNED or (to == ClassStatus.APPROVED and subsidised)
         if to == ClassStatus.SUBMITTED and not subsidised:
@@ -184,7 +190,7 @@ def _moves(user: Any, training_class: TrainingClass) -> list[tuple[str, str]]:
 
 @login_required
 @require_GET
-def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
+def class_detail(request: AuthenticatedHttpRequest, class_id: int) -> HttpResponse:
     """Show a class's dashboard: counts, sessions, roster (masked IDs) and actions.
 
     A worker who may see the class is sent to its page on 找培训 instead.
@@ -238,7 +244,7 @@ def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def class_transition(request: HttpRequest, class_id: int) -> HttpResponse:
+def class_transition(request: AuthenticatedHttpRequest, class_id: int) -> HttpResponse:
     """Move a class (submit, approve, return, start, archive) or close it with completion."""
     training_class = _console_class(request, class_id, action=CHANGE)
     to = request.POST.get("to", "")
@@ -259,7 +265,7 @@ def class_transition(request: HttpRequest, class_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def class_enrol(request: HttpRequest, class_id: int) -> HttpResponse:
+def class_enrol(request: AuthenticatedHttpRequest, class_id: int) -> HttpResponse:
     """Enrol one person by the citizen ID and name on their ID card."""
     training_class = _console_class(request, class_id)
     form = EnrolForm(request.POST)
@@ -287,7 +293,7 @@ def class_enrol(request: HttpRequest, class_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def class_bulk(request: HttpRequest, class_id: int) -> HttpResponse:
+def class_bulk(request: AuthenticatedHttpRequest, class_id: int) -> HttpResponse:
     """Enrol everyone in an uploaded file; show every refused row."""
     training_class = _console_class(request, class_id)
     form = BulkEnrolForm(request.POST, request.FILES)
@@ -306,7 +312,7 @@ def class_bulk(request: HttpRequest, class_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def class_session(request: HttpRequest, class_id: int) -> HttpResponse:
+def class_session(request: AuthenticatedHttpRequest, class_id: int) -> HttpResponse:
     """Add a session to a draft or returned class."""
     training_class = _console_class(request, class_id, action=CHANGE)
     form = SessionForm(request.POST, user=request.user)
@@ -324,7 +330,7 @@ def class_session(request: HttpRequest, class_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def approvals(request: HttpRequest) -> HttpResponse:
+def approvals(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The bureau's queue of classes submitted for approval, with each one's checks."""
     if not request.user.can(Capability.APPROVE_CLASSES):
         raise PermissionDenied
@@ -343,7 +349,7 @@ def approvals(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def running(request: HttpRequest) -> HttpResponse:
+def running(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Running classes grouped by township (no map)."""
     if request.user.role not in CITY_WIDE_ROLES:
         raise PermissionDenied
@@ -353,7 +359,7 @@ def running(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def transfer(request: HttpRequest, enrolment_id: int) -> HttpResponse:
+def transfer(request: AuthenticatedHttpRequest, enrolment_id: int) -> HttpResponse:
     """Move a trainee to another class of the same institution (转班)."""
     if not request.user.can(Capability.MANAGE_CLASSES):
         raise PermissionDenied
@@ -380,7 +386,7 @@ def transfer(request: HttpRequest, enrolment_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def programme_edit(request: HttpRequest, programme_id: int) -> HttpResponse:
+def programme_edit(request: AuthenticatedHttpRequest, programme_id: int) -> HttpResponse:
     """Edit a programme while none of its classes has been submitted or approved."""
     if not request.user.can(Capability.MANAGE_CLASSES):
         raise PermissionDenied
@@ -411,7 +417,7 @@ def programme_edit(request: HttpRequest, programme_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def class_edit(request: HttpRequest, class_id: int) -> HttpResponse:
+def class_edit(request: AuthenticatedHttpRequest, class_id: int) -> HttpResponse:
     """Edit a draft or returned class (code, seats, dates, mode, township)."""
     training_class = _console_class(request, class_id, action=CHANGE)
     if not request.user.can(Capability.MANAGE_CLASSES):

@@ -14,11 +14,12 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from jineng.accounts.actors import AuthenticatedHttpRequest
 from jineng.accounts.roles import Capability
 from jineng.core.errors import DomainError, NotFound
 from jineng.core.scope import CHANGE
@@ -28,7 +29,7 @@ from jineng.training.forms import TeacherForm, VenueForm
 from jineng.training.models import Teacher, Venue
 
 
-def _require_clerk(request: HttpRequest) -> None:
+def _require_clerk(request: AuthenticatedHttpRequest) -> None:
     if not request.user.can(Capability.MANAGE_CLASSES):
         raise PermissionDenied
 
@@ -38,7 +39,7 @@ def _show_refusal(form: forms.Form, error: DomainError) -> None:
     form.add_error(error.field if error.field in form.fields else None, error.detail)
 
 
-def _own(get: Callable[..., Any], request: HttpRequest, pk: int) -> Any:
+def _own(get: Callable[..., Any], request: AuthenticatedHttpRequest, pk: int) -> Any:
     """A venue or teacher the caller may change; 404 alike for anyone else's or a missing one."""
     try:
         return get(request.user, pk, action=CHANGE)
@@ -59,7 +60,7 @@ def _venue_args(data: dict[str, Any]) -> dict[str, Any]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def venues(request: HttpRequest) -> HttpResponse:
+def venues(request: AuthenticatedHttpRequest) -> HttpResponse:
     """List the institution's venues and register one."""
     _require_clerk(request)
     form = VenueForm(request.POST or None)
@@ -81,7 +82,7 @@ def venues(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def venue_edit(request: HttpRequest, venue_id: int) -> HttpResponse:
+def venue_edit(request: AuthenticatedHttpRequest, venue_id: int) -> HttpResponse:
     """Correct one of the institution's venues."""
     _require_clerk(request)
     venue = _own(get_venue_for_user, request, venue_id)
@@ -107,7 +108,7 @@ def venue_edit(request: HttpRequest, venue_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def teachers(request: HttpRequest) -> HttpResponse:
+def teachers(request: AuthenticatedHttpRequest) -> HttpResponse:
     """List the institution's teachers and register one."""
     _require_clerk(request)
     form = TeacherForm(request.POST or None)
@@ -129,7 +130,7 @@ def teachers(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def teacher_edit(request: HttpRequest, teacher_id: int) -> HttpResponse:
+def teacher_edit(request: AuthenticatedHttpRequest, teacher_id: int) -> HttpResponse:
     """Correct one of the institution's teachers."""
     _require_clerk(request)
     teacher = _own(get_teacher_for_user, request, teacher_id)

@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from jineng.accounts.actors import Actor, AuthenticatedHttpRequest
 from jineng.accounts.roles import Capability
 from jineng.core import errors
 from jineng.core.errors import DomainError, NotFound
@@ -40,10 +41,10 @@ def find(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _place_problems(request: HttpRequest, training_class: Any, person: Any) -> list[str]:
+def _place_problems(user: Actor, training_class: Any, person: Any) -> list[str]:
     """Why the worker cannot take a place: another place in the way, or unmet conditions."""
     try:
-        services.check_other_places(training_class, person, actor=request.user)
+        services.check_other_places(training_class, person, actor=user)
     except DomainError as error:
         return [error.detail]
     return unmet_conditions(person, training_class)
@@ -58,15 +59,16 @@ def find_detail(request: HttpRequest, class_id: int) -> HttpResponse:
         raise Http404(error.detail) from None
     if training_class.status not in ENROLLABLE_STATUSES:
         raise Http404
-    person = getattr(request.user, "person", None) if request.user.is_authenticated else None
+    user = request.user if request.user.is_authenticated else None
+    person = getattr(user, "person", None) if user is not None else None
     mine = None
     problems: list[str] = []
     closed = services.no_new_places(training_class)
-    if person is not None:
+    if user is not None and person is not None:
         mine = Enrolment.objects.filter(
             training_class=training_class, person=person, status__in=["enrolled", "waitlisted"]
         ).first()
-        problems = [closed] if closed else _place_problems(request, training_class, person)
+        problems = [closed] if closed else _place_problems(user, training_class, person)
     counts = training_class.enrolments.aggregate(
         enrolled=Count("pk", filter=Q(status=EnrolmentStatus.ENROLLED))
     )
@@ -87,7 +89,7 @@ def find_detail(request: HttpRequest, class_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def find_enrol(request: HttpRequest, class_id: int) -> HttpResponse:
+def find_enrol(request: AuthenticatedHttpRequest, class_id: int) -> HttpResponse:
     """Enrol the logged-in worker in a class."""
     person = getattr(request.user, "person", None)
     if person is None or not request.user.can(Capability.ENROL_SELF):
@@ -108,7 +110,7 @@ def find_enrol(request: HttpRequest, class_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def withdraw(request: HttpRequest, enrolment_id: int) -> HttpResponse:
+def withdraw(request: AuthenticatedHttpRequest, enrolment_id: int) -> HttpResponse:
     """Withdraw an enrolment (the worker's own, or staff's trainee)."""
     try:
         enrolment = services.withdraw(enrolment_id, actor=request.user)
@@ -127,7 +129,7 @@ def withdraw(request: HttpRequest, enrolment_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def mine(request: HttpRequest) -> HttpResponse:
+def mine(request: AuthenticatedHttpRequest) -> HttpResponse:
     """我的课程: the worker's classes and their sessions."""
     person = getattr(request.user, "person", None)
     if person is None:

@@ -16,6 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from jineng.accounts.actors import Actor
 from jineng.core import audit
 from jineng.core.errors import DomainError, ValidationFailed
 from jineng.people.access import is_visible_to
@@ -109,7 +110,7 @@ def _not_checked() -> str:
     )
 
 
-def enrol_bulk(class_id: int, source: Any, *, actor: Any) -> BulkResult:
+def enrol_bulk(class_id: int, source: Any, *, actor: Actor) -> BulkResult:
     """Enrol the people a file lists by citizen ID and name; report every refused row.
 
     Good rows are enrolled (or waitlisted) and bad rows reported with their reason. It has
@@ -129,7 +130,7 @@ def _enrol_found(
     sheet: Any,
     rows: list[tuple[_Row, Person | None | NotChecked]],
     *,
-    actor: Any,
+    actor: Actor,
 ) -> BulkResult:
     """Place every identified person of a file in the locked class; audit the file."""
     training_class = _open_class_for_update(class_id)
@@ -161,7 +162,7 @@ def _enrol_found(
 
 
 def _enrol_row(
-    training_class: TrainingClass, row: _Row, person: Any, actor: Any, result: BulkResult
+    training_class: TrainingClass, row: _Row, person: Any, actor: Actor, result: BulkResult
 ) -> None:
     """Place one identified person, or add the row's refusal to the result."""
     try:

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jineng.accounts.actors import Actor
 from jineng.accounts.roles import Capability
 from jineng.catalogs.choices import TrainingType
 from jineng.core import audit, scope
@@ -25,7 +26,12 @@ from jineng.regions.models import Region
 from jineng.training import access, locks
 from jineng.training.choices import ClassMode, ClassStatus
 from jineng.training.models import ClassSession, Programme, Teacher, TrainingClass, Venue
-from jineng.training.services.common import DoubleBooked, require, venue_problems
+from jineng.training.services.common import (
+    DoubleBooked,
+    organization_of,
+    require,
+    venue_problems,
+)
 
 # Sessions may change only while a class is being prepared.
 EDITABLE_STATUSES = (ClassStatus.DRAFT, ClassStatus.RETURNED)
@@ -116,18 +122,18 @@ def _programme_fields(data: ProgrammeInput) -> dict[str, Any]:
 
 
 @transaction.atomic(durable=True)
-def create_programme(data: ProgrammeInput, *, actor: Any) -> Programme:
+def create_programme(data: ProgrammeInput, *, actor: Actor) -> Programme:
     """Create a programme of the actor's institution (培训项目)."""
     require(actor, Capability.MANAGE_CLASSES)
     programme = Programme.objects.create(
-        organization_id=actor.organization_id, **_programme_fields(data)
+        organization_id=organization_of(actor), **_programme_fields(data)
     )
     audit.record(actor, "training.programme.created", programme, data={"name": programme.name})
     return programme
 
 
 @transaction.atomic(durable=True)
-def update_programme(programme_id: int, data: ProgrammeInput, *, actor: Any) -> Programme:
+def update_programme(programme_id: int, data: ProgrammeInput, *, actor: Actor) -> Programme:
     """Edit a programme while none of its classes has gone beyond preparation."""
     require(actor, Capability.MANAGE_CLASSES)
     programme = access.get_programme_for_user(actor, programme_id, action=CHANGE)
@@ -173,7 +179,9 @@ def _class_fields(data: ClassInput) -> dict[str, Any]:
 
 
 def _check_code_free(code: str, exclude: int | None = None) -> None:
-    clash = TrainingClass.objects.filter(code=code).exclude(pk=exclude)
+    clash = TrainingClass.objects.filter(code=code)
+    if exclude is not None:
+        clash = clash.exclude(pk=exclude)
     if clash.exists():
         raise DoubleBooked(
             _("Another class already has the code {code}.").format(code=code), field="code"
@@ -192,7 +200,9 @@ def _describe(session: ClassSession) -> str:
     )
 
 
-def _add_sessions(training_class: TrainingClass, sessions: list[SessionInput], actor: Any) -> None:
+def _add_sessions(
+    training_class: TrainingClass, sessions: list[SessionInput], actor: Actor
+) -> None:
     """Check and insert sessions under locks on their venues and teachers.
 
     A session books venues and teachers the actor may change (core.scope) of the class's
@@ -297,7 +307,7 @@ def _check_overlap(n: int, s: SessionInput, venue: Venue | None, teacher: Teache
 
 
 @transaction.atomic(durable=True)
-def create_class(programme_id: int, data: ClassInput, *, actor: Any) -> TrainingClass:
+def create_class(programme_id: int, data: ClassInput, *, actor: Actor) -> TrainingClass:
     """Create a draft class of one of the actor's programmes, with its sessions (培训班)."""
     require(actor, Capability.MANAGE_CLASSES)
     programme = access.get_programme_for_user(actor, programme_id, action=CHANGE)
@@ -314,7 +324,7 @@ def create_class(programme_id: int, data: ClassInput, *, actor: Any) -> Training
     return training_class
 
 
-def _own_class_for_update(class_id: int, actor: Any) -> TrainingClass:
+def _own_class_for_update(class_id: int, actor: Actor) -> TrainingClass:
     """Lock a class, then re-check that the actor may change it (404 alike otherwise)."""
     missing = _("No such training class.")
     try:
@@ -336,7 +346,7 @@ def _editable(training_class: TrainingClass) -> None:
 
 
 @transaction.atomic(durable=True)
-def update_class(class_id: int, data: ClassInput, *, actor: Any) -> TrainingClass:
+def update_class(class_id: int, data: ClassInput, *, actor: Actor) -> TrainingClass:
     """Edit a draft or returned class; its sessions are replaced by the ones given."""
     require(actor, Capability.MANAGE_CLASSES)
     training_class = _own_class_for_update(class_id, actor)
@@ -358,7 +368,7 @@ def update_class(class_id: int, data: ClassInput, *, actor: Any) -> TrainingClas
 
 
 @transaction.atomic(durable=True)
-def add_session(class_id: int, data: SessionInput, *, actor: Any) -> ClassSession:
+def add_session(class_id: int, data: SessionInput, *, actor: Actor) -> ClassSession:
     """Schedule one more session of a draft or returned class."""
     require(actor, Capability.MANAGE_CLASSES)
     training_class = _own_class_for_update(class_id, actor)
@@ -376,7 +386,7 @@ def add_session(class_id: int, data: SessionInput, *, actor: Any) -> ClassSessio
 
 
 @transaction.atomic(durable=True)
-def remove_session(session_id: int, *, actor: Any) -> None:
+def remove_session(session_id: int, *, actor: Actor) -> None:
     """Remove a session of a draft or returned class."""
     require(actor, Capability.MANAGE_CLASSES)
     session = access.get_session_for_user(actor, session_id, action=CHANGE)
@@ -437,7 +447,7 @@ def create_venue(
     address: str,
     capacity: int,
     *,
-    actor: Any,
+    actor: Actor,
     region_code: str = "",
     latitude: Decimal | None = None,
     longitude: Decimal | None = None,
@@ -445,7 +455,7 @@ def create_venue(
     """Register a training venue of the actor's institution (培训场地)."""
     require(actor, Capability.MANAGE_CLASSES)
     fields = _venue_fields(name, address, capacity, region_code, latitude, longitude)
-    venue = Venue.objects.create(organization_id=actor.organization_id, **fields)
+    venue = Venue.objects.create(organization_id=organization_of(actor), **fields)
     audit.record(actor, "training.venue.created", venue, data={"name": venue.name})
     return venue
 
@@ -459,7 +469,7 @@ def _shown(value: Any) -> Any:
     return value
 
 
-def _venue_for_update(venue_id: int, actor: Any) -> Venue:
+def _venue_for_update(venue_id: int, actor: Actor) -> Venue:
     """Lock a venue the actor may change (NotFound alike for anyone else's) and re-read it."""
     venue = access.get_venue_for_user(actor, venue_id, action=CHANGE)
     locks.venues_and_teachers_for_update([venue.pk], [])
@@ -467,7 +477,7 @@ def _venue_for_update(venue_id: int, actor: Any) -> Venue:
     return venue
 
 
-def _teacher_for_update(teacher_id: int, actor: Any) -> Teacher:
+def _teacher_for_update(teacher_id: int, actor: Actor) -> Teacher:
     """Lock a teacher the actor may change (NotFound alike for anyone else's) and re-read it."""
     teacher = access.get_teacher_for_user(actor, teacher_id, action=CHANGE)
     locks.venues_and_teachers_for_update([], [teacher.pk])
@@ -505,7 +515,7 @@ def update_venue(
     address: str,
     capacity: int,
     *,
-    actor: Any,
+    actor: Actor,
     region_code: str = "",
     latitude: Decimal | None = None,
     longitude: Decimal | None = None,
@@ -534,18 +544,18 @@ def _teacher_fields(name: str, qualification: str) -> dict[str, Any]:
 
 
 @transaction.atomic(durable=True)
-def create_teacher(name: str, *, actor: Any, qualification: str = "") -> Teacher:
+def create_teacher(name: str, *, actor: Actor, qualification: str = "") -> Teacher:
     """Register a teacher of the actor's institution (师资)."""
     require(actor, Capability.MANAGE_CLASSES)
     teacher = Teacher.objects.create(
-        organization_id=actor.organization_id, **_teacher_fields(name, qualification)
+        organization_id=organization_of(actor), **_teacher_fields(name, qualification)
     )
     audit.record(actor, "training.teacher.created", teacher, data={"name": teacher.name})
     return teacher
 
 
 @transaction.atomic(durable=True)
-def update_teacher(teacher_id: int, name: str, *, actor: Any, qualification: str = "") -> Teacher:
+def update_teacher(teacher_id: int, name: str, *, actor: Actor, qualification: str = "") -> Teacher:
     """Correct a teacher of the actor's institution; audit the fields that changed."""
     require(actor, Capability.MANAGE_CLASSES)
     teacher = _teacher_for_update(teacher_id, actor)

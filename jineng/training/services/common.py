@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jineng.accounts.actors import Actor
 from jineng.accreditations.choices import AccreditationKind, AccreditationStatus
 from jineng.accreditations.queries import first_day_out_of_scope
 from jineng.core.errors import (
@@ -70,13 +70,20 @@ class NotAccredited(ValidationFailed):
     code = "not_accredited"
 
 
-def require(actor: Any, capability: str) -> None:
+def require(actor: Actor, capability: str) -> None:
     """Refuse an actor whose role lacks a capability."""
     if not actor.can(capability):
         raise PermissionDenied(_("Your role may not do this."))
 
 
-def require_own(actor: Any, programme: Programme) -> None:
+def organization_of(actor: Actor) -> int:
+    """The institution of an actor who manages classes (its staff always belong to one)."""
+    if actor.organization_id is None:
+        raise PermissionDenied(_("Your role may not do this."))
+    return actor.organization_id
+
+
+def require_own(actor: Actor, programme: Programme) -> None:
     """Treat another institution's programme or class as missing (404, never 403)."""
     if actor.organization_id != programme.organization_id:
         raise NotFound(_("No such training class."))

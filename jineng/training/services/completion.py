@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 
+from jineng.accounts.actors import Actor
 from jineng.accounts.roles import Capability
 from jineng.core import audit
 from jineng.training import queries
@@ -16,7 +15,7 @@ from jineng.training.services.workflow import locked_class
 
 
 @transaction.atomic(durable=True)
-def close_class(class_id: int, *, actor: Any, note: str = "") -> TrainingClass:
+def close_class(class_id: int, *, actor: Actor, note: str = "") -> TrainingClass:
     """End a running class and decide each trainee's completion (结业).
 
     A trainee completes when attended plus online minutes reach the programme's hours. Online

@@ -10,9 +10,11 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.db.models.expressions import Combinable
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jineng.accounts.actors import Actor
 from jineng.accounts.roles import Capability
 from jineng.core import audit
 from jineng.core.errors import NotFound, PermissionDenied, ValidationFailed
@@ -55,7 +57,7 @@ WITH_SCOPE = (
 )
 
 
-def _check_actor(actor: Any, training_class: TrainingClass, person: Person) -> None:
+def _check_actor(actor: Actor, training_class: TrainingClass, person: Person) -> None:
     """Staff enrol anyone into their own classes; a worker enrols only themself."""
     if actor.can(Capability.MANAGE_CLASSES):
         require_own(actor, training_class.programme)
@@ -118,13 +120,13 @@ def _when(session: ClassSession) -> str:
     return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
 
 
-def _shown_to(actor: Any, place: Enrolment) -> bool:
+def _shown_to(actor: Actor, place: Enrolment) -> bool:
     """Tell whether the actor may see a place (their own, or their institution's)."""
     return Enrolment.objects.visible_to(actor).filter(pk=place.pk).exists()
 
 
 def _check_other_places(
-    training_class: TrainingClass, person: Person, actor: Any, replacing: Enrolment | None
+    training_class: TrainingClass, person: Person, actor: Actor, replacing: Enrolment | None
 ) -> None:
     """Refuse a second active place in the programme, or one whose sessions overlap.
 
@@ -141,7 +143,7 @@ def check_other_places(
     training_class: TrainingClass,
     person: Person,
     *,
-    actor: Any,
+    actor: Actor,
     replacing: Enrolment | None = None,
 ) -> None:
     """Raise SameProgrammeEnrolled or OverlappingEnrolment if the person may not take a place.
@@ -155,7 +157,9 @@ def check_other_places(
     )
     if replacing is not None:
         places = places.exclude(pk=replacing.pk)
-    standing_in_the_way = Q(training_class__programme_id=training_class.programme_id) | Exists(
+    standing_in_the_way: Q | Combinable = Q(
+        training_class__programme_id=training_class.programme_id
+    ) | Exists(
         ClassSession.objects.filter(training_class=OuterRef("training_class_id")).filter(
             _overlaps_ours(training_class)
         )
@@ -219,7 +223,7 @@ def _claims_the_same_days(training_class: TrainingClass, place: Enrolment) -> bo
 
 
 def _refuse_same_days(
-    training_class: TrainingClass, person: Person, actor: Any, place: Enrolment
+    training_class: TrainingClass, person: Person, actor: Actor, place: Enrolment
 ) -> None:
     """Refuse a second subsidised place on the same days when hours are learned online."""
     other = place.training_class
@@ -254,7 +258,7 @@ def _overlaps_ours(training_class: TrainingClass) -> Exists:
     )
 
 
-def _refuse_same_programme(person: Person, actor: Any, same: Enrolment) -> None:
+def _refuse_same_programme(person: Person, actor: Actor, same: Enrolment) -> None:
     if _shown_to(actor, same):
         detail = _(
             "{name} already holds a place in class {code} of the same programme: one "
@@ -268,7 +272,7 @@ def _refuse_same_programme(person: Person, actor: Any, same: Enrolment) -> None:
 
 
 def _refuse_overlap(
-    training_class: TrainingClass, person: Person, actor: Any, places: QuerySet[Enrolment]
+    training_class: TrainingClass, person: Person, actor: Actor, places: QuerySet[Enrolment]
 ) -> None:
     """Refuse a place whose sessions overlap a session of another place, naming the first."""
     clash = (
@@ -304,7 +308,7 @@ def _place(
     training_class: TrainingClass,
     person: Person,
     *,
-    actor: Any,
+    actor: Actor,
     explain: bool = True,
     replacing: Enrolment | None = None,
 ) -> Enrolment:
@@ -351,7 +355,7 @@ def _place(
     )
 
 
-def _affiliate(person: Person, training_class: TrainingClass, actor: Any) -> None:
+def _affiliate(person: Person, training_class: TrainingClass, actor: Actor) -> None:
     """Tie the trainee to the institution so its staff can see them; audited."""
     tie_to_organization(
         person,
@@ -362,7 +366,7 @@ def _affiliate(person: Person, training_class: TrainingClass, actor: Any) -> Non
     )
 
 
-def _untie_before_start(enrolment: Enrolment, training_class: TrainingClass, actor: Any) -> None:
+def _untie_before_start(enrolment: Enrolment, training_class: TrainingClass, actor: Actor) -> None:
     """End the tie an enrolment made when it is withdrawn before the class starts.
 
     The tie stays while the person holds, or once held, any other place with the
@@ -390,7 +394,7 @@ def _untie_before_start(enrolment: Enrolment, training_class: TrainingClass, act
     )
 
 
-def _audit_enrolment(actor: Any, action: str, enrolment: Enrolment, **data: Any) -> None:
+def _audit_enrolment(actor: Actor, action: str, enrolment: Enrolment, **data: Any) -> None:
     audit.record(
         actor,
         action,
@@ -419,7 +423,7 @@ def _unexplained_refusal() -> str:
     )
 
 
-def _person_in_scope(actor: Any, person_id: int) -> Person:
+def _person_in_scope(actor: Actor, person_id: int) -> Person:
     """The person named by id, through the people access layer (missing and hidden alike)."""
     try:
         return get_person_for_user(actor, person_id)
@@ -428,7 +432,7 @@ def _person_in_scope(actor: Any, person_id: int) -> Person:
 
 
 @transaction.atomic(durable=True)
-def enrol(class_id: int, person_id: int, *, actor: Any) -> Enrolment:
+def enrol(class_id: int, person_id: int, *, actor: Actor) -> Enrolment:
     """Enrol a person, or waitlist them when the class is full (报名); never oversell.
 
     Staff name a person already in their scope; a worker names themself. Raises
@@ -455,7 +459,7 @@ def not_identified() -> NotFound:
     )
 
 
-def check_takes_enrolments(class_id: int, *, actor: Any) -> TrainingClass:
+def check_takes_enrolments(class_id: int, *, actor: Actor) -> TrainingClass:
     """Refuse, before anyone is identified, a class the staff may not enrol into now.
 
     Checked first so that a closed class, another institution's class or a role without
@@ -470,7 +474,7 @@ def check_takes_enrolments(class_id: int, *, actor: Any) -> TrainingClass:
     return training_class
 
 
-def enrol_by_id_card(class_id: int, id_number: str, name: str, *, actor: Any) -> Enrolment:
+def enrol_by_id_card(class_id: int, id_number: str, name: str, *, actor: Actor) -> Enrolment:
     """Enrol a new trainee whom staff identify by the citizen ID and name on their ID card.
 
     This is how a person outside the institution's scope comes into it. It has no
@@ -486,7 +490,7 @@ def enrol_by_id_card(class_id: int, id_number: str, name: str, *, actor: Any) ->
 
 
 @transaction.atomic(durable=True)
-def enrol_identified(class_id: int, person: Person, *, actor: Any) -> Enrolment:
+def enrol_identified(class_id: int, person: Person, *, actor: Actor) -> Enrolment:
     """Enrol a person identified by their ID card (enrol_by_id_card), staff only.
 
     A refusal never says which of the class's conditions a person outside the
@@ -500,13 +504,13 @@ def enrol_identified(class_id: int, person: Person, *, actor: Any) -> Enrolment:
     return enrolment
 
 
-def _require_staff(actor: Any, training_class: TrainingClass) -> None:
+def _require_staff(actor: Actor, training_class: TrainingClass) -> None:
     if not actor.can(Capability.MANAGE_CLASSES):
         raise PermissionDenied(_("Your role may not do this."))
     require_own(actor, training_class.programme)
 
 
-def _promote_first(training_class: TrainingClass, actor: Any) -> Enrolment | None:
+def _promote_first(training_class: TrainingClass, actor: Actor) -> Enrolment | None:
     """Give a freed seat to the first waitlisted person, if any."""
     first = (
         Enrolment.objects.filter(training_class=training_class, status=EnrolmentStatus.WAITLISTED)
@@ -533,7 +537,7 @@ def _enrolment_for(enrolment_id: int) -> Enrolment:
     return enrolment
 
 
-def _check_leave(actor: Any, enrolment: Enrolment, training_class: TrainingClass) -> None:
+def _check_leave(actor: Actor, enrolment: Enrolment, training_class: TrainingClass) -> None:
     """Staff move their own trainees, a worker themself; a role that only sees gets 403."""
     if actor.can(Capability.MANAGE_CLASSES):
         require_own(actor, training_class.programme)
@@ -549,7 +553,7 @@ def _check_leave(actor: Any, enrolment: Enrolment, training_class: TrainingClass
 
 
 @transaction.atomic(durable=True)
-def withdraw(enrolment_id: int, *, actor: Any, reason: str = "") -> Enrolment:
+def withdraw(enrolment_id: int, *, actor: Actor, reason: str = "") -> Enrolment:
     """Withdraw a trainee (退学/取消报名); a freed seat goes to the first on the waitlist."""
     enrolment = _enrolment_for(enrolment_id)
     training_class = _locked_class(enrolment.training_class_id)
@@ -572,7 +576,7 @@ def withdraw(enrolment_id: int, *, actor: Any, reason: str = "") -> Enrolment:
 
 
 @transaction.atomic(durable=True)
-def transfer(enrolment_id: int, to_class_id: int, *, actor: Any) -> Enrolment:
+def transfer(enrolment_id: int, to_class_id: int, *, actor: Actor) -> Enrolment:
     """Move a trainee to another class of the same institution (转班); return the new place.
 
     Both classes are locked in id order, so opposite transfers cannot deadlock.

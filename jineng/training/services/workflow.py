@@ -6,13 +6,12 @@ computes completion, see completion.py); approval checks live in ``approval_prob
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jineng.accounts.actors import Actor
 from jineng.accounts.roles import Capability
 from jineng.catalogs.choices import CatalogKind, EntryStatus
 from jineng.catalogs.models import CatalogEntry
@@ -33,7 +32,7 @@ from jineng.training.services.common import (
 )
 
 # The audit code of each move.
-AUDIT_ACTIONS = {
+AUDIT_ACTIONS: dict[str, str] = {
     ClassStatus.SUBMITTED: "training.class.submitted",
     ClassStatus.APPROVED: "training.class.approved",
     ClassStatus.RETURNED: "training.class.returned",
@@ -82,7 +81,7 @@ def class_venues(training_class: TrainingClass) -> list[Venue]:
 
     Reads ``training_class.sessions.all()``, so a list can prefetch the sessions and venues.
     """
-    venues = {s.venue_id: s.venue for s in training_class.sessions.all() if s.venue_id}
+    venues = {s.venue_id: s.venue for s in training_class.sessions.all() if s.venue is not None}
     return list(venues.values())
 
 
@@ -191,7 +190,7 @@ def locked_class(class_id: int) -> TrainingClass:
         raise NotFound(_("No such training class.")) from None
 
 
-def _check_actor(training_class: TrainingClass, to: str, actor: Any) -> None:
+def _check_actor(training_class: TrainingClass, to: str, actor: Actor) -> None:
     """Decide who may make a move: the bureau approves and returns, the institution the rest."""
     programme = training_class.programme
     bureau_move = to == ClassStatus.RETURNED or (
@@ -246,7 +245,7 @@ def _check_ready(training_class: TrainingClass, to: str, note: str) -> None:
         )
 
 
-def _approve(training_class: TrainingClass, actor: Any, note: str) -> None:
+def _approve(training_class: TrainingClass, actor: Actor, note: str) -> None:
     """Approve a locked class (the bureau's or the institution's own) once every check holds.
 
     The venues are locked too (class, then venues, as scheduling takes them), so a venue's
@@ -265,7 +264,7 @@ def _approve(training_class: TrainingClass, actor: Any, note: str) -> None:
 
 
 @transaction.atomic(durable=True)
-def transition(class_id: int, to: str, *, actor: Any, note: str = "") -> TrainingClass:
+def transition(class_id: int, to: str, *, actor: Actor, note: str = "") -> TrainingClass:
     """Move a class to another state along CLASS_TRANSITIONS, with the checks that state needs.
 
     Raises InvalidTransition for a move the state machine does not allow, ApprovalRefused
