@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -11,6 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jineng.accounts.actors import Actor
 from jineng.core import audit
 from jineng.core.errors import NotFound, PermissionDenied, ValidationFailed
 from jineng.people.models import Person
@@ -21,7 +21,7 @@ MAX_SHARE_DAYS = 90
 
 @transaction.atomic(durable=True)
 def share_record(
-    person: Person, *, actor: Any, days: int | None = None, shows_target_groups: bool = False
+    person: Person, *, actor: Actor, days: int | None = None, shows_target_groups: bool = False
 ) -> tuple[ShareLink, str]:
     """Create a time-limited link to a person's record (分享档案); return it and its token.
 
@@ -54,7 +54,7 @@ def share_record(
 
 
 @transaction.atomic(durable=True)
-def revoke_share_link(link: ShareLink, *, actor: Any) -> ShareLink:
+def revoke_share_link(link: ShareLink, *, actor: Actor) -> ShareLink:
     """Stop a share link from working before it expires."""
     if getattr(actor, "person_id", None) != link.person_id:
         raise NotFound(_("No such share link."))
@@ -82,7 +82,7 @@ def open_shared_record(token: str) -> ShareLink:
 
 
 @transaction.atomic(durable=True)
-def note_record_download(person: Person, *, actor: Any, file_format: str) -> None:
+def note_record_download(person: Person, *, actor: Actor, file_format: str) -> None:
     """Audit that staff downloaded a person's record (档案下载), even though it is masked."""
     audit.record(
         actor,

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from jineng.accounts.actors import AuthenticatedHttpRequest
 from jineng.core import errors
 from jineng.core.http import mark_personal_data
 from jineng.people import identity as people_identity
@@ -51,14 +52,14 @@ class ShareForm(forms.Form):
     )
 
 
-def _own_person(request: HttpRequest) -> Person:
+def _own_person(request: AuthenticatedHttpRequest) -> Person:
     """Return the logged-in worker's person, or 404 when the account has none."""
     if not request.user.person_id:
         raise Http404(_("This account is not linked to a worker's record."))
     return _staff_person(request, request.user.person_id)
 
 
-def _staff_person(request: HttpRequest, pk: int) -> Person:
+def _staff_person(request: AuthenticatedHttpRequest, pk: int) -> Person:
     """Return a person in the user's scope, or 404 for missing and out-of-scope alike."""
     try:
         return get_person_for_user(request.user, pk)
@@ -71,7 +72,7 @@ def _share_url(request: HttpRequest, token: str) -> str:
 
 
 def _record_context(
-    record: TrainingRecord, identity: dict[str, str] | None = None
+    record: TrainingRecord, identity: people_identity.PersonalData | None = None
 ) -> dict[str, Any]:
     return {
         "person": record.person,
@@ -82,10 +83,10 @@ def _record_context(
 
 
 def _render_mine(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     person: Person,
     *,
-    identity: dict[str, str] | None = None,
+    identity: people_identity.PersonalData | None = None,
     share_form: ShareForm | None = None,
     new_link: ShareLink | None = None,
     new_token: str = "",
@@ -110,14 +111,14 @@ def _render_mine(
 
 
 @login_required
-def my_record(request: HttpRequest) -> HttpResponse:
+def my_record(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Show the logged-in worker their own record, identity masked."""
     return _render_mine(request, _own_person(request))
 
 
 @login_required
 @require_POST
-def my_reveal(request: HttpRequest) -> HttpResponse:
+def my_reveal(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Show the worker their own full ID and phone numbers; audited like any reveal."""
     person = _own_person(request)
     try:
@@ -144,13 +145,13 @@ def _pdf_response(record: TrainingRecord, **share: Any) -> HttpResponse:
 
 
 @login_required
-def my_record_json(request: HttpRequest) -> HttpResponse:
+def my_record_json(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Download the worker's own record as JSON (identity masked)."""
     return _json_response(record_for(_own_person(request), request.user))
 
 
 @login_required
-def my_record_pdf(request: HttpRequest) -> HttpResponse:
+def my_record_pdf(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Download the worker's own record as PDF; a POSTed share token makes it the link's copy.
 
     The copy with a link's QR code is meant to be handed on with the link, so it shows what
@@ -174,7 +175,7 @@ def my_record_pdf(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def share_create(request: HttpRequest) -> HttpResponse:
+def share_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Create a time-limited share link and show it once (only its hash is kept)."""
     person = _own_person(request)
     form = ShareForm(request.POST)
@@ -197,7 +198,7 @@ def share_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def share_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def share_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Stop one of the worker's own share links from working."""
     person = _own_person(request)
     link = get_object_or_404(ShareLink, pk=pk, person=person)
@@ -223,7 +224,7 @@ def shared_record(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
-def person_record_json(request: HttpRequest, pk: int) -> HttpResponse:
+def person_record_json(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Download a person's record as JSON for staff whose scope covers them (audited)."""
     person = _staff_person(request, pk)
     services.note_record_download(person, actor=request.user, file_format="json")
@@ -231,7 +232,7 @@ def person_record_json(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def person_record_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def person_record_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Download a person's record as PDF for staff whose scope covers them (audited)."""
     person = _staff_person(request, pk)
     services.note_record_download(person, actor=request.user, file_format="pdf")
