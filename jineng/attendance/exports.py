@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jineng.accounts.actors import Actor
 from jineng.attendance.queries import Sheet, get_sheet, session_title
 from jineng.core import audit
 from jineng.core.tabular import xlsx_row
@@ -76,7 +77,7 @@ def write_workbook(sheet: Sheet) -> bytes:
 
 
 @transaction.atomic(durable=True)
-def export_sheet(training_class: TrainingClass, *, actor: Any) -> bytes:
+def export_sheet(training_class: TrainingClass, *, actor: Actor) -> bytes:
     """Return a class's sheet as xlsx (IDs masked) and audit the download."""
     sheet = get_sheet(training_class)
     content = write_workbook(sheet)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -33,7 +33,7 @@ class ManualCheckInForm(forms.Form):
             .select_related("person")
             .order_by("person__name", "pk")
         )
-        self.fields["enrolment"].choices = [
+        cast(forms.ChoiceField, self.fields["enrolment"]).choices = [
             (
                 e.pk,
                 f"{e.person.name} ({e.person.id_number_masked})",

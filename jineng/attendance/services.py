@@ -17,6 +17,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from jineng.accounts.actors import Actor
 from jineng.accounts.roles import Capability
 from jineng.attendance import access, locks, policy, tokens
 from jineng.attendance.choices import AttendanceFlag, AttendanceMethod
@@ -166,7 +167,12 @@ def _flags(
         flags.append(AttendanceFlag.OUTSIDE_WINDOW)
     distance = None
     venue = session.venue
-    if location is not None and venue is not None and venue.latitude is not None:
+    if (
+        location is not None
+        and venue is not None
+        and venue.latitude is not None
+        and venue.longitude is not None
+    ):
         distance = round(
             haversine_m(
                 float(location.latitude),
@@ -188,7 +194,7 @@ def _write(
     at: datetime.datetime,
     *,
     method: str,
-    actor: Any,
+    actor: Actor,
     location: Location | None = None,
     device: Device | None = None,
     reason: str = "",
@@ -245,7 +251,7 @@ def _write(
 def check_in(
     code: str,
     *,
-    actor: Any,
+    actor: Actor,
     scanned_at: datetime.datetime | None = None,
     location: Location | None = None,
     device: Device | None = None,
@@ -259,13 +265,16 @@ def check_in(
     session = _session(tokens.read_code(code, at))
     require_code_open(session, at)
     _require_running(session)
-    person_id = getattr(actor, "person_id", None)
-    enrolment = Enrolment.objects.filter(
-        training_class_id=session.training_class_id,
-        person_id=person_id,
-        status=EnrolmentStatus.ENROLLED,
-    ).first()
-    if person_id is None or enrolment is None:
+    enrolment = (
+        Enrolment.objects.filter(
+            training_class_id=session.training_class_id,
+            person_id=actor.person_id,
+            status=EnrolmentStatus.ENROLLED,
+        ).first()
+        if actor.person_id is not None
+        else None
+    )
+    if enrolment is None:
         raise NotEnrolled(
             _("You are not enrolled in class {code}, so you cannot check in to it.").format(
                 code=session.training_class.code
@@ -288,7 +297,7 @@ def record_manual_check_in(
     enrolment_id: int,
     *,
     reason: str,
-    actor: Any,
+    actor: Actor,
     checked_in_at: datetime.datetime | None = None,
 ) -> Attendance:
     """Record a trainee's presence on staff's word (补签), marked manual, with a required reason.

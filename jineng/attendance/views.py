@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from jineng.accounts.actors import AuthenticatedHttpRequest
 from jineng.accounts.roles import Capability
 from jineng.attendance import access, exports, policy, queries, services, tokens
 from jineng.attendance.forms import CheckInForm, ManualCheckInForm
@@ -51,7 +52,7 @@ def _found(getter: Any, *args: Any, **kwargs: Any) -> Any:
 
 @login_required
 @require_GET
-def class_sheet(request: HttpRequest, class_id: int) -> HttpResponse:
+def class_sheet(request: AuthenticatedHttpRequest, class_id: int) -> HttpResponse:
     """Show a class's attendance sheet: sessions across, trainees down, print-friendly."""
     training_class = _found(access.get_sheet_class_for_user, request.user, class_id)
     return render(
@@ -66,7 +67,7 @@ def class_sheet(request: HttpRequest, class_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def class_sheet_xlsx(request: HttpRequest, class_id: int) -> HttpResponse:
+def class_sheet_xlsx(request: AuthenticatedHttpRequest, class_id: int) -> HttpResponse:
     """Download a class's attendance sheet as xlsx, IDs masked; the download is audited."""
     training_class = _found(access.get_sheet_class_for_user, request.user, class_id)
     content = exports.export_sheet(training_class, actor=request.user)
@@ -96,7 +97,7 @@ def _qr_context(request: HttpRequest, session: ClassSession) -> dict[str, Any]:
 
 @login_required
 @require_GET
-def session_screen(request: HttpRequest, session_id: int) -> HttpResponse:
+def session_screen(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
     """Show the session's rotating QR code for trainees to scan (签到屏)."""
     session = _found(
         access.get_session_for_user,
@@ -109,7 +110,7 @@ def session_screen(request: HttpRequest, session_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def session_code(request: HttpRequest, session_id: int) -> HttpResponse:
+def session_code(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
     """Return the screen's code fragment; the screen polls it so the code follows the clock."""
     session = _found(
         access.get_session_for_user,
@@ -124,7 +125,7 @@ def session_code(request: HttpRequest, session_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def manual_check_in(request: HttpRequest, session_id: int) -> HttpResponse:
+def manual_check_in(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
     """Record a trainee's presence on staff's word, with the required reason (补签)."""
     session = _found(
         access.get_session_for_user,
@@ -178,12 +179,14 @@ def _with_device(request: HttpRequest, response: HttpResponse, new_id: str | Non
     return response
 
 
-def _ticket(request: HttpRequest, code: str, at: datetime.datetime) -> str:
+def _ticket(request: AuthenticatedHttpRequest, code: str, at: datetime.datetime) -> str:
     """Sign the moment of the scan for this user and code, so the page can take its time."""
     return signing.dumps({"u": request.user.pk, "c": code, "at": at.timestamp()}, salt=TICKET_SALT)
 
 
-def _scanned_at(request: HttpRequest, code: str, ticket: str) -> datetime.datetime | None:
+def _scanned_at(
+    request: AuthenticatedHttpRequest, code: str, ticket: str
+) -> datetime.datetime | None:
     """Return the moment a valid ticket of this user and code was issued, else None."""
     try:
         data = signing.loads(ticket, salt=TICKET_SALT, max_age=policy.scan_ticket_seconds())
@@ -207,7 +210,7 @@ def _refused(
 
 
 def _check_in_page(
-    request: HttpRequest, code: str, session: ClassSession, now: datetime.datetime
+    request: AuthenticatedHttpRequest, code: str, session: ClassSession, now: datetime.datetime
 ) -> HttpResponse:
     """Show the scanned session's button, or say it is already done or outside its window."""
     attendance = queries.get_own_check_in(session, getattr(request.user, "person_id", None))
@@ -228,7 +231,7 @@ def _check_in_page(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def check_in(request: HttpRequest, code: str) -> HttpResponse:
+def check_in(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """Check the logged-in worker in to the session of a scanned code, as themselves."""
     device, new_id = _device(request)
     now = timezone.now()
@@ -284,7 +287,7 @@ def check_in(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def my_attendance(request: HttpRequest) -> HttpResponse:
+def my_attendance(request: AuthenticatedHttpRequest) -> HttpResponse:
     """List the worker's own check-ins, newest first, with accrued hours per class."""
     if not request.user.person_id:
         raise PermissionDenied
@@ -298,7 +301,7 @@ def my_attendance(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def manual_share(request: HttpRequest) -> HttpResponse:
+def manual_share(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Show the bureau each class's manual check-in share, highest first, and the city median."""
     _found(access.require_city_figures, request.user)
     classes = TrainingClass.objects.visible_to(request.user)
@@ -308,8 +311,10 @@ def manual_share(request: HttpRequest) -> HttpResponse:
     median = queries.city_manual_median()
     rows = []
     for training_class in page:
+        # Both counts are manual_share_overview()'s annotations, which the stubs cannot see.
         share = queries.ManualShare(
-            manual=training_class.manual_check_ins, total=training_class.check_ins
+            manual=training_class.manual_check_ins,  # type: ignore[attr-defined]
+            total=training_class.check_ins,  # type: ignore[attr-defined]
         )
         rows.append(
             {
