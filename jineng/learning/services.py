@@ -299,14 +299,14 @@ def _row(
     p: _Prepared, platform: LearningPlatform, now: datetime.datetime, authority: dict[str, Any]
 ) -> dict[str, Any]:
     statement = p.statement
-    statement["stored"] = now.isoformat()
+    statement["stored"] = now.isoformat(timespec="microseconds")
     statement["authority"] = authority
     statement["version"] = statement.get("version", "1.0.0")
     if "timestamp" in statement:
         timestamp = parse_timestamp(statement["timestamp"], "timestamp")
     else:
         timestamp = now
-        statement["timestamp"] = now.isoformat()
+        statement["timestamp"] = now.isoformat(timespec="microseconds")
     target = statement["object"]
     kind = target.get("objectType", "Activity")
     duration = (statement.get("result") or {}).get("duration")
