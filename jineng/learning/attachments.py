@@ -20,14 +20,13 @@ from email.message import Message
 from email.parser import BytesFeedParser
 from typing import Any
 
-import langcodes
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from jineng.learning.models import Attachment
-from jineng.learning.validation import Malformed, check_iri
+from jineng.learning.validation import Malformed, check_iri, check_language_map
 
 SIGNATURE_USAGE = "http://adlnet.gov/expapi/attachments/signature"
 ATTACHMENT_KEYS = frozenset(
@@ -61,14 +60,6 @@ def media_type(value: str) -> str:
     return value.split(";")[0].strip().lower()
 
 
-def _language_map(value: Any, path: str) -> None:
-    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-        raise _fail(path, _("must map language tags to strings"))
-    for tag in value:
-        if not langcodes.tag_is_valid(tag):
-            raise _fail(path, _("{tag} is not an RFC 5646 language tag").format(tag=tag))
-
-
 def _check_one(item: Any, path: str) -> None:
     if not isinstance(item, dict):
         raise _fail(path, _("must be a JSON object"))
@@ -79,9 +70,9 @@ def _check_one(item: Any, path: str) -> None:
         if key not in item:
             raise _fail(f"{path}.{key}", _("is required"))
     check_iri(item["usageType"], path + ".usageType")
-    _language_map(item["display"], path + ".display")
+    check_language_map(item["display"], path + ".display")
     if "description" in item:
-        _language_map(item["description"], path + ".description")
+        check_language_map(item["description"], path + ".description")
     content_type = item["contentType"]
     if not isinstance(content_type, str) or not _MEDIA_TYPE.match(content_type):
         raise _fail(path + ".contentType", _("not an Internet media type"))
