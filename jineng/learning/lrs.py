@@ -164,7 +164,7 @@ def _agent_param(value: str, name: str = "agent") -> dict[str, Any]:
         raise Malformed(
             _("The parameter {name} is not JSON.").format(name=name), field=name
         ) from None
-    return check_agent(agent, name)
+    return check_agent(agent, name, identified=True)
 
 
 def _bool(value: str | None, name: str) -> bool:
@@ -238,8 +238,15 @@ def statements(request: HttpRequest, platform: Any) -> HttpResponse:
     return _get_statements(request, platform)
 
 
-def _formatted(request: HttpRequest, data: dict[str, Any], fmt: str) -> dict[str, Any]:
-    return queries.formatted(data, fmt, languages=request.headers.get("Accept-Language", ""))
+def _formatted(
+    request: HttpRequest, statements: list[dict[str, Any]], fmt: str, platform_id: int
+) -> list[dict[str, Any]]:
+    return queries.formatted_page(
+        statements,
+        fmt,
+        languages=request.headers.get("Accept-Language", ""),
+        platform_id=platform_id,
+    )
 
 
 def _get_statements(request: HttpRequest, platform: Any) -> HttpResponse:
@@ -265,7 +272,7 @@ def _get_statements(request: HttpRequest, platform: Any) -> HttpResponse:
             return JsonResponse(
                 {"code": "not_found", "detail": _("No such statement.")}, status=404
             )
-        found = _formatted(request, row.data, fmt)
+        (found,) = _formatted(request, [row.data], fmt, platform.pk)
         return _statement_response(
             found,
             [row.data],
@@ -280,7 +287,8 @@ def _get_statements(request: HttpRequest, platform: Any) -> HttpResponse:
         more = reverse("learning:statements") + "?more=" + token
         if with_attachments:
             more += "&attachments=true"
-    result = {"statements": [_formatted(request, r.data, flt.format) for r in page], "more": more}
+    statements = _formatted(request, [r.data for r in page], flt.format, platform.pk)
+    result = {"statements": statements, "more": more}
     newest = max((r.stored for r in page), default=timezone.now())
     return _statement_response(
         result,

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -420,10 +420,13 @@ def best_language(language_map: dict[str, str], ranges: Sequence[str]) -> dict[s
     return {tags[0]: language_map[tags[0]]}
 
 
-def _canonical_activity(activity: dict[str, Any], ranges: Sequence[str]) -> dict[str, Any]:
-    if not isinstance(activity.get("definition"), dict):
+def _canonical_activity(
+    activity: dict[str, Any], ranges: Sequence[str], known: Mapping[str, dict[str, Any]]
+) -> dict[str, Any]:
+    definition = known.get(activity.get("id", ""), activity.get("definition"))
+    if not isinstance(definition, dict) or not definition:
         return activity
-    definition = dict(activity["definition"])
+    definition = dict(definition)
     for key in ("name", "description"):
         if isinstance(definition.get(key), dict):
             definition[key] = best_language(definition[key], ranges)
@@ -438,7 +441,9 @@ def _canonical_activity(activity: dict[str, Any], ranges: Sequence[str]) -> dict
     return {**activity, "definition": definition}
 
 
-def _canonical_core(statement: dict[str, Any], ranges: Sequence[str]) -> dict[str, Any]:
+def _canonical_core(
+    statement: dict[str, Any], ranges: Sequence[str], known: Mapping[str, dict[str, Any]]
+) -> dict[str, Any]:
     result = dict(statement)
     verb = statement["verb"]
     if isinstance(verb.get("display"), dict):
@@ -446,15 +451,15 @@ def _canonical_core(statement: dict[str, Any], ranges: Sequence[str]) -> dict[st
     target = statement["object"]
     kind = target.get("objectType", "Activity")
     if kind == "Activity":
-        result["object"] = _canonical_activity(target, ranges)
+        result["object"] = _canonical_activity(target, ranges, known)
     elif kind == "SubStatement":
-        result["object"] = _canonical_core(target, ranges)
+        result["object"] = _canonical_core(target, ranges, known)
     groups = (statement.get("context") or {}).get("contextActivities")
     if groups:
         result["context"] = {
             **statement["context"],
             "contextActivities": {
-                key: [_canonical_activity(a, ranges) for a in _as_list(items)]
+                key: [_canonical_activity(a, ranges, known) for a in _as_list(items)]
                 for key, items in groups.items()
             },
         }
@@ -462,23 +467,49 @@ def _canonical_core(statement: dict[str, Any], ranges: Sequence[str]) -> dict[st
 
 
 def formatted(
-    statement: dict[str, Any], fmt: str, languages: str | Sequence[str] | None = ()
+    statement: dict[str, Any],
+    fmt: str,
+    languages: str | Sequence[str] | None = (),
+    *,
+    definitions: Mapping[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Return a statement in the ``ids``, ``exact`` or ``canonical`` format.
 
     ``ids`` keeps only what identifies agents, verbs and activities (an Activity keeps its
-    ``id`` and ``objectType``, never its definition); ``canonical`` keeps one
-    language in each language map of the verbs and activities, the best for ``languages``
-    (the Accept-Language header or its ranges).
+    ``id`` and ``objectType``, never its definition); ``canonical`` gives each Activity the
+    definition the store holds for it (``definitions``, by activity id, as
+    ``activity_definitions`` merges them; the statement's own where none is given) and keeps
+    one language in each language map of the verbs and activities, the best for
+    ``languages`` (the Accept-Language header or its ranges).
     """
     if fmt == "canonical":
-        return _canonical_core(statement, accepted_languages(languages))
+        return _canonical_core(statement, accepted_languages(languages), definitions or {})
     if fmt != "ids":
         return statement
     result = _ids_core(statement)
     if "authority" in statement:
         result["authority"] = _ids_agent(statement["authority"])
     return result
+
+
+def formatted_page(
+    statements: Sequence[dict[str, Any]],
+    fmt: str,
+    languages: str | Sequence[str] | None = (),
+    *,
+    platform_id: int,
+) -> list[dict[str, Any]]:
+    """Return statements in a format, reading the canonical definitions in one query.
+
+    Part Three 2.1.3, format ``canonical``: "Activity Objects ... populated with the canonical
+    definition of the Activity Objects ... as determined by the LRS", here the platform's
+    definitions merged (``activity_definitions``) for every activity on the page.
+    """
+    definitions: dict[str, dict[str, Any]] = {}
+    if fmt == "canonical":
+        ids = {a["id"] for data in statements for a in _activities(data) if "id" in a}
+        definitions = activity_definitions(ids, platform_id=platform_id)
+    return [formatted(data, fmt, languages, definitions=definitions) for data in statements]
 
 
 def filter_key(agent: dict[str, Any]) -> str:
@@ -752,16 +783,16 @@ def _entry(row: dict[str, Any], names: dict[str, str], *, counted: bool) -> Reco
     return RecordEntry(day=row["day"], kind="learning.online", title=title, details=details)
 
 
-def _occurrences(statement: dict[str, Any], activity_id: str) -> list[dict[str, Any]]:
-    """Return each Activity object with this id in a statement, a SubStatement's included."""
+def _activities(statement: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return each Activity object in a statement, a SubStatement's included."""
     found = []
     for part in (statement, statement.get("object") or {}):
         target = part.get("object") or {}
-        if target.get("objectType", "Activity") == "Activity" and target.get("id") == activity_id:
+        if isinstance(target, dict) and target.get("objectType", "Activity") == "Activity":
             found.append(target)
         groups = (part.get("context") or {}).get("contextActivities") or {}
         for items in groups.values():
-            found += [a for a in _as_list(items) if a.get("id") == activity_id]
+            found += _as_list(items)
     return found
 
 
@@ -780,28 +811,47 @@ def merge_definitions(older: dict[str, Any], newer: dict[str, Any]) -> dict[str,
     return merged
 
 
-def activity_definition(activity_id: str, *, platform_id: int) -> dict[str, Any] | None:
-    """Return the Activity object with the definitions the platform's statements gave it, merged.
+def activity_definitions(
+    activity_ids: Iterable[str], *, platform_id: int
+) -> dict[str, dict[str, Any]]:
+    """Return, by activity id, the definitions the platform's statements gave it, merged.
 
-    Every position counts (object, context activities, a SubStatement's), voided statements
-    too, read oldest first so a newer definition wins per key (Part Three, Activities
-    resource: the LRS keeps the canonical definition it has learned).
+    One query for all the ids. Every position counts (object, context activities, a
+    SubStatement's), voided statements too, read oldest first so a newer definition wins per
+    key (Part Three, Activities resource: the LRS keeps the canonical definition it has
+    learned). An activity seen without any definition maps to ``{}``; one never seen is
+    left out.
     """
-    rows = Statement.objects.filter(platform_id=platform_id).filter(
-        Q(activity_id=activity_id) | Q(_Mentions(activity_id=activity_id))
-    )
-    found = False
-    definition: dict[str, Any] = {}
+    wanted = set(activity_ids)
+    if not wanted:
+        return {}
+    condition = Q(activity_id__in=wanted)
+    for activity_id in sorted(wanted):
+        condition |= Q(_Mentions(activity_id=activity_id))
+    rows = Statement.objects.filter(platform_id=platform_id).filter(condition)
+    definitions: dict[str, dict[str, Any]] = {}
     for data in rows.order_by("stored", "pk").values_list("data", flat=True).iterator():
-        for activity in _occurrences(data, activity_id):
-            found = True
+        for activity in _activities(data):
+            activity_id = activity.get("id")
+            if activity_id not in wanted:
+                continue
+            definition = definitions.setdefault(activity_id, {})
             if isinstance(activity.get("definition"), dict):
-                definition = merge_definitions(definition, activity["definition"])
-    if not found:
+                definitions[activity_id] = merge_definitions(definition, activity["definition"])
+    return definitions
+
+
+def activity_definition(activity_id: str, *, platform_id: int) -> dict[str, Any] | None:
+    """Return the Activity object with its merged definition (``activity_definitions``).
+
+    None when none of the platform's statements names the activity.
+    """
+    definitions = activity_definitions([activity_id], platform_id=platform_id)
+    if activity_id not in definitions:
         return None
     result: dict[str, Any] = {"objectType": "Activity", "id": activity_id}
-    if definition:
-        result["definition"] = definition
+    if definitions[activity_id]:
+        result["definition"] = definitions[activity_id]
     return result
 
 

@@ -258,14 +258,23 @@ def check_authority(value: Any, path: str = "authority") -> dict[str, Any]:
     return check_agent(value, path)
 
 
-def check_agent(value: Any, path: str, *, group_allowed: bool = True) -> dict[str, Any]:
-    """Check an Agent or (if allowed) Group object."""
+def check_agent(
+    value: Any, path: str, *, group_allowed: bool = True, identified: bool = False
+) -> dict[str, Any]:
+    """Check an Agent or (if allowed) Group object.
+
+    ``identified`` refuses an anonymous Group: a parameter that names whose statements or
+    documents it means (agent) takes an Agent or an identified Group, one with an inverse
+    functional identifier (xAPI 1.0.3 Part Three 2.1.3, 2.3, 2.4, 2.6).
+    """
     kind = value.get("objectType", "Agent") if isinstance(value, dict) else None
     if kind == "Group" and group_allowed:
         group = _object(value, path, GROUP_KEYS)
         found = _ifis(group, path)
         if len(found) > 1:
             raise _fail(path, _("has more than one identifier"))
+        if identified and not found:
+            raise _fail(path, _("must be an Agent or an identified Group, not an anonymous Group"))
         members = group.get("member")
         if not found and not isinstance(members, list):
             raise _fail(path, _("an anonymous group must list its members"))
