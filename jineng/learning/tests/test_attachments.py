@@ -207,7 +207,7 @@ def test_multipart_rules_refuse_with_400_and_store_nothing(lrs, build, field):
     [
         ({"usageType": "not an iri"}, "attachments[0].usageType"),
         ({"display": None}, "attachments[0].display"),
-        ({"display": {"not a tag!": "x"}}, "attachments[0].display"),
+        ({"display": {"not a tag!": "x"}}, "attachments[0].display.not a tag!"),
         ({"contentType": "plain text"}, "attachments[0].contentType"),
         ({"contentType": None}, "attachments[0].contentType"),
         ({"length": "27"}, "attachments[0].length"),
