@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TypeAlias
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 
 from jineng.accounts.models import User
@@ -22,3 +23,8 @@ class AuthenticatedHttpRequest(HttpRequest):
     """
 
     user: User
+
+
+# Who reads through an app's access layer: an account, or a visitor not signed in (public
+# pages), whom the data scope answers with public rows only.
+Viewer: TypeAlias = User | AnonymousUser
