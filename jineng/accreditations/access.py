@@ -14,6 +14,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from jineng.accounts.actors import Viewer
 from jineng.accounts.roles import Capability, has_capability
 from jineng.accreditations.models import (
     Accreditation,
@@ -26,17 +27,19 @@ from jineng.core.errors import NotFound
 from jineng.core.scope import VIEW
 
 
-def sees_all(user: Any) -> bool:
+def sees_all(user: Viewer) -> bool:
     """Tell whether the user sees every organisation's applications and licences (in region)."""
     return has_capability(user, Capability.VIEW_ACCREDITATIONS)
 
 
-def may_apply(user: Any) -> bool:
+def may_apply(user: Viewer) -> bool:
     """Tell whether the user sees their own organisation's applications and licences."""
     return has_capability(user, Capability.APPLY_ACCREDITATION)
 
 
-def get_application_for_user(user: Any, pk: int, *, action: str = VIEW) -> AccreditationApplication:
+def get_application_for_user(
+    user: Viewer, pk: int, *, action: str = VIEW
+) -> AccreditationApplication:
     """Return an application the user may act on, or NotFound for missing and out-of-scope."""
     rows = AccreditationApplication.objects.select_related(
         "organization", "occupation", "max_level", "submitted_by", "decided_by"
@@ -47,7 +50,7 @@ def get_application_for_user(user: Any, pk: int, *, action: str = VIEW) -> Accre
 
 
 def get_document_for_user(
-    user: Any, application_pk: int, pk: int, *, action: str = VIEW
+    user: Viewer, application_pk: int, pk: int, *, action: str = VIEW
 ) -> ApplicationDocument:
     """Return a document of an application the user may act on, or NotFound."""
     application = get_application_for_user(user, application_pk, action=action)
@@ -57,7 +60,7 @@ def get_document_for_user(
     return document
 
 
-def get_accreditation_for_user(user: Any, pk: int, *, action: str = VIEW) -> Accreditation:
+def get_accreditation_for_user(user: Viewer, pk: int, *, action: str = VIEW) -> Accreditation:
     """Return a licence the user may act on, or NotFound for missing and out-of-scope alike."""
     rows = Accreditation.objects.select_related(
         "organization", "occupation", "max_level", "application", "granted_by"
