@@ -8,10 +8,9 @@ their own. Missing and out-of-scope objects answer NotFound alike.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils.translation import gettext as _
 
+from jineng.accounts.actors import Actor, Viewer
 from jineng.accounts.roles import CITY_WIDE_ROLES, Capability, has_capability
 from jineng.core.errors import PermissionDenied
 from jineng.core.scope import CHANGE, VIEW
@@ -24,14 +23,14 @@ def _scope_action(capability: str) -> str:
     return CHANGE if capability == Capability.RECORD_ATTENDANCE else VIEW
 
 
-def _require(user: Any, capability: str) -> None:
+def _require(user: Actor, capability: str) -> None:
     """Refuse (403) a role that may see the class but never see or record its attendance."""
     if not user.can(capability):
         raise PermissionDenied(_("Your role may not see or record attendance of this class."))
 
 
 def get_sheet_class_for_user(
-    user: Any, pk: int, *, action: str = Capability.VIEW_ATTENDANCE
+    user: Actor, pk: int, *, action: str = Capability.VIEW_ATTENDANCE
 ) -> TrainingClass:
     """Return a class whose attendance the user may see or record.
 
@@ -44,7 +43,7 @@ def get_sheet_class_for_user(
 
 
 def get_session_for_user(
-    user: Any, pk: int, *, action: str = Capability.VIEW_ATTENDANCE
+    user: Actor, pk: int, *, action: str = Capability.VIEW_ATTENDANCE
 ) -> ClassSession:
     """Return a session of a class in the user's scope (404 otherwise; 403 as for the sheet)."""
     training_access.get_session_for_user(user, pk)
@@ -52,7 +51,7 @@ def get_session_for_user(
     return training_access.get_session_for_user(user, pk, action=_scope_action(action))
 
 
-def may_see_city_figures(user: Any) -> bool:
+def may_see_city_figures(user: Viewer | None) -> bool:
     """Tell whether the user sees city-wide attendance figures (the manual-share median).
 
     Only the bureau's city-wide roles with ``view_attendance`` do: an institution sees its own
@@ -62,7 +61,7 @@ def may_see_city_figures(user: Any) -> bool:
     return role in CITY_WIDE_ROLES and has_capability(user, Capability.VIEW_ATTENDANCE)
 
 
-def require_city_figures(user: Any) -> None:
+def require_city_figures(user: Viewer) -> None:
     """Refuse (403) a role that may never see city-wide attendance figures."""
     if not may_see_city_figures(user):
         raise PermissionDenied(_("Only the bureau sees attendance figures across the city."))
