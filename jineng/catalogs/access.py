@@ -12,11 +12,12 @@ organisation that filed it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from jineng.accounts.actors import Viewer
 from jineng.accounts.roles import Capability, has_capability
 from jineng.catalogs.choices import APPEALABLE_REASONS, PUBLIC_STATUSES
 from jineng.catalogs.models import (
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
     from django.db.models import QuerySet
 
 
-def can_see_drafts(user: Any) -> bool:
+def can_see_drafts(user: Viewer) -> bool:
     """Tell whether a user may read catalog versions that are not yet published."""
     return has_capability(user, Capability.EDIT_CATALOGS) or has_capability(
         user, Capability.PUBLISH_CATALOGS
@@ -42,7 +43,7 @@ def can_see_drafts(user: Any) -> bool:
 
 
 def restrict_versions(
-    queryset: CatalogVersionQuerySet, user: Any, action: str
+    queryset: CatalogVersionQuerySet, user: Viewer, action: str
 ) -> CatalogVersionQuerySet:
     """Restrict versions to what the user may act on: drafts only for catalog editors.
 
@@ -55,19 +56,19 @@ def restrict_versions(
     return queryset.filter(status__in=PUBLIC_STATUSES)
 
 
-def _versions(user: Any, action: str) -> CatalogVersionQuerySet:
+def _versions(user: Viewer, action: str) -> CatalogVersionQuerySet:
     return restrict_versions(CatalogVersion.objects.all(), user, action)
 
 
 def restrict_entries(
-    queryset: QuerySet[CatalogEntry], user: Any, action: str
+    queryset: QuerySet[CatalogEntry], user: Viewer, action: str
 ) -> QuerySet[CatalogEntry]:
     """Restrict entries to those of the versions the user may act on (an entry is part of one)."""
     return queryset.filter(version__in=_versions(user, action))
 
 
 def restrict_changes(
-    queryset: QuerySet[CatalogChange], user: Any, action: str
+    queryset: QuerySet[CatalogChange], user: Viewer, action: str
 ) -> QuerySet[CatalogChange]:
     """Restrict recorded changes to those of the versions the user may act on.
 
@@ -81,7 +82,7 @@ def restrict_changes(
     return queryset.filter(condition)
 
 
-def get_version_for_user(user: Any, pk: int, *, action: str = VIEW) -> CatalogVersion:
+def get_version_for_user(user: Viewer, pk: int, *, action: str = VIEW) -> CatalogVersion:
     """Return a catalog version the user may act on, or NotFound for missing and hidden alike."""
     rows = CatalogVersion.objects.select_related(
         "catalog", "based_on", "created_by", "submitted_by", "published_by"
@@ -89,17 +90,17 @@ def get_version_for_user(user: Any, pk: int, *, action: str = VIEW) -> CatalogVe
     return scope.get_for_user(rows, user, pk, action=action, missing=_("No such catalog version."))
 
 
-def decides_appeals(user: Any) -> bool:
+def decides_appeals(user: Viewer) -> bool:
     """Tell whether the user decides appeals (and so sees every appeal in their region)."""
     return has_capability(user, Capability.DECIDE_APPEALS)
 
 
-def files_appeals(user: Any) -> bool:
+def files_appeals(user: Viewer) -> bool:
     """Tell whether the user files appeals for (and sees those of) their own organisation."""
     return has_capability(user, Capability.FILE_APPEALS)
 
 
-def get_appeal_for_user(user: Any, pk: int, *, action: str = VIEW) -> CatalogAppeal:
+def get_appeal_for_user(user: Viewer, pk: int, *, action: str = VIEW) -> CatalogAppeal:
     """Return an appeal the user may act on, or NotFound for missing and out-of-scope alike."""
     rows = CatalogAppeal.objects.select_related(
         "organization", "change", "change__version__catalog", "filed_by", "decided_by"
@@ -107,7 +108,7 @@ def get_appeal_for_user(user: Any, pk: int, *, action: str = VIEW) -> CatalogApp
     return scope.get_for_user(rows, user, pk, action=action, missing=_("No such appeal."))
 
 
-def appealable_changes_for(user: Any) -> QuerySet[CatalogChange]:
+def appealable_changes_for(user: Viewer) -> QuerySet[CatalogChange]:
     """Published removals and suspensions of the user's own organisation that it may appeal."""
     appealable = _appealable(user)
     if appealable is None:
@@ -115,7 +116,7 @@ def appealable_changes_for(user: Any) -> QuerySet[CatalogChange]:
     return CatalogChange.objects.filter(appealable)
 
 
-def _appealable(user: Any) -> Q | None:
+def _appealable(user: Viewer) -> Q | None:
     """The changes the user's organisation may appeal, or None when it may appeal none."""
     org_id = getattr(user, "organization_id", None)
     if not has_capability(user, Capability.FILE_APPEALS) or not org_id:
@@ -127,7 +128,7 @@ def _appealable(user: Any) -> Q | None:
     )
 
 
-def get_change_to_appeal(user: Any, pk: int) -> CatalogChange:
+def get_change_to_appeal(user: Viewer, pk: int) -> CatalogChange:
     """Return a change the user's organisation may appeal, or NotFound (also for others')."""
     change = (
         appealable_changes_for(user)
