@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
+from jineng.accounts.actors import Actor, Viewer
 from jineng.accounts.roles import CITY_WIDE_ROLES, ORGANIZATION_ROLES, Capability, Role
 from jineng.core import scope
 from jineng.core.errors import NotFound, ValidationFailed
@@ -15,13 +16,13 @@ from jineng.core.validators import parse_citizen_id
 from jineng.people.models import Affiliation, Person, PersonQuerySet, TargetGroupMembership
 
 
-def scope_people(queryset: PersonQuerySet, user: Any) -> PersonQuerySet:
+def scope_people(queryset: PersonQuerySet, user: Viewer) -> PersonQuerySet:
     """Restrict people to the user's scope: region subtree, own organisation or own record."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return queryset.none()
     role = user.role
     if role in CITY_WIDE_ROLES:
-        if user.region_id:
+        if user.region is not None:
             return queryset.filter(region__code__startswith=user.region.code)
         return queryset
     if role in ORGANIZATION_ROLES and user.organization_id:
@@ -36,7 +37,7 @@ def scope_people(queryset: PersonQuerySet, user: Any) -> PersonQuerySet:
     return queryset.none()
 
 
-def get_person_for_user(user: Any, pk: int, *, action: str = Capability.VIEW_PEOPLE) -> Person:
+def get_person_for_user(user: Actor, pk: int, *, action: str = Capability.VIEW_PEOPLE) -> Person:
     """Return a person the user may act on, or NotFound for missing and out-of-scope alike."""
     is_self = getattr(user, "person_id", None) == pk and getattr(user, "is_authenticated", False)
     if not is_self and not user.can(action):
@@ -67,12 +68,12 @@ def find_person_by_identity(id_number: str, name: str) -> Person | None:
     return person
 
 
-def is_visible_to(user: Any, person: Person) -> bool:
+def is_visible_to(user: Viewer, person: Person) -> bool:
     """Tell whether the person is in the user's scope (their own record counts)."""
     return Person.objects.visible_to(user).filter(pk=person.pk).exists()
 
 
-def sees_sensitive_groups(user: Any) -> bool:
+def sees_sensitive_groups(user: Viewer) -> bool:
     """Tell whether lists and exports show the user target groups flagged sensitive.
 
     Only the bureau's city-wide roles do (the person sees their own record in full through
@@ -83,7 +84,7 @@ def sees_sensitive_groups(user: Any) -> bool:
     )
 
 
-def group_memberships_for(user: Any) -> Any:
+def group_memberships_for(user: Viewer) -> Any:
     """Current target-group memberships the user may see on lists (sensitive: bureau only)."""
     current = TargetGroupMembership.objects.current()
     if not sees_sensitive_groups(user):
@@ -103,7 +104,7 @@ def registered_person_ids(person_ids: Iterable[int]) -> set[int]:
     return set(Person.objects.filter(pk__in=ids).values_list("pk", flat=True))
 
 
-def _people_in_scope(queryset: PersonQuerySet, user: Any, action: str) -> PersonQuerySet:
+def _people_in_scope(queryset: PersonQuerySet, user: Viewer, action: str) -> PersonQuerySet:
     """The people rule of the data scope (Affiliation ties), in the registry's signature."""
     return scope_people(queryset, user)
 
