@@ -7,10 +7,9 @@ and the public the published ones. Missing and out-of-scope objects answer NotFo
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils.translation import gettext as _
 
+from jineng.accounts.actors import Viewer
 from jineng.core import scope
 from jineng.core.scope import VIEW
 from jineng.training.models import (
@@ -32,7 +31,7 @@ __all__ = [
 ]
 
 
-def get_class_for_user(user: Any, pk: int, *, action: str = VIEW) -> TrainingClass:
+def get_class_for_user(user: Viewer, pk: int, *, action: str = VIEW) -> TrainingClass:
     """Return a class the user may act on, or NotFound for missing and out-of-scope alike."""
     rows = TrainingClass.objects.select_related(
         "programme__organization", "programme__occupation", "region"
@@ -40,25 +39,25 @@ def get_class_for_user(user: Any, pk: int, *, action: str = VIEW) -> TrainingCla
     return scope.get_for_user(rows, user, pk, action=action, missing=_("No such training class."))
 
 
-def get_programme_for_user(user: Any, pk: int, *, action: str = VIEW) -> Programme:
+def get_programme_for_user(user: Viewer, pk: int, *, action: str = VIEW) -> Programme:
     """Return a programme the user may act on (培训项目), or NotFound."""
     rows = Programme.objects.select_related("organization", "occupation", "skill_level")
     return scope.get_for_user(rows, user, pk, action=action, missing=_("No such programme."))
 
 
-def get_venue_for_user(user: Any, pk: int, *, action: str = VIEW) -> Venue:
+def get_venue_for_user(user: Viewer, pk: int, *, action: str = VIEW) -> Venue:
     """Return a venue the user may act on (培训场地), or NotFound."""
     rows = Venue.objects.select_related("region")
     return scope.get_for_user(rows, user, pk, action=action, missing=_("No such venue."))
 
 
-def get_teacher_for_user(user: Any, pk: int, *, action: str = VIEW) -> Teacher:
+def get_teacher_for_user(user: Viewer, pk: int, *, action: str = VIEW) -> Teacher:
     """Return a teacher the user may act on (师资), or NotFound."""
     rows = Teacher.objects.all()
     return scope.get_for_user(rows, user, pk, action=action, missing=_("No such teacher."))
 
 
-def get_session_for_user(user: Any, pk: int, *, action: str = VIEW) -> ClassSession:
+def get_session_for_user(user: Viewer, pk: int, *, action: str = VIEW) -> ClassSession:
     """Return a session of a class the user may act on (课次), or NotFound."""
     rows = ClassSession.objects.select_related("training_class__programme__organization", "venue")
     return scope.get_for_user(rows, user, pk, action=action, missing=_("No such session."))
