@@ -4,7 +4,8 @@ jineng import people FILE      jineng export people FILE
 jineng audit verify            jineng audit checkpoint
 jineng audit report --month M  jineng token create USERNAME
 jineng demo                    jineng synth --people N
-jineng load-reference          jineng <any manage.py command>
+jineng load-reference          jineng report --month 2026-11
+jineng xapi platform create    jineng <any manage.py command>
 """
 
 from __future__ import annotations
