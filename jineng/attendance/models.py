@@ -21,8 +21,9 @@ class AttendanceQuerySet(ScopedQuerySet["Attendance"]):
 
     def counted(self) -> AttendanceQuerySet:
         """Keep the check-ins that count toward hours: all but manual ones recorded outside
-        the manual window (before the session began, or after its grace)."""
-        return self.exclude(outside_manual_window())
+        the manual window (before the session began, or after its grace), and all but those
+        for a session held before the trainee had a place (see ``before_the_place``)."""
+        return self.exclude(outside_manual_window() | before_the_place())
 
 
 def outside_manual_window() -> Q:
@@ -32,6 +33,21 @@ def outside_manual_window() -> Q:
     return Q(method=AttendanceMethod.MANUAL) & (
         Q(created_at__lt=F("session__starts_at") - early)
         | Q(created_at__gt=F("session__ends_at") + grace)
+    )
+
+
+def before_the_place() -> Q:
+    """Match check-ins the trainee could not have made: to a session that ended before their
+    place (the enrolment) was created, or dated before it.
+
+    A person who joins a running class late was not a trainee at the sessions already held,
+    so a check-in to one, manual or by device, never counts toward hours. One who joins
+    during a session may check in to it from that moment on. A transfer (转班) creates the
+    new place in the target class: the check-ins of the old place stay with it and count in
+    the class they were made in.
+    """
+    return Q(session__ends_at__lt=F("enrolment__created_at")) | Q(
+        checked_in_at__lt=F("enrolment__created_at")
     )
 
 
@@ -114,15 +130,37 @@ class Attendance(models.Model):
         return self.method == AttendanceMethod.MANUAL
 
     @property
-    def is_counted(self) -> bool:
-        """Tell whether it counts toward hours (the same rule as ``counted()``; needs session)."""
+    def is_before_the_place(self) -> bool:
+        """Tell whether its session ended, or it is dated, before the trainee had a place."""
+        placed_at = self.enrolment.created_at
+        return self.session.ends_at < placed_at or self.checked_in_at < placed_at
+
+    @property
+    def is_outside_manual_window(self) -> bool:
+        """Tell whether it is a manual one recorded before its session's window or after its
+        grace."""
         if not self.is_manual or self.created_at is None:
-            return True
-        return (
+            return False
+        return not (
             policy.manual_opens_at(self.session.starts_at)
             <= self.created_at
             <= policy.manual_closes_at(self.session.ends_at)
         )
+
+    @property
+    def is_counted(self) -> bool:
+        """Tell whether it counts toward hours (the same rule as ``counted()``; needs session
+        and enrolment)."""
+        return not (self.is_outside_manual_window or self.is_before_the_place)
+
+    @property
+    def not_counted_reason(self) -> str:
+        """Say why it does not count toward hours, or nothing if it counts."""
+        if self.is_before_the_place:
+            return str(_("the session was held before the trainee had a place in the class"))
+        if self.is_outside_manual_window:
+            return str(_("recorded outside the session's manual window"))
+        return ""
 
 
 # Data scope (jineng/core/scope.py, ADR 0005): a check-in follows its class (the township it

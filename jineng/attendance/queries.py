@@ -136,7 +136,7 @@ def get_sheet(training_class: TrainingClass) -> Sheet:
     attended = {
         (a.enrolment_id, a.session_id): a
         for a in Attendance.objects.filter(enrolment_id__in=ids).select_related(
-            "recorded_by", "session"
+            "enrolment", "recorded_by", "session"
         )
     }
     minutes = attended_minutes(ids)
@@ -190,8 +190,8 @@ def _record_entry(a: Attendance) -> RecordEntry:
     if a.is_manual:
         title = _("{title} (recorded by staff: {reason})").format(title=title, reason=a.reason)
     if not a.is_counted:
-        title = _("{title} (not counted: recorded outside the session's manual window)").format(
-            title=title
+        title = _("{title} (not counted: {reason})").format(
+            title=title, reason=a.not_counted_reason
         )
     if a.is_flagged:
         title = _("{title} (flagged: {flags})").format(title=title, flags=", ".join(a.flag_labels))

@@ -49,6 +49,14 @@ class ManualCheckInClosed(DomainError):
     status = 409
 
 
+class NotYetEnrolled(DomainError):
+    """The trainee's place was created after the session ended (or after the check-in time
+    given): they were not a trainee of the class when it was held."""
+
+    code = "not_yet_enrolled"
+    status = 409
+
+
 @dataclass(frozen=True)
 class Location:
     """Where the browser says the phone is (WGS-84), and how sure it is in metres."""
@@ -147,6 +155,11 @@ def require_manual_window(
             ),
             field="checked_in_at",
         )
+
+
+def _held_before_the_place(session: ClassSession, enrolment: Enrolment) -> bool:
+    """Tell whether the session ended before the trainee's place was created."""
+    return session.ends_at < enrolment.created_at
 
 
 def _require_running(session: ClassSession) -> None:
@@ -280,6 +293,14 @@ def check_in(
                 code=session.training_class.code
             )
         )
+    if _held_before_the_place(session, enrolment) or at < enrolment.created_at:
+        raise NotYetEnrolled(
+            _(
+                "You had no place in class {code} when this session was held, so you cannot "
+                "check in to it."
+            ).format(code=session.training_class.code),
+            field="code",
+        )
     return _write(
         enrolment,
         session,
@@ -303,7 +324,9 @@ def record_manual_check_in(
     """Record a trainee's presence on staff's word (补签), marked manual, with a required reason.
 
     Only from the session's on-time window until ``JINENG_MANUAL_CHECKIN_GRACE_HOURS`` after
-    it ends (``policy.manual_opens_at`` / ``manual_closes_at``): never ahead of the session.
+    it ends (``policy.manual_opens_at`` / ``manual_closes_at``): never ahead of the session,
+    never for a session that ended before the trainee's place was created, and never dated
+    before the place.
     """
     session = access.get_session_for_user(actor, session_id, action=Capability.RECORD_ATTENDANCE)
     reason = (reason or "").strip()
@@ -327,6 +350,27 @@ def record_manual_check_in(
                 enrolment=enrolment_id, code=session.training_class.code
             ),
             field="enrolment",
+        )
+    # A trainee who joined a running class late was not there for the sessions before.
+    if _held_before_the_place(session, enrolment):
+        raise NotYetEnrolled(
+            _(
+                "Trainee {name} had no place in class {code} when this session was held: the "
+                "place was created on {time}, after the session ended."
+            ).format(
+                name=enrolment.person.name,
+                code=session.training_class.code,
+                time=local_moment(enrolment.created_at),
+            ),
+            field="session",
+        )
+    if at < enrolment.created_at:
+        raise ValidationFailed(
+            _(
+                "The check-in time cannot be earlier than the trainee's place in the class, "
+                "created on {time}."
+            ).format(time=local_moment(enrolment.created_at)),
+            field="checked_in_at",
         )
     return _write(
         enrolment, session, at, method=AttendanceMethod.MANUAL, actor=actor, reason=reason[:300]

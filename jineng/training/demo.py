@@ -35,7 +35,7 @@ from jineng.people.models import Person
 from jineng.regions.models import Region, RegionLevel
 from jineng.training import services
 from jineng.training.choices import ClassStatus
-from jineng.training.models import ClassSession, TrainingClass
+from jineng.training.models import ClassSession, Enrolment, TrainingClass
 from jineng.training.services.workflow import timing_problem
 
 if TYPE_CHECKING:
@@ -195,7 +195,19 @@ def _held_class(
     return training_class
 
 
-def _enrol_some(training_class: TrainingClass, people: list[Person], staff: Any) -> int:
+def _enrol_some(
+    training_class: TrainingClass,
+    people: list[Person],
+    staff: Any,
+    *,
+    history: bool = False,
+) -> int:
+    """Enrol the people who may take a place; return how many did.
+
+    A class of the demo's history (held before it was loaded) had its trainees before its
+    first session: their places are dated the day before, as a check-in counts only for
+    sessions held while the trainee had a place.
+    """
     count = 0
     for person in people:
         try:
@@ -203,6 +215,11 @@ def _enrol_some(training_class: TrainingClass, people: list[Person], staff: Any)
             count += 1
         except DomainError:
             continue
+    if history:
+        first = training_class.sessions.order_by("starts_at").values_list("starts_at", flat=True)
+        Enrolment.objects.filter(training_class=training_class).update(
+            created_at=first[0] - datetime.timedelta(days=1)
+        )
     return count
 
 
@@ -267,7 +284,7 @@ def build_demo(*, stdout: SupportsWrite[str], attend: Attend | None = None) -> N
     # Held yesterday, so staff may still record its check-ins by hand (within the grace).
     past = today - datetime.timedelta(days=1)
     closed = _held_class(staff, basic, "DONE", _one_day(past, venue, teacher), town)
-    _enrol_some(closed, people[:6], staff)
+    _enrol_some(closed, people[:6], staff, history=True)
     services.transition(closed.pk, ClassStatus.RUNNING, actor=staff)
     if attend is not None:
         attend(closed, staff, (VENUE_LAT, VENUE_LNG))
@@ -275,7 +292,7 @@ def build_demo(*, stdout: SupportsWrite[str], attend: Attend | None = None) -> N
     # Running today from 09:00, which may have begun: history too.
     running = _held_class(staff, basic, "RUN", _sessions(today, 3, venue, teacher, 9), town)
     services.transition(running.pk, ClassStatus.RUNNING, actor=staff)
-    running_count = _enrol_some(running, people, staff)
+    running_count = _enrol_some(running, people, staff, history=True)
     made = [running.code, closed.code]
     if entry is not None and entry.occupation is not None:
         hours = max(entry.min_hours or 0, 60)

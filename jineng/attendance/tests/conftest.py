@@ -86,9 +86,12 @@ def sessions(training_class: TrainingClass, venue: Venue) -> list[ClassSession]:
 
 @pytest.fixture
 def enrolment(training_class: TrainingClass, worker: Any) -> Enrolment:
-    return Enrolment.objects.create(
-        training_class=training_class, person=worker.person, status=EnrolmentStatus.ENROLLED
-    )
+    """The worker's place, taken the day before the class (a check-in counts only for sessions
+    held while the trainee had a place)."""
+    with time_machine.travel(START - datetime.timedelta(days=1), tick=False):
+        return Enrolment.objects.create(
+            training_class=training_class, person=worker.person, status=EnrolmentStatus.ENROLLED
+        )
 
 
 @pytest.fixture

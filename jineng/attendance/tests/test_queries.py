@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+import time_machine
 from django.utils import translation
 
 from jineng.attendance import queries, services, tokens
@@ -36,7 +37,8 @@ def second(training_class, city, bureau_admin, staff_a):
     person = register_person(
         PersonInput(id_number=ID_B, name="李四", region_code="220581100201"), actor=bureau_admin
     )
-    return Enrolment.objects.create(training_class=training_class, person=person)
+    with time_machine.travel(START - datetime.timedelta(days=1), tick=False):
+        return Enrolment.objects.create(training_class=training_class, person=person)
 
 
 def test_attended_minutes_sums_attended_sessions_exactly(
