@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from jineng.training.models import TrainingClass
+from jineng.training.models import Programme, TrainingClass
 
 
 def class_for_update(class_id: int) -> TrainingClass:
@@ -19,6 +19,23 @@ def class_for_update(class_id: int) -> TrainingClass:
             "programme__organization", "programme__occupation", "programme__skill_level"
         )
         .get(pk=class_id)
+    )
+
+
+def programme_for_update(programme_id: int) -> Programme:
+    """Lock a programme row until the transaction ends, and return it as it now stands.
+
+    Taken by an edit of the programme before it checks that no class has gone beyond
+    preparation, and by a class's submission or approval (after the class's lock: class,
+    then programme, ADR 0006) before it decides who approves and checks the class against
+    the programme: so a school cannot self-approve a class of a programme that, in a
+    parallel request, becomes subsidised. Enrolment never takes it, so the classes of one
+    programme take enrolments side by side.
+    """
+    return (
+        Programme.objects.select_for_update(of=("self",))
+        .select_related("organization", "occupation", "skill_level")
+        .get(pk=programme_id)
     )
 
 

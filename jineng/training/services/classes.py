@@ -136,7 +136,10 @@ def create_programme(data: ProgrammeInput, *, actor: Actor) -> Programme:
 def update_programme(programme_id: int, data: ProgrammeInput, *, actor: Actor) -> Programme:
     """Edit a programme while none of its classes has gone beyond preparation."""
     require(actor, Capability.MANAGE_CLASSES)
-    programme = access.get_programme_for_user(actor, programme_id, action=CHANGE)
+    access.get_programme_for_user(actor, programme_id, action=CHANGE)
+    # Locked before the check, so a class's submission or approval (which takes it too)
+    # cannot read the programme as it was while this edit commits (ADR 0006).
+    programme = locks.programme_for_update(programme_id)
     if programme.classes.exclude(status__in=EDITABLE_STATUSES).exists():
         raise ValidationFailed(
             _(

@@ -271,6 +271,10 @@ def transition(class_id: int, to: str, *, actor: Actor, note: str = "") -> Train
     (with every reason) for a subsidised class that fails its approval checks.
     """
     training_class = locked_class(class_id)
+    if to in (ClassStatus.SUBMITTED, ClassStatus.APPROVED):
+        # Class, then programme (ADR 0006): who approves, and the checks, read the programme
+        # as it stands, and an edit of it waits until this move has committed.
+        training_class.programme = locks.programme_for_update(training_class.programme_id)
     _check_actor(training_class, to, actor)
     _check_ready(training_class, to, note)
     before = move(training_class, to)

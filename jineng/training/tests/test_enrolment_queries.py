@@ -33,11 +33,11 @@ pytestmark = pytest.mark.django_db
 SELF_ENROLMENT_QUERIES = 14
 # The first place with an institution also ties the person to it, with its own audit event.
 FIRST_PLACE_QUERIES = SELF_ENROLMENT_QUERIES + 7
-# One institution approving its own class: the class lock, its sessions' venues and their
-# locks, its sessions and venues, the categories above the occupation, the licence and its
-# suspensions, the update, the audit. (12 when sessions could name no venue, whose two
-# queries are the venues' lock and read.)
-SELF_APPROVAL_QUERIES = 14
+# One institution approving its own class: the class lock, the programme's lock, its
+# sessions' venues and their locks, its sessions and venues, the categories above the
+# occupation, the licence and its suspensions, the update, the audit. (13 when sessions could
+# name no venue, whose two queries are the venues' lock and read.)
+SELF_APPROVAL_QUERIES = 15
 
 
 def _day(offset: int) -> datetime.date:
