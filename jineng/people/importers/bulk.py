@@ -18,10 +18,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.db.utils import NotSupportedError
 from django.utils import timezone
 
+from jineng.core import db
+from jineng.core.errors import Busy
 from jineng.people.models import Affiliation, Person, TargetGroupMembership
 
 # Columns of people_person that a prepared row carries, in order (the id is added on write).
@@ -232,6 +234,19 @@ def copy_types(model: type[models.Model], columns: Sequence[str]) -> list[str]:
     return types
 
 
+@contextmanager
+def busy_on_lock_timeout() -> Iterator[None]:
+    """Turn a lock timeout raised inside the block into ``core.errors.Busy`` (try again)."""
+    try:
+        yield
+    except Busy:
+        raise
+    except DatabaseError as exc:
+        if db.is_lock_timeout(exc):
+            raise Busy(str(exc), retry_after=db.retry_after()) from exc
+        raise
+
+
 def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[tuple]) -> int:
     """Insert rows (values of the columns' types, in ``columns`` order) with the fast path."""
     quote = connection.ops.quote_name
@@ -240,8 +255,11 @@ def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[
     count = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # Raw psycopg errors (a duplicate key) become Django's, as for any other query.
+            # Raw psycopg errors (a duplicate key) become Django's, as for any other query;
+            # COPY goes around the connection's execute wrappers, so a lock timeout is
+            # turned into Busy here, as core.db does for every other query (ADR 0006).
             with (
+                busy_on_lock_timeout(),
                 connection.wrap_database_errors,
                 cursor.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)") as copy,
             ):

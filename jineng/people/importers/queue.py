@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from jineng.accounts.actors import Actor
-from jineng.core.errors import DomainError
+from jineng.core.errors import Busy, DomainError
 from jineng.core.files import clean_original_name, private_root
 from jineng.core.jobs import claim_job, fail_stalled_jobs, finish_job, start_job
 from jineng.core.models import Job
@@ -130,6 +130,15 @@ def _run(job: Job, path: Path, queued: dict[str, Any]) -> None:
         import_people(path, actor=job.owner, mode=queued["mode"], job=job, name=name)
     except DomainError:
         pass  # import_people has written why on the job
+    except Busy:
+        # Another write held rows this import needed past the lock timeout (ADR 0006):
+        # nothing was refused and nothing was written, so the clerk only needs to try again.
+        logger.info("People import job %s found the database busy", job.pk)
+        detail = _(
+            "Another change to these people was being written at the same time, so nothing "
+            "was written. Import the file again in a minute."
+        )
+        finish_job(job, succeeded=False, summary={**failed, "busy": True, "detail": detail})
     except BaseException:
         # Anything else, a stopped worker included (SystemExit, KeyboardInterrupt): the job
         # must not stay "running" for ever. The write is one transaction, so nothing stays.
