@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime
 import statistics
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -50,7 +50,7 @@ SHEET_STATUSES = (
 )
 
 
-def _minutes_by_enrolment(rows: Iterable[dict[str, object]]) -> dict[int, int]:
+def _minutes_by_enrolment(rows: Iterable[Mapping[str, object]]) -> dict[int, int]:
     result: dict[int, int] = {}
     for row in rows:
         total = row["total"]
@@ -230,7 +230,7 @@ def _percent(ratio: Decimal) -> Decimal:
     return (ratio * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def _shares(rows: Iterable[dict[str, object]]) -> dict[int, ManualShare]:
+def _shares(rows: Iterable[Mapping[str, object]]) -> dict[int, ManualShare]:
     return {
         int(str(r["session__training_class_id"])): ManualShare(
             manual=int(str(r["manual"])), total=int(str(r["total"]))
@@ -239,7 +239,7 @@ def _shares(rows: Iterable[dict[str, object]]) -> dict[int, ManualShare]:
     }
 
 
-def _share_rows(check_ins: AttendanceQuerySet) -> Iterable[dict[str, object]]:
+def _share_rows(check_ins: AttendanceQuerySet) -> Iterable[Mapping[str, object]]:
     """One row per class with check-ins: the class id, all check-ins and the manual ones."""
     return (
         check_ins.values("session__training_class_id")
