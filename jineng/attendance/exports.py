@@ -26,7 +26,7 @@ def cell_text(attendance: Any) -> str:
     if attendance.is_manual:
         text += " " + _("(manual: {reason})").format(reason=attendance.reason)
     if not attendance.is_counted:
-        text += " " + _("[not counted: recorded outside the session's manual window]")
+        text += " " + _("[not counted: {reason}]").format(reason=attendance.not_counted_reason)
     if attendance.is_flagged:
         text += " " + _("[flagged: {flags}]").format(flags=", ".join(attendance.flag_labels))
     return text

@@ -5,7 +5,8 @@ scheduled length for each session they checked in to. **Flagged check-ins count*
 accepted, and a flag is a prompt to look, not a verdict); sheets and the record show the flags,
 so reviewers see which hours rest on them. **Manual check-ins** count when staff recorded
 them inside the manual window (``policy``); one recorded ahead of its session or after the
-grace is shown, marked "not counted", and adds nothing.
+grace is shown, marked "not counted", and adds nothing. Nor does any check-in to a session
+held before the trainee had a place (``models.before_the_place``).
 
 A class's **manual share** (manual check-ins ÷ all check-ins) is shown to the bureau beside
 the city median of that share over the classes with check-ins (FRAUD_RULES R18).
@@ -63,7 +64,8 @@ def attended_minutes(enrolment_ids: Iterable[int]) -> dict[int, int]:
     """Return the scheduled minutes of the sessions each enrolment attended, in one query.
 
     Every id asked for is in the answer (0 if it attended nothing). Flagged check-ins count;
-    manual ones recorded outside the manual window do not.
+    manual ones recorded outside the manual window, and any to a session held before the
+    trainee had a place, do not (``Attendance.objects.counted()``).
     """
     ids = list(enrolment_ids)
     totals = dict.fromkeys(ids, 0)

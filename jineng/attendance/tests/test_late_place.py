@@ -8,8 +8,10 @@ import datetime
 
 import pytest
 import time_machine
+from django.urls import reverse
 
 from jineng.attendance import queries, services, tokens
+from jineng.attendance.exports import cell_text
 from jineng.attendance.models import Attendance
 from jineng.core.errors import ValidationFailed
 from jineng.core.models import AuditEvent
@@ -142,7 +144,7 @@ def test_code_check_in_by_a_trainee_enrolled_during_the_session_counts(
 
 
 def test_rows_already_written_before_the_place_stop_counting(
-    staff_a, worker, training_class, sessions, at_start
+    client, staff_a, worker, training_class, sessions, at_start
 ):
     """Check-ins written before this rule, for a session held before the place: not counted,
     and said so in the trainee's record."""
@@ -174,6 +176,18 @@ def test_rows_already_written_before_the_place_stop_counting(
     sheet = queries.get_sheet(training_class)
     assert [cell.is_counted for cell in sheet.rows[0].cells] == [False, False]
     assert sheet.rows[0].minutes == 0
+    assert cell_text(sheet.rows[0].cells[1]) == (
+        "12:00 [not counted: the session was held before the trainee had a place in the class]"
+    )
+    client.force_login(worker)
+    mine = client.get(reverse("attendance:mine"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert (
+        mine.count(
+            "Not counted toward your hours: the session was held before the trainee had a place "
+            "in the class."
+        )
+        == 2
+    )
 
 
 def test_a_transfer_keeps_the_hours_of_the_old_place_and_counts_the_new_from_the_move(
