@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from jineng.api.tests.helpers import api_client
 from jineng.attendance import queries, services, tokens
 from jineng.attendance.exports import cell_text
 from jineng.attendance.models import Attendance
@@ -208,3 +209,17 @@ def test_a_transfer_keeps_the_hours_of_the_old_place_and_counts_the_new_from_the
     at_start.move_to(START + 5 * HOUR)
     services.check_in(tokens.make_code(later.pk, START + 5 * HOUR), actor=worker)
     assert queries.attended_minutes([old.pk, new.pk]) == {old.pk: 120, new.pk: 120}
+
+
+def test_api_refuses_a_manual_check_in_for_a_session_held_before_the_place(
+    staff_a, training_class, sessions, person, at_start
+):
+    place = _place_at(training_class, person, MORNING_ENDS + HOUR)
+    at_start.move_to(MORNING_ENDS + 2 * HOUR)
+    response = api_client(staff_a).post(
+        "/api/v1/attendance/manual-check-ins",
+        {"session_id": sessions[0].pk, "enrolment_id": place.pk, "reason": "补签"},
+    )
+    assert response.status_code == 409
+    assert (response.json()["code"], response.json()["field"]) == ("not_yet_enrolled", "session")
+    assert not Attendance.objects.exists()
