@@ -14,6 +14,7 @@ from jineng.attendance import policy
 from jineng.attendance.choices import AttendanceFlag, AttendanceMethod
 from jineng.core import scope
 from jineng.core.scope import ScopedQuerySet
+from jineng.training.models import placed_at
 
 
 class AttendanceQuerySet(ScopedQuerySet["Attendance"]):
@@ -38,17 +39,17 @@ def outside_manual_window() -> Q:
 
 def before_the_place() -> Q:
     """Match check-ins the trainee could not have made: to a session that ended before their
-    place (the enrolment) was created, or dated before it.
+    place (the enrolment) took its seat, or dated before it.
 
     A person who joins a running class late was not a trainee at the sessions already held,
     so a check-in to one, manual or by device, never counts toward hours. One who joins
     during a session may check in to it from that moment on. A transfer (转班) creates the
     new place in the target class: the check-ins of the old place stay with it and count in
-    the class they were made in.
+    the class they were made in. A place on the waitlist takes its seat when it is promoted:
+    the sessions held while it waited do not count either.
     """
-    return Q(session__ends_at__lt=F("enrolment__created_at")) | Q(
-        checked_in_at__lt=F("enrolment__created_at")
-    )
+    placed = placed_at("enrolment")
+    return Q(session__ends_at__lt=placed) | Q(checked_in_at__lt=placed)
 
 
 class Attendance(models.Model):
@@ -132,8 +133,8 @@ class Attendance(models.Model):
     @property
     def is_before_the_place(self) -> bool:
         """Tell whether its session ended, or it is dated, before the trainee had a place."""
-        placed_at = self.enrolment.created_at
-        return self.session.ends_at < placed_at or self.checked_in_at < placed_at
+        placed = self.enrolment.placed_at
+        return self.session.ends_at < placed or self.checked_in_at < placed
 
     @property
     def is_outside_manual_window(self) -> bool:

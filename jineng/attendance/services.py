@@ -50,7 +50,7 @@ class ManualCheckInClosed(DomainError):
 
 
 class NotYetEnrolled(DomainError):
-    """The trainee's place was created after the session ended (or after the check-in time
+    """The trainee's place took its seat after the session ended (or after the check-in time
     given): they were not a trainee of the class when it was held."""
 
     code = "not_yet_enrolled"
@@ -158,8 +158,8 @@ def require_manual_window(
 
 
 def _held_before_the_place(session: ClassSession, enrolment: Enrolment) -> bool:
-    """Tell whether the session ended before the trainee's place was created."""
-    return session.ends_at < enrolment.created_at
+    """Tell whether the session ended before the trainee's place took its seat."""
+    return session.ends_at < enrolment.placed_at
 
 
 def _require_running(session: ClassSession) -> None:
@@ -293,7 +293,7 @@ def check_in(
                 code=session.training_class.code
             )
         )
-    if _held_before_the_place(session, enrolment) or at < enrolment.created_at:
+    if _held_before_the_place(session, enrolment) or at < enrolment.placed_at:
         raise NotYetEnrolled(
             _(
                 "You had no place in class {code} when this session was held, so you cannot "
@@ -325,7 +325,7 @@ def record_manual_check_in(
 
     Only from the session's on-time window until ``JINENG_MANUAL_CHECKIN_GRACE_HOURS`` after
     it ends (``policy.manual_opens_at`` / ``manual_closes_at``): never ahead of the session,
-    never for a session that ended before the trainee's place was created, and never dated
+    never for a session that ended before the trainee's place took its seat, and never dated
     before the place.
     """
     session = access.get_session_for_user(actor, session_id, action=Capability.RECORD_ATTENDANCE)
@@ -356,20 +356,20 @@ def record_manual_check_in(
         raise NotYetEnrolled(
             _(
                 "Trainee {name} had no place in class {code} when this session was held: the "
-                "place was created on {time}, after the session ended."
+                "place was taken on {time}, after the session ended."
             ).format(
                 name=enrolment.person.name,
                 code=session.training_class.code,
-                time=local_moment(enrolment.created_at),
+                time=local_moment(enrolment.placed_at),
             ),
             field="session",
         )
-    if at < enrolment.created_at:
+    if at < enrolment.placed_at:
         raise ValidationFailed(
             _(
                 "The check-in time cannot be earlier than the trainee's place in the class, "
-                "created on {time}."
-            ).format(time=local_moment(enrolment.created_at)),
+                "taken on {time}."
+            ).format(time=local_moment(enrolment.placed_at)),
             field="checked_in_at",
         )
     return _write(

@@ -217,8 +217,9 @@ def _enrol_some(
             continue
     if history:
         first = training_class.sessions.order_by("starts_at").values_list("starts_at", flat=True)
+        before = first[0] - datetime.timedelta(days=1)
         Enrolment.objects.filter(training_class=training_class).update(
-            created_at=first[0] - datetime.timedelta(days=1)
+            created_at=before, seated_at=before
         )
     return count
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -263,6 +266,14 @@ class Enrolment(TimeStampedModel):
         _("status"), max_length=20, choices=EnrolmentStatus, default=EnrolmentStatus.ENROLLED
     )
     waitlist_position = models.PositiveIntegerField(_("waitlist position"), null=True, blank=True)
+    seated_at = models.DateTimeField(
+        _("seated at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the place took a seat: at enrolment, or when promoted from the waitlist."
+        ),
+    )
     transferred_to = models.ForeignKey(
         "self",
         models.PROTECT,
@@ -298,6 +309,11 @@ class Enrolment(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.person} in {self.training_class.code}"
+
+    @property
+    def placed_at(self) -> datetime.datetime:
+        """When the trainee had a seat in the class (``placed_at()`` for queries)."""
+        return self.seated_at or self.created_at
 
     @property
     def result(self) -> str:
@@ -353,3 +369,13 @@ scope.register(
     person="person",
     url_params=("enrolment_id",),
 )
+
+
+def placed_at(enrolment: str = "") -> Coalesce:
+    """When a place took its seat, as an expression (``enrolment`` is the path to it).
+
+    A waitlisted place is seated only when promoted; places written before ``seated_at`` was
+    kept fall back to their creation.
+    """
+    prefix = f"{enrolment}__" if enrolment else ""
+    return Coalesce(F(f"{prefix}seated_at"), F(f"{prefix}created_at"))

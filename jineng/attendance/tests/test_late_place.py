@@ -23,7 +23,7 @@ from jineng.training.choices import ClassStatus, EnrolmentStatus
 from jineng.training.models import Enrolment
 from jineng.training.tests import conftest as training_fixtures
 from jineng.training.tests import helpers
-from tests.factories import ClassSessionFactory
+from tests.factories import ClassSessionFactory, PersonFactory
 
 from .conftest import START, make_class
 
@@ -73,7 +73,7 @@ def test_late_trainee_gets_no_hours_for_a_session_held_before_the_place(
     assert error.value.field == "session"
     assert str(error.value.detail) == (
         f"Trainee 张三 had no place in class {c.code} when this session was held: the place "
-        f"was created on {services.local_moment(place.created_at)}, after the session ended."
+        f"was taken on {services.local_moment(place.created_at)}, after the session ended."
     )
     assert not Attendance.objects.filter(enrolment=place).exists()
     assert not AuditEvent.objects.filter(action="attendance.attendance.created").exists()
@@ -93,7 +93,7 @@ def test_manual_check_in_dated_before_the_place_is_refused(
     assert error.value.field == "checked_in_at"
     assert str(error.value.detail) == (
         "The check-in time cannot be earlier than the trainee's place in the class, "
-        "created on Mar 2, 10:00."
+        "taken on Mar 2, 10:00."
     )
     assert not Attendance.objects.exists()
     # From the moment the place exists, a check-in to the session under way counts.
@@ -223,3 +223,48 @@ def test_api_refuses_a_manual_check_in_for_a_session_held_before_the_place(
     assert response.status_code == 409
     assert (response.json()["code"], response.json()["field"]) == ("not_yet_enrolled", "session")
     assert not Attendance.objects.exists()
+
+
+def test_a_place_promoted_from_the_waitlist_counts_no_session_held_while_it_waited(
+    staff_a, bureau_admin, training_class, sessions, person, at_start
+):
+    """Waitlisted the day before, promoted after the morning session: no 补签 of the morning,
+    and the afternoon counts."""
+    training_class.capacity = 1
+    training_class.save(update_fields=["capacity"])
+    seated = _place_at(training_class, PersonFactory(actor=bureau_admin), START - 24 * HOUR)
+    with time_machine.travel(START - 24 * HOUR, tick=False):
+        waiting = Enrolment.objects.create(
+            training_class=training_class,
+            person=person,
+            status=EnrolmentStatus.WAITLISTED,
+            waitlist_position=1,
+        )
+    at_start.move_to(MORNING_ENDS + HOUR)
+    training.withdraw(seated.pk, actor=staff_a, reason="另有安排")
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.seated_at) == (EnrolmentStatus.ENROLLED, MORNING_ENDS + HOUR)
+    with pytest.raises(services.NotYetEnrolled) as error:
+        services.record_manual_check_in(sessions[0].pk, waiting.pk, reason="补签", actor=staff_a)
+    assert (error.value.status, error.value.field) == (409, "session")
+    assert not Attendance.objects.filter(enrolment=waiting).exists()
+    # A row written for the morning anyway (e.g. before this rule) does not count.
+    Attendance.objects.create(
+        enrolment=waiting, session=sessions[0], checked_in_at=START, method="qr"
+    )
+    assert queries.attended_minutes([waiting.pk]) == {waiting.pk: 0}
+    at_start.move_to(START + 6 * HOUR)
+    row = services.record_manual_check_in(sessions[1].pk, waiting.pk, reason="补签", actor=staff_a)
+    assert row.is_counted
+    assert queries.attended_minutes([waiting.pk]) == {waiting.pk: sessions[1].minutes}
+
+
+@pytest.mark.usefixtures("accredited")
+def test_a_seated_place_takes_its_seat_when_it_is_made(staff_a, person):
+    """Enrolment seats a place at once, so its seat is when it was made."""
+    prog = helpers.programme(staff_a, subsidised=False)
+    c = helpers.draft_class(staff_a, prog, start=helpers.START, days=2)
+    training.transition(c.pk, ClassStatus.APPROVED, actor=staff_a)
+    place = training.enrol_by_id_card(c.pk, person.id_number, person.name, actor=staff_a)
+    assert place.seated_at == place.placed_at
+    assert abs(place.seated_at - place.created_at) < datetime.timedelta(seconds=1)

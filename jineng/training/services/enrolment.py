@@ -341,7 +341,9 @@ def _place(
             problems = [_unexplained_refusal()]
         raise NotEligible(" ".join(problems), field="person", reasons=problems)
     if state["seated"] < training_class.capacity:
-        return Enrolment.objects.create(training_class=training_class, person=person)
+        return Enrolment.objects.create(
+            training_class=training_class, person=person, seated_at=timezone.now()
+        )
     position = (state["last"] or 0) + 1
     if position > WAITLIST_CAP:
         raise ClassFull(
@@ -521,7 +523,8 @@ def _promote_first(training_class: TrainingClass, actor: Actor) -> Enrolment | N
         return None
     first.status = EnrolmentStatus.ENROLLED
     first.waitlist_position = None
-    first.save(update_fields=["status", "waitlist_position", "updated_at"])
+    first.seated_at = timezone.now()
+    first.save(update_fields=["status", "waitlist_position", "seated_at", "updated_at"])
     _audit_enrolment(actor, "training.enrolment.promoted", first)
     return first
 
