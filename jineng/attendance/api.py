@@ -33,7 +33,8 @@ class AttendanceOut(Schema):
     is_manual: bool = Field(description="Recorded by staff (补签) rather than scanned.")
     is_counted: bool = Field(
         description="Counts toward hours: false for a manual check-in recorded outside the "
-        "session's manual window."
+        "session's manual window, and for any check-in to a session held before the trainee's "
+        "place took its seat (or dated before it)."
     )
     flags: list[AttendanceFlag]
     distance_m: int | None = Field(None, description="Metres from the venue, when both known.")
