@@ -83,8 +83,9 @@ def rewrite(request: HttpRequest) -> None:
     body = content.encode("utf-8")
     request.META["CONTENT_LENGTH"] = str(len(body))
     request.method = method
-    request.GET = params
-    request._body = body  # type: ignore[attr-defined]
-    request._stream = io.BytesIO(body)  # type: ignore[attr-defined]
+    # The stubs type GET as immutable; the rebuilt request's query is a fresh QueryDict.
+    request.GET = params  # type: ignore[assignment]
+    request._body = body
+    request._stream = io.BytesIO(body)
     request.__dict__.pop("headers", None)
     request._set_content_type_params(request.META)  # type: ignore[attr-defined]

@@ -181,12 +181,17 @@ def read_multipart(request: HttpRequest) -> tuple[Any, dict[str, Part]]:
     if not isinstance(parts, list) or not parts:
         raise Malformed(_("The multipart/mixed body has no parts."), field="Content-Type")
     first = parts[0]
-    if media_type(first.get("Content-Type", "")) != "application/json":
+    if not isinstance(first, Message) or (
+        media_type(first.get("Content-Type", "")) != "application/json"
+    ):
         raise Malformed(
             _("The first part must hold the statements as application/json."), field="part[0]"
         )
     try:
-        statements = json.loads(first.get_payload(decode=True))
+        payload = first.get_payload(decode=True)
+        if not isinstance(payload, bytes):
+            raise TypeError("the first part has no body")
+        statements = json.loads(payload)
     except (TypeError, ValueError, UnicodeDecodeError):
         raise Malformed(_("The first part is not valid JSON."), field="part[0]") from None
     received: dict[str, Part] = {}

@@ -17,7 +17,7 @@ import json
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 import langcodes
 from django.core import signing
@@ -165,10 +165,10 @@ class _Mentions(Expression):
     def get_source_expressions(self) -> list[Any]:
         return [self.data]
 
-    def set_source_expressions(self, exprs: list[Any]) -> None:
+    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
         (self.data,) = exprs
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> NoReturn:
         raise NotImplementedError(connection.vendor)
 
     def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
@@ -577,7 +577,8 @@ def credited() -> QuerySet[Statement]:
     and the statement's day (local time) lies within the class's dates. The caps on a person's
     total (``online_minutes``) come on top.
     """
-    return _about_classes().filter(why_not__isnull=True)
+    # why_not is _about_classes()'s annotation, which django-stubs cannot follow.
+    return _about_classes().filter(why_not__isnull=True)  # type: ignore[misc]
 
 
 def online_part_minutes(training_class: TrainingClass) -> int:
@@ -610,7 +611,7 @@ def online_minutes(person_id: int, class_code: str) -> int:
     days = (
         credited()
         .filter(person_id=person_id, class_code=class_code)
-        .values("learned_on")
+        .values("learned_on")  # type: ignore[misc]  # credited()'s annotation
         .annotate(seconds=Sum("duration_seconds"))
         .order_by()
     )
@@ -659,7 +660,7 @@ def uncounted_in_class(training_class: TrainingClass) -> list[Uncounted]:
     """
     rows = (
         _about_classes()
-        .filter(class_code=training_class.code, why_not__isnull=False)
+        .filter(class_code=training_class.code, why_not__isnull=False)  # type: ignore[misc]
         .values("platform__name", "why_not")
         .annotate(
             people=Count("person_id", distinct=True),
@@ -739,8 +740,13 @@ def record_entries(person: Person, scope: RecordScope) -> list[RecordEntry]:
     rows = _in_record(person, scope)
     free = _daily(rows.filter(class_code=""))
     in_classes = _in_scope(_about_classes().filter(person=person), scope)
-    counts = _daily(in_classes.filter(why_not__isnull=True))
-    uncounted = _daily(in_classes.filter(why_not__isnull=False), "platform__name", "why_not")
+    # why_not is _about_classes()'s annotation, which django-stubs cannot follow.
+    counts = _daily(in_classes.filter(why_not__isnull=True))  # type: ignore[misc]
+    uncounted = _daily(
+        in_classes.filter(why_not__isnull=False),  # type: ignore[misc]
+        "platform__name",
+        "why_not",
+    )
     counts = sorted(free + counts, key=lambda r: (r["day"], r["activity_id"], r["class_code"]))
     names = _names(person, {r["activity_id"] for r in counts + uncounted})
     entries = [_entry(r, names, counted=True) for r in counts]
@@ -832,12 +838,12 @@ def activity_definitions(
     definitions: dict[str, dict[str, Any]] = {}
     for data in rows.order_by("stored", "pk").values_list("data", flat=True).iterator():
         for activity in _activities(data):
-            activity_id = activity.get("id")
-            if activity_id not in wanted:
+            mentioned = activity.get("id")
+            if not isinstance(mentioned, str) or mentioned not in wanted:
                 continue
-            definition = definitions.setdefault(activity_id, {})
+            definition = definitions.setdefault(mentioned, {})
             if isinstance(activity.get("definition"), dict):
-                definitions[activity_id] = merge_definitions(definition, activity["definition"])
+                definitions[mentioned] = merge_definitions(definition, activity["definition"])
     return definitions
 
 

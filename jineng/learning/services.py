@@ -13,6 +13,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jineng.accounts.actors import Actor
 from jineng.core import audit
 from jineng.core.errors import (
     Conflict,
@@ -60,7 +61,7 @@ class Registrations:
     class_codes: tuple[str, ...] = ()
 
 
-def _classes(codes: tuple[str, ...], actor: Any) -> list[Any]:
+def _classes(codes: tuple[str, ...], actor: Actor | None) -> list[Any]:
     """Return the classes named by code, refusing codes that name no class the actor sees."""
     from jineng.training.models import TrainingClass
 
@@ -76,7 +77,7 @@ def _classes(codes: tuple[str, ...], actor: Any) -> list[Any]:
 
 
 def _register(
-    platform: LearningPlatform, registrations: Registrations, actor: Any
+    platform: LearningPlatform, registrations: Registrations, actor: Actor | None
 ) -> dict[str, list[str]]:
     """Set what the platform is registered for; return the new registrations for the audit."""
     classes = _classes(registrations.class_codes, actor)
@@ -96,7 +97,7 @@ def _registered(platform: LearningPlatform) -> dict[str, list[str]]:
 def create_platform(
     name: str,
     *,
-    actor: Any,
+    actor: Actor | None,
     organization: Any | None = None,
     registrations: Registrations | None = None,
 ) -> LearningPlatform:
@@ -123,7 +124,7 @@ def create_platform(
 
 @transaction.atomic(durable=True)
 def register_platform(
-    platform_id: int, registrations: Registrations, *, actor: Any
+    platform_id: int, registrations: Registrations, *, actor: Actor
 ) -> LearningPlatform:
     """Set the institutions and classes a platform's online minutes may count toward (备案)."""
     platform = locks.platform_for_update(platform_id)
@@ -141,7 +142,9 @@ def register_platform(
 
 
 @transaction.atomic(durable=True)
-def create_credential(platform: LearningPlatform, *, actor: Any) -> tuple[PlatformCredential, str]:
+def create_credential(
+    platform: LearningPlatform, *, actor: Actor | None
+) -> tuple[PlatformCredential, str]:
     """Issue a Basic-auth credential (平台凭据) to a platform; return it with the secret once."""
     if not platform.is_active:
         raise ValidationFailed(
@@ -161,7 +164,7 @@ def create_credential(platform: LearningPlatform, *, actor: Any) -> tuple[Platfo
 
 
 @transaction.atomic(durable=True)
-def revoke_credential(key: str, *, actor: Any) -> PlatformCredential:
+def revoke_credential(key: str, *, actor: Actor | None) -> PlatformCredential:
     """Revoke a platform credential so that it stops working at once."""
     credential = (
         PlatformCredential.objects.select_related("platform")
@@ -469,7 +472,7 @@ class DocumentKey:
     agent_key: str = ""
     registration: str = ""
 
-    def filter(self) -> dict[str, str]:
+    def filter(self) -> dict[str, str | int]:
         """Return the lookup of this key's documents."""
         return {
             "kind": self.kind,

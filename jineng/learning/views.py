@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jineng.accounts.actors import AuthenticatedHttpRequest
 from jineng.accounts.roles import Capability
 from jineng.core import errors
 from jineng.learning import queries, services
@@ -18,13 +19,13 @@ from jineng.learning.linking import class_extension_iri
 from jineng.learning.models import LearningPlatform, account_homepage
 
 
-def _require_manager(request: HttpRequest) -> None:
+def _require_manager(request: AuthenticatedHttpRequest) -> None:
     if not request.user.can(Capability.MANAGE_LEARNING_PLATFORMS):
         raise PermissionDenied
 
 
 @login_required
-def platform_list(request: HttpRequest) -> HttpResponse:
+def platform_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """List learning platforms and their credentials; register a new platform."""
     _require_manager(request)
     form = PlatformForm(request.POST or None)
@@ -55,7 +56,7 @@ def platform_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def platform_registrations(request: HttpRequest, pk: int) -> HttpResponse:
+def platform_registrations(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Set the institutions and classes a platform's online minutes count toward."""
     _require_manager(request)
     platform = LearningPlatform.objects.filter(pk=pk).first()
@@ -84,7 +85,7 @@ def platform_registrations(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def credential_create(request: HttpRequest, pk: int) -> HttpResponse:
+def credential_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Issue a credential to a platform and show its secret once."""
     _require_manager(request)
     platform = LearningPlatform.objects.filter(pk=pk).first()
@@ -105,7 +106,7 @@ def credential_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def credential_revoke(request: HttpRequest, key: str) -> HttpResponse:
+def credential_revoke(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
     """Revoke a platform credential."""
     _require_manager(request)
     try:
