@@ -79,12 +79,14 @@ e2e: install ## Run the browser and accessibility journeys alone
 fuzz: install ## Fuzz the REST API with schemathesis and check object-level authorization
 	$(BIN)/pytest -p no:cacheprovider -m api_fuzz
 
-lint: install ## Check style, the apps' layers, locks, migrations and the OpenAPI document
+lint: install ## Check style, the apps' layers, locks, types, migrations and the OpenAPI document
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	# Apps import only downward (docs/adr/0012-app-layers.md); rows are locked only in locks.py.
 	$(BIN)/lint-imports --no-cache
 	$(PY) tools/check_locks.py jineng
+	# Types: django-stubs over jineng, strict on services, access, locks and core ([tool.mypy]).
+	$(BIN)/mypy
 	$(BIN)/jineng makemigrations --check --dry-run
 	$(BIN)/jineng check
 	$(MAKE) --no-print-directory schema-check
