@@ -115,6 +115,9 @@ INSTALLED_APPS = [
     "jineng.training",
     "jineng.attendance",
     "jineng.learning",
+    "jineng.notifications",
+    "jineng.registration",
+    "jineng.workspace",
     "jineng.stats",
     "jineng.api",
     # The composition root: the API's assembly and the commands that drive several apps.

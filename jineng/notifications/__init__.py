@@ -1,0 +1,1 @@
+"""Notifications: every account's in-app inbox and the text messages sent to workers' phones."""
