@@ -44,6 +44,11 @@ class User(AbstractUser):
         verbose_name=_("person"),
         help_text=_("The worker this account belongs to."),
     )
+    is_organization_admin = models.BooleanField(
+        _("organisation administrator"),
+        default=False,
+        help_text=_("Manages the staff accounts of its own organisation."),
+    )
 
     class Meta:
         verbose_name = _("user")
