@@ -377,6 +377,23 @@ JINENG_IDENTITY_MISSES_PER_DAY = env_int("JINENG_IDENTITY_MISSES_PER_DAY", 30)
 # How many people one organisation's staff may register or import in 24 hours (the bureau
 # is not limited): enough for a term's intake, too few to try every ID a mask leaves open.
 JINENG_REGISTRATIONS_PER_DAY = env_int("JINENG_REGISTRATIONS_PER_DAY", 3000)
+# The text-message gateway (jineng.core.sms): a dotted path to a backend class. Development
+# keeps messages in the outbox table; production refuses until a real gateway is named.
+JINENG_SMS_BACKEND = env_str(
+    "JINENG_SMS_BACKEND",
+    "jineng.core.sms.OutboxBackend" if DEBUG else "jineng.core.sms.UnconfiguredBackend",
+)
+# One-time codes (jineng.accounts.otp): how many may be sent per hour to one number and from
+# one client address, and how many self-registrations per day one number or address may have
+# refused because the name did not match the citizen ID (docs/adr/0015-self-registration.md).
+JINENG_OTP_PER_PHONE_PER_HOUR = env_int("JINENG_OTP_PER_PHONE_PER_HOUR", 5)
+JINENG_OTP_PER_ADDRESS_PER_HOUR = env_int("JINENG_OTP_PER_ADDRESS_PER_HOUR", 20)
+JINENG_REGISTRATION_MISSES_PER_DAY = env_int("JINENG_REGISTRATION_MISSES_PER_DAY", 3)
+# Identity providers offered on the registration page (jineng.registration.providers):
+# dotted paths, comma-separated, e.g. a city's 电子社保卡 or OIDC login. None by default.
+JINENG_IDENTITY_PROVIDERS = [
+    p for p in env_str("JINENG_IDENTITY_PROVIDERS", "").split(",") if p.strip()
+]
 
 # Every handler masks ID- and phone-like numbers (jineng.core.logging). Django's own
 # handlers for "django" and "django.server" (the development server's request lines) are

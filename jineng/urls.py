@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("audit/checkpoints/", audit_views.audit_checkpoints, name="audit_checkpoints"),
     path("accounts/", include("jineng.accounts.urls")),
+    path("registration/", include("jineng.registration.urls")),
     path("people/", include("jineng.people.urls")),
     path("records/", include("jineng.records.urls")),
     path("accreditations/", include("jineng.accreditations.urls")),

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jineng.accounts.roles import Role, has_capability
+from jineng.core import pii
+from jineng.core.fields import LookupHashField
 
 
 class User(AbstractUser):
@@ -49,22 +51,49 @@ class User(AbstractUser):
         default=False,
         help_text=_("Manages the staff accounts of its own organisation."),
     )
+    # The account's own mobile number, for one-time codes and notices: encrypted at rest and
+    # found through a keyed hash, like people.Person's (core.pii).
+    phone_encrypted = models.BinaryField(_("mobile phone (encrypted)"), null=True, blank=True)
+    phone_hash = LookupHashField(_("mobile phone lookup hash"), blank=True, db_index=True)
+    phone_confirmed_at = models.DateTimeField(_("mobile phone confirmed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
         constraints = [
+            # A confirmed phone resets one account's password: it belongs to one account only.
+            models.UniqueConstraint(
+                fields=["phone_hash"],
+                condition=models.Q(phone_confirmed_at__isnull=False) & ~models.Q(phone_hash=""),
+                name="accounts_user_one_confirmed_phone",
+                violation_error_message=_("This mobile number is confirmed for another account."),
+            ),
             models.CheckConstraint(
                 condition=~models.Q(role__in=["institution_staff", "evaluator", "employer"])
                 | models.Q(organization__isnull=False),
                 name="accounts_user_org_role_has_org",
                 violation_error_message=_("Organisation staff need an organisation."),
-            )
+            ),
         ]
 
     def can(self, capability: str) -> bool:
         """Tell whether this user's role grants a capability."""
         return has_capability(self, capability)
+
+    @property
+    def phone(self) -> str:
+        """The account's mobile number in clear ("" when none is set)."""
+        return pii.decrypt(self.phone_encrypted) if self.phone_encrypted else ""
+
+    @property
+    def phone_masked(self) -> str:
+        """The account's mobile number masked for display: 138******78."""
+        return pii.mask_phone(self.phone) if self.phone_encrypted else ""
+
+    @property
+    def has_confirmed_phone(self) -> bool:
+        """Tell whether the account's phone was confirmed by a one-time code (or the bureau)."""
+        return bool(self.phone_encrypted) and self.phone_confirmed_at is not None
 
 
 class SecurityPolicy(models.Model):

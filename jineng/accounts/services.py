@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from axes.utils import reset as reset_login_attempts
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -15,8 +16,9 @@ from jineng.accounts.lockout import failures_of
 from jineng.accounts.models import SecurityPolicy, User
 from jineng.accounts.roles import Capability, Role
 from jineng.accounts.security import role_requires_second_factor
-from jineng.core import audit
+from jineng.core import audit, pii
 from jineng.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from jineng.core.validators import normalize_mobile
 
 # The name given to the device created by the enrol page, shown in the admin.
 TOTP_DEVICE_NAME = "authenticator"
@@ -162,3 +164,73 @@ def unlock_login(username: str, ip_address: str, *, actor: User) -> int:
         data={"username": username, "ip_address": ip_address, "failures": failures},
     )
     return failures
+
+
+def _may_set_phone(user: User, actor: Actor | None) -> bool:
+    if actor is None or actor.pk == user.pk or actor.can(Capability.MANAGE_SECURITY):
+        return True
+    # An organisation's administrator keeps its own staff's numbers.
+    return bool(
+        actor.is_organization_admin
+        and actor.organization_id
+        and actor.organization_id == user.organization_id
+    )
+
+
+def store_user_phone(user: User, phone: str, *, actor: Actor | None, confirmed: bool) -> None:
+    """Set an account's phone inside the caller's transaction: validated, encrypted, audited.
+
+    For services that set the phone as one step of a larger change (self-registration sets
+    it once the one-time code is right); everyone else calls set_user_phone. An empty
+    ``phone`` clears the number. ``confirmed`` says the number was proven to belong to the
+    account's holder (a one-time code, or the bureau in person); a changed number is
+    unconfirmed until then.
+    """
+    number = normalize_mobile(phone) if phone.strip() else ""
+    before = user.phone_masked
+    if number:
+        index = pii.blind_index(number)
+        if (
+            confirmed
+            and User.objects.filter(phone_hash=index, phone_confirmed_at__isnull=False)
+            .exclude(pk=user.pk)
+            .exists()
+        ):
+            raise Conflict(_("This mobile number is confirmed for another account."), field="phone")
+        unchanged = user.phone_hash == index
+        user.phone_encrypted = pii.encrypt(number)
+        user.phone_hash = index
+        if confirmed:
+            user.phone_confirmed_at = timezone.now()
+        elif not unchanged:
+            user.phone_confirmed_at = None
+    else:
+        user.phone_encrypted = None
+        user.phone_hash = ""
+        user.phone_confirmed_at = None
+    user.save(update_fields=["phone_encrypted", "phone_hash", "phone_confirmed_at"])
+    audit.record(
+        actor,
+        "accounts.user.phone_set",
+        user,
+        data={
+            "user": user.username,
+            "before": before,
+            "after": user.phone_masked,
+            "confirmed": user.phone_confirmed_at is not None,
+        },
+    )
+
+
+@transaction.atomic(durable=True)
+def set_user_phone(user: User, phone: str, *, actor: Actor | None, confirmed: bool) -> User:
+    """Set or clear an account's mobile number (设置手机号码), audited with masked numbers.
+
+    The account itself, the bureau (MANAGE_SECURITY), the administrator of the account's
+    organisation and the system (``actor=None``) may set it. ``confirmed=True`` records that
+    the number was proven to be the holder's; a confirmed number belongs to one account only.
+    """
+    if not _may_set_phone(user, actor):
+        raise PermissionDenied(_("Your role may not change this account's mobile number."))
+    store_user_phone(user, phone, actor=actor, confirmed=confirmed)
+    return user

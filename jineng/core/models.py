@@ -134,3 +134,34 @@ scope.register(
         "people:export_download/pk",
     ),
 )
+
+
+class SmsOutboxMessage(models.Model):
+    """Keep one text message that the development gateway did not send (短信发件箱).
+
+    The development backend of core.sms stores each message here instead of sending it, so a
+    developer or a browser test reads the one-time code from the outbox page. The number is
+    encrypted at rest like people.Person's and shown masked.
+    """
+
+    phone_encrypted = models.BinaryField(_("mobile phone (encrypted)"))
+    phone_masked = models.CharField(_("mobile phone"), max_length=20)
+    purpose = models.CharField(_("purpose"), max_length=40)
+    text = models.TextField(_("text"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("account"),
+    )
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("outbox text message")
+        verbose_name_plural = _("outbox text messages")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} → {self.phone_masked}"

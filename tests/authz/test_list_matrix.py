@@ -265,6 +265,8 @@ LIST_EXEMPTIONS: dict[str, str] = {
     "accounts:lockouts": "locked (username, address) login pairs, no object scope: "
     "manage_security only (403 otherwise)",
     "accounts:lockout_unlock": "unlocks a login pair (POST, manage_security)",
+    "registration:sms_outbox": "the development gateway's kept text messages (masked "
+    "numbers), no object scope: manage_security only (403 otherwise)",
     "accounts:audit": "the audit trail: read whole by view_audit roles, no object scope "
     "(ADR 0005 keeps it for audit staff)",
     "people:lookup": "an audited lookup by full number (POST): covered by people's tests",
