@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl
 from django.http import HttpRequest, QueryDict
 from django.utils.translation import gettext as _
 
-from jineng.learning.validation import Malformed
+from jineng.learning.errors import Malformed
 
 METHODS = ("GET", "PUT", "POST", "DELETE")
 # Form fields read as headers, by their lower-case name: the META key each one sets.

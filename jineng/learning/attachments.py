@@ -25,8 +25,9 @@ from django.db import connection
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from jineng.learning.errors import Malformed, TooLarge
 from jineng.learning.models import Attachment
-from jineng.learning.validation import Malformed, check_iri, check_language_map
+from jineng.learning.validation import check_iri, check_language_map
 
 SIGNATURE_USAGE = "http://adlnet.gov/expapi/attachments/signature"
 ATTACHMENT_KEYS = frozenset(
@@ -116,13 +117,6 @@ def sha2_of(content: bytes, digest_length: int) -> str:
 def max_bytes() -> int:
     """Return the largest request body with attachments this store reads."""
     return int(settings.JINENG_MAX_UPLOAD_BYTES)
-
-
-class TooLarge(Malformed):
-    """A request with attachments is larger than the store takes."""
-
-    code = "too_large"
-    status = 413
 
 
 def _read(request: HttpRequest) -> Iterator[bytes]:

@@ -29,8 +29,8 @@ from django.views.decorators.csrf import csrf_exempt
 from jineng.core.errors import DomainError
 from jineng.learning import alternate, attachments, queries, services
 from jineng.learning.auth import platform_from_request
+from jineng.learning.errors import Malformed
 from jineng.learning.validation import (
-    Malformed,
     agent_key,
     check_agent,
     check_iri,

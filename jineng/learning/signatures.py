@@ -23,7 +23,8 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from django.utils.translation import gettext as _
 
 from jineng.learning.attachments import SIGNATURE_USAGE, Part
-from jineng.learning.validation import Malformed, parse_timestamp
+from jineng.learning.errors import BadSignature, Malformed
+from jineng.learning.validation import parse_timestamp
 
 ALGORITHMS: dict[str, type[hashes.HashAlgorithm]] = {
     "RS256": hashes.SHA256,
@@ -32,12 +33,6 @@ ALGORITHMS: dict[str, type[hashes.HashAlgorithm]] = {
 }
 # Set or changed by the store (id only when the signer left it out), or added after signing.
 _NOT_COMPARED = ("authority", "stored", "version", "attachments")
-
-
-class BadSignature(Malformed):
-    """A signed statement's JWS is malformed, does not verify or does not match it."""
-
-    code = "xapi_bad_signature"
 
 
 def _b64(segment: str) -> bytes:

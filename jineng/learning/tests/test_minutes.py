@@ -3,10 +3,11 @@ import datetime
 import pytest
 
 from jineng.core.models import AuditEvent
+from jineng.learning.errors import Malformed
 from jineng.learning.models import Statement
 from jineng.learning.queries import online_minutes, record_entries
 from jineng.learning.tests.conftest import HOME, make_class, new_id, statement
-from jineng.learning.validation import Malformed, parse_duration
+from jineng.learning.validation import parse_duration
 from jineng.people.queries import EVERYTHING
 from jineng.records.queries import get_record
 

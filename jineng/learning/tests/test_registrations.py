@@ -11,6 +11,7 @@ from django.apps import apps
 from django.urls import reverse
 from django.utils import translation
 
+from jineng.core.errors import ValidationFailed
 from jineng.core.models import AuditEvent
 from jineng.learning import queries, services
 from jineng.learning.models import LearningPlatform, Statement
@@ -171,7 +172,7 @@ def test_registering_is_audited_with_before_and_after(platform, school_a, classe
 
 @pytest.mark.usefixtures("english")
 def test_unknown_class_code_is_refused_and_nothing_changes(platform, school_a, bureau_admin):
-    with pytest.raises(services.ValidationFailed) as error:
+    with pytest.raises(ValidationFailed) as error:
         services.register_platform(
             platform.pk,
             services.Registrations(institutions=(school_a,), class_codes=("X-1", "X-2")),

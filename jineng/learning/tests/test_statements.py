@@ -328,12 +328,12 @@ def test_version_header_required_on_documents(pair):
 
 
 def test_insert_race_on_same_id_is_409_and_writes_nothing(lrs, monkeypatch):
-    from jineng.learning import services
+    from jineng.learning.services import statements as storing
 
     sid = new_id()
     lrs.post("statements", statement(id=sid))
     # Another request stored this id between our existence check and our insert.
-    monkeypatch.setattr(services, "_existing", lambda ids: {})
+    monkeypatch.setattr(storing, "_existing", lambda ids: {})
     response = lrs.post("statements", [statement(), statement(id=sid)])
     assert response.status_code == 409
     assert Statement.objects.count() == 1

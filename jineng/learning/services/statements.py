@@ -1,9 +1,8 @@
-"""Every write of online learning: platforms, credentials, statements and documents."""
+"""Writes of the statement resource: checking, storing and voiding statements (学习记录)."""
 
 from __future__ import annotations
 
 import datetime
-import hashlib
 import json
 import uuid
 from dataclasses import dataclass
@@ -13,175 +12,21 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jineng.accounts.actors import Actor
 from jineng.core import audit
-from jineng.core.errors import (
-    Conflict,
-    DomainError,
-    NotFound,
-    PermissionDenied,
-    ValidationFailed,
-)
-from jineng.learning import attachments, linking, locks, signatures
+from jineng.core.errors import Conflict, PermissionDenied
+from jineng.learning import attachments, linking, signatures
 from jineng.learning.attachments import Part
-from jineng.learning.models import (
-    Document,
-    DocumentKind,
-    LearningPlatform,
-    PlatformCredential,
-    Statement,
-    account_homepage,
-)
+from jineng.learning.errors import Malformed
+from jineng.learning.models import LearningPlatform, Statement, account_homepage
 from jineng.learning.validation import (
     VOIDED,
-    Malformed,
     agent_key,
     check_statement,
-    check_uuid,
     parse_duration,
     parse_timestamp,
 )
 
-# Properties the store sets itself, left out when comparing a statement with its resend.
 _STORE_SET = ("id", "stored", "authority", "version")
-
-
-class PreconditionFailed(DomainError):
-    """An If-Match or If-None-Match header does not hold for the document."""
-
-    code = "precondition_failed"
-    status = 412
-
-
-@dataclass(frozen=True)
-class Registrations:
-    """What a platform is registered for: institutions (all their classes) and single classes."""
-
-    institutions: tuple[Any, ...] = ()
-    class_codes: tuple[str, ...] = ()
-
-
-def _classes(codes: tuple[str, ...], actor: Actor | None) -> list[Any]:
-    """Return the classes named by code, refusing codes that name no class the actor sees."""
-    from jineng.training.models import TrainingClass
-
-    wanted = sorted({code.strip() for code in codes if code.strip()})
-    found = list(TrainingClass.objects.visible_to(actor).filter(code__in=wanted))
-    missing = sorted(set(wanted) - {c.code for c in found})
-    if missing:
-        raise ValidationFailed(
-            _("No training class with the code {codes}.").format(codes=", ".join(missing)),
-            field="class_codes",
-        )
-    return found
-
-
-def _register(
-    platform: LearningPlatform, registrations: Registrations, actor: Actor | None
-) -> dict[str, list[str]]:
-    """Set what the platform is registered for; return the new registrations for the audit."""
-    classes = _classes(registrations.class_codes, actor)
-    platform.institutions.set(registrations.institutions)
-    platform.training_classes.set(classes)
-    return _registered(platform)
-
-
-def _registered(platform: LearningPlatform) -> dict[str, list[str]]:
-    return {
-        "institutions": sorted(platform.institutions.values_list("credit_code", flat=True)),
-        "classes": sorted(platform.training_classes.values_list("code", flat=True)),
-    }
-
-
-@transaction.atomic(durable=True)
-def create_platform(
-    name: str,
-    *,
-    actor: Actor | None,
-    organization: Any | None = None,
-    registrations: Registrations | None = None,
-) -> LearningPlatform:
-    """Register a learning platform (学习平台) that may report statements.
-
-    Its minutes count only toward the classes of the institutions and the single classes it
-    is registered for; it may report about others, which are kept but not counted.
-    """
-    name = name.strip()
-    if not name or len(name) > 200:
-        raise ValidationFailed(_("A platform needs a name of 1 to 200 characters."), field="name")
-    if LearningPlatform.objects.filter(name=name).exists():
-        raise Conflict(_("A platform named {name} already exists.").format(name=name), field="name")
-    platform = LearningPlatform.objects.create(name=name, organization=organization)
-    registered = _register(platform, registrations or Registrations(), actor)
-    audit.record(
-        actor,
-        "learning.learningplatform.created",
-        platform,
-        data={"name": name, **registered},
-    )
-    return platform
-
-
-@transaction.atomic(durable=True)
-def register_platform(
-    platform_id: int, registrations: Registrations, *, actor: Actor
-) -> LearningPlatform:
-    """Set the institutions and classes a platform's online minutes may count toward (备案)."""
-    platform = locks.platform_for_update(platform_id)
-    if platform is None:
-        raise NotFound(_("No such platform."), field="platform")
-    before = _registered(platform)
-    after = _register(platform, registrations, actor)
-    audit.record(
-        actor,
-        "learning.learningplatform.registered",
-        platform,
-        data={"name": platform.name, "before": before, "after": after},
-    )
-    return platform
-
-
-@transaction.atomic(durable=True)
-def create_credential(
-    platform: LearningPlatform, *, actor: Actor | None
-) -> tuple[PlatformCredential, str]:
-    """Issue a Basic-auth credential (平台凭据) to a platform; return it with the secret once."""
-    if not platform.is_active:
-        raise ValidationFailed(
-            _("Platform {name} is inactive.").format(name=platform.name), field="platform"
-        )
-    key, secret = PlatformCredential.generate()
-    credential = PlatformCredential.objects.create(
-        platform=platform, key=key, secret_hash=PlatformCredential.hash_secret(secret)
-    )
-    audit.record(
-        actor,
-        "learning.platformcredential.created",
-        credential,
-        data={"platform": platform.name, "key": key},
-    )
-    return credential, secret
-
-
-@transaction.atomic(durable=True)
-def revoke_credential(key: str, *, actor: Actor | None) -> PlatformCredential:
-    """Revoke a platform credential so that it stops working at once."""
-    credential = (
-        PlatformCredential.objects.select_related("platform")
-        .filter(key=key, revoked_at__isnull=True)
-        .first()
-    )
-    if credential is None:
-        raise NotFound(_("No active credential {key}.").format(key=key), field="key")
-    credential.revoked_at = timezone.now()
-    credential.save(update_fields=["revoked_at"])
-    audit.record(
-        actor,
-        "learning.platformcredential.revoked",
-        credential,
-        data={"platform": credential.platform.name, "key": key},
-    )
-    return credential
 
 
 def _comparable(statement: dict[str, Any], *, keep_timestamp: bool) -> dict[str, Any]:
@@ -455,131 +300,3 @@ def store_statements(
     except IntegrityError:
         # Another request stored one of these ids between our check and our insert.
         raise Conflict(_("A statement with one of these ids was stored meanwhile.")) from None
-
-
-def etag_of(content: bytes) -> str:
-    """Return the ETag of a document's content."""
-    return hashlib.sha1(content).hexdigest()  # noqa: S324 - an identifier, not a secret
-
-
-@dataclass(frozen=True)
-class DocumentKey:
-    """Identify a platform's documents of one resource, activity, agent and registration."""
-
-    kind: str
-    platform_id: int
-    activity_id: str = ""
-    agent_key: str = ""
-    registration: str = ""
-
-    def filter(self) -> dict[str, str | int]:
-        """Return the lookup of this key's documents."""
-        return {
-            "kind": self.kind,
-            "platform_id": self.platform_id,
-            "activity_id": self.activity_id,
-            "agent_key": self.agent_key,
-            "registration": self.registration,
-        }
-
-
-def _etags(header: str) -> set[str]:
-    return {tag.strip().removeprefix("W/").strip('"') for tag in header.split(",") if tag.strip()}
-
-
-def check_preconditions(
-    document: Document | None, *, if_match: str | None, if_none_match: str | None
-) -> None:
-    """Refuse with 412 when If-Match or If-None-Match does not hold for the document."""
-    if if_match is not None:
-        tags = _etags(if_match)
-        if document is None or ("*" not in tags and document.etag not in tags):
-            raise PreconditionFailed(_("The document's ETag does not match If-Match."))
-    if if_none_match is not None and document is not None:
-        tags = _etags(if_none_match)
-        if "*" in tags or document.etag in tags:
-            raise PreconditionFailed(_("The document exists and If-None-Match forbids it."))
-
-
-def _is_json(content_type: str) -> bool:
-    return content_type.split(";")[0].strip().lower() == "application/json"
-
-
-def _merge(document: Document, content: bytes, content_type: str) -> bytes:
-    try:
-        old, new = json.loads(bytes(document.content)), json.loads(content)
-    except (ValueError, UnicodeDecodeError):
-        old = new = None
-    if not (
-        _is_json(content_type)
-        and _is_json(document.content_type)
-        and isinstance(old, dict)
-        and isinstance(new, dict)
-    ):
-        raise Malformed(_("Only JSON objects can be merged by POST."), field="content")
-    old.update(new)
-    return json.dumps(old, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-@transaction.atomic(durable=True)
-def save_document(
-    key: DocumentKey,
-    document_id: str,
-    content: bytes,
-    content_type: str,
-    *,
-    merge: bool,
-    if_match: str | None = None,
-    if_none_match: str | None = None,
-) -> Document:
-    """Put (replace) or post (merge JSON) one document under the ETag concurrency rules."""
-    document = locks.documents_for_update(key.filter()).filter(document_id=document_id).first()
-    check_preconditions(document, if_match=if_match, if_none_match=if_none_match)
-    needs_precondition = key.kind != DocumentKind.STATE and not merge
-    if document is not None and needs_precondition and if_match is None and if_none_match is None:
-        raise Conflict(
-            _("The document exists: send If-Match or If-None-Match to replace it."),
-            field="If-Match",
-        )
-    if merge and document is not None:
-        content = _merge(document, content, content_type)
-        content_type = "application/json"
-    elif merge and _is_json(content_type):
-        try:
-            if not isinstance(json.loads(content), dict):
-                raise ValueError
-        except (ValueError, UnicodeDecodeError):
-            raise Malformed(
-                _("A posted JSON document must be an object."), field="content"
-            ) from None
-    values = {
-        "content": content,
-        "content_type": content_type or "application/octet-stream",
-        "etag": etag_of(content),
-        "updated": timezone.now(),
-    }
-    if document is None:
-        return Document.objects.create(**key.filter(), document_id=document_id, **values)
-    for name, value in values.items():
-        setattr(document, name, value)
-    document.save()
-    return document
-
-
-@transaction.atomic(durable=True)
-def delete_documents(
-    key: DocumentKey, document_id: str | None, *, if_match: str | None = None
-) -> int:
-    """Delete one document (or, for State without stateId, all of the key's); return the count."""
-    documents = locks.documents_for_update(key.filter())
-    if document_id is not None:
-        document = documents.filter(document_id=document_id).first()
-        check_preconditions(document, if_match=if_match, if_none_match=None)
-        documents = documents.filter(document_id=document_id)
-    count, _deleted = documents.delete()
-    return count
-
-
-def registration_text(value: str | None) -> str:
-    """Return a registration parameter in canonical form, or '' for none."""
-    return str(check_uuid(value, "registration")) if value else ""
