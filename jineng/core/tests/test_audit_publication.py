@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from jineng.core import audit, checkpoint_schedule, checkpoints, tasks
+from jineng.core import audit, checkpoints, tasks
 from jineng.core.models import AuditEvent
 
 
@@ -120,8 +120,8 @@ def test_the_page_refuses_writes(client):
 
 @pytest.mark.django_db
 def test_the_daily_checkpoint_is_queued_once_for_after_midnight(queued_tasks, staff_a):
-    assert checkpoint_schedule.schedule_next() is True
-    assert checkpoint_schedule.schedule_next() is False
+    assert tasks.schedule_next() is True
+    assert tasks.schedule_next() is False
     (queued,) = DBTaskResult.objects.filter(status=TaskResultStatus.READY)
     assert queued.task_path == tasks.write_daily_checkpoint.module_path
     local_run = timezone.localtime(queued.run_after)

@@ -18,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Count
 from django.utils import timezone
 
-from jineng.core import audit, checkpoint_schedule, checkpoints
+from jineng.core import audit, checkpoints, tasks
 from jineng.core.models import AuditEvent
 
 
@@ -70,7 +70,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{len(written)} checkpoints written to {checkpoints.log_path(timezone.now())}."
         )
-        if checkpoint_schedule.schedule_next():
+        if tasks.schedule_next():
             self.stdout.write("The worker will write the next one tomorrow.")
 
     def _report(self, options: dict[str, Any]) -> None:
