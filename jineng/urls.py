@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("jineng.accounts.urls")),
     path("registration/", include("jineng.registration.urls")),
     path("people/", include("jineng.people.urls")),
+    path("organizations/", include("jineng.organizations.urls")),
     path("records/", include("jineng.records.urls")),
     path("accreditations/", include("jineng.accreditations.urls")),
     path("catalogs/", include("jineng.catalogs.urls")),

@@ -60,6 +60,12 @@ REQUIRES: dict[str, tuple[str, ...]] = {
     "training:transfer": _CLASSES,
     "training:find_enrol": (_WORKER,),
     "training:withdraw": (*_CLASSES, _WORKER),
+    # An organisation's administrator (a flag on its account, not a role) manages its staff
+    # too; the matrix's organisation accounts are no administrators, so they get 403 in scope.
+    "organizations:detail": ("manage_organizations",),
+    "organizations:edit": ("manage_organizations",),
+    "organizations:staff_create": ("manage_organizations",),
+    "organizations:staff_action": ("manage_organizations",),
 }
 # Pages whose object is acted on otherwise than their method says: the appeal form (GET too)
 # files an appeal; enrolling oneself needs only to see the class.

@@ -230,6 +230,9 @@ LISTS: dict[str, ListOf] = {
             ),
         ),
     ),
+    "organizations:list": ListOf(
+        (Rows("organizations.organization"),), can("manage_organizations")
+    ),
     "training:mine": ListOf((Rows("training.enrolment"),), person),
     "records:mine": ListOf((Rows("records.sharelink"),), person),
     "people:import": ListOf(
@@ -301,6 +304,11 @@ LIST_EXEMPTIONS: dict[str, str] = {
     "learning_console:platform_registrations": "a platform's registrations: the bureau's, "
     "city-wide",
     "api-not-found": "the API's 404 answer",
+    "organizations:create": "the organisation registration form (manage_organizations)",
+    "organizations:accounts": "every account, for the bureau (manage_security, 403 otherwise): "
+    "accounts are no scoped model; its organisation links are the bureau's, city-wide",
+    "organizations:account_active": "deactivates or reactivates an account (POST, manage_security)",
+    "organizations:set_password": "the set-password form of a one-time link's holder",
     "statistics:dashboard": "city-wide aggregates, no row named: view_statistics roles only "
     "(403 otherwise), small counts suppressed (ADR 0013)",
     "statistics:export": "the dashboard's aggregates as xlsx: view_statistics only",
