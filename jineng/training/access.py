@@ -15,6 +15,7 @@ from jineng.core.scope import VIEW
 from jineng.training.models import (
     PUBLIC_STATUSES,
     ClassSession,
+    Enrolment,
     Programme,
     Teacher,
     TrainingClass,
@@ -24,6 +25,7 @@ from jineng.training.models import (
 __all__ = [
     "PUBLIC_STATUSES",
     "get_class_for_user",
+    "get_enrolment_for_user",
     "get_programme_for_user",
     "get_session_for_user",
     "get_teacher_for_user",
@@ -61,3 +63,11 @@ def get_session_for_user(user: Viewer, pk: int, *, action: str = VIEW) -> ClassS
     """Return a session of a class the user may act on (课次), or NotFound."""
     rows = ClassSession.objects.select_related("training_class__programme__organization", "venue")
     return scope.get_for_user(rows, user, pk, action=action, missing=_("No such session."))
+
+
+def get_enrolment_for_user(user: Viewer, pk: int, *, action: str = VIEW) -> Enrolment:
+    """Return an enrolment (报名) the user may act on: a worker's own, a class's; or NotFound."""
+    rows = Enrolment.objects.select_related(
+        "person", "training_class__programme__organization", "training_class__region"
+    )
+    return scope.get_for_user(rows, user, pk, action=action, missing=_("No such enrolment."))
