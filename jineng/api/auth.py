@@ -15,22 +15,10 @@ from ninja.utils import check_csrf
 from jineng.accounts.actors import Actor
 from jineng.accounts.models import ApiToken
 from jineng.accounts.security import needs_second_factor
-from jineng.core.errors import PermissionDenied
+from jineng.api.errors import CsrfFailed, SecondFactorRequired
 
 # last_used_at is refreshed at most this often, so a busy integration does not write per call.
 LAST_USED_RESOLUTION = datetime.timedelta(minutes=1)
-
-
-class CsrfFailed(PermissionDenied):
-    """A session request that changes data came without a valid CSRF token."""
-
-    code = "csrf_failed"
-
-
-class SecondFactorRequired(PermissionDenied):
-    """The session's role must verify a second factor before using the API."""
-
-    code = "second_factor_required"
 
 
 class TokenAuth(HttpBearer):

@@ -1,4 +1,5 @@
-"""One error shape for the whole API: ``{"code", "detail", "field"?}``, whatever went wrong."""
+"""The API's errors: its own refusals (CSRF, second factor, idempotency keys) and one error
+shape for the whole API, ``{"code", "detail", "field"?}``, whatever went wrong."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from jineng.core import db
-from jineng.core.errors import Busy, DomainError
+from jineng.core.errors import Busy, Conflict, DomainError, PermissionDenied
 
 logger = logging.getLogger("jineng.api")
 
@@ -27,6 +28,31 @@ HTTP_ERROR_CODES = {
     405: "method_not_allowed",
     429: "throttled",
 }
+
+
+class CsrfFailed(PermissionDenied):
+    """A session request that changes data came without a valid CSRF token."""
+
+    code = "csrf_failed"
+
+
+class SecondFactorRequired(PermissionDenied):
+    """The session's role must verify a second factor before using the API."""
+
+    code = "second_factor_required"
+
+
+class IdempotencyKeyReused(DomainError):
+    """The key was first used for a different request."""
+
+    code = "idempotency_key_reused"
+    status = 422
+
+
+class IdempotencyKeyInProgress(Conflict):
+    """A request with the same key is still running."""
+
+    code = "idempotency_key_in_progress"
 
 
 class FieldErrorOut(Schema):

@@ -32,9 +32,10 @@ from django_tasks_db.models import DBTaskResult
 from ninja import Header
 
 from jineng.api import locks
+from jineng.api.errors import IdempotencyKeyInProgress, IdempotencyKeyReused
 from jineng.api.models import IDEMPOTENCY_TTL, IdempotencyKey
 from jineng.core import pii
-from jineng.core.errors import Conflict, DomainError, RateLimited
+from jineng.core.errors import DomainError, RateLimited
 
 # HKDF label of the fingerprint key: a key of its own, never the blind-index key.
 FINGERPRINT_KEY_PURPOSE = b"jineng idempotency fingerprint"
@@ -54,19 +55,6 @@ IdempotencyKeyHeader = Annotated[
         ),
     ),
 ]
-
-
-class IdempotencyKeyReused(DomainError):
-    """The key was first used for a different request."""
-
-    code = "idempotency_key_reused"
-    status = 422
-
-
-class IdempotencyKeyInProgress(Conflict):
-    """A request with the same key is still running."""
-
-    code = "idempotency_key_in_progress"
 
 
 @dataclass(frozen=True)
