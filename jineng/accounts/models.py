@@ -158,3 +158,50 @@ class ApiToken(models.Model):
         return (
             cls.objects.usable().select_related("user").filter(token_hash=_hash_token(raw)).first()
         )
+
+
+class CodePurpose(models.TextChoices):
+    """What a one-time code proves the holder of a phone wants to do."""
+
+    REGISTER = "register", _("Register an account")
+    RESET = "reset", _("Reset a password")
+
+
+class OneTimeCode(models.Model):
+    """Hold one code sent by text message to prove a phone's holder (短信验证码); hashed at rest.
+
+    Only a keyed hash of the code is kept, and the number and client address only as keyed
+    hashes: the rows count the codes sent per number and per address for the resend limits.
+    A code serves one purpose, lives ten minutes and allows five tries (accounts.otp).
+    """
+
+    purpose = models.CharField(_("purpose"), max_length=20, choices=CodePurpose)
+    phone_hash = LookupHashField(_("mobile phone lookup hash"))
+    address_hash = LookupHashField(_("client address hash"), blank=True)
+    code_hash = models.CharField(_("code hash"), max_length=64)
+    user = models.ForeignKey(
+        User,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("account"),
+    )
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    attempts = models.PositiveSmallIntegerField(_("wrong tries"), default=0)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    # Set when a self-registration with this code was refused because the name did not match
+    # the citizen ID: the refusals per number and address are limited per day.
+    identity_missed = models.BooleanField(_("name did not match the ID"), default=False)
+
+    class Meta:
+        verbose_name = _("one-time code")
+        verbose_name_plural = _("one-time codes")
+        indexes = [
+            models.Index(fields=["phone_hash", "created_at"], name="accounts_otp_phone"),
+            models.Index(fields=["address_hash", "created_at"], name="accounts_otp_address"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} #{self.pk}"

@@ -1,18 +1,219 @@
-"""Pages for getting an account: self-registration, password reset, the SMS outbox."""
+"""Pages for getting an account: self-registration, password reset, the SMS outbox.
+
+What the worker typed waits in the session between the form and the code, encrypted (core.pii)
+as every stored ID and phone number is; nothing personal ever travels in a URL.
+"""
 
 from __future__ import annotations
 
+import base64
+import json
+from dataclasses import asdict
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from jineng.accounts.actors import AuthenticatedHttpRequest
+from jineng.accounts.lockout import client_ip_address
 from jineng.accounts.roles import Capability
+from jineng.core import pii
+from jineng.core.errors import DomainError, RateLimited
 from jineng.core.models import SmsOutboxMessage
+from jineng.registration import services
+from jineng.registration.forms import CodeForm, RegistrationForm, ResetConfirmForm, ResetRequestForm
+from jineng.registration.services import Outcome, PendingRegistration
 
 # Messages the outbox page shows at once, the newest first.
 OUTBOX_PAGE_SIZE = 100
+PENDING_KEY = "registration.pending"
+RESET_KEY = "registration.reset_phone"
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def _seal(value: dict[str, Any]) -> str:
+    return base64.b64encode(pii.encrypt(json.dumps(value))).decode()
+
+
+def _unseal(request: HttpRequest, key: str) -> dict[str, Any] | None:
+    sealed = request.session.get(key)
+    if not sealed:
+        return None
+    try:
+        value: dict[str, Any] = json.loads(pii.decrypt(base64.b64decode(sealed)))
+    except (ValueError, TypeError):
+        request.session.pop(key, None)
+        return None
+    return value
+
+
+def _pending(request: HttpRequest) -> PendingRegistration | None:
+    value = _unseal(request, PENDING_KEY)
+    try:
+        return PendingRegistration(**value) if value else None
+    except TypeError:
+        return None
+
+
+def register(request: HttpRequest) -> HttpResponse:
+    """Take the worker's name, ID, township, phone and password; send the phone a code."""
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        pending = form.pending()
+        try:
+            services.start_registration(pending, address=client_ip_address(request))
+        except RateLimited as error:
+            form.add_error(None, error.detail)
+        else:
+            request.session[PENDING_KEY] = _seal(asdict(pending))
+            return redirect("registration:confirm")
+    return render(request, "registration/register.html", {"form": form})
+
+
+# The reason each refusal names itself by on its page (for tests and the browser journey).
+_REFUSALS = {
+    Outcome.ACCOUNT_EXISTS: "account_exists",
+    Outcome.PHONE_TAKEN: "phone_taken",
+    Outcome.IDENTITY_MISMATCH: "identity_mismatch",
+}
+
+
+def _refusal_text(outcome: Outcome) -> str:
+    # The English source strings are spelled out for makemessages.
+    return {
+        Outcome.ACCOUNT_EXISTS: _(
+            "An account already exists for this person. Log in with it, or set a new password "
+            "with the mobile phone number confirmed for it. If you can do neither, take your "
+            "ID card to the bureau's service desk."
+        ),
+        Outcome.PHONE_TAKEN: _(
+            "This mobile phone number is already confirmed for another account. Log in with "
+            "that account, or set a new password for it with this number."
+        ),
+        Outcome.IDENTITY_MISMATCH: _(
+            "We cannot register you with this name and citizen ID number. Check both against "
+            "your ID card and register again. If they are right, take your ID card to the "
+            "bureau's service desk."
+        ),
+    }[outcome]
+
+
+def _code_error(form: CodeForm | ResetConfirmForm, result: services.Result) -> None:
+    if result.outcome is Outcome.WRONG_CODE:
+        form.add_error(
+            "code",
+            _("The code is wrong. You have {count} more tries.").format(count=result.tries_left),
+        )
+    else:
+        form.add_error(
+            "code", _("This code has run out or been used. Ask for a new code and try again.")
+        )
+
+
+def confirm(request: HttpRequest) -> HttpResponse:
+    """Take the code sent to the phone and make the account; sign the worker in."""
+    pending = _pending(request)
+    if pending is None:
+        return redirect("registration:register")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.complete_registration(
+                pending, form.cleaned_data["code"], address=client_ip_address(request)
+            )
+        except DomainError as error:
+            form.add_error(None, error.detail)
+        else:
+            if result.outcome in (Outcome.CREATED, Outcome.LINKED):
+                request.session.pop(PENDING_KEY, None)
+                assert result.user is not None
+                login(request, result.user, backend=MODEL_BACKEND)
+                messages.success(request, _("Your account is ready. Welcome!"))
+                return redirect("home")
+            if result.outcome in (Outcome.WRONG_CODE, Outcome.EXPIRED_CODE):
+                _code_error(form, result)
+            else:
+                request.session.pop(PENDING_KEY, None)
+                return render(
+                    request,
+                    "registration/refused.html",
+                    {"reason": _REFUSALS[result.outcome], "text": _refusal_text(result.outcome)},
+                )
+    return render(
+        request,
+        "registration/confirm.html",
+        {"form": form, "phone_masked": pii.mask_phone(pending.phone)},
+    )
+
+
+@require_POST
+def resend(request: HttpRequest) -> HttpResponse:
+    """Send a new registration code (the old one stops working), within the limits."""
+    pending = _pending(request)
+    if pending is None:
+        return redirect("registration:register")
+    try:
+        services.start_registration(pending, address=client_ip_address(request))
+    except RateLimited as error:
+        messages.error(request, error.detail)
+    else:
+        messages.success(request, _("A new code was sent."))
+    return redirect("registration:confirm")
+
+
+def reset_request(request: HttpRequest) -> HttpResponse:
+    """Take the mobile number of an account whose password is forgotten; send it a code."""
+    form = ResetRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        phone = form.cleaned_data["phone"]
+        try:
+            services.start_password_reset(phone, address=client_ip_address(request))
+        except RateLimited as error:
+            form.add_error(None, error.detail)
+        else:
+            request.session[RESET_KEY] = _seal({"phone": phone})
+            return redirect("registration:reset_confirm")
+    return render(request, "registration/reset_request.html", {"form": form})
+
+
+def reset_confirm(request: HttpRequest) -> HttpResponse:
+    """Take the code and the new password; end the account's other sessions."""
+    sealed = _unseal(request, RESET_KEY)
+    if not sealed:
+        return redirect("registration:reset")
+    phone = str(sealed.get("phone", ""))
+    form = ResetConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.reset_password(
+                phone,
+                form.cleaned_data["code"],
+                form.cleaned_data["password1"],
+                address=client_ip_address(request),
+            )
+        except DomainError as error:
+            form.add_error(None, error.detail)
+        except ValidationError as error:
+            form.add_error("password1", error)
+        else:
+            if result.outcome is Outcome.RESET:
+                request.session.pop(RESET_KEY, None)
+                messages.success(request, _("Your password was changed. Log in with it."))
+                return redirect("accounts:login")
+            _code_error(form, result)
+    return render(
+        request,
+        "registration/reset_confirm.html",
+        {"form": form, "phone_masked": pii.mask_phone(phone)},
+    )
 
 
 @login_required
@@ -20,9 +221,9 @@ def sms_outbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     """List the text messages the development gateway kept instead of sending, for the bureau."""
     if not request.user.can(Capability.MANAGE_SECURITY):
         raise PermissionDenied
-    messages = SmsOutboxMessage.objects.order_by("-created_at", "-id")[:OUTBOX_PAGE_SIZE]
+    outbox = SmsOutboxMessage.objects.order_by("-created_at", "-id")[:OUTBOX_PAGE_SIZE]
     return render(
         request,
         "registration/sms_outbox.html",
-        {"outbox": list(messages), "limit": OUTBOX_PAGE_SIZE},
+        {"outbox": list(outbox), "limit": OUTBOX_PAGE_SIZE},
     )

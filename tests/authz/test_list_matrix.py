@@ -270,6 +270,11 @@ LIST_EXEMPTIONS: dict[str, str] = {
     "accounts:lockout_unlock": "unlocks a login pair (POST, manage_security)",
     "registration:sms_outbox": "the development gateway's kept text messages (masked "
     "numbers), no object scope: manage_security only (403 otherwise)",
+    "registration:register": "the self-registration form (anonymous)",
+    "registration:confirm": "confirms the registering worker's own phone by code (session)",
+    "registration:resend": "sends the registering worker a new code (POST, session)",
+    "registration:reset": "the forgotten-password form (anonymous, answers alike for any number)",
+    "registration:reset_confirm": "sets a new password by the phone's code (session)",
     "accounts:audit": "the audit trail: read whole by view_audit roles, no object scope "
     "(ADR 0005 keeps it for audit staff)",
     "people:lookup": "an audited lookup by full number (POST): covered by people's tests",

@@ -1,0 +1,168 @@
+"""One-time codes sent by text message (短信验证码): issue, limit and check.
+
+A code is six digits, kept only as a keyed hash (HMAC under a key derived from PII_KEY), and
+is bound to a purpose (register or reset) and a number: it lives ten minutes and allows five
+wrong tries. Requests are limited per number and per client address per hour, counted from
+the code rows themselves (like core.throttle counts the audit trail), so the limit holds
+across server processes and restarts. The number and the address are kept only as keyed
+hashes. Callers check a code inside their own transaction (consume_code) so that a wrong try
+is committed with whatever else the request records.
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+import hmac
+import secrets
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jineng.accounts import locks
+from jineng.accounts.models import CodePurpose, OneTimeCode, User
+from jineng.core import pii, sms
+from jineng.core.errors import RateLimited
+
+CODE_DIGITS = 6
+CODE_LIFETIME = datetime.timedelta(minutes=10)
+MAX_WRONG_TRIES = 5
+WINDOW = datetime.timedelta(hours=1)
+
+
+class CodeCheck(enum.Enum):
+    """The result of checking a code typed by the phone's holder."""
+
+    OK = "ok"
+    WRONG = "wrong"
+    EXPIRED = "expired"
+
+
+def phone_key(phone: str) -> str:
+    """The keyed hash a number is found by (the same as people.Person's and User's)."""
+    return pii.blind_index(phone)
+
+
+def address_key(address: str | None) -> str:
+    """A keyed hash of a client address: counted for limits, never stored in clear."""
+    if not address:
+        return ""
+    return hmac.digest(pii.derived_key(b"jineng otp address"), address.encode(), "sha256").hex()
+
+
+def _code_hash(code: str) -> str:
+    # Keyed: six digits are a million guesses, too few for a plain hash to hide them.
+    return hmac.digest(pii.derived_key(b"jineng otp code"), code.encode(), "sha256").hex()
+
+
+def _check_limits(phone_hash: str, address_hash: str) -> None:
+    since = timezone.now() - WINDOW
+    recent = OneTimeCode.objects.filter(created_at__gt=since)
+    if recent.filter(phone_hash=phone_hash).count() >= settings.JINENG_OTP_PER_PHONE_PER_HOUR:
+        raise RateLimited(
+            _(
+                "Too many codes were sent to this mobile number in the last hour. "
+                "Try again in an hour."
+            ),
+            retry_after=3600,
+        )
+    if (
+        address_hash
+        and recent.filter(address_hash=address_hash).count()
+        >= settings.JINENG_OTP_PER_ADDRESS_PER_HOUR
+    ):
+        raise RateLimited(
+            _("Too many codes were requested from this network in the last hour. Try again later."),
+            retry_after=3600,
+        )
+
+
+def _text(purpose: str, code: str) -> str:
+    minutes = int(CODE_LIFETIME.total_seconds() // 60)
+    if purpose == CodePurpose.RESET:
+        return _(
+            "Your code to reset the password is {code}, valid for {minutes} minutes. "
+            "If you did not ask for it, ignore this message."
+        ).format(code=code, minutes=minutes)
+    return _(
+        "Your registration code is {code}, valid for {minutes} minutes. Do not tell it to anyone."
+    ).format(code=code, minutes=minutes)
+
+
+def issue_code(
+    phone: str,
+    *,
+    purpose: CodePurpose,
+    address: str | None,
+    user: User | None = None,
+    deliver: bool = True,
+) -> OneTimeCode:
+    """Create a code for a number inside the caller's transaction and send it (发送验证码).
+
+    ``phone`` is already normalised. Earlier unused codes of the same number and purpose stop
+    working. Raises RateLimited past the hourly limits, before anything is written or sent.
+    With ``deliver=False`` the row is written (and counted) but nothing is sent: a reset for
+    a number with no account answers and counts exactly like one with an account. The text
+    is sent inside the transaction, so a gateway that refuses leaves no code behind.
+    """
+    phone_hash = phone_key(phone)
+    address_hash = address_key(address)
+    locks.codes_of_phone_for_update(phone_hash)
+    _check_limits(phone_hash, address_hash)
+    now = timezone.now()
+    OneTimeCode.objects.filter(
+        phone_hash=phone_hash, purpose=purpose, used_at__isnull=True, expires_at__gt=now
+    ).update(expires_at=now)
+    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+    row = OneTimeCode.objects.create(
+        purpose=purpose,
+        phone_hash=phone_hash,
+        address_hash=address_hash,
+        code_hash=_code_hash(code),
+        user=user,
+        created_at=now,
+        expires_at=now + CODE_LIFETIME,
+    )
+    if deliver:
+        sms.send_sms(
+            phone, _text(purpose, code), purpose=str(purpose), user_id=user.pk if user else None
+        )
+    return row
+
+
+def latest_code(phone: str, *, purpose: CodePurpose) -> OneTimeCode | None:
+    """The code most recently issued to a number for a purpose, locked for the check."""
+    latest = (
+        OneTimeCode.objects.filter(phone_hash=phone_key(phone), purpose=purpose)
+        .order_by("-created_at", "-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return locks.code_for_update(latest) if latest is not None else None
+
+
+def consume_code(row: OneTimeCode | None, code: str) -> CodeCheck:
+    """Check a typed code against a locked row inside the caller's transaction.
+
+    A right code is used up; a wrong one counts a try, and the fifth wrong try, like the
+    tenth minute, ends the code. The caller must commit on WRONG for the try to count.
+    """
+    now = timezone.now()
+    if row is None or row.used_at is not None or row.expires_at <= now:
+        return CodeCheck.EXPIRED
+    if row.attempts >= MAX_WRONG_TRIES:
+        return CodeCheck.EXPIRED
+    typed = "".join((code or "").split())
+    if not hmac.compare_digest(_code_hash(typed), row.code_hash):
+        row.attempts += 1
+        row.save(update_fields=["attempts"])
+        return CodeCheck.WRONG
+    row.used_at = now
+    row.save(update_fields=["used_at"])
+    return CodeCheck.OK
+
+
+def tries_left(row: OneTimeCode | None) -> int:
+    """How many wrong tries the code still allows."""
+    return 0 if row is None else max(0, MAX_WRONG_TRIES - row.attempts)
