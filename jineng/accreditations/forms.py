@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -15,7 +14,8 @@ from jineng.accreditations.choices import (
     ApplicationStatus,
     EvaluationKind,
 )
-from jineng.occupations.models import Occupation, SkillLevel
+from jineng.occupations.forms import OccupationField
+from jineng.occupations.models import SkillLevel
 
 ACCEPT = "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"
 
@@ -38,20 +38,6 @@ class MultipleFileField(forms.FileField):
         if isinstance(data, list | tuple):
             return [single(item, initial) for item in data]
         return [single(data, initial)] if data else []
-
-
-class OccupationField(forms.CharField):
-    """An occupation typed as its code (6-31-01-03) or its exact name (电工)."""
-
-    def clean(self, value: Any) -> Occupation:
-        text = super().clean(value).strip()
-        found = Occupation.objects.filter(Q(code=text) | Q(name=text)).order_by("level", "code")
-        occupation = found.first()
-        if occupation is None:
-            raise forms.ValidationError(
-                _("No occupation has the code or name “%(value)s”."), params={"value": text}
-            )
-        return occupation
 
 
 class ApplicationForm(forms.Form):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
@@ -12,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jineng.catalogs.choices import (
+    PUBLIC_STATUSES,
     CatalogKind,
     ChangeReason,
     EntryStatus,
@@ -22,9 +22,12 @@ from jineng.catalogs.choices import (
 )
 from jineng.catalogs.importers import cells
 from jineng.catalogs.importers.columns import ITEM_SEPARATORS, PAIR_SEPARATOR
-from jineng.catalogs.queries import EntryFilters
+from jineng.catalogs.models import CatalogEntry
+from jineng.catalogs.queries import EntryFilters, current_version, upcoming_version
 from jineng.catalogs.services import REGISTER_KINDS, EntryInput
-from jineng.occupations.models import SkillLevel
+from jineng.core.forms import DatalistInput, YuanField
+from jineng.core.money import format_yuan
+from jineng.occupations.forms import SkillLevelField
 from jineng.people.models import TargetGroup
 from jineng.regions.models import Region
 
@@ -33,10 +36,6 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 def _blank(label: Any) -> list[tuple[str, Any]]:
     return [("", label)]
-
-
-def level_choices(blank: Any) -> list[tuple[str, str]]:
-    return [*_blank(blank), *SkillLevel.objects.values_list("code", "name")]
 
 
 def group_choices() -> list[tuple[str, str]]:
@@ -58,7 +57,7 @@ class EntrySearchForm(forms.Form):
         max_length=20,
         help_text=_("A code or its beginning, e.g. 6-31."),
     )
-    level = forms.ChoiceField(label=_("Skill level"), required=False)
+    level = SkillLevelField(label=_("Skill level"), required=False, blank=_("All levels"))
     town = forms.ChoiceField(label=_("Township"), required=False)
     target_group = forms.ChoiceField(label=_("Target group"), required=False)
     training_type = forms.ChoiceField(
@@ -75,7 +74,6 @@ class EntrySearchForm(forms.Form):
 
     def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["level"]).choices = level_choices(_("All levels"))
         cast(forms.ChoiceField, self.fields["town"]).choices = town_choices()
         cast(forms.ChoiceField, self.fields["target_group"]).choices = [
             *_blank(_("All target groups")),
@@ -172,7 +170,7 @@ class EntryForm(forms.Form):
         max_length=200,
         help_text=_("For an item without an occupation code, e.g. a local special ability."),
     )
-    level_code = forms.ChoiceField(label=_("Skill level"), required=False)
+    level_code = SkillLevelField(label=_("Skill level"), required=False)
     training_type = forms.ChoiceField(
         label=_("Training type"), required=False, choices=[("", "—"), *TrainingType.choices]
     )
@@ -188,9 +186,7 @@ class EntryForm(forms.Form):
         choices=[("", "—"), *QualificationType.choices],
     )
     region_code = forms.CharField(label=_("Township code"), required=False, max_length=12)
-    subsidy_yuan = forms.DecimalField(
-        label=_("Subsidy (yuan per person)"), required=False, decimal_places=2, max_digits=9
-    )
+    subsidy_yuan = YuanField(label=_("Subsidy (yuan per person)"), required=False)
     target_groups = forms.MultipleChoiceField(
         label=_("Eligible target groups"),
         required=False,
@@ -271,7 +267,6 @@ class EntryForm(forms.Form):
     def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.kind = kind
-        cast(forms.ChoiceField, self.fields["level_code"]).choices = level_choices("—")
         cast(forms.ChoiceField, self.fields["target_groups"]).choices = group_choices()
         for name in list(self.fields):
             if name not in self.KIND_FIELDS[kind]:
@@ -318,7 +313,6 @@ class EntryForm(forms.Form):
         for name in ("evaluation_kind", "qualification_type"):
             if data.get(name):
                 attributes[name] = data[name]
-        subsidy: Decimal | None = data.get("subsidy_yuan")
         return EntryInput(
             title=data.get("title", ""),
             occupation_code=data.get("occupation_code", ""),
@@ -327,7 +321,7 @@ class EntryForm(forms.Form):
             organization_code=data.get("organization_code", ""),
             region_code=data.get("region_code", ""),
             target_groups=tuple(data.get("target_groups") or ()),
-            subsidy_fen=int(subsidy * 100) if subsidy is not None else None,
+            subsidy_fen=data.get("subsidy_yuan"),
             group_subsidy_fen=data.get("group_subsidies") or {},
             min_hours=data.get("min_hours"),
             age_min=data.get("age_min"),
@@ -351,10 +345,10 @@ class EntryForm(forms.Form):
             "evaluation_kind": attributes.pop("evaluation_kind", ""),
             "qualification_type": attributes.pop("qualification_type", ""),
             "region_code": data.region_code,
-            "subsidy_yuan": cells.fen_to_yuan(data.subsidy_fen),
+            "subsidy_yuan": data.subsidy_fen,
             "target_groups": list(data.target_groups),
             "group_subsidies": "；".join(
-                f"{names.get(k, k)}:{cells.fen_to_yuan(v)}"
+                f"{names.get(k, k)}:{format_yuan(v, grouping=False)}"
                 for k, v in data.group_subsidy_fen.items()
             ),
             "min_hours": data.min_hours,
@@ -423,3 +417,114 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=5000,
     )
+
+
+def entry_label(entry: CatalogEntry) -> str:
+    """How a form names a subsidised-training entry: code, occupation or item, level, type."""
+    parts = [entry.display_name]
+    if entry.occupation is not None:
+        parts[0] = f"{entry.occupation.code} {entry.display_name}"
+    if entry.training_type:
+        parts.append(str(entry.get_training_type_display()))
+    return " · ".join(parts)
+
+
+def subsidised_entries() -> dict[str, str]:
+    """The active entries of the subsidised-training catalog in force and of the one
+    published to follow it, as {key: label}; labels are made unique with the key."""
+    versions = [
+        v
+        for v in (
+            current_version(CatalogKind.SUBSIDISED_TRAINING),
+            upcoming_version(CatalogKind.SUBSIDISED_TRAINING),
+        )
+        if v is not None
+    ]
+    entries = (
+        CatalogEntry.objects.filter(version__in=versions, status=EntryStatus.ACTIVE)
+        .select_related("occupation", "skill_level", "organization")
+        .order_by("key")
+    )
+    labels: dict[str, str] = {}
+    for entry in entries:
+        labels.setdefault(entry.key, entry_label(entry))
+    seen: dict[str, int] = {}
+    for label in labels.values():
+        seen[label] = seen.get(label, 0) + 1
+    return {key: label if seen[label] == 1 else f"{label} ({key})" for key, label in labels.items()}
+
+
+def entry_label_of(key: str) -> str:
+    """The label of a subsidised-training entry by its key, from the latest published version
+    that has it (one query), or the key itself if no published catalog has it."""
+    if not key:
+        return ""
+    entry = (
+        CatalogEntry.objects.filter(
+            key=key,
+            version__catalog__kind=CatalogKind.SUBSIDISED_TRAINING,
+            version__status__in=PUBLIC_STATUSES,
+        )
+        .select_related("occupation", "skill_level", "organization")
+        .order_by("-version__effective_from", "-version__number")
+        .first()
+    )
+    return entry_label(entry) if entry is not None else key
+
+
+class CatalogEntryField(forms.CharField):
+    """A subsidised-training catalog entry chosen by its title, cleaned to the entry's key.
+
+    The input suggests every active entry (a <datalist>: searchable without script); a text
+    that is a whole label, a key, or words found in exactly one label chooses that entry.
+    """
+
+    widget = DatalistInput
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 300)
+        super().__init__(*args, **kwargs)
+        self.entries: dict[str, str] = {}
+
+    def load(self) -> None:
+        """Read the catalog: call when the form is made, not when the module is imported."""
+        self.entries = subsidised_entries()
+        assert isinstance(self.widget, DatalistInput)
+        self.widget.options = list(self.entries.values())
+
+    def prepare_value(self, value: Any) -> Any:
+        return self.entries.get(value, value) if isinstance(value, str) else value
+
+    def clean(self, value: Any) -> str:
+        text = " ".join(str(super().clean(value) or "").split())
+        if not text:
+            return ""
+        if text in self.entries:
+            return text
+        by_label = {label: key for key, label in self.entries.items()}
+        if text in by_label:
+            return by_label[text]
+        words = text.lower().split()
+        found = [
+            key
+            for key, label in self.entries.items()
+            if all(word in f"{label} {key}".lower() for word in words)
+        ]
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise forms.ValidationError(
+                _(
+                    "No entry of the subsidised training catalog in force matches “%(value)s”: "
+                    "choose one from the list, or leave the field empty."
+                ),
+                params={"value": text},
+            )
+        raise forms.ValidationError(
+            _("%(count)s entries match “%(value)s”: choose one from the list, e.g. %(examples)s."),
+            params={
+                "count": len(found),
+                "value": text,
+                "examples": "；".join(self.entries[key] for key in found[:3]),
+            },
+        )

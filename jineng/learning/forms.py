@@ -46,7 +46,7 @@ class RegistrationForm(forms.Form):
 class PlatformForm(RegistrationForm):
     """Register a learning platform and what it reports for."""
 
-    name = forms.CharField(label=_("Name"), max_length=200)
+    name = forms.CharField(label=_("Platform name"), max_length=200)
     organization = forms.ModelChoiceField(
         label=_("Organisation"),
         queryset=Organization.objects.order_by("name"),

@@ -8,27 +8,49 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jineng.catalogs.choices import TrainingType
+from jineng.catalogs.forms import CatalogEntryField
+from jineng.core.forms import YuanField
 from jineng.core.scope import CHANGE
+from jineng.occupations.forms import OccupationField, SkillLevelField
+from jineng.occupations.models import Occupation
 from jineng.training.choices import ClassMode
 from jineng.training.models import Teacher, Venue
 
 
 class ProgrammeForm(forms.Form):
-    """A programme (培训项目)."""
+    """A programme (培训项目), its choices in words: occupation by code or name, level by
+    name, fee in yuan, subsidised catalog entry by title. The cleaned data keeps the
+    service's codes and fen (services.ProgrammeInput)."""
 
-    name = forms.CharField(label=_("Name"), max_length=200)
-    occupation_code = forms.CharField(label=_("Occupation code"), max_length=20)
-    skill_level_code = forms.CharField(label=_("Skill level code"), max_length=20, required=False)
+    name = forms.CharField(label=_("Programme name"), max_length=200)
+    occupation_code = OccupationField(
+        label=_("Occupation"),
+        max_length=200,
+        help_text=_("The code (e.g. 6-31-01-03) or exact name (e.g. 电工) in the classification."),
+    )
+    skill_level_code = SkillLevelField(label=_("Skill level"), required=False, blank=_("None"))
     training_type = forms.ChoiceField(label=_("Training type"), choices=TrainingType.choices)
     theory_hours = forms.IntegerField(label=_("Theory hours"), min_value=0, max_value=10000)
     practice_hours = forms.IntegerField(label=_("Practice hours"), min_value=0, max_value=10000)
-    fee_fen = forms.IntegerField(label=_("Fee (fen)"), min_value=0, initial=0)
-    catalog_entry_key = forms.CharField(
-        label=_("Subsidised catalog entry key"),
-        max_length=200,
+    fee_fen = YuanField(label=_("Fee (yuan)"), initial=0)
+    catalog_entry_key = CatalogEntryField(
+        label=_("Subsidised catalog entry"),
         required=False,
-        help_text=_("Leave empty for a class that claims no subsidy."),
+        help_text=_(
+            "Type part of the title, e.g. 电工, and choose the entry; leave empty for a class "
+            "that claims no subsidy."
+        ),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        entry_field = self.fields["catalog_entry_key"]
+        assert isinstance(entry_field, CatalogEntryField)
+        entry_field.load()
+
+    def clean_occupation_code(self) -> str:
+        occupation = self.cleaned_data.get("occupation_code")
+        return occupation.code if isinstance(occupation, Occupation) else ""
 
 
 class SessionForm(forms.Form):
@@ -146,7 +168,7 @@ class NoteForm(forms.Form):
 class VenueForm(forms.Form):
     """A training venue (培训场地) of the institution."""
 
-    name = forms.CharField(label=_("Name"), max_length=200)
+    name = forms.CharField(label=_("Venue name"), max_length=200)
     address = forms.CharField(label=_("Address"), max_length=300, required=False)
     region_code = forms.CharField(
         label=_("Township code"),

@@ -31,3 +31,18 @@ def group_subsidies(entry: Any, names: dict[str, str]) -> list[tuple[str, str]]:
         (names.get(code, code), display.yuan(fen))
         for code, fen in sorted((entry.group_subsidy_fen or {}).items())
     ]
+
+
+@register.simple_tag(takes_context=True)
+def entry_name(context: template.Context, key: str) -> str:
+    """Name a subsidised-training entry by its key, looked up once per key and page:
+    ``{% entry_name programme.catalog_entry_key %}``."""
+    from jineng.catalogs.forms import entry_label_of
+
+    names: dict[str, str] | None = context.render_context.get("catalogs_entry_names")
+    if names is None:
+        names = {}
+        context.render_context["catalogs_entry_names"] = names
+    if key not in names:
+        names[key] = entry_label_of(key)
+    return names[key]

@@ -185,7 +185,9 @@ def test_editor_changes_an_entry_and_records_its_reason(client, published, burea
     client.force_login(bureau_admin)
     page = client.get(reverse("catalogs:entry_edit", args=[entry.pk]))
     assert page.status_code == 200
-    assert page.context["form"].initial["subsidy_yuan"] == 800
+    # Stored in fen, shown in yuan with two decimals.
+    assert page.context["form"].initial["subsidy_yuan"] == 80000
+    assert 'name="subsidy_yuan" value="800.00"' in page.content.decode()
     response = client.post(
         reverse("catalogs:entry_edit", args=[entry.pk]),
         {

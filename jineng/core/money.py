@@ -1,0 +1,72 @@
+"""Amounts of money: stored as integer fen, entered and shown in yuan (元) with two decimals."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
+
+from jineng.core.errors import ValidationFailed
+
+# Thousands separators and the unit people write after an amount: 1,200.50元, ¥1200, 1200 元.
+_NOISE = re.compile(r"[,，\s]")
+_PREFIXES = ("¥", "￥", "RMB", "CNY")
+_SUFFIXES = ("人民币元", "元", "RMB", "CNY")
+
+
+def parse_yuan(value: str, *, field: str = "amount") -> int | None:
+    """Return an amount typed in yuan as integer fen ('' → None).
+
+    Accepts 1200, 1,200.50, 1200.5元 and ¥1200; refuses negative amounts, more than two
+    decimal places and anything that is not a number, each with a reason.
+    """
+    raw = unicodedata.normalize("NFKC", value or "").strip()
+    text = _NOISE.sub("", raw).upper()
+    for prefix in _PREFIXES:
+        text = text.removeprefix(prefix)
+    for suffix in _SUFFIXES:
+        text = text.removesuffix(suffix)
+    if not text:
+        if raw:
+            raise ValidationFailed(
+                _("Write the amount in yuan, e.g. 1200 or 1200.50."), field=field
+            )
+        return None
+    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", text):
+        raise ValidationFailed(
+            _("“{value}” is not an amount in yuan: write it like 1200 or 1200.50.").format(
+                value=raw
+            ),
+            field=field,
+        )
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
+        raise ValidationFailed(
+            _("Write the amount in yuan, e.g. 1200 or 1200.50."), field=field
+        ) from None
+    if amount < 0:
+        raise ValidationFailed(
+            _("An amount cannot be negative ({value}).").format(value=raw), field=field
+        )
+    fen = amount * 100
+    if fen != fen.to_integral_value():
+        raise ValidationFailed(
+            _("An amount in yuan has at most two decimal places (fen); {value} has more.").format(
+                value=raw
+            ),
+            field=field,
+        )
+    return int(fen)
+
+
+def format_yuan(fen: int | None, *, grouping: bool = True) -> str:
+    """Show fen as yuan with two decimals: 120050 → 1,200.50 (or 1200.50); None → ''."""
+    if fen is None:
+        return ""
+    sign = "-" if fen < 0 else ""
+    whole, cents = divmod(abs(int(fen)), 100)
+    text = f"{whole:,}" if grouping else str(whole)
+    return f"{sign}{text}.{cents:02d}"
