@@ -45,6 +45,7 @@ class Capability(models.TextChoices):
     )
     VIEW_ATTENDANCE = "view_attendance", _("See attendance sheets of classes in scope")
     RECORD_ATTENDANCE = "record_attendance", _("Show session codes and record manual check-ins")
+    REVIEW_CHECK_INS = "review_check_ins", _("Accept or reject flagged check-ins")
     MANAGE_CLASSES = "manage_classes", _("Run own programmes, classes and trainees")
     APPROVE_CLASSES = "approve_classes", _("Approve or return training classes")
     ENROL_SELF = "enrol_self", _("Enrol oneself in training classes")
@@ -73,9 +74,12 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             _C.MANAGE_LEARNING_PLATFORMS,
             _C.APPROVE_CLASSES,
             _C.VIEW_ATTENDANCE,
+            _C.REVIEW_CHECK_INS,
             _C.VIEW_STATISTICS,
         }
     ),
+    # Reviews (subsidy claims in a later issue, flagged check-ins now) and reads; decides
+    # nothing else: classes, catalogs, accreditations and appeals stay with the bureau.
     Role.REVIEWER: frozenset(
         {
             _C.VIEW_PEOPLE,
@@ -83,6 +87,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             _C.VIEW_AUDIT,
             _C.VIEW_ACCREDITATIONS,
             _C.VIEW_ATTENDANCE,
+            _C.REVIEW_CHECK_INS,
             _C.VIEW_STATISTICS,
         }
     ),

@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 
 from jineng.accounts.actors import Actor, Viewer
 from jineng.accounts.roles import CITY_WIDE_ROLES, Capability, has_capability
+from jineng.attendance.models import Attendance, AttendanceQuerySet
+from jineng.core import scope
 from jineng.core.errors import PermissionDenied
 from jineng.core.scope import CHANGE, VIEW
 from jineng.training import access as training_access
@@ -65,3 +67,35 @@ def require_city_figures(user: Viewer) -> None:
     """Refuse (403) a role that may never see city-wide attendance figures."""
     if not may_see_city_figures(user):
         raise PermissionDenied(_("Only the bureau sees attendance figures across the city."))
+
+
+def may_review(user: Viewer | None) -> bool:
+    """Tell whether the user accepts or rejects flagged check-ins (the bureau, reviewers)."""
+    return has_capability(user, Capability.REVIEW_CHECK_INS)
+
+
+def check_ins_to_review(user: Viewer) -> AttendanceQuerySet:
+    """Return the check-ins in the user's scope that the user may review (none if no role)."""
+    if not may_review(user):
+        return Attendance.objects.none()
+    return Attendance.objects.visible_to(user)
+
+
+def get_check_in_for_review(user: Actor, pk: int, *, action: str = VIEW) -> Attendance:
+    """Return a check-in the user may review.
+
+    NotFound (404) when it is missing or outside the user's scope; PermissionDenied (403)
+    when the user sees it (a worker's own, a school's own trainee) but may not review it.
+    """
+    rows = Attendance.objects.select_related(
+        "enrolment__person",
+        "enrolment__training_class__programme__organization",
+        "session__venue",
+        "recorded_by",
+        "reviewed_by",
+    )
+    missing = _("No such check-in.")
+    scope.get_for_user(rows, user, pk, missing=missing)
+    if not may_review(user):
+        raise PermissionDenied(_("Your role may not review check-ins."))
+    return scope.get_for_user(rows, user, pk, action=action, missing=missing)

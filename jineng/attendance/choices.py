@@ -18,3 +18,10 @@ class AttendanceFlag(models.TextChoices):
     FAR_FROM_VENUE = "far_from_venue", _("Far from the venue")
     NO_LOCATION = "no_location", _("No location given")
     SHARED_DEVICE = "shared_device", _("Device already used by another trainee in this session")
+
+
+class ReviewDecision(models.TextChoices):
+    """A reviewer's decision on a flagged check-in (核查结论); empty while it waits."""
+
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")

@@ -7,6 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jineng.attendance.choices import ReviewDecision
 from jineng.training.choices import EnrolmentStatus
 from jineng.training.models import ClassSession
 
@@ -49,3 +50,19 @@ class CheckInForm(forms.Form):
     latitude = forms.CharField(required=False, widget=forms.HiddenInput)
     longitude = forms.CharField(required=False, widget=forms.HiddenInput)
     accuracy = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class ReviewForm(forms.Form):
+    """A reviewer accepts or rejects a flagged check-in, always saying why."""
+
+    # Given by the button pressed: 接受 or 不予认可.
+    decision = forms.ChoiceField(label=_("Decision"), choices=ReviewDecision.choices)
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Required. Say what you checked, e.g. the trainee confirmed by phone that they "
+            "were there. A rejected check-in stays in the record and no longer counts."
+        ),
+    )

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jineng.accounts.roles import Capability
 from jineng.attendance import policy
-from jineng.attendance.choices import AttendanceFlag, AttendanceMethod
+from jineng.attendance.choices import AttendanceFlag, AttendanceMethod, ReviewDecision
 from jineng.core import scope
 from jineng.core.scope import ScopedQuerySet
 from jineng.training.models import placed_at
@@ -22,9 +22,14 @@ class AttendanceQuerySet(ScopedQuerySet["Attendance"]):
 
     def counted(self) -> AttendanceQuerySet:
         """Keep the check-ins that count toward hours: all but manual ones recorded outside
-        the manual window (before the session began, or after its grace), and all but those
-        for a session held before the trainee had a place (see ``before_the_place``)."""
-        return self.exclude(outside_manual_window() | before_the_place())
+        the manual window (before the session began, or after its grace), all but those
+        for a session held before the trainee had a place (see ``before_the_place``), and
+        all but flagged ones a reviewer rejected."""
+        return self.exclude(outside_manual_window() | before_the_place() | rejected())
+
+    def awaiting_review(self) -> AttendanceQuerySet:
+        """Keep the flagged check-ins no reviewer has decided yet."""
+        return self.filter(is_flagged=True, review="")
 
 
 def outside_manual_window() -> Q:
@@ -35,6 +40,11 @@ def outside_manual_window() -> Q:
         Q(created_at__lt=F("session__starts_at") - early)
         | Q(created_at__gt=F("session__ends_at") + grace)
     )
+
+
+def rejected() -> Q:
+    """Match check-ins a reviewer rejected: they stay in the record but add no hours."""
+    return Q(review=ReviewDecision.REJECTED)
 
 
 def before_the_place() -> Q:
@@ -85,7 +95,10 @@ class Attendance(models.Model):
         _("flags"),
         default=list,
         blank=True,
-        help_text=_("Reasons a reviewer should look at this check-in; it counts all the same."),
+        help_text=_(
+            "Reasons a reviewer should look at this check-in; it counts unless a reviewer "
+            "rejects it."
+        ),
     )
     is_flagged = models.BooleanField(_("flagged"), default=False, db_index=True)
     reason = models.CharField(_("reason for a manual check-in"), max_length=300, blank=True)
@@ -97,6 +110,19 @@ class Attendance(models.Model):
         related_name="+",
         verbose_name=_("recorded by"),
     )
+    review = models.CharField(
+        _("review decision"), max_length=10, choices=ReviewDecision, blank=True, db_index=True
+    )
+    review_reason = models.CharField(_("reason for the decision"), max_length=300, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = AttendanceQuerySet.as_manager()
@@ -115,6 +141,14 @@ class Attendance(models.Model):
                 condition=~models.Q(method=AttendanceMethod.MANUAL) | ~models.Q(reason=""),
                 name="attendance_manual_has_reason",
                 violation_error_message=_("A manual check-in needs a reason."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(review="")
+                | (models.Q(is_flagged=True) & ~models.Q(review_reason="")),
+                name="attendance_review_flagged_with_reason",
+                violation_error_message=_(
+                    "Only a flagged check-in is reviewed, and a decision needs a reason."
+                ),
             ),
         ]
 
@@ -149,10 +183,15 @@ class Attendance(models.Model):
         )
 
     @property
+    def is_rejected(self) -> bool:
+        """Tell whether a reviewer rejected it."""
+        return self.review == ReviewDecision.REJECTED
+
+    @property
     def is_counted(self) -> bool:
         """Tell whether it counts toward hours (the same rule as ``counted()``; needs session
         and enrolment)."""
-        return not (self.is_outside_manual_window or self.is_before_the_place)
+        return not (self.is_outside_manual_window or self.is_before_the_place or self.is_rejected)
 
     @property
     def not_counted_reason(self) -> str:
@@ -161,6 +200,8 @@ class Attendance(models.Model):
             return str(_("the session was held before the trainee had a place in the class"))
         if self.is_outside_manual_window:
             return str(_("recorded outside the session's manual window"))
+        if self.is_rejected:
+            return str(_("rejected by a reviewer: {reason}")).format(reason=self.review_reason)
         return ""
 
 

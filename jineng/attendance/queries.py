@@ -2,8 +2,9 @@
 
 Accrued hours are derived from attendance, never typed: a trainee accrues a session's full
 scheduled length for each session they checked in to. **Flagged check-ins count** (they were
-accepted, and a flag is a prompt to look, not a verdict); sheets and the record show the flags,
-so reviewers see which hours rest on them. **Manual check-ins** count when staff recorded
+accepted, and a flag is a prompt to look, not a verdict) until a reviewer rejects one; sheets
+and the record show the flags, so reviewers see which hours rest on them. A rejected one is
+shown, marked "not counted", and adds nothing. **Manual check-ins** count when staff recorded
 them inside the manual window (``policy``); one recorded ahead of its session or after the
 grace is shown, marked "not counted", and adds nothing. Nor does any check-in to a session
 held before the trainee had a place (``models.before_the_place``).
@@ -33,11 +34,11 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jineng.attendance.choices import AttendanceMethod
+from jineng.attendance.choices import AttendanceMethod, ReviewDecision
 from jineng.attendance.models import Attendance, AttendanceQuerySet
 from jineng.people.models import Person
 from jineng.people.queries import RecordEntry, RecordScope
-from jineng.training.choices import EnrolmentStatus
+from jineng.training.choices import FINISHED_STATUSES, EnrolmentStatus
 from jineng.training.models import ClassSession, Enrolment, TrainingClass
 
 SESSION_LENGTH = ExpressionWrapper(
@@ -291,3 +292,29 @@ def manual_share_overview(classes: QuerySet[TrainingClass]) -> QuerySet[Training
         .select_related("programme__organization")
         .order_by("-manual_ratio", "code")
     )
+
+
+# The states a reviewer filters the flagged check-ins by: waiting, or decided either way.
+REVIEW_STATES = ("waiting", ReviewDecision.ACCEPTED, ReviewDecision.REJECTED)
+
+
+def review_queue(check_ins: AttendanceQuerySet, state: str = "waiting") -> AttendanceQuerySet:
+    """Return the flagged check-ins in a review state, newest first; the caller gives those in
+    the viewer's scope (``access.check_ins_to_review``).
+
+    Waiting ones are those of classes that have not finished: a finished class's completion
+    is decided, and its check-ins are no longer reviewed.
+    """
+    flagged = check_ins.filter(is_flagged=True)
+    if state == "waiting":
+        flagged = flagged.awaiting_review().exclude(
+            enrolment__training_class__status__in=FINISHED_STATUSES
+        )
+    else:
+        flagged = flagged.filter(review=state)
+    return flagged.select_related(
+        "enrolment__person",
+        "enrolment__training_class__programme__organization",
+        "session",
+        "reviewed_by",
+    ).order_by("-checked_in_at", "-pk")

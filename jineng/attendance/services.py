@@ -1,8 +1,10 @@
 """Writes of attendance: a trainee's own QR check-in and staff's manual check-in with a reason.
 
 Every check-in is accepted if the trainee is enrolled; what looks wrong (outside the session's
-window, far from the venue, no location) is flagged for reviewers, never dropped. Every
-check-in writes its audit event in the same transaction.
+window, far from the venue, no location) is flagged for reviewers, never dropped. A reviewer
+then accepts or rejects a flagged check-in with a reason (``review_check_in``); a rejected one
+stays in the record and stops counting toward hours. Every check-in and every decision writes
+its audit event in the same transaction.
 """
 
 from __future__ import annotations
@@ -20,12 +22,13 @@ from django.utils.translation import pgettext
 from jineng.accounts.actors import Actor
 from jineng.accounts.roles import Capability
 from jineng.attendance import access, locks, policy, tokens
-from jineng.attendance.choices import AttendanceFlag, AttendanceMethod
+from jineng.attendance.choices import AttendanceFlag, AttendanceMethod, ReviewDecision
 from jineng.attendance.geo import haversine_m
 from jineng.attendance.models import Attendance
 from jineng.core import audit
 from jineng.core.errors import Conflict, DomainError, InvalidTransition, ValidationFailed
-from jineng.training.choices import ClassStatus, EnrolmentStatus
+from jineng.core.scope import CHANGE
+from jineng.training.choices import FINISHED_STATUSES, ClassStatus, EnrolmentStatus
 from jineng.training.models import ClassSession, Enrolment
 
 
@@ -375,3 +378,61 @@ def record_manual_check_in(
     return _write(
         enrolment, session, at, method=AttendanceMethod.MANUAL, actor=actor, reason=reason[:300]
     )
+
+
+class AlreadyReviewed(Conflict):
+    """A reviewer has decided this check-in before; a decision is final."""
+
+    code = "check_in_already_reviewed"
+
+
+@transaction.atomic(durable=True)
+def review_check_in(attendance_id: int, *, decision: str, reason: str, actor: Actor) -> Attendance:
+    """Accept or reject a flagged check-in (核查), with the reviewer's reason.
+
+    A rejected check-in keeps its row and flags but no longer counts toward hours
+    (``Attendance.objects.counted()``), so the completion decided at 结业 leaves it out. A
+    decision is final, taken only on a flagged check-in and only while its class has not
+    finished: once the class is closed its trainees' completion has been decided on the
+    hours as they stood.
+    """
+    found = access.get_check_in_for_review(actor, attendance_id, action=CHANGE)
+    if decision not in ReviewDecision.values:
+        raise ValidationFailed(
+            _("Choose whether to accept or reject the check-in."), field="decision"
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_("Give the reason for the decision."), field="reason")
+    attendance = locks.attendance_for_update(found.pk)
+    if not attendance.is_flagged:
+        raise InvalidTransition(_("Only a flagged check-in is reviewed."))
+    if attendance.review:
+        raise AlreadyReviewed(_("This check-in has already been reviewed."))
+    training_class = attendance.enrolment.training_class
+    if training_class.status in FINISHED_STATUSES:
+        raise InvalidTransition(
+            _(
+                "Class {code} has finished and its completion is decided: its check-ins can no "
+                "longer be reviewed."
+            ).format(code=training_class.code)
+        )
+    attendance.review = decision
+    attendance.review_reason = reason[:300]
+    attendance.reviewed_by = actor
+    attendance.reviewed_at = timezone.now()
+    attendance.save(update_fields=["review", "review_reason", "reviewed_by", "reviewed_at"])
+    audit.record(
+        actor,
+        f"attendance.attendance.{decision}",
+        attendance,
+        person_id=attendance.enrolment.person_id,
+        data={
+            "session": attendance.session_id,
+            "enrolment": attendance.enrolment_id,
+            "flags": list(attendance.flags),
+            "decision": decision,
+            "reason": attendance.review_reason,
+        },
+    )
+    return attendance

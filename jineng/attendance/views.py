@@ -28,10 +28,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from jineng.accounts.actors import AuthenticatedHttpRequest
 from jineng.accounts.roles import Capability
 from jineng.attendance import access, exports, policy, queries, services, tokens
-from jineng.attendance.forms import CheckInForm, ManualCheckInForm
+from jineng.attendance.choices import ReviewDecision
+from jineng.attendance.forms import CheckInForm, ManualCheckInForm, ReviewForm
 from jineng.attendance.models import Attendance
 from jineng.core import errors
 from jineng.core.errors import DomainError, NotFound
+from jineng.training.choices import FINISHED_STATUSES
 from jineng.training.models import ClassSession, TrainingClass
 
 DEVICE_COOKIE = "jineng_device"
@@ -325,4 +327,69 @@ def manual_share(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
     return render(
         request, "attendance/manual_share.html", {"rows": rows, "page": page, "median": median}
+    )
+
+
+REVIEW_PAGE_SIZE = 50
+
+
+@login_required
+@require_GET
+def flagged(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """List flagged check-ins for reviewers, newest first: those waiting, or those decided."""
+    if not access.may_review(request.user):
+        raise PermissionDenied
+    state = request.GET.get("state", "waiting")
+    if state not in queries.REVIEW_STATES:
+        state = "waiting"
+    rows = queries.review_queue(access.check_ins_to_review(request.user), state)
+    page = Paginator(rows, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    states = [
+        ("waiting", _("Waiting for a decision")),
+        *((value, label) for value, label in ReviewDecision.choices),
+    ]
+    return render(
+        request,
+        "attendance/flagged.html",
+        {"page": page, "state": state, "states": states},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review(request: AuthenticatedHttpRequest, attendance_id: int) -> HttpResponse:
+    """Show one flagged check-in with what was flagged, and take the reviewer's decision."""
+    attendance = _found(access.get_check_in_for_review, request.user, attendance_id)
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.review_check_in(
+                attendance.pk,
+                decision=form.cleaned_data["decision"],
+                reason=form.cleaned_data["reason"],
+                actor=request.user,
+            )
+        except DomainError as error:
+            if error.status == 404:
+                raise Http404(error.detail) from None
+            field = error.field if error.field in form.fields else None
+            form.add_error(field, str(error.detail))
+        else:
+            if form.cleaned_data["decision"] == ReviewDecision.REJECTED:
+                messages.success(request, _("Check-in rejected: it no longer counts toward hours."))
+            else:
+                messages.success(request, _("Check-in accepted."))
+            return redirect("attendance:flagged")
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "attendance/review.html",
+        {
+            "attendance": attendance,
+            "form": form,
+            "may_decide": not attendance.review
+            and attendance.is_flagged
+            and attendance.enrolment.training_class.status not in FINISHED_STATUSES,
+        },
+        status=status,
     )
