@@ -5,9 +5,10 @@ from django.urls import include, path
 
 from jineng.core import audit_views
 from jineng.core import views as core_views
+from jineng.workspace import views as workspace_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", workspace_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),

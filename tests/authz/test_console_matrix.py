@@ -52,6 +52,7 @@ REQUIRES: dict[str, tuple[str, ...]] = {
     "attendance:screen": ("record_attendance",),
     "attendance:code": ("record_attendance",),
     "attendance:manual": ("record_attendance",),
+    "attendance:review": ("review_check_ins",),
     "training:create": _CLASSES,
     "training:programme_edit": _CLASSES,
     "training:venue_edit": _CLASSES,

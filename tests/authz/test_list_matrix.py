@@ -204,6 +204,17 @@ LISTS: dict[str, ListOf] = {
         ),
         roles("bureau_admin", "reviewer", "auditor"),
     ),
+    "attendance:flagged": ListOf(
+        (
+            Rows(
+                "attendance.attendance",
+                narrower=Q(is_flagged=True, review="")
+                & ~Q(enrolment__training_class__status__in=("closed", "archived")),
+                why="the review queue: flagged check-ins not decided, of unfinished classes",
+            ),
+        ),
+        can("review_check_ins"),
+    ),
     "training:programmes": ListOf((Rows("training.programme"),), can("manage_classes")),
     "training:venues": ListOf((Rows("training.venue"),), can("manage_classes")),
     "training:teachers": ListOf((Rows("training.teacher"),), can("manage_classes")),
@@ -235,6 +246,8 @@ LISTS: dict[str, ListOf] = {
     ),
     "training:mine": ListOf((Rows("training.enrolment"),), person),
     "records:mine": ListOf((Rows("records.sharelink"),), person),
+    "notifications:inbox": ListOf((Rows("notifications.notification"),), signed_in),
+    "list_notifications": ListOf((Rows("notifications.notification"),), signed_in, _LIMIT),
     "people:import": ListOf(
         (
             Rows(
@@ -251,7 +264,9 @@ _NOT_A_LIST = "not a list of scoped objects"
 LIST_EXEMPTIONS: dict[str, str] = {
     "list_catalogs": "the four catalogs and their versions in force: public, for anyone",
     "entry_history": "one entry's published history (by key): public, for anyone",
-    "home": "redirects to the account's start page",
+    "home": "the workspace (工作台): a few items of each queue the role may act on, built "
+    "from each app's scoped lists (those lists are rows here); exact items and scope per "
+    "role in jineng/workspace/tests",
     "healthz": "a health probe",
     "audit_checkpoints": "the audit trail's signed checkpoints (stream, count, head hash): "
     "public by design, they name no person",
@@ -319,6 +334,7 @@ LIST_EXEMPTIONS: dict[str, str] = {
     "statistics:export": "the dashboard's aggregates as xlsx: view_statistics only",
     "statistics:monthly_report": "a month's city-wide aggregates as PDF or xlsx: "
     "view_statistics only",
+    "notifications:read_all": "marks the account's own notifications read (POST)",
 }
 
 

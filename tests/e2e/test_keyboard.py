@@ -26,6 +26,9 @@ def test_login_and_search_by_keyboard_only(ui: UI, bureau_admin: Any, person: An
     assert ui.focused() == "input[name=password]", f"Tab from username went to {ui.focused()}"
     keyboard.type(PASSWORD)
     ui.follow(lambda: keyboard.press("Enter"))
+    assert ui.path == "/"
+    ui.tab_to("header nav a[href='/people/']")
+    ui.follow(lambda: keyboard.press("Enter"))
     assert ui.path.startswith("/people/")
 
     ui.tab_to("main input[name=name]")

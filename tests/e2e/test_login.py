@@ -38,6 +38,6 @@ def test_wrong_password_keeps_user_on_login_page(ui: UI, worker: Any) -> None:
 
 def test_worker_logs_in_and_out(ui: UI, worker: Any) -> None:
     ui.login(worker.username)
-    assert ui.path == "/records/mine/"
+    assert ui.path == "/"
     ui.follow(ui.page.locator("form[action$='/accounts/logout/'] button"))
     assert ui.path.startswith("/accounts/login/")

@@ -92,5 +92,7 @@ def test_my_record_tables_are_named_focusable_regions(
     member(bureau_admin, person, target_groups["unemployed"])
     record_services.share_record(person, actor=worker, days=3)
     ui.login(worker)
+    assert ui.path == "/"
+    ui.follow(ui.page.locator("header nav a[href='/records/mine/']"))
     assert ui.path == "/records/mine/"
     assert_regions_reachable(ui, {"重点群体", "有效的链接"})

@@ -25,6 +25,8 @@ def test_worker_reads_downloads_and_shares_their_record(
     ui: UI, open_ui: Any, worker: Any, person: Any
 ) -> None:
     ui.login(worker)
+    assert ui.path == "/"
+    ui.follow(ui.page.locator("header nav a[href='/records/mine/']"))
     assert ui.path == "/records/mine/"
     main = ui.page.locator("main")
     expect(main).to_contain_text("张三")

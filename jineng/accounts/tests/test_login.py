@@ -70,11 +70,13 @@ def test_lockout_ends_after_the_cool_off(client, bureau_admin, settings):
         assert client.session["_auth_user_id"] == str(bureau_admin.pk)
 
 
-def test_home_sends_each_role_to_its_start_page(client, bureau_admin, worker):
-    client.force_login(bureau_admin)
-    assert client.get(reverse("home")).url == reverse("people:list")
-    client.force_login(worker)
-    assert client.get(reverse("home")).url == reverse("records:mine")
+def test_home_is_each_roles_workspace(client, bureau_admin, worker):
+    # The home page is the workspace (工作台) for every role (jineng/workspace/tests).
+    for user in (bureau_admin, worker):
+        client.force_login(user)
+        response = client.get(reverse("home"))
+        assert response.status_code == 200
+        assert "workspace/home.html" in [t.name for t in response.templates]
 
 
 @pytest.mark.parametrize(

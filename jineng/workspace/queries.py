@@ -1,0 +1,583 @@
+"""What is waiting for one person (工作台): a few sections of items, each one click from its action.
+
+Every read goes through the owning app's access layer or scoped queryset (``visible_to``), so a
+section shows only rows the viewer may act on, and a section appears only when the viewer's
+role has the capability to do what it asks (a reviewer is never shown class approvals it may
+not give). Within a section items are newest first; ``count`` is the whole number waiting,
+``items`` the first few of them.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jineng.accounts.actors import Viewer
+from jineng.accounts.roles import Capability, has_capability
+from jineng.accreditations.choices import ApplicationStatus
+from jineng.accreditations.models import AccreditationApplication
+from jineng.attendance import access as attendance_access
+from jineng.attendance import queries as attendance_queries
+from jineng.catalogs import access as catalog_access
+from jineng.catalogs.choices import AppealStatus, VersionStatus
+from jineng.catalogs.models import CatalogAppeal, CatalogVersion
+from jineng.core.models import Job
+from jineng.core.scope import CHANGE, VIEW
+from jineng.people.models import Person
+from jineng.training import queries as training_queries
+from jineng.training.choices import ClassStatus, EnrolmentStatus
+from jineng.training.models import ClassSession, TrainingClass
+
+# How many items of a section the home page lists; the section links to the rest.
+SHOWN = 5
+# The jobs staff start from the people pages, and the page of each.
+JOB_PAGES = {"people.import": "people:import_job", "people.export": "people:export_job"}
+
+
+@dataclass(frozen=True)
+class Item:
+    """One thing waiting: what it is, in people's words, since when, and where to act on it."""
+
+    kind: str
+    title: str
+    when: datetime.datetime | datetime.date | None
+    link: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Section:
+    """A kind of work: its heading, how many are waiting, the first few, and the full list."""
+
+    kind: str
+    heading: str
+    count: int
+    items: list[Item]
+    action: str
+    more: str = ""
+    empty: str = ""
+
+
+@dataclass(frozen=True)
+class Capable:
+    """One thing the viewer's role lets them do, with the page where they do it."""
+
+    label: str
+    link: str
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """The home page of one viewer: the sections waiting and what else they can do."""
+
+    sections: list[Section] = field(default_factory=list)
+    can_do: list[Capable] = field(default_factory=list)
+
+    @property
+    def waiting(self) -> int:
+        """Everything waiting for the viewer, over all sections."""
+        return sum(section.count for section in self.sections)
+
+
+def _local(moment: datetime.datetime | None) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+# --- the bureau and reviewers -------------------------------------------------------------
+
+
+def classes_to_approve(user: Viewer) -> Section:
+    """Classes submitted for approval in the viewer's region, newest submission first."""
+    rows = (
+        TrainingClass.objects.visible_to(user, CHANGE)
+        .filter(status=ClassStatus.SUBMITTED)
+        .select_related("programme__organization")
+        .order_by("-updated_at", "-pk")
+    )
+    items = [
+        Item(
+            kind="training.class_to_approve",
+            title=_("{institution} submitted class {code} ({programme}) for approval").format(
+                institution=c.programme.organization.name, code=c.code, programme=c.programme.name
+            ),
+            when=c.updated_at,
+            link=reverse("training:detail", args=[c.pk]),
+            detail=_("Starts on {day}").format(day=c.starts_on.isoformat()),
+        )
+        for c in rows[:SHOWN]
+    ]
+    return Section(
+        kind="training.class_to_approve",
+        heading=_("Classes to approve"),
+        count=rows.count(),
+        items=items,
+        action=_("Approve or return"),
+        more=reverse("training:approvals"),
+    )
+
+
+def catalog_versions_to_publish(user: Viewer) -> Section:
+    """Catalog versions in review that the viewer may publish: never one they prepared."""
+    rows = (
+        catalog_access.restrict_versions(CatalogVersion.objects.all(), user, CHANGE)
+        .filter(status=VersionStatus.IN_REVIEW)
+        .exclude(Q(created_by=_pk(user)) | Q(submitted_by=_pk(user)) | Q(editors=_pk(user)))
+        .select_related("catalog", "submitted_by")
+        .distinct()
+        .order_by("-submitted_at", "-pk")
+    )
+    items = [
+        Item(
+            kind="catalogs.version_to_publish",
+            title=_("Version {number} of {catalog} awaits your countersignature").format(
+                number=v.number, catalog=v.catalog.get_kind_display()
+            ),
+            when=v.submitted_at,
+            link=reverse("catalogs:workbench", args=[v.pk]),
+            detail=_("Submitted by {name}").format(name=v.submitted_by) if v.submitted_by else "",
+        )
+        for v in rows[:SHOWN]
+    ]
+    return Section(
+        kind="catalogs.version_to_publish",
+        heading=_("Catalog versions to publish"),
+        count=rows.count(),
+        items=items,
+        action=_("Review and publish"),
+        more=reverse("catalogs:console"),
+    )
+
+
+def _pk(user: Viewer) -> int:
+    return int(getattr(user, "pk", 0) or 0)
+
+
+def applications_to_decide(user: Viewer) -> Section:
+    """Accreditation applications waiting for a decision, newest first."""
+    rows = (
+        AccreditationApplication.objects.visible_to(user)
+        .filter(status=ApplicationStatus.SUBMITTED)
+        .select_related("organization", "occupation")
+        .order_by("-created_at", "-pk")
+    )
+    items = [
+        Item(
+            kind="accreditations.application_to_decide",
+            title=_("{organization} applies for accreditation in {occupation}").format(
+                organization=a.organization.name, occupation=a.occupation.name
+            ),
+            when=a.created_at,
+            link=reverse("accreditations:application", args=[a.pk]),
+        )
+        for a in rows[:SHOWN]
+    ]
+    return Section(
+        kind="accreditations.application_to_decide",
+        heading=_("Accreditation applications to decide"),
+        count=rows.count(),
+        items=items,
+        action=_("Approve or reject"),
+        more=reverse("accreditations:applications") + "?status=submitted",
+    )
+
+
+def check_ins_to_review(user: Viewer) -> Section:
+    """Flagged check-ins no reviewer has decided, newest first."""
+    rows = attendance_queries.review_queue(attendance_access.check_ins_to_review(user))
+    items = [
+        Item(
+            kind="attendance.check_in_to_review",
+            title=_("Check-in of {name} to class {code} was flagged: {flags}").format(
+                name=a.enrolment.person.name,
+                code=a.enrolment.training_class.code,
+                flags="、".join(a.flag_labels),
+            ),
+            when=a.checked_in_at,
+            link=reverse("attendance:review", args=[a.pk]),
+        )
+        for a in rows[:SHOWN]
+    ]
+    return Section(
+        kind="attendance.check_in_to_review",
+        heading=_("Flagged check-ins to review"),
+        count=rows.count(),
+        items=items,
+        action=_("Accept or reject"),
+        more=reverse("attendance:flagged"),
+    )
+
+
+def appeals_to_decide(user: Viewer) -> Section:
+    """Appeals against catalog changes waiting for the bureau's decision, newest first."""
+    rows = (
+        CatalogAppeal.objects.visible_to(user)
+        .filter(status=AppealStatus.FILED)
+        .select_related("organization")
+        .order_by("-created_at", "-pk")
+    )
+    items = [
+        Item(
+            kind="catalogs.appeal_to_decide",
+            title=_("{organization} appeals a catalog change").format(
+                organization=a.organization.name
+            ),
+            when=a.created_at,
+            link=reverse("catalogs:appeal_decide", args=[a.pk]),
+        )
+        for a in rows[:SHOWN]
+    ]
+    return Section(
+        kind="catalogs.appeal_to_decide",
+        heading=_("Appeals to decide"),
+        count=rows.count(),
+        items=items,
+        action=_("Uphold or dismiss"),
+        more=reverse("catalogs:appeal_queue"),
+    )
+
+
+# --- institution staff --------------------------------------------------------------------
+
+
+def returned_classes(user: Viewer) -> Section:
+    """The organisation's classes the bureau returned, to be corrected and submitted again."""
+    rows = (
+        TrainingClass.objects.visible_to(user, CHANGE)
+        .filter(status=ClassStatus.RETURNED)
+        .select_related("programme")
+        .order_by("-updated_at", "-pk")
+    )
+    items = [
+        Item(
+            kind="training.class_returned",
+            title=_("Class {code} ({programme}) was returned").format(
+                code=c.code, programme=c.programme.name
+            ),
+            when=c.decided_at or c.updated_at,
+            link=reverse("training:detail", args=[c.pk]),
+            detail=c.decision_note,
+        )
+        for c in rows[:SHOWN]
+    ]
+    return Section(
+        kind="training.class_returned",
+        heading=_("Returned classes"),
+        count=rows.count(),
+        items=items,
+        action=_("Correct and submit again"),
+        more=reverse("training:list") + "?status=returned",
+    )
+
+
+def _today_bounds() -> tuple[datetime.datetime, datetime.datetime]:
+    now = timezone.localtime()
+    start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    return start, start + datetime.timedelta(days=1)
+
+
+def sessions_today(user: Viewer) -> Section:
+    """Today's sessions of the organisation's running classes, each with its check-in screen."""
+    start, end = _today_bounds()
+    rows = (
+        ClassSession.objects.filter(
+            training_class__in=TrainingClass.objects.visible_to(user, CHANGE).filter(
+                status=ClassStatus.RUNNING
+            ),
+            starts_at__gte=start,
+            starts_at__lt=end,
+        )
+        .select_related("training_class__programme", "venue")
+        .order_by("starts_at", "pk")
+    )
+    items = [
+        Item(
+            kind="attendance.session_today",
+            title=_("Session {topic} of class {code}, {start}–{end}").format(
+                topic=attendance_queries.session_title(s),
+                code=s.training_class.code,
+                start=timezone.localtime(s.starts_at).strftime("%H:%M"),
+                end=timezone.localtime(s.ends_at).strftime("%H:%M"),
+            ),
+            when=s.starts_at,
+            link=reverse("attendance:screen", args=[s.pk]),
+            detail=s.venue.name if s.venue else "",
+        )
+        for s in rows[:SHOWN]
+    ]
+    return Section(
+        kind="attendance.session_today",
+        heading=_("Sessions today"),
+        count=rows.count(),
+        items=items,
+        action=_("Show the check-in code"),
+        more=reverse("training:list") + "?status=running",
+        empty=_("No sessions today."),
+    )
+
+
+def recent_jobs(user: Viewer) -> Section:
+    """The viewer's own imports and exports of people, newest first."""
+    rows = Job.objects.visible_to(user).filter(kind__in=JOB_PAGES).order_by("-created_at", "-pk")
+    items = [
+        Item(
+            kind=job.kind,
+            title=_("{what}: {status}, {done} of {total} rows").format(
+                what=_("Import of people")
+                if job.kind == "people.import"
+                else _("Export of people"),
+                status=job.get_status_display(),
+                done=job.done,
+                total=job.total,
+            ),
+            when=job.created_at,
+            link=reverse(JOB_PAGES[job.kind], args=[job.pk]),
+        )
+        for job in rows[:SHOWN]
+    ]
+    return Section(
+        kind="core.job",
+        heading=_("Your recent imports and exports"),
+        count=rows.exclude(status__in=(Job.Status.SUCCEEDED, Job.Status.FAILED)).count(),
+        items=items,
+        action=_("See the result"),
+        more=reverse("people:import"),
+        empty=_("No imports or exports yet."),
+    )
+
+
+# --- evaluators, employers: their own work ------------------------------------------------
+
+
+def own_applications(user: Viewer) -> Section:
+    """The organisation's accreditation applications, newest first; count: those waiting."""
+    rows = (
+        AccreditationApplication.objects.visible_to(user)
+        .select_related("occupation")
+        .order_by("-created_at", "-pk")
+    )
+    items = [
+        Item(
+            kind="accreditations.own_application",
+            title=_("Application for {occupation}: {status}").format(
+                occupation=a.occupation.name, status=a.get_status_display()
+            ),
+            when=a.decided_at or a.created_at,
+            link=reverse("accreditations:application", args=[a.pk]),
+        )
+        for a in rows[:SHOWN]
+    ]
+    return Section(
+        kind="accreditations.own_application",
+        heading=_("Your accreditation applications"),
+        count=rows.filter(status=ApplicationStatus.SUBMITTED).count(),
+        items=items,
+        action=_("Open"),
+        more=reverse("accreditations:applications"),
+        empty=_("No applications yet."),
+    )
+
+
+def own_appeals(user: Viewer) -> Section:
+    """The organisation's appeals against catalog changes, newest first; count: those open."""
+    rows = CatalogAppeal.objects.visible_to(user).order_by("-created_at", "-pk")
+    appealable = catalog_access.appealable_changes_for(user).count()
+    items = [
+        Item(
+            kind="catalogs.own_appeal",
+            title=_("Appeal of {day}: {status}").format(
+                day=timezone.localdate(a.created_at).isoformat(), status=a.get_status_display()
+            ),
+            when=a.decided_at or a.created_at,
+            link=reverse("catalogs:my_appeals"),
+        )
+        for a in rows[:SHOWN]
+    ]
+    return Section(
+        kind="catalogs.own_appeal",
+        heading=_("Your catalog appeals"),
+        count=rows.filter(status=AppealStatus.FILED).count(),
+        items=items,
+        action=_("Open"),
+        more=reverse("catalogs:my_appeals"),
+        empty=_("No appeals. Changes you may appeal: {n}.").format(n=appealable),
+    )
+
+
+def people_registered(user: Viewer) -> Section:
+    """The people of the viewer's organisation, newest first (those it registered or hires)."""
+    rows = Person.objects.visible_to(user, VIEW).order_by("-created_at", "-pk")
+    items = [
+        Item(
+            kind="people.person",
+            title=_("{name}, registered on {day}").format(
+                name=p.name, day=timezone.localdate(p.created_at).isoformat()
+            ),
+            when=p.created_at,
+            link=reverse("people:detail", args=[p.pk]),
+        )
+        for p in rows[:SHOWN]
+    ]
+    return Section(
+        kind="people.person",
+        heading=_("People of your organisation"),
+        count=0,
+        items=items,
+        action=_("Open"),
+        more=reverse("people:list"),
+        empty=_("No people yet."),
+    )
+
+
+# --- workers ------------------------------------------------------------------------------
+
+
+def worker_sections(user: Viewer) -> list[Section]:
+    """A worker's next session, their places in classes and the waitlist places to watch."""
+    person_id = getattr(user, "person_id", None)
+    person = Person.objects.filter(pk=person_id).first() if person_id else None
+    if person is None:
+        return []
+    enrolments = list(training_queries.my_enrolments(person))
+    seated = [e.training_class_id for e in enrolments if e.status == EnrolmentStatus.ENROLLED]
+    upcoming = (
+        ClassSession.objects.filter(training_class_id__in=seated, ends_at__gte=timezone.now())
+        .select_related("training_class__programme", "venue")
+        .order_by("starts_at", "pk")
+    )
+    next_items = [
+        Item(
+            kind="training.next_session",
+            title=_("{programme}: {topic}").format(
+                programme=s.training_class.programme.name,
+                topic=attendance_queries.session_title(s),
+            ),
+            when=s.starts_at,
+            link=reverse("training:find_detail", args=[s.training_class_id]),
+            detail=", ".join(
+                part for part in (_local(s.starts_at), s.venue.name if s.venue else "") if part
+            ),
+        )
+        for s in upcoming[:1]
+    ]
+    active = [e for e in enrolments if e.status in (EnrolmentStatus.ENROLLED,)]
+    waiting = [e for e in enrolments if e.status == EnrolmentStatus.WAITLISTED]
+    return [
+        Section(
+            kind="training.next_session",
+            heading=_("Your next session"),
+            count=len(next_items),
+            items=next_items,
+            action=_("See the class"),
+            more=reverse("training:mine"),
+            empty=_("No session coming up. Find a class to enrol in."),
+        ),
+        Section(
+            kind="training.enrolment",
+            heading=_("Your classes"),
+            count=len(active),
+            items=_enrolment_items(active),
+            action=_("See the class"),
+            more=reverse("training:mine"),
+            empty=_("You are not enrolled in any class."),
+        ),
+        Section(
+            kind="training.waitlisted",
+            heading=_("On the waitlist"),
+            count=len(waiting),
+            items=_enrolment_items(waiting),
+            action=_("See or withdraw"),
+            more=reverse("training:mine"),
+            empty=_("You are on no waitlist."),
+        ),
+    ]
+
+
+def _enrolment_items(enrolments: Iterable[object]) -> list[Item]:
+    items = []
+    for e in list(enrolments)[:SHOWN]:
+        c = e.training_class  # type: ignore[attr-defined]
+        items.append(
+            Item(
+                kind="training.enrolment",
+                title=_("{programme} (class {code}), {start} to {end}").format(
+                    programme=c.programme.name,
+                    code=c.code,
+                    start=c.starts_on.isoformat(),
+                    end=c.ends_on.isoformat(),
+                ),
+                when=e.created_at,  # type: ignore[attr-defined]
+                link=reverse("training:find_detail", args=[c.pk]),
+            )
+        )
+    return items
+
+
+# --- what each role sees ------------------------------------------------------------------
+
+# (capability, the section it earns), in the order the home page shows them.
+SECTIONS: list[tuple[str, Callable[[Viewer], Section]]] = [
+    (Capability.APPROVE_CLASSES, classes_to_approve),
+    (Capability.PUBLISH_CATALOGS, catalog_versions_to_publish),
+    (Capability.DECIDE_ACCREDITATION, applications_to_decide),
+    (Capability.REVIEW_CHECK_INS, check_ins_to_review),
+    (Capability.DECIDE_APPEALS, appeals_to_decide),
+    (Capability.MANAGE_CLASSES, returned_classes),
+    (Capability.RECORD_ATTENDANCE, sessions_today),
+    (Capability.IMPORT_PEOPLE, recent_jobs),
+    (Capability.APPLY_ACCREDITATION, own_applications),
+    (Capability.FILE_APPEALS, own_appeals),
+]
+
+
+def _can_do(user: Viewer) -> list[Capable]:
+    """The other things the role may do, in words, each with its page."""
+    offers: list[tuple[str, str, str]] = [
+        (Capability.VIEW_PEOPLE, _("Look up people in your scope"), reverse("people:list")),
+        (Capability.CREATE_PEOPLE, _("Register a person"), reverse("people:list")),
+        (Capability.IMPORT_PEOPLE, _("Import people from a spreadsheet"), reverse("people:import")),
+        (Capability.MANAGE_CLASSES, _("Run your programmes and classes"), reverse("training:list")),
+        (
+            Capability.APPLY_ACCREDITATION,
+            _("Apply for accreditation"),
+            reverse("accreditations:apply"),
+        ),
+        (Capability.FILE_APPEALS, _("Appeal a catalog change"), reverse("catalogs:my_appeals")),
+        (
+            Capability.VIEW_ACCREDITATIONS,
+            _("Read accreditations and applications"),
+            reverse("accreditations:list"),
+        ),
+        (Capability.VIEW_AUDIT, _("Read the audit trail"), reverse("accounts:audit")),
+        (
+            Capability.VIEW_STATISTICS,
+            _("See the training statistics"),
+            reverse("statistics:dashboard"),
+        ),
+        (Capability.ENROL_SELF, _("Find training and enrol"), reverse("training:find")),
+        (Capability.ENROL_SELF, _("See your attendance"), reverse("attendance:mine")),
+    ]
+    found = [Capable(label, link) for cap, label, link in offers if has_capability(user, cap)]
+    if getattr(user, "person_id", None):
+        found.insert(
+            0, Capable(_("Your lifelong training record (我的档案)"), reverse("records:mine"))
+        )
+    return found
+
+
+def workspace_for(user: Viewer) -> Workspace:
+    """Build the viewer's home page: the sections their role earns, then what else they can do."""
+    sections = [build(user) for capability, build in SECTIONS if has_capability(user, capability)]
+    if has_capability(user, Capability.ENROL_SELF):
+        sections = worker_sections(user) + sections
+    elif has_capability(user, Capability.CREATE_PEOPLE) and not has_capability(
+        user, Capability.IMPORT_PEOPLE
+    ):
+        # An employer registers its people one at a time: show the latest of them.
+        sections.append(people_registered(user))
+    return Workspace(sections=sections, can_do=_can_do(user))
