@@ -11,7 +11,10 @@ class AccountsConfig(AppConfig):
         """Tell the data scope (core.scope) which roles see the city, an organisation, a person."""
         from django.contrib.auth.signals import user_logged_in
 
-        from jineng.accounts import checks  # noqa: F401 - registers the serving checks
+        from jineng.accounts import (
+            audit_actions,  # noqa: F401 - names its audit actions
+            checks,  # noqa: F401 - registers the serving checks
+        )
         from jineng.accounts.middleware import start_idle_clock
         from jineng.accounts.roles import CITY_WIDE_ROLES, ORGANIZATION_ROLES, Role
         from jineng.core import scope

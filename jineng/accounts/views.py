@@ -14,9 +14,10 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.password_validation import password_validators_help_texts
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -24,13 +25,13 @@ from django_otp import login as otp_login
 
 from jineng.accounts import services
 from jineng.accounts.actors import AuthenticatedHttpRequest
-from jineng.accounts.forms import AuditFilterForm, SecurityPolicyForm, TokenForm
+from jineng.accounts.forms import SecurityPolicyForm, TokenForm
 from jineng.accounts.lockout import locked_logins
+from jineng.accounts.models import User
 from jineng.accounts.roles import Capability
 from jineng.accounts.security import is_verified, role_requires_second_factor
-from jineng.core import audit, checkpoints
+from jineng.core import audit, audit_search, checkpoints
 from jineng.core.errors import DomainError
-from jineng.core.models import AuditEvent
 
 AUDIT_PAGE_SIZE = 50
 
@@ -180,41 +181,68 @@ def security_policy(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "accounts/security_policy.html", {"form": form})
 
 
+def _actor_names(ids: set[int]) -> dict[int, str]:
+    """The names of the accounts that acted, by id (an account's full name, if it has one)."""
+    return {
+        user.pk: user.get_full_name()
+        for user in User.objects.filter(pk__in=ids).only("pk", "first_name", "last_name")
+        if user.get_full_name()
+    }
+
+
 @login_required
-def audit_trail(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """List the latest audit events with filters, and verify the hash chain on request."""
+def audit_trail(request: AuthenticatedHttpRequest) -> HttpResponse | FileResponse:
+    """List audit events in people's words with filters; export them; verify the chain.
+
+    Only roles that read the audit trail (Capability.VIEW_AUDIT, all of them city-wide) see
+    it. ``?export=xlsx`` downloads the filtered events, and the download is itself audited.
+    """
     if not request.user.can(Capability.VIEW_AUDIT):
         raise PermissionDenied
-    form = AuditFilterForm(request.GET or None)
-    events = AuditEvent.objects.order_by("-id")
-    if form.is_valid():
-        if form.cleaned_data["action"]:
-            events = events.filter(action__startswith=form.cleaned_data["action"].strip())
-        if form.cleaned_data["person"]:
-            events = events.filter(person_id=form.cleaned_data["person"])
+    params = request.GET.copy()
+    exporting = params.pop("export", None) == ["xlsx"]
+    params.pop("page", None)
+    form = audit_search.AuditFilterForm(params or None)
+    events = audit_search.search(form)
+    status = 200 if form.is_valid() or not form.is_bound else 400
+    if exporting and status == 200:
+        try:
+            content = audit_search.export(
+                events, actor=request.user, filters=form.filters(), actor_names=_actor_names
+            )
+        except DomainError as error:
+            messages.error(request, error.detail)
+            status = error.status
+        else:
+            stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+            return FileResponse(
+                content,
+                as_attachment=True,
+                filename=f"audit-{stamp}.xlsx",
+                content_type=audit_search.CONTENT_TYPE,
+            )
     page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     chain_checked = request.method == "POST" and request.POST.get("verify") == "1"
     chain_break = audit.verify() if chain_checked else None
     # The published checkpoints show what the chain alone cannot: rows deleted from its end.
     checkpoint_problems = checkpoints.mismatches() if chain_checked else []
     published = sum(1 for _ in checkpoints.read_log()) if chain_checked else 0
-    query = request.GET.copy()
-    query.pop("page", None)
+    names = _actor_names({e.actor_id for e in page.object_list if e.actor_id is not None})
     return render(
         request,
         "accounts/audit_trail.html",
         {
             "form": form,
             "page": page,
-            "query": query.urlencode(),
+            "rows": audit_search.rows(page.object_list, request.user, names),
+            "query": params.urlencode(),
+            "time_zone": settings.TIME_ZONE,
             "chain_checked": chain_checked,
             "chain_break": chain_break,
             "checkpoint_problems": checkpoint_problems,
             "published_checkpoints": published,
-            "actions": AuditEvent.objects.order_by("action")
-            .values_list("action", flat=True)
-            .distinct(),
         },
+        status=status,
     )
 
 

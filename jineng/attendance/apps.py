@@ -9,7 +9,10 @@ class AttendanceConfig(AppConfig):
 
     def ready(self) -> None:
         """Give training the attended minutes that its completion counts (ADR 0012)."""
-        from jineng.attendance import queries
+        from jineng.attendance import (
+            audit_actions,  # noqa: F401 - names its audit actions
+            queries,
+        )
         from jineng.training import providers
 
         providers.provide_attended_minutes(queries.attended_minutes)

@@ -9,4 +9,7 @@ class CatalogsConfig(AppConfig):
 
     def ready(self) -> None:
         """Register the data scope of the app's models (access.py, ADR 0005)."""
-        from jineng.catalogs import access  # noqa: F401 - registers the scope of the models
+        from jineng.catalogs import (
+            access,  # noqa: F401 - registers the scope of the models
+            audit_actions,  # noqa: F401 - names its audit actions
+        )

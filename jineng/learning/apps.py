@@ -9,7 +9,10 @@ class LearningConfig(AppConfig):
 
     def ready(self) -> None:
         """Give training the online minutes that its completion counts (ADR 0012)."""
-        from jineng.learning import queries
+        from jineng.learning import (
+            audit_actions,  # noqa: F401 - names its audit actions
+            queries,
+        )
         from jineng.training import providers
 
         providers.provide_online_minutes(queries.online_minutes)

@@ -9,4 +9,7 @@ class PeopleConfig(AppConfig):
 
     def ready(self) -> None:
         """Register the data scope of the app's models (access.py, ADR 0005)."""
-        from jineng.people import access  # noqa: F401 - registers the scope of the models
+        from jineng.people import (
+            access,  # noqa: F401 - registers the scope of the models
+            audit_actions,  # noqa: F401 - names its audit actions
+        )

@@ -10,6 +10,9 @@ class RecordsConfig(AppConfig):
     def ready(self) -> None:
         """Give people's pages the lifelong record a viewer may see (ADR 0012)."""
         from jineng.people import providers
-        from jineng.records import queries
+        from jineng.records import (
+            audit_actions,  # noqa: F401 - names its audit actions
+            queries,
+        )
 
         providers.provide_record(queries.record_for)

@@ -6,3 +6,7 @@ class RegionsConfig(AppConfig):
     name = "jineng.regions"
     label = "regions"
     verbose_name = _("Regions")
+
+    def ready(self) -> None:
+        """Name the app's audit actions for the audit trail (core.audit_labels)."""
+        from jineng.regions import audit_actions  # noqa: F401 - names its audit actions

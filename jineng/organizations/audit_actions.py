@@ -1,0 +1,30 @@
+"""Name the organisations' audit actions; list them for the audit trail's filter."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.utils.translation import gettext_lazy as _
+
+from jineng.core.audit_labels import (
+    register_actions,
+    register_fields,
+    register_organization_choices,
+)
+
+register_actions(
+    {
+        "organizations.organization.created": _("Registered an organisation"),
+        "organizations.organization.generated": _("Generated demonstration organisations"),
+    }
+)
+register_fields({"credit_code": _("Unified social credit code")})
+
+
+def _choices() -> Iterable[tuple[int, str]]:
+    from jineng.organizations.models import Organization
+
+    return Organization.objects.order_by("name", "pk").values_list("pk", "name")
+
+
+register_organization_choices(_choices)

@@ -1,0 +1,43 @@
+"""Name the people's audit actions and link a person's page (core.audit_labels)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from jineng.core.audit_labels import (
+    access_link,
+    register_actions,
+    register_fields,
+    register_object_link,
+)
+from jineng.people.access import get_person_for_user
+
+register_actions(
+    {
+        "people.affiliation.created": _("Recorded a person's organisation"),
+        "people.affiliation.ended": _("Ended a person's tie to an organisation"),
+        "people.export.completed": _("Exported people"),
+        "people.export.downloaded": _("Downloaded an export of people"),
+        "people.import.completed": _("Imported people"),
+        "people.membership.created": _("Recorded a target-group membership"),
+        "people.person.created": _("Registered a person"),
+        "people.person.identity_missed": _("Checked an ID card that matched nobody"),
+        "people.person.looked_up": _("Looked a person up by full ID or mobile number"),
+        "people.person.pii_viewed": _("Viewed a person's full ID and mobile number"),
+        "people.registration.charged": _("Counted registrations against the allowance"),
+        "people.synthetic.generated": _("Generated demonstration people"),
+        "people.targetgroup.loaded": _("Loaded the target groups"),
+    }
+)
+register_fields(
+    {
+        "affiliations": _("Organisation ties"),
+        "memberships": _("Target-group memberships"),
+        "linked": _("Linked"),
+        "full": _("Full numbers"),
+        "shows_target_groups": _("Shows target groups"),
+        "started_on": _("Started on"),
+        "demo_history": _("Demonstration history"),
+    }
+)
+register_object_link("people.person", access_link(get_person_for_user, "people:detail"))
