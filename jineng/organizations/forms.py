@@ -85,6 +85,13 @@ class StaffForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     role = forms.ChoiceField(label=_("Role"))
+    phone = forms.CharField(
+        label=_("Mobile phone (optional)"),
+        max_length=20,
+        required=False,
+        help_text=_("Stored encrypted; the owner confirms it before it can reset the password."),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off", "inputmode": "tel"}),
+    )
     email = forms.EmailField(label=_("Email (optional)"), required=False)
     is_admin = forms.BooleanField(
         label=_("Administrator of the organisation (manages its staff accounts)"),
@@ -109,6 +116,7 @@ class StaffForm(forms.Form):
             role=data["role"],
             email=data.get("email") or "",
             is_admin=bool(data.get("is_admin")),
+            phone=data.get("phone") or "",
         )
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from jineng.accounts.actors import Actor
 from jineng.accounts.models import User
 from jineng.accounts.roles import ORGANIZATION_ROLES, Capability, Role
+from jineng.accounts.services import store_user_phone
 from jineng.core import audit
 from jineng.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from jineng.core.validators import validate_credit_code
@@ -233,6 +234,7 @@ class StaffInput:
     role: str
     email: str = ""
     is_admin: bool = False
+    phone: str = ""
 
 
 @dataclass(frozen=True)
@@ -322,6 +324,9 @@ def create_staff_account(
             "is_organization_admin": user.is_organization_admin,
         },
     )
+    if data.phone.strip():
+        # Encrypted and audited masked by accounts; unconfirmed until its holder proves it.
+        store_user_phone(user, data.phone, actor=actor, confirmed=False)
     return user, _password_link(user)
 
 

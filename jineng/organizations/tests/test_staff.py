@@ -334,3 +334,33 @@ def test_make_user_fixture_is_not_an_admin(school_a):
     assert not make_user(
         "plain", Role.INSTITUTION_STAFF, organization=school_a
     ).is_organization_admin
+
+
+def test_the_administrators_phone_is_stored_encrypted_and_unconfirmed(school_a, bureau_admin):
+    user, _link = services.create_staff_account(
+        school_a,
+        StaffInput("li", "李一", Role.INSTITUTION_STAFF, is_admin=True, phone="138 1234 5678"),
+        actor=bureau_admin,
+    )
+    stored = User.objects.get(pk=user.pk)
+    assert stored.phone == "13812345678"
+    assert stored.phone_confirmed_at is None
+    assert b"13812345678" not in bytes(stored.phone_encrypted)
+    events = list(AuditEvent.objects.order_by("id").values_list("action", "data"))
+    assert [action for action, _data in events] == [
+        "organizations.staff.created",
+        "accounts.user.phone_set",
+    ]
+    assert "13812345678" not in str(events)
+
+
+def test_a_bad_phone_opens_no_account(school_a, bureau_admin):
+    with pytest.raises(ValidationFailed) as refused:
+        services.create_staff_account(
+            school_a,
+            StaffInput("li", "李一", Role.INSTITUTION_STAFF, phone="12345"),
+            actor=bureau_admin,
+        )
+    assert refused.value.field == "phone"
+    assert not User.objects.filter(username="li").exists()
+    assert not AuditEvent.objects.exists()
