@@ -18,8 +18,8 @@ decided here.
 
 from __future__ import annotations
 
-from typing import Any
-
+from jineng.accounts.actors import Viewer
+from jineng.accounts.models import User
 from jineng.accounts.roles import ORGANIZATION_ROLES
 from jineng.people.access import sees_sensitive_groups
 from jineng.people.models import Person
@@ -32,9 +32,9 @@ NOTHING = RecordScope(
 )
 
 
-def scope_for(viewer: Any, person: Person) -> RecordScope:
+def scope_for(viewer: Viewer | None, person: Person) -> RecordScope:
     """Decide how much of a person's record a signed-in viewer sees (档案可见范围)."""
-    if not getattr(viewer, "is_authenticated", False) or not viewer.is_active:
+    if not isinstance(viewer, User) or not viewer.is_active:
         return NOTHING
     if viewer.person_id is not None and viewer.person_id == person.pk:
         return EVERYTHING

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from jineng.accounts.actors import Viewer
 from jineng.attendance import queries as attendance_queries
 from jineng.learning import queries as learning_queries
 from jineng.people import queries as people_queries
@@ -100,7 +101,7 @@ def get_record(person: Person, scope: RecordScope) -> TrainingRecord:
     )
 
 
-def record_for(person: Person, viewer: Any) -> TrainingRecord:
+def record_for(person: Person, viewer: Viewer | None) -> TrainingRecord:
     """Return the record as a signed-in viewer may see it (see records.policy).
 
     ``person`` must come from people.access.get_person_for_user(viewer, …): this decides how

@@ -20,6 +20,7 @@ from django.db.models.functions import TruncMonth
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from jineng.accounts.actors import Viewer
 from jineng.catalogs.choices import TrainingType
 from jineng.occupations.models import Occupation
 from jineng.organizations.models import Organization
@@ -175,7 +176,7 @@ def parse_month(text: str) -> datetime.date | None:
         return None
 
 
-def _classes(user: Any | None) -> QuerySet[TrainingClass]:
+def _classes(user: Viewer | None) -> QuerySet[TrainingClass]:
     """Counted classes in the viewer's scope (all of them for the command line)."""
     classes = (
         TrainingClass.objects.all() if user is None else TrainingClass.objects.visible_to(user)
@@ -205,13 +206,19 @@ def _in_period(measure: Measure, filters: Filters) -> Q:
     )
 
 
-def _enrolments(measure: Measure, classes: QuerySet[TrainingClass], f: Filters) -> QuerySet[Any]:
+# Counts one measure's enrolments per key: (key, count) pairs.
+Grouping = Callable[[QuerySet[Enrolment], Measure], Iterable[tuple[object, int]]]
+
+
+def _enrolments(
+    measure: Measure, classes: QuerySet[TrainingClass], f: Filters
+) -> QuerySet[Enrolment]:
     rows = Enrolment.objects.filter(training_class__in=classes, status__in=measure.statuses)
     return rows.filter(_in_period(measure, f))
 
 
 def _count_by(
-    classes: QuerySet[TrainingClass], f: Filters, group: Callable[[QuerySet[Any], Measure], Any]
+    classes: QuerySet[TrainingClass], f: Filters, group: Grouping
 ) -> dict[str, dict[str, int]]:
     """Count each people measure per key: ``group`` returns (key, count) pairs."""
     counts: dict[str, dict[str, int]] = {}
@@ -221,22 +228,22 @@ def _count_by(
     return counts
 
 
-def _by_field(path: str) -> Callable[[QuerySet[Any], Measure], Any]:
-    def group(rows: QuerySet[Any], measure: Measure) -> Any:
+def _by_field(path: str) -> Grouping:
+    def group(rows: QuerySet[Enrolment], measure: Measure) -> Iterable[tuple[object, int]]:
         return rows.values_list(path).annotate(n=Count("pk")).order_by()
 
     return group
 
 
-def _by_month(rows: QuerySet[Any], measure: Measure) -> Any:
+def _by_month(rows: QuerySet[Enrolment], measure: Measure) -> Iterable[tuple[object, int]]:
     months = rows.annotate(month=TruncMonth(measure.date_field)).values_list("month")
     return ((month_text(m), n) for m, n in months.annotate(n=Count("pk")).order_by())
 
 
-def _by_group(sensitive: bool) -> Callable[[QuerySet[Any], Measure], Any]:
+def _by_group(sensitive: bool) -> Grouping:
     """Count enrolments per target group its person belonged to on the class's date."""
 
-    def group(rows: QuerySet[Any], measure: Measure) -> Any:
+    def group(rows: QuerySet[Enrolment], measure: Measure) -> Iterable[tuple[object, int]]:
         day = F(measure.date_field)
         member = Q(person__memberships__valid_from__lte=day) & (
             Q(person__memberships__valid_until__isnull=True)
@@ -336,7 +343,7 @@ def _institution_table(classes: QuerySet[TrainingClass], f: Filters) -> Table:
     )
 
 
-def get_statistics(filters: Filters, *, user: Any | None, min_cell: int) -> Statistics:
+def get_statistics(filters: Filters, *, user: Viewer | None, min_cell: int) -> Statistics:
     """Count the period's enrolments, completions and drop-outs and break them down.
 
     ``user`` limits the classes to the viewer's data scope; None (the command line) counts

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jineng.accounts.actors import Viewer
 from jineng.core.tabular import xlsx_row
 from jineng.stats import queries
 from jineng.stats.queries import Filters, Statistics
@@ -43,7 +44,7 @@ def min_cell() -> int:
     return max(1, int(settings.JINENG_STATS_MIN_CELL))
 
 
-def monthly(month: datetime.date, *, user: Any | None = None) -> Statistics:
+def monthly(month: datetime.date, *, user: Viewer | None = None) -> Statistics:
     """The statistics of one month for the monthly report (月报), the whole city by default."""
     filters = Filters(first_month=month, last_month=month)
     return queries.get_statistics(filters, user=user, min_cell=min_cell())

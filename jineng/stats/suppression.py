@@ -9,7 +9,11 @@ subtraction, so the next smallest count of that column is suppressed with it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    # Only for the annotation: queries builds its tables with this module's cells.
+    from jineng.stats.queries import Table
 
 
 @dataclass
@@ -36,7 +40,7 @@ class Cell:
         return None if self.is_suppressed else self.value
 
 
-def suppress_table(table: Any, min_cell: int) -> None:
+def suppress_table(table: Table, min_cell: int) -> None:
     """Suppress the table's small counts, and a second one in a column that adds up."""
     if min_cell <= 1:
         return
