@@ -186,6 +186,8 @@ class Command(BaseCommand):
                     .order_by("credit_code")
                     .first()
                 )
+                # Each organisation's demo account administers its staff accounts (ADR 0017).
+                extra["is_organization_admin"] = True
             if role == Role.WORKER:
                 if person is None or User.objects.filter(person=person).exists():
                     continue
