@@ -203,3 +203,39 @@ class ResetConfirmForm(PasswordPair):
         data = super().clean() or {}
         self.check_passwords(None)
         return data
+
+
+class VerifiedRegistrationForm(PasswordPair):
+    """What a provider does not vouch for: township, username and password."""
+
+    field_order = ["region", "username", "password1", "password2"]
+    region = forms.ChoiceField(
+        label=_("Township or subdistrict where you live"),
+        help_text=_("Used only if you are not in the register yet."),
+    )
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        required=False,
+        help_text=_("Leave empty to log in with your mobile phone number."),
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+    )
+
+    def __init__(self, *args: Any, phone: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.phone = phone
+        self.fields["region"].choices = _town_choices()  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        """Check the username (the phone by default) and the password."""
+        data = super().clean() or {}
+        username = (data.get("username") or "").strip() or self.phone
+        try:
+            User.username_validator(username)
+        except ValidationError as error:
+            self.add_error("username", error)
+        if User.objects.filter(username__iexact=username).exists():
+            self.add_error("username", _("This username is taken; choose another."))
+        data["username"] = username
+        self.check_passwords(User(username=username))
+        return data

@@ -27,10 +27,12 @@ from jineng.accounts.roles import Role
 from jineng.accounts.services import store_user_phone
 from jineng.core import audit
 from jineng.core.errors import Conflict, RateLimited
+from jineng.core.validators import normalize_mobile, parse_citizen_id
 from jineng.people.access import find_person_by_identity
 from jineng.people.identity import IDENTITY_MISSED
 from jineng.people.models import Person
 from jineng.people.services import PersonInput, build_person
+from jineng.registration.identity_providers import VerifiedIdentity
 
 # Where a refused ID card is recorded (people.identity's audit action, this data).
 WHERE = "self_registration"
@@ -112,10 +114,11 @@ def _failed(check: otp.CodeCheck, row: OneTimeCode | None) -> Result:
     return Result(Outcome.EXPIRED_CODE)
 
 
-def _miss(row: OneTimeCode) -> Result:
-    row.identity_missed = True
-    row.save(update_fields=["identity_missed"])
-    audit.record(None, IDENTITY_MISSED, object_type="people.person", data={"where": WHERE})
+def _miss(row: OneTimeCode | None, *, source: str) -> Result:
+    if row is not None:
+        row.identity_missed = True
+        row.save(update_fields=["identity_missed"])
+    audit.record(None, IDENTITY_MISSED, object_type="people.person", data={"where": source})
     return Result(Outcome.IDENTITY_MISMATCH)
 
 
@@ -154,6 +157,11 @@ def complete_registration(
     if check is not otp.CodeCheck.OK or row is None:
         return _failed(check, row)
     _check_misses(pending.phone, address)
+    return _make_account(pending, row, source=WHERE)
+
+
+def _make_account(pending: PendingRegistration, row: OneTimeCode | None, *, source: str) -> Result:
+    """Link or register the person and create the account, inside the caller's transaction."""
     if User.objects.filter(
         phone_hash=otp.phone_key(pending.phone), phone_confirmed_at__isnull=False
     ).exists():
@@ -167,12 +175,13 @@ def complete_registration(
     if person is None:
         person = _new_person(pending)
         if person is None:
-            return _miss(row)
+            return _miss(row, source=source)
     user = User(username=pending.username, role=Role.WORKER, person=person)
     user.password = pending.password_hash
     user.save(force_insert=True)
-    row.user = user
-    row.save(update_fields=["user"])
+    if row is not None:
+        row.user = user
+        row.save(update_fields=["user"])
     store_user_phone(user, pending.phone, actor=user, confirmed=True)
     if not linked:
         audit.record(
@@ -183,7 +192,7 @@ def complete_registration(
             data={
                 "name": person.name,
                 "region": person.region.code,
-                "source": WHERE,
+                "source": source,
                 "id_number": "",
                 "phone": "",
             },
@@ -193,7 +202,7 @@ def complete_registration(
         "accounts.user.registered",
         user,
         person_id=person.pk,
-        data={"user": user.username, "linked": linked},
+        data={"user": user.username, "linked": linked, "source": source},
     )
     return Result(Outcome.LINKED if linked else Outcome.CREATED, user=user)
 
@@ -245,3 +254,24 @@ def reset_password(phone: str, code: str, new_password: str, *, address: str | N
         user, "accounts.user.password_reset", user, data={"user": user.username, "by": "phone"}
     )
     return Result(Outcome.RESET, user=user)
+
+
+@transaction.atomic(durable=True)
+def register_verified(
+    identity: VerifiedIdentity, *, username: str, password_hash: str, region_code: str
+) -> Result:
+    """Create the account of a worker an identity provider vouched for (实名认证注册), audited.
+
+    The provider proved the name, the citizen ID and the phone (电子社保卡, a city's OIDC
+    login), so no code is sent; otherwise the register is consulted exactly as for a
+    registration by phone, and ``region_code`` serves only a person new to the register.
+    """
+    pending = PendingRegistration(
+        name=identity.name,
+        id_number=parse_citizen_id(identity.id_number).number,
+        region_code=region_code,
+        phone=normalize_mobile(identity.phone),
+        username=username,
+        password_hash=password_hash,
+    )
+    return _make_account(pending, None, source=f"identity_provider:{identity.provider}")

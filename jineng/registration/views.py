@@ -14,9 +14,11 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -24,15 +26,24 @@ from jineng.accounts.actors import AuthenticatedHttpRequest
 from jineng.accounts.lockout import client_ip_address
 from jineng.accounts.roles import Capability
 from jineng.core import pii
-from jineng.core.errors import DomainError, RateLimited
+from jineng.core.errors import DomainError, NotFound, RateLimited
 from jineng.core.models import SmsOutboxMessage
 from jineng.registration import services
-from jineng.registration.forms import CodeForm, RegistrationForm, ResetConfirmForm, ResetRequestForm
+from jineng.registration.errors import IdentityNotVerified
+from jineng.registration.forms import (
+    CodeForm,
+    RegistrationForm,
+    ResetConfirmForm,
+    ResetRequestForm,
+    VerifiedRegistrationForm,
+)
+from jineng.registration.identity_providers import VerifiedIdentity, get_provider, get_providers
 from jineng.registration.services import Outcome, PendingRegistration
 
 # Messages the outbox page shows at once, the newest first.
 OUTBOX_PAGE_SIZE = 100
 PENDING_KEY = "registration.pending"
+VERIFIED_KEY = "registration.verified"
 RESET_KEY = "registration.reset_phone"
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -75,7 +86,9 @@ def register(request: HttpRequest) -> HttpResponse:
         else:
             request.session[PENDING_KEY] = _seal(asdict(pending))
             return redirect("registration:confirm")
-    return render(request, "registration/register.html", {"form": form})
+    return render(
+        request, "registration/register.html", {"form": form, "providers": get_providers()}
+    )
 
 
 # The reason each refusal names itself by on its page (for tests and the browser journey).
@@ -118,6 +131,26 @@ def _code_error(form: CodeForm | ResetConfirmForm, result: services.Result) -> N
         )
 
 
+def _finish(request: HttpRequest, result: services.Result) -> HttpResponse | None:
+    """Sign the new worker in, or show why no account was made; None for a code error."""
+    if result.outcome in (Outcome.CREATED, Outcome.LINKED):
+        request.session.pop(PENDING_KEY, None)
+        request.session.pop(VERIFIED_KEY, None)
+        assert result.user is not None
+        login(request, result.user, backend=MODEL_BACKEND)
+        messages.success(request, _("Your account is ready. Welcome!"))
+        return redirect("home")
+    if result.outcome in (Outcome.WRONG_CODE, Outcome.EXPIRED_CODE):
+        return None
+    request.session.pop(PENDING_KEY, None)
+    request.session.pop(VERIFIED_KEY, None)
+    return render(
+        request,
+        "registration/refused.html",
+        {"reason": _REFUSALS[result.outcome], "text": _refusal_text(result.outcome)},
+    )
+
+
 def confirm(request: HttpRequest) -> HttpResponse:
     """Take the code sent to the phone and make the account; sign the worker in."""
     pending = _pending(request)
@@ -132,21 +165,10 @@ def confirm(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             form.add_error(None, error.detail)
         else:
-            if result.outcome in (Outcome.CREATED, Outcome.LINKED):
-                request.session.pop(PENDING_KEY, None)
-                assert result.user is not None
-                login(request, result.user, backend=MODEL_BACKEND)
-                messages.success(request, _("Your account is ready. Welcome!"))
-                return redirect("home")
-            if result.outcome in (Outcome.WRONG_CODE, Outcome.EXPIRED_CODE):
-                _code_error(form, result)
-            else:
-                request.session.pop(PENDING_KEY, None)
-                return render(
-                    request,
-                    "registration/refused.html",
-                    {"reason": _REFUSALS[result.outcome], "text": _refusal_text(result.outcome)},
-                )
+            answer = _finish(request, result)
+            if answer is not None:
+                return answer
+            _code_error(form, result)
     return render(
         request,
         "registration/confirm.html",
@@ -213,6 +235,65 @@ def reset_confirm(request: HttpRequest) -> HttpResponse:
         request,
         "registration/reset_confirm.html",
         {"form": form, "phone_masked": pii.mask_phone(phone)},
+    )
+
+
+@require_POST
+def provider_begin(request: HttpRequest, key: str) -> HttpResponse:
+    """Send the browser to an identity provider (404 for one not configured)."""
+    try:
+        provider = get_provider(key)
+    except NotFound:
+        raise Http404 from None
+    callback = request.build_absolute_uri(reverse("registration:provider_callback", args=[key]))
+    return provider.begin(request, callback)
+
+
+def provider_callback(request: HttpRequest, key: str) -> HttpResponse:
+    """Take the identity the provider verified; ask for what it does not vouch for."""
+    try:
+        provider = get_provider(key)
+    except NotFound:
+        raise Http404 from None
+    try:
+        identity = provider.finish(request)
+    except IdentityNotVerified as error:
+        messages.error(request, error.detail)
+        return redirect("registration:register")
+    request.session[VERIFIED_KEY] = _seal(asdict(identity))
+    return redirect("registration:verified")
+
+
+def verified(request: HttpRequest) -> HttpResponse:
+    """Finish a registration an identity provider vouched for: township, username, password."""
+    sealed = _unseal(request, VERIFIED_KEY)
+    if not sealed:
+        return redirect("registration:register")
+    identity = VerifiedIdentity(**sealed)
+    form = VerifiedRegistrationForm(request.POST or None, phone=identity.phone)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.register_verified(
+                identity,
+                username=form.cleaned_data["username"],
+                password_hash=make_password(form.cleaned_data["password1"]),
+                region_code=form.cleaned_data["region"],
+            )
+        except DomainError as error:
+            form.add_error(None, error.detail)
+        else:
+            answer = _finish(request, result)
+            if answer is not None:
+                return answer
+    return render(
+        request,
+        "registration/verified.html",
+        {
+            "form": form,
+            "name": identity.name,
+            "id_masked": pii.mask_id_number(identity.id_number),
+            "phone_masked": pii.mask_phone(identity.phone),
+        },
     )
 
 

@@ -288,6 +288,9 @@ LIST_EXEMPTIONS: dict[str, str] = {
     "registration:resend": "sends the registering worker a new code (POST, session)",
     "registration:reset": "the forgotten-password form (anonymous, answers alike for any number)",
     "registration:reset_confirm": "sets a new password by the phone's code (session)",
+    "registration:provider_begin": "sends the browser to a configured identity provider (POST)",
+    "registration:provider_callback": "takes the provider's answer into the session",
+    "registration:verified": "finishes a provider-verified registration (session)",
     "accounts:audit": "the audit trail: read whole by view_audit roles, no object scope "
     "(ADR 0005 keeps it for audit staff)",
     "people:lookup": "an audited lookup by full number (POST): covered by people's tests",

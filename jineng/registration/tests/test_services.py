@@ -18,7 +18,7 @@ from jineng.core.models import AuditEvent, SmsOutboxMessage
 from jineng.people.models import Person
 from jineng.registration import services
 from jineng.registration.services import Outcome
-from jineng.registration.tests.helpers import PASSWORD, PHONE, last_code, pending
+from jineng.registration.tests.factories import PASSWORD, PHONE, last_code, pending
 
 pytestmark = pytest.mark.django_db
 ADDRESS = "203.0.113.9"
@@ -47,7 +47,10 @@ def test_new_id_registers_person_and_account(city: Any) -> None:
     assert (created.actor_id, created.person_id) == (user.pk, person.pk)
     assert created.data["source"] == "self_registration"
     registered = AuditEvent.objects.get(action="accounts.user.registered")
-    assert (registered.actor_id, registered.data) == (user.pk, {"user": PHONE, "linked": False})
+    assert (registered.actor_id, registered.data) == (
+        user.pk,
+        {"user": PHONE, "linked": False, "source": "self_registration"},
+    )
     assert AuditEvent.objects.filter(action="accounts.user.phone_set", actor=user).exists()
     code = OneTimeCode.objects.get()
     assert code.used_at is not None
