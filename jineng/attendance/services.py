@@ -404,7 +404,7 @@ def review_check_in(attendance_id: int, *, decision: str, reason: str, actor: Ac
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(_("Give the reason for the decision."), field="reason")
-    attendance = locks.attendance_for_update(found.pk)
+    attendance = locks.check_in_for_review(found.pk, found.enrolment.training_class_id)
     if not attendance.is_flagged:
         raise InvalidTransition(_("Only a flagged check-in is reviewed."))
     if attendance.review:

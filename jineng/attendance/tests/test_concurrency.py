@@ -65,3 +65,48 @@ def test_control_without_the_lock_only_the_constraint_stops_duplicates(
     # Every thread passed the "already checked in?" test; the unique constraint refused the rest.
     assert outcomes == ["checked in"] + ["integrity error"] * (PARTIES - 1)
     assert Attendance.objects.count() == 1
+
+
+def test_parallel_reviews_of_one_check_in_decide_it_once(
+    worker, reviewer, bureau_admin, enrolment, sessions, at_start
+):
+    code = tokens.make_code(sessions[0].pk, START)
+    flagged = services.check_in(code, actor=worker)
+    assert flagged.is_flagged
+    barrier = threading.Barrier(2, timeout=10)
+    outcomes: list[str] = []
+    real_lock = locks.check_in_for_review
+
+    def meet_then_lock(attendance_id: int, class_id: int) -> Any:
+        barrier.wait()
+        return real_lock(attendance_id, class_id)
+
+    def decide(actor: Any, decision: str) -> None:
+        try:
+            services.review_check_in(flagged.pk, decision=decision, reason="核查", actor=actor)
+            outcomes.append(decision)
+        except services.AlreadyReviewed:
+            outcomes.append("already")
+        finally:
+            connection.close()
+
+    with mock.patch.object(locks, "check_in_for_review", meet_then_lock):
+        threads = [
+            threading.Thread(target=decide, args=(reviewer, "rejected")),
+            threading.Thread(target=decide, args=(bureau_admin, "accepted")),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert len(outcomes) == 2
+    assert outcomes.count("already") == 1
+    (decided,) = [o for o in outcomes if o != "already"]
+    assert Attendance.objects.get(pk=flagged.pk).review == decided
+    assert AuditEvent.objects.filter(action=f"attendance.attendance.{decided}").count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            action__in=["attendance.attendance.accepted", "attendance.attendance.rejected"]
+        ).count()
+        == 1
+    )
