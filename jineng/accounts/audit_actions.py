@@ -17,10 +17,14 @@ register_actions(
         "accounts.totpdevice.confirmed": _("Confirmed an authenticator app"),
         "accounts.totpdevice.deleted": _("Removed an authenticator app"),
         "accounts.totpdevice.verification_failed": _("Gave a wrong one-time code"),
+        "accounts.user.deactivated": _("Deactivated an account"),
         "accounts.user.generated": _("Generated demonstration accounts"),
         "accounts.user.password_changed": _("Changed own password"),
         "accounts.user.password_set": _("Set an account's password"),
+        "accounts.user.password_reset": _("Reset own password by text message"),
         "accounts.user.phone_set": _("Set an account's mobile number"),
+        "accounts.user.reactivated": _("Reactivated an account"),
+        "accounts.user.registered": _("Registered a worker's account"),
     }
 )
 register_fields(

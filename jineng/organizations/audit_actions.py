@@ -16,6 +16,17 @@ register_actions(
     {
         "organizations.organization.created": _("Registered an organisation"),
         "organizations.organization.generated": _("Generated demonstration organisations"),
+        "organizations.staff.admin_granted": _(
+            "Made a staff account an organisation administrator"
+        ),
+        "organizations.staff.admin_revoked": _("Removed a staff account's administrator rights"),
+        "organizations.staff.created": _("Opened a staff account"),
+        "organizations.staff.deactivated": _("Deactivated a staff account"),
+        "organizations.staff.password_reset": _(
+            "Reset a staff account's password by a one-time link"
+        ),
+        "organizations.staff.password_set": _("Set a password through a one-time link"),
+        "organizations.staff.reactivated": _("Reactivated a staff account"),
     }
 )
 register_fields({"credit_code": _("Unified social credit code")})
