@@ -81,9 +81,22 @@ def test_bureau_adds_an_institution_whose_administrator_adds_staff(
         "institution_staff",
         False,
     )
+
+    # The bureau finds the new staff member's account and deactivates it.
+    officer.goto(f"/organizations/{school.pk}/edit/")
+    officer.goto("/organizations/accounts/?q=wang_teacher")
+    rows = officer.page.locator("main table tbody tr")
+    expect(rows).to_have_count(1)
+    officer.follow(rows.get_by_role("button"))
+    # Its row now offers to reactivate it.
+    expect(rows.locator("input[name=active]")).to_have_value("1")
+    staff.refresh_from_db()
+    assert not staff.is_active
+
     assert list(AuditEvent.objects.order_by("id").values_list("action", "actor__username")) == [
         ("organizations.organization.created", bureau_admin.username),
         ("organizations.staff.created", bureau_admin.username),
         ("organizations.staff.password_set", "ding_admin"),
         ("organizations.staff.created", "ding_admin"),
+        ("accounts.user.deactivated", bureau_admin.username),
     ]
