@@ -34,9 +34,14 @@ class AttendanceOut(Schema):
     is_counted: bool = Field(
         description="Counts toward hours: false for a manual check-in recorded outside the "
         "session's manual window, and for any check-in to a session held before the trainee's "
-        "place took its seat (or dated before it)."
+        "place took its seat (or dated before it), and for a flagged one a reviewer rejected."
     )
     flags: list[AttendanceFlag]
+    review: str = Field(
+        description="A reviewer's decision on a flagged check-in: accepted, rejected, or empty "
+        "while none has been taken."
+    )
+    review_reason: str = Field(description="The reviewer's reason; empty while undecided.")
     distance_m: int | None = Field(None, description="Metres from the venue, when both known.")
     accuracy_m: int | None
     reason: str = Field(description="Why staff recorded it by hand; empty for scanned ones.")

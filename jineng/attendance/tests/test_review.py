@@ -157,3 +157,14 @@ def test_rejected_hours_are_left_out_of_completion_and_a_finished_class_is_not_r
     assert list(queries.review_queue(check_ins_to_review(reviewer))) == []
     with pytest.raises(InvalidTransition):
         services.review_check_in(second.pk, decision="rejected", reason="x", actor=bureau_admin)
+
+
+def test_the_api_says_a_rejected_check_in_does_not_count_and_why(
+    client, reviewer, bureau_admin, flagged
+):
+    services.review_check_in(flagged.pk, decision="rejected", reason="代签", actor=reviewer)
+    client.force_login(bureau_admin)
+    response = client.get("/api/v1/attendance/check-ins?is_flagged=true", HTTP_ACCEPT_LANGUAGE="en")
+    (data,) = response.json()["items"]
+    assert (data["id"], data["is_counted"]) == (flagged.pk, False)
+    assert (data["review"], data["review_reason"]) == ("rejected", "代签")
