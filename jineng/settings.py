@@ -385,7 +385,7 @@ JINENG_SMS_BACKEND = env_str(
 )
 # One-time codes (jineng.accounts.otp): how many may be sent per hour to one number and from
 # one client address, and how many self-registrations per day one number or address may have
-# refused because the name did not match the citizen ID (docs/adr/0015-self-registration.md).
+# refused because the name did not match the citizen ID (docs/adr/0018-self-registration.md).
 JINENG_OTP_PER_PHONE_PER_HOUR = env_int("JINENG_OTP_PER_PHONE_PER_HOUR", 5)
 JINENG_OTP_PER_ADDRESS_PER_HOUR = env_int("JINENG_OTP_PER_ADDRESS_PER_HOUR", 20)
 JINENG_REGISTRATION_MISSES_PER_DAY = env_int("JINENG_REGISTRATION_MISSES_PER_DAY", 3)
