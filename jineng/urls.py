@@ -25,6 +25,7 @@ urlpatterns = [
     path("xapi/", include("jineng.learning.urls")),
     path("learning/", include("jineng.learning.console_urls")),
     path("statistics/", include("jineng.stats.urls")),
+    path("notifications/", include("jineng.notifications.urls")),
     path("api/v1/", include("jineng.composition.urls")),
     path("admin/", admin.site.urls),
 ]

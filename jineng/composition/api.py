@@ -10,6 +10,7 @@ from jineng.accreditations.api import router as accreditations_router
 from jineng.api.base import new_api
 from jineng.attendance.api import router as attendance_router
 from jineng.catalogs.api import router as catalogs_router
+from jineng.notifications.api import router as notifications_router
 from jineng.organizations.api import router as organizations_router
 from jineng.people.api import router as people_router
 from jineng.records.api import router as records_router
@@ -23,3 +24,4 @@ api.add_router("", accreditations_router)
 api.add_router("", catalogs_router)
 api.add_router("", attendance_router)
 api.add_router("", training_router)
+api.add_router("", notifications_router)

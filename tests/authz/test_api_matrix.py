@@ -65,6 +65,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "transition_class": {"json": {"to": "running"}},
     "enrol": {"json": {"person_id": 1}},
     "withdraw": {"json": {}},
+    "read_notification": {"json": {}},
     # Another class of the same institution (A's draft), so the move itself is valid.
     "transfer": {
         "json": {"to_class_id": lambda world: world.objects["training.trainingclass"][1].pk}

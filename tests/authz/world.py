@@ -364,3 +364,15 @@ def _owned_by_accounts(world: World, p1: Any) -> None:
     world.add(link)
     world.values["token"] = token
     world.add(LearningPlatform.objects.create(name="AUTHZ 学习平台"))
+    _notifications(world)
+
+
+def _notifications(world: World) -> None:
+    """A notification for each of some accounts, after those the world's events sent."""
+    from jineng.notifications.choices import NotificationKind
+    from jineng.notifications.models import Notification
+    from jineng.notifications.services import notify
+
+    for role in ("staff_a", "staff_b", "worker", "bureau"):
+        notify([world.users[role]], NotificationKind.CLASS_APPROVED, params={"code": "AUTHZ"})
+    world.add(*Notification.objects.order_by("pk"))
