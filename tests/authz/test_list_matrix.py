@@ -246,6 +246,8 @@ LISTS: dict[str, ListOf] = {
     ),
     "training:mine": ListOf((Rows("training.enrolment"),), person),
     "records:mine": ListOf((Rows("records.sharelink"),), person),
+    "notifications:inbox": ListOf((Rows("notifications.notification"),), signed_in),
+    "list_notifications": ListOf((Rows("notifications.notification"),), signed_in, _LIMIT),
     "people:import": ListOf(
         (
             Rows(
@@ -335,6 +337,7 @@ LIST_EXEMPTIONS: dict[str, str] = {
     "statistics:export": "the dashboard's aggregates as xlsx: view_statistics only",
     "statistics:monthly_report": "a month's city-wide aggregates as PDF or xlsx: "
     "view_statistics only",
+    "notifications:read_all": "marks the account's own notifications read (POST)",
 }
 
 
