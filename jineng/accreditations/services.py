@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import IO, Any, TypeVar
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,6 +43,8 @@ from jineng.core.errors import (
     ValidationFailed,
 )
 from jineng.core.scope import CHANGE
+from jineng.notifications.choices import NotificationKind
+from jineng.notifications.services import notify, organization_staff
 from jineng.occupations.models import Occupation, SkillLevel
 
 # An application carries at most this many documents.
@@ -347,6 +350,7 @@ def approve_application(
             _("Application {number} has already been decided.").format(number=application.pk)
         ) from None
     audit.record(actor, "accreditations.application.approved", application, data={"note": note})
+    _tell_applicant(application, NotificationKind.APPLICATION_APPROVED)
     audit.record(
         actor,
         "accreditations.accreditation.granted",
@@ -374,7 +378,18 @@ def reject_application(
     audit.record(
         actor, "accreditations.application.rejected", application, data={"reasons": reasons}
     )
+    _tell_applicant(application, NotificationKind.APPLICATION_REJECTED)
     return application
+
+
+def _tell_applicant(application: AccreditationApplication, kind: NotificationKind) -> None:
+    """Tell the applicant organisation's staff that the bureau decided its application."""
+    notify(
+        organization_staff(application.organization_id),
+        kind,
+        params={"number": application.pk},
+        target=reverse("accreditations:application", kwargs={"application_id": application.pk}),
+    )
 
 
 def _status_today(accreditation: Accreditation) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,6 +16,8 @@ from jineng.catalogs.services.common import require
 from jineng.core import audit, scope
 from jineng.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from jineng.core.scope import CHANGE
+from jineng.notifications.choices import NotificationKind
+from jineng.notifications.services import notify
 
 MAX_TEXT = 5000
 
@@ -98,5 +101,13 @@ def decide_appeal(appeal_id: int, *, upheld: bool, decision: str, actor: Actor) 
         "catalogs.appeal.decided",
         appeal,
         data={"status": appeal.status, "decision": appeal.decision, "change": appeal.change_id},
+    )
+    kind = NotificationKind.APPEAL_UPHELD if upheld else NotificationKind.APPEAL_DISMISSED
+    notify(
+        # The appellant, while still of the organisation that appealed.
+        [u for u in [appeal.filed_by] if u and u.organization_id == appeal.organization_id],
+        kind,
+        params={"key": appeal.change.key},
+        target=reverse("catalogs:my_appeals"),
     )
     return appeal

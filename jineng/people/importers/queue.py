@@ -20,6 +20,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -30,6 +31,8 @@ from jineng.core.files import clean_original_name, private_root
 from jineng.core.jobs import claim_job, fail_stalled_jobs, finish_job, start_job
 from jineng.core.models import Job
 from jineng.core.tabular import ImportFailed, Source, open_sheet, read_bytes
+from jineng.notifications.choices import NotificationKind
+from jineng.notifications.services import notify
 from jineng.people.export_jobs import delete_expired_exports
 from jineng.people.importers.people import JOB_KIND, MODES, check_header, import_people
 
@@ -95,6 +98,7 @@ def run_queued_import(job_id: int) -> None:
             _run(job, folder / STORED_NAME, queued)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+        tell_owner(job.pk)
 
 
 def fail_stalled_imports() -> list[Job]:
@@ -116,7 +120,27 @@ def fail_stalled_imports() -> list[Job]:
     for job in failed:
         if job.summary.get("upload"):
             shutil.rmtree(upload_folder() / Path(job.summary["upload"]).name, ignore_errors=True)
+        tell_owner(job.pk)
     return failed
+
+
+def tell_owner(job_id: int) -> None:
+    """Tell the uploader that a queued import finished or failed (once it has ended)."""
+    job = Job.objects.select_related("owner").filter(pk=job_id).first()
+    if job is None or job.owner is None or job.finished_at is None:
+        return
+    summary = job.summary
+    if job.status == Job.Status.SUCCEEDED:
+        kind = NotificationKind.IMPORT_SUCCEEDED
+        counts = {k: int(summary.get(k) or 0) for k in ("created", "skipped", "bad_rows")}
+    else:
+        kind, counts = NotificationKind.IMPORT_FAILED, {}
+    notify(
+        [job.owner],
+        kind,
+        params={"number": job.pk, **counts},
+        target=reverse("people:import_job", kwargs={"pk": job.pk}),
+    )
 
 
 def _run(job: Job, path: Path, queued: dict[str, Any]) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.db.models.expressions import Combinable
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,6 +19,8 @@ from jineng.accounts.actors import Actor
 from jineng.accounts.roles import Capability
 from jineng.core import audit
 from jineng.core.errors import NotFound, PermissionDenied, ValidationFailed
+from jineng.notifications.choices import NotificationKind
+from jineng.notifications.services import accounts_of_people, notify
 from jineng.people.access import get_person_for_user, is_visible_to
 from jineng.people.choices import AffiliationBasis, AffiliationKind
 from jineng.people.identity import identify_person
@@ -526,6 +529,13 @@ def _promote_first(training_class: TrainingClass, actor: Actor) -> Enrolment | N
     first.seated_at = timezone.now()
     first.save(update_fields=["status", "waitlist_position", "seated_at", "updated_at"])
     _audit_enrolment(actor, "training.enrolment.promoted", first)
+    notify(
+        accounts_of_people([first.person_id]),
+        NotificationKind.ENROLMENT_PROMOTED,
+        params={"code": training_class.code, "name": training_class.programme.name},
+        target=reverse("training:mine"),
+        sms=True,
+    )
     return first
 
 

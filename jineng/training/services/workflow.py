@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import prefetch_related_objects
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +20,8 @@ from jineng.catalogs.queries import current_version
 from jineng.core import audit, scope
 from jineng.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from jineng.core.scope import CHANGE
+from jineng.notifications.choices import NotificationKind
+from jineng.notifications.services import notify, organization_staff, users_with
 from jineng.training import locks
 from jineng.training.choices import ClassMode, ClassStatus
 from jineng.training.models import Programme, TrainingClass, Venue
@@ -299,4 +302,24 @@ def transition(class_id: int, to: str, *, actor: Actor, note: str = "") -> Train
             else None,
         },
     )
+    _tell(training_class, to, actor)
     return training_class
+
+
+def _tell(training_class: TrainingClass, to: str, actor: Actor) -> None:
+    """Tell the bureau of a submitted class, and the institution of the bureau's decision."""
+    params = {"code": training_class.code}
+    target = reverse("training:detail", kwargs={"class_id": training_class.pk})
+    programme = training_class.programme
+    if to == ClassStatus.SUBMITTED:
+        params["organization"] = programme.organization.name
+        approvers = users_with(Capability.APPROVE_CLASSES, deciding=training_class)
+        notify(approvers, NotificationKind.CLASS_SUBMITTED, params=params, target=target)
+    elif to == ClassStatus.RETURNED or (
+        to == ClassStatus.APPROVED and needs_bureau_approval(programme)
+    ):
+        kind = NotificationKind.CLASS_APPROVED
+        if to == ClassStatus.RETURNED:
+            kind = NotificationKind.CLASS_RETURNED
+        staff = organization_staff(programme.organization_id).exclude(pk=actor.pk)
+        notify(staff, kind, params=params, target=target)
