@@ -30,7 +30,7 @@ from jineng.accounts.lockout import locked_logins
 from jineng.accounts.models import User
 from jineng.accounts.roles import Capability
 from jineng.accounts.security import is_verified, role_requires_second_factor
-from jineng.core import audit, audit_search, checkpoints
+from jineng.core import audit, audit_labels, audit_search, checkpoints
 from jineng.core.errors import DomainError
 
 AUDIT_PAGE_SIZE = 50
@@ -190,6 +190,25 @@ def _actor_names(ids: set[int]) -> dict[int, str]:
     }
 
 
+def _find_person(
+    request: AuthenticatedHttpRequest, form: audit_search.PersonSearchForm
+) -> int | None:
+    """The person whose full citizen ID the auditor gave, found through the people app."""
+    if not form.is_valid():
+        return None
+    try:
+        found = audit_labels.find_people(
+            request.user, form.cleaned_data["id_number"], form.cleaned_data["purpose"]
+        )
+    except DomainError as error:
+        form.add_error(error.field if error.field in form.fields else None, error.detail)
+        return None
+    if len(found) != 1:
+        messages.info(request, _("Nobody you may see holds this citizen ID."))
+        return None
+    return found[0]
+
+
 @login_required
 def audit_trail(request: AuthenticatedHttpRequest) -> HttpResponse | FileResponse:
     """List audit events in people's words with filters; export them; verify the chain.
@@ -221,6 +240,13 @@ def audit_trail(request: AuthenticatedHttpRequest) -> HttpResponse | FileRespons
                 filename=f"audit-{stamp}.xlsx",
                 content_type=audit_search.CONTENT_TYPE,
             )
+    person_search = audit_search.PersonSearchForm()
+    if request.method == "POST" and request.POST.get("find_person") == "1":
+        person_search = audit_search.PersonSearchForm(request.POST)
+        found = _find_person(request, person_search)
+        if found is not None:
+            return redirect(f"{reverse('accounts:audit')}?person={found}")
+        status = 400 if person_search.errors else status
     page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     chain_checked = request.method == "POST" and request.POST.get("verify") == "1"
     chain_break = audit.verify() if chain_checked else None
@@ -233,6 +259,7 @@ def audit_trail(request: AuthenticatedHttpRequest) -> HttpResponse | FileRespons
         "accounts/audit_trail.html",
         {
             "form": form,
+            "person_search": person_search,
             "page": page,
             "rows": audit_search.rows(page.object_list, request.user, names),
             "query": params.urlencode(),

@@ -35,6 +35,10 @@ _links: dict[str, ObjectLink] = {}
 # (action code prefix, detail key) → names of the key's stored values, such as statuses.
 _values: dict[tuple[str, str], Mapping[Any, Label]] = {}
 _organization_choices: list[Callable[[], Iterable[tuple[int, str]]]] = []
+# Given the viewer, a full citizen ID and the stated purpose, the ids of the people in the
+# viewer's scope who hold it (the people app's audited, rate-limited lookup).
+PersonFinder = Callable[[Any, str, str], list[int]]
+_person_finders: list[PersonFinder] = []
 
 # What the generic admin pages write (core.admin.AuditedAdminMixin): "<model>.<verb>".
 ADMIN_VERBS: dict[str, Label] = {
@@ -82,6 +86,17 @@ def register_object_link(object_type: str, link: ObjectLink) -> None:
 def register_organization_choices(choices: Callable[[], Iterable[tuple[int, str]]]) -> None:
     """Give the organisations the audit trail may be filtered by, as (id, name) pairs."""
     _organization_choices[:] = [choices]
+
+
+def register_person_finder(finder: PersonFinder) -> None:
+    """Let the audit trail find a person by full citizen ID through the people access layer."""
+    _person_finders[:] = [finder]
+
+
+def find_people(viewer: Any, id_number: str, purpose: str) -> list[int]:
+    """The ids of the people the viewer may see who hold a full citizen ID; the lookup is
+    audited and limited by the people app (its DomainErrors pass through)."""
+    return [pk for finder in _person_finders for pk in finder(viewer, id_number, purpose)]
 
 
 def registered_actions() -> frozenset[str]:

@@ -93,6 +93,31 @@ class AuditFilterForm(forms.Form):
         }
 
 
+class _NotEchoed(forms.TextInput):
+    """A text box that never writes its value back into the page (a full ID stays unsaid)."""
+
+    def format_value(self, value: Any) -> str | None:
+        return None
+
+
+class PersonSearchForm(forms.Form):
+    """Find a person's events by full citizen ID, sent in the body and never in a URL."""
+
+    id_number = forms.CharField(
+        label=_("Citizen ID (all 18 characters)"),
+        max_length=18,
+        widget=_NotEchoed(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    purpose = forms.CharField(
+        label=_("Why you are looking"),
+        max_length=200,
+        help_text=_("Recorded in the audit trail, e.g. “checking a complaint”."),
+    )
+
+    def clean_id_number(self) -> str:
+        return str(self.cleaned_data["id_number"]).strip().upper()
+
+
 def _local_midnight(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 

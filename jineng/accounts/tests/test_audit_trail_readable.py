@@ -280,3 +280,42 @@ def test_the_export_is_written_in_chunks(client, auditor, monkeypatch):
     client.force_login(auditor)
     rows = _sheet(client.get(AUDIT, {"export": "xlsx"}))
     assert [r[0] for r in rows[1:]] == [e.pk for e in reversed(events)]
+
+
+def test_a_person_is_found_by_citizen_id_sent_in_the_body_and_the_lookup_is_audited(
+    client, auditor, person
+):
+    client.force_login(auditor)
+    response = client.post(AUDIT, {"find_person": "1", "id_number": ID_A, "purpose": "核查投诉"})
+    assert response.status_code == 302
+    assert response["Location"] == f"{AUDIT}?person={person.pk}"
+    lookup = AuditEvent.objects.get(action="people.person.looked_up")
+    assert (lookup.actor_id, lookup.person_id, lookup.data) == (
+        auditor.pk,
+        person.pk,
+        {"purpose": "核查投诉", "by": "id_number", "found": 1},
+    )
+    assert ID_A not in repr(lookup.data)
+
+
+def test_a_citizen_id_that_nobody_holds_finds_nothing_and_no_purpose_is_refused(
+    client, auditor, person
+):
+    client.force_login(auditor)
+    nobody = client.post(
+        AUDIT, {"find_person": "1", "id_number": "110101199003071233", "purpose": "核查"}, **EN
+    )
+    assert nobody.status_code == 200
+    assert "Nobody you may see holds this citizen ID." in nobody.content.decode()
+    unstated = client.post(AUDIT, {"find_person": "1", "id_number": ID_A, "purpose": ""})
+    assert unstated.status_code == 400
+    assert ID_A not in unstated.content.decode()
+    assert AuditEvent.objects.filter(action="people.person.looked_up").count() == 1
+    assert "110101199003071233" not in nobody.content.decode()
+
+
+def test_other_roles_cannot_search_by_citizen_id(client, staff_a, person):
+    client.force_login(staff_a)
+    response = client.post(AUDIT, {"find_person": "1", "id_number": ID_A, "purpose": "x"})
+    assert response.status_code == 403
+    assert not AuditEvent.objects.filter(action="people.person.looked_up").exists()
