@@ -120,6 +120,32 @@ class StaffForm(forms.Form):
         )
 
 
+class BureauAccountForm(StaffForm):
+    """Open an account of the bureau itself, optionally limited to a town or county."""
+
+    region = RegionChoiceField(
+        label=_("Limited to (optional)"),
+        queryset=Region.objects.filter(level__in=(RegionLevel.COUNTY, RegionLevel.TOWN)).order_by(
+            "code"
+        ),
+        required=False,
+        empty_label=_("The whole city"),
+        help_text=_("A limited account sees only the people and organisations of that area."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        forms.Form.__init__(self, *args, **kwargs)
+        del self.fields["is_admin"]
+        role_field = self.fields["role"]
+        assert isinstance(role_field, forms.ChoiceField)
+        role_field.choices = [(role, Role(role).label) for role in services.BUREAU_ROLES]
+
+    def region_code(self) -> str:
+        """The chosen region's code, or "" for the whole city."""
+        region = self.cleaned_data.get("region")
+        return region.code if region else ""
+
+
 class OrganizationSearchForm(forms.Form):
     """Find organisations by name or credit code, and by kind."""
 

@@ -461,3 +461,65 @@ def set_account_active(user_id: int, active: bool, *, actor: Actor) -> User:
     action = "accounts.user.reactivated" if active else "accounts.user.deactivated"
     audit.record(actor, action, user, data={"username": user.username})
     return user
+
+
+# The roles of the bureau's own accounts, opened from its account list (never an organisation's).
+BUREAU_ROLES = (Role.BUREAU_ADMIN, Role.REVIEWER, Role.AUDITOR)
+
+
+@transaction.atomic(durable=True)
+def create_bureau_account(
+    data: StaffInput, *, actor: Actor, region_code: str = ""
+) -> tuple[User, PasswordLink]:
+    """Open an account of the bureau itself (局内账号: administrator, reviewer, auditor),
+    optionally limited to a region, with a one-time set-password link; audited."""
+    if not actor.can(Capability.MANAGE_SECURITY):
+        raise PermissionDenied(_("Your role may not open bureau accounts."))
+    if data.role not in BUREAU_ROLES:
+        raise ValidationFailed(_("A bureau account cannot have that role."), field="role")
+    user = User(
+        username=_clean_username(data.username),
+        first_name=_clean_text(data.full_name, field="full_name", max_length=150, required=True),
+        email=_clean_email(data.email),
+        role=data.role,
+        region=_region(region_code),
+    )
+    user.set_unusable_password()
+    try:
+        with transaction.atomic():
+            user.save(force_insert=True)
+    except IntegrityError:
+        raise Conflict(
+            _("The sign-in name {name} is taken.").format(name=user.username), field="username"
+        ) from None
+    audit.record(
+        actor,
+        "accounts.user.created",
+        user,
+        data={
+            "username": user.username,
+            "role": user.role,
+            "region": user.region.code if user.region else None,
+        },
+    )
+    if data.phone.strip():
+        store_user_phone(user, data.phone, actor=actor, confirmed=False)
+    return user, _password_link(user)
+
+
+@transaction.atomic(durable=True)
+def reset_account_password(user_id: int, *, actor: Actor) -> tuple[User, PasswordLink]:
+    """Replace any other account's password by a one-time set-password link, for the bureau."""
+    if not actor.can(Capability.MANAGE_SECURITY):
+        raise PermissionDenied(_("Your role may not reset passwords."))
+    user = User.objects.select_for_update().filter(pk=user_id).first()
+    if user is None:
+        raise NotFound(_("No such account."))
+    if user.pk == actor.pk:
+        raise PermissionDenied(_("Change your own password on your security page."))
+    if not user.is_active:
+        raise Conflict(_("Reactivate the account before giving it a new password."))
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    audit.record(actor, "accounts.user.password_reset", user, data={"username": user.username})
+    return user, _password_link(user)

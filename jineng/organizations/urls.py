@@ -14,5 +14,7 @@ urlpatterns = [
     path("<int:organization_id>/staff/", views.staff_action, name="staff_action"),
     path("accounts/", views.account_list, name="accounts"),
     path("accounts/active/", views.account_active, name="account_active"),
+    path("accounts/new/", views.account_create, name="account_create"),
+    path("accounts/password/", views.account_password, name="account_password"),
     path("set-password/<uidb64>/<token>/", views.SetPasswordView.as_view(), name="set_password"),
 ]

@@ -21,11 +21,12 @@ from django.views.decorators.http import require_POST
 from jineng.accounts.actors import AuthenticatedHttpRequest
 from jineng.accounts.lockout import locked_logins
 from jineng.accounts.models import User
-from jineng.accounts.roles import Capability, Role
+from jineng.accounts.roles import Capability
 from jineng.core.errors import DomainError, NotFound
 from jineng.organizations import access, services
 from jineng.organizations.forms import (
     AccountSearchForm,
+    BureauAccountForm,
     LinkPasswordForm,
     OrganizationForm,
     OrganizationSearchForm,
@@ -274,9 +275,64 @@ def account_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "page": page,
             "query": query.urlencode(),
             "locked": locked,
-            "organization_roles": {Role.INSTITUTION_STAFF, Role.EVALUATOR, Role.EMPLOYER},
+            "issued": request.session.pop(ISSUED_LINK, None),
+            "link_hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
         },
     )
+
+
+@login_required
+def account_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Open an account of the bureau itself (administrator, reviewer, auditor)."""
+    _require(request, Capability.MANAGE_SECURITY)
+    form = BureauAccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user, link = services.create_bureau_account(
+                form.as_input(), actor=request.user, region_code=form.region_code()
+            )
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            _issue(request, user, link)
+            messages.success(
+                request, _("The account {username} is open.").format(username=user.username)
+            )
+            return redirect(f"{reverse('organizations:accounts')}?q={user.username}")
+    return render(
+        request,
+        "organizations/account_form.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def account_password(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Give another account a one-time set-password link instead of its password."""
+    _require(request, Capability.MANAGE_SECURITY)
+    try:
+        user_id = int(request.POST.get("account", ""))
+    except ValueError:
+        user_id = 0
+    back = reverse("organizations:accounts")
+    if not user_id:
+        messages.error(request, _("Choose an account and what to do with it."))
+        return HttpResponseRedirect(back)
+    try:
+        user, link = services.reset_account_password(user_id, actor=request.user)
+    except NotFound:
+        raise Http404(_("No such account.")) from None
+    except DomainError as error:
+        messages.error(request, error.detail)
+        return HttpResponseRedirect(back)
+    _issue(request, user, link)
+    messages.success(
+        request,
+        _("The old password of {username} no longer works.").format(username=user.username),
+    )
+    return HttpResponseRedirect(f"{back}?q={user.username}")
 
 
 @login_required

@@ -364,3 +364,47 @@ def test_a_bad_phone_opens_no_account(school_a, bureau_admin):
     assert refused.value.field == "phone"
     assert not User.objects.filter(username="li").exists()
     assert not AuditEvent.objects.exists()
+
+
+def test_bureau_opens_its_own_accounts_only_in_bureau_roles(city, bureau_admin, school_admin):
+    user, link = services.create_bureau_account(
+        StaffInput("town_rev", "赵审核", Role.REVIEWER), actor=bureau_admin, region_code="220581001"
+    )
+    stored = User.objects.get(pk=user.pk)
+    assert (stored.role, stored.region.code, stored.organization) == ("reviewer", "220581001", None)
+    assert not stored.is_organization_admin
+    assert not stored.has_usable_password()
+    assert services.user_from_link(link.uidb64, link.token) == stored
+    assert _events("accounts.user.created") == [
+        (
+            "accounts.user.created",
+            "admin_t",
+            str(user.pk),
+            {"username": "town_rev", "role": "reviewer", "region": "220581001"},
+        )
+    ]
+    for role in (Role.INSTITUTION_STAFF, Role.WORKER, Role.SYSTEM):
+        with pytest.raises(ValidationFailed):
+            services.create_bureau_account(StaffInput(f"b_{role}", "某", role), actor=bureau_admin)
+    with pytest.raises(PermissionDenied):
+        services.create_bureau_account(
+            StaffInput("boss", "某", Role.BUREAU_ADMIN), actor=school_admin
+        )
+    assert not User.objects.filter(username__in=["boss", "b_worker"]).exists()
+
+
+def test_bureau_resets_another_accounts_password(bureau_admin, staff_b, reviewer):
+    user, link = services.reset_account_password(staff_b.pk, actor=bureau_admin)
+    staff_b.refresh_from_db()
+    assert not staff_b.has_usable_password()
+    assert services.user_from_link(link.uidb64, link.token) == staff_b
+    assert _events("accounts.user.password_reset") == [
+        ("accounts.user.password_reset", "admin_t", str(staff_b.pk), {"username": "staff_b"})
+    ]
+    with pytest.raises(PermissionDenied):
+        services.reset_account_password(bureau_admin.pk, actor=bureau_admin)
+    with pytest.raises(PermissionDenied):
+        services.reset_account_password(staff_b.pk, actor=reviewer)
+    services.set_account_active(staff_b.pk, False, actor=bureau_admin)
+    with pytest.raises(Conflict):
+        services.reset_account_password(staff_b.pk, actor=bureau_admin)

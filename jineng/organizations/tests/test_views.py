@@ -279,3 +279,52 @@ def test_nav_shows_staff_accounts_to_an_administrator(school_a, school_admin):
         reverse("organizations:detail", args=[school_a.pk]).encode()
         not in _client(plain).get(reverse("accounts:security"), **EN).content
     )
+
+
+def test_bureau_opens_a_reviewer_account_and_resets_a_password(city, bureau_admin, staff_b):
+    client = _client(bureau_admin)
+    town = Region.objects.get(code="220581001")
+    answer = client.post(
+        reverse("organizations:account_create"),
+        {"full_name": "赵审核", "username": "zhao_rev", "role": "reviewer", "region": town.pk},
+    )
+    assert answer.status_code == 302
+    listed = client.get(answer["Location"])
+    assert [u.username for u in listed.context["page"]] == ["zhao_rev"]
+    assert "/organizations/set-password/" in _link(listed)
+    zhao = User.objects.get(username="zhao_rev")
+    assert (zhao.role, zhao.region, zhao.organization) == ("reviewer", town, None)
+    forged = client.post(
+        reverse("organizations:account_create"),
+        {"full_name": "某", "username": "forged", "role": "institution_staff"},
+    )
+    assert forged.status_code == 400
+    assert not User.objects.filter(username="forged").exists()
+    reset = client.post(reverse("organizations:account_password"), {"account": staff_b.pk})
+    assert reset.status_code == 302
+    assert "/organizations/set-password/" in _link(client.get(reset["Location"]))
+    staff_b.refresh_from_db()
+    assert not staff_b.has_usable_password()
+    missing = client.post(reverse("organizations:account_password"), {"account": 999999})
+    assert missing.status_code == 404
+    assert list(AuditEvent.objects.order_by("id").values_list("action", flat=True)) == [
+        "accounts.user.created",
+        "accounts.user.password_reset",
+    ]
+
+
+@pytest.mark.parametrize("who", ["reviewer", "staff_a"])
+def test_others_may_not_open_bureau_accounts(request, who, school_a, staff_b):
+    client = _client(request.getfixturevalue(who))
+    assert client.get(reverse("organizations:account_create")).status_code == 403
+    assert (
+        client.post(reverse("organizations:account_password"), {"account": staff_b.pk}).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            reverse("organizations:account_active"), {"account": staff_b.pk, "active": "0"}
+        ).status_code
+        == 403
+    )
+    assert User.objects.get(pk=staff_b.pk).has_usable_password()
