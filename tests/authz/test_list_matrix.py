@@ -332,6 +332,9 @@ LIST_EXEMPTIONS: dict[str, str] = {
     "accounts are no scoped model; its organisation links are the bureau's, city-wide",
     "organizations:account_active": "deactivates or reactivates an account (POST, manage_security)",
     "organizations:set_password": "the set-password form of a one-time link's holder",
+    "organizations:account_create": "opens a bureau account (manage_security): no object scope",
+    "organizations:account_password": "gives an account a set-password link (POST, "
+    "manage_security)",
     "statistics:dashboard": "city-wide aggregates, no row named: view_statistics roles only "
     "(403 otherwise), small counts suppressed (ADR 0013)",
     "statistics:export": "the dashboard's aggregates as xlsx: view_statistics only",
