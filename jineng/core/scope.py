@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Self, TypeVar
+from typing import Any, Protocol, Self, TypeGuard, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
@@ -43,6 +43,50 @@ Predicate = Callable[[Any], bool]
 M = TypeVar("M", bound=models.Model)
 # A queryset of any model: restricting one keeps its class (and its own methods).
 QS = TypeVar("QS", bound="models.QuerySet[Any]")
+
+
+class ScopeViewer(Protocol):
+    """Whoever looks (查看人): an account or a visitor not signed in, as the scope reads them.
+
+    Apps pass ``jineng.accounts.actors.Viewer`` (or ``Actor``), or None where the system
+    reads; the core cannot import accounts (docs/adr/0012-app-layers.md), so it names only
+    what it reads, as ``core.audit.AuditActor`` does.
+    """
+
+    @property
+    def is_authenticated(self) -> bool: ...
+
+    @property
+    def is_active(self) -> bool: ...
+
+
+class _Coded(Protocol):
+    @property
+    def code(self) -> str: ...
+
+
+class ScopeAccount(ScopeViewer, Protocol):
+    """What the scope reads of a signed-in, active account: its role, unit, region and person."""
+
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def role(self) -> str: ...
+
+    @property
+    def organization_id(self) -> int | None: ...
+
+    @property
+    def region_id(self) -> int | None: ...
+
+    @property
+    def region(self) -> _Coded | None: ...
+
+    @property
+    def person_id(self) -> int | None: ...
+
+    def can(self, capability: str) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -100,7 +144,7 @@ class ScopedModel:
             "account": self.account,
         }
 
-    def visible(self, user: Any, action: str = VIEW) -> models.QuerySet[Any]:
+    def visible(self, user: ScopeViewer | None, action: str = VIEW) -> models.QuerySet[Any]:
         """Return every row of the model the user may act on (for tests and reports)."""
         return restrict(self.model._default_manager.all(), user, action)
 
@@ -141,7 +185,7 @@ def entry_for(model: type[models.Model]) -> ScopedModel:
     return found
 
 
-def is_active(user: Any) -> bool:
+def is_active(user: ScopeViewer | None) -> TypeGuard[ScopeAccount]:
     """Tell whether the user is a signed-in, active account."""
     return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
 
@@ -149,8 +193,8 @@ def is_active(user: Any) -> bool:
 def having(capability: str) -> Predicate:
     """Return a predicate: the user is active and their role grants the capability."""
 
-    def check(user: Any) -> bool:
-        return is_active(user) and bool(user.can(capability))
+    def check(user: ScopeViewer | None) -> bool:
+        return is_active(user) and user.can(capability)
 
     return check
 
@@ -169,7 +213,7 @@ def _role_sets() -> Roles:
     return _roles
 
 
-def restrict(queryset: QS, user: Any, action: str = VIEW) -> QS:
+def restrict(queryset: QS, user: ScopeViewer | None, action: str = VIEW) -> QS:
     """Restrict a queryset to the rows the user may view, change or delete."""
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}")
@@ -181,7 +225,7 @@ def restrict(queryset: QS, user: Any, action: str = VIEW) -> QS:
     return generic_rule(queryset, entry, user, action)
 
 
-def generic_rule(queryset: QS, entry: ScopedModel, user: Any, action: str) -> QS:
+def generic_rule(queryset: QS, entry: ScopedModel, user: ScopeViewer | None, action: str) -> QS:
     """Apply the role rules of the module docstring to one registered model."""
     public = entry.public if action == VIEW else None
     if not is_active(user):
@@ -209,21 +253,27 @@ def generic_rule(queryset: QS, entry: ScopedModel, user: Any, action: str) -> QS
     return queryset.none()
 
 
-def in_region(queryset: QS, entry: ScopedModel, user: Any) -> QS:
+def in_region(queryset: QS, entry: ScopedModel, user: ScopeAccount) -> QS:
     """Everything for a city-wide account; the region subtree for one limited to a region.
 
     A row whose region is unknown lies outside every region, and a model without a region
     path shows nothing to an account limited to a region: the scope fails closed.
     """
-    if not getattr(user, "region_id", None):
+    region = user.region if user.region_id else None
+    if region is None:
         return queryset
     if entry.region is None:
         return queryset.none()
-    return queryset.filter(**{f"{entry.region}__code__startswith": user.region.code})
+    return queryset.filter(**{f"{entry.region}__code__startswith": region.code})
 
 
 def get_for_user(
-    queryset: models.QuerySet[M], user: Any, pk: Any, *, action: str = VIEW, missing: str
+    queryset: models.QuerySet[M],
+    user: ScopeViewer | None,
+    pk: int | str,
+    *,
+    action: str = VIEW,
+    missing: str,
 ) -> M:
     """Return one row the user may act on, or NotFound alike for missing and out of scope."""
     try:
@@ -236,7 +286,9 @@ def get_for_user(
     return found
 
 
-def require(user: Any, obj: models.Model, *, action: str = CHANGE, missing: str) -> None:
+def require(
+    user: ScopeViewer | None, obj: models.Model, *, action: str = CHANGE, missing: str
+) -> None:
     """Re-check that an object (often a locked row) is in the user's scope, else NotFound."""
     rows = type(obj)._default_manager.filter(pk=obj.pk)
     if not restrict(rows, user, action).exists():
@@ -246,6 +298,6 @@ def require(user: Any, obj: models.Model, *, action: str = CHANGE, missing: str)
 class ScopedQuerySet(models.QuerySet[M]):
     """A queryset whose rows can be restricted to a user's data scope."""
 
-    def visible_to(self, user: Any, action: str = VIEW) -> Self:
+    def visible_to(self, user: ScopeViewer | None, action: str = VIEW) -> Self:
         """Rows the user may view (or change, or delete): see jineng/core/scope.py."""
         return restrict(self, user, action)
