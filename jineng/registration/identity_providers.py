@@ -19,6 +19,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jineng.core.errors import NotFound
 from jineng.registration.errors import IdentityNotVerified
@@ -80,7 +81,7 @@ class TestIdentityProvider:
     """
 
     key = "test"
-    label = "Test identity provider"
+    label = gettext_lazy("Test identity provider")
 
     def begin(self, request: HttpRequest, callback_url: str) -> HttpResponse:
         """Return to the callback at once, carrying a fresh state bound to the session."""

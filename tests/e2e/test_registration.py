@@ -34,7 +34,7 @@ def test_worker_registers_and_confirms_phone_on_a_phone(
 ) -> None:
     ui = _english(open_ui())
     ui.goto("/accounts/login/")
-    ui.follow(ui.page.get_by_role("link", name="Register", exact=True))
+    ui.follow(ui.page.get_by_role("link", name="Sign up", exact=True))
     assert ui.path == "/registration/"
     _fits(ui)
     ui.page.locator("input[name=name]").fill("李四")
