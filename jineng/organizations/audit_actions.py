@@ -15,6 +15,7 @@ from jineng.core.audit_labels import (
 register_actions(
     {
         "organizations.organization.created": _("Registered an organisation"),
+        "organizations.organization.changed": _("Changed an organisation's registration"),
         "organizations.organization.generated": _("Generated demonstration organisations"),
         "organizations.staff.admin_granted": _(
             "Made a staff account an organisation administrator"
@@ -27,6 +28,11 @@ register_actions(
         ),
         "organizations.staff.password_set": _("Set a password through a one-time link"),
         "organizations.staff.reactivated": _("Reactivated a staff account"),
+        # Written by the bureau's account pages, which this app serves (ADR 0017).
+        "accounts.user.opened": _("Opened a bureau account"),
+        "accounts.user.password_link_issued": _(
+            "Replaced an account's password by a one-time set-password link"
+        ),
     }
 )
 register_fields({"credit_code": _("Unified social credit code")})

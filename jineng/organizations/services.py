@@ -494,7 +494,7 @@ def create_bureau_account(
         ) from None
     audit.record(
         actor,
-        "accounts.user.created",
+        "accounts.user.opened",
         user,
         data={
             "username": user.username,
@@ -521,5 +521,7 @@ def reset_account_password(user_id: int, *, actor: Actor) -> tuple[User, Passwor
         raise Conflict(_("Reactivate the account before giving it a new password."))
     user.set_unusable_password()
     user.save(update_fields=["password"])
-    audit.record(actor, "accounts.user.password_reset", user, data={"username": user.username})
+    audit.record(
+        actor, "accounts.user.password_link_issued", user, data={"username": user.username}
+    )
     return user, _password_link(user)

@@ -375,9 +375,9 @@ def test_bureau_opens_its_own_accounts_only_in_bureau_roles(city, bureau_admin, 
     assert not stored.is_organization_admin
     assert not stored.has_usable_password()
     assert services.user_from_link(link.uidb64, link.token) == stored
-    assert _events("accounts.user.created") == [
+    assert _events("accounts.user.opened") == [
         (
-            "accounts.user.created",
+            "accounts.user.opened",
             "admin_t",
             str(user.pk),
             {"username": "town_rev", "role": "reviewer", "region": "220581001"},
@@ -398,8 +398,8 @@ def test_bureau_resets_another_accounts_password(bureau_admin, staff_b, reviewer
     staff_b.refresh_from_db()
     assert not staff_b.has_usable_password()
     assert services.user_from_link(link.uidb64, link.token) == staff_b
-    assert _events("accounts.user.password_reset") == [
-        ("accounts.user.password_reset", "admin_t", str(staff_b.pk), {"username": "staff_b"})
+    assert _events("accounts.user.password_link_issued") == [
+        ("accounts.user.password_link_issued", "admin_t", str(staff_b.pk), {"username": "staff_b"})
     ]
     with pytest.raises(PermissionDenied):
         services.reset_account_password(bureau_admin.pk, actor=bureau_admin)

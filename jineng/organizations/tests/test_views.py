@@ -308,8 +308,8 @@ def test_bureau_opens_a_reviewer_account_and_resets_a_password(city, bureau_admi
     missing = client.post(reverse("organizations:account_password"), {"account": 999999})
     assert missing.status_code == 404
     assert list(AuditEvent.objects.order_by("id").values_list("action", flat=True)) == [
-        "accounts.user.created",
-        "accounts.user.password_reset",
+        "accounts.user.opened",
+        "accounts.user.password_link_issued",
     ]
 
 
