@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django import forms
@@ -78,7 +79,38 @@ class PasswordPair(forms.Form):
             self.add_error("password1", error)
 
 
-class RegistrationForm(PasswordPair):
+class UsernameChoice(forms.Form):
+    """An optional username; without one the account gets a generated name."""
+
+    def clean_username_field(self, typed: str) -> str:
+        """Return the username to create, adding an error to the field when it is unusable."""
+        username = typed.strip()
+        if not username:
+            # Never the phone: a username is kept and shown in clear (audit trail, lockouts).
+            return "w" + secrets.token_hex(5)
+        try:
+            normalize_mobile(username)
+        except ValidationFailed:
+            pass
+        else:
+            self.add_error(
+                "username",
+                _(
+                    "A username cannot be a mobile phone number. Leave it empty to log in with "
+                    "your number."
+                ),
+            )
+            return username
+        try:
+            User.username_validator(username)
+        except ValidationError as error:
+            self.add_error("username", error)
+        if User.objects.filter(username__iexact=username).exists():
+            self.add_error("username", _("This username is taken; choose another."))
+        return username
+
+
+class RegistrationForm(UsernameChoice, PasswordPair):
     """Name and citizen ID as on the ID card, township, phone, username and password."""
 
     field_order = ["name", "id_number", "region", "phone", "username", "password1", "password2"]
@@ -106,7 +138,9 @@ class RegistrationForm(PasswordPair):
         label=_("Username"),
         max_length=150,
         required=False,
-        help_text=_("Leave empty to log in with your mobile phone number."),
+        help_text=_(
+            "Optional. You can always log in with your confirmed mobile phone number instead."
+        ),
         widget=forms.TextInput(attrs={"autocomplete": "username"}),
     )
 
@@ -134,18 +168,7 @@ class RegistrationForm(PasswordPair):
             self.add_error("phone", _("The mobile phone number is required."))
         if person is not None:
             data["clean_person"] = person
-            username = (data.get("username") or "").strip() or person.phone
-            try:
-                User.username_validator(username)
-            except ValidationError as error:
-                self.add_error("username", error)
-            if User.objects.filter(username__iexact=username).exists():
-                self.add_error(
-                    "username",
-                    _("This username is taken; choose another.")
-                    if data.get("username")
-                    else _("Choose a username: your mobile phone number is taken as one."),
-                )
+            username = self.clean_username_field(data.get("username") or "")
             data["username"] = username
             self.check_passwords(User(username=username))
         return data
@@ -205,7 +228,7 @@ class ResetConfirmForm(PasswordPair):
         return data
 
 
-class VerifiedRegistrationForm(PasswordPair):
+class VerifiedRegistrationForm(UsernameChoice, PasswordPair):
     """What a provider does not vouch for: township, username and password."""
 
     field_order = ["region", "username", "password1", "password2"]
@@ -217,25 +240,20 @@ class VerifiedRegistrationForm(PasswordPair):
         label=_("Username"),
         max_length=150,
         required=False,
-        help_text=_("Leave empty to log in with your mobile phone number."),
+        help_text=_(
+            "Optional. You can always log in with your confirmed mobile phone number instead."
+        ),
         widget=forms.TextInput(attrs={"autocomplete": "username"}),
     )
 
-    def __init__(self, *args: Any, phone: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.phone = phone
         self.fields["region"].choices = _town_choices()  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
-        """Check the username (the phone by default) and the password."""
+        """Check the username (a generated one by default) and the password."""
         data = super().clean() or {}
-        username = (data.get("username") or "").strip() or self.phone
-        try:
-            User.username_validator(username)
-        except ValidationError as error:
-            self.add_error("username", error)
-        if User.objects.filter(username__iexact=username).exists():
-            self.add_error("username", _("This username is taken; choose another."))
+        username = self.clean_username_field(data.get("username") or "")
         data["username"] = username
         self.check_passwords(User(username=username))
         return data

@@ -138,7 +138,13 @@ def _finish(request: HttpRequest, result: services.Result) -> HttpResponse | Non
         request.session.pop(VERIFIED_KEY, None)
         assert result.user is not None
         login(request, result.user, backend=MODEL_BACKEND)
-        messages.success(request, _("Your account is ready. Welcome!"))
+        messages.success(
+            request,
+            _(
+                "Your account is ready. Log in with your mobile phone number or the username "
+                "{username}."
+            ).format(username=result.user.username),
+        )
         return redirect("home")
     if result.outcome in (Outcome.WRONG_CODE, Outcome.EXPIRED_CODE):
         return None
@@ -270,7 +276,7 @@ def verified(request: HttpRequest) -> HttpResponse:
     if not sealed:
         return redirect("registration:register")
     identity = VerifiedIdentity(**sealed)
-    form = VerifiedRegistrationForm(request.POST or None, phone=identity.phone)
+    form = VerifiedRegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             result = services.register_verified(

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from conftest import ID_B
 from jineng.accounts.models import User
+from jineng.core import pii
 from tests.e2e.browser import UI
 
 PASSWORD = "Kq7-plain-Orchard"
@@ -61,7 +62,7 @@ def test_worker_registers_and_confirms_phone_on_a_phone(
     ui.follow(ui.page.get_by_role("button", name="Create my account"))
     assert ui.path == "/"
     _fits(ui)
-    user = User.objects.get(username=PHONE)
+    user = User.objects.get(phone_hash=pii.blind_index(PHONE))
     assert user.has_confirmed_phone
     assert user.person is not None
     assert ID_B not in ui.page.url

@@ -35,6 +35,6 @@ def pending(
         id_number=id_number,
         region_code=region_code,
         phone=phone,
-        username=username or phone,
+        username=username or "worker1",
         password_hash=make_password(PASSWORD),
     )

@@ -9,6 +9,7 @@ from django.test import Client
 
 from conftest import ID_A, ID_B
 from jineng.accounts.models import User
+from jineng.core import pii
 from jineng.core.models import AuditEvent, SmsOutboxMessage
 from jineng.people.models import Person
 from jineng.registration import services
@@ -48,7 +49,7 @@ def test_provider_journey_registers_without_a_code(
         {"region": "220581001", "username": "", "password1": PASSWORD, "password2": PASSWORD},
     )
     assert response["Location"] == "/"
-    user = User.objects.get(username=PHONE)
+    user = User.objects.get(phone_hash=pii.blind_index(PHONE))
     assert user.has_confirmed_phone
     assert user.person == Person.objects.get(name="李四")
     assert not SmsOutboxMessage.objects.exists()

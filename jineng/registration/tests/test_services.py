@@ -32,7 +32,7 @@ def register(data: services.PendingRegistration, code: str | None = None) -> ser
 def test_new_id_registers_person_and_account(city: Any) -> None:
     result = register(pending(ID_B, "李四"))
     assert result.outcome is Outcome.CREATED
-    user = User.objects.get(username=PHONE)
+    user = User.objects.get(username="worker1")
     assert result.user == user
     assert (user.role, user.phone, user.has_confirmed_phone) == (Role.WORKER, PHONE, True)
     assert user.check_password(PASSWORD)
@@ -49,7 +49,7 @@ def test_new_id_registers_person_and_account(city: Any) -> None:
     registered = AuditEvent.objects.get(action="accounts.user.registered")
     assert (registered.actor_id, registered.data) == (
         user.pk,
-        {"user": PHONE, "linked": False, "source": "self_registration"},
+        {"user": "worker1", "linked": False, "source": "self_registration"},
     )
     assert AuditEvent.objects.filter(action="accounts.user.phone_set", actor=user).exists()
     code = OneTimeCode.objects.get()
@@ -70,7 +70,7 @@ def test_registered_id_with_right_name_is_linked(person: Person) -> None:
 def test_registered_id_with_account_is_told_account_exists(worker: User) -> None:
     result = register(pending(ID_A, "张三"))
     assert result.outcome is Outcome.ACCOUNT_EXISTS
-    assert not User.objects.filter(username=PHONE).exists()
+    assert not User.objects.filter(role=Role.WORKER).exclude(pk=worker.pk).exists()
 
 
 @pytest.mark.parametrize("with_account", [False, True])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from conftest import ID_A, ID_B
 from jineng.accounts.models import User
 from jineng.accounts.roles import Role
 from jineng.accounts.services import set_user_phone
+from jineng.core import pii
 from jineng.core.models import AuditEvent
 from jineng.people.models import Person
 from jineng.registration.tests.factories import PASSWORD, PHONE, last_code
@@ -44,8 +46,10 @@ def test_register_confirm_and_land_signed_in(client: Client, city: Any) -> None:
     response = client.post("/registration/confirm/", {"code": last_code()}, **EN)
     assert response.status_code == 302
     assert response["Location"] == "/"
-    user = User.objects.get(username=PHONE)
+    user = User.objects.get(phone_hash=pii.blind_index(PHONE))
     assert int(client.session["_auth_user_id"]) == user.pk
+    # A generated username, never the number (kept in clear in audit and lockouts).
+    assert re.fullmatch(r"w[0-9a-f]{10}", user.username)
     assert user.person is not None
     assert user.person.name == "李四"
 
@@ -90,10 +94,25 @@ def test_bad_input_names_the_field_and_sends_nothing(
     assert not SmsOutboxMessage.objects.exists()
 
 
-def test_taken_username_is_refused_on_the_form(client: Client, city: Any) -> None:
-    User.objects.create_user(PHONE, password="x", role=Role.WORKER)
-    response = client.post("/registration/", form(), **EN)
+def test_taken_or_phone_username_is_refused_on_the_form(client: Client, city: Any) -> None:
+    User.objects.create_user("lisi", password="x", role=Role.WORKER)
+    response = client.post("/registration/", form(username="LiSi"), **EN)
     assert "username" in response.context["form"].errors
+    response = client.post("/registration/", form(username="13700000000"), **EN)
+    assert "cannot be a mobile phone number" in response.context["form"].errors["username"][0]
+
+
+def test_worker_logs_in_with_the_confirmed_phone(client: Client, city: Any) -> None:
+    client.post("/registration/", form(), **EN)
+    client.post("/registration/confirm/", {"code": last_code()}, **EN)
+    client.logout()
+    response = client.post("/accounts/login/", {"username": PHONE, "password": PASSWORD})
+    assert response.status_code == 302
+    user = User.objects.get(phone_hash=pii.blind_index(PHONE))
+    assert int(client.session["_auth_user_id"]) == user.pk
+    client.logout()
+    response = client.post("/accounts/login/", {"username": PHONE, "password": "wrong-one-1"})
+    assert response.status_code != 302
 
 
 def test_account_exists_is_told_with_a_way_in(client: Client, worker: User) -> None:
