@@ -112,6 +112,7 @@ def test_reviewer_rejects_the_flagged_check_in(ui: UI, reviewer: Any, waiting: W
     ui.page.locator("textarea[name=reason]").fill("电话核实本人未到场")
     ui.follow(ui.page.locator("button[name=decision][value=rejected]"))
     assert ui.path == "/attendance/flagged/"
+    _no_sideways_scroll(ui)
     assert Attendance.objects.get(pk=waiting.check_in.pk).review == "rejected"
 
 

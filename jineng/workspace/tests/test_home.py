@@ -182,3 +182,20 @@ def test_the_accreditation_queue_tells_only_deciders_that_applications_wait(
         "1 application awaits a decision"
         in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     )
+
+
+def test_the_nav_starts_with_the_workspace_and_offers_flagged_check_ins_only_to_reviewers(
+    client, bureau_admin, reviewer, auditor, staff_a
+):
+    for user, offered in [
+        (bureau_admin, True),
+        (reviewer, True),
+        (auditor, False),
+        (staff_a, False),
+    ]:
+        client.force_login(user)
+        html = client.get(reverse("accounts:security"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        nav = html.split('<nav class="container site-nav"', 1)[1].split("</nav>", 1)[0]
+        first = nav.split("<li>", 2)[1]
+        assert 'href="/"' in first
+        assert ('href="/attendance/flagged/"' in nav) is offered
