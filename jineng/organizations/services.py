@@ -444,10 +444,19 @@ def set_password_from_link(user: User, new_password: str) -> None:
 # --- The bureau's account list (账号管理) -------------------------------------------------------
 
 
+def manages_accounts(actor: Actor) -> bool:
+    """Tell whether the actor manages every account: the bureau's security role, city-wide.
+
+    A bureau account limited to a region does not: it could otherwise open or reset
+    accounts beyond its region (it still manages its region's organisations' staff).
+    """
+    return actor.can(Capability.MANAGE_SECURITY) and actor.region_id is None
+
+
 @transaction.atomic(durable=True)
 def set_account_active(user_id: int, active: bool, *, actor: Actor) -> User:
     """Deactivate or reactivate any account (停用/启用账号) from the bureau's list, audited."""
-    if not actor.can(Capability.MANAGE_SECURITY):
+    if not manages_accounts(actor):
         raise PermissionDenied(_("Your role may not deactivate accounts."))
     user = User.objects.select_for_update().filter(pk=user_id).first()
     if user is None:
@@ -473,7 +482,7 @@ def create_bureau_account(
 ) -> tuple[User, PasswordLink]:
     """Open an account of the bureau itself (局内账号: administrator, reviewer, auditor),
     optionally limited to a region, with a one-time set-password link; audited."""
-    if not actor.can(Capability.MANAGE_SECURITY):
+    if not manages_accounts(actor):
         raise PermissionDenied(_("Your role may not open bureau accounts."))
     if data.role not in BUREAU_ROLES:
         raise ValidationFailed(_("A bureau account cannot have that role."), field="role")
@@ -510,7 +519,7 @@ def create_bureau_account(
 @transaction.atomic(durable=True)
 def reset_account_password(user_id: int, *, actor: Actor) -> tuple[User, PasswordLink]:
     """Replace any other account's password by a one-time set-password link, for the bureau."""
-    if not actor.can(Capability.MANAGE_SECURITY):
+    if not manages_accounts(actor):
         raise PermissionDenied(_("Your role may not reset passwords."))
     user = User.objects.select_for_update().filter(pk=user_id).first()
     if user is None:

@@ -44,6 +44,11 @@ def _require(request: AuthenticatedHttpRequest, capability: str) -> None:
         raise PermissionDenied
 
 
+def _require_account_manager(request: AuthenticatedHttpRequest) -> None:
+    if not services.manages_accounts(request.user):
+        raise PermissionDenied
+
+
 def _organization(request: AuthenticatedHttpRequest, organization_id: int) -> Organization:
     """The organisation in the user's scope (404 outside it, like a missing one)."""
     try:
@@ -95,7 +100,12 @@ def organization_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "organizations/organization_list.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "manages_accounts": services.manages_accounts(request.user),
+        },
     )
 
 
@@ -258,7 +268,7 @@ def staff_action(request: AuthenticatedHttpRequest, organization_id: int) -> Htt
 @login_required
 def account_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Find any account and deactivate, reactivate or unlock it (账号管理), for the bureau."""
-    _require(request, Capability.MANAGE_SECURITY)
+    _require_account_manager(request)
     form = AccountSearchForm(request.GET or None)
     accounts = access.search_accounts("")
     if form.is_valid():
@@ -284,7 +294,7 @@ def account_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def account_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Open an account of the bureau itself (administrator, reviewer, auditor)."""
-    _require(request, Capability.MANAGE_SECURITY)
+    _require_account_manager(request)
     form = BureauAccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -311,7 +321,7 @@ def account_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_POST
 def account_password(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Give another account a one-time set-password link instead of its password."""
-    _require(request, Capability.MANAGE_SECURITY)
+    _require_account_manager(request)
     try:
         user_id = int(request.POST.get("account", ""))
     except ValueError:
@@ -339,7 +349,7 @@ def account_password(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_POST
 def account_active(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Deactivate or reactivate one account from the bureau's list."""
-    _require(request, Capability.MANAGE_SECURITY)
+    _require_account_manager(request)
     back = reverse("organizations:accounts")
     query = request.POST.get("query", "")
     if query:

@@ -408,3 +408,16 @@ def test_bureau_resets_another_accounts_password(bureau_admin, staff_b, reviewer
     services.set_account_active(staff_b.pk, False, actor=bureau_admin)
     with pytest.raises(Conflict):
         services.reset_account_password(staff_b.pk, actor=bureau_admin)
+
+
+def test_a_town_bureau_account_manages_no_account_city_wide(city, staff_b):
+    town_admin = make_user(
+        "town_admin", Role.BUREAU_ADMIN, region=city.__class__.objects.get(code="220581001")
+    )
+    with pytest.raises(PermissionDenied):
+        services.create_bureau_account(StaffInput("wide", "某", Role.REVIEWER), actor=town_admin)
+    with pytest.raises(PermissionDenied):
+        services.set_account_active(staff_b.pk, False, actor=town_admin)
+    with pytest.raises(PermissionDenied):
+        services.reset_account_password(staff_b.pk, actor=town_admin)
+    assert not User.objects.filter(username="wide").exists()
