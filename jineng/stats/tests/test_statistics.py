@@ -24,7 +24,8 @@ from jineng.training.models import Enrolment
 from jineng.training.tests.helpers import citizen_id, person
 
 pytestmark = pytest.mark.django_db
-NUM_QUERIES = 40
+# The dashboard's queries, and one for the menu's unread notifications.
+NUM_QUERIES = 41
 PERIOD = {"first_month": "2026-10", "last_month": "2026-11"}
 OCT_NOV = Filters(D(2026, 10, 1), D(2026, 11, 1))
 # (enrolled, completed, not completed, dropped out), hand-counted from the table in conftest.
