@@ -87,7 +87,7 @@ def test_bureau_adds_an_institution_whose_administrator_adds_staff(
     officer.goto("/organizations/accounts/?q=wang_teacher")
     rows = officer.page.locator("main table tbody tr")
     expect(rows).to_have_count(1)
-    officer.follow(rows.get_by_role("button"))
+    officer.follow(rows.locator("form[action$='/accounts/active/'] button"))
     # Its row now offers to reactivate it.
     expect(rows.locator("input[name=active]")).to_have_value("1")
     staff.refresh_from_db()
