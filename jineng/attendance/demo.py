@@ -2,7 +2,8 @@
 
 The training demo (jineng.training.demo) holds a class yesterday and closes it; before it
 closes, the demo command has this module check its first trainees in to every session, so
-the finished class's completion comes from real check-ins.
+the finished class's completion comes from real check-ins. Then one trainee of the running
+class checks in without a location, so the reviewers' workspace has a flagged check-in.
 """
 
 from __future__ import annotations
@@ -17,7 +18,10 @@ from jineng.accounts.models import User
 from jineng.accounts.roles import Role
 from jineng.attendance import services as attendance
 from jineng.attendance import tokens
+from jineng.attendance.models import Attendance
 from jineng.core import audit
+from jineng.core.errors import DomainError
+from jineng.training.choices import ClassStatus, EnrolmentStatus
 from jineng.training.models import TrainingClass
 
 PHONE = "Mozilla/5.0 (Linux; Android 13; 演示手机) AppleWebKit/537.36 Mobile Safari/537.36"
@@ -79,3 +83,45 @@ def attend(training_class: TrainingClass, staff: Any, venue: tuple[Decimal, Deci
                 location=attendance.Location(latitude + offset, longitude - offset, 15),
                 device=attendance.Device(PHONE, f"demo-phone-{enrolment.person_id}"),
             )
+
+
+def flag_a_check_in(*, stdout: Any) -> None:
+    """Leave the reviewers one flagged check-in to decide (``jineng demo``, after training).
+
+    A trainee of the demo's running class checked in to its first session today from a
+    phone that gave no location: the check-in counts, flagged, until a reviewer decides it.
+    Idempotent; skipped, saying why, when there is no running demo class or no trainee.
+    """
+    running = (
+        TrainingClass.objects.filter(code__startswith="DEMO-", status=ClassStatus.RUNNING)
+        .order_by("pk")
+        .first()
+    )
+    if running is None:
+        stdout.write("attendance demo: no flagged check-in (no running demo class)\n")
+        return
+    if Attendance.objects.filter(session__training_class=running, is_flagged=True).exists():
+        stdout.write("attendance demo: flagged check-in already present\n")
+        return
+    session = running.sessions.order_by("starts_at").first()
+    # The second trainee: the first is worker1, who may check in live in the demo.
+    enrolments = list(
+        running.enrolments.filter(status=EnrolmentStatus.ENROLLED).order_by("pk")[1:2]
+    )
+    if session is None or not enrolments:
+        stdout.write("attendance demo: no flagged check-in (no session or trainee)\n")
+        return
+    phone = _phones(enrolments)[enrolments[0].pk]
+    scanned = session.starts_at
+    try:
+        attendance.check_in(
+            tokens.make_code(session.pk, scanned),
+            actor=phone,
+            scanned_at=scanned,
+            location=None,
+            device=attendance.Device(PHONE, f"demo-phone-{enrolments[0].person_id}"),
+        )
+    except DomainError as error:
+        stdout.write(f"attendance demo: no flagged check-in ({error.code})\n")
+        return
+    stdout.write(f"attendance demo: one flagged check-in in class {running.code}\n")

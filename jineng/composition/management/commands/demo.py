@@ -21,7 +21,7 @@ from stdnum.cn import uscc
 from jineng.accounts.models import User
 from jineng.accounts.roles import Role
 from jineng.accreditations.demo import build_demo as build_accreditations_demo
-from jineng.attendance.demo import attend
+from jineng.attendance.demo import attend, flag_a_check_in
 from jineng.catalogs.demo import build_demo as build_catalogs_demo
 from jineng.core import audit
 from jineng.core.errors import DomainError
@@ -150,6 +150,7 @@ class Command(BaseCommand):
         build_accreditations_demo(stdout=self.stdout)
         build_catalogs_demo(stdout=self.stdout)
         build_training_demo(stdout=self.stdout, attend=attend)
+        flag_a_check_in(stdout=self.stdout)
 
     @transaction.atomic(durable=True)
     def _organisations(self, seed: int, city: Region, towns: list[Region]) -> int:
