@@ -328,3 +328,15 @@ def test_others_may_not_open_bureau_accounts(request, who, school_a, staff_b):
         == 403
     )
     assert User.objects.get(pk=staff_b.pk).has_usable_password()
+
+
+def test_a_deactivated_account_is_signed_out_at_once(school_a, school_admin, staff_a):
+    worker_session = _client(staff_a)
+    assert worker_session.get(reverse("accounts:security")).status_code == 200
+    _client(school_admin).post(
+        reverse("organizations:staff_action", args=[school_a.pk]),
+        {"account": staff_a.pk, "action": "deactivate"},
+    )
+    answer = worker_session.get(reverse("accounts:security"))
+    assert answer.status_code == 302
+    assert answer["Location"].startswith(reverse("accounts:login"))
