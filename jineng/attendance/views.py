@@ -63,6 +63,7 @@ def class_sheet(request: AuthenticatedHttpRequest, class_id: int) -> HttpRespons
         {
             "sheet": queries.get_sheet(training_class),
             "may_record": request.user.can(Capability.RECORD_ATTENDANCE),
+            "may_review": access.may_review(request.user),
         },
     )
 

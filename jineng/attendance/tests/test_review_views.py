@@ -72,3 +72,20 @@ def test_roles_that_may_not_review_get_403_and_other_schools_404_like_missing(
     missing = client.get(reverse("attendance:review", args=[10**9]), **EN)
     assert other.status_code == missing.status_code == 404
     assert Attendance.objects.get(pk=flagged.pk).review == ""
+
+
+def test_the_sheet_links_a_flagged_cell_to_its_review_for_reviewers_only(
+    client, reviewer, staff_a, flagged, training_class
+):
+    url = reverse("attendance:sheet", args=[training_class.pk])
+    review_url = reverse("attendance:review", args=[flagged.pk])
+    client.force_login(reviewer)
+    assert review_url in client.get(url, **EN).content.decode()
+    client.force_login(staff_a)
+    assert review_url not in client.get(url, **EN).content.decode()
+    services.review_check_in(flagged.pk, decision="rejected", reason="代签", actor=reviewer)
+    client.force_login(reviewer)
+    page = client.get(url, **EN).content.decode()
+    assert review_url not in page
+    assert "Rejected" in page
+    assert "not counted" in page
