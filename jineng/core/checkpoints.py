@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -82,7 +82,7 @@ class LogLine:
     problem: StrOrPromise = ""
 
     @property
-    def where(self) -> Any:
+    def where(self) -> StrOrPromise:
         return format_lazy(
             gettext_lazy("{file} line {number}"), file=self.path.name, number=self.number
         )
@@ -397,7 +397,7 @@ def _legacy_problem(latest: dict[str, Checkpoint]) -> Mismatch | None:
     return Mismatch(_stream_where(LEGACY_STREAM), reason)
 
 
-def _stream_where(stream: str) -> Any:
+def _stream_where(stream: str) -> StrOrPromise:
     return format_lazy(gettext_lazy("stream {stream}"), stream=stream)
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jineng.core import scope
+from jineng.core.audit import AuditActor
 from jineng.core.models import Job
 
 # Write the Job row at most once per this many items.
@@ -26,7 +27,7 @@ PROGRESS_EVERY = 1000
 def start_job(
     kind: str,
     *,
-    owner: Any = None,
+    owner: AuditActor | None = None,
     total: int = 0,
     status: str = Job.Status.RUNNING,
     summary: dict[str, Any] | None = None,
@@ -36,7 +37,7 @@ def start_job(
     return Job.objects.create(
         kind=kind,
         status=status,
-        owner=owner if getattr(owner, "pk", None) else None,
+        owner_id=owner.pk if owner is not None else None,
         total=total,
         summary=summary or {},
     )
@@ -121,7 +122,7 @@ def fail_stalled_jobs(
     return failed
 
 
-def get_job_for_user(user: Any, pk: int, *, kind: str | None = None) -> Job:
+def get_job_for_user(user: scope.ScopeViewer | None, pk: int, *, kind: str | None = None) -> Job:
     """Return a job its owner may see, or NotFound for missing and other people's jobs alike.
 
     A job belongs to the account that started it (its data scope, registered in models.py).

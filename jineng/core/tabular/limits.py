@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from jineng.core.errors import ValidationFailed
@@ -121,7 +122,7 @@ def too_many_columns(row: int, limit: int) -> ImportFailed:
 MULTIPART_SLACK = 1024 * 1024
 
 
-def upload_too_large(request: Any, limit: int | None = None) -> bool:
+def upload_too_large(request: HttpRequest, limit: int | None = None) -> bool:
     """Whether a request's declared body is larger than any file it may carry (checked
     before the body is read, so an oversized upload is refused without being stored)."""
     try:
