@@ -62,6 +62,78 @@ def _is_future(day: datetime.date) -> bool:
     return day > timezone.localdate()
 
 
+_SCIENTIFIC = re.compile(r"^\d(\.\d+)?E\+?\d+$")
+_DECIMAL = re.compile(r"^(\d{15,18})\.0+$")
+
+
+def _fix() -> str:
+    return _(
+        "Format the ID column as text (Format Cells → Text) before typing or pasting the IDs "
+        "again, then import the file again."
+    )
+
+
+def spreadsheet_damage(number: str) -> str | None:
+    """Say how a spreadsheet changed a citizen ID typed into a number cell, or None.
+
+    Excel keeps 15 significant digits of a number: an 18-digit ID becomes 2.20581E+17 in a
+    csv, or loses its last three digits (…000); a trailing X cannot be a number and a
+    program that strips it leaves 17 digits; a program that writes numbers as floats adds
+    ".0". Each gets its own reason, and how to keep the IDs as text.
+    """
+    if _SCIENTIFIC.match(number):
+        return str(
+            _(
+                "The citizen ID {value} was turned into scientific notation by Excel, which "
+                "keeps only 15 digits of a number: the last digits are lost. {fix}"
+            )
+        ).format(value=number, fix=_fix())
+    decimal = _DECIMAL.match(number)
+    if decimal is not None:
+        return str(
+            _(
+                "The citizen ID was stored as a number with a decimal point ({value}); numbers "
+                "keep only 15 digits, so its last digits may be wrong. {fix}"
+            )
+        ).format(value=_masked(decimal.group(1)) + number[len(decimal.group(1)) :], fix=_fix())
+    if len(number) == 17 and number.isascii() and number.isdigit():
+        if ric.calc_check_digit(number) == "X":
+            return str(
+                _(
+                    "The citizen ID {masked} has 17 digits: its last character, X, was lost, "
+                    "as happens when the column is a number column. Add the X. {fix}"
+                )
+            ).format(masked=_masked(number + "X"), fix=_fix())
+        return None
+    if (
+        len(number) == 18
+        and number.isascii()
+        and number.isdigit()
+        and number[17] != ric.calc_check_digit(number)
+        and _rounded_by_a_spreadsheet(number)
+    ):
+        return str(
+            _(
+                "The citizen ID {masked} has a wrong check character and its last digits are "
+                "those of a rounded number: Excel keeps only 15 digits of a number and "
+                "replaced the last three. {fix}"
+            )
+        ).format(masked=_masked(number), fix=_fix())
+    return None
+
+
+def _rounded_by_a_spreadsheet(number: str) -> bool:
+    """Tell whether 18 digits are a number kept to 15 significant digits: ending in 000, or
+    what a reader makes of that number stored as a float (…011008 for …011000)."""
+    value = int(number)
+    return number.endswith("000") or int(float(f"{value:.15g}")) == value
+
+
+def _masked(number: str) -> str:
+    """An ID with its birth date and order hidden, as messages show it."""
+    return number[:6] + "*" * max(len(number) - 8, 0) + number[-2:]
+
+
 def parse_citizen_id(value: str, *, field: str = "id_number") -> CitizenId:
     """Validate an 18-character citizen ID and derive birth date and sex from it.
 
@@ -71,6 +143,9 @@ def parse_citizen_id(value: str, *, field: str = "id_number") -> CitizenId:
     number = unicodedata.normalize("NFKC", value or "").strip().upper().replace(" ", "")
     if not number:
         raise ValidationFailed(_("The citizen ID number is required."), field=field)
+    damage = spreadsheet_damage(number)
+    if damage is not None:
+        raise ValidationFailed(damage, field=field)
     if len(number) != 18:
         raise ValidationFailed(
             _("A citizen ID number has 18 characters; this one has {n}.").format(n=len(number)),

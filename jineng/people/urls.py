@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.person_list, name="list"),
     path("lookup/", views.person_lookup, name="lookup"),
     path("import/", views_bulk.import_upload, name="import"),
+    path("import/history/", views_bulk.import_history, name="import_history"),
     path("import/<int:pk>/", views_bulk.import_job, name="import_job"),
     path("import/<int:pk>/errors.csv", views_bulk.import_errors, name="import_errors"),
     path("export/", views_bulk.export, name="export"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -41,12 +42,13 @@ from jineng.people.importers import (
     ImportFailed,
     errors_csv,
 )
-from jineng.people.importers.columns import CHOICE_LABELS, COLUMNS
+from jineng.people.importers.columns import CHOICE_LABELS, columns_for, may_fill
 from jineng.people.importers.people import more_errors
 from jineng.people.importers.queue import STALLED_AFTER, fail_stalled_imports, queue_import
 from jineng.people.queries import search_people
 
 ERRORS_PER_PAGE = 100
+IMPORTS_PER_PAGE = 50
 # A queued import not taken by a worker after this long is probably waiting for none.
 UNCLAIMED_AFTER = datetime.timedelta(minutes=5)
 
@@ -100,16 +102,31 @@ def import_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
             form.add_error("file", str(exc.detail))
         else:
             return redirect("people:import_job", pk=job.pk)
-    recent = Job.objects.filter(owner=request.user, kind=JOB_KIND).order_by("-id")[:10]
+    recent = _imports(request)[:10]
     context = {
         "form": form,
-        "columns": COLUMNS,
+        # Only the columns the role may fill; another column in a file is ignored with a note.
+        "columns": columns_for(request.user),
+        "may_fill_groups": may_fill(request.user, "target_groups"),
         "choice_labels": {
             f: [w[0] for w in labels.values()] for f, labels in CHOICE_LABELS.items()
         },
         "recent": recent,
     }
     return render(request, "people/import_upload.html", context)
+
+
+def _imports(request: AuthenticatedHttpRequest) -> Any:
+    """The viewer's import jobs (their data scope: the account that started each), newest first."""
+    return Job.objects.visible_to(request.user).filter(kind=JOB_KIND).order_by("-created_at", "-id")
+
+
+@login_required
+def import_history(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """List the viewer's past imports, newest first, each with its counts and error report."""
+    _require(request, Capability.IMPORT_PEOPLE)
+    page = Paginator(_imports(request), IMPORTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "people/import_history.html", {"page": page})
 
 
 @login_required

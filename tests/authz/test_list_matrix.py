@@ -257,6 +257,15 @@ LISTS: dict[str, ListOf] = {
         ),
         can("import_people"),
     ),
+    "people:import_history": ListOf(
+        (
+            Rows(
+                "core.job:people.import",
+                why="the history lists the account's own import jobs",
+            ),
+        ),
+        can("import_people"),
+    ),
 }
 
 _NOT_A_LIST = "not a list of scoped objects"

@@ -8,9 +8,13 @@ canonical Chinese header and label of each, so an exported file can be imported 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from jineng.accounts.actors import Actor
+from jineng.accounts.roles import Capability
 from jineng.core.errors import ValidationFailed
 from jineng.core.tabular import Choices, Column, ColumnMap
 from jineng.people.choices import Education, EmploymentStatus, HukouType
@@ -27,6 +31,14 @@ COLUMNS: tuple[Column, ...] = (
     Column("target_groups", "重点群体", ("人员类别", "群体类别")),
 )
 COLUMN_MAP = ColumnMap(COLUMNS)
+# Columns only some roles may fill, with the capability and why: in a file from any other
+# role the column is ignored, with a note in the result (never a reason to refuse a row).
+RESTRICTED_COLUMNS: dict[str, tuple[str, Any]] = {
+    "target_groups": (
+        Capability.RECORD_MEMBERSHIPS,
+        gettext_lazy("the bureau records target groups with their evidence"),
+    ),
+}
 COLUMN_BY_FIELD = COLUMN_MAP.by_field
 HEADER_KEYS = COLUMN_MAP.keys
 
@@ -68,6 +80,25 @@ GROUP_SEPARATORS = re.compile(r"[;；、,，]")
 
 
 CHOICES = Choices(CHOICE_LABELS)
+
+
+def may_fill(actor: Actor | None, field: str) -> bool:
+    """Tell whether the actor's role may fill a column (None, the command line, fills all)."""
+    restriction = RESTRICTED_COLUMNS.get(field)
+    return restriction is None or actor is None or actor.can(restriction[0])
+
+
+def columns_for(actor: Actor | None) -> tuple[Column, ...]:
+    """The columns the actor's role may fill, as the upload page lists them."""
+    return tuple(column for column in COLUMNS if may_fill(actor, column.field))
+
+
+def ignored_column_note(header: str, field: str) -> str:
+    """What an import says of a column it ignored because the role may not fill it."""
+    return _(
+        "The column {column} was ignored: your role may not fill it ({reason}). The other "
+        "columns of every row were imported as usual."
+    ).format(column=header, reason=RESTRICTED_COLUMNS[field][1])
 
 
 def choice_label(field: str, code: str) -> str:

@@ -62,6 +62,8 @@ from jineng.people.importers.columns import (
     COLUMN_BY_FIELD,
     COLUMN_MAP,
     TargetGroupParser,
+    ignored_column_note,
+    may_fill,
     parse_choice,
 )
 from jineng.people.models import Person
@@ -122,6 +124,8 @@ class ImportResult:
     skipped: int = 0
     linked: int = 0
     committed: bool = False
+    # Notes on the columns of the file that the importer's role may not fill, ignored.
+    notes: list[str] = field(default_factory=list)
     log: ErrorLog[RowError] = field(default_factory=_error_log, repr=False)
 
     @property
@@ -153,6 +157,7 @@ class ImportResult:
             "error_count": self.error_count,
             "errors_shown": min(self.error_count, self.log.keep),
             "committed": self.committed,
+            "notes": list(self.notes),
             "errors": [e.as_list() for e in self.errors],
         }
 
@@ -227,6 +232,7 @@ def import_people(
         sheet = reopen()
         result = ImportResult(file_name=sheet.name, digest=sheet.digest, mode=mode)
         reader = _RowReader(sheet, actor)
+        result.notes = reader.notes
         progress = Progress(job)
         firsts = _check(sheet, reader, result, progress, on_progress, workers)
         if firsts.good:
@@ -285,14 +291,17 @@ class _RowReader:
         # False while the file is checked: a good row then yields only its citizen ID's
         # hash and its name (Checked), not an encrypted PreparedPerson.
         self.full = False
-        self.index = check_header(sheet)
+        index = check_header(sheet)
         # The header text the user wrote, to name columns in errors.
-        self.headers = {f: sheet.header[i].strip() for f, i in self.index.items()}
+        self.headers = {f: sheet.header[i].strip() for f, i in index.items()}
+        # A column the role may not fill (target groups drive subsidies: only the bureau and
+        # other systems record them) is ignored with a note, and its cells are never read.
+        ignored = [f for f in index if not may_fill(actor, f)]
+        self.notes = [ignored_column_note(self.header_of(f), f) for f in ignored]
+        self.index = {f: i for f, i in index.items() if f not in ignored}
         self.width = len(sheet.header)
         self.regions = {r.code: r for r in Region.objects.select_related("parent")}
         self.groups = TargetGroupParser() if "target_groups" in self.index else None
-        # Target groups drive subsidies: only the bureau and other systems record them.
-        self.may_record_groups = actor is None or actor.can(Capability.RECORD_MEMBERSHIPS)
         self.stamp = db_timestamp()
         self.cipher = pii.cipher()
         today = timezone.localdate()
@@ -334,24 +343,10 @@ class _RowReader:
                     choices[name] = code
         group_ids: tuple[int, ...] = ()
         if self.groups is not None and cells[index["target_groups"]].strip():
-            if not self.may_record_groups:
-                errors.append(
-                    RowError(
-                        number,
-                        self.header_of("target_groups"),
-                        _(
-                            "Your role may not record target groups: the bureau records them "
-                            "with their evidence. Leave this cell empty."
-                        ),
-                    )
-                )
-            else:
-                try:
-                    group_ids = self.groups.parse(cells[index["target_groups"]])
-                except ValidationFailed as exc:
-                    errors.append(
-                        RowError(number, self.header_of("target_groups"), str(exc.detail))
-                    )
+            try:
+                group_ids = self.groups.parse(cells[index["target_groups"]])
+            except ValidationFailed as exc:
+                errors.append(RowError(number, self.header_of("target_groups"), str(exc.detail)))
         data = PersonInput(
             id_number=cells[index["id_number"]],
             name=cells[index["name"]],

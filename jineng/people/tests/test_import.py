@@ -396,16 +396,31 @@ def test_staff_import_ties_people_to_their_organisation(city, target_groups, sta
     assert audit_events().get().data["affiliations"] == 3
 
 
-def test_a_school_may_not_record_target_groups_through_an_import(city, target_groups, staff_a):
-    result = import_people(csv_file(good_lines()), actor=staff_a, mode=COMMIT_GOOD)
+@pytest.mark.parametrize("mode", [COMMIT_GOOD, "all_or_nothing"])
+def test_a_school_file_with_target_groups_imports_every_good_row_without_them(
+    city, target_groups, staff_a, mode
+):
+    # Regression (issue 12): a school may not record target groups, and a 重点群体 column in
+    # its file used to make every row with a group a bad row. The column is ignored instead.
+    result = import_people(csv_file(good_lines()), actor=staff_a, mode=mode)
 
-    assert [(e.row, e.column, e.reason) for e in result.errors] == [
-        (row, "重点群体", "Your role may not record target groups: the bureau records them "
-         "with their evidence. Leave this cell empty.")
-        for row in (2, 3)
-    ]  # fmt: skip
-    assert (result.created, result.committed) == (1, True)
+    assert result.errors == []
+    assert (result.rows, result.created, result.committed) == (3, 3, True)
+    assert result.notes == [
+        "The column 重点群体 was ignored: your role may not fill it (the bureau records "
+        "target groups with their evidence). The other columns of every row were imported as "
+        "usual."
+    ]
+    assert result.summary()["notes"] == result.notes
     assert not TargetGroupMembership.objects.exists()
+    assert Person.objects.visible_to(staff_a).count() == 3
+
+
+def test_the_bureau_still_records_target_groups_and_gets_no_note(city, target_groups, bureau_admin):
+    result = import_people(csv_file(good_lines()), actor=bureau_admin, mode=COMMIT_GOOD)
+
+    assert (result.created, result.notes) == (3, [])
+    assert TargetGroupMembership.objects.count() == 3
 
 
 def test_a_school_importing_people_already_registered_ties_them_to_itself(
