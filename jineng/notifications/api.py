@@ -67,7 +67,7 @@ class ReadAllOut(Schema):
     marked: int
 
 
-_ERRORS: dict[int, Any] = dict.fromkeys((401, 403, 404), NotificationErrorOut)
+_ERRORS: dict[int, Any] = dict.fromkeys((400, 401, 403, 404), NotificationErrorOut)
 
 
 def _caller(request: HttpRequest) -> Actor:
@@ -77,7 +77,7 @@ def _caller(request: HttpRequest) -> Actor:
 
 @router.get(
     "/notifications",
-    response={200: NotificationPage, **dict.fromkeys((401, 403, 422), NotificationErrorOut)},
+    response={200: NotificationPage, **dict.fromkeys((400, 401, 403), NotificationErrorOut)},
     summary="List my notifications",
     url_name="notification_list",
 )
@@ -109,7 +109,7 @@ def read_all_notifications(request: HttpRequest) -> dict[str, int]:
 
 @router.post(
     "/notifications/{notification_id}/read",
-    response={200: NotificationOut, **_ERRORS, 422: NotificationErrorOut},
+    response={200: NotificationOut, **_ERRORS},
     summary="Mark a notification read",
     url_name="notification_read",
 )
