@@ -90,6 +90,11 @@ def get_backend() -> SmsBackend:
     return _backend_class(settings.JINENG_SMS_BACKEND)()
 
 
+def can_send() -> bool:
+    """Tell whether a gateway is configured (pages that send codes close without one)."""
+    return not issubclass(_backend_class(settings.JINENG_SMS_BACKEND), UnconfiguredBackend)
+
+
 def send_sms(phone: str, text: str, *, purpose: str, user_id: int | None = None) -> None:
     """Send one text message through the configured gateway (发送短信).
 

@@ -250,6 +250,8 @@ def reset_password(phone: str, code: str, new_password: str, *, address: str | N
     user.set_password(new_password)
     user.save(update_fields=["password"])
     reset_login_attempts(username=user.username)
+    # Lockouts count per username as typed, and workers type their number.
+    reset_login_attempts(username=phone)
     audit.record(
         user, "accounts.user.password_reset", user, data={"user": user.username, "by": "phone"}
     )

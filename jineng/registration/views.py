@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 from jineng.accounts.actors import AuthenticatedHttpRequest
 from jineng.accounts.lockout import client_ip_address
 from jineng.accounts.roles import Capability
-from jineng.core import pii
+from jineng.core import pii, sms
 from jineng.core.errors import DomainError, NotFound, RateLimited
 from jineng.core.models import SmsOutboxMessage
 from jineng.registration import services
@@ -72,10 +72,29 @@ def _pending(request: HttpRequest) -> PendingRegistration | None:
         return None
 
 
+def _closed(request: HttpRequest) -> HttpResponse:
+    """Say that nothing can be done by phone here while no SMS gateway is configured."""
+    return render(
+        request,
+        "registration/refused.html",
+        {
+            "reason": "no_gateway",
+            "title": _("Not available yet"),
+            "text": _(
+                "Codes cannot be sent by text message yet, so accounts cannot be registered or "
+                "passwords reset by phone here. Take your ID card to the bureau's service desk."
+            ),
+        },
+        status=503,
+    )
+
+
 def register(request: HttpRequest) -> HttpResponse:
     """Take the worker's name, ID, township, phone and password; send the phone a code."""
     if request.user.is_authenticated:
         return redirect("home")
+    if not sms.can_send():
+        return _closed(request)
     form = RegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         pending = form.pending()
@@ -199,6 +218,8 @@ def resend(request: HttpRequest) -> HttpResponse:
 
 def reset_request(request: HttpRequest) -> HttpResponse:
     """Take the mobile number of an account whose password is forgotten; send it a code."""
+    if not sms.can_send():
+        return _closed(request)
     form = ResetRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         phone = form.cleaned_data["phone"]

@@ -50,3 +50,12 @@ def test_send_sms_rejects_bad_number_and_empty_text() -> None:
     with pytest.raises(ValidationFailed):
         send_sms("13812345678", "  ", purpose="register")
     assert not SmsOutboxMessage.objects.exists()
+
+
+def test_can_send_tells_a_configured_gateway(settings: Any) -> None:
+    from jineng.core.sms import can_send
+
+    settings.JINENG_SMS_BACKEND = "jineng.core.sms.UnconfiguredBackend"
+    assert not can_send()
+    settings.JINENG_SMS_BACKEND = "jineng.core.sms.OutboxBackend"
+    assert can_send()

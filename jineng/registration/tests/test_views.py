@@ -204,3 +204,15 @@ def test_login_page_links_to_register_and_reset(client: Client, db: Any) -> None
 def test_signed_in_user_is_sent_home_from_register(client: Client, worker: User) -> None:
     client.force_login(worker)
     assert client.get("/registration/")["Location"] == "/"
+
+
+def test_pages_that_send_codes_close_without_a_gateway(
+    client: Client, city: Any, settings: Any
+) -> None:
+    settings.JINENG_SMS_BACKEND = "jineng.core.sms.UnconfiguredBackend"
+    for path in ("/registration/", "/registration/reset/"):
+        response = client.get(path, **EN)
+        assert response.status_code == 503
+        assert 'data-reason="no_gateway"' in response.content.decode()
+    assert client.post("/registration/", form(), **EN).status_code == 503
+    assert not User.objects.filter(role=Role.WORKER).exists()
