@@ -80,6 +80,11 @@ class Workspace:
     can_do: list[Capable] = field(default_factory=list)
 
     @property
+    def quiet(self) -> list[Section]:
+        """The sections with nothing in them, listed briefly after those with work."""
+        return [section for section in self.sections if not section.items]
+
+    @property
     def waiting(self) -> int:
         """Everything waiting for the viewer, over all sections."""
         return sum(section.count for section in self.sections)
