@@ -22,6 +22,7 @@ from jineng.accounts.services import store_user_phone
 from jineng.core import audit
 from jineng.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from jineng.core.validators import validate_credit_code
+from jineng.organizations import locks
 from jineng.organizations.models import Organization, OrganizationKind
 from jineng.regions.models import Region
 
@@ -157,7 +158,7 @@ def update_organization(
     """Correct an organisation's registration (修改机构信息), audited; return what changed."""
     if not actor.can(Capability.MANAGE_ORGANIZATIONS):
         raise PermissionDenied(_("Your role may not change organisations."))
-    current = Organization.objects.select_for_update().get(pk=organization.pk)
+    current = locks.organization_for_update(organization.pk)
     proposed = build_organization(data)
     if (
         proposed.credit_code != current.credit_code
@@ -331,7 +332,7 @@ def create_staff_account(
 
 
 def _locked_staff(organization: Organization, user_id: int) -> User:
-    user = User.objects.select_for_update().filter(pk=user_id, organization=organization).first()
+    user = locks.staff_for_update(organization.pk, user_id)
     if user is None:
         raise NotFound(_("No such account."))
     return user
@@ -458,7 +459,7 @@ def set_account_active(user_id: int, active: bool, *, actor: Actor) -> User:
     """Deactivate or reactivate any account (停用/启用账号) from the bureau's list, audited."""
     if not manages_accounts(actor):
         raise PermissionDenied(_("Your role may not deactivate accounts."))
-    user = User.objects.select_for_update().filter(pk=user_id).first()
+    user = locks.account_for_update(user_id)
     if user is None:
         raise NotFound(_("No such account."))
     if user.pk == actor.pk:
@@ -521,7 +522,7 @@ def reset_account_password(user_id: int, *, actor: Actor) -> tuple[User, Passwor
     """Replace any other account's password by a one-time set-password link, for the bureau."""
     if not manages_accounts(actor):
         raise PermissionDenied(_("Your role may not reset passwords."))
-    user = User.objects.select_for_update().filter(pk=user_id).first()
+    user = locks.account_for_update(user_id)
     if user is None:
         raise NotFound(_("No such account."))
     if user.pk == actor.pk:
