@@ -27,7 +27,8 @@ from jineng.catalogs.queries import EntryFilters, current_version, upcoming_vers
 from jineng.catalogs.services import REGISTER_KINDS, EntryInput
 from jineng.core.forms import DatalistInput, YuanField
 from jineng.core.money import format_yuan
-from jineng.occupations.forms import SkillLevelField
+from jineng.occupations.forms import OccupationField, SkillLevelField
+from jineng.occupations.models import Occupation
 from jineng.people.models import TargetGroup
 from jineng.regions.models import Region
 
@@ -163,7 +164,12 @@ class RegisterDraftForm(forms.Form):
 class EntryForm(forms.Form):
     """One catalog entry; the fields shown depend on the kind of catalog."""
 
-    occupation_code = forms.CharField(label=_("Occupation code"), required=False, max_length=20)
+    occupation_code = OccupationField(
+        label=_("Occupation"),
+        required=False,
+        max_length=200,
+        help_text=_("The code (e.g. 6-31-01-03) or exact name (e.g. 电工) in the classification."),
+    )
     title = forms.CharField(
         label=_("Item name"),
         required=False,
@@ -271,6 +277,10 @@ class EntryForm(forms.Form):
         for name in list(self.fields):
             if name not in self.KIND_FIELDS[kind]:
                 del self.fields[name]
+
+    def clean_occupation_code(self) -> str:
+        occupation = self.cleaned_data.get("occupation_code")
+        return occupation.code if isinstance(occupation, Occupation) else ""
 
     def clean_attributes(self) -> dict[str, Any]:
         raw = self.cleaned_data.get("attributes", "").strip()

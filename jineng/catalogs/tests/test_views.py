@@ -219,13 +219,21 @@ def test_editor_changes_an_entry_and_records_its_reason(client, published, burea
 def test_entry_form_shows_service_errors_on_the_fields(client, published, bureau_admin):
     _v1, draft = published
     client.force_login(bureau_admin)
+    # The form knows the classification: an unknown occupation is refused beside the field.
     response = client.post(
         reverse("catalogs:entry_add", args=[draft.pk]),
         {"occupation_code": "9-99-99-99", "training_type": "employment", "status": "active"},
     )
     assert response.status_code == 400
     errors = response.context["form"].errors
-    assert errors["occupation_code"] == ["Unknown occupation code 9-99-99-99."]
+    assert errors["occupation_code"] == ["No occupation has the code or name “9-99-99-99”."]
+    # What only the service checks lands on its field too.
+    response = client.post(
+        reverse("catalogs:entry_add", args=[draft.pk]),
+        {"occupation_code": "6-31-01-03", "training_type": "employment", "status": "active"},
+    )
+    assert response.status_code == 400
+    errors = response.context["form"].errors
     assert errors["subsidy_yuan"] == ["The subsidy amount is required."]
     assert draft.entries.count() == 3
 
