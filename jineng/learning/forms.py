@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jineng.learning.models import LearningPlatform
 from jineng.learning.services import Registrations
 from jineng.organizations.models import Organization
 
@@ -56,7 +56,7 @@ class PlatformForm(RegistrationForm):
     field_order = ("name", "organization", "institutions", "class_codes")
 
 
-def initial_registrations(platform: Any) -> dict[str, Any]:
+def initial_registrations(platform: LearningPlatform) -> dict[str, object]:
     """Return a registration form's initial values from a platform's registrations."""
     return {
         "institutions": list(platform.institutions.all()),

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
 
 from jineng.learning.models import Document, LearningPlatform
 
 
-def documents_for_update(lookup: dict[str, Any]) -> QuerySet[Document]:
+def documents_for_update(lookup: dict[str, str | int]) -> QuerySet[Document]:
     """Return the documents of one key, locked until the transaction ends."""
     return Document.objects.select_for_update().filter(**lookup)
 

@@ -88,7 +88,7 @@ def activity_definition(activity_id: str, *, platform_id: int) -> dict[str, Any]
     return result
 
 
-def documents_of(lookup: dict[str, Any]) -> QuerySet[Document]:
+def documents_of(lookup: dict[str, str | int]) -> QuerySet[Document]:
     """Return the documents of one resource key, by document id."""
     return Document.objects.filter(**lookup).order_by("document_id")
 
