@@ -25,7 +25,7 @@ from jineng.accounts import otp
 from jineng.accounts.models import CodePurpose, OneTimeCode, User
 from jineng.accounts.roles import Role
 from jineng.accounts.services import store_user_phone
-from jineng.core import audit
+from jineng.core import audit, sms
 from jineng.core.errors import Conflict, RateLimited
 from jineng.core.validators import normalize_mobile, parse_citizen_id
 from jineng.people.access import find_person_by_identity
@@ -61,6 +61,7 @@ class Outcome(enum.Enum):
     ACCOUNT_EXISTS = "account_exists"
     PHONE_TAKEN = "phone_taken"
     IDENTITY_MISMATCH = "identity_mismatch"
+    CONFIRM_IDENTITY = "confirm_identity"
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,43 @@ def _miss(row: OneTimeCode | None, *, source: str) -> Result:
     return Result(Outcome.IDENTITY_MISMATCH)
 
 
+def _phone_on_file_matches(person: Person, phone: str) -> bool:
+    """Whether the register's phone for the person is the number just proven (keyed hash)."""
+    return Person.objects.filter(pk=person.pk).with_phone(phone).exists()
+
+
+def _unproven_link(person: Person, row: OneTimeCode | None, *, source: str) -> Result:
+    """Refuse to link a register entry the proven phone is not on file for; tell its phone.
+
+    Name and ID are printed on a card others see, so they do not prove the holder: the
+    worker confirms who they are at the service desk or with an identity provider. The
+    phone on file (if any) hears that someone tried, without a name, an ID or a number.
+    The try counts like a refusal, so neither the worker nor that phone is sent more than
+    the daily allowance.
+    """
+    if row is not None:
+        row.identity_missed = True
+        row.save(update_fields=["identity_missed"])
+    audit.record(
+        None,
+        "registration.link.refused",
+        object_type="people.person",
+        person_id=person.pk,
+        data={"where": source},
+    )
+    if person.phone_encrypted:
+        sms.send_sms(
+            person.phone,
+            _(
+                "Someone tried to register an account on the vocational skills training "
+                "platform with your ID card. If it was not you, tell the human resources "
+                "bureau's service desk."
+            ),
+            purpose="registration.link.refused",
+        )
+    return Result(Outcome.CONFIRM_IDENTITY)
+
+
 def _new_person(pending: PendingRegistration) -> Person | None:
     """Register the person; None when the register already holds the ID (under another name)."""
     person = build_person(
@@ -160,8 +198,18 @@ def complete_registration(
     return _make_account(pending, row, source=WHERE)
 
 
-def _make_account(pending: PendingRegistration, row: OneTimeCode | None, *, source: str) -> Result:
-    """Link or register the person and create the account, inside the caller's transaction."""
+def _make_account(
+    pending: PendingRegistration,
+    row: OneTimeCode | None,
+    *,
+    source: str,
+    identity_proven: bool = False,
+) -> Result:
+    """Link or register the person and create the account, inside the caller's transaction.
+
+    A register entry is linked only when the proven phone is the one on file for the person,
+    or when an identity provider vouched for name, ID and phone (``identity_proven``).
+    """
     if User.objects.filter(
         phone_hash=otp.phone_key(pending.phone), phone_confirmed_at__isnull=False
     ).exists():
@@ -172,6 +220,12 @@ def _make_account(pending: PendingRegistration, row: OneTimeCode | None, *, sour
     linked = person is not None
     if person is not None and User.objects.filter(person=person).exists():
         return Result(Outcome.ACCOUNT_EXISTS)
+    if (
+        person is not None
+        and not identity_proven
+        and not _phone_on_file_matches(person, pending.phone)
+    ):
+        return _unproven_link(person, row, source=source)
     if person is None:
         person = _new_person(pending)
         if person is None:
@@ -276,4 +330,6 @@ def register_verified(
         username=username,
         password_hash=password_hash,
     )
-    return _make_account(pending, None, source=f"identity_provider:{identity.provider}")
+    return _make_account(
+        pending, None, source=f"identity_provider:{identity.provider}", identity_proven=True
+    )

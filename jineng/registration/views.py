@@ -115,6 +115,7 @@ _REFUSALS = {
     Outcome.ACCOUNT_EXISTS: "account_exists",
     Outcome.PHONE_TAKEN: "phone_taken",
     Outcome.IDENTITY_MISMATCH: "identity_mismatch",
+    Outcome.CONFIRM_IDENTITY: "confirm_identity",
 }
 
 
@@ -134,6 +135,12 @@ def _refusal_text(outcome: Outcome) -> str:
             "We cannot register you with this name and citizen ID number. Check both against "
             "your ID card and register again. If they are right, take your ID card to the "
             "bureau's service desk."
+        ),
+        Outcome.CONFIRM_IDENTITY: _(
+            "You are already in the register, with another mobile phone number or none. "
+            "To protect your record, an account is linked to it only once you have confirmed "
+            "who you are: take your ID card to the bureau's service desk, or confirm who you "
+            "are with one of the services below if one is listed."
         ),
     }[outcome]
 
@@ -172,7 +179,11 @@ def _finish(request: HttpRequest, result: services.Result) -> HttpResponse | Non
     return render(
         request,
         "registration/refused.html",
-        {"reason": _REFUSALS[result.outcome], "text": _refusal_text(result.outcome)},
+        {
+            "reason": _REFUSALS[result.outcome],
+            "text": _refusal_text(result.outcome),
+            "providers": get_providers() if result.outcome is Outcome.CONFIRM_IDENTITY else [],
+        },
     )
 
 

@@ -58,13 +58,57 @@ def test_new_id_registers_person_and_account(city: Any) -> None:
     assert SmsOutboxMessage.objects.get().purpose == "register"
 
 
-def test_registered_id_with_right_name_is_linked(person: Person) -> None:
-    result = register(pending(ID_A, "张三", username="zhangsan"))
+# The `person` fixture's phone on file.
+PHONE_ON_FILE = "13812345678"
+
+
+def test_registered_id_with_right_name_and_phone_on_file_is_linked(person: Person) -> None:
+    result = register(pending(ID_A, "张三", username="zhangsan", phone=PHONE_ON_FILE))
     assert result.outcome is Outcome.LINKED
     assert User.objects.get(username="zhangsan").person == person
     assert Person.objects.count() == 1
     assert AuditEvent.objects.get(action="accounts.user.registered").data["linked"] is True
     assert not AuditEvent.objects.filter(action="people.person.created", actor=result.user)
+
+
+def test_name_and_id_without_the_phone_on_file_do_not_link(person: Person) -> None:
+    """An outsider who knows a registered person's name and ID, with their own phone."""
+    result = register(pending(ID_A, "张三", username="outsider"))
+    assert result == services.Result(Outcome.CONFIRM_IDENTITY)
+    assert not User.objects.filter(username="outsider").exists()
+    assert not User.objects.filter(person=person).exists()
+    assert Person.objects.get() == person
+    refused = AuditEvent.objects.get(action="registration.link.refused")
+    assert (refused.actor_id, refused.person_id, refused.data) == (
+        None,
+        person.pk,
+        {"where": "self_registration"},
+    )
+    assert OneTimeCode.objects.get().identity_missed is True
+    # The phone on file hears of it, with no name, ID or number in the text.
+    told = SmsOutboxMessage.objects.get(purpose="registration.link.refused")
+    assert told.phone_masked == "138******78"
+    assert [v for v in (ID_A, "张三", PHONE, PHONE_ON_FILE) if v in told.text] == []
+    assert SmsOutboxMessage.objects.count() == 2
+
+
+def test_no_phone_on_file_does_not_link_and_texts_nobody(person: Person) -> None:
+    Person.objects.filter(pk=person.pk).update(phone_encrypted=None, phone_hash="")
+    result = register(pending(ID_A, "张三", username="outsider"))
+    assert result.outcome is Outcome.CONFIRM_IDENTITY
+    assert not User.objects.filter(username="outsider").exists()
+    assert list(SmsOutboxMessage.objects.values_list("purpose", flat=True)) == ["register"]
+
+
+def test_an_identity_provider_links_without_the_phone_on_file(person: Person) -> None:
+    from jineng.registration.identity_providers import VerifiedIdentity
+
+    identity = VerifiedIdentity(provider="test", name="张三", id_number=ID_A, phone=PHONE)
+    result = services.register_verified(
+        identity, username="zhangsan", password_hash="x", region_code="220581001"
+    )
+    assert result.outcome is Outcome.LINKED
+    assert User.objects.get(username="zhangsan").person == person
 
 
 def test_registered_id_with_account_is_told_account_exists(worker: User) -> None:

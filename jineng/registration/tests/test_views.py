@@ -134,6 +134,19 @@ def test_wrong_name_is_refused_without_naming_the_person(client: Client, person:
     assert not User.objects.filter(role=Role.WORKER).exists()
 
 
+def test_name_and_id_alone_send_the_worker_to_the_desk(client: Client, person: Person) -> None:
+    """An outsider's own phone with a neighbour's name and ID: no account, nothing revealed."""
+    client.post("/registration/", form(name="张三", id_number=ID_A, phone="13700001111"), **EN)
+    response = client.post("/registration/confirm/", {"code": last_code()}, **EN)
+    body = response.content.decode()
+    assert 'data-reason="confirm_identity"' in body
+    assert "service desk" in body
+    assert [v for v in (ID_A, "13812345678", "138******78") if v in body] == []
+    assert "_auth_user_id" not in client.session
+    assert not User.objects.filter(person=person).exists()
+    assert not User.objects.filter(role=Role.WORKER).exists()
+
+
 def test_wrong_code_says_tries_left(client: Client, city: Any) -> None:
     client.post("/registration/", form(), **EN)
     wrong = "000000" if last_code() != "000000" else "111111"
