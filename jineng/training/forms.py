@@ -13,6 +13,7 @@ from jineng.core.forms import YuanField
 from jineng.core.scope import CHANGE
 from jineng.occupations.forms import OccupationField, SkillLevelField
 from jineng.occupations.models import Occupation
+from jineng.regions.forms import TownField
 from jineng.training.choices import ClassMode
 from jineng.training.models import Teacher, Venue
 
@@ -66,6 +67,10 @@ class SessionForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if "region_code" in self.fields:
+            town_field = self.fields["region_code"]
+            assert isinstance(town_field, TownField)
+            town_field.load()
         venue_field = self.fields["venue"]
         teacher_field = self.fields["teacher"]
         assert isinstance(venue_field, forms.ModelChoiceField)
@@ -85,7 +90,11 @@ class ClassForm(SessionForm):
     )
     ends_on = forms.DateField(label=_("Ends on"), widget=forms.DateInput(attrs={"type": "date"}))
     mode = forms.ChoiceField(label=_("Mode"), choices=ClassMode.choices)
-    region_code = forms.CharField(label=_("Township code"), max_length=12, required=False)
+    region_code = TownField(
+        label=_("Township"),
+        required=False,
+        help_text=_("Type its name or code and choose it from the list."),
+    )
     field_order = ["code", "capacity", "starts_on", "ends_on", "mode", "region_code"]
 
     def clean(self) -> dict[str, Any]:
@@ -170,11 +179,10 @@ class VenueForm(forms.Form):
 
     name = forms.CharField(label=_("Venue name"), max_length=200)
     address = forms.CharField(label=_("Address"), max_length=300, required=False)
-    region_code = forms.CharField(
-        label=_("Township code"),
-        max_length=12,
+    region_code = TownField(
+        label=_("Township or village"),
         required=False,
-        help_text=_("The code of a township or village of the city, e.g. 220581001."),
+        help_text=_("Type its name or code and choose it from the list."),
     )
     latitude = forms.DecimalField(
         label=_("Latitude"),
@@ -193,6 +201,12 @@ class VenueForm(forms.Form):
         required=False,
     )
     capacity = forms.IntegerField(label=_("Registered capacity"), min_value=1, max_value=100000)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        town_field = self.fields["region_code"]
+        assert isinstance(town_field, TownField)
+        town_field.load()
 
     def clean(self) -> dict[str, Any]:
         """Require latitude and longitude together."""

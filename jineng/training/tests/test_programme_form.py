@@ -136,3 +136,20 @@ def test_programme_page_shows_fee_in_yuan_and_entry_by_title(
     edit = client.get(reverse("training:programme_edit", args=[programme.pk])).content.decode()
     assert 'value="1200.50"' in edit
     assert services.ProgrammeInput  # the form's cleaned data is the service's input
+
+
+def test_township_by_name_or_code(db, city):
+    from jineng.training.forms import VenueForm as Form
+
+    base = {"name": "一号教室", "capacity": "40"}
+    for typed in ("山城镇", "220581100", "山城镇 (220581100)"):
+        form = Form({**base, "region_code": typed})
+        assert form.is_valid(), form.errors
+        assert form.cleaned_data["region_code"] == "220581100"
+    form = Form({**base, "region_code": "不存在镇"})
+    assert form.errors["region_code"] == [
+        "No township or village of the city is called “不存在镇”."
+    ]
+    html = str(Form(initial={"region_code": "220581100"})["region_code"])
+    assert 'value="山城镇 (220581100)"' in html
+    assert '<option value="山城镇 (220581100)"></option>' in html
