@@ -8,7 +8,9 @@ from jineng.core.audit_labels import register_actions, register_fields
 
 register_actions(
     {
+        "attendance.attendance.accepted": _("Accepted a flagged check-in"),
         "attendance.attendance.created": _("Recorded a check-in"),
+        "attendance.attendance.rejected": _("Rejected a flagged check-in"),
         "attendance.sheet.exported": _("Exported an attendance sheet"),
     }
 )

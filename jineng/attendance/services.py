@@ -26,7 +26,13 @@ from jineng.attendance.choices import AttendanceFlag, AttendanceMethod, ReviewDe
 from jineng.attendance.geo import haversine_m
 from jineng.attendance.models import Attendance
 from jineng.core import audit
-from jineng.core.errors import Conflict, DomainError, InvalidTransition, ValidationFailed
+from jineng.core.errors import (
+    Conflict,
+    DomainError,
+    InvalidTransition,
+    PermissionDenied,
+    ValidationFailed,
+)
 from jineng.core.scope import CHANGE
 from jineng.training.choices import FINISHED_STATUSES, ClassStatus, EnrolmentStatus
 from jineng.training.models import ClassSession, Enrolment
@@ -386,6 +392,13 @@ class AlreadyReviewed(Conflict):
     code = "check_in_already_reviewed"
 
 
+# The audit action of each decision, written out so the audit labels' scan finds every code.
+REVIEW_ACTIONS = {
+    ReviewDecision.ACCEPTED: "attendance.attendance.accepted",
+    ReviewDecision.REJECTED: "attendance.attendance.rejected",
+}
+
+
 @transaction.atomic(durable=True)
 def review_check_in(attendance_id: int, *, decision: str, reason: str, actor: Actor) -> Attendance:
     """Accept or reject a flagged check-in (核查), with the reviewer's reason.
@@ -394,9 +407,14 @@ def review_check_in(attendance_id: int, *, decision: str, reason: str, actor: Ac
     (``Attendance.objects.counted()``), so the completion decided at 结业 leaves it out. A
     decision is final, taken only on a flagged check-in and only while its class has not
     finished: once the class is closed its trainees' completion has been decided on the
-    hours as they stood.
+    hours as they stood. No one decides a check-in of their own place (an account linked to
+    the trainee's person): PermissionDenied.
     """
     found = access.get_check_in_for_review(actor, attendance_id, action=CHANGE)
+    if actor.person_id is not None and actor.person_id == found.enrolment.person_id:
+        raise PermissionDenied(
+            _("You may not review a check-in of your own training: another reviewer decides it.")
+        )
     if decision not in ReviewDecision.values:
         raise ValidationFailed(
             _("Choose whether to accept or reject the check-in."), field="decision"
@@ -424,7 +442,7 @@ def review_check_in(attendance_id: int, *, decision: str, reason: str, actor: Ac
     attendance.save(update_fields=["review", "review_reason", "reviewed_by", "reviewed_at"])
     audit.record(
         actor,
-        f"attendance.attendance.{decision}",
+        REVIEW_ACTIONS[ReviewDecision(decision)],
         attendance,
         person_id=attendance.enrolment.person_id,
         data={

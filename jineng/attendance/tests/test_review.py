@@ -168,3 +168,50 @@ def test_the_api_says_a_rejected_check_in_does_not_count_and_why(
     (data,) = response.json()["items"]
     assert (data["id"], data["is_counted"]) == (flagged.pk, False)
     assert (data["review"], data["review_reason"]) == ("rejected", "代签")
+
+
+@pytest.fixture
+def own_flagged(city, training_class, sessions, bureau_admin, staff_a):
+    """A reviewer account linked to a person (a bureau employee who also trains), and a
+    flagged manual check-in of that person's own place."""
+    from jineng.accounts.models import User
+    from jineng.accounts.roles import Role
+    from jineng.people.services import PersonInput, register_person
+    from jineng.training.choices import EnrolmentStatus
+
+    me = register_person(
+        PersonInput(id_number="220581198506150026", name="王审核", region_code="220581001001"),
+        actor=bureau_admin,
+    )
+    reviewer_me = User.objects.create_user(
+        username="rev_me", password="pw-Testing-123", role=Role.REVIEWER, person=me
+    )
+    place = Enrolment.objects.create(
+        training_class=training_class, person=me, status=EnrolmentStatus.ENROLLED
+    )
+    row = Attendance.objects.create(
+        enrolment=place,
+        session=sessions[0],
+        checked_in_at=START,
+        method="manual",
+        flags=["manual"],
+        is_flagged=True,
+        reason="没带手机",
+        recorded_by=staff_a,
+    )
+    return reviewer_me, row
+
+
+@pytest.mark.parametrize("decision", ["accepted", "rejected"])
+def test_a_reviewer_may_not_decide_a_check_in_of_their_own_place(own_flagged, reviewer, decision):
+    reviewer_me, row = own_flagged
+    with pytest.raises(PermissionDenied, match="your own training"):
+        services.review_check_in(row.pk, decision=decision, reason="属实", actor=reviewer_me)
+    row.refresh_from_db()
+    assert (row.review, row.reviewed_by) == ("", None)
+    assert not AuditEvent.objects.filter(action__startswith="attendance.attendance.").exists()
+    # Another reviewer decides it.
+    services.review_check_in(row.pk, decision=decision, reason="属实", actor=reviewer)
+    assert Attendance.objects.get(pk=row.pk).review == decision
+    (event,) = AuditEvent.objects.filter(action__startswith="attendance.attendance.")
+    assert (event.action, event.actor) == (f"attendance.attendance.{decision}", reviewer)

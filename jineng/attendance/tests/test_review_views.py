@@ -89,3 +89,20 @@ def test_the_sheet_links_a_flagged_cell_to_its_review_for_reviewers_only(
     assert review_url not in page
     assert "Rejected" in page
     assert "not counted" in page
+
+
+def test_a_reviewer_posting_a_decision_on_their_own_check_in_is_refused_on_the_page(
+    client, reviewer, flagged, worker
+):
+    # The reviewer's account is linked to the trainee's person (a bureau employee who trains).
+    worker.person = None
+    worker.save(update_fields=["person"])
+    reviewer.person = flagged.enrolment.person
+    reviewer.save(update_fields=["person"])
+    client.force_login(reviewer)
+    url = reverse("attendance:review", args=[flagged.pk])
+    response = client.post(url, {"decision": "accepted", "reason": "属实"}, **EN)
+    assert response.status_code == 400
+    assert "You may not review a check-in of your own training" in response.content.decode()
+    assert Attendance.objects.get(pk=flagged.pk).review == ""
+    assert not AuditEvent.objects.filter(action="attendance.attendance.accepted").exists()

@@ -51,6 +51,8 @@ def test_the_scan_finds_the_actions_written_directly_and_through_constants():
     assert "people.person.pii_viewed" in codes
     assert "training.class.submitted" in codes  # through workflow.AUDIT_ACTIONS
     assert "people.person.identity_missed" in codes  # through identity.IDENTITY_MISSED
+    # Through attendance.services.REVIEW_ACTIONS, never an f-string the scan cannot read.
+    assert {"attendance.attendance.accepted", "attendance.attendance.rejected"} <= set(codes)
 
 
 def test_every_action_written_anywhere_has_a_name():
