@@ -246,6 +246,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # Behind a reverse proxy: the header in which it names the client (e.g. X-Real-IP).
 JINENG_CLIENT_IP_HEADER = env_str("JINENG_CLIENT_IP_HEADER", "")
 AXES_CLIENT_IP_CALLABLE = "jineng.accounts.lockout.client_ip_address"
+# Every spelling of a mobile number counts as one name, kept masked with a keyed hash.
+AXES_USERNAME_CALLABLE = "jineng.accounts.lockout.login_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_ENABLED = env_bool("JINENG_LOGIN_LOCKOUT", default=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from axes.helpers import get_client_username
 from axes.models import AccessAttempt
@@ -17,6 +18,10 @@ from django.conf import settings
 from django.db.models import Max, Sum
 from django.http import HttpRequest
 from django.utils import timezone
+
+from jineng.core import pii
+from jineng.core.errors import ValidationFailed
+from jineng.core.validators import normalize_mobile
 
 # Most locked pairs the bureau's page lists at once (the latest first).
 LOCKED_LIST_LIMIT = 200
@@ -29,6 +34,32 @@ def cool_off_for(failures: int) -> datetime.timedelta:
     extra = max(0, failures - settings.AXES_FAILURE_LIMIT)
     # Past about 30 doublings any base exceeds the ceiling; stop before the number grows huge.
     return min(base * 2 ** min(extra, 30), ceiling)
+
+
+def lockout_username(typed: str | None) -> str | None:
+    """The name a login is counted under: one form for every spelling of a mobile number.
+
+    A worker logs in with the phone, typed with spaces, dashes, +86 or full-width digits;
+    each spelling counted apart would give a fresh allowance of guesses. A number is counted
+    as its masked form and a short keyed hash, so the lockout tables never hold it in
+    clear and the bureau's lockouts page still tells the pairs apart.
+    """
+    if not typed:
+        return typed
+    try:
+        phone = normalize_mobile(typed)
+    except ValidationFailed:
+        return typed
+    return f"{pii.mask_phone(phone)}#{pii.blind_index(phone)[:12]}"
+
+
+def login_username(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str | None:
+    """Tell django-axes (AXES_USERNAME_CALLABLE) which name a login attempt counts under."""
+    if credentials:
+        typed = credentials.get("username")
+    else:
+        typed = getattr(request, "data", request.POST).get("username")
+    return lockout_username(typed if isinstance(typed, str) else None)
 
 
 def failures_of(username: str | None, ip_address: str | None) -> int:

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jineng.accounts import otp
+from jineng.accounts.lockout import lockout_username
 from jineng.accounts.models import CodePurpose, OneTimeCode, User
 from jineng.accounts.roles import Role
 from jineng.accounts.services import store_user_phone
@@ -304,8 +305,8 @@ def reset_password(phone: str, code: str, new_password: str, *, address: str | N
     user.set_password(new_password)
     user.save(update_fields=["password"])
     reset_login_attempts(username=user.username)
-    # Lockouts count per username as typed, and workers type their number.
-    reset_login_attempts(username=phone)
+    # Workers log in with their number, counted under its lockout name.
+    reset_login_attempts(username=lockout_username(phone))
     audit.record(
         user, "accounts.user.password_reset", user, data={"user": user.username, "by": "phone"}
     )
