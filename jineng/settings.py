@@ -387,6 +387,9 @@ JINENG_SMS_BACKEND = env_str(
     "JINENG_SMS_BACKEND",
     "jineng.core.sms.OutboxBackend" if DEBUG else "jineng.core.sms.UnconfiguredBackend",
 )
+# Whether the outbox page shows one-time codes (development only; a deploy check refuses
+# the outbox in production, jineng.E104).
+JINENG_SMS_OUTBOX_SHOWS_CODES = DEBUG
 # One-time codes (jineng.accounts.otp): how many may be sent per hour to one number and from
 # one client address, and how many self-registrations per day one number or address may have
 # refused because the name did not match the citizen ID (docs/adr/0018-self-registration.md).

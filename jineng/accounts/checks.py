@@ -12,6 +12,9 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import Error, Tags, register
 from django.db import connections
+from django.utils.module_loading import import_string
+
+from jineng.core.sms import OutboxBackend
 
 
 def connections_needed() -> int:
@@ -87,3 +90,28 @@ def check_connection_budget(app_configs: Any = None, **kwargs: Any) -> list[Erro
             )
         )
     return errors
+
+
+@register(Tags.security, deploy=True)
+def check_sms_outbox_not_in_production(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """Refuse the development SMS outbox when serving for real (jineng.E104).
+
+    The outbox keeps every text, live one-time codes included, in a table the bureau reads:
+    in production anyone with that page could reset a worker's password.
+    """
+    if settings.DEBUG:
+        return []
+    try:
+        backend = import_string(settings.JINENG_SMS_BACKEND)
+    except ImportError:
+        return []
+    if not (isinstance(backend, type) and issubclass(backend, OutboxBackend)):
+        return []
+    return [
+        Error(
+            "JINENG_SMS_BACKEND is the development SMS outbox (jineng.core.sms.OutboxBackend) "
+            "with DEBUG off: live one-time codes would be kept in a table instead of sent.",
+            hint="Set JINENG_SMS_BACKEND to the dotted path of the city's SMS gateway backend.",
+            id="jineng.E104",
+        )
+    ]

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from dataclasses import asdict
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -20,10 +22,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from jineng.accounts.actors import AuthenticatedHttpRequest
 from jineng.accounts.lockout import client_ip_address
+from jineng.accounts.models import CodePurpose
 from jineng.accounts.roles import Capability
 from jineng.core import pii, sms
 from jineng.core.errors import DomainError, NotFound, RateLimited
@@ -335,14 +339,30 @@ def verified(request: HttpRequest) -> HttpResponse:
     )
 
 
+@never_cache
 @login_required
 def sms_outbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     """List the text messages the development gateway kept instead of sending, for the bureau."""
     if not request.user.can(Capability.MANAGE_SECURITY):
         raise PermissionDenied
     outbox = SmsOutboxMessage.objects.order_by("-created_at", "-id")[:OUTBOX_PAGE_SIZE]
+    shows_codes = settings.JINENG_SMS_OUTBOX_SHOWS_CODES
+    rows = [
+        (message, message.text if shows_codes else _masked_codes(message)) for message in outbox
+    ]
     return render(
         request,
         "registration/sms_outbox.html",
-        {"outbox": list(outbox), "limit": OUTBOX_PAGE_SIZE},
+        {"outbox": rows, "limit": OUTBOX_PAGE_SIZE, "shows_codes": shows_codes},
     )
+
+
+# The one-time code in a code message: six digits standing alone.
+_CODE = re.compile(r"(?<!\d)\d{6}(?!\d)")
+
+
+def _masked_codes(message: SmsOutboxMessage) -> str:
+    """The text with its one-time code hidden (outside development, nobody reads codes)."""
+    if message.purpose not in CodePurpose.values:
+        return message.text
+    return _CODE.sub("******", message.text)

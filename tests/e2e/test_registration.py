@@ -31,8 +31,10 @@ def _fits(ui: UI) -> None:
 
 @pytest.mark.parametrize("device", ["phone"], indirect=True)
 def test_worker_registers_and_confirms_phone_on_a_phone(
-    open_ui: Callable[..., UI], city: Any, bureau_admin: Any
+    open_ui: Callable[..., UI], city: Any, bureau_admin: Any, settings: Any
 ) -> None:
+    # The development gateway's outbox shows codes (development mode only).
+    settings.JINENG_SMS_OUTBOX_SHOWS_CODES = True
     ui = _english(open_ui())
     ui.goto("/accounts/login/")
     ui.follow(ui.page.get_by_role("link", name="Sign up", exact=True))
