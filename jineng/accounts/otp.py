@@ -17,6 +17,7 @@ import hmac
 import secrets
 
 from django.conf import settings
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -129,6 +130,23 @@ def issue_code(
             phone, _text(purpose, code), purpose=str(purpose), user_id=user.pk if user else None
         )
     return row
+
+
+def expire_reset_codes(user: User) -> int:
+    """End the account's outstanding reset codes (its password just changed); return how many.
+
+    Inside the caller's transaction. Codes are found by the account and by its confirmed
+    phone's keyed hash.
+    """
+    now = timezone.now()
+    codes = OneTimeCode.objects.filter(
+        purpose=CodePurpose.RESET, used_at__isnull=True, expires_at__gt=now
+    )
+    if user.phone_hash:
+        codes = codes.filter(models.Q(user=user) | models.Q(phone_hash=user.phone_hash))
+    else:
+        codes = codes.filter(user=user)
+    return codes.update(expires_at=now)
 
 
 def latest_code(phone: str, *, purpose: CodePurpose) -> OneTimeCode | None:

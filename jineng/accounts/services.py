@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from jineng.accounts import otp
 from jineng.accounts.actors import Actor
 from jineng.accounts.lockout import failures_of
 from jineng.accounts.models import SecurityPolicy, User
@@ -135,6 +136,8 @@ def change_password(user: User, new_password: str, *, actor: User) -> None:
     validate_password(new_password, user)
     user.set_password(new_password)
     user.save(update_fields=["password"])
+    # A reset code sent before (perhaps to someone who took the phone) stops working.
+    otp.expire_reset_codes(user)
     audit.record(actor, "accounts.user.password_changed", user, data={"user": user.username})
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
-from django.contrib.auth.tokens import default_token_generator
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -15,12 +15,14 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from jineng.accounts import otp
 from jineng.accounts.actors import Actor
 from jineng.accounts.models import User
 from jineng.accounts.roles import ORGANIZATION_ROLES, Capability, Role
 from jineng.accounts.services import store_user_phone
 from jineng.core import audit
 from jineng.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from jineng.core.models import AuditEvent
 from jineng.core.validators import validate_credit_code
 from jineng.organizations import locks
 from jineng.organizations.models import Organization, OrganizationKind
@@ -246,10 +248,50 @@ class PasswordLink:
     token: str
 
 
+# What deactivates an account: from the bureau's account list, or on an organisation's page.
+DEACTIVATIONS = ("accounts.user.deactivated", "organizations.staff.deactivated")
+
+
+def _last_deactivation(user: User) -> AuditEvent | None:
+    return (
+        AuditEvent.objects.for_object(user)
+        .filter(action__in=DEACTIVATIONS)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def deactivated_by_bureau(user: User) -> bool:
+    """Tell whether the account's latest deactivation was the bureau's (only it may undo it)."""
+    event = _last_deactivation(user)
+    return event is not None and (
+        event.action == "accounts.user.deactivated" or bool(event.data.get("by_bureau"))
+    )
+
+
+class LinkTokenGenerator(PasswordResetTokenGenerator):
+    """Set-password link tokens that die when the account is deactivated, for good.
+
+    Django's token already dies with a new password or login; this one also carries whether
+    the account is active and its latest deactivation, so reactivating an account never
+    brings back a link issued before it was closed.
+    """
+
+    def _make_hash_value(self, user: Any, timestamp: int) -> str:
+        event = _last_deactivation(user)
+        return (
+            f"{super()._make_hash_value(user, timestamp)}"
+            f"{int(user.is_active)}{event.pk if event else ''}"
+        )
+
+
+link_token_generator = LinkTokenGenerator()
+
+
 def _password_link(user: User) -> PasswordLink:
     return PasswordLink(
         uidb64=urlsafe_base64_encode(force_bytes(user.pk)),
-        token=default_token_generator.make_token(user),
+        token=link_token_generator.make_token(user),
     )
 
 
@@ -368,10 +410,24 @@ def set_staff_active(
         and not _other_active_admins(organization, user)
     ):
         raise Conflict(_("The organisation's last administrator cannot be deactivated."))
+    by_bureau = is_bureau_manager(actor)
+    if active and not by_bureau and deactivated_by_bureau(user):
+        raise PermissionDenied(
+            _("The bureau deactivated this account; only the bureau may reactivate it.")
+        )
     user.is_active = active
     user.save(update_fields=["is_active"])
-    action = "organizations.staff.reactivated" if active else "organizations.staff.deactivated"
-    audit.record(actor, action, user, data={"username": user.username})
+    if active:
+        audit.record(
+            actor, "organizations.staff.reactivated", user, data={"username": user.username}
+        )
+    else:
+        audit.record(
+            actor,
+            "organizations.staff.deactivated",
+            user,
+            data={"username": user.username, "by_bureau": by_bureau},
+        )
     return user
 
 
@@ -410,6 +466,9 @@ def reset_staff_password(organization: Organization, user_id: int, *, actor: Act
     _require_staff_manager(actor, organization)
     user = _locked_staff(organization, user_id)
     _refuse_self(user, actor)
+    if user.is_organization_admin and not is_bureau_manager(actor):
+        # The link would make the actor that administrator; the bureau resets it.
+        raise PermissionDenied(_("Only the bureau may reset an administrator's password."))
     user.set_unusable_password()
     user.save(update_fields=["password"])
     audit.record(
@@ -425,7 +484,7 @@ def user_from_link(uidb64: str, token: str) -> User | None:
     except (TypeError, ValueError, OverflowError, UnicodeDecodeError):
         return None
     user = User.objects.filter(pk=pk, is_active=True).first()
-    if user is None or not default_token_generator.check_token(user, token):
+    if user is None or not link_token_generator.check_token(user, token):
         return None
     return user
 
@@ -439,6 +498,7 @@ def set_password_from_link(user: User, new_password: str) -> None:
     validate_password(new_password, user)
     user.set_password(new_password)
     user.save(update_fields=["password"])
+    otp.expire_reset_codes(user)
     audit.record(user, "organizations.staff.password_set", user, data={"username": user.username})
 
 

@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from jineng.accounts.actors import AuthenticatedHttpRequest
@@ -162,6 +163,7 @@ def organization_edit(request: AuthenticatedHttpRequest, organization_id: int) -
     )
 
 
+@never_cache
 @login_required
 def organization_detail(request: AuthenticatedHttpRequest, organization_id: int) -> HttpResponse:
     """An organisation and its staff accounts, for the bureau and the organisation's admins."""
@@ -265,6 +267,7 @@ def staff_action(request: AuthenticatedHttpRequest, organization_id: int) -> Htt
     return back
 
 
+@never_cache
 @login_required
 def account_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Find any account and deactivate, reactivate or unlock it (账号管理), for the bureau."""
@@ -382,6 +385,7 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
 
     template_name = "organizations/set_password.html"
     form_class = LinkPasswordForm
+    token_generator = services.link_token_generator
     success_url = reverse_lazy("accounts:login")
     post_reset_login = False
 

@@ -1,7 +1,6 @@
 """Organisation administrators and staff accounts: services, with exact state and audit."""
 
 import pytest
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError as DjangoValidationError
 
 from conftest import make_user
@@ -111,20 +110,20 @@ def test_an_administrator_opens_and_manages_its_own_staff(school_a, school_admin
     services.set_staff_active(school_a, staff.pk, False, actor=school_admin)
     assert not User.objects.get(pk=staff.pk).is_active
     services.set_staff_active(school_a, staff.pk, True, actor=school_admin)
-    services.set_staff_admin(school_a, staff.pk, True, actor=school_admin)
-    assert User.objects.get(pk=staff.pk).is_organization_admin
     old = User.objects.get(pk=staff.pk).password
     link = services.reset_staff_password(school_a, staff.pk, actor=school_admin)
     reset = User.objects.get(pk=staff.pk)
     assert reset.password != old
     assert not reset.has_usable_password()
-    assert default_token_generator.check_token(reset, link.token)
+    assert services.link_token_generator.check_token(reset, link.token)
+    services.set_staff_admin(school_a, staff.pk, True, actor=school_admin)
+    assert User.objects.get(pk=staff.pk).is_organization_admin
     assert [(a, actor, oid) for a, actor, oid, _d in _events()][1:] == [
         ("organizations.staff.created", "zhang_admin", str(staff.pk)),
         ("organizations.staff.deactivated", "zhang_admin", str(staff.pk)),
         ("organizations.staff.reactivated", "zhang_admin", str(staff.pk)),
-        ("organizations.staff.admin_granted", "zhang_admin", str(staff.pk)),
         ("organizations.staff.password_reset", "zhang_admin", str(staff.pk)),
+        ("organizations.staff.admin_granted", "zhang_admin", str(staff.pk)),
     ]
 
 
