@@ -395,6 +395,9 @@ JINENG_SMS_OUTBOX_SHOWS_CODES = DEBUG
 # refused because the name did not match the citizen ID (docs/adr/0018-self-registration.md).
 JINENG_OTP_PER_PHONE_PER_HOUR = env_int("JINENG_OTP_PER_PHONE_PER_HOUR", 5)
 JINENG_OTP_PER_ADDRESS_PER_HOUR = env_int("JINENG_OTP_PER_ADDRESS_PER_HOUR", 20)
+# Per number and day, whatever the address: codes sent, and wrong tries at its codes.
+JINENG_OTP_PER_PHONE_PER_DAY = env_int("JINENG_OTP_PER_PHONE_PER_DAY", 10)
+JINENG_OTP_WRONG_TRIES_PER_PHONE_PER_DAY = env_int("JINENG_OTP_WRONG_TRIES_PER_PHONE_PER_DAY", 20)
 JINENG_REGISTRATION_MISSES_PER_DAY = env_int("JINENG_REGISTRATION_MISSES_PER_DAY", 3)
 # Identity providers offered on the registration page (jineng.registration.providers):
 # dotted paths, comma-separated, e.g. a city's 电子社保卡 or OIDC login. None by default.

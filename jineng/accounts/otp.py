@@ -2,7 +2,8 @@
 
 A code is six digits, kept only as a keyed hash (HMAC under a key derived from PII_KEY), and
 is bound to a purpose (register or reset) and a number: it lives ten minutes and allows five
-wrong tries. Requests are limited per number and per client address per hour, counted from
+wrong tries. Requests are limited per number and per client address per hour, and per number
+per day (codes sent and wrong tries, whatever the address), counted from
 the code rows themselves (like core.throttle counts the audit trail), so the limit holds
 across server processes and restarts. The number and the address are kept only as keyed
 hashes. Callers check a code inside their own transaction (consume_code) so that a wrong try
@@ -18,6 +19,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,6 +32,7 @@ CODE_DIGITS = 6
 CODE_LIFETIME = datetime.timedelta(minutes=10)
 MAX_WRONG_TRIES = 5
 WINDOW = datetime.timedelta(hours=1)
+DAY = datetime.timedelta(days=1)
 
 
 class CodeCheck(enum.Enum):
@@ -57,7 +60,38 @@ def _code_hash(code: str) -> str:
     return hmac.digest(pii.derived_key(b"jineng otp code"), code.encode(), "sha256").hex()
 
 
+def _wrong_tries_today(phone_hash: str) -> int:
+    total: int | None = OneTimeCode.objects.filter(
+        phone_hash=phone_hash, created_at__gt=timezone.now() - DAY
+    ).aggregate(total=Sum("attempts"))["total"]
+    return total or 0
+
+
+def _check_daily_limits(phone_hash: str) -> None:
+    """Per number and day: the codes sent, and the wrong tries at them (any purpose).
+
+    The hourly limits alone let 120 texts a day reach one number and 600 guesses be made at
+    its codes; these ceilings hold whichever addresses the requests come from.
+    """
+    sent = OneTimeCode.objects.filter(
+        phone_hash=phone_hash, created_at__gt=timezone.now() - DAY
+    ).count()
+    wrong = _wrong_tries_today(phone_hash)
+    if (
+        sent >= settings.JINENG_OTP_PER_PHONE_PER_DAY
+        or wrong >= settings.JINENG_OTP_WRONG_TRIES_PER_PHONE_PER_DAY
+    ):
+        raise RateLimited(
+            _(
+                "Too many codes were sent to this mobile number, or tried wrongly, today. "
+                "Try again tomorrow, or go to the bureau's service desk with your ID card."
+            ),
+            retry_after=86400,
+        )
+
+
 def _check_limits(phone_hash: str, address_hash: str) -> None:
+    _check_daily_limits(phone_hash)
     since = timezone.now() - WINDOW
     recent = OneTimeCode.objects.filter(created_at__gt=since)
     if recent.filter(phone_hash=phone_hash).count() >= settings.JINENG_OTP_PER_PHONE_PER_HOUR:
@@ -170,6 +204,9 @@ def consume_code(row: OneTimeCode | None, code: str) -> CodeCheck:
     if row is None or row.used_at is not None or row.expires_at <= now:
         return CodeCheck.EXPIRED
     if row.attempts >= MAX_WRONG_TRIES:
+        return CodeCheck.EXPIRED
+    if _wrong_tries_today(row.phone_hash) >= settings.JINENG_OTP_WRONG_TRIES_PER_PHONE_PER_DAY:
+        # The number's daily allowance of wrong tries is spent: even a right code waits.
         return CodeCheck.EXPIRED
     typed = "".join((code or "").split())
     if not hmac.compare_digest(_code_hash(typed), row.code_hash):
