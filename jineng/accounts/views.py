@@ -214,14 +214,18 @@ def audit_trail(request: AuthenticatedHttpRequest) -> HttpResponse | FileRespons
     """List audit events in people's words with filters; export them; verify the chain.
 
     Only roles that read the audit trail (Capability.VIEW_AUDIT, all of them city-wide) see
-    it. ``?export=xlsx`` downloads the filtered events, and the download is itself audited.
+    it; an account limited to a region reads only the events about the people and
+    organisations in it (audit_search.visible_events). A POST of ``export=xlsx`` with the
+    filters in its body (the page's export button, under CSRF) downloads the filtered
+    events, and the download is itself audited; a GET never exports.
     """
     if not request.user.can(Capability.VIEW_AUDIT):
         raise PermissionDenied
-    params = request.GET.copy()
-    exporting = params.pop("export", None) == ["xlsx"]
-    params.pop("page", None)
-    form = audit_search.AuditFilterForm(params or None)
+    exporting = request.method == "POST" and request.POST.get("export") == "xlsx"
+    params = (request.POST if exporting else request.GET).copy()
+    for key in ("export", "page", "csrfmiddlewaretoken"):
+        params.pop(key, None)
+    form = audit_search.AuditFilterForm(params or None, viewer=request.user)
     events = audit_search.search(form)
     status = 200 if form.is_valid() or not form.is_bound else 400
     if exporting and status == 200:
@@ -263,6 +267,7 @@ def audit_trail(request: AuthenticatedHttpRequest) -> HttpResponse | FileRespons
             "page": page,
             "rows": audit_search.rows(page.object_list, request.user, names),
             "query": params.urlencode(),
+            "export_fields": [(key, value) for key in params for value in params.getlist(key)],
             "time_zone": settings.TIME_ZONE,
             "chain_checked": chain_checked,
             "chain_break": chain_break,

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.formats import date_format
@@ -34,7 +35,15 @@ _fields: dict[str, Label] = {}
 _links: dict[str, ObjectLink] = {}
 # (action code prefix, detail key) → names of the key's stored values, such as statuses.
 _values: dict[tuple[str, str], Mapping[Any, Label]] = {}
-_organization_choices: list[Callable[[], Iterable[tuple[int, str]]]] = []
+# Given the viewer, the organisations it may filter the audit trail by, as (id, name) pairs.
+OrganizationChoices = Callable[[Any], Iterable[tuple[int, str]]]
+_organization_choices: list[OrganizationChoices] = []
+# Given the viewer, the people (or organisations) it may see: a queryset of the model
+# restricted by the app's access layer, which the audit trail narrows its events by.
+InScope = Callable[[Any], "QuerySet[Any]"]
+_scopes: dict[str, InScope] = {}
+PEOPLE = "people"
+ORGANIZATIONS = "organizations"
 # Given the viewer, a full citizen ID and the stated purpose, the ids of the people in the
 # viewer's scope who hold it (the people app's audited, rate-limited lookup).
 PersonFinder = Callable[[Any, str, str], list[int]]
@@ -83,9 +92,23 @@ def register_object_link(object_type: str, link: ObjectLink) -> None:
     _links[object_type] = link
 
 
-def register_organization_choices(choices: Callable[[], Iterable[tuple[int, str]]]) -> None:
-    """Give the organisations the audit trail may be filtered by, as (id, name) pairs."""
+def register_organization_choices(choices: OrganizationChoices) -> None:
+    """Give the organisations a viewer may filter the audit trail by, as (id, name) pairs."""
     _organization_choices[:] = [choices]
+
+
+def register_scope(kind: str, in_scope: InScope) -> None:
+    """Give the people (``PEOPLE``) or organisations (``ORGANIZATIONS``) a viewer may see,
+    through the app's access layer: a viewer limited to a region reads only their events."""
+    if kind not in (PEOPLE, ORGANIZATIONS):
+        raise ValueError(f"unknown audit scope {kind!r}")
+    _scopes[kind] = in_scope
+
+
+def in_scope(kind: str, viewer: Any) -> QuerySet[Any] | None:
+    """The people or organisations the viewer may see, or None when no app registered them."""
+    found = _scopes.get(kind)
+    return found(viewer) if found is not None else None
 
 
 def register_person_finder(finder: PersonFinder) -> None:
@@ -154,9 +177,9 @@ def action_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     return sorted(result, key=lambda group: group[0])
 
 
-def organization_choices() -> list[tuple[int, str]]:
-    """The organisations to filter by, as the organisations app gives them."""
-    return [pair for choices in _organization_choices for pair in choices()]
+def organization_choices(viewer: Any) -> list[tuple[int, str]]:
+    """The organisations the viewer may filter by, as the organisations app gives them."""
+    return [pair for choices in _organization_choices for pair in choices(viewer)]
 
 
 def field_label(key: str) -> str:

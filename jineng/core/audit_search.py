@@ -2,8 +2,10 @@
 
 The filters read only columns the hash chain covers (ADR 0002): the person, the stream (an
 organisation's accounts write to ``org-<id>``), the object, the actor's name, the action and
-the time. Dates are local dates (settings.TIME_ZONE). The page and the export show what the
-events store: numbers such as IDs and phones were masked or left out when they were written.
+the time. A viewer limited to a region (``region_id``) reads only the events about people
+and organisations that the apps' access layers let it see (``visible_events``). Dates are
+local dates (settings.TIME_ZONE). The page and the export show what the events store:
+numbers such as IDs and phones were masked or left out when they were written.
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ import datetime
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from django import forms
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import CharField, Q, QuerySet, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -40,12 +43,12 @@ def _action_choices() -> list[tuple[str, Any]]:
     return [("", _("All actions")), *audit_labels.action_choices()]
 
 
-def _organization_choices() -> list[tuple[Any, str]]:
-    return [("", gettext("All organisations")), *audit_labels.organization_choices()]
-
-
 class AuditFilterForm(forms.Form):
-    """The audit trail's filters: person, organisation, actor, action and local dates."""
+    """The audit trail's filters: person, organisation, actor, action and local dates.
+
+    The organisations offered are those the viewer may see; another is refused like an
+    organisation that does not exist.
+    """
 
     action = forms.ChoiceField(label=_("Action"), required=False, choices=_action_choices)
     organization = forms.TypedChoiceField(
@@ -53,7 +56,7 @@ class AuditFilterForm(forms.Form):
         required=False,
         coerce=int,
         empty_value=None,
-        choices=_organization_choices,
+        choices=[],
         help_text=_("Events by the organisation's accounts, and events about the organisation."),
     )
     actor = forms.CharField(
@@ -74,6 +77,15 @@ class AuditFilterForm(forms.Form):
     date_to = forms.DateField(
         label=_("To date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+    def __init__(self, *args: Any, viewer: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.viewer = viewer
+        organization = cast(forms.TypedChoiceField, self.fields["organization"])
+        organization.choices = [
+            ("", gettext("All organisations")),
+            *audit_labels.organization_choices(viewer),
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -147,14 +159,63 @@ def filter_events(events: Any, filters: Mapping[str, Any]) -> Any:
     return events
 
 
-def search(form: AuditFilterForm) -> Any:
-    """The events the form's filters select, newest first (stable: by id)."""
-    events = AuditEvent.objects.order_by("-id")
-    if form.is_bound and form.is_valid():
-        events = filter_events(events, form.cleaned_data)
-    elif form.is_bound:
-        events = events.none()
-    return events
+def _as_text(queryset: QuerySet[Any], prefix: str = "") -> QuerySet[Any]:
+    """The rows' primary keys as text (``object_id`` and ``stream`` are text columns)."""
+    key: Any = Cast("pk", CharField())
+    if prefix:
+        key = Concat(Value(prefix), key, output_field=CharField())
+    keys: QuerySet[Any] = queryset.annotate(_audit_key=key).values("_audit_key")
+    return keys
+
+
+def is_limited(viewer: Any) -> bool:
+    """Tell whether the viewer is limited to a region (reads only the events in it)."""
+    return getattr(viewer, "region_id", None) is not None
+
+
+def visible_events(viewer: Any) -> QuerySet[AuditEvent]:
+    """The events the viewer may read: all of them for an account of the whole city.
+
+    A viewer limited to a region reads an event about people (its ``person_id``, or a
+    ``people.person`` object) only when it may see each person named, and any other event
+    only when it was written by, or is about, an organisation it may see; events about
+    neither (the bureau's settings, the platform's own work) stay with the city's accounts.
+    The people and organisations come from their apps' access layers; with none registered,
+    such a viewer reads nothing (the scope fails closed).
+    """
+    events = AuditEvent.objects.all()
+    if not is_limited(viewer):
+        return events
+    people = audit_labels.in_scope(audit_labels.PEOPLE, viewer)
+    organizations = audit_labels.in_scope(audit_labels.ORGANIZATIONS, viewer)
+    if people is None or organizations is None:
+        return events.none()
+    about_person = Q(object_type="people.person")
+    people_seen = (Q(person_id__isnull=True) | Q(person_id__in=people.values("pk"))) & (
+        ~about_person | Q(object_id__in=_as_text(people))
+    )
+    names_a_person = Q(person_id__isnull=False) | about_person
+    organization_seen = Q(stream__in=_as_text(organizations, "org-")) | Q(
+        object_type="organizations.organization", object_id__in=_as_text(organizations)
+    )
+    return events.filter(people_seen & (names_a_person | organization_seen))
+
+
+def search(form: AuditFilterForm) -> QuerySet[AuditEvent]:
+    """The events the form's filters select among those its viewer may read, newest first
+    (stable: by id). A person the viewer may not see finds nothing, like a missing one."""
+    events = visible_events(form.viewer).order_by("-id")
+    if not form.is_bound:
+        return events
+    if not form.is_valid():
+        return events.none()
+    person = form.cleaned_data.get("person")
+    if person and is_limited(form.viewer):
+        people = audit_labels.in_scope(audit_labels.PEOPLE, form.viewer)
+        if people is None or not people.filter(pk=person).exists():
+            return events.none()
+    result: QuerySet[AuditEvent] = filter_events(events, form.cleaned_data)
+    return result
 
 
 def actor_text(event: AuditEvent, names: Mapping[int, str]) -> str:

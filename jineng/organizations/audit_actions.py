@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from jineng.core.audit_labels import (
+    ORGANIZATIONS,
     register_actions,
     register_fields,
     register_organization_choices,
+    register_scope,
 )
 
 register_actions(
@@ -38,10 +42,15 @@ register_actions(
 register_fields({"credit_code": _("Unified social credit code")})
 
 
-def _choices() -> Iterable[tuple[int, str]]:
+def _in_scope(viewer: Any) -> QuerySet[Any]:
     from jineng.organizations.models import Organization
 
-    return Organization.objects.order_by("name", "pk").values_list("pk", "name")
+    return Organization.objects.visible_to(viewer)
+
+
+def _choices(viewer: Any) -> Iterable[tuple[int, str]]:
+    return _in_scope(viewer).order_by("name", "pk").values_list("pk", "name")
 
 
 register_organization_choices(_choices)
+register_scope(ORGANIZATIONS, _in_scope)

@@ -7,11 +7,13 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from jineng.core.audit_labels import (
+    PEOPLE,
     access_link,
     register_actions,
     register_fields,
     register_object_link,
     register_person_finder,
+    register_scope,
     register_values,
 )
 from jineng.people.access import get_person_for_user
@@ -61,3 +63,13 @@ def _find_people(viewer: Any, id_number: str, purpose: str) -> list[int]:
 
 
 register_person_finder(_find_people)
+
+
+def _in_scope(viewer: Any) -> Any:
+    """The people the viewer may see (the people access layer), for the audit trail."""
+    from jineng.people.models import Person
+
+    return Person.objects.visible_to(viewer)
+
+
+register_scope(PEOPLE, _in_scope)

@@ -302,8 +302,9 @@ LIST_EXEMPTIONS: dict[str, str] = {
     "registration:provider_begin": "sends the browser to a configured identity provider (POST)",
     "registration:provider_callback": "takes the provider's answer into the session",
     "registration:verified": "finishes a provider-verified registration (session)",
-    "accounts:audit": "the audit trail: read whole by view_audit roles, no object scope "
-    "(ADR 0005 keeps it for audit staff)",
+    "accounts:audit": "the audit trail: view_audit roles only; an account limited to a region "
+    "reads the events about its people and organisations (ADR 0002), exact rows in "
+    "jineng/accounts/tests/test_audit_trail_scope.py",
     "people:lookup": "an audited lookup by full number (POST): covered by people's tests",
     "people:export": "the export form; its rows are people:list's search (one filter)",
     "people:export_queue": "queues an export (POST)",
@@ -423,8 +424,9 @@ def listed(world: World, django_db_blocker: Any) -> World:
     A's and B's open classes are started (the running list, check-ins); the drafts are
     marked submitted (the approval queue: only a subsidised class is submitted, and the
     world's claim none, so the status is set directly); each trainee is checked in by their
-    institution.
+    institution, and B's check-in is flagged for review.
     """
+    from jineng.attendance.models import Attendance
     from jineng.attendance.services import record_manual_check_in
     from jineng.training import services as training
     from jineng.training.models import TrainingClass
@@ -439,6 +441,10 @@ def listed(world: World, django_db_blocker: Any) -> World:
             record_manual_check_in(
                 opened.sessions.get().pk, enrolment.pk, reason="authorization matrix", actor=actor
             )
+        # B's check-in waits for a reviewer (the flagged queue); A's stays unflagged.
+        Attendance.objects.filter(enrolment=world.objects["training.enrolment"][1]).update(
+            is_flagged=True
+        )
     return world
 
 

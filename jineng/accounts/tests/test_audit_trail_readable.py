@@ -69,12 +69,12 @@ def test_other_roles_are_refused_the_page_and_the_export(client, request, fixtur
     _event(None, "people.person.created")
     client.force_login(request.getfixturevalue(fixture))
     assert client.get(AUDIT).status_code == 403
-    assert client.get(AUDIT, {"export": "xlsx"}).status_code == 403
+    assert client.post(AUDIT, {"export": "xlsx"}).status_code == 403
     assert not AuditEvent.objects.filter(action="core.audit.exported").exists()
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client):
-    response = client.get(AUDIT, {"export": "xlsx"})
+    response = client.post(AUDIT, {"export": "xlsx"})
     assert response.status_code == 302
     assert "/login" in response["Location"]
 
@@ -176,7 +176,7 @@ def test_a_wrong_filter_is_refused_and_lists_nothing(client, auditor):
         response = client.get(AUDIT, bad)
         assert response.status_code == 400
         assert _ids(response) == []
-        assert client.get(AUDIT, {**bad, "export": "xlsx"}).status_code == 400
+        assert client.post(AUDIT, {**bad, "export": "xlsx"}).status_code == 400
     assert not AuditEvent.objects.filter(action="core.audit.exported").exists()
 
 
@@ -205,7 +205,7 @@ def test_the_export_holds_the_filtered_events_in_named_columns_and_is_audited(
     )
     _event(bureau_admin, "people.person.created", person_id=8)
     client.force_login(auditor)
-    response = client.get(AUDIT, {"action": "people.person.pii_viewed", "export": "xlsx"}, **EN)
+    response = client.post(AUDIT, {"action": "people.person.pii_viewed", "export": "xlsx"}, **EN)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert "attachment" in response["Content-Disposition"]
@@ -251,7 +251,7 @@ def test_neither_the_page_nor_the_export_shows_a_full_id_or_phone(client, bureau
     reveal_personal_data(person, actor=bureau_admin, purpose="核对身份")
     client.force_login(bureau_admin)
     html = client.get(AUDIT).content.decode()
-    cells = repr(_sheet(client.get(AUDIT, {"export": "xlsx"})))
+    cells = repr(_sheet(client.post(AUDIT, {"export": "xlsx"})))
     assert "pii_viewed" in cells
     for text in (html, cells):
         assert ID_A not in text
@@ -266,7 +266,7 @@ def test_an_export_past_its_limit_is_refused(client, auditor, monkeypatch):
     _event(None, "people.person.created")
     _event(None, "people.person.created")
     client.force_login(auditor)
-    response = client.get(AUDIT, {"export": "xlsx"}, **EN)
+    response = client.post(AUDIT, {"export": "xlsx"}, **EN)
     assert response.status_code == 400
     assert "Narrow the filters" in response.content.decode()
     assert not AuditEvent.objects.filter(action="core.audit.exported").exists()
@@ -278,7 +278,7 @@ def test_the_export_is_written_in_chunks(client, auditor, monkeypatch):
     monkeypatch.setattr(audit_search, "EXPORT_CHUNK", 2)
     events = [_event(None, "people.person.created") for _ in range(5)]
     client.force_login(auditor)
-    rows = _sheet(client.get(AUDIT, {"export": "xlsx"}))
+    rows = _sheet(client.post(AUDIT, {"export": "xlsx"}))
     assert [r[0] for r in rows[1:]] == [e.pk for e in reversed(events)]
 
 
