@@ -33,7 +33,7 @@ from jineng.training.choices import (
 )
 from jineng.training.eligibility import unmet_conditions
 from jineng.training.models import ClassSession, Enrolment
-from jineng.training.views import refused
+from jineng.training.views.common import refused
 
 
 @require_GET

@@ -1,4 +1,4 @@
-"""Pages of training delivery: institution console, bureau approvals, the worker's 找培训.
+"""Pages of a class in the console: list, create, edit, dashboard, moves, enrolment, approvals.
 
 Protected objects come through ``access`` (404 outside the caller's scope); every write goes
 through ``services``; a refusal is shown with its reasons.
@@ -7,14 +7,12 @@ through ``services``; a refusal is shown with its reasons.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from jineng.accounts.actors import AuthenticatedHttpRequest
 from jineng.accounts.roles import CITY_WIDE_ROLES, Capability
 from jineng.core.errors import DomainError, NotFound
-from jineng.core.scope import CHANGE, VIEW
+from jineng.core.scope import CHANGE
 from jineng.training import queries, services
 from jineng.training.access import get_class_for_user, get_programme_for_user
 from jineng.training.choices import ENROLLABLE_STATUSES, ClassStatus
@@ -33,55 +31,20 @@ from jineng.training.forms import (
     ClassForm,
     EnrolForm,
     NoteForm,
-    ProgrammeForm,
     SessionForm,
 )
-from jineng.training.models import Enrolment, Programme, TrainingClass, Venue
+from jineng.training.models import Enrolment, TrainingClass, Venue
+from jineng.training.views.common import console_class, found, is_console_user, refused
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
-
-
-def _is_console_user(user: Any) -> bool:
-    return user.can(Capability.MANAGE_CLASSES) or user.role in CITY_WIDE_ROLES
-
-
-def _found(get: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Call an access function; turn its NotFound into the page's 404."""
-    try:
-        return get(*args, **kwargs)
-    except NotFound as error:
-        raise Http404(error.detail) from None
-
-
-def _console_class(
-    request: AuthenticatedHttpRequest, class_id: int, *, action: str = VIEW
-) -> TrainingClass:
-    """A class for the institution or bureau console: 404 out of scope, 403 for other roles.
-
-    A worker may see a published class (on 找培训) but has no console page of it.
-    """
-    if not _is_console_user(request.user):
-        _found(get_class_for_user, request.user, class_id)
-        raise PermissionDenied
-    return _found(get_class_for_user, request.user, class_id, action=action)
-
-
-def refused(request: HttpRequest, error: DomainError) -> None:
-    """Show a refusal as messages: every reason it lists, or its detail."""
-    reasons = error.extra.get("reasons")
-    if reasons:
-        for reason in reasons:
-            messages.error(request, reason)
-    else:
-        messages.error(request, error.detail)
 
 
 @login_required
 @require_GET
 def class_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """List the institution's classes (or every class, for the bureau), newest first."""
-    if not _is_console_user(request.user):
+    if not is_console_user(request.user):
         raise PermissionDenied
     classes = queries.with_counts(TrainingClass.objects.visible_to(request.user))
     status = request.GET.get("status", "")
@@ -96,32 +59,6 @@ def class_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "status": status,
         },
     )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def programmes(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """List the institution's programmes and add one."""
-    if not request.user.can(Capability.MANAGE_CLASSES):
-        raise PermissionDenied
-    form = ProgrammeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.create_programme(
-                services.ProgrammeInput(**form.cleaned_data), actor=request.user
-            )
-        except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.detail)
-        else:
-            messages.success(request, _("Programme saved."))
-            return redirect("training:programmes")
-    rows = (
-        Programme.objects.visible_to(request.user, CHANGE)
-        .select_related("occupation", "skill_level")
-        .annotate(class_count=Count("classes"))
-        .order_by("-pk")
-    )
-    return render(request, "training/programmes.html", {"programmes": rows, "form": form})
 
 
 def _session_input(data: dict[str, Any]) -> services.SessionInput:
@@ -142,7 +79,7 @@ def class_create(request: AuthenticatedHttpRequest, programme_id: int) -> HttpRe
     """Create a class of a programme with its first session."""
     if not request.user.can(Capability.MANAGE_CLASSES):
         raise PermissionDenied
-    programme = _found(get_programme_for_user, request.user, programme_id, action=CHANGE)
+    programme = found(get_programme_for_user, request.user, programme_id, action=CHANGE)
     form = ClassForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -195,10 +132,10 @@ def class_detail(request: AuthenticatedHttpRequest, class_id: int) -> HttpRespon
 
     A worker who may see the class is sent to its page on 找培训 instead.
     """
-    if not _is_console_user(request.user):
-        _found(get_class_for_user, request.user, class_id)
+    if not is_console_user(request.user):
+        found(get_class_for_user, request.user, class_id)
         return redirect("training:find_detail", class_id=class_id)
-    training_class = _console_class(request, class_id)
+    training_class = console_class(request, class_id)
     roster = list(queries.roster(training_class))
     # The same counts as the class list: a finished class still shows its trainees.
     counts = queries.with_counts(TrainingClass.objects.filter(pk=training_class.pk)).get()
@@ -246,7 +183,7 @@ def class_detail(request: AuthenticatedHttpRequest, class_id: int) -> HttpRespon
 @require_POST
 def class_transition(request: AuthenticatedHttpRequest, class_id: int) -> HttpResponse:
     """Move a class (submit, approve, return, start, archive) or close it with completion."""
-    training_class = _console_class(request, class_id, action=CHANGE)
+    training_class = console_class(request, class_id, action=CHANGE)
     to = request.POST.get("to", "")
     note = request.POST.get("note", "")
     try:
@@ -267,7 +204,7 @@ def class_transition(request: AuthenticatedHttpRequest, class_id: int) -> HttpRe
 @require_POST
 def class_enrol(request: AuthenticatedHttpRequest, class_id: int) -> HttpResponse:
     """Enrol one person by the citizen ID and name on their ID card."""
-    training_class = _console_class(request, class_id)
+    training_class = console_class(request, class_id)
     form = EnrolForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give the citizen ID and the name on the ID card."))
@@ -295,7 +232,7 @@ def class_enrol(request: AuthenticatedHttpRequest, class_id: int) -> HttpRespons
 @require_POST
 def class_bulk(request: AuthenticatedHttpRequest, class_id: int) -> HttpResponse:
     """Enrol everyone in an uploaded file; show every refused row."""
-    training_class = _console_class(request, class_id)
+    training_class = console_class(request, class_id)
     form = BulkEnrolForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("Choose a file."))
@@ -314,7 +251,7 @@ def class_bulk(request: AuthenticatedHttpRequest, class_id: int) -> HttpResponse
 @require_POST
 def class_session(request: AuthenticatedHttpRequest, class_id: int) -> HttpResponse:
     """Add a session to a draft or returned class."""
-    training_class = _console_class(request, class_id, action=CHANGE)
+    training_class = console_class(request, class_id, action=CHANGE)
     form = SessionForm(request.POST, user=request.user)
     if form.is_valid():
         try:
@@ -367,7 +304,7 @@ def transfer(request: AuthenticatedHttpRequest, enrolment_id: int) -> HttpRespon
     class_id = source.first()
     if class_id is None:
         raise Http404
-    _console_class(request, class_id)
+    console_class(request, class_id)
     try:
         to_class = int(request.POST.get("to_class", ""))
     except ValueError:
@@ -386,40 +323,9 @@ def transfer(request: AuthenticatedHttpRequest, enrolment_id: int) -> HttpRespon
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def programme_edit(request: AuthenticatedHttpRequest, programme_id: int) -> HttpResponse:
-    """Edit a programme while none of its classes has been submitted or approved."""
-    if not request.user.can(Capability.MANAGE_CLASSES):
-        raise PermissionDenied
-    programme = _found(get_programme_for_user, request.user, programme_id, action=CHANGE)
-    initial = {
-        "name": programme.name,
-        "occupation_code": programme.occupation.code,
-        "skill_level_code": programme.skill_level.code if programme.skill_level else "",
-        "training_type": programme.training_type,
-        "theory_hours": programme.theory_hours,
-        "practice_hours": programme.practice_hours,
-        "fee_fen": programme.fee_fen,
-        "catalog_entry_key": programme.catalog_entry_key,
-    }
-    form = ProgrammeForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_programme(
-                programme.pk, services.ProgrammeInput(**form.cleaned_data), actor=request.user
-            )
-        except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.detail)
-        else:
-            messages.success(request, _("Programme saved."))
-            return redirect("training:programmes")
-    return render(request, "training/programme_form.html", {"programme": programme, "form": form})
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
 def class_edit(request: AuthenticatedHttpRequest, class_id: int) -> HttpResponse:
     """Edit a draft or returned class (code, seats, dates, mode, township)."""
-    training_class = _console_class(request, class_id, action=CHANGE)
+    training_class = console_class(request, class_id, action=CHANGE)
     if not request.user.can(Capability.MANAGE_CLASSES):
         raise PermissionDenied
     initial = {
