@@ -398,6 +398,9 @@ JINENG_OTP_PER_ADDRESS_PER_HOUR = env_int("JINENG_OTP_PER_ADDRESS_PER_HOUR", 20)
 # Per number and day, whatever the address: codes sent, and wrong tries at its codes.
 JINENG_OTP_PER_PHONE_PER_DAY = env_int("JINENG_OTP_PER_PHONE_PER_DAY", 10)
 JINENG_OTP_WRONG_TRIES_PER_PHONE_PER_DAY = env_int("JINENG_OTP_WRONG_TRIES_PER_PHONE_PER_DAY", 20)
+# A password-reset request takes at least this long, message sent or not (and at least the
+# gateway's recent answer time), so its timing does not tell whether the number has an account.
+JINENG_SMS_MIN_MILLISECONDS = env_int("JINENG_SMS_MIN_MILLISECONDS", 0 if DEBUG else 800)
 JINENG_REGISTRATION_MISSES_PER_DAY = env_int("JINENG_REGISTRATION_MISSES_PER_DAY", 3)
 # Identity providers offered on the registration page (jineng.registration.providers):
 # dotted paths, comma-separated, e.g. a city's 电子社保卡 or OIDC login. None by default.

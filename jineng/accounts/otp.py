@@ -16,6 +16,8 @@ import datetime
 import enum
 import hmac
 import secrets
+import threading
+import time
 
 from django.conf import settings
 from django.db import models
@@ -160,10 +162,37 @@ def issue_code(
         expires_at=now + CODE_LIFETIME,
     )
     if deliver:
+        sending = time.monotonic()
         sms.send_sms(
             phone, _text(purpose, code), purpose=str(purpose), user_id=user.pk if user else None
         )
+        _observe_send(time.monotonic() - sending)
     return row
+
+
+# The gateway's recent answer time in this process (seconds, a moving average), so that a
+# request that sends nothing can wait as long as one that sends (pad_since).
+_send_seconds = 0.0
+_send_lock = threading.Lock()
+
+
+def _observe_send(seconds: float) -> None:
+    global _send_seconds
+    with _send_lock:
+        _send_seconds = seconds if not _send_seconds else 0.8 * _send_seconds + 0.2 * seconds
+
+
+def pad_since(started: float) -> None:
+    """Wait until a request begun at ``started`` (time.monotonic()) took as long as a send.
+
+    Called outside the transaction by pages whose answer must not tell whether a message
+    went out (a password reset for a number with or without an account): both take at
+    least JINENG_SMS_MIN_MILLISECONDS and at least the gateway's recent answer time.
+    """
+    target = max(settings.JINENG_SMS_MIN_MILLISECONDS / 1000, _send_seconds)
+    remaining = target - (time.monotonic() - started)
+    if remaining > 0:
+        time.sleep(remaining)
 
 
 def expire_reset_codes(user: User) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+import time
 from dataclasses import dataclass
 
 from axes.utils import reset as reset_login_attempts
@@ -268,13 +269,20 @@ def _reset_account(phone: str) -> User | None:
     ).first()
 
 
-@transaction.atomic(durable=True)
 def start_password_reset(phone: str, *, address: str | None) -> None:
     """Send a reset code to a confirmed phone (发送重置密码验证码).
 
     A number with no account gets a code row too, counted by the same limits, but no
-    message: the page answers the same whether or not the number has an account.
+    message: the page answers the same whether or not the number has an account, and as
+    late (otp.pad_since, after the commit: both wait as long as the gateway takes).
     """
+    started = time.monotonic()
+    _issue_reset_code(phone, address=address)
+    otp.pad_since(started)
+
+
+@transaction.atomic(durable=True)
+def _issue_reset_code(phone: str, *, address: str | None) -> None:
     user = _reset_account(phone)
     otp.issue_code(
         phone, purpose=CodePurpose.RESET, address=address, user=user, deliver=user is not None

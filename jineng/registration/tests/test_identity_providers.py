@@ -36,7 +36,7 @@ def test_no_provider_is_offered_by_default(client: Client, city: Any) -> None:
 def test_provider_journey_registers_without_a_code(
     client: Client, city: Any, provider: None
 ) -> None:
-    assert "Test identity provider" in client.get("/registration/").content.decode()
+    assert "Test identity provider" in client.get("/registration/", **EN).content.decode()
     response = client.post("/registration/provider/test/")
     callback = response["Location"]
     assert "/registration/provider/test/callback/?state=" in callback
