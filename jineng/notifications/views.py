@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jineng.accounts.actors import AuthenticatedHttpRequest
 from jineng.core.errors import NotFound
@@ -31,14 +31,21 @@ def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @login_required
 def open_notification(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Mark a notification read and go to its object (the inbox when it names none)."""
-    try:
-        notification = services.mark_read(pk, actor=request.user)
-    except NotFound:
-        raise Http404 from None
+    """Go to a notification's object (the inbox when it names none); a POST (the inbox's
+    button) also marks it read, a GET changes nothing (another site could make one)."""
+    if request.method == "POST":
+        try:
+            notification = services.mark_read(pk, actor=request.user)
+        except NotFound:
+            raise Http404 from None
+    else:
+        found = queries.inbox(request.user).filter(pk=pk).first()
+        if found is None:
+            raise Http404
+        notification = found
     return HttpResponseRedirect(notification.target or reverse("notifications:inbox"))
 
 

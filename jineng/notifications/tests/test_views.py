@@ -58,11 +58,22 @@ def test_badge_costs_one_query(client, staff_a):
 def test_opening_marks_read_and_goes_to_the_object(client, staff_a):
     own = note(staff_a)
     client.force_login(staff_a)
-    response = client.get(reverse("notifications:open", args=[own.pk]))
+    response = client.post(reverse("notifications:open", args=[own.pk]))
     assert response.status_code == 302
     assert response["Location"] == "/training/"
     own.refresh_from_db()
     assert own.read_at is not None
+
+
+def test_a_get_goes_to_the_object_but_changes_nothing(client, staff_a):
+    """Another site can make the browser GET the address (an <img>): it must not mark read."""
+    own = note(staff_a)
+    client.force_login(staff_a)
+    response = client.get(reverse("notifications:open", args=[own.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == "/training/"
+    own.refresh_from_db()
+    assert own.read_at is None
 
 
 def _page(response, pk):
@@ -76,7 +87,11 @@ def _page(response, pk):
 def test_another_users_notification_answers_like_a_missing_one(client, staff_a, staff_b):
     other = note(staff_b)
     client.force_login(staff_a)
-    for name, method in (("notifications:open", "get"), ("notifications:read", "post")):
+    for name, method in (
+        ("notifications:open", "get"),
+        ("notifications:open", "post"),
+        ("notifications:read", "post"),
+    ):
         foreign = getattr(client, method)(reverse(name, args=[other.pk]), **EN)
         missing = getattr(client, method)(reverse(name, args=[other.pk + 1000]), **EN)
         assert foreign.status_code == missing.status_code == 404
