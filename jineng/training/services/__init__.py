@@ -1,5 +1,15 @@
 """Every write of training delivery: programmes, classes, workflow, enrolment, completion."""
 
+from jineng.training.errors import (
+    AlreadyEnrolled,
+    ApprovalRefused,
+    ClassFull,
+    DoubleBooked,
+    NotAccredited,
+    NotEligible,
+    OverlappingEnrolment,
+    SameProgrammeEnrolled,
+)
 from jineng.training.services.bulk import BulkResult, enrol_bulk
 from jineng.training.services.classes import (
     ClassInput,
@@ -17,14 +27,6 @@ from jineng.training.services.classes import (
     update_venue,
 )
 from jineng.training.services.common import (
-    AlreadyEnrolled,
-    ApprovalRefused,
-    ClassFull,
-    DoubleBooked,
-    NotAccredited,
-    NotEligible,
-    OverlappingEnrolment,
-    SameProgrammeEnrolled,
     needs_bureau_approval,
     too_early,
 )

@@ -25,9 +25,9 @@ from jineng.occupations.models import Occupation, SkillLevel
 from jineng.regions.models import Region
 from jineng.training import access, locks
 from jineng.training.choices import ClassMode, ClassStatus
+from jineng.training.errors import DoubleBooked
 from jineng.training.models import ClassSession, Programme, Teacher, TrainingClass, Venue
 from jineng.training.services.common import (
-    DoubleBooked,
     organization_of,
     require,
     venue_problems,

@@ -13,17 +13,6 @@ from jineng.accreditations.choices import AccreditationKind, AccreditationStatus
 from jineng.accreditations.queries import first_day_out_of_scope
 from jineng.core.errors import InvalidTransition, NotFound, PermissionDenied
 from jineng.training.choices import CLASS_TRANSITIONS, ClassStatus
-
-# The errors live in jineng.training.errors; they stay importable from here for the
-# services that still name them so (a later pass imports them from errors.py directly).
-from jineng.training.errors import AlreadyEnrolled as AlreadyEnrolled
-from jineng.training.errors import ApprovalRefused as ApprovalRefused
-from jineng.training.errors import ClassFull as ClassFull
-from jineng.training.errors import DoubleBooked as DoubleBooked
-from jineng.training.errors import NotAccredited as NotAccredited
-from jineng.training.errors import NotEligible as NotEligible
-from jineng.training.errors import OverlappingEnrolment as OverlappingEnrolment
-from jineng.training.errors import SameProgrammeEnrolled as SameProgrammeEnrolled
 from jineng.training.models import Programme, TrainingClass, Venue
 
 

@@ -35,14 +35,16 @@ from jineng.training.choices import (
     EnrolmentStatus,
 )
 from jineng.training.eligibility import unmet_conditions
-from jineng.training.models import ClassSession, Enrolment, TrainingClass
-from jineng.training.services.common import (
+from jineng.training.errors import (
     AlreadyEnrolled,
     ClassFull,
     NotAccredited,
     NotEligible,
     OverlappingEnrolment,
     SameProgrammeEnrolled,
+)
+from jineng.training.models import ClassSession, Enrolment, TrainingClass
+from jineng.training.services.common import (
     accreditation_problem,
     require_own,
 )

@@ -24,9 +24,9 @@ from jineng.notifications.choices import NotificationKind
 from jineng.notifications.services import notify, organization_staff, users_with
 from jineng.training import locks
 from jineng.training.choices import ClassMode, ClassStatus
+from jineng.training.errors import ApprovalRefused
 from jineng.training.models import Programme, TrainingClass, Venue
 from jineng.training.services.common import (
-    ApprovalRefused,
     accreditation_problem,
     move,
     needs_bureau_approval,
