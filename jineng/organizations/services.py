@@ -23,7 +23,7 @@ from jineng.accounts.services import store_user_phone
 from jineng.core import audit
 from jineng.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from jineng.core.models import AuditEvent
-from jineng.core.validators import validate_credit_code
+from jineng.core.validators import normalize_mobile, validate_credit_code
 from jineng.organizations import locks
 from jineng.organizations.models import Organization, OrganizationKind
 from jineng.regions.models import Region
@@ -309,6 +309,15 @@ def _clean_username(value: str) -> str:
         raise ValidationFailed(
             _("A sign-in name has letters, digits and @ . + - _ only."), field="username"
         ) from None
+    try:
+        normalize_mobile(username)
+    except ValidationFailed:
+        pass
+    else:
+        # A sign-in name is kept and shown in clear (the audit trail, the lockouts page).
+        raise ValidationFailed(
+            _("A sign-in name cannot be a mobile phone number."), field="username"
+        )
     if User.objects.filter(username__iexact=username).exists():
         raise Conflict(
             _("The sign-in name {name} is taken.").format(name=username), field="username"

@@ -12,7 +12,7 @@ from django.utils import timezone
 from jineng.accounts.models import CodePurpose, OneTimeCode, User
 from jineng.accounts.roles import Role
 from jineng.accounts.services import set_user_phone
-from jineng.core.errors import PermissionDenied
+from jineng.core.errors import PermissionDenied, ValidationFailed
 from jineng.core.models import AuditEvent
 from jineng.organizations import services
 from jineng.organizations.services import StaffInput
@@ -160,3 +160,19 @@ def test_setting_the_password_from_a_link_ends_outstanding_reset_codes(
         "13912345678", last_code(), "Third-Orchard-77", address=None
     )
     assert result.outcome is Outcome.EXPIRED_CODE
+
+
+@pytest.mark.parametrize("username", ["13912345678", "+8613912345678", "139-1234-5678"])
+def test_a_staff_sign_in_name_cannot_be_a_phone_number(
+    school_a: Any, school_admin: User, bureau_admin: User, username: str
+) -> None:
+    with pytest.raises(ValidationFailed) as refused:
+        services.create_staff_account(
+            school_a, StaffInput(username, "王", Role.INSTITUTION_STAFF), actor=school_admin
+        )
+    assert refused.value.field == "username"
+    with pytest.raises(ValidationFailed):
+        services.create_bureau_account(
+            StaffInput(username, "王", Role.REVIEWER), actor=bureau_admin
+        )
+    assert not User.objects.filter(first_name="王").exists()
