@@ -1,6 +1,6 @@
 """Export a large search of people in the background (后台导出), to download when it is ready.
 
-A search small enough is exported inside the request (people.views_bulk.export). A larger
+A search small enough is exported inside the request (people.views.exports.export). A larger
 one, a whole town or the whole city, would outlast a request: it is queued as a Job, the
 task export_people_file below (listed in people.tasks) writes the file (masked, as
 export_people does, with its audit event) into a private folder, and the job page offers it

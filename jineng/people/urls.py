@@ -1,20 +1,20 @@
 from django.urls import path
 
-from jineng.people import views, views_bulk
+from jineng.people.views import exports, imports, people
 
 app_name = "people"
 urlpatterns = [
-    path("", views.person_list, name="list"),
-    path("lookup/", views.person_lookup, name="lookup"),
-    path("import/", views_bulk.import_upload, name="import"),
-    path("import/history/", views_bulk.import_history, name="import_history"),
-    path("import/<int:pk>/", views_bulk.import_job, name="import_job"),
-    path("import/<int:pk>/errors.csv", views_bulk.import_errors, name="import_errors"),
-    path("export/", views_bulk.export, name="export"),
-    path("export/queue/", views_bulk.export_queue, name="export_queue"),
-    path("export/<int:pk>/", views_bulk.export_job, name="export_job"),
-    path("export/<int:pk>/download/", views_bulk.export_download, name="export_download"),
-    path("<int:pk>/", views.person_detail, name="detail"),
-    path("<int:pk>/reveal/", views.person_reveal, name="reveal"),
-    path("<int:pk>/memberships/", views.membership_add, name="membership_add"),
+    path("", people.person_list, name="list"),
+    path("lookup/", people.person_lookup, name="lookup"),
+    path("import/", imports.import_upload, name="import"),
+    path("import/history/", imports.import_history, name="import_history"),
+    path("import/<int:pk>/", imports.import_job, name="import_job"),
+    path("import/<int:pk>/errors.csv", imports.import_errors, name="import_errors"),
+    path("export/", exports.export, name="export"),
+    path("export/queue/", exports.export_queue, name="export_queue"),
+    path("export/<int:pk>/", exports.export_job, name="export_job"),
+    path("export/<int:pk>/download/", exports.export_download, name="export_download"),
+    path("<int:pk>/", people.person_detail, name="detail"),
+    path("<int:pk>/reveal/", people.person_reveal, name="reveal"),
+    path("<int:pk>/memberships/", people.membership_add, name="membership_add"),
 ]

@@ -15,7 +15,7 @@ from tests.e2e.browser import UI
 @pytest.fixture
 def large_searches(monkeypatch: Any) -> None:
     """Any search of more than one person counts as too large to export in the request."""
-    monkeypatch.setattr("jineng.people.views.INLINE_MAX_ROWS", 1)
+    monkeypatch.setattr("jineng.people.views.people.INLINE_MAX_ROWS", 1)
 
 
 def test_admin_exports_a_large_search_in_the_background(

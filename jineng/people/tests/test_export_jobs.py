@@ -30,7 +30,7 @@ def registered(city, target_groups, bureau_admin):
 @pytest.fixture
 def small_limit(monkeypatch):
     """Treat any search of more than one person as too large to export in the request."""
-    monkeypatch.setattr("jineng.people.views.INLINE_MAX_ROWS", 1)
+    monkeypatch.setattr("jineng.people.views.people.INLINE_MAX_ROWS", 1)
 
 
 def queue(client, **data):

@@ -1,40 +1,27 @@
-"""Pages for bulk work on people: upload an import file, see its job, export a search."""
+"""Pages of a people import: upload a file, the history of imports, a job and its errors."""
 
 from __future__ import annotations
 
 import datetime
-import io
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import (
-    FileResponse,
-    Http404,
     HttpResponse,
-    HttpResponseBadRequest,
 )
-from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from jineng.accounts.actors import AuthenticatedHttpRequest
 from jineng.accounts.roles import Capability
-from jineng.core import errors
 from jineng.core.http import mark_personal_data
-from jineng.core.jobs import get_job_for_user
 from jineng.core.models import Job
 from jineng.core.tabular import MAX_REPORTED_ERRORS, Limits, too_large, upload_too_large
-from jineng.people import export_jobs
-from jineng.people.exporters import CONTENT_TYPES, FORMATS, export_people
-from jineng.people.filters import PersonFilters
-from jineng.people.forms import PersonSearchForm
+from jineng.people.exporters import CONTENT_TYPES
 from jineng.people.importers import (
     ALL_OR_NOTHING,
     COMMIT_GOOD,
@@ -45,7 +32,7 @@ from jineng.people.importers import (
 from jineng.people.importers.columns import CHOICE_LABELS, columns_for, may_fill
 from jineng.people.importers.people import more_errors
 from jineng.people.importers.queue import STALLED_AFTER, fail_stalled_imports, queue_import
-from jineng.people.queries import search_people
+from jineng.people.views.common import job_or_404, require
 
 ERRORS_PER_PAGE = 100
 IMPORTS_PER_PAGE = 50
@@ -72,22 +59,10 @@ class ImportForm(forms.Form):
     )
 
 
-def _require(request: AuthenticatedHttpRequest, capability: str) -> None:
-    if not request.user.can(capability):
-        raise PermissionDenied
-
-
-def _job_or_404(request: AuthenticatedHttpRequest, pk: int, kind: str = JOB_KIND) -> Job:
-    try:
-        return get_job_for_user(request.user, pk, kind=kind)
-    except errors.NotFound:
-        raise Http404(_("No such job.")) from None
-
-
 @login_required
 def import_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Upload a people file and queue its import; then show its job page."""
-    _require(request, Capability.IMPORT_PEOPLE)
+    require(request, Capability.IMPORT_PEOPLE)
     if request.method == "POST" and upload_too_large(request):
         # Refused before the body is read and stored: the file would be refused after it.
         messages.error(request, too_large(Limits.from_settings().max_bytes).detail)
@@ -124,7 +99,7 @@ def _imports(request: AuthenticatedHttpRequest) -> Any:
 @login_required
 def import_history(request: AuthenticatedHttpRequest) -> HttpResponse:
     """List the viewer's past imports, newest first, each with its counts and error report."""
-    _require(request, Capability.IMPORT_PEOPLE)
+    require(request, Capability.IMPORT_PEOPLE)
     page = Paginator(_imports(request), IMPORTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "people/import_history.html", {"page": page})
 
@@ -132,8 +107,8 @@ def import_history(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def import_job(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Show an import's progress, counts and row errors (row, column, reason)."""
-    _require(request, Capability.IMPORT_PEOPLE)
-    job = _job_or_404(request, pk)
+    require(request, Capability.IMPORT_PEOPLE)
+    job = job_or_404(request, pk, JOB_KIND)
     if job.status == Job.Status.RUNNING and timezone.now() - job.updated_at >= STALLED_AFTER:
         fail_stalled_imports()
         job.refresh_from_db()
@@ -161,103 +136,10 @@ def import_job(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def import_errors(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Download an import's row errors (the first MAX_REPORTED_ERRORS) as csv."""
-    _require(request, Capability.IMPORT_PEOPLE)
-    job = _job_or_404(request, pk)
+    require(request, Capability.IMPORT_PEOPLE)
+    job = job_or_404(request, pk, JOB_KIND)
     row_errors = job.summary.get("errors", [])[:MAX_REPORTED_ERRORS]
     content = errors_csv(row_errors, total=job.summary.get("error_count", len(row_errors)))
     response = HttpResponse(content.encode("utf-8-sig"), content_type=CONTENT_TYPES["csv"])
     response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'
-    return mark_personal_data(response)
-
-
-@login_required
-def export(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Download the current people search (the list page's filters) as xlsx or csv, masked."""
-    _require(request, Capability.EXPORT_PEOPLE)
-    fmt = request.GET.get("format", "xlsx")
-    if fmt not in FORMATS:
-        raise Http404(_("Export as csv or xlsx."))
-    try:
-        filters = PersonFilters.from_params(request.GET)
-    except errors.ValidationFailed as exc:
-        return HttpResponseBadRequest(str(exc.detail))
-    people = search_people(request.user, filters)
-    if people.count() > export_jobs.INLINE_MAX_ROWS:
-        return HttpResponseBadRequest(
-            _("This search is too large to export while the page waits; export it from the list.")
-        )
-    buffer = io.BytesIO()
-    try:
-        export_people(
-            people,
-            buffer,
-            fmt=fmt,
-            actor=request.user,
-            filters=filters.as_params(),
-        )
-    except errors.PermissionDenied:
-        raise PermissionDenied from None
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="people-{stamp}.{fmt}"'
-    return mark_personal_data(response)
-
-
-@login_required
-@require_POST
-def export_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Queue the export of a large search; then show its job page."""
-    _require(request, Capability.EXPORT_PEOPLE)
-    try:
-        job = export_jobs.queue_export(
-            request.user, request.POST, fmt=request.POST.get("format", "xlsx")
-        )
-    except errors.ValidationFailed as exc:
-        return HttpResponseBadRequest(str(exc.detail))
-    return redirect("people:export_job", pk=job.pk)
-
-
-@login_required
-def export_job(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Show a background export's progress and, when it is ready, its download."""
-    _require(request, Capability.EXPORT_PEOPLE)
-    job = _job_or_404(request, pk, export_jobs.JOB_KIND)
-    if job.status == Job.Status.RUNNING and (
-        timezone.now() - job.updated_at >= export_jobs.STALLED_AFTER
-    ):
-        export_jobs.fail_stalled_exports()
-        job.refresh_from_db()
-    try:
-        ready = export_jobs.download_path(job) is not None
-        gone = ""
-    except errors.NotFound as exc:
-        ready = False
-        gone = str(exc.detail) if job.status == Job.Status.SUCCEEDED else ""
-    labels = PersonSearchForm.base_fields
-    search = [(labels[key].label, value) for key, value in job.summary.get("filters", {}).items()]
-    return render(
-        request,
-        "people/export_job.html",
-        {"job": job, "summary": job.summary, "search": search, "ready": ready, "gone": gone},
-    )
-
-
-@login_required
-def export_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
-    """Download a finished background export (audited)."""
-    _require(request, Capability.EXPORT_PEOPLE)
-    job = _job_or_404(request, pk, export_jobs.JOB_KIND)
-    try:
-        path = export_jobs.download_path(job)
-    except errors.NotFound as exc:
-        raise Http404(str(exc.detail)) from None
-    export_jobs.record_download(job, request.user)
-    fmt = job.summary["format"]
-    stamp = timezone.localtime(job.finished_at).strftime("%Y%m%d-%H%M")
-    response = FileResponse(
-        path.open("rb"),
-        as_attachment=True,
-        filename=f"people-{stamp}.{fmt}",
-        content_type=CONTENT_TYPES[fmt],
-    )
     return mark_personal_data(response)
