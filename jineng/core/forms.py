@@ -10,7 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from jineng.core.errors import ValidationFailed
-from jineng.core.money import format_yuan, parse_yuan
+from jineng.core.money import MAX_FEN, format_yuan, parse_yuan
 
 
 class YuanField(forms.CharField):
@@ -24,11 +24,12 @@ class YuanField(forms.CharField):
         attrs={"inputmode": "decimal", "autocomplete": "off", "maxlength": "24"}
     )
 
-    def __init__(self, *args: Any, min_fen: int = 0, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, min_fen: int = 0, max_fen: int = MAX_FEN, **kwargs: Any) -> None:
         kwargs.setdefault(
             "help_text", _("In yuan (元), with at most two decimals, e.g. 1200 or 1,200.50.")
         )
         self.min_fen = min_fen
+        self.max_fen = max_fen
         super().__init__(*args, **kwargs)
 
     def prepare_value(self, value: Any) -> Any:
@@ -41,7 +42,7 @@ class YuanField(forms.CharField):
             return value
         text = super().to_python(value)
         try:
-            fen = parse_yuan(text or "")
+            fen = parse_yuan(text or "", max_fen=self.max_fen)
         except ValidationFailed as exc:
             raise forms.ValidationError(str(exc.detail), code="invalid") from None
         if fen is not None and fen < self.min_fen:

@@ -7,8 +7,9 @@ from django import forms
 from django.template import Context, Template
 from django.utils import translation
 
+from jineng.core.errors import ValidationFailed
 from jineng.core.forms import YuanField
-from jineng.core.money import format_yuan
+from jineng.core.money import MAX_FEN, format_yuan, parse_yuan
 
 
 class FeeForm(forms.Form):
@@ -66,3 +67,61 @@ def test_yuan_filter_shows_two_decimals_with_separators():
     assert html == "1,200.50 元|0.00 元|—"
     assert format_yuan(5, grouping=False) == "0.05"
     assert format_yuan(123456789) == "1,234,567.89"
+
+
+# -- commas, exponents and amounts too large for a fen column ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "fen"),
+    [
+        ("12,345,678", 1234567800),
+        ("1,200.50", 120050),
+        ("1 200", 120000),
+        ("¥ 1 200.50 元", 120050),
+        ("-0", 0),
+        ("١٢٣", 12300),
+        ("21,474,836.47", MAX_FEN),
+    ],
+)
+def test_parse_yuan_reads_thousands_separators(typed, fen):
+    assert parse_yuan(typed) == fen
+
+
+@pytest.mark.parametrize("typed", ["12,50", "1,2", "1,20,0", "1,2000", ",100", "100,", "1 2"])
+def test_a_comma_that_does_not_separate_thousands_is_refused_not_read_as_more_yuan(typed):
+    with translation.override("en"), pytest.raises(ValidationFailed) as raised:
+        parse_yuan(typed, field="fee_fen")
+    assert raised.value.field == "fee_fen"
+    assert str(raised.value.detail) == (
+        f"“{typed}” is not an amount in yuan: a comma or space may only separate thousands, "
+        "as in 1,250; for twelve yuan fifty write 12.50."
+    )
+
+
+@pytest.mark.parametrize("typed", ["1e5", "1E2", "Infinity", "NaN", "-1", "12.345"])
+def test_parse_yuan_refuses_what_is_not_an_amount(typed):
+    with pytest.raises(ValidationFailed):
+        parse_yuan(typed)
+
+
+@pytest.mark.parametrize("typed", ["21474836.48", "30000000", "99999999999999999999"])
+def test_an_amount_too_large_for_a_fen_column_is_refused_with_the_maximum(typed):
+    with translation.override("en"), pytest.raises(ValidationFailed) as raised:
+        parse_yuan(typed)
+    assert str(raised.value.detail) == (
+        f"The amount is at most 21,474,836.47 yuan; {typed} is more."
+    )
+    form = FeeForm({"fee_fen": typed})
+    assert not form.is_valid()
+
+
+def test_yuan_field_takes_a_lower_maximum():
+    class Small(forms.Form):
+        amount = YuanField(max_fen=100_000)
+
+    with translation.override("en"):
+        form = Small({"amount": "1000.01"})
+        assert not form.is_valid()
+        assert form.errors["amount"] == ["The amount is at most 1,000.00 yuan; 1000.01 is more."]
+    assert Small({"amount": "1,000"}).is_valid()

@@ -20,6 +20,7 @@ from jineng.accounts.roles import Capability
 from jineng.catalogs.choices import TrainingType
 from jineng.core import audit, scope
 from jineng.core.errors import NotFound, ValidationFailed
+from jineng.core.money import MAX_FEN, format_yuan
 from jineng.core.scope import CHANGE
 from jineng.occupations.models import Occupation, SkillLevel
 from jineng.regions.models import Region
@@ -109,6 +110,12 @@ def _programme_fields(data: ProgrammeInput) -> dict[str, Any]:
         raise ValidationFailed(_("Hours and fee cannot be negative."), field="theory_hours")
     if data.theory_hours + data.practice_hours == 0:
         raise ValidationFailed(_("A programme has at least one hour."), field="theory_hours")
+    if data.fee_fen > MAX_FEN:
+        # fee_fen is a 32-bit column: a larger fee would fail in the database (a 500).
+        raise ValidationFailed(
+            _("The fee is at most {maximum} yuan.").format(maximum=format_yuan(MAX_FEN)),
+            field="fee_fen",
+        )
     return {
         "name": name,
         "occupation": occupation,
