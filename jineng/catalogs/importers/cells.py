@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
 
+from jineng.core.errors import ValidationFailed
+from jineng.core.money import parse_yuan
 from jineng.core.tabular import cell_text
 
 DATE_PATTERNS = (
@@ -42,22 +44,15 @@ def whole_number(value: Any) -> int | None:
 
 
 def yuan_to_fen(value: Any) -> int | None:
-    """Return an amount in yuan as integer fen ('' → None); negative amounts are refused."""
-    raw = text(value).replace(",", "").replace("，", "").removesuffix("元").strip()
-    if not raw:
-        return None
+    """Return an amount in yuan as integer fen ('' → None), by the one rule of parse_yuan.
+
+    Refuses what a typed amount refuses (negative, more than two decimals, 1e5, 12,50, too
+    large), as a CellError so the importer and the entry form keep their row/field shape.
+    """
     try:
-        amount = Decimal(raw)
-    except InvalidOperation:
-        raise CellError(_("{value} is not an amount in yuan.").format(value=raw)) from None
-    if not amount.is_finite():
-        raise CellError(_("{value} is not an amount in yuan.").format(value=raw))
-    if amount < 0:
-        raise CellError(_("The amount {value} is negative.").format(value=raw))
-    fen = amount * 100
-    if fen != fen.to_integral_value():
-        raise CellError(_("{value} has more than two decimal places.").format(value=raw))
-    return int(fen)
+        return parse_yuan(text(value), field="subsidy_yuan")
+    except ValidationFailed as exc:
+        raise CellError(str(exc.detail)) from None
 
 
 def fen_to_yuan(fen: int | None) -> int | Decimal | None:

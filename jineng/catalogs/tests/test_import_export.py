@@ -162,7 +162,7 @@ def test_every_bad_row_is_reported_and_nothing_written(bureau_admin):
     ]
     reasons = {e.row: e.reason for e in exc.value.errors}
     assert reasons[3] == "Unknown occupation code 9-99-99-99."
-    assert reasons[5] == "The amount -100 is negative."
+    assert reasons[5] == "An amount cannot be negative (-100)."
     assert reasons[6] == "The subsidy amount is required."
     assert reasons[7] == "Duplicate of row 2 (entry 6-31-01-03/level5/employment)."
     assert exc.value.extra["errors"][0] == {
