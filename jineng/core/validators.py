@@ -87,7 +87,7 @@ def spreadsheet_damage(number: str) -> str | None:
                 "The citizen ID {value} was turned into scientific notation by Excel, which "
                 "keeps only 15 digits of a number: the last digits are lost. {fix}"
             )
-        ).format(value=number, fix=_fix())
+        ).format(value=_masked_scientific(number), fix=_fix())
     decimal = _DECIMAL.match(number)
     if decimal is not None:
         return str(
@@ -122,11 +122,64 @@ def spreadsheet_damage(number: str) -> str | None:
     return None
 
 
+def imported_id_damage(value: str, *, number_cell: bool) -> str | None:
+    """Say why an imported file's citizen ID cell cannot be trusted, or None.
+
+    The rule for bulk files, on top of parse_citizen_id (which every way of entering an ID
+    applies, and which already names a rounded ID whose check character is wrong):
+
+    - a cell the workbook stored as a number is refused whatever it holds: a number keeps
+      only 15 significant digits, so an 18-digit ID in one is already another number, and
+      about one in eleven of those passes the check character by chance
+      (220581199001013231 is read back as 220581199001012992, a valid ID of someone else);
+    - in a csv, where the cell's type is lost, an 18-digit ID ending in 000 (what Excel
+      writes for a number cell formatted as a whole number: 15 digits and three zeros) is
+      refused even when its check character is right. A real ID can end so (order code x00,
+      a woman's, then check character 0: about one ID in 1,100), so the message says to
+      register such a person on their own, where this rule does not apply: an import cannot
+      tell the two apart, and registering another person is worse than one person
+      registered singly. Other endings of a rounded number (…012992, a float read back by a
+      program) are not refused when their check character is right: Excel never writes
+      them, and refusing them too would double the real IDs refused.
+    """
+    if number_cell:
+        return str(
+            _(
+                "The citizen ID column was stored as a number by Excel, which keeps only 15 "
+                "digits, so this ID may be another person's. {fix}"
+            )
+        ).format(fix=_fix())
+    number = unicodedata.normalize("NFKC", value or "").strip().upper().replace(" ", "")
+    if (
+        len(number) == 18
+        and number.isascii()
+        and number.isdigit()
+        and number.endswith("000")
+        and number[17] == ric.calc_check_digit(number)
+    ):
+        return str(
+            _(
+                "The citizen ID {masked} ends in 000, as Excel writes an ID stored as a number "
+                "(it keeps only 15 digits of a number), so it may be another person's. {fix} "
+                "If the ID card really ends in 000, leave the row out and register the person "
+                "on their own."
+            )
+        ).format(masked=_masked(number), fix=_fix())
+    return None
+
+
 def _rounded_by_a_spreadsheet(number: str) -> bool:
     """Tell whether 18 digits are a number kept to 15 significant digits: ending in 000, or
     what a reader makes of that number stored as a float (…011008 for …011000)."""
     value = int(number)
     return number.endswith("000") or int(float(f"{value:.15g}")) == value
+
+
+def _masked_scientific(number: str) -> str:
+    """A number in scientific notation with all but its address code hidden: its mantissa
+    holds the birth date and most of the order (2.20581199001011E+17 → 2.20581*********E+17)."""
+    mantissa, _e, exponent = number.partition("E")
+    return mantissa[:7] + "*" * max(len(mantissa) - 7, 0) + "E" + exponent
 
 
 def _masked(number: str) -> str:

@@ -4,6 +4,7 @@ from jineng.core.tabular.columns import Choices, Column, ColumnMap, HeaderMap, n
 from jineng.core.tabular.errors import MAX_REPORTED_ERRORS, ErrorLog
 from jineng.core.tabular.limits import ImportFailed, Limits, too_large, upload_too_large
 from jineng.core.tabular.reader import (
+    NumberText,
     Sheet,
     Source,
     cell_text,
@@ -24,6 +25,7 @@ __all__ = [
     "HeaderMap",
     "ImportFailed",
     "Limits",
+    "NumberText",
     "Sheet",
     "Source",
     "cell_text",

@@ -22,6 +22,7 @@ import hmac
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
@@ -156,8 +157,25 @@ def is_blank(cells: list[Any]) -> bool:
     return not any(c is not None and str(c).strip() for c in cells)
 
 
+class NumberText(str):
+    """The text of a cell the workbook stored as a number, not as text.
+
+    A str like any other cell, so every reader of rows works unchanged, but one that can
+    still tell the cell was a number: a spreadsheet keeps only 15 significant digits of a
+    number, so an 18-digit citizen ID typed into a number cell is already another number
+    (220581199001013231 is stored as 2.20581199001013E+17 and read back as
+    220581199001012992), and only the cell's type says so.
+    """
+
+    __slots__ = ()
+
+
 def cell_text(value: Any) -> str:
-    """Return a cell as the text the user typed (no '.0' on whole numbers, dates as ISO)."""
+    """Return a cell as the text the user typed (no '.0' on whole numbers, dates as ISO).
+
+    A number cell's text is a NumberText, so an importer can refuse numbers where only text
+    is exact (citizen IDs).
+    """
     if value is None:
         return ""
     if isinstance(value, str):
@@ -165,7 +183,9 @@ def cell_text(value: Any) -> str:
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
+        return NumberText(int(value) if value.is_integer() else repr(value))
+    if isinstance(value, int | Decimal):
+        return NumberText(value)
     if isinstance(value, datetime.datetime):
         if value.time() == datetime.time(0):
             return value.date().isoformat()

@@ -5,7 +5,12 @@ import time_machine
 from django.utils import translation
 
 from jineng.core.errors import ValidationFailed
-from jineng.core.validators import normalize_mobile, parse_citizen_id, validate_credit_code
+from jineng.core.validators import (
+    imported_id_damage,
+    normalize_mobile,
+    parse_citizen_id,
+    validate_credit_code,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -105,3 +110,46 @@ def test_mobile_numbers_take_ascii_or_full_width_digits_only():
     assert normalize_mobile("１３８１２３４５６７８") == "13812345678"
     with pytest.raises(ValidationFailed):
         normalize_mobile("١٣٨١٢٣٤٥٦٧٨")
+
+
+# -- IDs in an imported file (core.validators.imported_id_damage) --------------------------
+
+
+@pytest.mark.parametrize("cell", ["220581199001012992", "12345", ""])
+def test_an_imported_number_cell_is_always_damaged(cell):
+    damage = imported_id_damage(cell, number_cell=True)
+    assert damage is not None
+    assert damage.startswith("The citizen ID column was stored as a number by Excel")
+    assert "2992" not in damage
+
+
+@pytest.mark.parametrize(
+    ("cell", "damaged"),
+    [
+        ("220581199001019000", True),  # valid, and what Excel writes for a number cell
+        ("220581198512319000", True),
+        ("２２０５８１１９９００１０１９０００", True),  # full-width: one spelling
+        ("220581199001011000", False),  # wrong check: parse_citizen_id names it
+        ("220581199001012992", False),  # a float read back: Excel never writes it
+        ("220581199001013231", False),
+        ("220581200001010001", False),
+        ("2.20581E+17", False),  # parse_citizen_id names it
+    ],
+)
+def test_an_imported_text_id_is_damaged_only_when_it_ends_in_000(cell, damaged):
+    damage = imported_id_damage(cell, number_cell=False)
+    assert (damage is not None) is damaged
+    if damage:
+        assert "220581**********00" in damage
+        assert "199001" not in damage
+
+
+def test_a_real_id_ending_in_000_is_valid_outside_imports():
+    assert parse_citizen_id("220581199001019000").sex == "F"
+
+
+def test_a_scientific_notation_id_is_masked_past_its_address_code():
+    with pytest.raises(ValidationFailed) as raised:
+        parse_citizen_id("2.20581199001011E+17")
+    assert "2.20581*********E+17" in str(raised.value.detail)
+    assert "199001011" not in str(raised.value.detail).replace(".", "")

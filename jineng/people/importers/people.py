@@ -41,6 +41,7 @@ from jineng.core.models import Job
 from jineng.core.tabular import (
     ErrorLog,
     ImportFailed,
+    NumberText,
     Sheet,
     Source,
     csv_row,
@@ -48,6 +49,7 @@ from jineng.core.tabular import (
     open_sheet,
     read_bytes,
 )
+from jineng.core.validators import imported_id_damage
 from jineng.people.choices import AffiliationKind, MembershipSource
 from jineng.people.identity import record_identity_misses
 from jineng.people.importers.bulk import (
@@ -347,8 +349,14 @@ class _RowReader:
                 group_ids = self.groups.parse(cells[index["target_groups"]])
             except ValidationFailed as exc:
                 errors.append(RowError(number, self.header_of("target_groups"), str(exc.detail)))
+        id_cell = cells[index["id_number"]]
+        # A number cell, or in a csv digits Excel writes for a rounded number, may hold
+        # another person's valid ID; refused here, before parse_citizen_id sees it.
+        damage = imported_id_damage(id_cell, number_cell=isinstance(id_cell, NumberText))
+        if damage is not None:
+            errors.insert(0, RowError(number, self.header_of("id_number"), damage))
         data = PersonInput(
-            id_number=cells[index["id_number"]],
+            id_number=id_cell,
             name=cells[index["name"]],
             region_code=cells[index["region_code"]],
             phone=cells[index["phone"]].strip() if "phone" in index else "",
@@ -358,7 +366,9 @@ class _RowReader:
             clean = clean_person(data, self.regions)
         except InvalidPerson as exc:
             errors.extend(
-                RowError(number, self.header_of(e.field), str(e.detail)) for e in exc.errors
+                RowError(number, self.header_of(e.field), str(e.detail))
+                for e in exc.errors
+                if damage is None or e.field != "id_number"
             )
             return errors
         if errors:

@@ -44,7 +44,10 @@ def generated(rows: int, *, bad_every: int = 0) -> io.BytesIO:
         region = VILLAGE if number % 2 else OTHER_VILLAGE
         if bad_every and number % bad_every == 0:
             region = "999999999"
-        citizen_id = make_id(birth, f"{number % 900 + 100:03d}")
+        order = f"{number % 900 + 100:03d}"
+        citizen_id = make_id(birth, order)
+        if citizen_id.endswith("000"):  # refused by an import (imported_id_damage)
+            citizen_id = make_id(birth, f"0{order[0]}0")  # orders 010-090 are otherwise unused
         name = "王" + NAMES[number % len(NAMES)]
         lines.append(f"{citizen_id},{name},138{number:08d},{region},,,,")
     handle = io.BytesIO("\n".join(lines).encode())
