@@ -7,7 +7,7 @@ other to enqueue it; this module lists them, and the paths of tasks queued befor
 
 from __future__ import annotations
 
-from jineng.people.export_jobs import export_people_file
-from jineng.people.importers.queue import import_people_file
+from jineng.people.exporters.jobs import export_people_file
+from jineng.people.importers.jobs import import_people_file
 
 __all__ = ["export_people_file", "import_people_file"]

@@ -348,7 +348,7 @@ def _owned_by_accounts(world: World, p1: Any) -> None:
     from jineng.core.jobs import start_job
     from jineng.core.models import Job
     from jineng.learning.models import LearningPlatform
-    from jineng.people.export_jobs import queue_export
+    from jineng.people.exporters.jobs import queue_export
     from jineng.records.services import share_record
 
     for role in ("staff_a", "staff_b"):

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from jineng.core.models import Job
 from jineng.notifications.models import Notification
-from jineng.people.importers import queue
+from jineng.people.importers import jobs as import_jobs
 from jineng.people.tests.test_import import bad_lines, staff_lines
 from jineng.people.tests.test_import_views import upload
 
@@ -66,11 +66,11 @@ def test_a_stalled_import_tells_its_owner(staff_a, city):
         kind="people.import", status=Job.Status.RUNNING, owner=staff_a, summary={}
     )
     Job.objects.filter(pk=job.pk).update(updated_at=timezone.now() - datetime.timedelta(hours=1))
-    assert [j.pk for j in queue.fail_stalled_imports()] == [job.pk]
+    assert [j.pk for j in import_jobs.fail_stalled_imports()] == [job.pk]
     assert [(u, k) for u, k, _p, _t in import_notes()] == [("staff_a", "import_failed")]
 
 
 def test_a_running_import_tells_nobody_yet(staff_a):
     job = Job.objects.create(kind="people.import", status=Job.Status.RUNNING, owner=staff_a)
-    queue.tell_owner(job.pk)
+    import_jobs.tell_owner(job.pk)
     assert import_notes() == []

@@ -7,7 +7,8 @@ from django.utils import timezone, translation
 
 from jineng.core.jobs import claim_job
 from jineng.core.models import AuditEvent, Job
-from jineng.people import export_jobs, tasks
+from jineng.people import tasks
+from jineng.people.exporters import jobs as export_jobs
 from jineng.people.importers import import_people
 from jineng.people.tests.test_export import A_PEOPLE, read_csv
 from jineng.people.tests.test_import import csv_file

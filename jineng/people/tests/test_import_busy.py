@@ -16,7 +16,8 @@ from django.utils import translation
 from jineng.core import audit
 from jineng.core.errors import Busy
 from jineng.core.models import Job
-from jineng.people.importers import import_people, queue
+from jineng.people.importers import import_people
+from jineng.people.importers import jobs as import_jobs
 from jineng.people.models import Affiliation
 from jineng.people.tests.test_import import csv_file, good_lines, staff_lines
 from jineng.people.tests.test_import_audit_lock import PausedImport
@@ -54,7 +55,7 @@ def test_import_waiting_on_another_imports_rows_is_busy(staff_a):
 @pytest.mark.usefixtures("registered")
 def test_queued_import_that_meets_a_busy_database_says_try_again(staff_a):
     with PausedImport(staff_a), translation.override("en"):
-        job = queue.queue_import(
+        job = import_jobs.queue_import(
             upload(staff_lines(), name="again.csv"), actor=staff_a, mode="commit_good"
         )
     job = Job.objects.get(pk=job.pk)
@@ -68,6 +69,6 @@ def test_queued_import_that_meets_a_busy_database_says_try_again(staff_a):
             "was written. Import the file again in a minute."
         ),
     }
-    assert not any(p.is_file() for p in queue.upload_folder().rglob("*"))
+    assert not any(p.is_file() for p in import_jobs.upload_folder().rglob("*"))
     assert _school_ties(staff_a) == 3
     assert audit.verify() is None

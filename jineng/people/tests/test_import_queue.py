@@ -9,7 +9,7 @@ from django.utils import timezone, translation
 from jineng.core.jobs import claim_job
 from jineng.core.models import AuditEvent, Job
 from jineng.people import tasks
-from jineng.people.importers import queue
+from jineng.people.importers import jobs as import_jobs
 from jineng.people.models import Person
 from jineng.people.tests.test_import import bad_lines, good_lines, staff_lines
 from jineng.people.tests.test_import_views import upload
@@ -36,7 +36,7 @@ def queue_upload(client, user, lines=None, *, name="people.csv", mode="commit_go
 
 
 def stored_files():
-    folder = queue.upload_folder()
+    folder = import_jobs.upload_folder()
     return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
 
 
@@ -142,7 +142,7 @@ def test_an_unexpected_error_fails_the_job_and_removes_the_file(
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(queue, "import_people", broken)
+    monkeypatch.setattr(import_jobs, "import_people", broken)
     with pytest.raises(RuntimeError):
         tasks.import_people_file.call(job.pk)
 
@@ -192,7 +192,7 @@ def test_a_stopped_worker_leaves_a_failed_job_not_a_running_one(
     def stopped(*args, **kwargs):
         raise SystemExit(1)  # db_worker told to stop at once
 
-    monkeypatch.setattr(queue, "import_people", stopped)
+    monkeypatch.setattr(import_jobs, "import_people", stopped)
     with pytest.raises(SystemExit), translation.override("en"):
         tasks.import_people_file.call(job.pk)
 

@@ -23,8 +23,8 @@ from jineng.accounts.roles import Capability
 from jineng.core import errors
 from jineng.core.http import mark_personal_data
 from jineng.core.models import Job
-from jineng.people import export_jobs
 from jineng.people.exporters import CONTENT_TYPES, FORMATS, export_people
+from jineng.people.exporters import jobs as export_jobs
 from jineng.people.filters import PersonFilters
 from jineng.people.forms import PersonSearchForm
 from jineng.people.queries import search_people

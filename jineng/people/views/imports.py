@@ -30,8 +30,8 @@ from jineng.people.importers import (
     errors_csv,
 )
 from jineng.people.importers.columns import CHOICE_LABELS, columns_for, may_fill
+from jineng.people.importers.jobs import STALLED_AFTER, fail_stalled_imports, queue_import
 from jineng.people.importers.people import more_errors
-from jineng.people.importers.queue import STALLED_AFTER, fail_stalled_imports, queue_import
 from jineng.people.views.common import job_or_404, require
 
 ERRORS_PER_PAGE = 100

@@ -20,7 +20,7 @@ from jineng.core.http import no_store
 from jineng.people import identity as people_identity
 from jineng.people import services
 from jineng.people.access import get_person_for_user
-from jineng.people.export_jobs import INLINE_MAX_ROWS
+from jineng.people.exporters.jobs import INLINE_MAX_ROWS
 from jineng.people.filters import refuse_numbers
 from jineng.people.forms import MembershipForm, PersonLookupForm, PersonSearchForm
 from jineng.people.models import Person

@@ -29,7 +29,7 @@ from jineng.core.errors import NotFound, PermissionDenied, ValidationFailed
 from jineng.core.files import private_root
 from jineng.core.jobs import Progress, claim_job, fail_stalled_jobs, finish_job, start_job
 from jineng.core.models import Job
-from jineng.people.exporters import FORMATS, export_people
+from jineng.people.exporters.people import FORMATS, export_people
 from jineng.people.filters import PersonFilters
 from jineng.people.queries import search_people
 

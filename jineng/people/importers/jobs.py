@@ -33,7 +33,7 @@ from jineng.core.models import Job
 from jineng.core.tabular import ImportFailed, Source, open_sheet, read_bytes
 from jineng.notifications.choices import NotificationKind
 from jineng.notifications.services import notify
-from jineng.people.export_jobs import delete_expired_exports
+from jineng.people.exporters.jobs import delete_expired_exports
 from jineng.people.importers.people import JOB_KIND, MODES, check_header, import_people
 
 logger = logging.getLogger(__name__)
