@@ -252,7 +252,9 @@ def _training(world: World, p1: Any, p2: Any) -> None:
 def _accreditations(world: World) -> None:
     from jineng.accreditations import services as accreditation
 
-    today = timezone.localdate()
+    # From yesterday: the training world's class began an hour ago, which between midnight
+    # and one o'clock is yesterday.
+    first_day = timezone.localdate() - datetime.timedelta(days=1)
     for role in ("staff_a", "staff_b"):
         actor = world.users[role]
 
@@ -275,8 +277,8 @@ def _accreditations(world: World) -> None:
             apply("6-31-01-10").pk,
             accreditation.ApprovalInput(
                 licence_number=f"AUTHZ-{role}",
-                valid_from=today,
-                valid_until=today + datetime.timedelta(days=730),
+                valid_from=first_day,
+                valid_until=first_day + datetime.timedelta(days=730),
             ),
             actor=world.users["bureau"],
         )
