@@ -1,4 +1,9 @@
-"""Every write of training delivery: programmes, classes, workflow, enrolment, completion."""
+"""Every write of training delivery, one module per concern.
+
+``programmes``, ``venues`` (and teachers), ``classes`` (and their sessions), ``workflow``,
+``enrolment``, ``bulk`` (enrolment from a file) and ``completion``; ``common`` holds the
+steps several of them share.
+"""
 
 from jineng.training.errors import (
     AlreadyEnrolled,
@@ -13,18 +18,11 @@ from jineng.training.errors import (
 from jineng.training.services.bulk import BulkResult, enrol_bulk
 from jineng.training.services.classes import (
     ClassInput,
-    ProgrammeInput,
     SessionInput,
     add_session,
     create_class,
-    create_programme,
-    create_teacher,
-    create_venue,
     remove_session,
     update_class,
-    update_programme,
-    update_teacher,
-    update_venue,
 )
 from jineng.training.services.common import (
     needs_bureau_approval,
@@ -39,6 +37,17 @@ from jineng.training.services.enrolment import (
     no_new_places,
     transfer,
     withdraw,
+)
+from jineng.training.services.programmes import (
+    ProgrammeInput,
+    create_programme,
+    update_programme,
+)
+from jineng.training.services.venues import (
+    create_teacher,
+    create_venue,
+    update_teacher,
+    update_venue,
 )
 from jineng.training.services.workflow import approval_problems, transition
 
