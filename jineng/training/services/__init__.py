@@ -1,8 +1,8 @@
 """Every write of training delivery, one module per concern.
 
 ``programmes``, ``venues`` (and teachers), ``classes`` (and their sessions), ``workflow``,
-``enrolment``, ``bulk`` (enrolment from a file) and ``completion``; ``common`` holds the
-steps several of them share.
+``enrolment``, ``places`` (the checks on a person's other places), ``bulk`` (enrolment from
+a file) and ``completion``; ``common`` holds the steps several of them share.
 """
 
 from jineng.training.errors import (
@@ -30,7 +30,6 @@ from jineng.training.services.common import (
 )
 from jineng.training.services.completion import close_class
 from jineng.training.services.enrolment import (
-    check_other_places,
     enrol,
     enrol_by_id_card,
     enrol_identified,
@@ -38,6 +37,7 @@ from jineng.training.services.enrolment import (
     transfer,
     withdraw,
 )
+from jineng.training.services.places import check_other_places
 from jineng.training.services.programmes import (
     ProgrammeInput,
     create_programme,
