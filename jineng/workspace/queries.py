@@ -464,8 +464,14 @@ def worker_sections(user: Viewer) -> list[Section]:
             ),
             when=s.starts_at,
             link=reverse("training:find_detail", args=[s.training_class_id]),
+            # The start is the item's time; the detail says until when, and where.
             detail=", ".join(
-                part for part in (_local(s.starts_at), s.venue.name if s.venue else "") if part
+                part
+                for part in (
+                    _("until {end}").format(end=timezone.localtime(s.ends_at).strftime("%H:%M")),
+                    s.venue.name if s.venue else "",
+                )
+                if part
             ),
         )
         for s in upcoming[:1]
