@@ -357,14 +357,7 @@ def create_staff_account(
         organization=organization,
         is_organization_admin=bool(data.is_admin),
     )
-    user.set_unusable_password()
-    try:
-        with transaction.atomic():
-            user.save(force_insert=True)
-    except IntegrityError:
-        raise Conflict(
-            _("The sign-in name {name} is taken.").format(name=user.username), field="username"
-        ) from None
+    _insert_account(user)
     audit.record(
         actor,
         "organizations.staff.created",
@@ -387,6 +380,18 @@ def _locked_staff(organization: Organization, user_id: int) -> User:
     if user is None:
         raise NotFound(_("No such account."))
     return user
+
+
+def _insert_account(user: User) -> None:
+    """Save a new account with no usable password yet; a taken sign-in name is a Conflict."""
+    user.set_unusable_password()
+    try:
+        with transaction.atomic():
+            user.save(force_insert=True)
+    except IntegrityError:
+        raise Conflict(
+            _("The sign-in name {name} is taken.").format(name=user.username), field="username"
+        ) from None
 
 
 def _other_active_admins(organization: Organization, user: User) -> bool:
@@ -563,14 +568,7 @@ def create_bureau_account(
         role=data.role,
         region=_region(region_code),
     )
-    user.set_unusable_password()
-    try:
-        with transaction.atomic():
-            user.save(force_insert=True)
-    except IntegrityError:
-        raise Conflict(
-            _("The sign-in name {name} is taken.").format(name=user.username), field="username"
-        ) from None
+    _insert_account(user)
     audit.record(
         actor,
         "accounts.user.opened",

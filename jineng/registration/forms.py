@@ -49,6 +49,19 @@ def _code_field() -> forms.RegexField:
     )
 
 
+def _username_field() -> forms.CharField:
+    """The optional sign-in name: a worker may log in by the confirmed phone instead."""
+    return forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        required=False,
+        help_text=_(
+            "Optional. You can always log in with your confirmed mobile phone number instead."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+    )
+
+
 class PasswordPair(forms.Form):
     """A new password typed twice, checked against the password rules in settings."""
 
@@ -134,15 +147,7 @@ class RegistrationForm(UsernameChoice, PasswordPair):
         help_text=_("A code is sent to it by text message."),
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
-    username = forms.CharField(
-        label=_("Username"),
-        max_length=150,
-        required=False,
-        help_text=_(
-            "Optional. You can always log in with your confirmed mobile phone number instead."
-        ),
-        widget=forms.TextInput(attrs={"autocomplete": "username"}),
-    )
+    username = _username_field()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -236,15 +241,7 @@ class VerifiedRegistrationForm(UsernameChoice, PasswordPair):
         label=_("Township or subdistrict where you live"),
         help_text=_("Used only if you are not in the register yet."),
     )
-    username = forms.CharField(
-        label=_("Username"),
-        max_length=150,
-        required=False,
-        help_text=_(
-            "Optional. You can always log in with your confirmed mobile phone number instead."
-        ),
-        widget=forms.TextInput(attrs={"autocomplete": "username"}),
-    )
+    username = _username_field()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
