@@ -7,14 +7,16 @@ from typing import Any
 from django import template
 
 from jineng.catalogs import display
+from jineng.core.money import format_yuan
 
 register = template.Library()
 
 
 @register.filter
 def yuan(fen: int | None) -> str:
-    """Show an amount in fen as yuan: ``{{ entry.subsidy_fen|yuan }}``."""
-    return display.yuan(fen)
+    """Show an amount in fen as yuan with two decimals, as every page shows money:
+    ``{{ entry.subsidy_fen|yuan }}`` (150000 → 1,500.00)."""
+    return "—" if fen is None else format_yuan(fen)
 
 
 @register.filter
@@ -28,7 +30,7 @@ def group_subsidies(entry: Any, names: dict[str, str]) -> list[tuple[str, str]]:
     """List an entry's subsidies by target group as (group name, yuan) pairs:
     ``{{ entry|group_subsidies:group_names }}``."""
     return [
-        (names.get(code, code), display.yuan(fen))
+        (names.get(code, code), yuan(fen))
         for code, fen in sorted((entry.group_subsidy_fen or {}).items())
     ]
 
