@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -34,6 +35,8 @@ from jineng.core.errors import (
     ValidationFailed,
 )
 from jineng.core.scope import CHANGE
+from jineng.notifications.choices import NotificationKind
+from jineng.notifications.services import accounts_of_people, notify
 from jineng.training.choices import FINISHED_STATUSES, ClassStatus, EnrolmentStatus
 from jineng.training.models import ClassSession, Enrolment
 
@@ -453,4 +456,12 @@ def review_check_in(attendance_id: int, *, decision: str, reason: str, actor: Ac
             "reason": attendance.review_reason,
         },
     )
+    if decision == ReviewDecision.REJECTED:
+        # The trainee learns that the hours are gone while the class still runs.
+        notify(
+            accounts_of_people([attendance.enrolment.person_id]),
+            NotificationKind.CHECK_IN_REJECTED,
+            params={"code": training_class.code, "name": training_class.programme.name},
+            target=reverse("attendance:mine"),
+        )
     return attendance

@@ -44,6 +44,14 @@ MESSAGES: dict[str, tuple[Promise, Promise]] = {
             "waitlist to enrolled."
         ),
     ),
+    K.CHECK_IN_REJECTED: (
+        _("A check-in in class {code} does not count"),
+        _(
+            "A reviewer checked your check-in to a session of training class {code} ({name}) "
+            "and did not accept it: it does not count toward your hours. The reason is on "
+            "your attendance page."
+        ),
+    ),
     K.APPLICATION_APPROVED: (
         _("Accreditation application {number} was approved"),
         _(

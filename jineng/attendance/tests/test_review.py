@@ -215,3 +215,26 @@ def test_a_reviewer_may_not_decide_a_check_in_of_their_own_place(own_flagged, re
     assert Attendance.objects.get(pk=row.pk).review == decision
     (event,) = AuditEvent.objects.filter(action__startswith="attendance.attendance.")
     assert (event.action, event.actor) == (f"attendance.attendance.{decision}", reviewer)
+
+
+def test_the_trainee_is_told_of_a_rejection_and_not_of_an_acceptance(
+    reviewer, worker, flagged, enrolment, sessions
+):
+    from jineng.notifications.models import Notification
+
+    services.review_check_in(flagged.pk, decision="rejected", reason="未到场", actor=reviewer)
+    rows = list(Notification.objects.values_list("recipient", "kind", "params", "target"))
+    assert rows == [
+        (
+            worker.pk,
+            "check_in_rejected",
+            {
+                "code": enrolment.training_class.code,
+                "name": enrolment.training_class.programme.name,
+            },
+            "/attendance/",
+        )
+    ]
+    second = scan(worker, sessions[1], sessions[1].starts_at)
+    services.review_check_in(second.pk, decision="accepted", reason="已核实", actor=reviewer)
+    assert Notification.objects.count() == 1
