@@ -75,10 +75,16 @@ def may_review(user: Viewer | None) -> bool:
 
 
 def check_ins_to_review(user: Viewer) -> AttendanceQuerySet:
-    """Return the check-ins in the user's scope that the user may review (none if no role)."""
+    """Return the check-ins in the user's scope that the user may review (none if no role).
+
+    A reviewer's own places (an account linked to a trainee) are left out: another reviewer
+    decides them (review_check_in refuses them too).
+    """
     if not may_review(user):
         return Attendance.objects.none()
-    return Attendance.objects.visible_to(user)
+    rows = Attendance.objects.visible_to(user)
+    person_id = getattr(user, "person_id", None)
+    return rows.exclude(enrolment__person_id=person_id) if person_id else rows
 
 
 def get_check_in_for_review(user: Actor, pk: int, *, action: str = VIEW) -> Attendance:

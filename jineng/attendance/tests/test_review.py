@@ -217,6 +217,12 @@ def test_a_reviewer_may_not_decide_a_check_in_of_their_own_place(own_flagged, re
     assert (event.action, event.actor) == (f"attendance.attendance.{decision}", reviewer)
 
 
+def test_a_reviewers_own_check_in_is_left_out_of_its_queue_only(own_flagged, reviewer):
+    reviewer_me, row = own_flagged
+    assert row.pk not in set(check_ins_to_review(reviewer_me).values_list("pk", flat=True))
+    assert row.pk in set(check_ins_to_review(reviewer).values_list("pk", flat=True))
+
+
 def test_the_trainee_is_told_of_a_rejection_and_not_of_an_acceptance(
     reviewer, worker, flagged, enrolment, sessions
 ):
