@@ -25,6 +25,7 @@ def test_staff_cannot_open_another_institutions_person(
     ui: UI, staff_b: Any, person_of_a: Any
 ) -> None:
     ui.login(staff_b)
+    ui.goto("/people/")
     expect(ui.page.locator("main")).not_to_contain_text("李四")
 
     ui.goto(f"/people/{person_of_a.pk}/", status=404)
@@ -34,6 +35,7 @@ def test_staff_cannot_open_another_institutions_person(
 
 def test_staff_open_their_own_institutions_person(ui: UI, staff_a: Any, person_of_a: Any) -> None:
     ui.login(staff_a)
+    ui.goto("/people/")
     ui.follow(ui.page.locator("main table").get_by_role("link", name="李四"))
     assert ui.path == f"/people/{person_of_a.pk}/"
     expect(ui.page.locator("h1")).to_have_text("李四")
