@@ -16,6 +16,7 @@ from jineng.api.idempotency import IdempotencyKeyHeader, Outcome, idempotent
 from jineng.api.schemas import ObjectId, Page, PageParams, RegionOut, dump, paginate
 from jineng.core.errors import NotFound
 from jineng.organizations import services
+from jineng.organizations.errors import OrganizationExists
 from jineng.organizations.models import Organization, OrganizationKind, OrganizationQuerySet
 
 router = Router(tags=["organizations"])
@@ -80,7 +81,7 @@ def create_organization(
             organization = services.register_organization(
                 services.OrganizationInput(**payload.model_dump()), actor=user
             )
-        except services.OrganizationExists as exc:
+        except OrganizationExists as exc:
             existing_id = exc.extra.get("existing_id")
             if existing_id and organizations_for(user).filter(pk=existing_id).exists():
                 url = reverse("api:organization_detail", kwargs={"organization_id": existing_id})

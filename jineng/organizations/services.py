@@ -25,16 +25,11 @@ from jineng.core.errors import Conflict, NotFound, PermissionDenied, ValidationF
 from jineng.core.models import AuditEvent
 from jineng.core.validators import normalize_mobile, validate_credit_code
 from jineng.organizations import locks
+from jineng.organizations.errors import OrganizationExists
 from jineng.organizations.models import Organization, OrganizationKind
 from jineng.regions.models import Region
 
 CONTACT_PHONE_RE = re.compile(r"^[0-9+()\- ]{5,30}$")
-
-
-class OrganizationExists(Conflict):
-    """An organisation with this credit code is already registered."""
-
-    code = "organization_exists"
 
 
 @dataclass(frozen=True)

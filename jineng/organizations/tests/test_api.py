@@ -7,9 +7,9 @@ from jineng.api.tests.helpers import api_client
 from jineng.core.errors import PermissionDenied, ValidationFailed
 from jineng.core.models import AuditEvent
 from jineng.core.validators import validate_credit_code
+from jineng.organizations.errors import OrganizationExists
 from jineng.organizations.models import Organization
 from jineng.organizations.services import (
-    OrganizationExists,
     OrganizationInput,
     register_organization,
 )

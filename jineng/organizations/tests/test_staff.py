@@ -9,6 +9,7 @@ from jineng.accounts.roles import Role
 from jineng.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from jineng.core.models import AuditEvent
 from jineng.organizations import services
+from jineng.organizations.errors import OrganizationExists
 from jineng.organizations.models import Organization, OrganizationKind
 from jineng.organizations.services import OrganizationInput, StaffInput
 
@@ -285,7 +286,7 @@ def test_update_organization_audits_what_changed(city, bureau_admin, school_a):
 def test_update_organization_refuses_a_taken_code_and_other_roles(
     bureau_admin, school_a, school_b, staff_a
 ):
-    with pytest.raises(services.OrganizationExists):
+    with pytest.raises(OrganizationExists):
         services.update_organization(
             school_a,
             OrganizationInput(school_b.credit_code, school_a.name, school_a.kind),
