@@ -29,6 +29,7 @@ from jineng.accreditations.choices import (
     check_transition,
     transition,
 )
+from jineng.accreditations.errors import ApplicationPending, LicenceNumberTaken
 from jineng.accreditations.models import (
     Accreditation,
     AccreditationApplication,
@@ -37,7 +38,6 @@ from jineng.accreditations.models import (
 )
 from jineng.core import audit, scope
 from jineng.core.errors import (
-    Conflict,
     InvalidTransition,
     PermissionDenied,
     ValidationFailed,
@@ -50,18 +50,6 @@ from jineng.occupations.models import Occupation, SkillLevel
 # An application carries at most this many documents.
 MAX_DOCUMENTS = 20
 MAX_TEXT = 2000
-
-
-class ApplicationPending(Conflict):
-    """The organisation already has an undecided application for the same scope."""
-
-    code = "application_pending"
-
-
-class LicenceNumberTaken(Conflict):
-    """Another licence already has this number."""
-
-    code = "licence_number_taken"
 
 
 @dataclass(frozen=True)

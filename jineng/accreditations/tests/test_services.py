@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 
 from jineng.accreditations import services
 from jineng.accreditations.choices import AccreditationKind, ApplicationStatus, EvaluationKind
+from jineng.accreditations.errors import ApplicationPending, LicenceNumberTaken
 from jineng.accreditations.models import (
     Accreditation,
     AccreditationApplication,
@@ -101,7 +102,7 @@ def test_apply_refused_for_roles_without_an_applying_organisation(
 def test_apply_refuses_a_second_pending_application_for_the_same_scope(
     application, staff_a, occupations, levels
 ):
-    with pytest.raises(services.ApplicationPending):
+    with pytest.raises(ApplicationPending):
         apply(staff_a, occupations["electrician"], levels["level4"])
     assert AccreditationApplication.objects.count() == 1
 
@@ -215,7 +216,7 @@ def test_approval_needs_a_valid_range_and_a_free_licence_number(
         UNTIL,
     )
     taken = Accreditation.objects.get().licence_number
-    with pytest.raises(services.LicenceNumberTaken):
+    with pytest.raises(LicenceNumberTaken):
         services.approve_application(
             application.pk, approval(START, UNTIL, licence_number=taken), actor=bureau_admin
         )
