@@ -21,6 +21,7 @@ from jineng.core.http import no_store
 from jineng.people import identity, services
 from jineng.people.access import get_person_for_user
 from jineng.people.choices import Education, EmploymentStatus, HukouType, MembershipSource
+from jineng.people.errors import PersonExists
 from jineng.people.filters import refuse_numbers
 from jineng.people.models import Person, PersonQuerySet, TargetGroup
 from jineng.people.queries import search_people, with_list_details
@@ -162,7 +163,7 @@ def people_for(user: Any) -> PersonQuerySet:
     return with_list_details(Person.objects.visible_to(user), user)
 
 
-def _conflict_outcome(user: Any, exc: services.PersonExists) -> Outcome:
+def _conflict_outcome(user: Any, exc: PersonExists) -> Outcome:
     # Point at the existing record only when the caller could open it anyway.
     existing_id = exc.extra.get("existing_id")
     if existing_id and Person.objects.visible_to(user).filter(pk=existing_id).exists():
@@ -212,7 +213,7 @@ def create_person(
         data = services.PersonInput(**payload.dict())
         try:
             person = services.register_person(data, actor=user)
-        except services.PersonExists as exc:
+        except PersonExists as exc:
             tied = _tie_registered(data, user)
             if tied is None:
                 return _conflict_outcome(user, exc)

@@ -29,14 +29,9 @@ from jineng.people.choices import (
     HukouType,
     MembershipSource,
 )
+from jineng.people.errors import InvalidPerson, PersonExists
 from jineng.people.models import Affiliation, Person, TargetGroup, TargetGroupMembership
 from jineng.regions.models import Region, RegionLevel
-
-
-class PersonExists(Conflict):
-    """A person with this citizen ID is already registered."""
-
-    code = "person_exists"
 
 
 @dataclass(frozen=True)
@@ -105,18 +100,6 @@ def resolve_region(code: str, regions: dict[str, Region] | None = None) -> Regio
             field="region_code",
         )
     return region
-
-
-class InvalidPerson(ValidationFailed):
-    """One or more fields of a person's input are invalid; ``errors`` lists each of them."""
-
-    def __init__(self, errors: list[ValidationFailed]) -> None:
-        super().__init__(
-            errors[0].detail,
-            field=errors[0].field,
-            errors=[{"field": e.field, "detail": str(e.detail)} for e in errors],
-        )
-        self.errors = errors
 
 
 @dataclass(frozen=True, slots=True)

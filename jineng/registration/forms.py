@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from jineng.accounts.models import User
 from jineng.core.errors import ValidationFailed
 from jineng.core.validators import normalize_mobile
-from jineng.people.services import InvalidPerson, PersonInput, clean_person
+from jineng.people.errors import InvalidPerson
+from jineng.people.services import PersonInput, clean_person
 from jineng.regions.models import Region, RegionLevel
 from jineng.registration.services import PendingRegistration
 

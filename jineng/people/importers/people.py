@@ -51,6 +51,7 @@ from jineng.core.tabular import (
 )
 from jineng.core.validators import imported_id_damage
 from jineng.people.choices import AffiliationKind, MembershipSource
+from jineng.people.errors import InvalidPerson
 from jineng.people.identity import record_identity_misses
 from jineng.people.importers.bulk import (
     PreparedPerson,
@@ -70,7 +71,6 @@ from jineng.people.importers.columns import (
 )
 from jineng.people.models import Person
 from jineng.people.services import (
-    InvalidPerson,
     PersonInput,
     charge_import,
     clean_person,

@@ -9,10 +9,10 @@ from conftest import ID_A, ID_B
 from jineng.core import pii
 from jineng.core.errors import Conflict, PermissionDenied, ValidationFailed
 from jineng.core.models import AuditEvent
+from jineng.people.errors import PersonExists
 from jineng.people.identity import reveal_personal_data
 from jineng.people.models import Affiliation, Person, TargetGroupMembership
 from jineng.people.services import (
-    PersonExists,
     PersonInput,
     add_membership,
     register_person,
