@@ -24,12 +24,18 @@ from jineng.accounts.actors import Actor
 from jineng.accounts.roles import Capability
 from jineng.attendance import access, locks, policy, tokens
 from jineng.attendance.choices import AttendanceFlag, AttendanceMethod, ReviewDecision
+from jineng.attendance.errors import (
+    AlreadyCheckedIn,
+    AlreadyReviewed,
+    InvalidCode,
+    ManualCheckInClosed,
+    NotEnrolled,
+    NotYetEnrolled,
+)
 from jineng.attendance.geo import haversine_m
 from jineng.attendance.models import Attendance
 from jineng.core import audit
 from jineng.core.errors import (
-    Conflict,
-    DomainError,
     InvalidTransition,
     PermissionDenied,
     ValidationFailed,
@@ -39,34 +45,6 @@ from jineng.notifications.choices import NotificationKind
 from jineng.notifications.services import accounts_of_people, notify
 from jineng.training.choices import FINISHED_STATUSES, ClassStatus, EnrolmentStatus
 from jineng.training.models import ClassSession, Enrolment
-
-
-class NotEnrolled(DomainError):
-    """The person holds no enrolled place in the session's class."""
-
-    code = "not_enrolled"
-    status = 403
-
-
-class AlreadyCheckedIn(Conflict):
-    """The trainee has checked in to this session before; nothing new is written."""
-
-    code = "already_checked_in"
-
-
-class ManualCheckInClosed(DomainError):
-    """The session is not open to manual check-ins: it has not begun, or its grace has passed."""
-
-    code = "manual_check_in_closed"
-    status = 409
-
-
-class NotYetEnrolled(DomainError):
-    """The trainee's place took its seat after the session ended (or after the check-in time
-    given): they were not a trainee of the class when it was held."""
-
-    code = "not_yet_enrolled"
-    status = 409
 
 
 @dataclass(frozen=True)
@@ -111,7 +89,7 @@ def _session(session_id: int) -> ClassSession:
         .first()
     )
     if session is None:
-        raise tokens.InvalidCode(_("This attendance code names no session."), field="code")
+        raise InvalidCode(_("This attendance code names no session."), field="code")
     return session
 
 
@@ -125,14 +103,14 @@ def require_code_open(session: ClassSession, at: datetime.datetime) -> None:
     """Refuse a check-in outside the session's code window, saying when it opens or closed."""
     opens_at = policy.code_opens_at(session.starts_at)
     if at < opens_at:
-        raise tokens.InvalidCode(
+        raise InvalidCode(
             _("Check-in for this session has not opened yet: it opens at {time}.").format(
                 time=local_moment(opens_at)
             ),
             field="code",
         )
     if at > policy.code_closes_at(session.ends_at):
-        raise tokens.InvalidCode(_("Check-in for this session is closed."), field="code")
+        raise InvalidCode(_("Check-in for this session is closed."), field="code")
 
 
 def require_manual_window(
@@ -387,12 +365,6 @@ def record_manual_check_in(
     return _write(
         enrolment, session, at, method=AttendanceMethod.MANUAL, actor=actor, reason=reason[:300]
     )
-
-
-class AlreadyReviewed(Conflict):
-    """A reviewer has decided this check-in before; a decision is final."""
-
-    code = "check_in_already_reviewed"
 
 
 # The audit action of each decision, written out so the audit labels' scan finds every code.

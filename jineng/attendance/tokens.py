@@ -13,16 +13,9 @@ from django.core import signing
 from django.utils.translation import gettext as _
 
 from jineng.attendance import policy
-from jineng.core.errors import DomainError
+from jineng.attendance.errors import InvalidCode
 
 SALT = "jineng.attendance.qr"
-
-
-class InvalidCode(DomainError):
-    """A QR code that is forged, expired, from the future or for another session."""
-
-    code = "invalid_code"
-    status = 400
 
 
 def step_at(at: datetime.datetime) -> int:

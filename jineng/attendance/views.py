@@ -29,6 +29,7 @@ from jineng.accounts.actors import AuthenticatedHttpRequest
 from jineng.accounts.roles import Capability
 from jineng.attendance import access, exports, policy, queries, services, tokens
 from jineng.attendance.choices import ReviewDecision
+from jineng.attendance.errors import AlreadyCheckedIn, InvalidCode
 from jineng.attendance.forms import CheckInForm, ManualCheckInForm, ReviewForm
 from jineng.attendance.models import Attendance
 from jineng.core import errors
@@ -252,13 +253,13 @@ def check_in(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         .first()
     )
     if session is None:
-        missing = tokens.InvalidCode(_("This attendance code names no session."))
+        missing = InvalidCode(_("This attendance code names no session."))
         return _refused(request, missing, None, new_id)
     if request.method == "GET":
         return _with_device(request, _check_in_page(request, code, session, now), new_id)
     form = CheckInForm(request.POST)
     if not form.is_valid() or scanned_at is None:
-        expired = tokens.InvalidCode(
+        expired = InvalidCode(
             _("This check-in page has expired. Scan the code on the session screen again.")
         )
         return _refused(request, expired, session, new_id)
@@ -271,7 +272,7 @@ def check_in(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         attendance = services.check_in(
             code, actor=request.user, scanned_at=scanned_at, location=location, device=device
         )
-    except services.AlreadyCheckedIn as error:
+    except AlreadyCheckedIn as error:
         messages.info(request, str(error.detail))
         return _with_device(request, redirect("attendance:mine"), new_id)
     except DomainError as error:

@@ -11,6 +11,7 @@ import pytest
 from django.db import IntegrityError, connection
 
 from jineng.attendance import locks, services, tokens
+from jineng.attendance.errors import AlreadyCheckedIn, AlreadyReviewed
 from jineng.attendance.models import Attendance
 from jineng.core.models import AuditEvent
 
@@ -33,7 +34,7 @@ def _scan_in_parallel(worker: Any, code: str, lock: Callable[[int], Any]) -> lis
         try:
             services.check_in(code, actor=worker)
             outcomes.append("checked in")
-        except services.AlreadyCheckedIn:
+        except AlreadyCheckedIn:
             outcomes.append("already")
         except IntegrityError:
             outcomes.append("integrity error")
@@ -85,7 +86,7 @@ def test_parallel_reviews_of_one_check_in_decide_it_once(
         try:
             services.review_check_in(flagged.pk, decision=decision, reason="核查", actor=actor)
             outcomes.append(decision)
-        except services.AlreadyReviewed:
+        except AlreadyReviewed:
             outcomes.append("already")
         finally:
             connection.close()

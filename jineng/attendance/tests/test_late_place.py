@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from jineng.api.tests.helpers import api_client
 from jineng.attendance import queries, services, tokens
+from jineng.attendance.errors import NotYetEnrolled
 from jineng.attendance.exports import cell_text
 from jineng.attendance.models import Attendance
 from jineng.core.errors import ValidationFailed
@@ -62,7 +63,7 @@ def test_late_trainee_gets_no_hours_for_a_session_held_before_the_place(
     with time_machine.travel(next_day, tick=False):
         training.transition(c.pk, ClassStatus.RUNNING, actor=staff_a)
         place = training.enrol_by_id_card(c.pk, person.id_number, person.name, actor=staff_a)
-        with pytest.raises(services.NotYetEnrolled) as error:
+        with pytest.raises(NotYetEnrolled) as error:
             services.record_manual_check_in(
                 first.pk,
                 place.pk,
@@ -110,7 +111,7 @@ def test_manual_check_in_in_the_grace_of_a_session_held_before_the_place_is_refu
     """Within the 48-hour grace, dated now (after the place): still no place at the session."""
     place = _place_at(training_class, person, MORNING_ENDS + HOUR)
     at_start.move_to(MORNING_ENDS + 2 * HOUR)
-    with pytest.raises(services.NotYetEnrolled) as error:
+    with pytest.raises(NotYetEnrolled) as error:
         services.record_manual_check_in(sessions[0].pk, place.pk, reason="补签", actor=staff_a)
     assert (error.value.status, error.value.field) == (409, "session")
     assert not Attendance.objects.exists()
@@ -128,7 +129,7 @@ def test_code_check_in_to_a_session_ended_before_the_place_is_refused(
     place = _place_at(training_class, worker.person, MORNING_ENDS + datetime.timedelta(minutes=10))
     at_start.move_to(MORNING_ENDS + datetime.timedelta(minutes=20))
     code = tokens.make_code(sessions[0].pk, MORNING_ENDS + datetime.timedelta(minutes=20))
-    with pytest.raises(services.NotYetEnrolled) as error:
+    with pytest.raises(NotYetEnrolled) as error:
         services.check_in(code, actor=worker)
     assert error.value.field == "code"
     assert not Attendance.objects.filter(enrolment=place).exists()
@@ -244,7 +245,7 @@ def test_a_place_promoted_from_the_waitlist_counts_no_session_held_while_it_wait
     training.withdraw(seated.pk, actor=staff_a, reason="另有安排")
     waiting.refresh_from_db()
     assert (waiting.status, waiting.seated_at) == (EnrolmentStatus.ENROLLED, MORNING_ENDS + HOUR)
-    with pytest.raises(services.NotYetEnrolled) as error:
+    with pytest.raises(NotYetEnrolled) as error:
         services.record_manual_check_in(sessions[0].pk, waiting.pk, reason="补签", actor=staff_a)
     assert (error.value.status, error.value.field) == (409, "session")
     assert not Attendance.objects.filter(enrolment=waiting).exists()

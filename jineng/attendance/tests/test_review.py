@@ -9,6 +9,7 @@ from django.utils import translation
 
 from jineng.attendance import queries, services, tokens
 from jineng.attendance.access import check_ins_to_review
+from jineng.attendance.errors import AlreadyReviewed
 from jineng.attendance.models import Attendance
 from jineng.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from jineng.core.models import AuditEvent
@@ -106,7 +107,7 @@ def test_a_decision_is_final_and_needs_a_reason_and_a_known_decision(reviewer, f
         services.review_check_in(flagged.pk, decision="maybe", reason="x", actor=reviewer)
     assert unknown.value.field == "decision"
     services.review_check_in(flagged.pk, decision="accepted", reason="核对无误", actor=reviewer)
-    with pytest.raises(services.AlreadyReviewed):
+    with pytest.raises(AlreadyReviewed):
         services.review_check_in(flagged.pk, decision="rejected", reason="改判", actor=reviewer)
     assert Attendance.objects.get(pk=flagged.pk).review == "accepted"
     assert AuditEvent.objects.filter(action__startswith="attendance.attendance.a").count() == 1

@@ -10,6 +10,7 @@ from django.core import signing
 from django.utils import translation
 
 from jineng.attendance import services, tokens
+from jineng.attendance.errors import AlreadyCheckedIn, InvalidCode, NotEnrolled
 from jineng.attendance.geo import haversine_m
 from jineng.attendance.models import Attendance
 from jineng.core.errors import NotFound, PermissionDenied, ValidationFailed
@@ -79,7 +80,7 @@ def test_code_is_refused_two_steps_later(worker, enrolment, sessions, at_start):
     step = tokens.step_at(START)
     code = tokens.make_code(sessions[0].pk, tokens.step_start(step))
     at_start.move_to(tokens.step_start(step + 2))
-    with pytest.raises(tokens.InvalidCode, match="expired"):
+    with pytest.raises(InvalidCode, match="expired"):
         scan(worker, code)
     assert not Attendance.objects.exists()
     assert not AuditEvent.objects.filter(action__startswith="attendance.").exists()
@@ -87,7 +88,7 @@ def test_code_is_refused_two_steps_later(worker, enrolment, sessions, at_start):
 
 def test_code_from_the_future_is_refused(worker, enrolment, sessions, at_start):
     code = tokens.make_code(sessions[0].pk, START + 30 * SECONDS)
-    with pytest.raises(tokens.InvalidCode, match="expired"):
+    with pytest.raises(InvalidCode, match="expired"):
         scan(worker, code)
     assert not Attendance.objects.exists()
 
@@ -108,7 +109,7 @@ def test_code_from_the_future_is_refused(worker, enrolment, sessions, at_start):
 )
 def test_forged_code_is_refused(worker, enrolment, sessions, at_start, forge):
     forged = forge(tokens.make_code(sessions[0].pk, START))
-    with pytest.raises(tokens.InvalidCode, match="not genuine"):
+    with pytest.raises(InvalidCode, match="not genuine"):
         scan(worker, forged)
     assert not Attendance.objects.exists()
 
@@ -122,7 +123,7 @@ def test_code_of_another_session_checks_in_to_that_session_only(
         training_class=class_b, starts_at=START, ends_at=START + 60 * MINUTES
     )
     code = tokens.make_code(other.pk, START)
-    with pytest.raises(services.NotEnrolled, match="B-2026-001"):
+    with pytest.raises(NotEnrolled, match="B-2026-001"):
         scan(worker, code)
     assert not Attendance.objects.exists()
 
@@ -130,7 +131,7 @@ def test_code_of_another_session_checks_in_to_that_session_only(
 def test_code_of_a_later_session_is_refused_before_it_opens(worker, enrolment, sessions, at_start):
     # The afternoon session's code, had anyone made it in the morning, does not open until 13:00.
     code = tokens.make_code(sessions[1].pk, START)
-    with pytest.raises(tokens.InvalidCode) as refused:
+    with pytest.raises(InvalidCode) as refused:
         scan(worker, code)
     assert refused.value.detail == (
         "Check-in for this session has not opened yet: it opens at Mar 2, 13:00."
@@ -142,7 +143,7 @@ def test_code_of_a_later_session_is_refused_before_it_opens(worker, enrolment, s
 def test_code_opens_an_hour_before_the_start(worker, enrolment, sessions, at_start):
     opens = sessions[1].starts_at - 60 * MINUTES
     at_start.move_to(opens - SECONDS)
-    with pytest.raises(tokens.InvalidCode, match="not opened yet"):
+    with pytest.raises(InvalidCode, match="not opened yet"):
         scan(worker, tokens.make_code(sessions[1].pk, opens - SECONDS))
     at_start.move_to(opens)
     assert scan(worker, tokens.make_code(sessions[1].pk, opens)).session == sessions[1]
@@ -152,7 +153,7 @@ def test_code_is_refused_as_closed_after_the_window(worker, enrolment, sessions,
     # The morning session ends at 11:00 and its codes are accepted until 11:30.
     closes = sessions[0].ends_at + 30 * MINUTES
     at_start.move_to(closes + SECONDS)
-    with pytest.raises(tokens.InvalidCode) as refused:
+    with pytest.raises(InvalidCode) as refused:
         scan(worker, tokens.make_code(sessions[0].pk, closes + SECONDS))
     assert refused.value.detail == "Check-in for this session is closed."
     assert not Attendance.objects.exists()
@@ -212,20 +213,20 @@ def test_haversine_matches_a_known_distance():
 
 
 def test_worker_not_enrolled_is_refused(worker, training_class, sessions, at_start):
-    with pytest.raises(services.NotEnrolled, match="not enrolled in class A-2026-001"):
+    with pytest.raises(NotEnrolled, match="not enrolled in class A-2026-001"):
         scan(worker, tokens.make_code(sessions[0].pk, START))
     assert not Attendance.objects.exists()
 
 
 def test_withdrawn_worker_is_refused(worker, enrolment, sessions, at_start):
     Enrolment.objects.filter(pk=enrolment.pk).update(status="withdrawn")
-    with pytest.raises(services.NotEnrolled):
+    with pytest.raises(NotEnrolled):
         scan(worker, tokens.make_code(sessions[0].pk, START))
     assert not Attendance.objects.exists()
 
 
 def test_staff_cannot_check_in_by_scanning(staff_a, worker, enrolment, sessions, at_start):
-    with pytest.raises(services.NotEnrolled):
+    with pytest.raises(NotEnrolled):
         scan(staff_a, tokens.make_code(sessions[0].pk, START))
     assert not Attendance.objects.exists()
 
@@ -233,7 +234,7 @@ def test_staff_cannot_check_in_by_scanning(staff_a, worker, enrolment, sessions,
 def test_second_check_in_is_a_conflict_that_writes_nothing(worker, enrolment, sessions, at_start):
     first = scan(worker, tokens.make_code(sessions[0].pk, START))
     at_start.move_to(START + 5 * MINUTES)
-    with pytest.raises(services.AlreadyCheckedIn):
+    with pytest.raises(AlreadyCheckedIn):
         scan(worker, tokens.make_code(sessions[0].pk, START + 5 * MINUTES))
     assert list(Attendance.objects.all()) == [first]
     assert AuditEvent.objects.filter(action="attendance.attendance.created").count() == 1
@@ -317,7 +318,7 @@ def test_manual_check_in_refuses_a_trainee_of_another_class(
 
     other_class = make_class(school_a, "A-2026-002", occupation)
     other = Enrolment.objects.create(training_class=other_class, person=enrolment.person)
-    with pytest.raises(services.NotEnrolled):
+    with pytest.raises(NotEnrolled):
         services.record_manual_check_in(sessions[0].pk, other.pk, reason="x", actor=staff_a)
     assert not Attendance.objects.exists()
 
