@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext as _
+
 from jineng.core.errors import Conflict, PermissionDenied, ValidationFailed
+from jineng.core.tabular import MAX_REPORTED_ERRORS
+
+if TYPE_CHECKING:
+    from jineng.catalogs.importers.reader import RowError
 
 
 class FourEyesRequired(PermissionDenied):
@@ -39,3 +47,36 @@ class InvalidEntry(ValidationFailed):
             errors=[{"field": e.field, "detail": str(e.detail)} for e in errors],
         )
         self.errors = errors
+
+
+class DuplicateEntry(Conflict):
+    """The version already has an entry with this key."""
+
+    code = "duplicate_entry"
+
+
+class AppealExists(Conflict):
+    """The organisation has already appealed this change."""
+
+    code = "appeal_exists"
+
+
+class ImportFailed(ValidationFailed):
+    """The file has bad rows; ``errors`` lists the first MAX_REPORTED_ERRORS as row, column
+    and reason, ``error_count`` says how many there are in all."""
+
+    code = "import_failed"
+
+    def __init__(self, errors: list[RowError]) -> None:
+        first = errors[0]
+        shown = errors[:MAX_REPORTED_ERRORS]
+        super().__init__(
+            _("{n} problems in the file; the first: row {row}, {column}: {reason}").format(
+                n=len(errors), row=first.row, column=first.column, reason=first.reason
+            ),
+            field="file",
+            errors=[e.as_dict() for e in shown],
+            error_count=len(errors),
+        )
+        self.errors = shown
+        self.error_count = len(errors)

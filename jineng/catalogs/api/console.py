@@ -33,6 +33,7 @@ from jineng.catalogs.api.schemas import (
     CatalogVersionOut,
 )
 from jineng.catalogs.choices import CatalogKind
+from jineng.catalogs.errors import ImportFailed
 from jineng.catalogs.models import CatalogAppeal, CatalogEntry, CatalogVersion
 from jineng.core.errors import PermissionDenied
 
@@ -103,7 +104,7 @@ def import_draft(
             effective_from=effective_from,
             actor=actor(request),
         )
-    except services.ImportFailed as exc:
+    except ImportFailed as exc:
         return Status(400, {**exc.as_dict(), "errors": [e.as_dict() for e in exc.errors]})
     version = CatalogVersion.objects.select_related("catalog", "based_on").get(pk=result.version.pk)
     return Status(

@@ -3,8 +3,8 @@
 Each public function owns its transaction and audit events (see STYLE.md §2).
 """
 
-from jineng.catalogs.services.appeals import AppealExists, decide_appeal, file_appeal
-from jineng.catalogs.services.common import DuplicateEntry, get_catalog, transition
+from jineng.catalogs.services.appeals import decide_appeal, file_appeal
+from jineng.catalogs.services.common import get_catalog, transition
 from jineng.catalogs.services.drafts import (
     add_entry,
     create_draft,
@@ -14,7 +14,7 @@ from jineng.catalogs.services.drafts import (
     update_entry,
 )
 from jineng.catalogs.services.entries import EntryInput, Lookups, clean_entry
-from jineng.catalogs.services.imports import ImportFailed, ImportResult, import_draft
+from jineng.catalogs.services.imports import ImportResult, import_draft
 from jineng.catalogs.services.register import REGISTER_KINDS, draft_from_register
 from jineng.catalogs.services.review import (
     ChangeInput,
@@ -27,12 +27,9 @@ from jineng.catalogs.services.review import (
 )
 
 __all__ = [
-    "AppealExists",
     "ChangeInput",
-    "DuplicateEntry",
     "REGISTER_KINDS",
     "EntryInput",
-    "ImportFailed",
     "ImportResult",
     "Lookups",
     "add_entry",

@@ -11,21 +11,16 @@ from jineng.accounts.actors import Actor
 from jineng.accounts.roles import Capability
 from jineng.catalogs import access, locks
 from jineng.catalogs.choices import APPEAL_TRANSITIONS, AppealStatus
+from jineng.catalogs.errors import AppealExists
 from jineng.catalogs.models import CatalogAppeal
 from jineng.catalogs.services.common import require
 from jineng.core import audit, scope
-from jineng.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from jineng.core.errors import InvalidTransition, NotFound, ValidationFailed
 from jineng.core.scope import CHANGE
 from jineng.notifications.choices import NotificationKind
 from jineng.notifications.services import notify
 
 MAX_TEXT = 5000
-
-
-class AppealExists(Conflict):
-    """The organisation has already appealed this change."""
-
-    code = "appeal_exists"
 
 
 def _clean_text(value: str, *, field: str, label: str) -> str:

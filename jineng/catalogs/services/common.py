@@ -8,13 +8,7 @@ from jineng.accounts.actors import Actor
 from jineng.accounts.roles import has_capability
 from jineng.catalogs.choices import VERSION_TRANSITIONS, CatalogKind, VersionStatus
 from jineng.catalogs.models import Catalog, CatalogVersion
-from jineng.core.errors import Conflict, InvalidTransition, PermissionDenied, ValidationFailed
-
-
-class DuplicateEntry(Conflict):
-    """The version already has an entry with this key."""
-
-    code = "duplicate_entry"
+from jineng.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 
 
 def require(actor: Actor, capability: str) -> None:

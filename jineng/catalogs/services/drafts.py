@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from jineng.accounts.actors import Actor
 from jineng.accounts.roles import Capability
 from jineng.catalogs import locks, queries
+from jineng.catalogs.errors import DuplicateEntry
 from jineng.catalogs.models import Catalog, CatalogChange, CatalogEntry, CatalogVersion
 from jineng.catalogs.services.common import (
-    DuplicateEntry,
     editable,
     get_catalog,
     require,

@@ -14,36 +14,14 @@ from django.utils.translation import gettext as _
 from jineng.accounts.actors import Actor
 from jineng.accounts.roles import Capability
 from jineng.catalogs import locks, queries
-from jineng.catalogs.errors import StaleDraft
-from jineng.catalogs.importers.reader import ImportPlan, RowError, limits, plan_import
+from jineng.catalogs.errors import ImportFailed, StaleDraft
+from jineng.catalogs.importers.reader import ImportPlan, limits, plan_import
 from jineng.catalogs.models import CatalogEntry, CatalogVersion
 from jineng.catalogs.services.common import get_catalog, require
 from jineng.catalogs.services.drafts import new_draft
 from jineng.catalogs.services.review import ChangeInput, write_changes
 from jineng.core import audit
-from jineng.core.errors import ValidationFailed
-from jineng.core.tabular import MAX_REPORTED_ERRORS, Source, read_bytes
-
-
-class ImportFailed(ValidationFailed):
-    """The file has bad rows; ``errors`` lists the first MAX_REPORTED_ERRORS as row, column
-    and reason, ``error_count`` says how many there are in all."""
-
-    code = "import_failed"
-
-    def __init__(self, errors: list[RowError]) -> None:
-        first = errors[0]
-        shown = errors[:MAX_REPORTED_ERRORS]
-        super().__init__(
-            _("{n} problems in the file; the first: row {row}, {column}: {reason}").format(
-                n=len(errors), row=first.row, column=first.column, reason=first.reason
-            ),
-            field="file",
-            errors=[e.as_dict() for e in shown],
-            error_count=len(errors),
-        )
-        self.errors = shown
-        self.error_count = len(errors)
+from jineng.core.tabular import Source, read_bytes
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from django.utils import translation
 
 from jineng.catalogs import services
 from jineng.catalogs.choices import CatalogKind
+from jineng.catalogs.errors import ImportFailed
 from jineng.catalogs.forms import EntryForm
 from jineng.catalogs.importers import cells
 from jineng.catalogs.models import CatalogVersion
@@ -103,7 +104,7 @@ def test_the_importer_reports_them_by_row_and_column(bureau_admin):
     buffer = io.BytesIO()
     book.save(buffer)
 
-    with pytest.raises(services.ImportFailed) as raised:
+    with pytest.raises(ImportFailed) as raised:
         services.import_draft(
             CatalogKind.SUBSIDISED_TRAINING,
             buffer.getvalue(),

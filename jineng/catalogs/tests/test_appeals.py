@@ -4,6 +4,7 @@ import pytest
 
 from jineng.catalogs import queries, services
 from jineng.catalogs.choices import AppealStatus, CatalogKind, ChangeReason
+from jineng.catalogs.errors import AppealExists
 from jineng.catalogs.models import CatalogAppeal, CatalogChange
 from jineng.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from jineng.core.models import AuditEvent
@@ -67,7 +68,7 @@ def test_only_removals_and_suspensions_are_appealable(removal, staff_a):
 
 def test_an_organisation_appeals_a_change_once(removal, staff_a):
     services.file_appeal(removal.pk, grounds="First.", actor=staff_a)
-    with pytest.raises(services.AppealExists):
+    with pytest.raises(AppealExists):
         services.file_appeal(removal.pk, grounds="Again.", actor=staff_a)
     assert CatalogAppeal.objects.count() == 1
 

@@ -9,6 +9,7 @@ from python_calamine import CalamineWorkbook
 
 from jineng.catalogs import queries, services
 from jineng.catalogs.choices import CatalogKind, ChangeReason, VersionStatus
+from jineng.catalogs.errors import ImportFailed
 from jineng.catalogs.importers import export
 from jineng.catalogs.models import CatalogChange, CatalogVersion
 from jineng.catalogs.tests.conftest import TODAY
@@ -146,7 +147,7 @@ def test_every_bad_row_is_reported_and_nothing_written(bureau_admin):
         ],
         HEADER[:6],
     )
-    with pytest.raises(services.ImportFailed) as exc:
+    with pytest.raises(ImportFailed) as exc:
         run(content, bureau_admin)
     found = [(e.row, e.column) for e in exc.value.errors]
     assert found == [
@@ -185,7 +186,7 @@ def test_overlapping_validity_for_the_same_entry_is_caught(bureau_admin):
         ],
         HEADER[:9],
     )
-    with pytest.raises(services.ImportFailed) as exc:
+    with pytest.raises(ImportFailed) as exc:
         run(content, bureau_admin)
     assert [(e.row, e.column, e.reason) for e in exc.value.errors] == [
         (
@@ -243,7 +244,7 @@ def test_a_reason_that_does_not_fit_its_row_is_reported(bureau_admin, publisher)
             ["4-10-01-05", "", "初级", "就业技能培训", "", "", "", "", "", "退出", "检查", "y"],
         ]
     )
-    with pytest.raises(services.ImportFailed) as exc:
+    with pytest.raises(ImportFailed) as exc:
         run(content, bureau_admin)
     assert [(e.row, e.column) for e in exc.value.errors] == [(3, "依据"), (4, "条目编号")]
     assert CatalogVersion.objects.count() == 1
@@ -254,7 +255,7 @@ def test_a_fitting_reason_check_runs_once_the_rows_are_clean(bureau_admin, publi
     content = xlsx(
         [["6-31-01-03", "", "初级", "就业技能培训", 800, 80, "", "", "", "调整", "政策", "x"]]
     )
-    with pytest.raises(services.ImportFailed) as exc:
+    with pytest.raises(ImportFailed) as exc:
         run(content, bureau_admin)
     assert exc.value.errors[0].column == "变动原因"
     assert "does not differ" in exc.value.errors[0].reason

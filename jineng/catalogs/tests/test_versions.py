@@ -8,6 +8,7 @@ from jineng.catalogs import queries, services
 from jineng.catalogs.choices import CatalogKind, ChangeReason, GroundsKind, VersionStatus
 from jineng.catalogs.errors import (
     BackDated,
+    DuplicateEntry,
     FourEyesRequired,
     InvalidEntry,
     ReasonsMissing,
@@ -104,7 +105,7 @@ def test_subsidised_entry_needs_amount_type_and_hours(bureau_admin):
 
 def test_add_entry_refuses_a_duplicate_key(bureau_admin):
     version = draft_with(bureau_admin, [subsidy()])
-    with pytest.raises(services.DuplicateEntry) as exc:
+    with pytest.raises(DuplicateEntry) as exc:
         services.add_entry(version.pk, subsidy(fen=90000), actor=bureau_admin)
     assert exc.value.field == "key"
     assert CatalogEntry.objects.get(version=version).subsidy_fen == 80000

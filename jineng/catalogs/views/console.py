@@ -15,6 +15,7 @@ from jineng.accounts.actors import AuthenticatedHttpRequest
 from jineng.accounts.roles import Capability
 from jineng.catalogs import display, queries, services
 from jineng.catalogs.choices import AppealStatus, CatalogKind, VersionStatus
+from jineng.catalogs.errors import ImportFailed
 from jineng.catalogs.forms import (
     DraftForm,
     ImportForm,
@@ -108,7 +109,7 @@ def draft_import(request: AuthenticatedHttpRequest) -> HttpResponse:
                 effective_from=data["effective_from"],
                 actor=request.user,
             )
-        except services.ImportFailed as exc:
+        except ImportFailed as exc:
             row_errors = [e.as_dict() for e in exc.errors]
             form.add_error(None, exc.detail)
         except DomainError as exc:
