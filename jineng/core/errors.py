@@ -35,6 +35,12 @@ class ValidationFailed(DomainError):
     code = "invalid"
 
 
+class ImportFailed(ValidationFailed):
+    """The file as a whole cannot be imported; nothing was written."""
+
+    code = "import_failed"
+
+
 class Conflict(DomainError):
     """The request would duplicate or contradict an existing record."""
 

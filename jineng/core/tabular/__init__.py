@@ -2,7 +2,7 @@
 
 from jineng.core.tabular.columns import Choices, Column, ColumnMap, HeaderMap, normalize_header
 from jineng.core.tabular.errors import MAX_REPORTED_ERRORS, ErrorLog
-from jineng.core.tabular.limits import ImportFailed, Limits, too_large, upload_too_large
+from jineng.core.tabular.limits import Limits, too_large, upload_too_large
 from jineng.core.tabular.reader import (
     NumberText,
     Sheet,
@@ -23,7 +23,6 @@ __all__ = [
     "ColumnMap",
     "ErrorLog",
     "HeaderMap",
-    "ImportFailed",
     "Limits",
     "NumberText",
     "Sheet",

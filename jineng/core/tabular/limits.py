@@ -15,7 +15,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from jineng.core.errors import ValidationFailed
+from jineng.core.errors import ImportFailed
 
 # A whole city's workforce (about 350,000 people) must fit in one file.
 DEFAULT_MAX_ROWS = 500_000
@@ -34,12 +34,6 @@ DEFAULT_MAX_RATIO = 200
 RATIO_FLOOR_BYTES = 1024 * 1024
 # A workbook of more parts than this is not a spreadsheet anyone typed.
 MAX_PARTS = 10_000
-
-
-class ImportFailed(ValidationFailed):
-    """The file as a whole cannot be imported; nothing was written."""
-
-    code = "import_failed"
 
 
 @dataclass(frozen=True)

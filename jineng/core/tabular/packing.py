@@ -19,10 +19,10 @@ from xml.parsers import expat
 
 from django.utils.translation import gettext as _
 
+from jineng.core.errors import ImportFailed
 from jineng.core.tabular.limits import (
     MAX_PARTS,
     RATIO_FLOOR_BYTES,
-    ImportFailed,
     Limits,
     megabytes,
     more_rows_than,

@@ -29,9 +29,9 @@ from typing import IO, Any
 from django.utils.translation import gettext as _
 
 from jineng.core import pii
+from jineng.core.errors import ImportFailed
 from jineng.core.tabular import packing
 from jineng.core.tabular.limits import (
-    ImportFailed,
     Limits,
     megabytes,
     more_rows_than,

@@ -12,9 +12,9 @@ import textwrap
 import openpyxl
 import pytest
 
+from jineng.core.errors import ImportFailed
 from jineng.core.tabular import (
     ErrorLog,
-    ImportFailed,
     Limits,
     cell_text,
     csv_row,
@@ -329,7 +329,8 @@ MEMORY_PROBE = textwrap.dedent(
     import io, json, resource, sys
     import django
     django.setup()
-    from jineng.core.tabular import ImportFailed, open_sheet
+    from jineng.core.errors import ImportFailed
+    from jineng.core.tabular import open_sheet
     from jineng.core.tests import spreadsheets
     bombs = {
         "unpacks to 300 MiB": spreadsheets.inflating_xlsx(300 * 1024 * 1024),

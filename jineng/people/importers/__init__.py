@@ -1,6 +1,5 @@
 """Bulk import of people from csv and xlsx files, and the shared bulk-insert path."""
 
-from jineng.core.tabular import ImportFailed
 from jineng.people.importers.people import (
     ALL_OR_NOTHING,
     COMMIT_GOOD,
@@ -18,7 +17,6 @@ __all__ = [
     "COMMIT_GOOD",
     "JOB_KIND",
     "MODES",
-    "ImportFailed",
     "ImportResult",
     "RowError",
     "default_workers",

@@ -26,11 +26,11 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from jineng.accounts.actors import Actor
-from jineng.core.errors import Busy, DomainError
+from jineng.core.errors import Busy, DomainError, ImportFailed
 from jineng.core.files import clean_original_name, private_root
 from jineng.core.jobs import claim_job, fail_stalled_jobs, finish_job, start_job
 from jineng.core.models import Job
-from jineng.core.tabular import ImportFailed, Source, open_sheet, read_bytes
+from jineng.core.tabular import Source, open_sheet, read_bytes
 from jineng.notifications.choices import NotificationKind
 from jineng.notifications.services import notify
 from jineng.people.exporters.jobs import delete_expired_exports

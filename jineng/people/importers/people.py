@@ -35,12 +35,17 @@ from django.utils.translation import ngettext
 from jineng.accounts.actors import Actor
 from jineng.accounts.roles import Capability
 from jineng.core import audit, pii
-from jineng.core.errors import DomainError, PermissionDenied, RateLimited, ValidationFailed
+from jineng.core.errors import (
+    DomainError,
+    ImportFailed,
+    PermissionDenied,
+    RateLimited,
+    ValidationFailed,
+)
 from jineng.core.jobs import Progress, finish_job
 from jineng.core.models import Job
 from jineng.core.tabular import (
     ErrorLog,
-    ImportFailed,
     NumberText,
     Sheet,
     Source,

@@ -4,6 +4,6 @@ These names stay importable from here for callers written against the people rea
 (the training app's bulk enrolment).
 """
 
-from jineng.core.tabular import ImportFailed, Sheet, Source, file_digest, open_sheet, read_bytes
+from jineng.core.tabular import Sheet, Source, file_digest, open_sheet, read_bytes
 
-__all__ = ["ImportFailed", "Sheet", "Source", "file_digest", "open_sheet", "read_bytes"]
+__all__ = ["Sheet", "Source", "file_digest", "open_sheet", "read_bytes"]

@@ -9,10 +9,10 @@ from django.utils import timezone, translation
 from stdnum.cn import ric
 
 from jineng.core import pii
-from jineng.core.errors import PermissionDenied
+from jineng.core.errors import ImportFailed, PermissionDenied
 from jineng.core.jobs import start_job
 from jineng.core.models import AuditEvent, Job
-from jineng.people.importers import COMMIT_GOOD, ImportFailed, RowError, import_people
+from jineng.people.importers import COMMIT_GOOD, RowError, import_people
 from jineng.people.importers import people as importer
 from jineng.people.importers.people import _read_chunk as _real_read_chunk
 from jineng.people.importers.reader import file_digest

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from jineng.accounts.actors import AuthenticatedHttpRequest
 from jineng.accounts.roles import Capability
+from jineng.core.errors import ImportFailed
 from jineng.core.http import mark_personal_data
 from jineng.core.models import Job
 from jineng.core.tabular import MAX_REPORTED_ERRORS, Limits, too_large, upload_too_large
@@ -26,7 +27,6 @@ from jineng.people.importers import (
     ALL_OR_NOTHING,
     COMMIT_GOOD,
     JOB_KIND,
-    ImportFailed,
     errors_csv,
 )
 from jineng.people.importers.columns import CHOICE_LABELS, columns_for, may_fill
