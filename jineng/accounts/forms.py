@@ -52,16 +52,3 @@ class SecurityPolicyForm(forms.Form):
     def required_by_role(self) -> dict[str, bool]:
         """Return the submitted choice for every role."""
         return {value: bool(self.cleaned_data.get(value)) for value in Role.values}
-
-
-class AuditFilterForm(forms.Form):
-    """Filter the audit trail by action and by person."""
-
-    action = forms.CharField(
-        label=_("Action"),
-        required=False,
-        max_length=100,
-        widget=forms.TextInput(attrs={"list": "audit-actions"}),
-        help_text=_("For example people.person.pii_viewed; a prefix such as people. also works."),
-    )
-    person = forms.IntegerField(label=_("Person number"), required=False, min_value=1)
