@@ -1,4 +1,4 @@
-"""Forms of the people pages: the register search and a new target-group membership."""
+"""Forms of the people pages: the register search, a new target-group membership, an import."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from jineng.core.errors import ValidationFailed
 from jineng.core.validators import normalize_mobile, parse_citizen_id
 from jineng.people.access import sees_sensitive_groups
 from jineng.people.choices import MembershipSource
+from jineng.people.importers import ALL_OR_NOTHING, COMMIT_GOOD
 from jineng.people.models import TargetGroup
 from jineng.regions.models import Region
 
@@ -123,4 +124,23 @@ class MembershipForm(forms.Form):
         required=False,
         help_text=_("Leave empty if it does not expire."),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+class ImportForm(forms.Form):
+    """Choose a people file and what to do when some rows are bad."""
+
+    file = forms.FileField(
+        label=_("File (csv or xlsx)"),
+        help_text=_("The first row names the columns; csv may be UTF-8 or GBK."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.xls"}),
+    )
+    mode = forms.ChoiceField(
+        label=_("If some rows are bad"),
+        choices=[
+            (ALL_OR_NOTHING, _("Import nothing, so I can fix the file first")),
+            (COMMIT_GOOD, _("Import the good rows and list the bad ones")),
+        ],
+        initial=ALL_OR_NOTHING,
+        widget=forms.RadioSelect,
     )

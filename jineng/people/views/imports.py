@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -14,7 +13,6 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
 
 from jineng.accounts.actors import AuthenticatedHttpRequest
 from jineng.accounts.roles import Capability
@@ -23,12 +21,8 @@ from jineng.core.http import mark_personal_data
 from jineng.core.models import Job
 from jineng.core.tabular import MAX_REPORTED_ERRORS, Limits, too_large, upload_too_large
 from jineng.people.exporters import CONTENT_TYPES
-from jineng.people.importers import (
-    ALL_OR_NOTHING,
-    COMMIT_GOOD,
-    JOB_KIND,
-    errors_csv,
-)
+from jineng.people.forms import ImportForm
+from jineng.people.importers import JOB_KIND, errors_csv
 from jineng.people.importers.columns import CHOICE_LABELS, columns_for, may_fill
 from jineng.people.importers.jobs import STALLED_AFTER, fail_stalled_imports, queue_import
 from jineng.people.importers.people import more_errors
@@ -38,25 +32,6 @@ ERRORS_PER_PAGE = 100
 IMPORTS_PER_PAGE = 50
 # A queued import not taken by a worker after this long is probably waiting for none.
 UNCLAIMED_AFTER = datetime.timedelta(minutes=5)
-
-
-class ImportForm(forms.Form):
-    """Choose a people file and what to do when some rows are bad."""
-
-    file = forms.FileField(
-        label=gettext_lazy("File (csv or xlsx)"),
-        help_text=gettext_lazy("The first row names the columns; csv may be UTF-8 or GBK."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.xls"}),
-    )
-    mode = forms.ChoiceField(
-        label=gettext_lazy("If some rows are bad"),
-        choices=[
-            (ALL_OR_NOTHING, gettext_lazy("Import nothing, so I can fix the file first")),
-            (COMMIT_GOOD, gettext_lazy("Import the good rows and list the bad ones")),
-        ],
-        initial=ALL_OR_NOTHING,
-        widget=forms.RadioSelect,
-    )
 
 
 @login_required
