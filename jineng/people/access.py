@@ -68,6 +68,23 @@ def find_person_by_identity(id_number: str, name: str) -> Person | None:
     return person
 
 
+def phone_on_file_matches(person: Person, phone: str) -> bool:
+    """Tell whether the register's phone for a person is this number (by its keyed hash).
+
+    Self-registration links an account to a register entry found by find_person_by_identity
+    only when the phone just proven by a code is the one on file; the number is never read.
+    """
+    return Person.objects.filter(pk=person.pk).with_phone(phone).exists()
+
+
+def own_person(user: Viewer) -> Person | None:
+    """Return the person of a signed-in worker's own account, or None when it has none."""
+    person_id = getattr(user, "person_id", None)
+    if not person_id or not getattr(user, "is_authenticated", False):
+        return None
+    return scope_people(Person.objects.all(), user).filter(pk=person_id).first()
+
+
 def is_visible_to(user: Viewer, person: Person) -> bool:
     """Tell whether the person is in the user's scope (their own record counts)."""
     return Person.objects.visible_to(user).filter(pk=person.pk).exists()

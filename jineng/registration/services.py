@@ -30,7 +30,7 @@ from jineng.accounts.services import store_user_phone
 from jineng.core import audit, sms
 from jineng.core.errors import Conflict, RateLimited
 from jineng.core.validators import normalize_mobile, parse_citizen_id
-from jineng.people.access import find_person_by_identity
+from jineng.people.access import find_person_by_identity, phone_on_file_matches
 from jineng.people.identity import IDENTITY_MISSED
 from jineng.people.models import Person
 from jineng.people.services import PersonInput, build_person
@@ -123,11 +123,6 @@ def _miss(row: OneTimeCode | None, *, source: str) -> Result:
         row.save(update_fields=["identity_missed"])
     audit.record(None, IDENTITY_MISSED, object_type="people.person", data={"where": source})
     return Result(Outcome.IDENTITY_MISMATCH)
-
-
-def _phone_on_file_matches(person: Person, phone: str) -> bool:
-    """Whether the register's phone for the person is the number just proven (keyed hash)."""
-    return Person.objects.filter(pk=person.pk).with_phone(phone).exists()
 
 
 def _unproven_link(person: Person, row: OneTimeCode | None, *, source: str) -> Result:
@@ -225,7 +220,7 @@ def _make_account(
     if (
         person is not None
         and not identity_proven
-        and not _phone_on_file_matches(person, pending.phone)
+        and not phone_on_file_matches(person, pending.phone)
     ):
         return _unproven_link(person, row, source=source)
     if person is None:

@@ -29,6 +29,7 @@ from jineng.catalogs.choices import AppealStatus, VersionStatus
 from jineng.catalogs.models import CatalogAppeal, CatalogVersion
 from jineng.core.models import Job
 from jineng.core.scope import CHANGE, VIEW
+from jineng.people.access import own_person
 from jineng.people.models import Person
 from jineng.training import queries as training_queries
 from jineng.training.choices import ClassStatus, EnrolmentStatus
@@ -444,8 +445,7 @@ def people_registered(user: Viewer) -> Section:
 
 def worker_sections(user: Viewer) -> list[Section]:
     """A worker's next session, their places in classes and the waitlist places to watch."""
-    person_id = getattr(user, "person_id", None)
-    person = Person.objects.filter(pk=person_id).first() if person_id else None
+    person = own_person(user)
     if person is None:
         return []
     enrolments = list(training_queries.my_enrolments(person))
