@@ -50,6 +50,20 @@ class Capability(models.TextChoices):
     APPROVE_CLASSES = "approve_classes", _("Approve or return training classes")
     ENROL_SELF = "enrol_self", _("Enrol oneself in training classes")
     VIEW_STATISTICS = "view_statistics", _("See the city-wide training statistics")
+    RUN_ASSESSMENTS = "run_assessments", _("File and run assessment sessions as the evaluator")
+    VIEW_ASSESSMENTS = "view_assessments", _("See every assessment session and its scores")
+    SUPERVISE_ASSESSMENTS = (
+        "supervise_assessments",
+        _("Receive assessment plans, assign supervisors and approve score changes"),
+    )
+    RECORD_SUPERVISION = "record_supervision", _("Record quality-supervision findings")
+    MANAGE_EXPERTS = "manage_experts", _("Keep the judge pool and draw examiners")
+    MANAGE_CERTIFICATES = (
+        "manage_certificates",
+        _("Revoke and suspend certificates and rotate the signing keys"),
+    )
+    MANAGE_TALENT = "manage_talent", _("Run competitions, award rounds and master studios")
+    VIEW_TALENT = "view_talent", _("See the high-skill talent pool")
 
 
 _C = Capability
@@ -76,6 +90,13 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             _C.VIEW_ATTENDANCE,
             _C.REVIEW_CHECK_INS,
             _C.VIEW_STATISTICS,
+            _C.VIEW_ASSESSMENTS,
+            _C.SUPERVISE_ASSESSMENTS,
+            _C.RECORD_SUPERVISION,
+            _C.MANAGE_EXPERTS,
+            _C.MANAGE_CERTIFICATES,
+            _C.MANAGE_TALENT,
+            _C.VIEW_TALENT,
         }
     ),
     # Reviews (subsidy claims in a later issue, flagged check-ins now) and reads; decides
@@ -89,6 +110,10 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             _C.VIEW_ATTENDANCE,
             _C.REVIEW_CHECK_INS,
             _C.VIEW_STATISTICS,
+            # Quality supervisors (质量督导员) are bureau or reviewer accounts.
+            _C.VIEW_ASSESSMENTS,
+            _C.RECORD_SUPERVISION,
+            _C.VIEW_TALENT,
         }
     ),
     Role.AUDITOR: frozenset(
@@ -99,6 +124,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             _C.VIEW_ACCREDITATIONS,
             _C.VIEW_ATTENDANCE,
             _C.VIEW_STATISTICS,
+            _C.VIEW_ASSESSMENTS,
+            _C.VIEW_TALENT,
         }
     ),
     Role.INSTITUTION_STAFF: frozenset(
@@ -115,8 +142,11 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             _C.RECORD_ATTENDANCE,
         }
     ),
-    Role.EVALUATOR: frozenset({_C.VIEW_PEOPLE, _C.APPLY_ACCREDITATION, _C.FILE_APPEALS}),
-    Role.EMPLOYER: frozenset({_C.VIEW_PEOPLE, _C.CREATE_PEOPLE}),
+    Role.EVALUATOR: frozenset(
+        {_C.VIEW_PEOPLE, _C.APPLY_ACCREDITATION, _C.FILE_APPEALS, _C.RUN_ASSESSMENTS}
+    ),
+    # Employers on the filed list run 职业技能等级认定 for their own workers.
+    Role.EMPLOYER: frozenset({_C.VIEW_PEOPLE, _C.CREATE_PEOPLE, _C.RUN_ASSESSMENTS}),
     Role.WORKER: frozenset({_C.ENROL_SELF}),
     # Other systems (社保, 民政, 残联 …) report target-group memberships with their evidence.
     Role.SYSTEM: frozenset(

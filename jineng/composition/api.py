@@ -7,13 +7,17 @@ OpenAPI document's paths.
 from __future__ import annotations
 
 from jineng.accreditations.api import router as accreditations_router
+from jineng.assessment.api import router as assessment_router
 from jineng.api.base import new_api
 from jineng.attendance.api import router as attendance_router
 from jineng.catalogs.api import router as catalogs_router
+from jineng.certificates.api import router as certificates_router
+from jineng.experts.api import router as experts_router
 from jineng.notifications.api import router as notifications_router
 from jineng.organizations.api import router as organizations_router
 from jineng.people.api import router as people_router
 from jineng.records.api import router as records_router
+from jineng.talent.api import router as talent_router
 from jineng.training.api import router as training_router
 
 api = new_api()
@@ -24,4 +28,8 @@ api.add_router("", accreditations_router)
 api.add_router("", catalogs_router)
 api.add_router("", attendance_router)
 api.add_router("", training_router)
+api.add_router("", experts_router)
+api.add_router("", assessment_router)
+api.add_router("", certificates_router)
+api.add_router("", talent_router)
 api.add_router("", notifications_router)

@@ -1,0 +1,7 @@
+"""REST endpoints of certificates."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["certificates"])
