@@ -80,9 +80,9 @@ def phone_on_file_matches(person: Person, phone: str) -> bool:
 def own_person(user: Viewer) -> Person | None:
     """Return the person of a signed-in worker's own account, or None when it has none."""
     person_id = getattr(user, "person_id", None)
-    if not person_id or not getattr(user, "is_authenticated", False):
+    if not person_id:
         return None
-    return scope_people(Person.objects.all(), user).filter(pk=person_id).first()
+    return Person.objects.visible_to(user).filter(pk=person_id).first()
 
 
 def is_visible_to(user: Viewer, person: Person) -> bool:
