@@ -6,3 +6,9 @@ class CertificatesConfig(AppConfig):
     name = "jineng.certificates"
     label = "certificates"
     verbose_name = _("Certificates")
+
+    def ready(self) -> None:
+        """Register the data scope of the app's models (access.py, ADR 0005)."""
+        from jineng.certificates import (
+            access,  # noqa: F401 - registers the scope of the models
+        )
