@@ -13,8 +13,8 @@ from jineng.core.errors import ImportFailed, PermissionDenied
 from jineng.core.jobs import start_job
 from jineng.core.models import AuditEvent, Job
 from jineng.people.importers import COMMIT_GOOD, RowError, import_people
-from jineng.people.importers import people as importer
-from jineng.people.importers.people import _read_chunk as _real_read_chunk
+from jineng.people.importers.people import reading, writing
+from jineng.people.importers.people.reading import _read_chunk as _real_read_chunk
 from jineng.people.importers.reader import file_digest
 from jineng.people.models import Affiliation, Person, TargetGroupMembership
 
@@ -198,8 +198,8 @@ def test_commit_good_writes_only_the_good_rows(city, target_groups, bureau_admin
 @pytest.fixture
 def small_chunks(monkeypatch):
     """Send even a small file to worker processes, three rows at a time."""
-    monkeypatch.setattr(importer, "PARALLEL_MIN_ROWS", 0)
-    monkeypatch.setattr(importer, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(reading, "PARALLEL_MIN_ROWS", 0)
+    monkeypatch.setattr(reading, "CHUNK_ROWS", 3)
 
 
 def people_rows():
@@ -240,7 +240,7 @@ def _read_chunk_or_die(chunk):
 def test_a_worker_process_that_dies_fails_the_import_and_writes_nothing(
     city, target_groups, bureau_admin, small_chunks, monkeypatch
 ):
-    monkeypatch.setattr(importer, "_read_chunk", _read_chunk_or_die)
+    monkeypatch.setattr(reading, "_read_chunk", _read_chunk_or_die)
     job = start_job("people.import", owner=bureau_admin)
 
     with pytest.raises(ImportFailed, match="stopped unexpectedly"):
@@ -504,14 +504,14 @@ def test_parallel_imports_of_one_file_never_duplicate(
     from django.db import connection
 
     barrier = threading.Barrier(2)
-    write = importer.write_people
+    write = writing.write_people
 
     def both_find_nobody(people, **kwargs):
         # Both imports have looked for existing people before either writes.
         barrier.wait(timeout=10)
         return write(people, **kwargs)
 
-    monkeypatch.setattr(importer, "write_people", both_find_nobody)
+    monkeypatch.setattr(writing, "write_people", both_find_nobody)
     outcomes = []
 
     def run() -> None:
@@ -590,7 +590,7 @@ def test_a_row_under_another_name_in_a_later_chunk_undoes_the_chunks_written(
     """The file is written a chunk at a time: all-or-nothing still writes none of it."""
     header, first, second, third = good_lines()
     import_people(csv_file([header, third]), actor=bureau_admin)
-    monkeypatch.setattr(importer, "WRITE_ROWS", 1)
+    monkeypatch.setattr(writing, "WRITE_ROWS", 1)
     lines = [header, first, second, third.replace("赵强", "赵刚")]
 
     refused = import_people(csv_file(lines), actor=bureau_admin)

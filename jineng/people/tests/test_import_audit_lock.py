@@ -21,7 +21,7 @@ from jineng.core import audit
 from jineng.core.errors import Busy
 from jineng.core.models import AuditEvent
 from jineng.people.importers import import_people
-from jineng.people.importers import people as importer
+from jineng.people.importers.people import writing
 from jineng.people.models import Person
 from jineng.people.services import PersonInput, register_person
 from jineng.people.tests.test_import import VILLAGE, csv_file, good_lines, staff_lines
@@ -47,9 +47,9 @@ class PausedImport:
 
     def _run(self) -> None:
         try:
-            self.real_report = importer._Writing._report_mismatches
+            self.real_report = writing._Writing._report_mismatches
             pause = lambda writing: self._pause(writing)  # noqa: E731 - a method to patch in
-            with mock.patch.object(importer._Writing, "_report_mismatches", pause):
+            with mock.patch.object(writing._Writing, "_report_mismatches", pause):
                 self.result = import_people(csv_file(staff_lines()), actor=self.actor)
         except BaseException as exc:  # noqa: BLE001 - asserted by the test
             self.errors.append(exc)
@@ -114,7 +114,7 @@ def test_control_recording_as_each_chunk_is_written_blocks_the_school(
             )
 
     with (
-        mock.patch.object(importer._Writing, "_tied", record_at_once),
+        mock.patch.object(writing._Writing, "_tied", record_at_once),
         PausedImport(staff_a) as paused,
     ):
         took, error = _register_as(staff_a)

@@ -77,18 +77,18 @@ def test_cli_commit_good_imports_the_good_rows_and_exits_0(city, target_groups, 
 def test_cli_reads_large_files_with_worker_processes(
     city, target_groups, tmp_path, capsys, monkeypatch
 ):
-    from jineng.people.importers import people as importer
+    from jineng.people.importers.people import reading
 
-    monkeypatch.setattr(importer, "PARALLEL_MIN_ROWS", 2)
-    monkeypatch.setattr(importer, "CHUNK_ROWS", 1)
+    monkeypatch.setattr(reading, "PARALLEL_MIN_ROWS", 2)
+    monkeypatch.setattr(reading, "CHUNK_ROWS", 1)
     calls = []
-    executor = importer.ProcessPoolExecutor
+    executor = reading.ProcessPoolExecutor
 
     def counting_executor(workers, **kwargs):
         calls.append(workers)
         return executor(workers, **kwargs)
 
-    monkeypatch.setattr(importer, "ProcessPoolExecutor", counting_executor)
+    monkeypatch.setattr(reading, "ProcessPoolExecutor", counting_executor)
 
     path = str(write(tmp_path, bad_lines()))
     call_command("import_data", "people", path, "--workers", "2", "--commit-good")

@@ -13,7 +13,7 @@ import pytest
 from django.utils import translation
 
 from jineng.people.importers import COMMIT_GOOD, import_people
-from jineng.people.importers import people as importer
+from jineng.people.importers.people import writing
 from jineng.people.models import Person
 from jineng.people.tests.test_import import HEADER, OTHER_VILLAGE, VILLAGE, make_id
 
@@ -31,7 +31,7 @@ def _english():
 @pytest.fixture
 def small_writes(monkeypatch):
     """Write a few hundred rows at a time, so a test-sized file spans many chunks."""
-    monkeypatch.setattr(importer, "WRITE_ROWS", 500)
+    monkeypatch.setattr(writing, "WRITE_ROWS", 500)
 
 
 def generated(rows: int, *, bad_every: int = 0) -> io.BytesIO:
