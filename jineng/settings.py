@@ -262,6 +262,15 @@ JINENG_MANUAL_CHECKIN_GRACE_HOURS = env_int("JINENG_MANUAL_CHECKIN_GRACE_HOURS",
 # The account homePage that names this site's people in xAPI statements (learning app).
 JINENG_XAPI_ACCOUNT_HOMEPAGE = env_str("JINENG_XAPI_ACCOUNT_HOMEPAGE", "https://jineng.local")
 
+# The address the public reaches this site at (scheme and host, no path): the host of the
+# certificates' did:web issuer, of /.well-known/jwks.json and of the verification links that
+# certificates print as QR codes (certificates app, docs/adr/0021).
+JINENG_PUBLIC_BASE_URL = env_str("JINENG_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The name the certificates' issuer profile shows (Open Badges issuer.name).
+JINENG_CERTIFICATE_ISSUER_NAME = env_str(
+    "JINENG_CERTIFICATE_ISSUER_NAME", "梅河口市人力资源和社会保障局"
+)
+
 OTP_TOTP_ISSUER = env_str("JINENG_OTP_ISSUER", "jineng")
 
 LANGUAGE_CODE = "zh-hans"
