@@ -26,7 +26,6 @@ class RelationKind(models.TextChoices):
 class Exclusion(models.TextChoices):
     """Why an expert in the pool of a draw may not be picked (the snapshot's reason codes)."""
 
-    INACTIVE = "inactive", _("No longer in the pool")
     LEVEL_TOO_LOW = "level_too_low", _("May examine only up to a lower level")
     NO_VALID_QUALIFICATION = (
         "no_valid_qualification",
