@@ -24,7 +24,7 @@ from jineng.accreditations.choices import (
     ApplicationStatus,
     EvaluationKind,
 )
-from jineng.core.models import TimeStampedModel
+from jineng.core.models import DecisionModel, TimeStampedModel
 from jineng.core.scope import ScopedQuerySet
 
 _EVALUATION_KIND_MATCHES = Q(kind=AccreditationKind.EVALUATION, evaluation_kind__gt="") | Q(
@@ -40,7 +40,7 @@ class ApplicationQuerySet(ScopedQuerySet["AccreditationApplication"]):
         return self.filter(status=ApplicationStatus.SUBMITTED).order_by("created_at", "pk")
 
 
-class AccreditationApplication(TimeStampedModel):
+class AccreditationApplication(TimeStampedModel, DecisionModel):
     """Ask the bureau to accredit an organisation for a scope (资质申请)."""
 
     organization = models.ForeignKey(
@@ -80,15 +80,6 @@ class AccreditationApplication(TimeStampedModel):
         related_name="+",
         verbose_name=_("submitted by"),
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("decided by"),
-    )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_reasons = models.TextField(
         _("reasons for the decision"),
         blank=True,

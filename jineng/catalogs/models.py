@@ -17,7 +17,7 @@ from jineng.catalogs.choices import (
     TrainingType,
     VersionStatus,
 )
-from jineng.core.models import TimeStampedModel
+from jineng.core.models import DecisionModel, TimeStampedModel
 from jineng.core.scope import ScopedQuerySet
 
 
@@ -335,7 +335,7 @@ class CatalogAppealQuerySet(ScopedQuerySet["CatalogAppeal"]):
     """Appeals; ``visible_to(user, action)`` applies the data scope (access.py)."""
 
 
-class CatalogAppeal(TimeStampedModel):
+class CatalogAppeal(TimeStampedModel, DecisionModel):
     """Hold an organisation's appeal against its removal or suspension (申诉) and its decision."""
 
     change = models.ForeignKey(
@@ -358,15 +358,6 @@ class CatalogAppeal(TimeStampedModel):
         related_name="+",
         verbose_name=_("filed by"),
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("decided by"),
-    )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision = models.TextField(_("decision"), blank=True)
 
     objects = CatalogAppealQuerySet.as_manager()

@@ -1,4 +1,4 @@
-"""Shared kernel models: the audit trail and long-running jobs."""
+"""Shared kernel models: the audit trail, long-running jobs, and the abstract bases."""
 
 from __future__ import annotations
 
@@ -16,6 +16,28 @@ class TimeStampedModel(models.Model):
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class DecisionModel(models.Model):
+    """Add who decided a request of another (approved, returned, rejected, upheld) and when.
+
+    The text of the decision stays a field of each model, under the name its pages and API
+    give it (``decision_reasons`` of an accreditation application, ``decision`` of a catalog
+    appeal, ``decision_note`` of a training class): see docs/adr/0016-app-shape.md.
+    """
+
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
     class Meta:
         abstract = True

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
@@ -13,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jineng.catalogs.choices import TrainingType
 from jineng.core import scope
-from jineng.core.models import TimeStampedModel
+from jineng.core.models import DecisionModel, TimeStampedModel
 from jineng.core.scope import ScopedQuerySet
 from jineng.training.choices import FINISHED_STATUSES, ClassMode, ClassStatus, EnrolmentStatus
 
@@ -136,7 +135,7 @@ class TrainingClassQuerySet(ScopedQuerySet["TrainingClass"]):
     """Classes, restricted to a user's data scope with ``visible_to(user, action)``."""
 
 
-class TrainingClass(TimeStampedModel):
+class TrainingClass(TimeStampedModel, DecisionModel):
     """Run a programme once (培训班): schedule, capacity, mode and workflow state."""
 
     programme = models.ForeignKey(
@@ -166,15 +165,6 @@ class TrainingClass(TimeStampedModel):
         related_name="+",
         verbose_name=_("catalog entry at approval"),
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("decided by"),
-    )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.TextField(_("decision note"), blank=True)
     closing_note = models.TextField(_("completion result (结业)"), blank=True)
 
