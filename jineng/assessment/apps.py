@@ -6,3 +6,10 @@ class AssessmentConfig(AppConfig):
     name = "jineng.assessment"
     label = "assessment"
     verbose_name = _("Skill assessment")
+
+    def ready(self) -> None:
+        """Register the data scope of the app's models (access.py, ADR 0005)."""
+        from jineng.assessment import (
+            access,  # noqa: F401 - registers the scope of the models
+            audit_actions,  # noqa: F401 - names its audit actions
+        )
