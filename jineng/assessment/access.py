@@ -107,7 +107,9 @@ def get_session_for_user(user: Viewer | None, pk: int, *, action: str = VIEW) ->
     rows = AssessmentSession.objects.select_related(
         "evaluator", "occupation", "level", "supervisor", "draw"
     )
-    return scope.get_for_user(rows, user, pk, action=action, missing=_("No such assessment session."))
+    return scope.get_for_user(
+        rows, user, pk, action=action, missing=_("No such assessment session.")
+    )
 
 
 def get_candidate_for_user(

@@ -146,7 +146,9 @@ def build_world(
         name="梅河口市某机械厂",
         kind=OrganizationKind.ENTERPRISE,
     )
-    experts = [make_expert(100 + n, admin, occupation, levels["level3"], pool_org) for n in range(4)]
+    experts = [
+        make_expert(100 + n, admin, occupation, levels["level3"], pool_org) for n in range(4)
+    ]
     return World(session, candidates, experts, evaluator, admin)
 
 

@@ -33,9 +33,7 @@ pytestmark = pytest.mark.django_db
 
 def _score_all(session: Any, users: list[Any], values: dict[int, dict[str, Any]]) -> None:
     for key in ("theory", "practical"):
-        services.enter_scores(
-            users[0], session.pk, key, {pk: v[key] for pk, v in values.items()}
-        )
+        services.enter_scores(users[0], session.pk, key, {pk: v[key] for pk, v in values.items()})
 
 
 def _closed(world: helpers.World) -> Any:
@@ -58,9 +56,7 @@ def test_session_refused_outside_the_accreditation(
     evaluator: Any, electrician: Any, levels: Any, accredited: Any, rules: None
 ) -> None:
     with translation.override("en"), pytest.raises(EvaluatorNotAccredited) as refused:
-        services.create_session(
-            evaluator, helpers.session_input(electrician, levels["level2"])
-        )
+        services.create_session(evaluator, helpers.session_input(electrician, levels["level2"]))
     assert "no accreditation" in str(refused.value.detail)
     late = helpers.TODAY + datetime.timedelta(days=400)
     with translation.override("en"), pytest.raises(EvaluatorNotAccredited) as refused:
@@ -77,7 +73,9 @@ def test_session_refused_outside_the_accreditation(
 
 def test_candidate_twice_and_eligibility(world: helpers.World, bureau_admin: Any) -> None:
     with translation.override("en"), pytest.raises(AlreadyCandidate) as refused:
-        services.add_applicant(world.evaluator, world.session.pk, helpers.applicant(1, bureau_admin))
+        services.add_applicant(
+            world.evaluator, world.session.pk, helpers.applicant(1, bureau_admin)
+        )
     assert "already a candidate" in str(refused.value.detail)
     with translation.override("en"), pytest.raises(NotEligible) as refused:
         services.add_applicant(
@@ -91,7 +89,9 @@ def test_capacity(world: helpers.World, bureau_admin: Any) -> None:
     world.session.capacity = 3
     world.session.save()
     with pytest.raises(SessionFull):
-        services.add_applicant(world.evaluator, world.session.pk, helpers.applicant(7, bureau_admin))
+        services.add_applicant(
+            world.evaluator, world.session.pk, helpers.applicant(7, bureau_admin)
+        )
 
 
 def test_plan_needs_a_venue(world: helpers.World) -> None:
@@ -116,7 +116,8 @@ def test_filing_snapshots_components(world: helpers.World) -> None:
 def test_draw_excludes_evaluator_and_records(world: helpers.World) -> None:
     session = helpers.filed_and_drawn(world)
     assert session.status == SessionStatus.EXAMINERS_DRAWN
-    assert session.draw is not None and session.draw.purpose == f"assessment-session:{session.pk}"
+    assert session.draw is not None
+    assert session.draw.purpose == f"assessment-session:{session.pk}"
     assert world.session.evaluator_id in session.draw.excluded_organization_ids
     assert session.examiners.count() == 2
 
@@ -210,7 +211,9 @@ def test_supervisor_records_findings(world: helpers.World, reviewer: Any) -> Non
     assert finding.supervisor == reviewer
 
 
-def test_class_completion_candidates(world: helpers.World, bureau_admin: Any, school_a: Any) -> None:
+def test_class_completion_candidates(
+    world: helpers.World, bureau_admin: Any, school_a: Any
+) -> None:
     from jineng.training.models import Enrolment, Programme, TrainingClass
 
     programme = Programme.objects.create(
@@ -241,7 +244,8 @@ def test_class_completion_candidates(world: helpers.World, bureau_admin: Any, sc
     assert len(outcome.added) == 3
     assert all(c.enrolment_id for c in outcome.added)
     again = services.add_candidates_from_class(world.evaluator, session.pk, "C-0001")
-    assert again.added == [] and len(again.skipped) == 3
+    assert again.added == []
+    assert len(again.skipped) == 3
 
 
 def test_evaluator_cannot_be_its_own_examiner(world: helpers.World, evaluator_org: Any) -> None:
