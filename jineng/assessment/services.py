@@ -1035,3 +1035,21 @@ def record_finding(
         data={"severity": severity, "text": finding.text},
     )
     return finding
+
+
+@transaction.atomic(durable=True)
+def load_assessment_rules(*, actor: Actor | None) -> rules.RulesLoaded:
+    """Replace the component and eligibility rules with the data files', audited."""
+    loaded = rules.load_rules()
+    audit.record(
+        actor,
+        "assessment.rules.loaded",
+        object_type="assessment.rules",
+        object_id="data",
+        data={
+            "components": loaded.components,
+            "conditions": loaded.conditions,
+            "confirmed": loaded.confirmed,
+        },
+    )
+    return loaded
