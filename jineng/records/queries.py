@@ -9,6 +9,7 @@ from typing import Any
 from django.utils import timezone
 
 from jineng.accounts.actors import Viewer
+from jineng.assessment import queries as assessment_queries
 from jineng.attendance import queries as attendance_queries
 from jineng.learning import queries as learning_queries
 from jineng.people import queries as people_queries
@@ -26,6 +27,7 @@ PROVIDERS: tuple[Callable[[Person, RecordScope], list[RecordEntry]], ...] = (
     learning_queries.record_entries,
     training_queries.record_entries,
     attendance_queries.record_entries,
+    assessment_queries.record_entries,
 )
 
 
