@@ -11,4 +11,5 @@ class CertificatesConfig(AppConfig):
         """Register the data scope of the app's models (access.py, ADR 0005)."""
         from jineng.certificates import (
             access,  # noqa: F401 - registers the scope of the models
+            audit_actions,  # noqa: F401 - names its audit actions
         )
