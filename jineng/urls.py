@@ -24,6 +24,8 @@ urlpatterns = [
     path("training/", include("jineng.training.urls")),
     path("xapi/", include("jineng.learning.urls")),
     path("learning/", include("jineng.learning.console_urls")),
+    # Keys, the did:web document and the status lists that certificate verifiers fetch.
+    path("", include("jineng.certificates.public_urls")),
     path("certificates/", include("jineng.certificates.urls")),
     path("experts/", include("jineng.experts.urls")),
     path("assessment/", include("jineng.assessment.urls")),
