@@ -1,0 +1,70 @@
+"""Every write of talent: award rounds (awards), master studios (studios), competitions and
+promotions (competitions), the pool's goal (goals); common holds the shared private steps."""
+
+from jineng.talent.services.awards import (
+    NominationInput,
+    PublishOutcome,
+    RoundInput,
+    close_round,
+    create_round,
+    decide_nomination,
+    nominate,
+    publish_round,
+    raise_objection,
+    resolve_objection,
+    save_award_title,
+    start_notice,
+    start_review,
+)
+from jineng.talent.services.competitions import (
+    CompetitionInput,
+    ProposalOutcome,
+    RuleInput,
+    accredited_issuers,
+    approve_proposal,
+    create_competition,
+    current_level,
+    load_promotion_rules,
+    propose_promotions,
+    record_entry,
+    reject_proposal,
+)
+from jineng.talent.services.goals import set_goal
+from jineng.talent.services.studios import (
+    StudioInput,
+    add_apprentice,
+    create_studio,
+    end_apprenticeship,
+)
+
+__all__ = [
+    "CompetitionInput",
+    "NominationInput",
+    "ProposalOutcome",
+    "PublishOutcome",
+    "RoundInput",
+    "RuleInput",
+    "StudioInput",
+    "accredited_issuers",
+    "add_apprentice",
+    "approve_proposal",
+    "close_round",
+    "create_competition",
+    "create_round",
+    "create_studio",
+    "current_level",
+    "decide_nomination",
+    "end_apprenticeship",
+    "load_promotion_rules",
+    "nominate",
+    "propose_promotions",
+    "publish_round",
+    "raise_objection",
+    "record_entry",
+    "reject_proposal",
+    "resolve_objection",
+    "save_award_title",
+    "set_goal",
+    "start_notice",
+    "start_review",
+]
