@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
@@ -49,7 +48,7 @@ class RecordEntryOut(Schema):
     date: datetime.date
     kind: str = Field(description="What happened, e.g. `identity.registered`.")
     title: str
-    details: dict[str, Any]
+    details: dict[str, object]
 
 
 class RecordOut(Schema):
@@ -68,7 +67,7 @@ class RecordOut(Schema):
     summary="Get a person's lifelong record",
     url_name="person_record",
 )
-def get_person_record(request: HttpRequest, person_id: ObjectId) -> dict[str, Any]:
+def get_person_record(request: HttpRequest, person_id: ObjectId) -> dict[str, object]:
     """Return the lifelong training record of a person in the caller's scope (404 outside).
 
     An organisation's staff get only their own organisation's facts about the person and

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime
 import io
 from functools import cache
-from typing import Any
 from xml.sax.saxutils import escape
 
 import segno
@@ -22,6 +21,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
     KeepTogether,
@@ -76,11 +76,11 @@ class QrCode(Flowable):
                     self.canv.rect(x * cell, top, cell, cell, stroke=0, fill=1)
 
 
-def _p(text: Any, style: ParagraphStyle) -> Paragraph:
+def _p(text: object, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(str(text)), style)
 
 
-def _table(rows: list[list[Any]], widths: list[float]) -> Table:
+def _table(rows: list[list[Flowable]], widths: list[float]) -> Table:
     table = Table(rows, colWidths=widths, hAlign="LEFT")
     table.setStyle(
         TableStyle(
@@ -174,7 +174,7 @@ def render_record_pdf(
     )
     footer = _("Generated {time}").format(time=generated)
 
-    def on_page(canvas: Any, document: Any) -> None:
+    def on_page(canvas: Canvas, document: SimpleDocTemplate) -> None:
         canvas.saveState()
         canvas.setFont(_font(), 8.5)
         canvas.drawString(MARGIN, 10 * mm, footer)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
 import json
-from typing import Any
 
 import segno
 from django import forms
@@ -73,7 +73,7 @@ def _share_url(request: HttpRequest, token: str) -> str:
 
 def _record_context(
     record: TrainingRecord, identity: people_identity.PersonalData | None = None
-) -> dict[str, Any]:
+) -> dict[str, object]:
     return {
         "person": record.person,
         "identity": identity or record.person.masked_identity(),
@@ -137,8 +137,14 @@ def _json_response(record: TrainingRecord) -> HttpResponse:
     return response
 
 
-def _pdf_response(record: TrainingRecord, **share: Any) -> HttpResponse:
-    response = HttpResponse(render_record_pdf(record, **share), content_type="application/pdf")
+def _pdf_response(
+    record: TrainingRecord,
+    *,
+    share_url: str | None = None,
+    share_expires_at: datetime.datetime | None = None,
+) -> HttpResponse:
+    pdf = render_record_pdf(record, share_url=share_url, share_expires_at=share_expires_at)
+    response = HttpResponse(pdf, content_type="application/pdf")
     name = f"record-{record.person.pk}-{timezone.localdate()}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.utils import timezone
@@ -11,6 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from jineng.catalogs.choices import TrainingType
 from jineng.stats import queries
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 MONTH_PATTERN = r"\d{4}-\d{2}"
 # The longest period one page counts, so that a query stays bounded.
@@ -29,7 +33,7 @@ def default_period(today: datetime.date | None = None) -> tuple[datetime.date, d
     return queries.next_month(first), last
 
 
-def _month_field(label: Any) -> forms.CharField:
+def _month_field(label: StrOrPromise) -> forms.CharField:
     return forms.CharField(
         label=label,
         required=False,
@@ -51,8 +55,8 @@ class StatisticsFilterForm(forms.Form):
         choices=[("", _("All training types")), *TrainingType.choices],
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, data: Mapping[str, object] | None = None) -> None:
+        super().__init__(data)
         town = self.fields["town"]
         occupation = self.fields["occupation"]
         assert isinstance(town, forms.ChoiceField)
@@ -77,7 +81,7 @@ class StatisticsFilterForm(forms.Form):
     def clean_last_month(self) -> datetime.date | None:
         return self._month("last_month")
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         first, last = default_period()
         first = data.get("first_month") or first

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
@@ -184,7 +183,9 @@ def _classes(user: Viewer | None) -> QuerySet[TrainingClass]:
     return classes.filter(status__in=COUNTED_CLASS_STATUSES)
 
 
-def _narrow(rows: QuerySet[Any], filters: Filters, prefix: str) -> QuerySet[Any]:
+def _narrow(
+    rows: QuerySet[TrainingClass], filters: Filters, prefix: str
+) -> QuerySet[TrainingClass]:
     """Apply the town, occupation and training-type filters through ``prefix`` (a class)."""
     if filters.town:
         rows = rows.filter(**{f"{prefix}region__code": filters.town})
@@ -272,8 +273,17 @@ def _rows(
     ]
 
 
-def _people_table(key: str, title: str, dimension: str, rows: list[Row], **kw: Any) -> Table:
-    return Table(key, title, dimension, [m.key for m in PEOPLE_MEASURES], rows, **kw)
+def _people_table(
+    key: str,
+    title: str,
+    dimension: str,
+    rows: list[Row],
+    *,
+    is_partition: bool = True,
+    chart: str = "bar",
+) -> Table:
+    measures = [m.key for m in PEOPLE_MEASURES]
+    return Table(key, title, dimension, measures, rows, is_partition=is_partition, chart=chart)
 
 
 def _month_table(classes: QuerySet[TrainingClass], f: Filters) -> Table:

@@ -11,7 +11,7 @@ import datetime
 import io
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 from django.conf import settings
@@ -23,9 +23,15 @@ from jineng.core.tabular import xlsx_row
 from jineng.stats import queries
 from jineng.stats.queries import Filters, Statistics
 
+if TYPE_CHECKING:
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Flowable
+
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF_TYPE = "application/pdf"
 FONT = "STSong-Light"
+# A printed cell: a label, a count, or "<N" for a suppressed count.
+Printed = str | int
 TOTAL_MEASURES = ("enrolled", "completed", "not_completed", "withdrawn", "classes")
 
 
@@ -36,7 +42,7 @@ class Section:
     title: str
     sheet: str
     header: list[str]
-    rows: list[list[Any]]
+    rows: list[list[Printed]]
 
 
 def min_cell() -> int:
@@ -99,7 +105,9 @@ def sections(stats: Statistics) -> list[Section]:
     )
     found = [totals]
     for table in stats.tables:
-        rows = [[row.label, *(row.cells[m].shown for m in table.measures)] for row in table.rows]
+        rows: list[list[Printed]] = [
+            [row.label, *(row.cells[m].shown for m in table.measures)] for row in table.rows
+        ]
         if table.is_partition and table.rows:
             rows.append([_("Total"), *(table.totals[m].shown for m in table.measures)])
         found.append(
@@ -128,7 +136,8 @@ def write_workbook(stats: Statistics, title: str) -> bytes:
         summary.append(xlsx_row(summary, [note]))
     summary.append([])
     parts = sections(stats)
-    for row in [parts[0].header, *parts[0].rows]:
+    summary.append(xlsx_row(summary, parts[0].header))
+    for row in parts[0].rows:
         summary.append(xlsx_row(summary, row))
     for section in parts[1:]:
         sheet = workbook.create_sheet(_sheet_name(section.sheet))
@@ -151,7 +160,7 @@ def _font() -> str:
     return FONT
 
 
-def _styles() -> dict[str, Any]:
+def _styles() -> dict[str, ParagraphStyle]:
     from reportlab.lib.styles import ParagraphStyle
 
     base = ParagraphStyle("base", fontName=_font(), fontSize=10.5, leading=15, wordWrap="CJK")
@@ -176,10 +185,10 @@ def write_pdf(stats: Statistics, title: str) -> bytes:
         out, pagesize=A4, title=title, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm
     )
 
-    def p(text: Any, style: str = "base") -> Paragraph:
+    def p(text: object, style: str = "base") -> Paragraph:
         return Paragraph(escape(str(text)), styles[style])
 
-    story: list[Any] = [p(title, "title")]
+    story: list[Flowable] = [p(title, "title")]
     for name, value in describe(stats.filters):
         story.append(p(f"{name}: {value}"))
     made = timezone.localtime().strftime("%Y-%m-%d %H:%M")

@@ -7,7 +7,6 @@ anonymous visitors the login page. Every number comes from ``queries.get_statist
 from __future__ import annotations
 
 import datetime
-from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -39,7 +38,7 @@ def _form(request: HttpRequest) -> StatisticsFilterForm:
     return StatisticsFilterForm(data)
 
 
-def chart_data(stats: Statistics) -> dict[str, Any]:
+def chart_data(stats: Statistics) -> dict[str, object]:
     """What static/statistics/charts.js draws: per table its categories and series.
 
     A suppressed count is plotted as nothing (null) and labelled as the table shows it.

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 from pathlib import Path
-from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone, translation
@@ -42,20 +41,28 @@ class Command(BaseCommand):
             "--language", choices=["zh-hans", "en"], default="zh-hans", help="the report's language"
         )
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        text = options["month"] or _last_month()
-        month = queries.parse_month(text)
-        if month is None:
+    def handle(
+        self,
+        *args: object,
+        month: str | None,
+        output: str,
+        format: str,
+        language: str,
+        **options: object,
+    ) -> None:
+        text = month or _last_month()
+        first_day = queries.parse_month(text)
+        if first_day is None:
             raise CommandError(f"--month must look like 2026-11, not {text!r}.")
-        folder = Path(options["output"])
+        folder = Path(output)
         if not folder.is_dir():
             raise CommandError(f"--output {folder} is not a folder.")
-        formats = ["pdf", "xlsx"] if options["format"] == "both" else [options["format"]]
+        formats = ["pdf", "xlsx"] if format == "both" else [format]
         written = []
-        with translation.override(options["language"]), self._progress() as progress:
+        with translation.override(language), self._progress() as progress:
             task = progress.add_task("report", total=1 + len(formats), what="counting")
-            stats = reports.monthly(month)
-            title = reports.monthly_title(month)
+            stats = reports.monthly(first_day)
+            title = reports.monthly_title(first_day)
             progress.advance(task)
             for fmt in formats:
                 progress.update(task, what=fmt)
@@ -70,7 +77,7 @@ class Command(BaseCommand):
         self.stdout.write(
             "{month}: enrolments {enrolled}, completed {completed}, did not complete "
             "{not_completed}, dropped out {withdrawn}, classes started {classes}".format(
-                month=queries.month_text(month), **totals
+                month=queries.month_text(first_day), **totals
             )
         )
 
