@@ -69,3 +69,9 @@ class NotPassed(Conflict):
     """A certificate is asked for a candidate who did not pass."""
 
     code = "not_passed"
+
+
+class AlreadyIssued(Conflict):
+    """Every passed candidate of the session already holds a certificate."""
+
+    code = "already_issued"

@@ -79,7 +79,7 @@ def plans_to_receive(user: Viewer) -> QuerySet[AssessmentSession]:
 
 def scores_to_enter(user: Viewer) -> QuerySet[AssessmentSession]:
     """Sessions the signed-in examiner was drawn for and that take scores now (待评分)."""
-    if not getattr(user, "is_authenticated", False):
+    if not getattr(user, "is_authenticated", False) or user.pk is None:
         return AssessmentSession.objects.none()
     drawn = SessionExaminer.objects.filter(session=OuterRef("pk"), expert__user_id=user.pk)
     return (

@@ -47,6 +47,7 @@ from jineng.assessment.choices import (
 )
 from jineng.assessment.errors import (
     AlreadyCandidate,
+    AlreadyIssued,
     EvaluatorNotAccredited,
     NotEligible,
     NotExaminer,
@@ -946,21 +947,21 @@ def _kind(route: str) -> str:
     }[EvaluationKind(route)]
 
 
+@transaction.atomic(durable=True)
 def issue_session_certificates(
     actor: Actor, session_id: int, *, result_ids: Sequence[int] | None = None
 ) -> list[Any]:
     """Issue the certificates of a closed session's passed candidates (all, or those named).
 
-    Refused before the session closes, for a candidate who did not pass, and for a result
-    already certified (certificates refuses a basis used twice). The session becomes
-    “certificates issued” once every passed candidate holds one.
+    One transaction under the session's lock, so no score change re-decides a result while
+    its certificate is issued. Refused before the session closes, for a candidate who did not
+    pass, and for a result already certified (certificates refuses a basis used twice). The
+    session becomes “certificates issued” once every passed candidate holds one.
     """
     from jineng.certificates import services as certificate_services
 
     _require(actor, Capability.RUN_ASSESSMENTS, _("Your role may not issue certificates."))
-    session = access.get_session_for_user(actor, session_id, action=CHANGE)
-    if session.evaluator_id != actor.organization_id:
-        raise NotFound(_("No such assessment session."))
+    session = _as_evaluator(actor, session_id)
     if session.status not in LOCKED_STATUSES:
         raise InvalidTransition(_("Certificates are issued once the session is closed."))
     results = list(
@@ -981,14 +982,15 @@ def issue_session_certificates(
     else:
         chosen = [r for r in results if r.passed and not _issued_basis(r)]
         if not chosen:
-            raise Conflict(_("Every passed candidate of this session already holds a certificate."))
-    issued_on = timezone.localdate()
+            raise AlreadyIssued(
+                _("Every passed candidate of this session already holds a certificate.")
+            )
     requests = [
         certificate_services.IssueRequest(
             kind=_kind(session.route),
             holder=r.candidate.person,
             issuer=session.evaluator,
-            issued_on=issued_on,
+            issued_on=timezone.localdate(),
             basis=r.basis,
             occupation=session.occupation,
             level=session.level,
@@ -997,18 +999,17 @@ def issue_session_certificates(
         for r in chosen
     ]
     certificates = certificate_services.issue_certificates(actor, requests)
-    _mark_certified(actor, session.pk, len(certificates))
-    return list(certificates)
-
-
-@transaction.atomic(durable=True)
-def _mark_certified(actor: Actor, session_id: int, issued: int) -> None:
-    session = locks.session_for_update(session_id)
-    results = Result.objects.filter(candidate__session=session, passed=True)
-    if session.status == SessionStatus.CLOSED and all(_issued_basis(r) for r in results):
+    passed = [r for r in results if r.passed]
+    if session.status == SessionStatus.CLOSED and all(_issued_basis(r) for r in passed):
         _transition(session, SessionStatus.CERTIFIED)
         session.save(update_fields=["status", "updated_at"])
-    audit.record(actor, "assessment.session.certified", session, data={"issued": issued})
+    audit.record(
+        actor,
+        "assessment.session.certified",
+        session,
+        data={"issued": [c.number for c in certificates]},
+    )
+    return list(certificates)
 
 
 @transaction.atomic(durable=True)
