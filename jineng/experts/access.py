@@ -89,27 +89,42 @@ scope.register(
     Expert,
     rule=_rule("user"),
     region="person__region",
-    url_params=("expert_id", "experts:detail/pk", "experts:edit/pk"),
+    url_params=(
+        "expert_id",
+        *(
+            f"experts:{name}/pk"
+            for name in (
+                "detail",
+                "edit",
+                "occupation_add",
+                "occupation_end",
+                "qualification_add",
+                "relation_add",
+                "deactivate",
+                "reactivate",
+            )
+        ),
+    ),
     notes="Keepers of the pool city-wide; reviewers and auditors read; an expert their own.",
 )
 scope.register(
     ExpertOccupation,
     rule=_rule("expert__user"),
     region="expert__person__region",
-    url_params=("occupation_entry_id",),
+    url_params=("experts:occupation_end/entry_id",),
 )
 scope.register(
     ExpertQualification,
     rule=_rule("expert__user"),
     region="expert__person__region",
-    url_params=("qualification_id",),
 )
 scope.register(
     ExpertRelation,
     rule=_rule("expert__user"),
     region="expert__person__region",
-    url_params=("relation_id",),
 )
 # A draw spans experts from anywhere: a town-level account sees none (the scope fails closed).
-scope.register(Draw, rule=_rule(None), url_params=("draw_id", "experts:draw/pk"))
+scope.register(
+    Draw, rule=_rule(None), url_params=("draw_id", "experts:draw/pk", "experts:draw_cancel/pk")
+)
 scope.register(DrawPick, rule=_rule("expert__user"))

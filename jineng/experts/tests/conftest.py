@@ -10,12 +10,12 @@ from jineng.occupations.models import Occupation, OccupationLevel, SkillLevel
 
 
 @pytest.fixture
-def levels(db: Any) -> dict[int, SkillLevel]:
-    """The national skill-level ladder from its data file, by rank (1 is 五级)."""
+def levels(db: Any) -> dict[str, SkillLevel]:
+    """The national skill-level ladder from its data file, by code (level5 is 五级)."""
     from jineng.occupations.loaders import load_skill_levels
 
     load_skill_levels()
-    return {level.rank: level for level in SkillLevel.objects.all()}
+    return {level.code: level for level in SkillLevel.objects.all()}
 
 
 @pytest.fixture

@@ -69,11 +69,11 @@ def _gate_after(real: Callable[..., Any], parties: int) -> Callable[..., Any]:
 def setup(city: Any, occupations: Any, levels: Any) -> dict[str, Any]:
     keeper = make_user("par_keeper", "bureau_admin")
     for n in range(4):
-        make_expert(n, keeper, occupations["electrician"], levels[3])
+        make_expert(n, keeper, occupations["electrician"], levels["level3"])
     return {
         "keepers": [make_user(f"par_keeper_{n}", "bureau_admin") for n in range(2)],
         "occupation": occupations["electrician"],
-        "level": levels[3],
+        "level": levels["level3"],
     }
 
 

@@ -35,7 +35,7 @@ def _reasons(made: Draw) -> dict[int, str]:
 
 
 def test_create_expert_is_audited(keeper: User, occupations: Any, levels: Any) -> None:
-    expert = make_expert(1, keeper, occupations["electrician"], levels[3])
+    expert = make_expert(1, keeper, occupations["electrician"], levels["level3"])
     event = AuditEvent.objects.filter(action="experts.expert.created").get()
     assert event.object_id == str(expert.pk)
     assert event.person_id == expert.person_id
@@ -54,7 +54,7 @@ def test_only_keepers_create_experts(keeper: User, reviewer: User) -> None:
 def test_qualification_number_is_unique_per_kind(
     keeper: User, occupations: Any, levels: Any
 ) -> None:
-    expert = make_expert(1, keeper, occupations["electrician"], levels[3])
+    expert = make_expert(1, keeper, occupations["electrician"], levels["level3"])
     data = services.QualificationInput(
         kind=QualificationKind.EXAMINER,
         number="KP000001",
@@ -76,13 +76,17 @@ def test_qualification_number_is_unique_per_kind(
 def test_draw_picks_lowest_workload_and_records_seed_and_pool(
     keeper: User, occupations: Any, levels: Any
 ) -> None:
-    experts = [make_expert(n, keeper, occupations["electrician"], levels[3]) for n in range(5)]
-    first = services.draw_examiners(keeper, spec(occupations["electrician"], levels[3], count=2))
+    experts = [
+        make_expert(n, keeper, occupations["electrician"], levels["level3"]) for n in range(5)
+    ]
+    first = services.draw_examiners(
+        keeper, spec(occupations["electrician"], levels["level3"], count=2)
+    )
     assert first.seed == "fixed-seed"
     assert len(first.pool) == 5
     assert draw.reproduce(first) == first.picked_ids()
     second = services.draw_examiners(
-        keeper, spec(occupations["electrician"], levels[3], purpose="session:2", count=3)
+        keeper, spec(occupations["electrician"], levels["level3"], purpose="session:2", count=3)
     )
     # The first draw's two now carry a workload of one: the other three come first.
     assert set(second.picked_ids()) == {e.pk for e in experts} - set(first.picked_ids())
@@ -96,24 +100,26 @@ def test_draw_excludes_every_conflict_with_its_reason(
 ) -> None:
     electrician = occupations["electrician"]
     body, school = make_org(1, "鉴定中心"), make_org(2, "培训学校")
-    ok = make_expert(1, keeper, electrician, levels[3])
-    low = make_expert(2, keeper, electrician, levels[2])
-    expired = make_expert(3, keeper, electrician, levels[3], valid_until=DAY.replace(year=2025))
-    supervisor = make_expert(4, keeper, electrician, levels[3], qualification="supervisor")
-    colleague = make_expert(5, keeper, electrician, levels[3], organization=school)
-    evaluator = make_expert(6, keeper, electrician, levels[3], organization=body)
-    candidate_expert = make_expert(7, keeper, electrician, levels[3])
-    relative = make_expert(8, keeper, electrician, levels[3])
-    gone = make_expert(9, keeper, electrician, levels[3])
+    ok = make_expert(1, keeper, electrician, levels["level3"])
+    low = make_expert(2, keeper, electrician, levels["level4"])
+    expired = make_expert(
+        3, keeper, electrician, levels["level3"], valid_until=DAY.replace(year=2025)
+    )
+    supervisor = make_expert(4, keeper, electrician, levels["level3"], qualification="supervisor")
+    colleague = make_expert(5, keeper, electrician, levels["level3"], organization=school)
+    evaluator = make_expert(6, keeper, electrician, levels["level3"], organization=body)
+    candidate_expert = make_expert(7, keeper, electrician, levels["level3"])
+    relative = make_expert(8, keeper, electrician, levels["level3"])
+    gone = make_expert(9, keeper, electrician, levels["level3"])
     services.deactivate_expert(gone.pk, reason="退休", actor=keeper)
-    make_expert(10, keeper, occupations["welder"], levels[3])
+    make_expert(10, keeper, occupations["welder"], levels["level3"])
     candidate = make_person(100, keeper)
     services.declare_relation(relative.pk, candidate, RelationKind.FAMILY, actor=keeper)
     made = services.draw_examiners(
         keeper,
         spec(
             electrician,
-            levels[3],
+            levels["level3"],
             count=1,
             excluded_organization_ids=frozenset({body.pk, school.pk}),
             candidate_person_ids=frozenset({candidate.pk, candidate_expert.person_id}),
@@ -140,8 +146,8 @@ def test_draw_excludes_a_current_tie_in_the_register(
     from jineng.people.models import Affiliation
 
     school = make_org(2)
-    tied = make_expert(1, keeper, occupations["electrician"], levels[3])
-    make_expert(2, keeper, occupations["electrician"], levels[3])
+    tied = make_expert(1, keeper, occupations["electrician"], levels["level3"])
+    make_expert(2, keeper, occupations["electrician"], levels["level3"])
     Affiliation.objects.create(
         person=tied.person,
         organization=school,
@@ -152,7 +158,7 @@ def test_draw_excludes_a_current_tie_in_the_register(
         keeper,
         spec(
             occupations["electrician"],
-            levels[3],
+            levels["level3"],
             count=1,
             excluded_organization_ids=frozenset({school.pk}),
         ),
@@ -163,17 +169,17 @@ def test_draw_excludes_a_current_tie_in_the_register(
 def test_a_category_covers_its_occupations_and_no_level_takes_any(
     keeper: User, occupations: Any, levels: Any
 ) -> None:
-    broad = make_expert(1, keeper, occupations["small"], levels[1])
+    broad = make_expert(1, keeper, occupations["small"], levels["level5"])
     made = services.draw_examiners(keeper, spec(occupations["electrician"], None, count=1))
     assert made.picked_ids() == [broad.pk]
 
 
 def test_too_few_experts_writes_nothing(keeper: User, occupations: Any, levels: Any) -> None:
     for n in range(2):
-        make_expert(n, keeper, occupations["electrician"], levels[3])
+        make_expert(n, keeper, occupations["electrician"], levels["level3"])
     before = AuditEvent.objects.count()
     with translation.override("en"), pytest.raises(TooFewExperts) as refused:
-        services.draw_examiners(keeper, spec(occupations["electrician"], levels[3], count=3))
+        services.draw_examiners(keeper, spec(occupations["electrician"], levels["level3"], count=3))
     assert str(refused.value.detail) == (
         "Only 2 qualified examiners without a conflict of interest remain; the draw needs 3."
     )
@@ -186,12 +192,14 @@ def test_one_standing_draw_per_purpose_until_cancelled(
     keeper: User, occupations: Any, levels: Any
 ) -> None:
     for n in range(3):
-        make_expert(n, keeper, occupations["electrician"], levels[3])
-    made = services.draw_examiners(keeper, spec(occupations["electrician"], levels[3]))
+        make_expert(n, keeper, occupations["electrician"], levels["level3"])
+    made = services.draw_examiners(keeper, spec(occupations["electrician"], levels["level3"]))
     with pytest.raises(DrawAlreadyMade):
-        services.draw_examiners(keeper, spec(occupations["electrician"], levels[3]))
+        services.draw_examiners(keeper, spec(occupations["electrician"], levels["level3"]))
     services.cancel_draw(made.pk, reason="考评日期变更", actor=keeper)
-    again = services.draw_examiners(keeper, spec(occupations["electrician"], levels[3], seed=None))
+    again = services.draw_examiners(
+        keeper, spec(occupations["electrician"], levels["level3"], seed=None)
+    )
     assert len(again.seed) == 32
     # Cancelled picks no longer count as workload.
     assert {e["workload"] for e in again.pool} == {0}
@@ -201,23 +209,24 @@ def test_evaluators_draw_but_may_not_choose_the_seed(
     keeper: User, occupations: Any, levels: Any
 ) -> None:
     for n in range(3):
-        make_expert(n, keeper, occupations["electrician"], levels[3])
+        make_expert(n, keeper, occupations["electrician"], levels["level3"])
     evaluator = make_user("eval_t", Role.EVALUATOR, organization=make_org(9))
     with pytest.raises(PermissionDenied):
-        services.draw_examiners(evaluator, spec(occupations["electrician"], levels[3]))
+        services.draw_examiners(evaluator, spec(occupations["electrician"], levels["level3"]))
     made = services.draw_examiners(
-        evaluator, spec(occupations["electrician"], levels[3], seed=None)
+        evaluator, spec(occupations["electrician"], levels["level3"], seed=None)
     )
     assert made.created_by == evaluator
     with pytest.raises(PermissionDenied):
         services.draw_examiners(
-            make_user("w", Role.WORKER), spec(occupations["electrician"], levels[3], seed=None)
+            make_user("w", Role.WORKER),
+            spec(occupations["electrician"], levels["level3"], seed=None),
         )
 
 
 def test_expert_sees_only_themselves(keeper: User, occupations: Any, levels: Any) -> None:
-    mine = make_expert(1, keeper, occupations["electrician"], levels[3])
-    other = make_expert(2, keeper, occupations["electrician"], levels[3])
+    mine = make_expert(1, keeper, occupations["electrician"], levels["level3"])
+    other = make_expert(2, keeper, occupations["electrician"], levels["level3"])
     account = make_user("examiner_t", Role.WORKER, person=mine.person)
     services.update_expert(mine.pk, services.ExpertInput(user=account), actor=keeper)
     assert access.expert_for_user(account) == mine
@@ -238,7 +247,7 @@ def test_expert_sees_only_themselves(keeper: User, occupations: Any, levels: Any
 def test_reviewer_reads_but_does_not_change(
     keeper: User, reviewer: User, occupations: Any, levels: Any
 ) -> None:
-    expert = make_expert(1, keeper, occupations["electrician"], levels[3])
+    expert = make_expert(1, keeper, occupations["electrician"], levels["level3"])
     assert access.get_expert_for_user(reviewer, expert.pk) == expert
     with pytest.raises(PermissionDenied):
         services.deactivate_expert(expert.pk, reason="x", actor=reviewer)
