@@ -17,6 +17,7 @@ from jineng.people.models import Affiliation, Person
 from jineng.people.queries import GroupDisclosure, GroupFact, RecordEntry, RecordScope
 from jineng.records import policy
 from jineng.records.models import ShareLink
+from jineng.talent import queries as talent_queries
 from jineng.training import queries as training_queries
 
 # Each app that knows facts about a person contributes a function here; later capabilities
@@ -28,6 +29,7 @@ PROVIDERS: tuple[Callable[[Person, RecordScope], list[RecordEntry]], ...] = (
     training_queries.record_entries,
     attendance_queries.record_entries,
     assessment_queries.record_entries,
+    talent_queries.record_entries,
 )
 
 
