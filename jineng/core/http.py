@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import ParamSpec, TypeVar
 
 from django.http import HttpResponseBase
 from django.utils.cache import patch_cache_control
 
 Response = TypeVar("Response", bound=HttpResponseBase)
+Params = ParamSpec("Params")
 
 
 def mark_personal_data(response: Response) -> Response:
@@ -23,11 +24,11 @@ def mark_personal_data(response: Response) -> Response:
     return response
 
 
-def no_store(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+def no_store(view: Callable[Params, Response]) -> Callable[Params, Response]:
     """Mark every response of a view that shows full personal data as not to be stored."""
 
     @wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> HttpResponseBase:
+    def wrapper(*args: Params.args, **kwargs: Params.kwargs) -> Response:
         return mark_personal_data(view(*args, **kwargs))
 
     return wrapper

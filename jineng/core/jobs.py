@@ -9,8 +9,7 @@ writer calls ``advance`` as often as it likes and the row is written at most eve
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
 
 from django.db.models import F
 from django.utils import timezone
@@ -30,7 +29,7 @@ def start_job(
     owner: AuditActor | None = None,
     total: int = 0,
     status: str = Job.Status.RUNNING,
-    summary: dict[str, Any] | None = None,
+    summary: Mapping[str, object] | None = None,
 ) -> Job:
     """Create a Job of a kind (e.g. ``people.import``) owned by a user: running, or pending
     when a background worker will run it (see claim_job)."""
@@ -82,7 +81,7 @@ class Progress:
         Job.objects.filter(pk=self.job.pk).update(done=done, updated_at=timezone.now())
 
 
-def finish_job(job: Job | None, *, succeeded: bool, summary: dict[str, Any]) -> None:
+def finish_job(job: Job | None, *, succeeded: bool, summary: Mapping[str, object]) -> None:
     """Mark a job succeeded or failed with its summary; everything counted is done."""
     if job is None:
         return

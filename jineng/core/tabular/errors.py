@@ -9,7 +9,7 @@ fixed from its first rows anyway.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 MAX_REPORTED_ERRORS = 1_000
 
@@ -19,7 +19,7 @@ E = TypeVar("E")
 class ErrorLog(Generic[E]):
     """The first ``keep`` errors by ``key`` (row first), the count of all and of bad rows."""
 
-    def __init__(self, key: Callable[[E], Any], keep: int = MAX_REPORTED_ERRORS) -> None:
+    def __init__(self, key: Callable[[E], int], keep: int = MAX_REPORTED_ERRORS) -> None:
         self.key = key
         self.keep = keep
         self.total = 0

@@ -9,7 +9,6 @@ single row is looked at.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -48,7 +47,7 @@ class Limits:
     max_cells: int = DEFAULT_MAX_CELLS
 
     @classmethod
-    def from_settings(cls, **overrides: Any) -> Limits:
+    def from_settings(cls, **overrides: int) -> Limits:
         """The deployment's limits, with any of them lowered for one kind of file."""
         limits = cls(
             max_bytes=settings.JINENG_MAX_UPLOAD_BYTES,

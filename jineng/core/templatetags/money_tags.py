@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import template
 
 from jineng.core.money import format_yuan
@@ -12,7 +10,7 @@ register = template.Library()
 
 
 @register.filter
-def in_yuan(fen: Any) -> str:
+def in_yuan(fen: int | str | None) -> str:
     """Show fen as yuan with two decimals and thousands separators: 120050 → 1,200.50 元."""
     if fen is None or fen == "":
         return "—"
