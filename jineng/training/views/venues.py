@@ -8,7 +8,7 @@ shown next to its field.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
@@ -28,6 +28,8 @@ from jineng.training.access import get_teacher_for_user, get_venue_for_user
 from jineng.training.forms import TeacherForm, VenueForm
 from jineng.training.models import Teacher, Venue
 
+Row = TypeVar("Row", Venue, Teacher)
+
 
 def _require_clerk(request: AuthenticatedHttpRequest) -> None:
     if not request.user.can(Capability.MANAGE_CLASSES):
@@ -39,12 +41,35 @@ def _show_refusal(form: forms.Form, error: DomainError) -> None:
     form.add_error(error.field if error.field in form.fields else None, error.detail)
 
 
-def _own(get: Callable[..., Any], request: AuthenticatedHttpRequest, pk: int) -> Any:
+def _own(get: Callable[..., Row], request: AuthenticatedHttpRequest, pk: int) -> Row:
     """A venue or teacher the caller may change; 404 alike for anyone else's or a missing one."""
     try:
         return get(request.user, pk, action=CHANGE)
     except NotFound as error:
         raise Http404(error.detail) from None
+
+
+def _form_page(
+    request: AuthenticatedHttpRequest,
+    form: forms.Form,
+    save: Callable[[], object],
+    *,
+    saved: str,
+    to: str,
+    template: str,
+    context: dict[str, object],
+) -> HttpResponse:
+    """Save a valid POSTed form with ``save`` and go to ``to``; else show the page again, with
+    the form's errors or the service's refusal next to its field."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            save()
+        except DomainError as error:
+            _show_refusal(form, error)
+        else:
+            messages.success(request, saved)
+            return redirect(to)
+    return render(request, template, {**context, "form": form})
 
 
 def _venue_args(data: dict[str, Any]) -> dict[str, Any]:
@@ -64,20 +89,20 @@ def venues(request: AuthenticatedHttpRequest) -> HttpResponse:
     """List the institution's venues and register one."""
     _require_clerk(request)
     form = VenueForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.create_venue(actor=request.user, **_venue_args(form.cleaned_data))
-        except DomainError as error:
-            _show_refusal(form, error)
-        else:
-            messages.success(request, _("Venue saved."))
-            return redirect("training:venues")
     rows = (
         Venue.objects.visible_to(request.user, CHANGE)
         .select_related("region")
         .order_by("name", "pk")
     )
-    return render(request, "training/venues.html", {"venues": rows, "form": form})
+    return _form_page(
+        request,
+        form,
+        lambda: services.create_venue(actor=request.user, **_venue_args(form.cleaned_data)),
+        saved=_("Venue saved."),
+        to="training:venues",
+        template="training/venues.html",
+        context={"venues": rows},
+    )
 
 
 @login_required
@@ -95,15 +120,17 @@ def venue_edit(request: AuthenticatedHttpRequest, venue_id: int) -> HttpResponse
         "capacity": venue.capacity,
     }
     form = VenueForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_venue(venue.pk, actor=request.user, **_venue_args(form.cleaned_data))
-        except DomainError as error:
-            _show_refusal(form, error)
-        else:
-            messages.success(request, _("Venue saved."))
-            return redirect("training:venues")
-    return render(request, "training/venue_form.html", {"venue": venue, "form": form})
+    return _form_page(
+        request,
+        form,
+        lambda: services.update_venue(
+            venue.pk, actor=request.user, **_venue_args(form.cleaned_data)
+        ),
+        saved=_("Venue saved."),
+        to="training:venues",
+        template="training/venue_form.html",
+        context={"venue": venue},
+    )
 
 
 @login_required
@@ -112,20 +139,20 @@ def teachers(request: AuthenticatedHttpRequest) -> HttpResponse:
     """List the institution's teachers and register one."""
     _require_clerk(request)
     form = TeacherForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.create_teacher(
-                form.cleaned_data["name"],
-                actor=request.user,
-                qualification=form.cleaned_data["qualification"],
-            )
-        except DomainError as error:
-            _show_refusal(form, error)
-        else:
-            messages.success(request, _("Teacher saved."))
-            return redirect("training:teachers")
     rows = Teacher.objects.visible_to(request.user, CHANGE).order_by("name", "pk")
-    return render(request, "training/teachers.html", {"teachers": rows, "form": form})
+    return _form_page(
+        request,
+        form,
+        lambda: services.create_teacher(
+            form.cleaned_data["name"],
+            actor=request.user,
+            qualification=form.cleaned_data["qualification"],
+        ),
+        saved=_("Teacher saved."),
+        to="training:teachers",
+        template="training/teachers.html",
+        context={"teachers": rows},
+    )
 
 
 @login_required
@@ -134,19 +161,21 @@ def teacher_edit(request: AuthenticatedHttpRequest, teacher_id: int) -> HttpResp
     """Correct one of the institution's teachers."""
     _require_clerk(request)
     teacher = _own(get_teacher_for_user, request, teacher_id)
-    initial = {"name": teacher.name, "qualification": teacher.qualification}
-    form = TeacherForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_teacher(
-                teacher.pk,
-                form.cleaned_data["name"],
-                actor=request.user,
-                qualification=form.cleaned_data["qualification"],
-            )
-        except DomainError as error:
-            _show_refusal(form, error)
-        else:
-            messages.success(request, _("Teacher saved."))
-            return redirect("training:teachers")
-    return render(request, "training/teacher_form.html", {"teacher": teacher, "form": form})
+    form = TeacherForm(
+        request.POST or None,
+        initial={"name": teacher.name, "qualification": teacher.qualification},
+    )
+    return _form_page(
+        request,
+        form,
+        lambda: services.update_teacher(
+            teacher.pk,
+            form.cleaned_data["name"],
+            actor=request.user,
+            qualification=form.cleaned_data["qualification"],
+        ),
+        saved=_("Teacher saved."),
+        to="training:teachers",
+        template="training/teacher_form.html",
+        context={"teacher": teacher},
+    )
