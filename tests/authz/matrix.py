@@ -44,6 +44,9 @@ PUBLIC_PARAMETERS: dict[str, str] = {
     "catalogs:organization/pk": "an organisation's place in the published catalogs: public",
     "uidb64": "a one-time set-password link's account, encoded: it works only with the link's "
     "token (organizations:set_password), for whoever holds the link",
+    "talent:public_notice/pk": "an award round's public notice (公示): shown to anyone while it "
+    "runs, masked, and like a missing one otherwise",
+    "talent:public_winners/pk": "an award round's published winners: public, masked",
 }
 
 # Parameters that carry a scoped object but are not named by the registry yet, and the model
