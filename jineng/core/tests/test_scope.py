@@ -27,6 +27,8 @@ from jineng.accreditations.models import (
 from jineng.accreditations.tests import conftest as accreditation_fixtures
 from jineng.accreditations.tests.helpers import grant
 from jineng.api.tests.helpers import api_client
+from jineng.assessment import access as assessment_access
+from jineng.assessment.models import AssessmentSession, Candidate, Result
 from jineng.attendance.choices import AttendanceMethod
 from jineng.attendance.models import Attendance
 from jineng.catalogs.choices import CatalogKind, ChangeReason, GroundsKind, VersionStatus
@@ -206,7 +208,29 @@ def world(
         )
         for key, someone in (("a", worker.person), ("b", elsewhere))
     }
+    # An assessment session of the evaluation body (no region) with the worker as candidate.
+    assessment = AssessmentSession.objects.create(
+        evaluator=evaluation_body,
+        route="skill_level",
+        occupation=occupations["electrician"],
+        level=levels["level4"],
+        title="电工四级认定",
+        starts_on=start,
+        ends_on=start,
+        created_by=users["evaluator"],
+    )
+    candidate = Candidate.objects.create(
+        session=assessment,
+        person=worker.person,
+        source="application",
+        eligibility_reason="test",
+        added_by=users["evaluator"],
+    )
+    result = Result.objects.create(candidate=candidate, passed=True, decided_at=timezone.now())
     objects = {
+        AssessmentSession: {"a": [assessment]},
+        Candidate: {"a": [candidate]},
+        Result: {"a": [result]},
         Programme: {"a": [prog_a], "b": [prog_b]},
         Venue: {"a": [venue_a], "b": [venue_b]},
         Teacher: {"a": [teacher_a], "b": [teacher_b]},
@@ -244,6 +268,10 @@ _ACCREDITATION = {
 }
 # What each role may view of each model's objects: a key of world()["objects"][model].
 VIEW_EXPECTED: dict[type, dict[str, set[str]]] = {
+    # By evaluator (its staff; the bureau in its region); the candidate sees their own.
+    AssessmentSession: {"bureau_admin": {"a"}, "evaluator": {"a"}},
+    Candidate: {"bureau_admin": {"a"}, "evaluator": {"a"}, "worker": {"a"}},
+    Result: {"bureau_admin": {"a"}, "evaluator": {"a"}, "worker": {"a"}},
     Programme: {"bureau_admin": _ALL, "town_reviewer": _A, "staff_a": _A, "staff_b": {"b"}},
     Venue: {"bureau_admin": _ALL, "town_reviewer": _A, "staff_a": _A, "staff_b": {"b"}},
     Teacher: {"bureau_admin": _ALL, "town_reviewer": _A, "staff_a": _A, "staff_b": {"b"}},
@@ -341,6 +369,13 @@ def test_every_model_an_organisation_or_person_owns_is_registered() -> None:
         "catalogs.catalogversion",
         "notifications.notification",
         "people.person",
+        # A session's components, examiners, scores, changes and findings follow its scope
+        # (examiners and supervisors included): jineng/assessment/tests/test_scope_rules.py.
+        "assessment.sessioncomponent",
+        "assessment.sessionexaminer",
+        "assessment.score",
+        "assessment.scorechange",
+        "assessment.supervisionfinding",
         # Talent is city-wide (view_talent to view, manage_talent to change): the roles' sets
         # are proven in jineng/talent/tests/test_scope_rules.py.
         "talent.awardround",
@@ -387,6 +422,7 @@ GETTERS = {
     Venue: access.get_venue_for_user,
     Teacher: access.get_teacher_for_user,
     ClassSession: access.get_session_for_user,
+    AssessmentSession: assessment_access.get_session_for_user,
 }
 
 
