@@ -42,6 +42,8 @@ PUBLIC_PARAMETERS: dict[str, str] = {
     "learning_console:platform_registrations/pk": "a learning platform, as for its "
     "credentials: managed city-wide by the bureau, owned by no organisation's staff",
     "catalogs:organization/pk": "an organisation's place in the published catalogs: public",
+    "credentials:status_list/purpose": "a status list's purpose (revocation, suspension): the "
+    "signed lists every certificate verifier fetches are public",
     "uidb64": "a one-time set-password link's account, encoded: it works only with the link's "
     "token (organizations:set_password), for whoever holds the link",
     "talent:public_notice/pk": "an award round's public notice (公示): shown to anyone while it "
