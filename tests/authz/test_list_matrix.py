@@ -316,6 +316,8 @@ LIST_EXEMPTIONS: dict[str, str] = {
     "accreditations:apply": "the application form",
     "credentials:jwks": "the certificates' public signing keys (JWKS): public, for verifiers",
     "credentials:did": "the certificates' issuer did:web document: public, for verifiers",
+    "credentials:status_list": "a signed Bitstring Status List (revocation or suspension): "
+    "public bits, no names, for verifiers",
     "catalogs:index": "the public catalogs and the version in force of each",
     "catalogs:organization": "an organisation's entries in the published catalogs: public",
     "catalogs:catalog": "the public catalog in force: published entries, for anyone",
