@@ -118,6 +118,8 @@ LISTS: dict[str, ListOf] = {
         (Rows("accreditations.accreditationapplication"),), signed_in, _LIMIT
     ),
     "list_accreditations": ListOf((Rows("accreditations.accreditation"),), signed_in, _LIMIT),
+    "list_competitions": ListOf((Rows("talent.competition"),), can("view_talent"), _LIMIT),
+    "list_rounds": ListOf((Rows("talent.awardround"),), can("view_talent"), _LIMIT),
     "list_appeals": ListOf(
         (Rows("catalogs.catalogappeal"),), can("decide_appeals", "file_appeals"), _LIMIT
     ),
@@ -158,6 +160,20 @@ LISTS: dict[str, ListOf] = {
     # The console.
     "people:list": ListOf((Rows("people.person"),), can("view_people")),
     "accreditations:list": ListOf((Rows("accreditations.accreditation"),), _ACCREDITATIONS),
+    "talent:competitions": ListOf(
+        (
+            Rows("talent.competition"),
+            Rows(
+                "talent.promotionproposal",
+                narrower=Q(status="proposed"),
+                subset=True,
+                why="the promotions waiting for a decision, shown to manage_talent only",
+            ),
+        ),
+        can("view_talent"),
+    ),
+    "talent:rounds": ListOf((Rows("talent.awardround"),), can("view_talent")),
+    "talent:studios": ListOf((Rows("talent.masterstudio"),), can("view_talent")),
     "accreditations:applications": ListOf(
         (Rows("accreditations.accreditationapplication"),), _ACCREDITATIONS
     ),
@@ -314,6 +330,16 @@ LIST_EXEMPTIONS: dict[str, str] = {
     "records:share_create": "creates a share link (POST)",
     "records:shared": "a shared record, by its secret token",
     "accreditations:apply": "the application form",
+    "list_pool": "the talent pool: people (view_talent only) who qualify by certificate, award "
+    "or medal, within people's scope; exact rows in jineng/talent/tests/test_pool.py",
+    "talent:pool": "the talent pool, as list_pool: exact rows in jineng/talent/tests/test_pool.py",
+    "talent:goals": "counts against the bureau's goals, no rows (view_talent; goal form POST "
+    "manage_talent)",
+    "talent:public_rounds": "the award rounds on public notice or published: public, masked "
+    "(talent.queries.public_rounds)",
+    "talent:public_notice": "one round's public notice (public parameter): masked nominees, and "
+    "the objection form that reads nothing",
+    "talent:public_winners": "one round's published winners (public parameter): masked",
     "credentials:jwks": "the certificates' public signing keys (JWKS): public, for verifiers",
     "credentials:did": "the certificates' issuer did:web document: public, for verifiers",
     "credentials:status_list": "a signed Bitstring Status List (revocation or suspension): "
