@@ -41,6 +41,8 @@ PUBLIC_PARAMETERS: dict[str, str] = {
     "bureau (manage_learning_platforms), owned by no organisation's staff",
     "learning_console:platform_registrations/pk": "a learning platform, as for its "
     "credentials: managed city-wide by the bureau, owned by no organisation's staff",
+    "assessment:scores/component": "a component's key (theory, practical, review) within the "
+    "session named by session_id",
     "catalogs:organization/pk": "an organisation's place in the published catalogs: public",
     "credentials:status_list/purpose": "a status list's purpose (revocation, suspension): the "
     "signed lists every certificate verifier fetches are public",

@@ -120,6 +120,7 @@ LISTS: dict[str, ListOf] = {
     "list_accreditations": ListOf((Rows("accreditations.accreditation"),), signed_in, _LIMIT),
     "list_competitions": ListOf((Rows("talent.competition"),), can("view_talent"), _LIMIT),
     "list_rounds": ListOf((Rows("talent.awardround"),), can("view_talent"), _LIMIT),
+    "list_sessions": ListOf((Rows("assessment.assessmentsession"),), signed_in, _LIMIT),
     "list_appeals": ListOf(
         (Rows("catalogs.catalogappeal"),), can("decide_appeals", "file_appeals"), _LIMIT
     ),
@@ -173,6 +174,40 @@ LISTS: dict[str, ListOf] = {
         can("view_talent"),
     ),
     "talent:rounds": ListOf((Rows("talent.awardround"),), can("view_talent")),
+    "assessment:list": ListOf(
+        (Rows("assessment.assessmentsession"),), can("view_assessments", "run_assessments")
+    ),
+    "assessment:plans": ListOf(
+        (
+            Rows(
+                "assessment.assessmentsession",
+                narrower=Q(status="filed"),
+                why="the plans filed and waiting for the examiner draw",
+            ),
+        ),
+        can("supervise_assessments"),
+    ),
+    "assessment:mine": ListOf(
+        (
+            Rows(
+                "assessment.assessmentsession",
+                subset=True,
+                why="the sessions the user was drawn to examine or assigned to supervise",
+            ),
+        ),
+        signed_in,
+    ),
+    "assessment:changes": ListOf(
+        (
+            Rows(
+                "assessment.scorechange",
+                context=lambda c: c["changes"],
+                subset=True,
+                why="the changes awaiting approval that another bureau user asked for",
+            ),
+        ),
+        can("supervise_assessments"),
+    ),
     "talent:studios": ListOf((Rows("talent.masterstudio"),), can("view_talent")),
     "accreditations:applications": ListOf(
         (Rows("accreditations.accreditationapplication"),), _ACCREDITATIONS
@@ -330,6 +365,7 @@ LIST_EXEMPTIONS: dict[str, str] = {
     "records:share_create": "creates a share link (POST)",
     "records:shared": "a shared record, by its secret token",
     "accreditations:apply": "the application form",
+    "assessment:create": "the new-session form",
     "list_pool": "the talent pool: people (view_talent only) who qualify by certificate, award "
     "or medal, within people's scope; exact rows in jineng/talent/tests/test_pool.py",
     "talent:pool": "the talent pool, as list_pool: exact rows in jineng/talent/tests/test_pool.py",
