@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError
@@ -45,8 +44,12 @@ def is_lock_timeout(exc: BaseException) -> bool:
 
 
 def raise_busy_on_lock_timeout(
-    execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]
-) -> Any:
+    execute: Callable[[str, object, bool, dict[str, object]], object],
+    sql: str,
+    params: object,
+    many: bool,
+    context: dict[str, object],
+) -> object:
     """Run a query; a lock timeout becomes ``Busy`` (the transaction is rolled back by its
     ``atomic`` block, as for any error inside it)."""
     try:
@@ -59,7 +62,7 @@ def raise_busy_on_lock_timeout(
         raise
 
 
-def install(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
+def install(sender: object, connection: BaseDatabaseWrapper, **kwargs: object) -> None:
     """Wrap every query of a new database connection (``connection_created`` signal)."""
     if raise_busy_on_lock_timeout not in connection.execute_wrappers:
         connection.execute_wrappers.append(raise_busy_on_lock_timeout)
