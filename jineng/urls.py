@@ -27,6 +27,7 @@ urlpatterns = [
     # Keys, the did:web document and the status lists that certificate verifiers fetch.
     path("", include("jineng.certificates.public_urls")),
     path("certificates/", include("jineng.certificates.urls")),
+    path("verify/", include("jineng.certificates.verify_urls")),
     path("experts/", include("jineng.experts.urls")),
     path("assessment/", include("jineng.assessment.urls")),
     path("talent/", include("jineng.talent.urls")),
