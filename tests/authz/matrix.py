@@ -46,6 +46,8 @@ PUBLIC_PARAMETERS: dict[str, str] = {
     "catalogs:organization/pk": "an organisation's place in the published catalogs: public",
     "credentials:status_list/purpose": "a status list's purpose (revocation, suspension): the "
     "signed lists every certificate verifier fetches are public",
+    "number": "a certificate number: public verification (证书查验) shows anyone a masked "
+    "summary by number (certificates.queries.public_view), like the QR code on the paper copy",
     "uidb64": "a one-time set-password link's account, encoded: it works only with the link's "
     "token (organizations:set_password), for whoever holds the link",
     "talent:public_notice/pk": "an award round's public notice (公示): shown to anyone while it "

@@ -54,6 +54,9 @@ REQUIRES: dict[str, tuple[str, ...]] = {
     "enrol": _ENROL,
     "withdraw": _ENROL,
     "transfer": _ENROL,
+    "suspend_certificate": ("manage_certificates",),
+    "revoke_certificate": ("manage_certificates",),
+    "reinstate_certificate": ("manage_certificates",),
 }
 # Operations that act on an object the caller needs only to see, not change: enrolling in a
 # class creates an enrolment; the class itself is not changed.
@@ -102,6 +105,9 @@ BODIES: dict[str, dict[str, Any]] = {
     "record_changes": {"json": {}},
     "submit_version": {"json": {}},
     "publish_version": {"json": {}},
+    "suspend_certificate": {"json": {"reason": "authorization matrix"}},
+    "revoke_certificate": {"json": {"reason": "authorization matrix"}},
+    "reinstate_certificate": {"json": {"reason": "authorization matrix"}},
 }
 PARAMETER = re.compile(r"\{(\w+)\}")
 

@@ -63,6 +63,12 @@ REQUIRES: dict[str, tuple[str, ...]] = {
     "training:withdraw": (*_CLASSES, _WORKER),
     # An organisation's administrator (a flag on its account, not a role) manages its staff
     # too; the matrix's organisation accounts are no administrators, so they get 403 in scope.
+    "certificates:suspend": ("manage_certificates",),
+    "certificates:revoke": ("manage_certificates",),
+    "certificates:reinstate": ("manage_certificates",),
+    # Only the holder downloads the credential (a worker: the holder's own is all they see).
+    "certificates:credential_jwt": (_WORKER,),
+    "certificates:credential_json": (_WORKER,),
     "organizations:detail": ("manage_organizations",),
     "organizations:edit": ("manage_organizations",),
     "organizations:staff_create": ("manage_organizations",),
@@ -73,7 +79,11 @@ REQUIRES: dict[str, tuple[str, ...]] = {
 ACTIONS: dict[str, str] = {"catalogs:appeal_file": "change", "training:find_enrol": "view"}
 
 # Form fields of POST-only views (the rest get an empty form: scope is checked first).
-FORMS: dict[str, dict[str, Any]] = {}
+FORMS: dict[str, dict[str, Any]] = {
+    "certificates:suspend": {"suspend-reason": "authorization matrix"},
+    "certificates:revoke": {"revoke-reason": "authorization matrix"},
+    "certificates:reinstate": {"reinstate-reason": "authorization matrix"},
+}
 
 
 PATTERNS = [p for p in matrix.console_patterns() if p["names"]]

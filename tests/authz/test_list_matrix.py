@@ -299,6 +299,14 @@ LISTS: dict[str, ListOf] = {
     "records:mine": ListOf((Rows("records.sharelink"),), person),
     "notifications:inbox": ListOf((Rows("notifications.notification"),), signed_in),
     "list_notifications": ListOf((Rows("notifications.notification"),), signed_in, _LIMIT),
+    "list_certificates": ListOf((Rows("certificates.certificate"),), signed_in, _LIMIT),
+    "certificates:list": ListOf(
+        (Rows("certificates.certificate"),),
+        lambda user: (
+            roles("bureau_admin", "reviewer", "auditor")(user)
+            or (scope.is_active(user) and bool(user.organization_id))
+        ),
+    ),
     "people:import": ListOf(
         (
             Rows(
@@ -376,6 +384,12 @@ LIST_EXEMPTIONS: dict[str, str] = {
     "talent:public_notice": "one round's public notice (public parameter): masked nominees, and "
     "the objection form that reads nothing",
     "talent:public_winners": "one round's published winners (public parameter): masked",
+    "certificates:export": "the national upload file: certificates:list's rows (same filters), "
+    "manage_certificates with view_full_pii only (403 otherwise), audited",
+    "verify:check": "public verification: a number to look up, or a credential to check",
+    "verify:certificate": "one certificate's public check by its number (public parameter): "
+    "a masked summary for anyone",
+    "verify_number": "one certificate's public check by its number (public parameter)",
     "credentials:jwks": "the certificates' public signing keys (JWKS): public, for verifiers",
     "credentials:did": "the certificates' issuer did:web document: public, for verifiers",
     "credentials:status_list": "a signed Bitstring Status List (revocation or suspension): "

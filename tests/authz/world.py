@@ -173,6 +173,7 @@ def build_world() -> World:
     _training(world, p1, p2)
     _catalogs(world)
     _owned_by_accounts(world, p1)
+    _certificates(world, p1, p2)
     for role, user in users.items():
         world.tokens[role] = _token(user)
     return world
@@ -367,6 +368,18 @@ def _owned_by_accounts(world: World, p1: Any) -> None:
     world.values["token"] = token
     world.add(LearningPlatform.objects.create(name="AUTHZ 学习平台"))
     _notifications(world)
+
+
+def _certificates(world: World, p1: Any, p2: Any) -> None:
+    """The worker's certificate by the evaluator (town 1), P2's by school B (town 2)."""
+    from jineng.certificates.tests.pages_fixtures import certificate
+
+    evaluator_org = world.users["evaluator"].organization
+    school_b = world.users["staff_b"].organization
+    world.add(
+        certificate("S22058100126030099001", p1, evaluator_org),
+        certificate("S22058100226030099001", p2, school_b),
+    )
 
 
 def _notifications(world: World) -> None:

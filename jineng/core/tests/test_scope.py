@@ -39,6 +39,9 @@ from jineng.catalogs.models import (
     CatalogEntry,
     CatalogVersion,
 )
+from jineng.certificates import access as certificate_access
+from jineng.certificates.models import Certificate
+from jineng.certificates.tests.pages_fixtures import certificate
 from jineng.core import scope
 from jineng.core.errors import NotFound
 from jineng.core.models import Job
@@ -208,6 +211,11 @@ def world(
         )
         for key, someone in (("a", worker.person), ("b", elsewhere))
     }
+    # A certificate issued by school A to the worker, one by school B to someone elsewhere.
+    certificates = {
+        "a": certificate("S22058100126030090001", worker.person, school_a),
+        "b": certificate("S22058100226030090001", elsewhere, school_b),
+    }
     # An assessment session of the evaluation body (no region) with the worker as candidate.
     assessment = AssessmentSession.objects.create(
         evaluator=evaluation_body,
@@ -231,6 +239,7 @@ def world(
         AssessmentSession: {"a": [assessment]},
         Candidate: {"a": [candidate]},
         Result: {"a": [result]},
+        Certificate: {key: [c] for key, c in certificates.items()},
         Programme: {"a": [prog_a], "b": [prog_b]},
         Venue: {"a": [venue_a], "b": [venue_b]},
         Teacher: {"a": [teacher_a], "b": [teacher_b]},
@@ -272,6 +281,14 @@ VIEW_EXPECTED: dict[type, dict[str, set[str]]] = {
     AssessmentSession: {"bureau_admin": {"a"}, "evaluator": {"a"}},
     Candidate: {"bureau_admin": {"a"}, "evaluator": {"a"}, "worker": {"a"}},
     Result: {"bureau_admin": {"a"}, "evaluator": {"a"}, "worker": {"a"}},
+    # By issuer (its organisation and region) and by holder; the public reads /verify/ only.
+    Certificate: {
+        "bureau_admin": {"a", "b"},
+        "town_reviewer": {"a"},
+        "staff_a": {"a"},
+        "staff_b": {"b"},
+        "worker": {"a"},
+    },
     Programme: {"bureau_admin": _ALL, "town_reviewer": _A, "staff_a": _A, "staff_b": {"b"}},
     Venue: {"bureau_admin": _ALL, "town_reviewer": _A, "staff_a": _A, "staff_b": {"b"}},
     Teacher: {"bureau_admin": _ALL, "town_reviewer": _A, "staff_a": _A, "staff_b": {"b"}},
@@ -342,6 +359,9 @@ CHANGE_EXPECTED = {
 CHANGE_EXPECTED[Enrolment]["worker"] = {"a"}
 CHANGE_EXPECTED[Attendance]["worker"] = {"a"}
 CHANGE_EXPECTED[ShareLink]["worker"] = {"a"}
+# The holder's own certificate is in their change scope; what they may change is the
+# services' rule (status changes need manage_certificates).
+CHANGE_EXPECTED[Certificate]["worker"] = {"a"}
 # Only catalog editors change entries and changes; filing an appeal is the change an
 # organisation makes to a published removal concerning it (the evaluator's is none of them).
 CHANGE_EXPECTED[CatalogEntry] = {"bureau_admin": {"a", "b", "draft"}}
@@ -423,6 +443,7 @@ GETTERS = {
     Teacher: access.get_teacher_for_user,
     ClassSession: access.get_session_for_user,
     AssessmentSession: assessment_access.get_session_for_user,
+    Certificate: certificate_access.get_certificate_for_user,
 }
 
 
