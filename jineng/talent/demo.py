@@ -173,8 +173,7 @@ def _run_round(
             reason="业绩材料不足，未达到评选条件（演示）" if refused else "",
             actor=admin,
         )
-    services.start_notice(award_round.pk, actor=admin)
-    return award_round
+    return services.start_notice(award_round.pk, actor=admin)
 
 
 def _rounds(admin: Any, people: list[Person], stdout: SupportsWrite[str]) -> None:
