@@ -59,19 +59,23 @@ run: setup ## Set up everything and serve the demo city on http://127.0.0.1:8000
 worker: install ## Run the background task worker alone (imports of uploaded files)
 	$(BIN)/jineng db_worker
 
-# Tests run in TEST_WORKERS processes (pytest-xdist); TEST_WORKERS=0 runs them in one.
+# Tests run in TEST_WORKERS processes (pytest-xdist); TEST_WORKERS=0 runs them in one. A
+# process that runs out of tests takes some of another's (worksteal), so that a few long
+# browser journeys at the end do not leave one core idle. TEST_ARGS goes to pytest as it is.
 TEST_WORKERS ?= 2
+TEST_ARGS ?=
+PYTEST := $(BIN)/pytest -p no:cacheprovider -n $(TEST_WORKERS) $(if $(filter 0,$(TEST_WORKERS)),,--dist worksteal)
 
 test: install ## Run the whole suite on SQLite
-	$(BIN)/pytest -p no:cacheprovider -n $(TEST_WORKERS)
+	$(PYTEST) $(TEST_ARGS)
 
 # CI runs this instead of `make test`: the same suite, measured. It prints the coverage and
 # fails under the floor `fail_under` in pyproject.toml ([tool.coverage.report]).
 coverage: install ## Run the whole suite on SQLite measuring coverage (fails under the floor)
-	$(BIN)/pytest -p no:cacheprovider -n $(TEST_WORKERS) --cov=jineng --cov-report=term
+	$(PYTEST) --cov=jineng --cov-report=term $(TEST_ARGS)
 
 test-pg: install ## Run the whole suite on PostgreSQL (DATABASE_URL, default local server)
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/jineng} $(BIN)/pytest -p no:cacheprovider -n $(TEST_WORKERS)
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/jineng} $(PYTEST) $(TEST_ARGS)
 
 e2e: install ## Run the browser and accessibility journeys alone
 	$(BIN)/pytest -p no:cacheprovider -m e2e
