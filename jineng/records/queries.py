@@ -11,6 +11,7 @@ from django.utils import timezone
 from jineng.accounts.actors import Viewer
 from jineng.assessment import queries as assessment_queries
 from jineng.attendance import queries as attendance_queries
+from jineng.certificates import queries as certificates_queries
 from jineng.learning import queries as learning_queries
 from jineng.people import queries as people_queries
 from jineng.people.models import Affiliation, Person
@@ -29,6 +30,7 @@ PROVIDERS: tuple[Callable[[Person, RecordScope], list[RecordEntry]], ...] = (
     training_queries.record_entries,
     attendance_queries.record_entries,
     assessment_queries.record_entries,
+    certificates_queries.record_entries,
     talent_queries.record_entries,
 )
 
