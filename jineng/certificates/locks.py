@@ -1,7 +1,8 @@
 """Row locks of certificates: the only place select_for_update() appears in this app.
 
-Lock order (ADR 0006): a certificate, then the number counters (by prefix, then year), then
-the status lists (revocation, then suspension), then the signing keys; the audit stream last.
+Lock order (ADR 0006): a certificate, or the number counters (by prefix, then year), or the
+signing keys (rotation); then the status lists (revocation, then suspension); the audit stream
+last. No path locks the lists before any of the others, so no two paths wait in a cycle.
 Every wait is bounded by the lock timeout (core.db turns an expired wait into Busy).
 """
 
@@ -57,6 +58,15 @@ def counters_for_update(keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int]
 
 def status_lists_for_update() -> list[StatusList]:
     """Lock both status lists (revocation, then suspension), creating them when missing."""
+    if StatusList.objects.count() < len(StatusPurpose):
+        _create_status_lists()
+    return [
+        StatusList.objects.select_for_update().get(purpose=purpose)
+        for purpose in (StatusPurpose.REVOCATION, StatusPurpose.SUSPENSION)
+    ]
+
+
+def _create_status_lists() -> None:
     StatusList.objects.bulk_create(
         [
             StatusList(purpose=purpose, size=status_lists.MIN_SIZE, bits=status_lists.empty_bits())
@@ -64,10 +74,6 @@ def status_lists_for_update() -> list[StatusList]:
         ],
         ignore_conflicts=True,
     )
-    return [
-        StatusList.objects.select_for_update().get(purpose=purpose)
-        for purpose in (StatusPurpose.REVOCATION, StatusPurpose.SUSPENSION)
-    ]
 
 
 def signing_keys_for_update() -> list[SigningKey]:
