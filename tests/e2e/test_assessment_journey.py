@@ -14,6 +14,10 @@ two who passed. The evaluator prints one certificate: the PDF's QR code encodes
 administrator revokes it with a reason; the public page and ``GET
 /api/v1/certificates/{number}/verify`` then say revoked without the reason, and the bureau's
 talent pool lists the other new 高级工 (and no longer the holder of the revoked certificate).
+
+A second journey starts from the closed session (built through the services): one bureau
+administrator asks to change a locked score with a reason, cannot approve it, and a second
+administrator approves it; the result is decided again and the certificate can be issued.
 """
 
 from __future__ import annotations
@@ -334,8 +338,8 @@ def test_evaluator_files_a_session_and_the_public_checks_its_certificate(
         for r in Result.objects.select_related("candidate__person")
     }
     assert results == {"王伟": True, "李娜": False, "张敏": True}
-    expect(_row(ui, "李娜")).to_contain_text(zh("Not passed"))
-    expect(_row(ui, "王伟")).to_contain_text(zh("Passed"))
+    expect(_row(ui, "李娜").locator(".tag")).to_have_text(zh("Not passed"))
+    expect(_row(ui, "王伟").locator(".tag")).to_have_text(zh("Passed"))
 
     # ... and the score grid refuses changes: read-only, and a forced post is refused.
     grader = open_ui()
@@ -478,3 +482,106 @@ def test_evaluator_files_a_session_and_the_public_checks_its_certificate(
     if wording["valid"][1].strip() != "有效":
         problems.append(f"valid: the status reads {wording['valid'][1]!r}, not 有效")
     assert not problems, "/verify/<number> wording:\n  " + "\n  ".join(problems)
+
+
+def closed_session(world: World) -> AssessmentSession:
+    """The journey's session up to closing, through the services (the same steps and data)."""
+    from jineng.assessment import services
+
+    today = timezone.localdate()
+    session = services.create_session(
+        world.evaluator,
+        services.SessionInput(
+            route="skill_level",
+            occupation=world.occupation,
+            level=world.levels["level3"],
+            title=TITLE,
+            starts_on=today,
+            ends_on=today + datetime.timedelta(days=1),
+            venue=VENUE,
+            capacity=30,
+        ),
+    )
+    for n, name in APPLICANTS:
+        services.add_applicant(
+            world.evaluator,
+            session.pk,
+            services.ApplicantInput(
+                id_number=helpers.citizen_id(n), name=name, years_in_occupation=7
+            ),
+        )
+    services.file_plan(world.evaluator, session.pk)
+    services.draw_session_examiners(world.admin, session.pk, count=2)
+    candidates = {c.person.name: c.pk for c in session.candidates.select_related("person")}
+    examiners = helpers.drawn_users(session)
+    for user, component, marks in zip(
+        examiners, ("theory", "practical"), (THEORY, PRACTICAL), strict=True
+    ):
+        services.enter_scores(
+            user, session.pk, component, {candidates[k]: v for k, v in marks.items()}
+        )
+    return services.close_session(world.evaluator, session.pk)
+
+
+def test_a_locked_score_changes_only_with_a_second_bureau_users_approval(
+    ui: UI,
+    open_ui: Callable[..., UI],
+    world: World,
+    evaluator: User,
+    bureau_admin: User,
+    second_admin: User,
+) -> None:
+    session = closed_session(world)
+    failed = Result.objects.get(candidate__session=session, candidate__person__name="李娜")
+    assert not failed.passed
+    score = Score.objects.get(candidate=failed.candidate, component__key="theory")
+    reason = "复核发现理论试卷第三大题漏记 20 分"
+
+    # 1. A bureau administrator asks to change 李娜's locked theory score, with the reason.
+    ui.login(bureau_admin)
+    ui.goto(f"/assessment/{session.pk}/")
+    change = ui.page.locator("main form[action$='/changes']")
+    change.locator("select[name=score]").select_option(str(score.pk))
+    change.locator("input[name=new_value]").fill("61.5")
+    change.locator("textarea[name=reason]").fill(reason)
+    ui.follow(change.locator("button[type=submit]"))
+    assert ui.path == f"/assessment/{session.pk}/"
+    score.refresh_from_db()
+    assert score.value == Decimal("41.5")  # nothing changes before the second approval
+    requested = AuditEvent.objects.get(action="assessment.score_change.requested")
+    assert (requested.actor_id, requested.data["reason"]) == (bureau_admin.pk, reason)
+
+    # ... which they cannot approve themselves: their queue does not offer it.
+    ui.goto("/assessment/changes/")
+    expect(ui.page.locator("main article")).to_have_count(0)
+
+    # 2. The second administrator approves it; the result is decided again.
+    second = open_ui()
+    second.login(second_admin)
+    second.goto("/assessment/changes/")
+    item = second.page.locator("main article", has_text="李娜")
+    expect(item).to_have_count(1)
+    expect(item).to_contain_text(reason)
+    item.locator("textarea[name=note]").fill("已核对原始试卷")
+    second.follow(item.locator("button[name=decision][value=approve]"))
+    assert second.path == "/assessment/changes/"
+    expect(second.page.locator("main article")).to_have_count(0)
+    score.refresh_from_db()
+    failed.refresh_from_db()
+    assert (score.value, failed.passed) == (Decimal("61.5"), True)
+    approved = AuditEvent.objects.get(action="assessment.score_change.approved")
+    assert approved.actor_id == second_admin.pk
+    assert approved.data["requested_by"] == bureau_admin.pk
+
+    # 3. The evaluator's page shows 李娜 passed, and issuing now certifies all three.
+    staff = open_ui()
+    staff.login(evaluator)
+    staff.goto(f"/assessment/{session.pk}/")
+    expect(_row(staff, "李娜").locator(".tag")).to_have_text(zh("Passed"))
+    staff.follow(staff.page.locator("main form[action$='/issue'] button"))
+    holders = set(
+        Certificate.objects.filter(basis__startswith="result:").values_list(
+            "holder__name", flat=True
+        )
+    )
+    assert holders == {"王伟", "李娜", "张敏"}
