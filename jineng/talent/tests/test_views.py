@@ -216,3 +216,16 @@ def test_the_goals_page_carries_the_chart_data_and_a_table(bureau_admin: Any, le
     assert 'id="talent-data"' in page
     assert "<table" in page
     assert AwardRound.objects.count() == 0
+
+
+def test_the_round_page_gives_each_objection_its_own_form(bureau_admin: Any, people: Any) -> None:
+    r = helpers.round_on_notice(bureau_admin, people[:2])
+    first, second = r.nominations.order_by("pk")
+    objections = [
+        services.raise_objection(r.pk, n.pk, objector_name="甲", contact="139", objection="x")
+        for n in (first, second)
+    ]
+    page = _client(bureau_admin).get(f"/talent/rounds/{r.pk}/").content.decode()
+    for objection in objections:
+        assert f'id="o{objection.pk}_reason"' in page
+    assert f"/talent/objections/{objections[0].pk}/resolve" in page

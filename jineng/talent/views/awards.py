@@ -115,8 +115,17 @@ def _round_page(
         .prefetch_related("objections")
         .order_by("pk")
     )
+    reviewing = may_manage and award_round.status == RoundStatus.REVIEWING
     for nomination in nominations:
         nomination.shown_name = queries.shown_name(request.user, nomination.person.name)  # type: ignore[attr-defined]
+        # One form per row, each with its own ids, so that every label names its own field.
+        nomination.decision_form = (  # type: ignore[attr-defined]
+            DecisionForm(auto_id=f"n{nomination.pk}_%s") if reviewing else None
+        )
+        for objection in nomination.objections.all():
+            objection.resolve_form = (  # type: ignore[attr-defined]
+                ResolveForm(auto_id=f"o{objection.pk}_%s") if may_manage else None
+            )
     today = timezone.localdate()
     context = {
         "round": award_round,
@@ -129,10 +138,6 @@ def _round_page(
             if may_manage and award_round.status == RoundStatus.NOMINATING
             else None
         ),
-        "decision_form": DecisionForm()
-        if may_manage and award_round.status == RoundStatus.REVIEWING
-        else None,
-        "resolve_form": ResolveForm() if may_manage else None,
         "errors_form": given.get("errors_form"),
         "may_publish": award_round.status == RoundStatus.NOTICE
         and award_round.notice_ends_on is not None
