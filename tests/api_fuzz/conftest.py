@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
 import io
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -286,8 +288,15 @@ def load_openapi() -> dict[str, Any]:
     """Fetch the OpenAPI document from /api/v1/openapi.json through Django, at collection time.
 
     schemathesis needs the operations when pytest collects (one test per operation), before
-    the live server runs; its lazy ``from_fixture`` loader does not work with pytest 9.
+    the live server runs; its lazy ``from_fixture`` loader does not work with pytest 9. The
+    document is fetched once per test process (the authorization matrix reads it too) and each
+    caller gets its own copy.
     """
+    return json.loads(_openapi_text())
+
+
+@functools.cache
+def _openapi_text() -> str:
     from django.conf import settings
     from django.test import Client
 
@@ -296,4 +305,4 @@ def load_openapi() -> dict[str, Any]:
     host = next((h for h in settings.ALLOWED_HOSTS if h not in {"*"} and h[0] != "."), "localhost")
     response = Client(HTTP_HOST=host).get(OPENAPI_PATH)
     assert response.status_code == 200, f"GET {OPENAPI_PATH} answered {response.status_code}"
-    return response.json()
+    return response.content.decode()

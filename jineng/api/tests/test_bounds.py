@@ -6,6 +6,7 @@ query string is covered, including operations added later.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -22,7 +23,9 @@ ID_IN_PATH = re.compile(r"\{([a-z_]+_id)\}")
 OTHER_PATH_VALUES = {"kind": "subsidised_training"}
 
 
+@functools.cache
 def _operations() -> list[tuple[str, str, dict[str, Any]]]:
+    """The operations of the OpenAPI document, built once (four parametrizations read it)."""
     with translation.override("en"):
         schema = api.get_openapi_schema()
     return [
