@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,15 +23,19 @@ from jineng.accounts.actors import Viewer
 from jineng.accounts.roles import Capability, has_capability
 from jineng.accreditations.choices import ApplicationStatus
 from jineng.accreditations.models import AccreditationApplication
+from jineng.assessment import queries as assessment_queries
 from jineng.attendance import access as attendance_access
 from jineng.attendance import queries as attendance_queries
 from jineng.catalogs import access as catalog_access
 from jineng.catalogs.choices import AppealStatus, VersionStatus
 from jineng.catalogs.models import CatalogAppeal, CatalogVersion
+from jineng.certificates import queries as certificate_queries
 from jineng.core.models import Job
 from jineng.core.scope import CHANGE, VIEW
+from jineng.experts.access import expert_for_user
 from jineng.people.access import own_person
 from jineng.people.models import Person
+from jineng.talent import queries as talent_queries
 from jineng.training import queries as training_queries
 from jineng.training.choices import ClassStatus, EnrolmentStatus
 from jineng.training.models import ClassSession, TrainingClass
@@ -45,11 +50,12 @@ JOB_PAGES = {"people.import": "people:import_job", "people.export": "people:expo
 class Item:
     """One thing waiting: what it is, in people's words, since when, and where to act on it."""
 
-    kind: str
     title: str
     when: datetime.datetime | datetime.date | None
     link: str
     detail: str = ""
+    # Given by the section it is listed in, unless the item is a kind of its own.
+    kind: str = ""
 
 
 @dataclass(frozen=True)
@@ -95,6 +101,29 @@ def _local(moment: datetime.datetime | None) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
+def _section(
+    kind: str,
+    heading: str,
+    rows: QuerySet[Any],
+    describe: Callable[[Any], Item],
+    *,
+    action: str,
+    more: str = "",
+    empty: str = "",
+    count: int | None = None,
+) -> Section:
+    """A section of rows: the first few described as items, the count over all of them."""
+    return Section(
+        kind=kind,
+        heading=heading,
+        count=rows.count() if count is None else count,
+        items=[replace(item, kind=item.kind or kind) for item in map(describe, rows[:SHOWN])],
+        action=action,
+        more=more,
+        empty=empty,
+    )
+
+
 # --- the bureau and reviewers -------------------------------------------------------------
 
 
@@ -106,23 +135,18 @@ def classes_to_approve(user: Viewer) -> Section:
         .select_related("programme__organization")
         .order_by("-updated_at", "-pk")
     )
-    items = [
-        Item(
-            kind="training.class_to_approve",
+    return _section(
+        "training.class_to_approve",
+        _("Classes to approve"),
+        rows,
+        lambda c: Item(
             title=_("{institution} submitted class {code} ({programme}) for approval").format(
                 institution=c.programme.organization.name, code=c.code, programme=c.programme.name
             ),
             when=c.updated_at,
             link=reverse("training:detail", args=[c.pk]),
             detail=_("Starts on {day}").format(day=c.starts_on.isoformat()),
-        )
-        for c in rows[:SHOWN]
-    ]
-    return Section(
-        kind="training.class_to_approve",
-        heading=_("Classes to approve"),
-        count=rows.count(),
-        items=items,
+        ),
         action=_("Approve or return"),
         more=reverse("training:approvals"),
     )
@@ -138,23 +162,18 @@ def catalog_versions_to_publish(user: Viewer) -> Section:
         .distinct()
         .order_by("-submitted_at", "-pk")
     )
-    items = [
-        Item(
-            kind="catalogs.version_to_publish",
+    return _section(
+        "catalogs.version_to_publish",
+        _("Catalog versions to publish"),
+        rows,
+        lambda v: Item(
             title=_("Version {number} of {catalog} awaits your countersignature").format(
                 number=v.number, catalog=v.catalog.get_kind_display()
             ),
             when=v.submitted_at,
             link=reverse("catalogs:workbench", args=[v.pk]),
             detail=_("Submitted by {name}").format(name=v.submitted_by) if v.submitted_by else "",
-        )
-        for v in rows[:SHOWN]
-    ]
-    return Section(
-        kind="catalogs.version_to_publish",
-        heading=_("Catalog versions to publish"),
-        count=rows.count(),
-        items=items,
+        ),
         action=_("Review and publish"),
         more=reverse("catalogs:console"),
     )
@@ -172,22 +191,17 @@ def applications_to_decide(user: Viewer) -> Section:
         .select_related("organization", "occupation")
         .order_by("-created_at", "-pk")
     )
-    items = [
-        Item(
-            kind="accreditations.application_to_decide",
+    return _section(
+        "accreditations.application_to_decide",
+        _("Accreditation applications to decide"),
+        rows,
+        lambda a: Item(
             title=_("{organization} applies for accreditation in {occupation}").format(
                 organization=a.organization.name, occupation=a.occupation.name
             ),
             when=a.created_at,
             link=reverse("accreditations:application", args=[a.pk]),
-        )
-        for a in rows[:SHOWN]
-    ]
-    return Section(
-        kind="accreditations.application_to_decide",
-        heading=_("Accreditation applications to decide"),
-        count=rows.count(),
-        items=items,
+        ),
         action=_("Approve or reject"),
         more=reverse("accreditations:applications") + "?status=submitted",
     )
@@ -196,9 +210,11 @@ def applications_to_decide(user: Viewer) -> Section:
 def check_ins_to_review(user: Viewer) -> Section:
     """Flagged check-ins no reviewer has decided, newest first."""
     rows = attendance_queries.review_queue(attendance_access.check_ins_to_review(user))
-    items = [
-        Item(
-            kind="attendance.check_in_to_review",
+    return _section(
+        "attendance.check_in_to_review",
+        _("Flagged check-ins to review"),
+        rows,
+        lambda a: Item(
             title=_("Check-in of {name} to class {code} was flagged: {flags}").format(
                 name=a.enrolment.person.name,
                 code=a.enrolment.training_class.code,
@@ -206,14 +222,7 @@ def check_ins_to_review(user: Viewer) -> Section:
             ),
             when=a.checked_in_at,
             link=reverse("attendance:review", args=[a.pk]),
-        )
-        for a in rows[:SHOWN]
-    ]
-    return Section(
-        kind="attendance.check_in_to_review",
-        heading=_("Flagged check-ins to review"),
-        count=rows.count(),
-        items=items,
+        ),
         action=_("Accept or reject"),
         more=reverse("attendance:flagged"),
     )
@@ -227,22 +236,17 @@ def appeals_to_decide(user: Viewer) -> Section:
         .select_related("organization")
         .order_by("-created_at", "-pk")
     )
-    items = [
-        Item(
-            kind="catalogs.appeal_to_decide",
+    return _section(
+        "catalogs.appeal_to_decide",
+        _("Appeals to decide"),
+        rows,
+        lambda a: Item(
             title=_("{organization} appeals a catalog change").format(
                 organization=a.organization.name
             ),
             when=a.created_at,
             link=reverse("catalogs:appeal_decide", args=[a.pk]),
-        )
-        for a in rows[:SHOWN]
-    ]
-    return Section(
-        kind="catalogs.appeal_to_decide",
-        heading=_("Appeals to decide"),
-        count=rows.count(),
-        items=items,
+        ),
         action=_("Uphold or dismiss"),
         more=reverse("catalogs:appeal_queue"),
     )
@@ -259,23 +263,18 @@ def returned_classes(user: Viewer) -> Section:
         .select_related("programme")
         .order_by("-updated_at", "-pk")
     )
-    items = [
-        Item(
-            kind="training.class_returned",
+    return _section(
+        "training.class_returned",
+        _("Returned classes"),
+        rows,
+        lambda c: Item(
             title=_("Class {code} ({programme}) was returned").format(
                 code=c.code, programme=c.programme.name
             ),
             when=c.decided_at or c.updated_at,
             link=reverse("training:detail", args=[c.pk]),
             detail=c.decision_note,
-        )
-        for c in rows[:SHOWN]
-    ]
-    return Section(
-        kind="training.class_returned",
-        heading=_("Returned classes"),
-        count=rows.count(),
-        items=items,
+        ),
         action=_("Correct and submit again"),
         more=reverse("training:list") + "?status=returned",
     )
@@ -301,9 +300,11 @@ def sessions_today(user: Viewer) -> Section:
         .select_related("training_class__programme", "venue")
         .order_by("starts_at", "pk")
     )
-    items = [
-        Item(
-            kind="attendance.session_today",
+    return _section(
+        "attendance.session_today",
+        _("Sessions today"),
+        rows,
+        lambda s: Item(
             title=_("Session {topic} of class {code}, {start}–{end}").format(
                 topic=attendance_queries.session_title(s),
                 code=s.training_class.code,
@@ -313,14 +314,7 @@ def sessions_today(user: Viewer) -> Section:
             when=s.starts_at,
             link=reverse("attendance:screen", args=[s.pk]),
             detail=s.venue.name if s.venue else "",
-        )
-        for s in rows[:SHOWN]
-    ]
-    return Section(
-        kind="attendance.session_today",
-        heading=_("Sessions today"),
-        count=rows.count(),
-        items=items,
+        ),
         action=_("Show the check-in code"),
         more=reverse("training:list") + "?status=running",
         empty=_("No sessions today."),
@@ -330,8 +324,11 @@ def sessions_today(user: Viewer) -> Section:
 def recent_jobs(user: Viewer) -> Section:
     """The viewer's own imports and exports of people, newest first."""
     rows = Job.objects.visible_to(user).filter(kind__in=JOB_PAGES).order_by("-created_at", "-pk")
-    items = [
-        Item(
+    return _section(
+        "core.job",
+        _("Your recent imports and exports"),
+        rows,
+        lambda job: Item(
             kind=job.kind,
             title=_("{what}: {status}, {done} of {total} rows").format(
                 what=_("Import of people")
@@ -343,17 +340,11 @@ def recent_jobs(user: Viewer) -> Section:
             ),
             when=job.created_at,
             link=reverse(JOB_PAGES[job.kind], args=[job.pk]),
-        )
-        for job in rows[:SHOWN]
-    ]
-    return Section(
-        kind="core.job",
-        heading=_("Your recent imports and exports"),
-        count=rows.exclude(status__in=(Job.Status.SUCCEEDED, Job.Status.FAILED)).count(),
-        items=items,
+        ),
         action=_("See the result"),
         more=reverse("people:import"),
         empty=_("No imports or exports yet."),
+        count=rows.exclude(status__in=(Job.Status.SUCCEEDED, Job.Status.FAILED)).count(),
     )
 
 
@@ -367,25 +358,21 @@ def own_applications(user: Viewer) -> Section:
         .select_related("occupation")
         .order_by("-created_at", "-pk")
     )
-    items = [
-        Item(
-            kind="accreditations.own_application",
+    return _section(
+        "accreditations.own_application",
+        _("Your accreditation applications"),
+        rows,
+        lambda a: Item(
             title=_("Application for {occupation}: {status}").format(
                 occupation=a.occupation.name, status=a.get_status_display()
             ),
             when=a.decided_at or a.created_at,
             link=reverse("accreditations:application", args=[a.pk]),
-        )
-        for a in rows[:SHOWN]
-    ]
-    return Section(
-        kind="accreditations.own_application",
-        heading=_("Your accreditation applications"),
-        count=rows.filter(status=ApplicationStatus.SUBMITTED).count(),
-        items=items,
+        ),
         action=_("Open"),
         more=reverse("accreditations:applications"),
         empty=_("No applications yet."),
+        count=rows.filter(status=ApplicationStatus.SUBMITTED).count(),
     )
 
 
@@ -393,50 +380,234 @@ def own_appeals(user: Viewer) -> Section:
     """The organisation's appeals against catalog changes, newest first; count: those open."""
     rows = CatalogAppeal.objects.visible_to(user).order_by("-created_at", "-pk")
     appealable = catalog_access.appealable_changes_for(user).count()
-    items = [
-        Item(
-            kind="catalogs.own_appeal",
+    return _section(
+        "catalogs.own_appeal",
+        _("Your catalog appeals"),
+        rows,
+        lambda a: Item(
             title=_("Appeal of {day}: {status}").format(
                 day=timezone.localdate(a.created_at).isoformat(), status=a.get_status_display()
             ),
             when=a.decided_at or a.created_at,
             link=reverse("catalogs:my_appeals"),
-        )
-        for a in rows[:SHOWN]
-    ]
-    return Section(
-        kind="catalogs.own_appeal",
-        heading=_("Your catalog appeals"),
-        count=rows.filter(status=AppealStatus.FILED).count(),
-        items=items,
+        ),
         action=_("Open"),
         more=reverse("catalogs:my_appeals"),
         empty=_("No appeals. Changes you may appeal: {n}.").format(n=appealable),
+        count=rows.filter(status=AppealStatus.FILED).count(),
     )
 
 
 def people_registered(user: Viewer) -> Section:
     """The people of the viewer's organisation, newest first (those it registered or hires)."""
     rows = Person.objects.visible_to(user, VIEW).order_by("-created_at", "-pk")
-    items = [
-        Item(
-            kind="people.person",
+    return _section(
+        "people.person",
+        _("People of your organisation"),
+        rows,
+        lambda p: Item(
             title=_("{name}, registered on {day}").format(
                 name=p.name, day=timezone.localdate(p.created_at).isoformat()
             ),
             when=p.created_at,
             link=reverse("people:detail", args=[p.pk]),
-        )
-        for p in rows[:SHOWN]
-    ]
-    return Section(
-        kind="people.person",
-        heading=_("People of your organisation"),
-        count=0,
-        items=items,
+        ),
         action=_("Open"),
         more=reverse("people:list"),
         empty=_("No people yet."),
+        count=0,
+    )
+
+
+# --- assessment, certificates and talent --------------------------------------------------
+
+
+def _session_title(session: Any) -> str:
+    return _("{title}, {start} to {end}").format(
+        title=session.title, start=session.starts_on.isoformat(), end=session.ends_on.isoformat()
+    )
+
+
+def sessions_to_file(user: Viewer) -> Section:
+    """The evaluator's draft assessment sessions whose plan is not yet filed with the bureau."""
+    return _section(
+        "assessment.session_to_file",
+        _("Assessment plans to file"),
+        assessment_queries.sessions_awaiting_filing(user),
+        lambda s: Item(
+            title=_session_title(s),
+            when=s.starts_on,
+            link=reverse("assessment:session", args=[s.pk]),
+        ),
+        action=_("Add candidates and file the plan"),
+        more=reverse("assessment:list") + "?status=draft",
+        empty=_("No plans to file."),
+    )
+
+
+def sessions_to_certify(user: Viewer) -> Section:
+    """The evaluator's closed sessions whose certificates are not issued yet."""
+    return _section(
+        "assessment.session_to_certify",
+        _("Certificates to issue"),
+        assessment_queries.results_to_certify(user),
+        lambda s: Item(
+            title=_session_title(s),
+            when=s.ends_on,
+            link=reverse("assessment:session", args=[s.pk]),
+        ),
+        action=_("Issue the certificates"),
+        more=reverse("assessment:list") + "?status=closed",
+        empty=_("No closed session waits for its certificates."),
+    )
+
+
+def plans_to_receive(user: Viewer) -> Section:
+    """Assessment plans filed with the bureau, waiting for their examiners to be drawn."""
+    return _section(
+        "assessment.plan_to_receive",
+        _("Assessment plans filed"),
+        assessment_queries.plans_to_receive(user).select_related("evaluator"),
+        lambda s: Item(
+            title=_("{evaluator} filed {session}").format(
+                evaluator=s.evaluator.name, session=_session_title(s)
+            ),
+            when=s.filed_at,
+            link=reverse("assessment:session", args=[s.pk]),
+        ),
+        action=_("Draw the examiners and assign a supervisor"),
+        more=reverse("assessment:plans"),
+    )
+
+
+def score_changes_to_approve(user: Viewer) -> Section:
+    """Score changes another administrator asked for, waiting for a second approver."""
+    return _section(
+        "assessment.score_change",
+        _("Score changes to approve"),
+        assessment_queries.score_changes_to_approve(user),
+        lambda c: Item(
+            title=_("Score of {name} in {session}: {old} to {new}").format(
+                name=c.score.candidate.person.name,
+                session=c.score.candidate.session.title,
+                old=c.old_value,
+                new=c.new_value,
+            ),
+            when=c.requested_at,
+            link=reverse("assessment:changes"),
+            detail=c.reason,
+        ),
+        action=_("Approve or reject"),
+        more=reverse("assessment:changes"),
+    )
+
+
+def sessions_to_supervise(user: Viewer) -> Section:
+    """Open sessions the viewer supervises as 质量督导员."""
+    return _section(
+        "assessment.session_to_supervise",
+        _("Sessions you supervise"),
+        assessment_queries.sessions_to_supervise(user),
+        lambda s: Item(
+            title=_session_title(s),
+            when=s.starts_on,
+            link=reverse("assessment:session", args=[s.pk]),
+        ),
+        action=_("Record findings"),
+        more=reverse("assessment:mine"),
+        empty=_("You supervise no open session."),
+    )
+
+
+def scores_to_enter(user: Viewer) -> Section:
+    """Sessions the viewer was drawn to examine, taking scores now."""
+    return _section(
+        "assessment.scores_to_enter",
+        _("Scores to enter"),
+        assessment_queries.scores_to_enter(user),
+        lambda s: Item(
+            title=_session_title(s),
+            when=s.starts_on,
+            link=reverse("assessment:session", args=[s.pk]),
+        ),
+        action=_("Enter the scores"),
+        more=reverse("assessment:mine"),
+        empty=_("No session waits for your scores."),
+    )
+
+
+def promotions_to_decide(user: Viewer) -> Section:
+    """Promotions proposed from competition results, waiting for the bureau."""
+    return _section(
+        "talent.proposal",
+        _("Promotions to decide"),
+        talent_queries.proposals_to_decide(user),
+        lambda p: Item(
+            title=_("{name}, {competition}: promote to {level}").format(
+                name=p.entry.person.name,
+                competition=p.entry.competition.name,
+                level=p.proposed_level.name,
+            ),
+            when=p.created_at,
+            link=reverse("talent:proposal", args=[p.pk]),
+        ),
+        action=_("Approve or reject"),
+        more=reverse("talent:competitions"),
+    )
+
+
+def objections_to_resolve(user: Viewer) -> Section:
+    """Objections raised during an award round's public notice, not yet resolved."""
+    return _section(
+        "talent.objection",
+        _("Objections to resolve"),
+        talent_queries.objections_to_resolve(user),
+        lambda o: Item(
+            title=_("Objection to a nominee of {award}").format(
+                award=o.nomination.award_round.title.name
+            ),
+            when=o.created_at,
+            link=reverse("talent:round", args=[o.nomination.award_round_id]),
+        ),
+        action=_("Resolve"),
+        more=reverse("talent:rounds"),
+    )
+
+
+def nominations_to_review(user: Viewer) -> Section:
+    """Award nominations waiting for the bureau's review."""
+    return _section(
+        "talent.nomination",
+        _("Nominations to review"),
+        talent_queries.nominations_to_review(user),
+        lambda n: Item(
+            title=_("{name} nominated for {award}").format(
+                name=n.person.name, award=n.award_round.title.name
+            ),
+            when=n.created_at,
+            link=reverse("talent:round", args=[n.award_round_id]),
+        ),
+        action=_("Accept or decline"),
+        more=reverse("talent:rounds"),
+    )
+
+
+def own_certificates(user: Viewer) -> Section:
+    """The worker's certificates, each with its verification page and downloads."""
+    return _section(
+        "certificates.own",
+        _("Your certificates"),
+        certificate_queries.holder_certificates(user),
+        lambda c: Item(
+            title=_("{title} ({number}): {status}").format(
+                title=c.title, number=c.number, status=c.get_status_display()
+            ),
+            when=c.issued_on,
+            link=reverse("verify:certificate", args=[c.number]),
+        ),
+        action=_("Verify or download"),
+        more=reverse("records:mine"),
+        empty=_("No certificates yet."),
     )
 
 
@@ -543,6 +714,14 @@ SECTIONS: list[tuple[str, Callable[[Viewer], Section]]] = [
     (Capability.IMPORT_PEOPLE, recent_jobs),
     (Capability.APPLY_ACCREDITATION, own_applications),
     (Capability.FILE_APPEALS, own_appeals),
+    (Capability.RUN_ASSESSMENTS, sessions_to_file),
+    (Capability.RUN_ASSESSMENTS, sessions_to_certify),
+    (Capability.SUPERVISE_ASSESSMENTS, plans_to_receive),
+    (Capability.SUPERVISE_ASSESSMENTS, score_changes_to_approve),
+    (Capability.RECORD_SUPERVISION, sessions_to_supervise),
+    (Capability.MANAGE_TALENT, promotions_to_decide),
+    (Capability.MANAGE_TALENT, nominations_to_review),
+    (Capability.MANAGE_TALENT, objections_to_resolve),
 ]
 
 
@@ -572,6 +751,25 @@ def _can_do(user: Viewer) -> list[Capable]:
         ),
         (Capability.ENROL_SELF, _("Find training and enrol"), reverse("training:find")),
         (Capability.ENROL_SELF, _("See your attendance"), reverse("attendance:mine")),
+        (
+            Capability.RUN_ASSESSMENTS,
+            _("File and run assessment sessions"),
+            reverse("assessment:list"),
+        ),
+        (
+            Capability.VIEW_ASSESSMENTS,
+            _("Read assessment sessions and results"),
+            reverse("assessment:list"),
+        ),
+        (Capability.MANAGE_EXPERTS, _("Keep the judge pool"), reverse("experts:list")),
+        (
+            Capability.MANAGE_CERTIFICATES,
+            _("Look up, suspend and revoke certificates"),
+            reverse("certificates:list"),
+        ),
+        (Capability.VIEW_TALENT, _("See the high-skill talent pool"), reverse("talent:pool")),
+        (Capability.MANAGE_TALENT, _("Run competitions"), reverse("talent:competitions")),
+        (Capability.MANAGE_TALENT, _("Run award rounds"), reverse("talent:rounds")),
     ]
     found = [Capable(label, link) for cap, label, link in offers if has_capability(user, cap)]
     if getattr(user, "person_id", None):
@@ -584,8 +782,11 @@ def _can_do(user: Viewer) -> list[Capable]:
 def workspace_for(user: Viewer) -> Workspace:
     """Build the viewer's home page: the sections their role earns, then what else they can do."""
     sections = [build(user) for capability, build in SECTIONS if has_capability(user, capability)]
+    # Being drawn as an examiner, not a role, is what makes scores wait for someone.
+    if expert_for_user(user) is not None:
+        sections.append(scores_to_enter(user))
     if has_capability(user, Capability.ENROL_SELF):
-        sections = worker_sections(user) + sections
+        sections = worker_sections(user) + [own_certificates(user)] + sections
     elif has_capability(user, Capability.CREATE_PEOPLE) and not has_capability(
         user, Capability.IMPORT_PEOPLE
     ):

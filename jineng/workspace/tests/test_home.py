@@ -38,6 +38,12 @@ def test_bureau_sees_every_queue_it_decides_and_not_its_own_draft(world, bureau_
         "attendance.check_in_to_review",
         "catalogs.appeal_to_decide",
         "core.job",
+        "assessment.plan_to_receive",
+        "assessment.score_change",
+        "assessment.session_to_supervise",
+        "talent.proposal",
+        "talent.nomination",
+        "talent.objection",
     ]
     approve = section(bureau_admin, "training.class_to_approve")
     assert approve.count == 2
@@ -64,7 +70,7 @@ def test_bureau_sees_every_queue_it_decides_and_not_its_own_draft(world, bureau_
 
 
 def test_reviewer_sees_only_what_its_role_decides(world, reviewer):
-    assert kinds(reviewer) == ["attendance.check_in_to_review"]
+    assert kinds(reviewer) == ["attendance.check_in_to_review", "assessment.session_to_supervise"]
     review = section(reviewer, "attendance.check_in_to_review")
     assert review.count == 2
     assert set(links(review)) == {
@@ -85,6 +91,8 @@ def test_auditor_has_nothing_to_decide_and_is_told_what_it_may_read(world, audit
         "Read accreditations and applications",
         "Read the audit trail",
         "See the training statistics",
+        "Read assessment sessions and results",
+        "See the high-skill talent pool",
     ]
 
 
@@ -124,20 +132,35 @@ def test_institution_staff_see_their_own_returned_classes_and_sessions_today(
 def test_evaluator_and_employer_see_their_own_work_and_what_they_can_do(world, school_b):
     evaluator = make_user("eval_t", Role.EVALUATOR, organization=school_b)
     employer = make_user("hr_t", Role.EMPLOYER, organization=school_b)
-    assert kinds(evaluator) == ["accreditations.own_application", "catalogs.own_appeal"]
+    assert kinds(evaluator) == [
+        "accreditations.own_application",
+        "catalogs.own_appeal",
+        "assessment.session_to_file",
+        "assessment.session_to_certify",
+    ]
     assert section(evaluator, "catalogs.own_appeal").empty == (
         "No appeals. Changes you may appeal: 0."
     )
-    assert kinds(employer) == ["people.person"]
+    assert kinds(employer) == [
+        "assessment.session_to_file",
+        "assessment.session_to_certify",
+        "people.person",
+    ]
     assert [o.label for o in workspace_for(employer).can_do] == [
         "Look up people in your scope",
         "Register a person",
+        "File and run assessment sessions",
     ]
 
 
 def test_worker_sees_next_session_places_and_waitlist_and_a_link_to_the_record(world, worker):
     ws = workspace_for(worker)
-    assert kinds(worker) == ["training.next_session", "training.enrolment", "training.waitlisted"]
+    assert kinds(worker) == [
+        "training.next_session",
+        "training.enrolment",
+        "training.waitlisted",
+        "certificates.own",
+    ]
     nxt = section(worker, "training.next_session")
     assert nxt.items[0].title == "电工培训 A-RUN: 安全用电"
     assert nxt.items[0].link == reverse("training:find_detail", args=[world.classes["A-RUN"].pk])
