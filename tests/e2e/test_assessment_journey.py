@@ -13,7 +13,8 @@ two who passed. The evaluator prints one certificate: the PDF's QR code encodes
 ``/verify/<number>``, which an anonymous visitor opens and sees valid. The second bureau
 administrator revokes it with a reason; the public page and ``GET
 /api/v1/certificates/{number}/verify`` then say revoked without the reason, and the bureau's
-talent pool lists the other new 高级工 (and no longer the holder of the revoked certificate).
+talent pool lists the other new 高级工 (and no longer the holder of the revoked certificate),
+who downloads her credential from her record for a wallet; the API checks it valid.
 
 A second journey starts from the closed session (built through the services): one bureau
 administrator asks to change a locked score with a reason, cannot approve it, and a second
@@ -32,7 +33,9 @@ import pytest
 from django.utils import timezone, translation
 from playwright.sync_api import expect
 
+from conftest import make_user
 from jineng.accounts.models import User
+from jineng.accounts.roles import Role
 from jineng.assessment.choices import SessionStatus
 from jineng.assessment.models import AssessmentSession, Result, Score
 from jineng.assessment.tests import conftest as assessment_fixtures
@@ -123,6 +126,8 @@ class World:
                 ),
             )
             self.people[name] = person
+        # 张敏 has a worker account: the holder who takes the credential into a wallet.
+        self.holder = make_user("worker_zm", Role.WORKER, person=self.people["张敏"])
         # Four experts of an enterprise, each with a worker account, qualified for 电工 三级.
         pool_org = Organization.objects.create(
             credit_code="91220581MA00000099",
@@ -470,6 +475,27 @@ def test_evaluator_files_a_session_and_the_public_checks_its_certificate(
     expect(row).to_contain_text(kept.issued_on.isoformat())
     expect(bureau.page.locator("main table")).not_to_contain_text("王伟")
     expect(bureau.page.locator("main table")).not_to_contain_text("李娜")
+
+    # ... and 张敏, on her record, takes the credential into a wallet; it checks valid.
+    holder = open_ui()
+    holder.login(world.holder)
+    holder.goto("/records/mine/")
+    entry = holder.page.locator("main ol.timeline li", has_text=kept.number)
+    expect(entry).to_have_count(1)
+    wallet = entry.locator(f"a[href$='/certificates/{kept.pk}/credential.json']")
+    wallet_href = wallet.get_attribute("href")
+    assert wallet_href
+    download = holder.page.request.get(holder.url(wallet_href))
+    assert download.status == 200
+    assert download.headers["content-type"].startswith("application/json")
+    document = download.json()
+    assert document["jwt"] == kept.credential
+    assert "OpenBadgeCredential" in document["credential"]["type"]
+    checked = public.page.request.post(
+        public.url("/api/v1/certificates/verify"), data={"credential": document["jwt"]}
+    )
+    assert checked.status == 200, checked.text()
+    assert (checked.json()["valid"], checked.json()["number"]) == (True, kept.number)
 
     # 10. The public page says it in the words of the issue: 有效, 已撤销 (checked last, so
     # that a wording problem does not hide the steps after it).
