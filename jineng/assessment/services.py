@@ -1016,10 +1016,10 @@ def issue_session_certificates(
 def record_finding(
     actor: Actor, session_id: int, *, text: str, severity: str = FindingSeverity.NOTE
 ) -> SupervisionFinding:
-    """Record what the session's quality supervisor saw (督导记录), audited."""
+    """Record what the session's quality supervisor (or the bureau) saw (督导记录), audited."""
     _require(actor, Capability.RECORD_SUPERVISION, _("Your role may not record findings."))
     session = _locked(actor, session_id, action="view")
-    if session.supervisor_id != actor.pk:
+    if session.supervisor_id != actor.pk and not actor.can(Capability.SUPERVISE_ASSESSMENTS):
         raise PermissionDenied(_("Only the supervisor assigned to this session records findings."))
     if severity not in FindingSeverity.values:
         raise ValidationFailed(_("Choose how serious the finding is."), field="severity")

@@ -339,7 +339,13 @@ def issue(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def record_finding(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
-    """Record a supervision finding (the assigned supervisor)."""
+    """Record a supervision finding (the assigned supervisor; anyone else: as missing)."""
+    seen = _found(access.get_session_for_user, request.user, session_id)
+    if seen.supervisor_id != request.user.pk:
+        # Others act on it only within their change scope (the bureau; the evaluator is 403).
+        _found(access.get_session_for_user, request.user, session_id, action=CHANGE)
+        if not access.supervises(request.user):
+            raise PermissionDenied
     return _act(
         request,
         session_id,
@@ -357,7 +363,7 @@ def record_finding(request: AuthenticatedHttpRequest, session_id: int) -> HttpRe
 @require_POST
 def request_change(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
     """Ask to change a locked score (bureau), with the reason."""
-    session = _found(access.get_session_for_user, request.user, session_id)
+    session = _found(access.get_session_for_user, request.user, session_id, action=CHANGE)
     if not access.supervises(request.user):
         raise PermissionDenied
     form = _change_form(session, request.POST)
@@ -381,7 +387,9 @@ def score_grid(request: AuthenticatedHttpRequest, session_id: int, component: st
     session = _found(access.get_session_for_user, request.user, session_id)
     part = session.components.filter(key=component).first()
     if part is None:
-        raise Http404(_("No such component."))
+        # A component key, not an object: the session's page says which components it has.
+        messages.info(request, _("This session has no component {key}.").format(key=component))
+        return redirect("assessment:session", session_id=session.pk)
     candidates = list(session.candidates.select_related("person").order_by("pk"))
     scores = {s.candidate_id: s for s in Score.objects.filter(component=part)}
     error = ""
