@@ -69,6 +69,11 @@ REQUIRES: dict[str, tuple[str, ...]] = {
     # Only the holder downloads the credential (a worker: the holder's own is all they see).
     "certificates:credential_jwt": (_WORKER,),
     "certificates:credential_json": (_WORKER,),
+    "assessment:file": ("run_assessments",),
+    "assessment:close": ("run_assessments",),
+    "assessment:issue": ("run_assessments",),
+    "assessment:request_change": ("supervise_assessments",),
+    "assessment:finding": ("record_supervision",),
     "organizations:detail": ("manage_organizations",),
     "organizations:edit": ("manage_organizations",),
     "organizations:staff_create": ("manage_organizations",),
