@@ -22,6 +22,7 @@ from jineng.assessment import access, services
 from jineng.assessment.choices import ComponentKey, SessionStatus
 from jineng.assessment.models import AssessmentSession, Candidate, Result
 from jineng.core.errors import ValidationFailed
+from jineng.core.scope import CHANGE
 from jineng.occupations.models import Occupation, SkillLevel
 
 router = Router(tags=["assessment"])
@@ -223,7 +224,7 @@ def add_candidates(
     request: HttpRequest, session_id: ObjectId, payload: AssessmentApplicantIn
 ) -> Status[list[Candidate]]:
     user = actor(request)
-    access.get_session_for_user(user, session_id)
+    access.get_session_for_user(user, session_id, action=CHANGE)
     if payload.class_code:
         added = services.add_candidates_from_class(user, session_id, payload.class_code).added
     else:
@@ -264,7 +265,7 @@ def enter_scores(request: HttpRequest, session_id: ObjectId, payload: Assessment
 )
 def close_session(request: HttpRequest, session_id: ObjectId) -> Any:
     user = actor(request)
-    access.get_session_for_user(user, session_id)
+    access.get_session_for_user(user, session_id, action=CHANGE)
     services.close_session(user, session_id)
     return _sessions(user).get(pk=session_id)
 
@@ -277,5 +278,5 @@ def close_session(request: HttpRequest, session_id: ObjectId) -> Any:
 )
 def issue_certificates(request: HttpRequest, session_id: ObjectId) -> Status[list[Any]]:
     user = actor(request)
-    access.get_session_for_user(user, session_id)
+    access.get_session_for_user(user, session_id, action=CHANGE)
     return Status(201, services.issue_session_certificates(user, session_id))
