@@ -333,7 +333,15 @@ def test_evaluator_files_a_session_and_the_public_checks_its_certificate(
     session.refresh_from_db()
     assert session.status == SessionStatus.SCORING
 
-    # 4. The evaluator closes the session: results decided, scores locked.
+    # 4. An examiner still has the theory grid open when the evaluator closes the session:
+    # results decided, scores locked.
+    grader = open_ui()
+    grader.login(examiners[0].user)
+    grid_path = f"/assessment/{session.pk}/scores/theory"
+    grader.goto(grid_path)
+    save = grader.page.locator("main form[method=post] button[type=submit]")
+    expect(save).to_have_count(1)
+
     ui.goto(session_path)
     ui.follow(ui.page.locator("main form[action$='/close'] button"))
     session.refresh_from_db()
@@ -346,25 +354,30 @@ def test_evaluator_files_a_session_and_the_public_checks_its_certificate(
     expect(_row(ui, "李娜").locator(".tag")).to_have_text(zh("Not passed"))
     expect(_row(ui, "王伟").locator(".tag")).to_have_text(zh("Passed"))
 
-    # ... and the score grid refuses changes: read-only, and a forced post is refused.
-    grader = open_ui()
-    grader.login(examiners[0].user)
-    grid_path = f"/assessment/{session.pk}/scores/theory"
-    grader.goto(grid_path)
+    # ... so the grid refuses the change the examiner saves from the open page ...
     cell = grader.page.locator(f"input[name=score_{candidates['李娜'].pk}]")
-    expect(cell).to_have_attribute("readonly", "")
-    expect(grader.page.locator("main form[method=post] button[type=submit]")).to_have_count(0)
-    expect(grader.page.locator("main form[method=post]")).to_contain_text(
-        zh("These scores cannot be changed here.")
-    )
-    cell.evaluate("el => { el.removeAttribute('readonly'); el.value = '95'; }")
-    grader.follow(lambda: grader.page.locator("main form[method=post]").evaluate("f => f.submit()"))
+    cell.fill("95")
+    grader.follow(save)
     expect(grader.page.locator("main [role=alert]")).to_contain_text(
         zh("The session is closed and its scores are locked; ask the bureau for a change.")
     )
-    assert Score.objects.get(
-        candidate=candidates["李娜"], component__key="theory"
-    ).value == Decimal(THEORY["李娜"])
+    locked = Score.objects.get(candidate=candidates["李娜"], component__key="theory")
+    assert locked.value == Decimal(THEORY["李娜"])
+    assert session.closed_at is not None
+    assert not AuditEvent.objects.filter(
+        action="assessment.score.entered", created_at__gte=session.closed_at
+    ).exists()
+    # The refused grid should show the locked score, not the refused one (checked at the end).
+    shown_after_refusal = cell.input_value()
+
+    # ... and, opened again, it is read-only with the locked scores and no save button.
+    grader.goto(grid_path)
+    expect(cell).to_have_attribute("readonly", "")
+    expect(cell).to_have_value("41.50")
+    expect(save).to_have_count(0)
+    expect(grader.page.locator("main form[method=post]")).to_contain_text(
+        zh("These scores cannot be changed here.")
+    )
 
     # 5. The evaluator issues the certificates of the two who passed.
     ui.goto(session_path)
@@ -497,9 +510,16 @@ def test_evaluator_files_a_session_and_the_public_checks_its_certificate(
     assert checked.status == 200, checked.text()
     assert (checked.json()["valid"], checked.json()["number"]) == (True, kept.number)
 
-    # 10. The public page says it in the words of the issue: 有效, 已撤销 (checked last, so
-    # that a wording problem does not hide the steps after it).
-    problems = [
+    # 10. What is checked last, so that it does not hide the steps after it: the refused
+    # grid showed the locked score, and the public page says it in the words of the issue.
+    problems = []
+    if Decimal(shown_after_refusal or "-1") != Decimal(THEORY["李娜"]):
+        problems.append(
+            f"POST {grid_path} after closing: the refusal re-renders the read-only grid "
+            f"with the refused value {shown_after_refusal!r} instead of the locked "
+            f"{THEORY['李娜']}"
+        )
+    problems += [
         f"{state}: {label} {text!r} lacks {word}"
         for state, word in (("valid", "有效"), ("revoked", "已撤销"))
         for label, text in zip(("headline", "status"), wording[state], strict=True)
@@ -507,7 +527,7 @@ def test_evaluator_files_a_session_and_the_public_checks_its_certificate(
     ]
     if wording["valid"][1].strip() != "有效":
         problems.append(f"valid: the status reads {wording['valid'][1]!r}, not 有效")
-    assert not problems, "/verify/<number> wording:\n  " + "\n  ".join(problems)
+    assert not problems, "\n  ".join(["problems at the end of the journey:", *problems])
 
 
 def closed_session(world: World) -> AssessmentSession:
