@@ -14,11 +14,11 @@ from jineng.api.auth import actor
 from jineng.api.errors import responses
 from jineng.api.idempotency import IdempotencyKeyHeader, Outcome, idempotent
 from jineng.api.schemas import ObjectId, Page, PageParams, dump, paginate
-from jineng.core.errors import NotFound, PermissionDenied, ValidationFailed
+from jineng.core.errors import PermissionDenied, ValidationFailed
 from jineng.experts import access, queries, services
 from jineng.experts.choices import QualificationKind
 from jineng.experts.models import Draw, Expert, ExpertQuerySet
-from jineng.organizations.access import organization_for
+from jineng.organizations.access import organizations_for
 from jineng.people import access as people_access
 
 router = Router(tags=["experts"])
@@ -90,7 +90,11 @@ class ExpertIn(Schema):
 
     id_number: str = Field(min_length=15, max_length=18, description="Citizen ID number.")
     name: str = Field(min_length=1, max_length=50, description="Name as on the ID card.")
-    organization_id: int | None = Field(default=None, ge=1, description="Where they work.")
+    organization_credit_code: str = Field(
+        default="",
+        max_length=18,
+        description="The unified social credit code of the organisation they work for.",
+    )
     title: str = Field(default="", max_length=100, description="Professional title.")
     note: str = Field(default="", max_length=2000)
 
@@ -175,13 +179,14 @@ def create_expert(
                 _("No registered person has this citizen ID number and name."), field="id_number"
             )
         organization = None
-        if payload.organization_id is not None:
-            try:
-                organization = organization_for(user, payload.organization_id)
-            except NotFound:
+        if payload.organization_credit_code:
+            code = payload.organization_credit_code.strip().upper()
+            organization = organizations_for(user).filter(credit_code=code).first()
+            if organization is None:
                 raise ValidationFailed(
-                    _("No such organisation."), field="organization_id"
-                ) from None
+                    _("No organisation has this unified social credit code."),
+                    field="organization_credit_code",
+                )
         expert = services.create_expert(
             person,
             services.ExpertInput(organization=organization, title=payload.title, note=payload.note),

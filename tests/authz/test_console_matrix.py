@@ -74,6 +74,21 @@ REQUIRES: dict[str, tuple[str, ...]] = {
     "assessment:issue": ("run_assessments",),
     "assessment:request_change": ("supervise_assessments",),
     "assessment:finding": ("record_supervision",),
+    # The judge pool is kept by manage_experts; readers (view_assessments) see it only. An
+    # expert's own account declares their own relations.
+    **{
+        f"experts:{name}": ("manage_experts",)
+        for name in (
+            "edit",
+            "occupation_add",
+            "occupation_end",
+            "qualification_add",
+            "deactivate",
+            "reactivate",
+            "draw_cancel",
+        )
+    },
+    "experts:relation_add": ("manage_experts", _WORKER),
     "organizations:detail": ("manage_organizations",),
     "organizations:edit": ("manage_organizations",),
     "organizations:staff_create": ("manage_organizations",),

@@ -121,6 +121,11 @@ LISTS: dict[str, ListOf] = {
     "list_competitions": ListOf((Rows("talent.competition"),), can("view_talent"), _LIMIT),
     "list_rounds": ListOf((Rows("talent.awardround"),), can("view_talent"), _LIMIT),
     "list_sessions": ListOf((Rows("assessment.assessmentsession"),), signed_in, _LIMIT),
+    "list_experts": ListOf(
+        (Rows("experts.expert", narrower=Q(active=True), why="the experts still in the pool"),),
+        signed_in,
+        _LIMIT,
+    ),
     "list_appeals": ListOf(
         (Rows("catalogs.catalogappeal"),), can("decide_appeals", "file_appeals"), _LIMIT
     ),
@@ -209,6 +214,11 @@ LISTS: dict[str, ListOf] = {
         can("supervise_assessments"),
     ),
     "talent:studios": ListOf((Rows("talent.masterstudio"),), can("view_talent")),
+    "experts:list": ListOf(
+        (Rows("experts.expert", narrower=Q(active=True), why="the experts still in the pool"),),
+        can("manage_experts", "view_assessments"),
+    ),
+    "experts:draws": ListOf((Rows("experts.draw"),), can("manage_experts", "view_assessments")),
     "accreditations:applications": ListOf(
         (Rows("accreditations.accreditationapplication"),), _ACCREDITATIONS
     ),
@@ -374,6 +384,10 @@ LIST_EXEMPTIONS: dict[str, str] = {
     "records:shared": "a shared record, by its secret token",
     "accreditations:apply": "the application form",
     "assessment:create": "the new-session form",
+    "experts:create": "the new-expert form (manage_experts): the person is named by citizen ID "
+    "and name in the POST, through the people access layer",
+    "experts:me": "redirects the signed-in expert to their own page (404 for anyone else)",
+    "experts:draw_create": "the draw form (manage_experts)",
     "list_pool": "the talent pool: people (view_talent only) who qualify by certificate, award "
     "or medal, within people's scope; exact rows in jineng/talent/tests/test_pool.py",
     "talent:pool": "the talent pool, as list_pool: exact rows in jineng/talent/tests/test_pool.py",

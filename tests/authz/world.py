@@ -174,6 +174,7 @@ def build_world() -> World:
     _catalogs(world)
     _owned_by_accounts(world, p1)
     _certificates(world, p1, p2)
+    _experts(world, p2, p3)
     for role, user in users.items():
         world.tokens[role] = _token(user)
     return world

@@ -405,6 +405,14 @@ def test_every_model_an_organisation_or_person_owns_is_registered() -> None:
         "talent.studioapprenticeship",
         "talent.competition",
         "talent.promotionproposal",
+        # The judge pool: keepers (manage_experts) city-wide, readers (view_assessments) read,
+        # an expert their own rows: jineng/experts/tests/test_scope_rules.py.
+        "experts.expert",
+        "experts.expertoccupation",
+        "experts.expertqualification",
+        "experts.expertrelation",
+        "experts.draw",
+        "experts.drawpick",
     } == labels
 
 
