@@ -180,6 +180,47 @@ def build_world() -> World:
     return world
 
 
+def _experts(world: World, p2: Any, p3: Any) -> None:
+    """Two experts (P3 of town 1 at the employer, P2 of town 2) and the bureau's draw."""
+    from jineng.experts import services
+    from jineng.occupations.models import Occupation, SkillLevel
+
+    bureau = world.users["bureau"]
+    occupation = Occupation.objects.get(code="6-31-01-10")
+    level = SkillLevel.objects.get(code="level5")
+    today = timezone.localdate()
+    for n, (person, organization) in enumerate(
+        ((p3, world.users["employer"].organization), (p2, None))
+    ):
+        expert = services.create_expert(
+            person, services.ExpertInput(organization=organization), actor=bureau
+        )
+        entry = services.add_occupation(expert.pk, occupation, level, actor=bureau)
+        card = services.add_qualification(
+            expert.pk,
+            services.QualificationInput(
+                kind="examiner",
+                number=f"AUTHZ-{n}",
+                valid_from=today,
+                valid_until=today + datetime.timedelta(days=365),
+            ),
+            actor=bureau,
+        )
+        world.add(expert, entry, card)
+    made = services.draw_examiners(
+        bureau,
+        services.DrawSpec(
+            purpose="authz",
+            occupation=occupation,
+            level=level,
+            on_date=today + datetime.timedelta(days=10),
+            count=1,
+            seed="authz",
+        ),
+    )
+    world.add(made, *made.picks.all())
+
+
 def _training(world: World, p1: Any, p2: Any) -> None:
     import time_machine
 
