@@ -7,8 +7,8 @@ OpenAPI document's paths.
 from __future__ import annotations
 
 from jineng.accreditations.api import router as accreditations_router
-from jineng.assessment.api import router as assessment_router
 from jineng.api.base import new_api
+from jineng.assessment.api import router as assessment_router
 from jineng.attendance.api import router as attendance_router
 from jineng.catalogs.api import router as catalogs_router
 from jineng.certificates.api import router as certificates_router

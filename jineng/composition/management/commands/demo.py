@@ -21,10 +21,13 @@ from stdnum.cn import uscc
 from jineng.accounts.models import User
 from jineng.accounts.roles import Role
 from jineng.accreditations.demo import build_demo as build_accreditations_demo
+from jineng.assessment.demo import build_demo as build_assessment_demo
 from jineng.attendance.demo import attend, flag_a_check_in
 from jineng.catalogs.demo import build_demo as build_catalogs_demo
+from jineng.certificates.demo import build_demo as build_certificates_demo
 from jineng.core import audit
 from jineng.core.errors import DomainError
+from jineng.experts.demo import build_demo as build_experts_demo
 from jineng.organizations.models import Organization, OrganizationKind
 from jineng.organizations.services import OrganizationInput, build_organization
 from jineng.people.loaders import load_target_groups
@@ -38,6 +41,7 @@ from jineng.people.synth import (
     write_synthetic_people,
 )
 from jineng.regions.models import Region, RegionLevel
+from jineng.talent.demo import build_demo as build_talent_demo
 from jineng.training.demo import build_demo as build_training_demo
 
 DEMO_PASSWORD = "jineng-demo-2025"
@@ -151,6 +155,10 @@ class Command(BaseCommand):
         build_catalogs_demo(stdout=self.stdout)
         build_training_demo(stdout=self.stdout, attend=attend)
         flag_a_check_in(stdout=self.stdout)
+        build_experts_demo(stdout=self.stdout, password=DEMO_PASSWORD)
+        build_certificates_demo(stdout=self.stdout)
+        build_assessment_demo(stdout=self.stdout)
+        build_talent_demo(stdout=self.stdout)
 
     @transaction.atomic(durable=True)
     def _organisations(self, seed: int, city: Region, towns: list[Region]) -> int:
