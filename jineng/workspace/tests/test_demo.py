@@ -25,13 +25,18 @@ def test_each_demo_role_sees_what_waits_for_it(city, target_groups, occupations,
     with translation.override("en"):
         counts = {
             name: {s.kind: s.count for s in workspace_for(users[name]).sections}
-            for name in ("admin", "reviewer", "school1", "worker1")
+            for name in ("admin", "reviewer", "school1", "worker1", "evaluator1", "examiner1")
         }
     assert counts["admin"]["training.class_to_approve"] == 1
     assert counts["admin"]["attendance.check_in_to_review"] == 1
     assert counts["reviewer"]["attendance.check_in_to_review"] == 1
     assert counts["school1"]["attendance.session_today"] >= 1
     assert counts["worker1"]["training.enrolment"] >= 1
+    # The assessment demo files one plan for the bureau's draw and closes one session.
+    assert counts["admin"]["assessment.plan_to_receive"] == 1
+    assert counts["admin"]["talent.objection"] == 1
+    assert counts["admin"]["talent.proposal"] >= 1
+    assert "assessment.session_to_file" in counts["evaluator1"]
     client = Client()
     for name in ("admin", "admin2", "reviewer", "auditor", "school1", "evaluator1", "employer1"):
         client.force_login(users[name])
