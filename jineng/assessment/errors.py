@@ -75,3 +75,15 @@ class AlreadyIssued(Conflict):
     """Every passed candidate of the session already holds a certificate."""
 
     code = "already_issued"
+
+
+class StrayDraw(Conflict):
+    """A draw the session did not make itself, or one that does not match its plan."""
+
+    code = "stray_draw"
+
+
+class ExaminerConflict(Conflict):
+    """A drawn examiner is tied to the session (evaluator, institution, employer, relation)."""
+
+    code = "examiner_conflict"

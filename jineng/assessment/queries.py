@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.timezone import localdate
 from django.utils.translation import gettext as _
@@ -119,3 +121,35 @@ def results_to_certify(user: Viewer) -> QuerySet[AssessmentSession]:
     if not access.runs_assessments(user):
         return AssessmentSession.objects.none()
     return access.visible_sessions(user, "change").filter(status=SessionStatus.CLOSED)
+
+
+def session_draws(session: AssessmentSession) -> list[Any]:
+    """Every draw the session made, the cancelled ones too, oldest first (for its page)."""
+    from jineng.assessment.services import session_draw_purpose
+    from jineng.experts.models import Draw
+
+    return list(
+        Draw.objects.filter(purpose=session_draw_purpose(session.pk))
+        .select_related("created_by", "cancelled_by")
+        .order_by("created_at", "pk")
+    )
+
+
+def examiner_relation_conflicts(session: AssessmentSession) -> list[tuple[str, str]]:
+    """(examiner, candidate) names where a drawn examiner declared a relation to a candidate.
+
+    For the bureau: that examiner may not score that candidate, and the bureau may draw
+    again. The kind of relation is not shown.
+    """
+    from jineng.experts.models import ExpertRelation
+
+    examiners = SessionExaminer.objects.filter(session=session)
+    rows = (
+        ExpertRelation.objects.filter(
+            expert_id__in=examiners.values("expert_id"),
+            person_id__in=session.candidates.values("person_id"),
+        )
+        .select_related("expert__person", "person")
+        .order_by("expert_id", "person_id")
+    )
+    return [(r.expert.person.name, r.person.name) for r in rows]

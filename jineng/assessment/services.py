@@ -49,6 +49,7 @@ from jineng.assessment.errors import (
     AlreadyCandidate,
     AlreadyIssued,
     EvaluatorNotAccredited,
+    ExaminerConflict,
     NotEligible,
     NotExaminer,
     NotPassed,
@@ -58,6 +59,7 @@ from jineng.assessment.errors import (
     ScoresMissing,
     SecondApproverRequired,
     SessionFull,
+    StrayDraw,
 )
 from jineng.assessment.models import (
     AssessmentSession,
@@ -562,14 +564,41 @@ def conflict_exclusions(session: AssessmentSession) -> tuple[frozenset[int], fro
     return excluded, person_ids
 
 
+SESSION_DRAW_PREFIX = "assessment-session:"
+
+
+def session_draw_purpose(session_id: int) -> str:
+    """The purpose of the draws a session makes itself (the judge pool reserves the prefix)."""
+    return f"{SESSION_DRAW_PREFIX}{session_id}"
+
+
+def session_spec(session: AssessmentSession, *, count: int) -> Any:
+    """The draw a session needs: its occupation, level, days, count and exclusions."""
+    from jineng.experts import services as experts_services
+
+    excluded, person_ids = conflict_exclusions(session)
+    return experts_services.DrawSpec(
+        purpose=session_draw_purpose(session.pk),
+        occupation=session.occupation,
+        level=session.level,
+        on_date=session.starts_on,
+        end_date=session.ends_on,
+        count=count,
+        excluded_organization_ids=excluded,
+        candidate_person_ids=person_ids,
+    )
+
+
 def draw_session_examiners(
-    actor: Actor, session_id: int, *, count: int = DEFAULT_EXAMINERS, seed: str | None = None
+    actor: Actor, session_id: int, *, count: int = DEFAULT_EXAMINERS
 ) -> AssessmentSession:
     """Draw the examiners of a filed session from the judge pool (抽取考评员), audited.
 
-    The draw is experts.services.draw_examiners (its own transaction, purpose
-    ``assessment-session:<id>``); the session then records the picked examiners. Should that
-    fail, the draw is cancelled with the reason, so no draw stands without its session.
+    The session takes only a draw it makes itself now, with its own exclusions, occupation,
+    level, days and count (experts.services.draw_examiners, its own transaction, purpose
+    ``assessment-session:<id>``); a standing draw made elsewhere is never adopted. Should the
+    session fail to take the draw, the draw is cancelled with the reason, so no draw stands
+    without its session; every draw, cancelled or not, stays listed on the session's page.
     """
     from jineng.experts import services as experts_services
     from jineng.experts.models import Draw
@@ -578,37 +607,93 @@ def draw_session_examiners(
     session = access.get_session_for_user(actor, session_id, action=CHANGE)
     if session.status != SessionStatus.FILED:
         raise InvalidTransition(_("Examiners are drawn for a filed plan, once."))
-    excluded, person_ids = conflict_exclusions(session)
-    purpose = f"assessment-session:{session.pk}"
-    standing = Draw.objects.filter(purpose=purpose, cancelled_at__isnull=True).first()
-    draw = standing or experts_services.draw_examiners(
-        actor,
-        experts_services.DrawSpec(
-            purpose=purpose,
-            occupation=session.occupation,
-            level=session.level,
-            on_date=session.starts_on,
-            count=count,
-            excluded_organization_ids=excluded,
-            candidate_person_ids=person_ids,
-            seed=seed,
-        ),
-    )
+    spec = session_spec(session, count=count)
+    stray = Draw.objects.standing().filter(purpose=spec.purpose).first()
+    if stray is not None:
+        raise StrayDraw(
+            _(
+                "Draw #{number} for this session stands in the judge pool but the session has "
+                "not taken it (another draw may be under way); a session takes only a draw it "
+                "makes itself. Reload the page in a moment."
+            ).format(number=stray.pk)
+        )
+    draw = experts_services.draw_examiners(actor, spec, reserved=True)
     try:
-        return _attach_draw(actor, session.pk, draw)
+        return _attach_draw(actor, session.pk, draw, spec)
     except Exception:
-        if standing is None:
-            experts_services.cancel_draw(
-                draw.pk, reason=_("The session could not take the draw."), actor=actor
-            )
+        experts_services.cancel_draw(
+            draw.pk, reason=_("The session could not take the draw."), actor=actor, reserved=True
+        )
         raise
 
 
+def _check_draw(draw: Any, spec: Any) -> None:
+    """Refuse a draw that is not the one the spec asked for (belt and braces)."""
+    same = (
+        draw.purpose == spec.purpose
+        and draw.occupation_id == spec.occupation.pk
+        and draw.level_id == (spec.level.pk if spec.level else None)
+        and draw.on_date == spec.on_date
+        and draw.end_date == spec.last_day
+        and draw.count == spec.count
+        and set(draw.excluded_organization_ids) >= spec.excluded_organization_ids
+        and set(draw.candidate_person_ids) >= spec.candidate_person_ids
+        and draw.cancelled_at is None
+    )
+    if not same:
+        raise StrayDraw(_("The draw does not match this session's plan; draw again."))
+
+
+def examiner_conflicts(session: AssessmentSession, experts: Sequence[Any]) -> dict[int, str]:
+    """Why each of these experts may not examine the session, in words; absent when they may.
+
+    An expert is tied to the session when they are a candidate, when their pool organisation
+    or their sign-in account's organisation is the evaluator or a candidate's training
+    institution or employer, or when they declared a relation to a candidate.
+    """
+    from jineng.experts.models import ExpertRelation
+
+    excluded, person_ids = conflict_exclusions(session)
+    related = set(
+        ExpertRelation.objects.filter(
+            expert_id__in=[e.pk for e in experts], person_id__in=list(person_ids)
+        ).values_list("expert_id", flat=True)
+    )
+    found: dict[int, str] = {}
+    for expert in experts:
+        account_org = expert.user.organization_id if expert.user_id else None
+        if expert.person_id in person_ids:
+            found[expert.pk] = _("is a candidate of this session")
+        elif session.evaluator_id in (expert.organization_id, account_org):
+            found[expert.pk] = _("works for the evaluation body")
+        elif {expert.organization_id, account_org} & (excluded - {session.evaluator_id}):
+            found[expert.pk] = _("works for a candidate's training institution or employer")
+        elif expert.pk in related:
+            found[expert.pk] = _("declared a relation to a candidate")
+    return found
+
+
 @transaction.atomic(durable=True)
-def _attach_draw(actor: Actor, session_id: int, draw: Any) -> AssessmentSession:
+def _attach_draw(actor: Actor, session_id: int, draw: Any, spec: Any) -> AssessmentSession:
+    from jineng.experts.locks import draw_for_update
+
     session = _as_bureau(actor, session_id)
     _transition(session, SessionStatus.EXAMINERS_DRAWN)
+    # Lock order: session, then draw; a draw cancelled meanwhile is not taken.
+    draw = draw_for_update(draw.pk)
+    _check_draw(draw, spec)
     experts = draw.picked_experts()
+    if len(experts) != spec.count:
+        raise StrayDraw(_("The draw does not match this session's plan; draw again."))
+    # The pool looks at the expert's organisations; the session also looks at the sign-in
+    # account's, and at relations declared since the pool was built.
+    conflicts = examiner_conflicts(session, experts)
+    if conflicts:
+        raise ExaminerConflict(
+            _("A drawn examiner is tied to this session ({why}); draw again.").format(
+                why="; ".join(sorted(set(conflicts.values())))
+            )
+        )
     SessionExaminer.objects.bulk_create(
         SessionExaminer(session=session, expert=expert, draw=draw, position=n)
         for n, expert in enumerate(experts, start=1)
@@ -625,17 +710,41 @@ def _attach_draw(actor: Actor, session_id: int, draw: Any) -> AssessmentSession:
 
 
 def _examiner(actor: Actor, session: AssessmentSession) -> Any:
-    """The actor's expert, if drawn for this session and not of its evaluator; else refused."""
+    """The actor's expert, if drawn for this session and tied to none of it; else refused.
+
+    Refused: an account of the evaluation body, or of a candidate's training institution or
+    employer (the account's organisation, or the expert's in the pool), whoever drew them.
+    """
     from jineng.experts.access import expert_for_user
 
     expert = expert_for_user(actor)
     if expert is None or not expert.active:
         raise NotExaminer(_("Only the examiners drawn for this session enter its scores."))
-    if expert.organization_id is not None and expert.organization_id == session.evaluator_id:
+    organizations = {expert.organization_id, actor.organization_id} - {None}
+    if session.evaluator_id in organizations:
         raise NotExaminer(_("Staff of the evaluation body cannot examine its own session."))
     if not SessionExaminer.objects.filter(session=session, expert=expert).exists():
         raise NotExaminer(_("Only the examiners drawn for this session enter its scores."))
+    excluded, _people = conflict_exclusions(session)
+    if organizations & excluded:
+        raise NotExaminer(
+            _(
+                "You work for a candidate's training institution or employer, so you cannot "
+                "examine this session; the bureau will draw another examiner."
+            )
+        )
     return expert
+
+
+def _related_people(expert: Any, person_ids: Sequence[int]) -> set[int]:
+    """The people among these to whom the expert declared a relation (read under the lock)."""
+    from jineng.experts.models import ExpertRelation
+
+    return set(
+        ExpertRelation.objects.filter(expert=expert, person_id__in=list(person_ids)).values_list(
+            "person_id", flat=True
+        )
+    )
 
 
 def parse_score(value: Any, *, candidate: Candidate, component: SessionComponent) -> Decimal:
@@ -702,6 +811,7 @@ def enter_scores(
     candidates = {
         c.pk: c for c in session.candidates.filter(pk__in=list(values)).select_related("person")
     }
+    related = _related_people(expert, [c.person_id for c in candidates.values()])
     parsed: list[tuple[Candidate, Decimal]] = []
     for candidate_id, raw in values.items():
         candidate = candidates.get(int(candidate_id))
@@ -709,6 +819,14 @@ def enter_scores(
             raise NotFound(_("No such candidate."))
         if raw is None or str(raw).strip() == "":
             continue
+        if candidate.person_id in related:
+            raise NotExaminer(
+                _(
+                    "You have declared a relation to {name}, so you may not score them; "
+                    "leave their score to another examiner."
+                ).format(name=candidate.person.name),
+                field=f"score_{candidate.pk}",
+            )
         parsed.append((candidate, parse_score(raw, candidate=candidate, component=component)))
     now = timezone.now()
     existing = {

@@ -141,6 +141,8 @@ def _session_page(
         "candidates": candidates,
         "components": list(session.components.all()),
         "examiners": list(session.examiners.select_related("expert__person")),
+        "draws": queries.session_draws(session),
+        "relation_conflicts": queries.examiner_relation_conflicts(session) if bureau else [],
         "findings": list(session.findings.select_related("supervisor")),
         "own": own,
         "bureau": bureau,
