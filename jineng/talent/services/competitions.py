@@ -14,8 +14,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from jineng.accounts.actors import Actor
@@ -260,6 +261,14 @@ def _propose(entry: CompetitionEntry, actor: Actor) -> PromotionProposal | str:
 
 
 @transaction.atomic(durable=True)
+def _promotion_title(entry: CompetitionEntry) -> str:
+    """The certificate's title, kept as written: in the site's language, whoever approves."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("Promoted for {prize} at {competition}").format(
+            prize=entry.get_prize_display(), competition=entry.competition.name
+        )
+
+
 def approve_proposal(
     proposal_id: int,
     *,
@@ -292,7 +301,6 @@ def approve_proposal(
             ),
             field="level",
         )
-    competition = entry.competition
     certificate = certificates.issue_certificate(
         actor,
         certificates.IssueRequest(
@@ -303,11 +311,7 @@ def approve_proposal(
             basis=proposal.basis,
             occupation=entry.occupation,
             level=level,
-            title=_("Promoted for {prize} at {competition} ({level})").format(
-                prize=entry.get_prize_display(),
-                competition=competition.name,
-                level=competition.get_level_display(),
-            ),
+            title=_promotion_title(entry),
         ),
     )
     proposal.status = ProposalStatus.APPROVED
