@@ -747,6 +747,16 @@ def _related_people(expert: Any, person_ids: Sequence[int]) -> set[int]:
     )
 
 
+# A refused score is echoed back at most this long, then “…”.
+ECHO_CHARS = 12
+
+
+def _echo(value: Any) -> str:
+    """The start of a refused value, short enough to show back whatever was sent."""
+    text = str(value).strip()
+    return text if len(text) <= ECHO_CHARS else text[:ECHO_CHARS] + "…"
+
+
 def parse_score(value: Any, *, candidate: Candidate, component: SessionComponent) -> Decimal:
     """A score as a Decimal within 0..full marks, else a refusal naming candidate and component."""
     try:
@@ -756,7 +766,7 @@ def parse_score(value: Any, *, candidate: Candidate, component: SessionComponent
     if number is None or not number.is_finite():
         raise ScoreOutOfRange(
             _("{name}, {component}: “{value}” is not a number.").format(
-                name=candidate.person.name, component=component.name, value=value
+                name=candidate.person.name, component=component.name, value=_echo(value)
             ),
             field=f"score_{candidate.pk}",
         )
@@ -765,7 +775,7 @@ def parse_score(value: Any, *, candidate: Candidate, component: SessionComponent
             _("{name}, {component}: {value} is outside 0 to {max} (two decimals at most).").format(
                 name=candidate.person.name,
                 component=component.name,
-                value=number,
+                value=_echo(number),
                 max=component.max_score,
             ),
             field=f"score_{candidate.pk}",

@@ -410,7 +410,10 @@ def score_grid(request: AuthenticatedHttpRequest, session_id: int, component: st
     rows = [
         {
             "candidate": c,
-            "value": posted.get(c.pk, scores[c.pk].value if c.pk in scores else ""),
+            # A refused value is shown back only as long as any score could be.
+            "value": posted[c.pk][: services.ECHO_CHARS]
+            if c.pk in posted
+            else (scores[c.pk].value if c.pk in scores else ""),
         }
         for c in candidates
     ]
