@@ -87,3 +87,9 @@ class ExaminerConflict(Conflict):
     """A drawn examiner is tied to the session (evaluator, institution, employer, relation)."""
 
     code = "examiner_conflict"
+
+
+class RelatedToCandidate(Conflict):
+    """The examiner declared a relation to a candidate whose score they enter."""
+
+    code = "related_to_candidate"

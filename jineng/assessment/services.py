@@ -54,6 +54,7 @@ from jineng.assessment.errors import (
     NotExaminer,
     NotPassed,
     PlanIncomplete,
+    RelatedToCandidate,
     ScoreOutOfRange,
     ScoresLocked,
     ScoresMissing,
@@ -830,7 +831,7 @@ def enter_scores(
         if raw is None or str(raw).strip() == "":
             continue
         if candidate.person_id in related:
-            raise NotExaminer(
+            raise RelatedToCandidate(
                 _(
                     "You have declared a relation to {name}, so you may not score them; "
                     "leave their score to another examiner."

@@ -19,7 +19,12 @@ from conftest import make_user
 from jineng.accounts.roles import Role
 from jineng.assessment import services
 from jineng.assessment.choices import SessionStatus
-from jineng.assessment.errors import ExaminerConflict, NotExaminer, StrayDraw
+from jineng.assessment.errors import (
+    ExaminerConflict,
+    NotExaminer,
+    RelatedToCandidate,
+    StrayDraw,
+)
 from jineng.assessment.models import Score, SessionExaminer
 from jineng.assessment.tests import helpers
 from jineng.core.errors import DomainError
@@ -174,7 +179,7 @@ def test_a_relation_declared_after_the_draw_stops_scoring_that_candidate(
     examiner = session.examiners.select_related("expert__user", "expert__person").first().expert
     relative, other = world.candidates[0], world.candidates[1]
     experts_services.declare_relation(examiner.pk, relative.person, "family", actor=examiner.user)
-    with translation.override("en"), pytest.raises(NotExaminer) as refused:
+    with translation.override("en"), pytest.raises(RelatedToCandidate) as refused:
         services.enter_scores(
             examiner.user, session.pk, "theory", {relative.pk: "100", other.pk: "70"}
         )
@@ -191,6 +196,15 @@ def test_a_relation_declared_after_the_draw_stops_scoring_that_candidate(
         examiner.user, session.pk, "theory", {relative.pk: "", other.pk: "70"}
     )
     assert [(s.candidate_id, str(s.value)) for s in saved] == [(other.pk, "70")]
+    # On the grid page the refusal is shown in the grid (409), not as a forbidden page.
+    client.force_login(examiner.user)
+    with translation.override("en"):
+        grid = client.post(
+            f"/assessment/{session.pk}/scores/theory", {f"score_{relative.pk}": "95"}
+        )
+    assert grid.status_code == 400
+    assert "so you may not score them" in grid.content.decode()
+    assert not Score.objects.filter(candidate=relative).exists()
 
     # The bureau sees the conflict on the session's page; the evaluator does not.
     with translation.override("en"):
