@@ -341,6 +341,58 @@ def _add(
     return candidate
 
 
+# Years in an occupation count from this age (the legal minimum working age).
+WORKING_AGE = 16
+
+
+def _age_on(birth: datetime.date, day: datetime.date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def _check_years_for_age(person: Person, years: int | None, day: datetime.date) -> None:
+    """Refuse more years in the occupation than the person can have worked since 16.
+
+    The birth date is the register's (derived from the citizen ID); the refusal does not
+    show it or the age.
+    """
+    if years is None:
+        return
+    most = max(_age_on(person.birth_date, day) - WORKING_AGE, 0)
+    if years > most:
+        raise ValidationFailed(
+            _(
+                "At most {n} years in the occupation can be declared for {name}: years count "
+                "from the age of {age}."
+            ).format(n=most, name=person.name, age=WORKING_AGE),
+            field="years_in_occupation",
+        )
+
+
+def _schooling(person: Person, declared: str) -> tuple[str, str]:
+    """The schooling the conditions are checked against, and a sentence saying whose it is.
+
+    The people register's schooling, when it records one, wins over the declared one.
+    """
+    from jineng.people.choices import Education
+
+    text = _text(declared, field="education", max_length=30)
+    if text and text not in Education.values:
+        raise ValidationFailed(_("Choose the schooling from the list."), field="education")
+    recorded = person.education if person.education not in ("", Education.UNKNOWN) else ""
+    if recorded:
+        label = Education(recorded).label
+        if text and text != recorded:
+            return recorded, _(
+                "Schooling: {recorded}, from the people register (declared: {declared})."
+            ).format(recorded=label, declared=Education(text).label)
+        return recorded, _("Schooling: {recorded}, from the people register.").format(
+            recorded=label
+        )
+    if text and text != Education.UNKNOWN:
+        return text, _("Schooling: {declared}, as declared.").format(declared=Education(text).label)
+    return text, ""
+
+
 @transaction.atomic(durable=True)
 def add_applicant(actor: Actor, session_id: int, data: ApplicantInput) -> Candidate:
     """Add a person who applies directly (个人申报), checked against the conditions."""
@@ -359,7 +411,8 @@ def add_applicant(actor: Actor, session_id: int, data: ApplicantInput) -> Candid
     _check_room(session, 1)
     if data.years_in_occupation is not None and not 0 <= data.years_in_occupation <= 70:
         raise ValidationFailed(_("Years must be between 0 and 70."), field="years_in_occupation")
-    education = _text(data.education, field="education", max_length=30) or person.education
+    _check_years_for_age(person, data.years_in_occupation, session.starts_on)
+    education, schooling_note = _schooling(person, data.education)
     eligibility = rules.check_eligibility(
         person,
         session.occupation,
@@ -368,7 +421,9 @@ def add_applicant(actor: Actor, session_id: int, data: ApplicantInput) -> Candid
     )
     if not eligibility.eligible:
         raise NotEligible(
-            _("{name} cannot apply: {reason}").format(name=person.name, reason=eligibility.reason),
+            _("{name} cannot apply: {reason}").format(
+                name=person.name, reason=f"{eligibility.reason} {schooling_note}".strip()
+            ),
             field="years_in_occupation",
         )
     return _add(
@@ -376,7 +431,7 @@ def add_applicant(actor: Actor, session_id: int, data: ApplicantInput) -> Candid
         session,
         person,
         source=CandidateSource.APPLICATION,
-        reason=eligibility.reason,
+        reason=f"{eligibility.reason} {schooling_note}".strip(),
         years=data.years_in_occupation,
         education=education,
     )
