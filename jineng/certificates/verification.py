@@ -13,7 +13,9 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime
+import itertools
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -29,7 +31,13 @@ from jineng.certificates.models import Certificate, SigningKey, StatusList, Stat
 
 # The largest credential checked: a VC-JWT is a few kilobytes.
 MAX_CREDENTIAL_BYTES = 64 * 1024
+# The deepest nesting of JSON arrays and objects read: a credential nests about 6 levels; the
+# bound keeps the recursive JSON decoder (and _jwt_in) far from Python's recursion limit.
+MAX_JSON_DEPTH = 64
 ALLOWED_HEADERS = frozenset({"alg", "kid", "jwk", "typ"})
+# A JSON string (an unterminated one runs to the end, so the scan stays linear), or a bracket.
+_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*+(?:"|\Z)|([\[\]{}])', re.DOTALL)
+_DEPTH_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 LABELS = {
     "size": gettext_lazy("Size of what was given"),
     "format": gettext_lazy("A credential can be read from it"),
@@ -90,9 +98,42 @@ class _Failed(Exception):
         self.check = check
 
 
+class _TooDeep(ValueError):
+    """JSON nested deeper than MAX_JSON_DEPTH: refused before it is parsed."""
+
+
+def json_depth(text: str) -> int:
+    """How deep arrays and objects nest in a JSON text (brackets inside strings not counted).
+
+    A cheap linear scan, run before ``json.loads``: up to the first point where the text stops
+    being JSON, the running count of brackets is the nesting depth the decoder would reach.
+    """
+    brackets = "".join(_JSON_TOKENS.findall(text))
+    return max(itertools.accumulate(map(_DEPTH_STEP.__getitem__, brackets), initial=0))
+
+
+def _json(text: str) -> Any:
+    """Parse JSON no deeper than MAX_JSON_DEPTH (a deeper text raises _TooDeep)."""
+    if json_depth(text) > MAX_JSON_DEPTH:
+        raise _TooDeep(text[:20])
+    return json.loads(text)
+
+
 def _b64json(segment: str) -> Any:
     padded = segment + "=" * (-len(segment) % 4)
-    return json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+    return _json(base64.urlsafe_b64decode(padded.encode("ascii")).decode("utf-8"))
+
+
+def _too_deep() -> _Failed:
+    return _Failed(
+        Check(
+            "format",
+            False,
+            _("It nests more than {n} levels deep: no credential does; it cannot be read.").format(
+                n=MAX_JSON_DEPTH
+            ),
+        )
+    )
 
 
 def _looks_like_jwt(text: str) -> bool:
@@ -119,7 +160,9 @@ def _extract(text: str) -> tuple[str, dict[str, Any] | None]:
     if _looks_like_jwt(stripped) and not stripped.startswith("{"):
         return stripped, None
     try:
-        document = json.loads(stripped)
+        document = _json(stripped)
+    except _TooDeep:
+        raise _too_deep() from None
     except ValueError:
         raise _Failed(
             Check("format", False, _("This is neither a signed credential (JWT) nor JSON."))
@@ -144,7 +187,9 @@ def _extract(text: str) -> tuple[str, dict[str, Any] | None]:
 def _header(token: str) -> dict[str, Any]:
     try:
         header = _b64json(token.split(".")[0])
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+    except _TooDeep:
+        raise _too_deep() from None
+    except (ValueError, binascii.Error, UnicodeError):
         raise _Failed(
             Check("format", False, _("The credential's header cannot be read."))
         ) from None
@@ -326,6 +371,10 @@ def verify_credential(text: str) -> Verification:
         status, number, vc = _run(text or "", checks)
     except _Failed as failure:
         checks.append(failure.check)
+        return Verification(valid=False, status="invalid", checks=checks)
+    except (RecursionError, ValueError, TypeError, KeyError, UnicodeError, JoseError):
+        # Input no check above foresaw (they bound size and depth first): unreadable, not a 500.
+        checks.append(Check("format", False, _("What was given cannot be read as a credential.")))
         return Verification(valid=False, status="invalid", checks=checks)
     valid = all(check.ok for check in checks)
     return Verification(valid=valid, status=status, checks=checks, number=number, credential=vc)

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from jineng.certificates import queries, throttling, verification
-from jineng.certificates.forms import CredentialForm, NumberForm
+from jineng.certificates.forms import MAX_CREDENTIAL_BYTES, CredentialForm, NumberForm
+from jineng.certificates.uploads import BoundedMemoryUploadHandler
 from jineng.core.errors import RateLimited
 
 
@@ -46,9 +48,21 @@ def certificate(request: HttpRequest, number: str) -> HttpResponse:
     return response
 
 
+@csrf_exempt
 @require_http_methods(["GET", "POST"])
 def check(request: HttpRequest) -> HttpResponse:
-    """Look up a number, or check a pasted or uploaded credential and show every check."""
+    """Look up a number, or check a pasted or uploaded credential and show every check.
+
+    The upload handlers are replaced before anything reads the body (hence csrf_exempt here
+    and csrf_protect on the view proper): an uploaded file is kept in memory up to the limit
+    and one byte, never written to a temporary file.
+    """
+    request.upload_handlers = [BoundedMemoryUploadHandler(request, MAX_CREDENTIAL_BYTES)]
+    return _check(request)
+
+
+@csrf_protect
+def _check(request: HttpRequest) -> HttpResponse:
     if request.method == "GET" and request.GET.get("number"):
         lookup = NumberForm(request.GET)
         if lookup.is_valid():
