@@ -18,7 +18,9 @@ register_actions(
         "assessment.session.filed": _("Filed an assessment plan"),
         "assessment.session.supervisor_assigned": _("Assigned a quality supervisor"),
         "assessment.session.examiners_drawn": _("Drew the examiners of a session"),
+        "assessment.session.scoring_started": _("Started scoring a session"),
         "assessment.session.closed": _("Closed a session and locked its scores"),
+        "assessment.result.decided": _("Decided a candidate's result"),
         "assessment.session.certified": _("Issued the certificates of a session"),
         "assessment.candidate.added": _("Added a candidate to a session"),
         "assessment.score.entered": _("Entered a score"),
@@ -39,6 +41,7 @@ register_fields(
         "severity": _("Severity"),
         "passed": _("Passed"),
         "failed": _("Failed"),
+        "scores": _("Scores"),
     }
 )
 register_object_link(

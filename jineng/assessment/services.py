@@ -935,6 +935,12 @@ def enter_scores(
     if saved and session.status == SessionStatus.EXAMINERS_DRAWN:
         _transition(session, SessionStatus.SCORING)
         session.save(update_fields=["status", "updated_at"])
+        audit.record(
+            actor,
+            "assessment.session.scoring_started",
+            session,
+            data={"component": component.key, "expert": expert.pk},
+        )
     return saved
 
 
@@ -984,6 +990,24 @@ def close_session(actor: Actor, session_id: int) -> AssessmentSession:
     session.closed_at = now
     session.closed_by = actor
     session.save(update_fields=["status", "closed_at", "closed_by", "updated_at"])
+    keys = {c.pk: c.key for c in components}
+    for candidate, result in zip(candidates, results, strict=True):
+        audit.record(
+            actor,
+            "assessment.result.decided",
+            session,
+            person_id=candidate.person_id,
+            data={
+                "candidate": candidate.pk,
+                "result": result.pk,
+                "passed": result.passed,
+                "scores": {
+                    keys[s.component_id]: str(s.value)
+                    for s in candidate.scores.all()
+                    if s.component_id in keys
+                },
+            },
+        )
     audit.record(
         actor,
         "assessment.session.closed",

@@ -10,9 +10,9 @@ from django.utils import translation
 
 from jineng.assessment import services
 from jineng.assessment.errors import NotEligible, ScoreOutOfRange
-from jineng.assessment.models import Candidate, Score
+from jineng.assessment.models import Candidate, Result, Score
 from jineng.assessment.tests import helpers
-from jineng.core.errors import ValidationFailed
+from jineng.core.errors import DomainError, ValidationFailed
 from jineng.core.models import AuditEvent
 
 
@@ -132,3 +132,40 @@ def test_a_declared_schooling_counts_when_the_register_has_none(
         "取得技工学校或中等职业学校本专业毕业证书 Schooling: Secondary vocational (中职/技校), "
         "as declared."
     )
+
+
+def test_closing_audits_each_result_and_scoring_has_its_own_event(world: helpers.World) -> None:
+    session = helpers.filed_and_drawn(world, count=2)
+    user = helpers.drawn_users(session)[0]
+    a, b, c = world.candidates
+    services.enter_scores(user, session.pk, "theory", {a.pk: "90", b.pk: "90", c.pk: "30"})
+    started = AuditEvent.objects.filter(action="assessment.session.scoring_started")
+    assert [(e.object_id, e.data["component"]) for e in started] == [(str(session.pk), "theory")]
+    services.enter_scores(user, session.pk, "theory", {a.pk: "91"})
+    assert started.count() == 1  # once, when scoring begins
+    # A refused close writes no result.
+    with pytest.raises(DomainError):
+        services.close_session(world.evaluator, session.pk)
+    assert not AuditEvent.objects.filter(action="assessment.result.decided").exists()
+    services.enter_scores(user, session.pk, "practical", {a.pk: "80", b.pk: "20", c.pk: "80"})
+    services.close_session(world.evaluator, session.pk)
+    results = {r.candidate_id: r for r in Result.objects.filter(candidate__session=session)}
+    events = AuditEvent.objects.filter(action="assessment.result.decided").order_by("pk")
+    assert [(e.person_id, e.data) for e in events] == [
+        (
+            candidate.person_id,
+            {
+                "candidate": candidate.pk,
+                "result": results[candidate.pk].pk,
+                "passed": passed,
+                "scores": scores,
+            },
+        )
+        for candidate, passed, scores in (
+            (a, True, {"theory": "91.00", "practical": "80.00"}),
+            (b, False, {"theory": "90.00", "practical": "20.00"}),
+            (c, False, {"theory": "30.00", "practical": "80.00"}),
+        )
+    ]
+    closed = AuditEvent.objects.get(action="assessment.session.closed")
+    assert closed.data == {"candidates": 3, "passed": 1, "failed": 2}
