@@ -72,9 +72,9 @@ _KEYS: list[Any] = []
 
 
 def zh(text: Any) -> str:
-    """The text as the Chinese UI shows it."""
+    """The text (a msgid or a lazy translation) as the Chinese UI shows it."""
     with translation.override("zh-hans"):
-        return str(text)
+        return translation.gettext(text) if isinstance(text, str) else str(text)
 
 
 @pytest.fixture(autouse=True)
@@ -519,14 +519,19 @@ def test_evaluator_files_a_session_and_the_public_checks_its_certificate(
             f"with the refused value {shown_after_refusal!r} instead of the locked "
             f"{THEORY['李娜']}"
         )
-    problems += [
-        f"{state}: {label} {text!r} lacks {word}"
-        for state, word in (("valid", "有效"), ("revoked", "已撤销"))
-        for label, text in zip(("headline", "status"), wording[state], strict=True)
-        if word not in text
-    ]
-    if wording["valid"][1].strip() != "有效":
-        problems.append(f"valid: the status reads {wording['valid'][1]!r}, not 有效")
+    expected = {
+        ("valid", "headline"): "有效",
+        ("valid", "status"): "有效",
+        ("revoked", "headline"): "撤销",
+        ("revoked", "status"): "已撤销",
+    }
+    for (state, part), word in expected.items():
+        text = dict(zip(("headline", "status"), wording[state], strict=True))[part]
+        if word not in text:
+            problems.append(f"/verify/<number>, {state}: the {part} {text!r} lacks {word}")
+    # The status in words, not a column header's 有效期 (period of validity).
+    if wording["valid"][1].split("(")[0].strip() != "有效":
+        problems.append(f"/verify/<number>, valid: the status reads {wording['valid'][1]!r}")
     assert not problems, "\n  ".join(["problems at the end of the journey:", *problems])
 
 
