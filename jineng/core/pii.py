@@ -128,6 +128,20 @@ def mask_phone(value: str) -> str:
     return value[:3] + "*" * (len(value) - 5) + value[-2:]
 
 
+def mask_name(value: str) -> str:
+    """Mask a person's name for public and limited views: 张三明 → 张*明, 张三 → 张*, 欧阳修文 → 欧**文.
+
+    The family name and, for three characters or more, the last character stay: enough for
+    the holder to recognise the line, too little to name a stranger.
+    """
+    name = (value or "").strip()
+    if len(name) <= 1:
+        return "*" if name else ""
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
 # Width of the age bands shown beside masked numbers.
 AGE_BAND_YEARS = 5
 

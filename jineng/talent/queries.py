@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from jineng.accounts.actors import Viewer
 from jineng.certificates.models import Certificate, CertificateKind
+from jineng.core import pii
 from jineng.core.scope import CHANGE
 from jineng.occupations.models import SkillLevel
 from jineng.people.choices import AffiliationKind
@@ -60,19 +61,9 @@ LEVEL_KINDS = (CertificateKind.SKILL_LEVEL, CertificateKind.QUALIFICATION)
 _NEVER = datetime.date(9999, 12, 31)
 
 
-def mask_name(name: str) -> str:
-    """Mask a name for public and limited views: 张三明 → 张*明, 张三 → 张*."""
-    name = (name or "").strip()
-    if len(name) <= 1:
-        return name
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
-
-
 def shown_name(user: Viewer, name: str) -> str:
     """The name as the viewer may see it: in full with view_full_pii, masked otherwise."""
-    return name if access.sees_full_names(user) else mask_name(name)
+    return name if access.sees_full_names(user) else pii.mask_name(name)
 
 
 def high_skill_rank() -> int:
@@ -313,7 +304,7 @@ def _public(rows: QuerySet[Nomination]) -> list[PublicNominee]:
     return [
         PublicNominee(
             nomination_id=n.pk,
-            name=mask_name(n.person.name),
+            name=pii.mask_name(n.person.name),
             employer=n.employer.name if n.employer else "",
             occupation=n.occupation.name if n.occupation else "",
         )
@@ -437,7 +428,7 @@ def _studio_entries(person: Person, scope: RecordScope) -> list[RecordEntry]:
             day=a.started_on,
             kind="talent.studio.taught",
             title=_("Took {apprentice} as an apprentice in {studio}").format(
-                apprentice=mask_name(a.apprentice.name), studio=a.studio.name
+                apprentice=pii.mask_name(a.apprentice.name), studio=a.studio.name
             ),
             details={"studio": a.studio.name, "ended_on": _iso(a.ended_on)},
         )

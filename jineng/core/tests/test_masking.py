@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 
+import pytest
+
 from jineng.core import pii
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -53,3 +55,18 @@ def test_age_bands_are_five_years_wide():
         "60–64",
         "60–64",
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "masked"),
+    [
+        ("张三明", "张*明"),
+        ("张三", "张*"),
+        ("欧阳修文", "欧**文"),
+        ("张", "*"),
+        ("", ""),
+        (" 李娜 ", "李*"),
+    ],
+)
+def test_a_name_keeps_its_family_name_and_last_character(name: str, masked: str) -> None:
+    assert pii.mask_name(name) == masked
