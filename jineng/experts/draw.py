@@ -1,22 +1,32 @@
 """The draw of examiners (抽取考评员) as a pure function: same seed and pool, same picks.
 
-Balancing first, chance second: the experts with the fewest picks in the last year come
-first, and among experts with equal workload the order is the SHA-256 of the seed and the
-expert's id, so nobody can steer it without changing the recorded seed. Anyone holding a
-draw's seed and pool snapshot can recompute its picks with ``pick``.
+Chance, weighted by workload (``ALGORITHM``, ``es-hmac-sha256-v2``): weighted random
+sampling without replacement after Efraimidis and Spirakis. Each eligible expert gets the key
+``u ** (1 / w)`` where ``u`` in (0, 1) is HMAC-SHA256(seed, expert id) and the weight
+``w = 1 / (1 + workload)`` (their picks in the last year); the ``count`` highest keys are
+picked, highest first. An expert with fewer picks is more likely to be drawn, never certain
+to be. The keys are compared exactly (as fractions), so the picks are the same on every
+machine. The seed comes from the operating system's generator; nobody chooses it.
+
+Draws recorded under the first algorithm (``sha256-workload-v1``: lowest workload first, the
+seed breaking ties only) still reproduce with it (``reproduce`` reads the draw's algorithm).
+Anyone holding a draw's seed, algorithm and pool snapshot can recompute its picks.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any, Protocol
 
 from jineng.experts.errors import TooFewExperts
 
-ALGORITHM = "sha256-workload-v1"
+LEGACY_ALGORITHM = "sha256-workload-v1"
+ALGORITHM = "es-hmac-sha256-v2"
 
 
 @dataclass(frozen=True)
@@ -73,18 +83,56 @@ def eligible_entries(pool: Sequence[PoolEntry]) -> list[PoolEntry]:
     return found
 
 
-def pick(seed: str, pool: Sequence[PoolEntry], count: int) -> list[int]:
-    """Pick ``count`` distinct eligible experts: lowest workload first, seeded order within.
-
-    Raises TooFewExperts when fewer eligible experts remain than needed.
-    """
+def _checked(pool: Sequence[PoolEntry], count: int) -> list[PoolEntry]:
     if count < 1:
         raise ValueError("a draw picks at least one expert")
     eligible = eligible_entries(pool)
     if len(eligible) < count:
         raise TooFewExperts(available=len(eligible), needed=count)
+    return eligible
+
+
+def pick_legacy(seed: str, pool: Sequence[PoolEntry], count: int) -> list[int]:
+    """Pick as ``sha256-workload-v1`` did: lowest workload first, seeded order within.
+
+    Kept only so that draws recorded under it still reproduce; new draws use ``pick``.
+    """
+    eligible = _checked(pool, count)
     ranked = sorted(eligible, key=lambda e: (e.workload, tie_break(seed, e.expert_id), e.expert_id))
     return [entry.expert_id for entry in ranked[:count]]
+
+
+def uniform(seed: str, expert_id: int) -> Fraction:
+    """Return the expert's number in (0, 1) for a seed: HMAC-SHA256(seed, id), exact."""
+    digest = hmac.new(seed.encode(), str(expert_id).encode(), hashlib.sha256).digest()
+    # The first 64 bits n give (2n + 1) / 2**65: never 0, never 1.
+    return Fraction(2 * int.from_bytes(digest[:8], "big") + 1, 2**65)
+
+
+def weight(workload: int) -> Fraction:
+    """Return an expert's weight in the draw: 1 / (1 + workload)."""
+    return Fraction(1, 1 + max(workload, 0))
+
+
+def key(seed: str, entry: PoolEntry) -> Fraction:
+    """Return the expert's Efraimidis–Spirakis key u ** (1 / w) = u ** (1 + workload)."""
+    return uniform(seed, entry.expert_id) ** (1 + max(entry.workload, 0))
+
+
+def pick(seed: str, pool: Sequence[PoolEntry], count: int) -> list[int]:
+    """Pick ``count`` distinct eligible experts, weighted by workload, at random from the seed.
+
+    Raises TooFewExperts when fewer eligible experts remain than needed.
+    """
+    eligible = _checked(pool, count)
+    ranked = sorted(eligible, key=lambda e: (-key(seed, e), e.expert_id))
+    return [entry.expert_id for entry in ranked[:count]]
+
+
+ALGORITHMS: dict[str, Callable[[str, Sequence[PoolEntry], int], list[int]]] = {
+    LEGACY_ALGORITHM: pick_legacy,
+    ALGORITHM: pick,
+}
 
 
 def snapshot(pool: Sequence[PoolEntry]) -> list[dict[str, Any]]:
@@ -98,13 +146,20 @@ def from_snapshot(data: Sequence[Mapping[str, Any]]) -> list[PoolEntry]:
 
 
 class StoredDraw(Protocol):
-    """What ``reproduce`` reads of a draw: its seed, pool snapshot and number of picks."""
+    """What ``reproduce`` reads of a draw: its seed, algorithm, pool snapshot and picks' number."""
 
     seed: str
+    algorithm: str
     pool: Any
     count: int
 
 
 def reproduce(stored: StoredDraw) -> list[int]:
-    """Recompute a stored draw's picks from its seed and pool snapshot alone."""
-    return pick(stored.seed, from_snapshot(stored.pool), stored.count)
+    """Recompute a stored draw's picks from its seed, algorithm and pool snapshot alone.
+
+    Raises ValueError for an algorithm this code does not know.
+    """
+    algorithm = ALGORITHMS.get(stored.algorithm)
+    if algorithm is None:
+        raise ValueError(f"unknown draw algorithm {stored.algorithm!r}")
+    return algorithm(stored.seed, from_snapshot(stored.pool), stored.count)
