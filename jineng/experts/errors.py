@@ -66,3 +66,10 @@ class OccupationAlreadyHeld(Conflict):
     """The expert already examines this occupation."""
 
     code = "expert_occupation_held"
+
+
+class PurposeReserved(Conflict):
+    """The purpose is reserved for another app's draws (an assessment session's): a hand draw
+    may not use it, and the judge pool's pages may not cancel a draw made for it."""
+
+    code = "draw_purpose_reserved"

@@ -66,7 +66,10 @@ class ExpertForm(forms.Form):
         label=_("Works for"),
         queryset=Organization.objects.none(),
         required=False,
-        help_text=_("They are never drawn for this organisation's candidates."),
+        help_text=_(
+            "They are never drawn for this organisation's candidates. If their account belongs "
+            "to an organisation, it must be this one; left empty, the account's is taken."
+        ),
     )
     title = forms.CharField(
         label=_("Professional title"),
@@ -78,7 +81,10 @@ class ExpertForm(forms.Form):
         label=_("Sign-in name of their account"),
         max_length=150,
         required=False,
-        help_text=_("The account they use to enter scores; leave empty if they have none."),
+        help_text=_(
+            "The account they use to enter scores; leave empty if they have none. An account "
+            "of another organisation than the one they work for is refused."
+        ),
     )
     note = forms.CharField(
         label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
@@ -143,7 +149,10 @@ class DrawForm(forms.Form):
     purpose = forms.CharField(
         label=_("What the examiners are for"),
         max_length=100,
-        help_text=_("For example the name or number of the assessment session."),
+        help_text=_(
+            "For example the name of a competition. Assessment sessions draw from their own "
+            "page: purposes beginning with assessment-session: are reserved."
+        ),
     )
     occupation = OccupationField(label=_("Occupation"), max_length=200)
     level = SkillLevelField(
@@ -151,6 +160,14 @@ class DrawForm(forms.Form):
     )
     on_date = forms.DateField(
         label=_("Examination day"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end_date = forms.DateField(
+        label=_("Last examination day"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        required=False,
+        help_text=_(
+            "For an examination over several days; the examiner card must be valid on each."
+        ),
     )
     count = forms.IntegerField(label=_("Number of examiners"), min_value=1, max_value=50)
     excluded = forms.ModelMultipleChoiceField(

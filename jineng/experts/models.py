@@ -1,9 +1,9 @@
 """The judge pool (评委库 / 考评员库): experts, their occupations, qualifications and relations,
 and the draws that pick examiners for an assessment.
 
-A draw stores everything needed to repeat it: the seed and the pool as it stood (each expert
-with their workload and, when they could not be picked, the reason in words). Recomputing the
-picks from those two (``draw.reproduce``) must give the stored picks.
+A draw stores everything needed to repeat it: the seed, the algorithm and the pool as it
+stood (each expert with their workload and, when they could not be picked, the reason in
+words). Recomputing the picks from those (``draw.reproduce``) must give the stored picks.
 """
 
 from __future__ import annotations
@@ -231,6 +231,12 @@ class Draw(models.Model):
         verbose_name=_("skill level"),
     )
     on_date = models.DateField(_("examination day"))
+    end_date = models.DateField(
+        _("last examination day"),
+        null=True,
+        blank=True,
+        help_text=_("The examiner cards were checked on every day up to this one."),
+    )
     count = models.PositiveSmallIntegerField(_("number of examiners"))
     seed = models.CharField(_("seed"), max_length=128)
     algorithm = models.CharField(_("algorithm"), max_length=40, default="sha256-workload-v1")

@@ -2,11 +2,12 @@
 workload and, when they may not be picked, the reason in words.
 
 Qualified means: in the pool, examining the occupation (or a category above it) up to at
-least the level, and holding an examiner qualification (考评员) valid on the day. Excluded,
-in this order: the expert is a candidate; works for the evaluating body or a candidate's
-training institution or employer (their organisation in the pool, or a current tie of
-theirs in the people register); declared a relation to a candidate. Workload is the
-number of standing picks in the year before the draw.
+least the level, and holding examiner qualifications (考评员) valid on every examination day.
+Excluded, in this order: the expert is a candidate; works for the evaluating body or a
+candidate's training institution or employer (their organisation in the pool, the
+organisation of their sign-in account, or a tie of theirs in the people register on any
+examination day); declared a relation to a candidate. Workload is the number of picks in
+the year before the draw, cancelled draws included (their experts were named all the same).
 """
 
 from __future__ import annotations
@@ -40,19 +41,20 @@ def pool_experts(occupation: Occupation, on_date: datetime.date) -> list[Expert]
     ids = Expert.objects.active().filter(current).values("pk").distinct()
     return list(
         Expert.objects.filter(pk__in=ids)
-        .select_related("organization")
+        .select_related("organization", "user")
         .prefetch_related("occupations__max_level", "qualifications")
         .order_by("pk")
     )
 
 
 def workloads(expert_ids: Sequence[int], *, now: datetime.datetime | None = None) -> dict[int, int]:
-    """Count each expert's standing picks in the last year (their workload)."""
+    """Count each expert's picks in the last year (their workload), cancelled draws included:
+    a cancelled draw named its experts all the same, and not counting it would let a keeper
+    cancel a draw to make its experts likelier next time."""
     since = (now or timezone.now()) - datetime.timedelta(days=WORKLOAD_DAYS)
     rows = (
         DrawPick.objects.filter(
             expert_id__in=list(expert_ids),
-            draw__cancelled_at__isnull=True,
             draw__created_at__gte=since,
         )
         .values("expert_id")
@@ -62,8 +64,11 @@ def workloads(expert_ids: Sequence[int], *, now: datetime.datetime | None = None
     return {row["expert_id"]: row["n"] for row in rows}
 
 
-def _organizations(experts: Sequence[Expert], on_date: datetime.date) -> dict[int, set[int]]:
-    """Each expert's organisations: the one in the pool and their current ties on the day.
+def _organizations(
+    experts: Sequence[Expert], on_date: datetime.date, end_date: datetime.date
+) -> dict[int, set[int]]:
+    """Each expert's organisations: the one in the pool, their sign-in account's, and their
+    ties in the people register in force on any day from ``on_date`` to ``end_date``.
 
     A system read for the conflict check only (nothing about the ties is shown): the ties
     are read from the people register directly, as the register's own rule would not let
@@ -74,7 +79,13 @@ def _organizations(experts: Sequence[Expert], on_date: datetime.date) -> dict[in
     for expert in experts:
         if expert.organization_id:
             found[expert.pk].add(expert.organization_id)
-    ties = Affiliation.objects.current(on_date).filter(person_id__in=list(by_person))
+        if expert.user is not None and expert.user.organization_id:
+            found[expert.pk].add(expert.user.organization_id)
+    ties = Affiliation.objects.filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gt=on_date),
+        started_on__lte=end_date,
+        person_id__in=list(by_person),
+    )
     for person_id, organization_id in ties.values_list("person_id", "organization_id"):
         found[by_person[person_id]].add(organization_id)
     return found
@@ -105,11 +116,22 @@ def _level_reason(expert: Expert, level: SkillLevel | None, lineage: list[int]) 
     )
 
 
-def _qualified(expert: Expert, on_date: datetime.date) -> bool:
-    return any(
-        q.kind == QualificationKind.EXAMINER and q.is_valid_on(on_date)
+def _qualified(expert: Expert, on_date: datetime.date, end_date: datetime.date) -> bool:
+    """Tell whether examiner cards cover every day from ``on_date`` to ``end_date``."""
+    cards = sorted(
+        (q.valid_from, q.valid_until)
         for q in expert.qualifications.all()
+        if q.kind == QualificationKind.EXAMINER
     )
+    day = on_date  # the first day not yet covered
+    for valid_from, valid_until in cards:
+        if valid_from > day:
+            break
+        if valid_until >= day:
+            day = valid_until + datetime.timedelta(days=1)
+        if day > end_date:
+            return True
+    return False
 
 
 def build_pool(
@@ -120,10 +142,15 @@ def build_pool(
     on_date: datetime.date,
     excluded_organization_ids: frozenset[int],
     candidate_person_ids: frozenset[int],
+    end_date: datetime.date | None = None,
 ) -> list[PoolEntry]:
-    """Return the pool entries of the experts, in id order, with reasons in the site's language."""
+    """Return the pool entries of the experts, in id order, with reasons in the site's language.
+
+    The examination days run from ``on_date`` to ``end_date`` (None: ``on_date`` only).
+    """
+    last_day = end_date or on_date
     loads = workloads([e.pk for e in experts])
-    organizations = _organizations(experts, on_date)
+    organizations = _organizations(experts, on_date, last_day)
     related = _related(experts, candidate_person_ids)
     lineage = lineage_ids(occupation)
     entries = []
@@ -135,6 +162,7 @@ def build_pool(
                 level=level,
                 lineage=lineage,
                 on_date=on_date,
+                end_date=last_day,
                 conflicts=organizations[expert.pk] & excluded_organization_ids,
                 is_candidate=expert.person_id in candidate_person_ids,
                 relations=related.get(expert.pk, []),
@@ -157,6 +185,7 @@ def _exclusion(
     level: SkillLevel | None,
     lineage: list[int],
     on_date: datetime.date,
+    end_date: datetime.date,
     conflicts: set[int],
     is_candidate: bool,
     relations: list[str],
@@ -165,10 +194,14 @@ def _exclusion(
     level_reason = _level_reason(expert, level, lineage)
     if level_reason:
         return Exclusion.LEVEL_TOO_LOW, level_reason
-    if not _qualified(expert, on_date):
+    if not _qualified(expert, on_date, end_date):
+        if end_date == on_date:
+            return Exclusion.NO_VALID_QUALIFICATION, _(
+                "Holds no examiner qualification valid on {day}."
+            ).format(day=on_date.isoformat())
         return Exclusion.NO_VALID_QUALIFICATION, _(
-            "Holds no examiner qualification valid on {day}."
-        ).format(day=on_date.isoformat())
+            "Holds no examiner qualification valid on every day from {first} to {last}."
+        ).format(first=on_date.isoformat(), last=end_date.isoformat())
     if is_candidate:
         return Exclusion.IS_CANDIDATE, _("Is a candidate in this assessment.")
     if conflicts:

@@ -29,6 +29,7 @@ from jineng.experts.errors import (
     DrawAlreadyMade,
     ExpertAlreadyRegistered,
     OccupationAlreadyHeld,
+    PurposeReserved,
     QualificationNumberTaken,
     RelationAlreadyDeclared,
 )
@@ -47,6 +48,18 @@ from jineng.people.models import Person
 
 MAX_TEXT = 2000
 MAX_DRAW = 50
+
+# Purposes other apps draw for through their own services (``reserved=True``); a hand draw
+# may not use them, and the judge pool's pages may not cancel such a draw: the session that
+# adopted it would keep examiners from a cancelled draw. Assessment draws for its sessions
+# as ``assessment-session:<id>``.
+RESERVED_PURPOSE_PREFIXES: tuple[str, ...] = ("assessment-session:",)
+
+
+def is_reserved_purpose(purpose: str) -> bool:
+    """Tell whether a purpose is reserved for another app's draws (RESERVED_PURPOSE_PREFIXES)."""
+    text = (purpose or "").strip().casefold()
+    return any(text.startswith(prefix.casefold()) for prefix in RESERVED_PURPOSE_PREFIXES)
 
 
 @dataclass(frozen=True)
@@ -74,8 +87,11 @@ class QualificationInput:
 class DrawSpec:
     """What a draw is for and whom it must avoid (抽取条件).
 
-    ``level`` is None for an item without levels (专项职业能力). ``excluded_organization_ids``
-    are the evaluating body and every candidate's training institution and employer.
+    ``level`` is None for an item without levels (专项职业能力). ``on_date`` to ``end_date``
+    (inclusive; ``end_date`` None means the one day ``on_date``) are the examination days:
+    the examiner card must be valid on every one. ``excluded_organization_ids`` are the
+    evaluating body and every candidate's training institution and employer. There is no
+    seed: every draw's seed comes from the operating system's generator.
     """
 
     purpose: str
@@ -85,7 +101,12 @@ class DrawSpec:
     count: int
     excluded_organization_ids: frozenset[int] = frozenset()
     candidate_person_ids: frozenset[int] = frozenset()
-    seed: str | None = None
+    end_date: datetime.date | None = None
+
+    @property
+    def last_day(self) -> datetime.date:
+        """Return the last examination day (``end_date``, or ``on_date`` for one day)."""
+        return self.end_date or self.on_date
 
 
 def _require(actor: Actor, capability: str, message: str) -> None:
@@ -113,6 +134,30 @@ def _locked_expert(expert_id: int, actor: Actor) -> Expert:
     expert = locks.expert_for_update(expert_id)
     scope.require(actor, expert, action=CHANGE, missing=_("No such expert."))
     return expert
+
+
+def _organization_with_account(
+    user: User | None, organization: Organization | None
+) -> Organization | None:
+    """Return the expert's organisation given their account, or refuse a mismatch.
+
+    An account that belongs to an organisation says where the expert works: the expert's
+    organisation must be the same one, or none (then it becomes the account's). Otherwise
+    the conflict check would miss the organisation the expert signs in for.
+    """
+    if user is None or user.organization_id is None:
+        return organization
+    if organization is None:
+        return user.organization
+    if organization.pk != user.organization_id:
+        raise ValidationFailed(
+            _(
+                "The account {username} belongs to another organisation ({organization}): "
+                "an expert's account must belong to the organisation they work for."
+            ).format(username=user.username, organization=user.organization),
+            field="user",
+        )
+    return organization
 
 
 def _check_account(user: User | None, expert: Expert | None) -> None:
@@ -152,7 +197,7 @@ def create_expert(person: Person, data: ExpertInput, *, actor: Actor) -> Expert:
     _check_account(data.user, None)
     expert = Expert(
         person=person,
-        organization=data.organization,
+        organization=_organization_with_account(data.user, data.organization),
         title=_text(data.title, field="title", max_length=100),
         note=_text(data.note, field="note"),
         user=data.user,
@@ -177,7 +222,7 @@ def update_expert(expert_id: int, data: ExpertInput, *, actor: Actor) -> Expert:
     expert = _locked_expert(expert_id, actor)
     before = _details(expert)
     _check_account(data.user, expert)
-    expert.organization = data.organization
+    expert.organization = _organization_with_account(data.user, data.organization)
     expert.title = _text(data.title, field="title", max_length=100)
     expert.note = _text(data.note, field="note")
     expert.user = data.user
@@ -369,21 +414,36 @@ def declare_relation(
     return relation
 
 
-def _check_spec(actor: Actor, spec: DrawSpec) -> str:
+def _reserved_refusal(purpose: str) -> PurposeReserved:
+    return PurposeReserved(
+        _(
+            "The purpose {purpose} is reserved: examiners for an assessment session are "
+            "drawn from the session's page. Name the purpose otherwise."
+        ).format(purpose=purpose),
+        field="purpose",
+    )
+
+
+def _check_spec(actor: Actor, spec: DrawSpec, *, reserved: bool) -> str:
     """Check who may draw and what; return the purpose as stored."""
     if not (actor.can(Capability.MANAGE_EXPERTS) or actor.can(Capability.RUN_ASSESSMENTS)):
         raise PermissionDenied(_("Your role may not draw examiners."))
-    # Only the pool's keepers choose a seed: whoever else draws could try seeds until one
-    # gives the examiners they want.
-    if spec.seed is not None and not actor.can(Capability.MANAGE_EXPERTS):
-        raise PermissionDenied(_("Only the judge pool's keepers may choose the seed."))
     if not 1 <= spec.count <= MAX_DRAW:
         raise ValidationFailed(
             _("Draw between 1 and {n} examiners.").format(n=MAX_DRAW), field="count"
         )
-    if spec.seed is not None:
-        _text(spec.seed, field="seed", required=True, max_length=128)
-    return _text(spec.purpose, field="purpose", required=True, max_length=100)
+    if spec.last_day < spec.on_date:
+        raise ValidationFailed(
+            _("The last examination day cannot be before the first."), field="end_date"
+        )
+    purpose = _text(spec.purpose, field="purpose", required=True, max_length=100)
+    if is_reserved_purpose(purpose) != reserved:
+        if reserved:
+            raise ValidationFailed(
+                _("Only a reserved purpose is drawn as reserved."), field="purpose"
+            )
+        raise _reserved_refusal(purpose)
+    return purpose
 
 
 def _already_drawn(purpose: str) -> DrawAlreadyMade:
@@ -394,12 +454,16 @@ def _already_drawn(purpose: str) -> DrawAlreadyMade:
 
 
 @transaction.atomic(durable=True)
-def draw_examiners(actor: Actor, spec: DrawSpec) -> Draw:
+def draw_examiners(actor: Actor, spec: DrawSpec, *, reserved: bool = False) -> Draw:
     """Draw examiners at random from the qualified, conflict-free pool (抽取考评员), audited.
 
-    Raises TooFewExperts, and writes nothing, when too few remain.
+    A purpose in RESERVED_PURPOSE_PREFIXES is drawn only by the app that reserved it, with
+    ``reserved=True`` (the assessment app for its sessions); the pages draw without it and
+    are refused such a purpose (PurposeReserved). The seed is always fresh from the
+    operating system's generator. Raises TooFewExperts, and writes nothing, when too few
+    remain.
     """
-    purpose = _check_spec(actor, spec)
+    purpose = _check_spec(actor, spec, reserved=reserved)
     if Draw.objects.standing().filter(purpose=purpose).exists():
         raise _already_drawn(purpose)
     experts = pool.pool_experts(spec.occupation, spec.on_date)
@@ -410,16 +474,18 @@ def draw_examiners(actor: Actor, spec: DrawSpec) -> Draw:
         occupation=spec.occupation,
         level=spec.level,
         on_date=spec.on_date,
+        end_date=spec.last_day,
         excluded_organization_ids=spec.excluded_organization_ids,
         candidate_person_ids=spec.candidate_person_ids,
     )
-    seed = spec.seed or drawing.new_seed()
+    seed = drawing.new_seed()
     picked = drawing.pick(seed, entries, spec.count)
     made = Draw(
         purpose=purpose,
         occupation=spec.occupation,
         level=spec.level,
         on_date=spec.on_date,
+        end_date=spec.last_day,
         count=spec.count,
         seed=seed,
         algorithm=drawing.ALGORITHM,
@@ -446,7 +512,9 @@ def draw_examiners(actor: Actor, spec: DrawSpec) -> Draw:
             "occupation": spec.occupation.code,
             "level": spec.level.code if spec.level else "",
             "on_date": str(spec.on_date),
+            "end_date": str(spec.last_day),
             "seed": seed,
+            "algorithm": drawing.ALGORITHM,
             "picks": picked,
             "pool": len(entries),
             "eligible": sum(1 for e in entries if e.eligible),
@@ -456,14 +524,27 @@ def draw_examiners(actor: Actor, spec: DrawSpec) -> Draw:
 
 
 @transaction.atomic(durable=True)
-def cancel_draw(draw_id: int, *, reason: str, actor: Actor) -> Draw:
-    """Cancel a draw so the purpose may be drawn again (作废抽取), with the reason, audited."""
+def cancel_draw(draw_id: int, *, reason: str, actor: Actor, reserved: bool = False) -> Draw:
+    """Cancel a draw so the purpose may be drawn again (作废抽取), with the reason, audited.
+
+    A draw of a reserved purpose is cancelled only by the app that reserved it
+    (``reserved=True``); the judge pool's pages are refused (PurposeReserved). The cancelled
+    draw stays listed and its picks still count as workload: its experts were named.
+    """
     _require_keeper(actor)
     reason = _text(reason, field="reason", required=True)
     made = locks.draw_for_update(draw_id)
     scope.require(actor, made, action=CHANGE, missing=_("No such draw."))
     if made.cancelled_at is not None:
         raise InvalidTransition(_("This draw has already been cancelled."), field="status")
+    if is_reserved_purpose(made.purpose) and not reserved:
+        raise PurposeReserved(
+            _(
+                "This draw is for {purpose}: it is cancelled or drawn again from the "
+                "session's page, not here."
+            ).format(purpose=made.purpose),
+            field="status",
+        )
     made.cancelled_at = timezone.now()
     made.cancelled_by = actor
     made.cancel_reason = reason

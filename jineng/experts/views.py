@@ -372,7 +372,8 @@ def draw_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def draw_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Draw examiners by hand (the assessment pages draw for their sessions themselves)."""
+    """Draw examiners by hand (the assessment pages draw for their sessions themselves: their
+    purposes are reserved, and the service refuses them here)."""
     _require_keeper(request.user)
     form = DrawForm(request.POST or None, organizations=organizations_for(request.user))
     if request.method == "POST" and form.is_valid():
@@ -386,6 +387,7 @@ def draw_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                     occupation=data["occupation"],
                     level=level,
                     on_date=data["on_date"],
+                    end_date=data["end_date"],
                     count=data["count"],
                     excluded_organization_ids=frozenset(o.pk for o in data["excluded"]),
                 ),
@@ -409,8 +411,13 @@ def _draw_page(
         "rows": queries.pool_rows(made, request.user),
         "reproduces": queries.reproduces(made),
         "may_keep": keeper,
+        "reserved": services.is_reserved_purpose(made.purpose),
         "cancel_form": given.get("cancel_form")
-        or (ReasonForm() if keeper and made.is_standing else None),
+        or (
+            ReasonForm()
+            if keeper and made.is_standing and not services.is_reserved_purpose(made.purpose)
+            else None
+        ),
     }
     return render(request, "experts/draw_detail.html", context, status=status)
 

@@ -215,7 +215,6 @@ def _experts(world: World, p2: Any, p3: Any) -> None:
             level=level,
             on_date=today + datetime.timedelta(days=10),
             count=1,
-            seed="authz",
         ),
     )
     world.add(made, *made.picks.all())

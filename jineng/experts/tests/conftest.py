@@ -34,3 +34,12 @@ def occupations(db: Any) -> dict[str, Occupation]:
         code="6-18-02-04", name="焊工", level=OccupationLevel.OCCUPATION, parent=major
     )
     return {"small": small, "electrician": electrician, "welder": welder}
+
+
+@pytest.fixture
+def fixed_seed() -> Any:
+    """Make every draw's seed "fixed-seed" (production draws take a fresh one each time)."""
+    from unittest import mock
+
+    with mock.patch("jineng.experts.draw.new_seed", return_value="fixed-seed"):
+        yield "fixed-seed"

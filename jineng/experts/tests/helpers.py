@@ -90,7 +90,6 @@ def spec(occupation: Occupation, level: SkillLevel | None, **extra: Any) -> serv
         "level": level,
         "on_date": DAY,
         "count": 2,
-        "seed": "fixed-seed",
     }
     values.update(extra)
     return services.DrawSpec(**values)

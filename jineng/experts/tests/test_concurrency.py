@@ -77,11 +77,11 @@ def setup(city: Any, occupations: Any, levels: Any) -> dict[str, Any]:
     }
 
 
-def _draw(actor: Any, setup: dict[str, Any], purpose: str) -> list[int]:
+def _draw(actor: Any, setup: dict[str, Any], purpose: str) -> tuple[list[int], dict[int, int]]:
     made = services.draw_examiners(
         actor, spec(setup["occupation"], setup["level"], purpose=purpose, count=2)
     )
-    return made.picked_ids()
+    return made.picked_ids(), {e["expert_id"]: e["workload"] for e in made.pool}
 
 
 @pytest.mark.postgres
@@ -91,17 +91,21 @@ def test_parallel_draws_count_each_others_picks(setup: dict[str, Any]) -> None:
     gated = _gate_before(locks.pool_for_update, 2)
     with mock.patch("jineng.experts.locks.pool_for_update", gated):
         outcomes = _in_parallel([lambda: _draw(a, setup, "s:1"), lambda: _draw(b, setup, "s:2")])
-    first, second = outcomes
-    # Same seed, same pool: only the workloads tell the second draw to take the other two.
-    assert not set(first) & set(second)
+    # One draw went first and saw no picks; the other saw the first one's two picks.
+    first, second = sorted(outcomes, key=lambda o: sum(o[1].values()))
+    assert set(first[1].values()) == {0}
+    assert second[1] == {expert: int(expert in first[0]) for expert in first[1]}
     assert DrawPick.objects.count() == 4
     assert audit.verify() is None
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_control_without_the_lock_both_draws_pick_the_same(setup: dict[str, Any]) -> None:
-    """Control: without the lock both draws read zero workloads and pick the same experts."""
+def test_control_without_the_lock_both_draws_miss_each_others_picks(
+    setup: dict[str, Any], fixed_seed: str
+) -> None:
+    """Control: without the lock both draws read zero workloads (and, with one seed, pick the
+    same experts)."""
     a, b = setup["keepers"]
     gated = _gate_after(pool.workloads, 2)
     with (
@@ -111,7 +115,8 @@ def test_control_without_the_lock_both_draws_pick_the_same(setup: dict[str, Any]
         first, second = _in_parallel(
             [lambda: _draw(a, setup, "s:1"), lambda: _draw(b, setup, "s:2")]
         )
-    assert first == second
+    assert set(first[1].values()) == set(second[1].values()) == {0}
+    assert first[0] == second[0]
 
 
 @pytest.mark.postgres

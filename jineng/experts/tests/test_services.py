@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from typing import Any
 
@@ -13,7 +14,7 @@ from jineng.accounts.models import User
 from jineng.accounts.roles import Role
 from jineng.core.errors import NotFound, PermissionDenied, ValidationFailed
 from jineng.core.models import AuditEvent
-from jineng.experts import access, draw, services
+from jineng.experts import access, draw, queries, services
 from jineng.experts.choices import Exclusion, QualificationKind, RelationKind
 from jineng.experts.errors import (
     DrawAlreadyMade,
@@ -73,8 +74,8 @@ def test_qualification_number_is_unique_per_kind(
         )
 
 
-def test_draw_picks_lowest_workload_and_records_seed_and_pool(
-    keeper: User, occupations: Any, levels: Any
+def test_draw_records_seed_algorithm_workloads_and_pool(
+    keeper: User, occupations: Any, levels: Any, fixed_seed: str
 ) -> None:
     experts = [
         make_expert(n, keeper, occupations["electrician"], levels["level3"]) for n in range(5)
@@ -83,16 +84,38 @@ def test_draw_picks_lowest_workload_and_records_seed_and_pool(
         keeper, spec(occupations["electrician"], levels["level3"], count=2)
     )
     assert first.seed == "fixed-seed"
+    assert first.algorithm == draw.ALGORITHM == "es-hmac-sha256-v2"
     assert len(first.pool) == 5
     assert draw.reproduce(first) == first.picked_ids()
+    assert first.picked_ids() == draw.pick("fixed-seed", draw.from_snapshot(first.pool), 2)
     second = services.draw_examiners(
         keeper, spec(occupations["electrician"], levels["level3"], purpose="session:2", count=3)
     )
-    # The first draw's two now carry a workload of one: the other three come first.
-    assert set(second.picked_ids()) == {e.pk for e in experts} - set(first.picked_ids())
+    # The first draw's two now carry a workload of one, the others none.
+    assert {e["expert_id"]: e["workload"] for e in second.pool} == {
+        e.pk: int(e.pk in first.picked_ids()) for e in experts
+    }
+    assert draw.reproduce(second) == second.picked_ids()
     event = AuditEvent.objects.filter(action="experts.draw.made").first()
     assert event is not None
     assert event.data["seed"] == "fixed-seed"
+    assert event.data["algorithm"] == "es-hmac-sha256-v2"
+
+
+def test_a_draw_recorded_under_the_first_algorithm_still_reproduces(
+    keeper: User, occupations: Any, levels: Any, fixed_seed: str
+) -> None:
+    for n in range(4):
+        make_expert(n, keeper, occupations["electrician"], levels["level3"])
+    made = services.draw_examiners(keeper, spec(occupations["electrician"], levels["level3"]))
+    legacy = draw.pick_legacy("fixed-seed", draw.from_snapshot(made.pool), 2)
+    Draw.objects.filter(pk=made.pk).update(algorithm=draw.LEGACY_ALGORITHM)
+    made.picks.all().delete()
+    DrawPick.objects.bulk_create(
+        DrawPick(draw=made, expert_id=e, order=n) for n, e in enumerate(legacy, start=1)
+    )
+    made.refresh_from_db()
+    assert draw.reproduce(made) == legacy == made.picked_ids()
 
 
 def test_draw_excludes_every_conflict_with_its_reason(
@@ -197,30 +220,34 @@ def test_one_standing_draw_per_purpose_until_cancelled(
     with pytest.raises(DrawAlreadyMade):
         services.draw_examiners(keeper, spec(occupations["electrician"], levels["level3"]))
     services.cancel_draw(made.pk, reason="考评日期变更", actor=keeper)
-    again = services.draw_examiners(
-        keeper, spec(occupations["electrician"], levels["level3"], seed=None)
-    )
+    again = services.draw_examiners(keeper, spec(occupations["electrician"], levels["level3"]))
     assert len(again.seed) == 32
-    # Cancelled picks no longer count as workload.
-    assert {e["workload"] for e in again.pool} == {0}
+    assert again.seed != made.seed
+    # F4: the cancelled draw's picks still count as workload: their names were shown.
+    assert {e["expert_id"]: e["workload"] for e in again.pool} == {
+        e["expert_id"]: int(e["expert_id"] in made.picked_ids()) for e in made.pool
+    }
+    # Every draw stays listed, the cancelled one too.
+    listed = [(d.pk, d.is_standing) for d in Draw.objects.order_by("pk")]
+    assert listed == [(made.pk, False), (again.pk, True)]
+    assert set(queries.recent_draws(keeper)) == {made, again}
 
 
-def test_evaluators_draw_but_may_not_choose_the_seed(
-    keeper: User, occupations: Any, levels: Any
-) -> None:
+def test_nobody_chooses_the_seed(keeper: User, occupations: Any, levels: Any) -> None:
+    """F5: the seed is not part of what a caller says; each draw takes a fresh one."""
     for n in range(3):
         make_expert(n, keeper, occupations["electrician"], levels["level3"])
+    assert "seed" not in {f.name for f in dataclasses.fields(services.DrawSpec)}
+    with pytest.raises(TypeError):
+        spec(occupations["electrician"], levels["level3"], seed="chosen")
     evaluator = make_user("eval_t", Role.EVALUATOR, organization=make_org(9))
-    with pytest.raises(PermissionDenied):
-        services.draw_examiners(evaluator, spec(occupations["electrician"], levels["level3"]))
-    made = services.draw_examiners(
-        evaluator, spec(occupations["electrician"], levels["level3"], seed=None)
-    )
+    made = services.draw_examiners(evaluator, spec(occupations["electrician"], levels["level3"]))
     assert made.created_by == evaluator
+    assert len(made.seed) == 32
     with pytest.raises(PermissionDenied):
         services.draw_examiners(
             make_user("w", Role.WORKER),
-            spec(occupations["electrician"], levels["level3"], seed=None),
+            spec(occupations["electrician"], levels["level3"], purpose="session:9"),
         )
 
 

@@ -90,7 +90,7 @@ def test_draw_page_shows_seed_reasons_and_reproduces(
     assert made.seed in text
     assert "Recomputed from the seed and the pool below" in text
     assert low.person.name in text
-    assert "Examines this occupation only up to" in text or "只能考评" in text
+    assert "Examines this occupation only up to" in text or "考评范围只到" in text
     masked = _client(reviewer).get(reverse("experts:draw", args=[made.pk])).content.decode()
     assert low.person.name not in masked
     assert low.person.name[0] + "*" in masked
