@@ -174,7 +174,8 @@ scope.register(
     rule=_child_rule("score__candidate__session", None),
     organization="score__candidate__session__evaluator",
     region="score__candidate__session__evaluator__region",
-    url_params=("change_id",),
+    # "change_id" alone names a catalog change (its appeals).
+    url_params=("assessment:decide_change/change_id",),
 )
 scope.register(
     Result,

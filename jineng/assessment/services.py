@@ -839,10 +839,13 @@ def parse_score(value: Any, *, candidate: Candidate, component: SessionComponent
     return number
 
 
-def _scoring_session(actor: Actor, session_id: int) -> AssessmentSession:
+def _scoring_session(actor: Actor, session_id: int) -> tuple[AssessmentSession, Any]:
+    """The session locked for scoring and the actor's expert: who first, then its state."""
     session = locks.session_for_update(session_id)
     # Examiners see their sessions (view); anything else answers like missing.
     scope.require(actor, session, action="view", missing=_("No such assessment session."))
+    # Only a drawn examiner learns what state the session is in.
+    expert = _examiner(actor, session)
     if session.status in LOCKED_STATUSES:
         raise ScoresLocked(
             _("The session is closed and its scores are locked; ask the bureau for a change.")
@@ -855,7 +858,7 @@ def _scoring_session(actor: Actor, session_id: int) -> AssessmentSession:
                 day=session.starts_on.isoformat()
             )
         )
-    return session
+    return session, expert
 
 
 @transaction.atomic(durable=True)
@@ -866,8 +869,7 @@ def enter_scores(
 
     All or nothing: a bad value refuses the whole grid, naming the candidate and component.
     """
-    session = _scoring_session(actor, session_id)
-    expert = _examiner(actor, session)
+    session, expert = _scoring_session(actor, session_id)
     component = session.components.filter(key=component_key).first()
     if component is None:
         raise ValidationFailed(

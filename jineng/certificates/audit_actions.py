@@ -13,6 +13,7 @@ register_actions(
         "certificates.certificate.suspended": _("Suspended a certificate"),
         "certificates.certificate.revoked": _("Revoked a certificate"),
         "certificates.certificate.reinstated": _("Reinstated a certificate"),
+        "certificates.national_upload.exported": _("Exported certificates for the national upload"),
         "certificates.signingkey.created": _("Created the first certificate signing key"),
         "certificates.signingkey.rotated": _("Rotated the certificate signing key"),
     }

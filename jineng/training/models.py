@@ -350,7 +350,12 @@ scope.register(
     organization="training_class__programme__organization",
     region="training_class__region",
     public=Q(training_class__status__in=PUBLIC_STATUSES),
-    url_params=("session_id",),
+    # The check-in pages' session; "session_id" alone names an assessment session.
+    url_params=(
+        "attendance:screen/session_id",
+        "attendance:code/session_id",
+        "attendance:manual/session_id",
+    ),
 )
 scope.register(
     Enrolment,

@@ -33,6 +33,11 @@ _ENROL = ("manage_classes", "enrol_self")
 # The worker's capability: their own person is the only one in their scope, and theirs to see.
 _WORKER = "enrol_self"
 REQUIRES: dict[str, tuple[str, ...]] = {
+    # The evaluator's steps; scores are entered by the drawn examiners alone (no role has it).
+    "add_candidates": ("run_assessments",),
+    "close_session": ("run_assessments",),
+    "issue_certificates": ("run_assessments",),
+    "enter_scores": ("drawn_examiner",),
     "reveal_person": ("view_full_pii", _WORKER),
     "create_membership": ("record_memberships",),
     "add_document": ("apply_accreditation",),
@@ -108,6 +113,12 @@ BODIES: dict[str, dict[str, Any]] = {
     "suspend_certificate": {"json": {"reason": "authorization matrix"}},
     "revoke_certificate": {"json": {"reason": "authorization matrix"}},
     "reinstate_certificate": {"json": {"reason": "authorization matrix"}},
+    # The world's session is a draft without candidates: each step is refused on its merits
+    # in scope (never 404), and out of scope answers like a missing session.
+    "add_candidates": {"json": {"class_code": "AUTHZ-NONE"}},
+    "enter_scores": {"json": {"component": "theory", "scores": {}}},
+    "close_session": {"json": {}},
+    "issue_certificates": {"json": {}},
 }
 PARAMETER = re.compile(r"\{(\w+)\}")
 

@@ -403,7 +403,6 @@ LIST_EXEMPTIONS: dict[str, str] = {
     "verify:check": "public verification: a number to look up, or a credential to check",
     "verify:certificate": "one certificate's public check by its number (public parameter): "
     "a masked summary for anyone",
-    "verify_number": "one certificate's public check by its number (public parameter)",
     "credentials:jwks": "the certificates' public signing keys (JWKS): public, for verifiers",
     "credentials:did": "the certificates' issuer did:web document: public, for verifiers",
     "credentials:status_list": "a signed Bitstring Status List (revocation or suspension): "

@@ -175,9 +175,167 @@ def build_world() -> World:
     _owned_by_accounts(world, p1)
     _certificates(world, p1, p2)
     _experts(world, p2, p3)
+    _talent(world, p2)
+    _assessment(world)
     for role, user in users.items():
         world.tokens[role] = _token(user)
     return world
+
+
+def _assessment(world: World) -> None:
+    """The evaluator's licence for 6-31-01-10 and a draft assessment session it plans."""
+    from jineng.accreditations import services as accreditation
+    from jineng.assessment import services
+    from jineng.occupations.models import Occupation, SkillLevel
+
+    evaluator = world.users["evaluator"]
+    today = timezone.localdate()
+    application = accreditation.apply_for_accreditation(
+        accreditation.ApplicationInput(
+            kind="evaluation",
+            occupation_code="6-31-01-10",
+            max_level_code="level4",
+            evaluation_kind="skill_level",
+        ),
+        actor=evaluator,
+    )
+    licence = accreditation.approve_application(
+        application.pk,
+        accreditation.ApprovalInput(
+            licence_number="AUTHZ-evaluator",
+            valid_from=today,
+            valid_until=today + datetime.timedelta(days=730),
+        ),
+        actor=world.users["bureau"],
+    )
+    session = services.create_session(
+        evaluator,
+        services.SessionInput(
+            route="skill_level",
+            occupation=Occupation.objects.get(code="6-31-01-10"),
+            level=SkillLevel.objects.get(code="level5"),
+            title="授权矩阵考核批次",
+            starts_on=today + datetime.timedelta(days=7),
+            ends_on=today + datetime.timedelta(days=7),
+        ),
+    )
+    # A second plan, filed: its candidates and components do not matter to who may see it.
+    filed = services.create_session(
+        evaluator,
+        services.SessionInput(
+            route="skill_level",
+            occupation=Occupation.objects.get(code="6-31-01-10"),
+            level=SkillLevel.objects.get(code="level5"),
+            title="授权矩阵已备案批次",
+            starts_on=today + datetime.timedelta(days=14),
+            ends_on=today + datetime.timedelta(days=14),
+        ),
+    )
+    type(filed).objects.filter(pk=filed.pk).update(status="filed", filed_at=timezone.now())
+    world.add(application, licence, session, filed, *_score_change(world, filed))
+
+
+def _score_change(world: World, session: Any) -> list[Any]:
+    """A locked score of the filed plan's one candidate, and another administrator's change.
+
+    Rows as closing and asking would leave them: the matrix asks who may see the change, not
+    how the session came to be closed.
+    """
+    from decimal import Decimal
+
+    from jineng.accounts.roles import Role
+    from jineng.assessment.models import Candidate, Score, ScoreChange, SessionComponent
+    from jineng.experts.models import Expert
+
+    other_admin = _user("authz_bureau2", Role.BUREAU_ADMIN)
+    candidate = Candidate.objects.create(
+        session=session,
+        person=world.objects["people.person"][2],
+        source="application",
+        eligibility_reason="授权矩阵",
+        added_by=world.users["evaluator"],
+    )
+    component = SessionComponent.objects.create(
+        session=session, key="theory", name="理论知识考试", max_score=100, pass_score=60
+    )
+    score = Score.objects.create(
+        candidate=candidate,
+        component=component,
+        value=Decimal("58"),
+        entered_by=Expert.objects.order_by("pk").first(),
+        entered_at=timezone.now(),
+    )
+    change = ScoreChange.objects.create(
+        score=score,
+        old_value=Decimal("58"),
+        new_value=Decimal("61"),
+        reason="授权矩阵：复核发现漏计一题",
+        requested_by=other_admin,
+    )
+    return [candidate, change]
+
+
+def _talent(world: World, p2: Any) -> None:
+    """A city competition, an award round and a master studio: city-wide, read with view_talent."""
+    from jineng.occupations.models import Occupation
+    from jineng.talent import services
+
+    bureau = world.users["bureau"]
+    occupation = Occupation.objects.get(code="6-31-01-10")
+    today = timezone.localdate()
+    competition = services.create_competition(
+        services.CompetitionInput(
+            name="授权矩阵技能大赛",
+            level="city",
+            occupations=[occupation],
+            starts_on=today,
+            ends_on=today,
+            organizer="梅河口市人社局",
+        ),
+        actor=bureau,
+    )
+    title = services.save_award_title(code="authz", name="授权矩阵能手", actor=bureau)
+    award_round = services.create_round(
+        services.RoundInput(
+            title=title,
+            year=today.year,
+            nominations_open_on=today,
+            nominations_close_on=today + datetime.timedelta(days=30),
+        ),
+        actor=bureau,
+    )
+    studio = services.create_studio(
+        services.StudioInput(
+            kind="master",
+            name="授权矩阵技能大师工作室",
+            host=world.users["employer"].organization,
+            master=p2,
+            occupation=occupation,
+            recognised_on=today,
+        ),
+        actor=bureau,
+    )
+    # P2's certificate's occupation wins a first prize: the platform proposes a promotion.
+    from jineng.talent import rules
+
+    services.load_promotion_rules(rules.read_rules(), actor=bureau)
+    held = p2.certificates.select_related("occupation").first()
+    winner = services.create_competition(
+        services.CompetitionInput(
+            name="授权矩阵晋升大赛",
+            level="city",
+            occupations=[held.occupation],
+            starts_on=today - datetime.timedelta(days=10),
+            ends_on=today - datetime.timedelta(days=9),
+            organizer="梅河口市人社局",
+        ),
+        actor=bureau,
+    )
+    services.record_entry(
+        winner.pk, p2, occupation=held.occupation, prize="first", rank=1, actor=bureau
+    )
+    outcome = services.propose_promotions(winner.pk, actor=bureau)
+    world.add(competition, winner, award_round, studio, *outcome.proposals)
 
 
 def _experts(world: World, p2: Any, p3: Any) -> None:
@@ -414,12 +572,19 @@ def _owned_by_accounts(world: World, p1: Any) -> None:
 def _certificates(world: World, p1: Any, p2: Any) -> None:
     """The worker's certificate by the evaluator (town 1), P2's by school B (town 2)."""
     from jineng.certificates.tests.pages_fixtures import certificate
+    from jineng.occupations.models import Occupation, SkillLevel
 
     evaluator_org = world.users["evaluator"].organization
     school_b = world.users["staff_b"].organization
     world.add(
         certificate("S22058100126030099001", p1, evaluator_org),
-        certificate("S22058100226030099001", p2, school_b),
+        certificate(
+            "S22058100226030099001",
+            p2,
+            school_b,
+            occupation=Occupation.objects.get(code="6-31-01-10"),
+            level=SkillLevel.objects.get(code="level4"),
+        ),
     )
 
 
