@@ -20,7 +20,7 @@ from jineng.accounts.roles import Role
 from jineng.accreditations.choices import AccreditationKind, EvaluationKind
 from jineng.accreditations.models import Accreditation
 from jineng.assessment import services
-from jineng.assessment.models import AssessmentSession
+from jineng.assessment.models import AssessmentSession, ComponentRule
 from jineng.occupations.models import Occupation, SkillLevel
 from jineng.people.models import Person
 
@@ -38,11 +38,14 @@ def build_demo(*, stdout: SupportsWrite[str]) -> None:
     if AssessmentSession.objects.filter(title__startswith=PREFIX).exists():
         stdout.write("assessment: demo sessions already there.\n")
         return
-    loaded = services.load_assessment_rules(actor=None)
-    stdout.write(
-        f"assessment: {loaded.components} component rules, {loaded.conditions} conditions "
-        "loaded (unconfirmed).\n"
-    )
+    if ComponentRule.objects.exists():
+        stdout.write("assessment: component and eligibility rules already loaded.\n")
+    else:
+        loaded = services.load_assessment_rules(actor=None)
+        stdout.write(
+            f"assessment: {loaded.components} component rules, {loaded.conditions} conditions "
+            "loaded (unconfirmed).\n"
+        )
     level5 = SkillLevel.objects.filter(code="level5").first()
     level4 = SkillLevel.objects.filter(code="level4").first()
     admin = _bureau_admin()

@@ -25,6 +25,7 @@ from jineng.organizations.models import Organization, OrganizationKind
 from jineng.people.models import Person
 from jineng.talent import rules, services
 from jineng.talent.choices import CompetitionLevel, Prize, StudioKind
+from jineng.talent.errors import NoPromotionRule
 from jineng.talent.models import AwardRound, AwardTitle, Competition, MasterStudio, TalentGoal
 
 if TYPE_CHECKING:
@@ -49,7 +50,11 @@ def build_demo(*, stdout: SupportsWrite[str]) -> None:
     if admin is None:
         stdout.write("talent: no bureau administrator; skipped.\n")
         return
-    count = services.load_promotion_rules(rules.read_rules(), actor=admin)
+    try:
+        count = services.load_promotion_rules(rules.read_rules(), actor=admin)
+    except NoPromotionRule as exc:
+        stdout.write(f"talent: promotion rules not loaded ({exc.detail}); skipped.\n")
+        return
     stdout.write(f"talent: {count} promotion rules loaded (unconfirmed).\n")
     people = list(Person.objects.order_by("pk")[:40])
     if len(people) < 12:
