@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime
+import hmac
 import itertools
 import json
 import re
@@ -325,6 +326,43 @@ def _status(vc: dict[str, Any], certificate: Certificate) -> tuple[str, Check]:
     return "valid", Check("status", True, _("It is neither revoked nor suspended."))
 
 
+def _on_record(token: str, vc: dict[str, Any], signing_key: SigningKey) -> Certificate:
+    """The certificate the credential names, when it is the very credential issued for it.
+
+    A valid signature is not enough: a key (a retired one above all) could sign claims the
+    record never held. The presented token must be, byte for byte, the one stored when the
+    certificate was issued, signed with the key recorded then.
+    """
+    certificate = Certificate.objects.filter(credential_id=vc["id"]).first()
+    if certificate is None:
+        raise _Failed(
+            Check("registered", False, _("No certificate on record has this credential."))
+        )
+    if signing_key.kid != certificate.signing_kid:
+        raise _Failed(
+            Check(
+                "registered",
+                False,
+                _(
+                    "Certificate {number} was not signed with this key: the credential was "
+                    "not issued by this platform."
+                ).format(number=certificate.number),
+            )
+        )
+    if not hmac.compare_digest(token.encode(), certificate.credential.encode()):
+        raise _Failed(
+            Check(
+                "registered",
+                False,
+                _(
+                    "It differs from the credential issued for certificate {number}: "
+                    "what it claims is not what is on record."
+                ).format(number=certificate.number),
+            )
+        )
+    return certificate
+
+
 def _run(text: str, checks: list[Check]) -> tuple[str, str, dict[str, Any] | None]:
     """Run every check in order, appending to ``checks``; return status, number and vc."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_CREDENTIAL_BYTES:
@@ -349,11 +387,7 @@ def _run(text: str, checks: list[Check]) -> tuple[str, str, dict[str, Any] | Non
     checks.append(Check("claims", True, _("Issuer, holder, id and dates match.")))
     dates = _dates(claims)
     checks.append(dates)
-    certificate = Certificate.objects.filter(credential_id=vc["id"]).first()
-    if certificate is None:
-        raise _Failed(
-            Check("registered", False, _("No certificate on record has this credential."))
-        )
+    certificate = _on_record(token, vc, signing_key)
     checks.append(
         Check("registered", True, _("Certificate {number}.").format(number=certificate.number))
     )

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from jineng.certificates import services, verification
-from jineng.certificates.models import Certificate
+from jineng.certificates import credentials, services, verification
+from jineng.certificates.models import Certificate, SigningKey
 
 from .helpers import issue
 
@@ -122,3 +122,70 @@ def test_a_suspended_certificate_reports_suspended(ctx: Any, bureau_admin: Any) 
     result = verification.verify_credential(ctx.token)
     assert result.status == "suspended"
     assert not result.valid
+
+
+def _signed_before_record(result: Any) -> list[str]:
+    return [c.name for c in result.checks if c.passed]
+
+
+def test_claims_resigned_with_our_key_but_not_on_record_are_refused(ctx: Any) -> None:
+    """A vc changed (level raised) and signed with the certificate's own key is not the record."""
+    vc = _payload(ctx.token)["vc"]
+    vc["name"] = vc["credentialSubject"]["achievement"]["name"] = (
+        "电工（一级/高级技师）职业技能等级证书"
+    )
+    key = SigningKey.objects.get(kid=ctx.certificate.signing_kid)
+    result = verification.verify_credential(credentials.sign(vc, key))
+    assert (result.valid, result.status, result.number) == (False, "invalid", "")
+    assert _signed_before_record(result) == [
+        "format",
+        "header",
+        "key",
+        "signature",
+        "claims",
+        "dates",
+    ]
+    assert result.checks[-1] == verification.Check(
+        "registered",
+        False,
+        f"It differs from the credential issued for certificate {ctx.certificate.number}: "
+        "what it claims is not what is on record.",
+    )
+
+
+def test_a_retired_key_cannot_vouch_for_a_later_certificate(
+    accredited: Any, evaluator: Any, person: Any, occupations: Any, levels: Any, bureau_admin: Any
+) -> None:
+    services.ensure_signing_key()
+    old = SigningKey.objects.get()
+    services.rotate_signing_key(bureau_admin)
+    later = issue(evaluator, person, accredited, occupations["electrician"], levels["level3"])
+    assert later.signing_kid != old.kid
+    result = verification.verify_credential(credentials.sign(_payload(later.credential)["vc"], old))
+    assert (result.valid, result.status, result.number) == (False, "invalid", "")
+    assert _signed_before_record(result) == [
+        "format",
+        "header",
+        "key",
+        "signature",
+        "claims",
+        "dates",
+    ]
+    assert result.checks[-1] == verification.Check(
+        "registered",
+        False,
+        f"Certificate {later.number} was not signed with this key: the credential was not "
+        "issued by this platform.",
+    )
+    assert verification.verify_credential(later.credential).valid
+
+
+def test_the_very_credential_issued_still_verifies_after_rotation(
+    ctx: Any, bureau_admin: Any
+) -> None:
+    services.rotate_signing_key(bureau_admin)
+    result = verification.verify_credential(ctx.token)
+    assert (result.valid, result.status, result.number) == (True, "valid", ctx.certificate.number)
+    assert result.checks[6] == verification.Check(
+        "registered", True, f"Certificate {ctx.certificate.number}."
+    )
