@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jineng.core.scope import ScopedQuerySet
 
@@ -31,9 +32,10 @@ class CertificateKind(models.TextChoices):
 class CertificateStatus(models.TextChoices):
     """Where a certificate stands: valid, suspended (may be reinstated) or revoked (final)."""
 
-    VALID = "valid", _("Valid")
-    SUSPENDED = "suspended", _("Suspended")
-    REVOKED = "revoked", _("Revoked")
+    # Their own context: "Valid" elsewhere heads a column of validity periods (有效期).
+    VALID = "valid", pgettext_lazy("certificate status", "Valid")
+    SUSPENDED = "suspended", pgettext_lazy("certificate status", "Suspended")
+    REVOKED = "revoked", pgettext_lazy("certificate status", "Revoked")
 
 
 class StatusPurpose(models.TextChoices):
