@@ -407,12 +407,17 @@ def score_grid(request: AuthenticatedHttpRequest, session_id: int, component: st
         else:
             messages.success(request, _("The scores have been saved."))
             return redirect("assessment:scores", session_id=session.pk, component=part.key)
+    editable = (
+        session.status in SCORING_STATUSES
+        and session.examiners.filter(expert__user_id=request.user.pk).exists()
+    )
     rows = [
         {
             "candidate": c,
-            # A refused value is shown back only as long as any score could be.
+            # A refused value is shown back only while the grid takes scores: a locked grid
+            # shows the locked scores, never what a stale page tried to save.
             "value": posted[c.pk][: services.ECHO_CHARS]
-            if c.pk in posted
+            if editable and c.pk in posted
             else (scores[c.pk].value if c.pk in scores else ""),
         }
         for c in candidates
@@ -426,8 +431,7 @@ def score_grid(request: AuthenticatedHttpRequest, session_id: int, component: st
             "components": list(session.components.all()),
             "rows": rows,
             "error": error,
-            "editable": session.status in SCORING_STATUSES
-            and session.examiners.filter(expert__user_id=request.user.pk).exists(),
+            "editable": editable,
         },
         status=400 if error else 200,
     )

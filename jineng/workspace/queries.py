@@ -605,8 +605,8 @@ def own_certificates(user: Viewer) -> Section:
             when=c.issued_on,
             link=reverse("verify:certificate", args=[c.number]),
         ),
+        # Each certificate links its own page; the record is offered once, below.
         action=_("Verify or download"),
-        more=reverse("records:mine"),
         empty=_("No certificates yet."),
     )
 
