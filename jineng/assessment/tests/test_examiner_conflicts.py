@@ -89,7 +89,7 @@ def test_a_standing_draw_made_elsewhere_is_never_adopted(
     # The page lists both draws: the cancelled one, with its reason, and the session's.
     client.force_login(world.admin)
     with translation.override("en"):
-        page = client.get(f"/assessment/{session.pk}/").content.decode()
+        page = client.get(f"/assessment/{session.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert f"/experts/draws/{stray.pk}/" in page
     assert "cancelled: 手工抽取" in page
     assert f"/experts/draws/{own.pk}/" in page
@@ -200,7 +200,9 @@ def test_a_relation_declared_after_the_draw_stops_scoring_that_candidate(
     client.force_login(examiner.user)
     with translation.override("en"):
         grid = client.post(
-            f"/assessment/{session.pk}/scores/theory", {f"score_{relative.pk}": "95"}
+            f"/assessment/{session.pk}/scores/theory",
+            {f"score_{relative.pk}": "95"},
+            HTTP_ACCEPT_LANGUAGE="en",
         )
     assert grid.status_code == 400
     assert "so you may not score them" in grid.content.decode()
@@ -209,9 +211,13 @@ def test_a_relation_declared_after_the_draw_stops_scoring_that_candidate(
     # The bureau sees the conflict on the session's page; the evaluator does not.
     with translation.override("en"):
         client.force_login(world.admin)
-        bureau_page = client.get(f"/assessment/{session.pk}/").content.decode()
+        bureau_page = client.get(
+            f"/assessment/{session.pk}/", HTTP_ACCEPT_LANGUAGE="en"
+        ).content.decode()
         client.force_login(world.evaluator)
-        evaluator_page = client.get(f"/assessment/{session.pk}/").content.decode()
+        evaluator_page = client.get(
+            f"/assessment/{session.pk}/", HTTP_ACCEPT_LANGUAGE="en"
+        ).content.decode()
     line = f"{examiner.person.name} and candidate {relative.person.name}"
     assert "has declared a relation to a candidate" in bureau_page
     assert line in bureau_page
