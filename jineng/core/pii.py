@@ -129,7 +129,7 @@ def mask_phone(value: str) -> str:
 
 
 def mask_name(value: str) -> str:
-    """Mask a person's name for public and limited views: 张三明 → 张*明, 张三 → 张*, 欧阳修文 → 欧**文.
+    """Mask a name for public and limited views: 张三明 → 张*明, 张三 → 张*, 欧阳修文 → 欧**文.
 
     The family name and, for three characters or more, the last character stay: enough for
     the holder to recognise the line, too little to name a stranger.
