@@ -82,3 +82,66 @@ def test_bureau_draws_and_examiner_scores(world: helpers.World) -> None:
         if e.user_id not in {u.pk for u in helpers.drawn_users(world.session)}
     )
     assert _client(idle.user).get(url).status_code == 404
+
+
+def test_bureau_assigns_a_supervisor_who_records_a_finding(
+    world: helpers.World, reviewer: Any
+) -> None:
+    from jineng.assessment import services
+    from jineng.assessment.models import SupervisionFinding
+
+    services.file_plan(world.evaluator, world.session.pk)
+    bureau = _client(world.admin)
+    url = reverse("assessment:supervisor", args=[world.session.pk])
+    assert bureau.post(url, {"supervisor": ""}).status_code == 400
+    assigned = bureau.post(url, {"supervisor": reviewer.pk})
+    assert assigned.status_code == 302
+    world.session.refresh_from_db()
+    assert world.session.supervisor == reviewer
+    supervisor = _client(reviewer)
+    finding_url = reverse("assessment:finding", args=[world.session.pk])
+    assert supervisor.post(finding_url, {"severity": "note", "text": ""}).status_code == 400
+    recorded = supervisor.post(finding_url, {"severity": "note", "text": "考场秩序良好"})
+    assert recorded.status_code == 302
+    finding = SupervisionFinding.objects.get()
+    assert (finding.supervisor, finding.text) == (reviewer, "考场秩序良好")
+    # The evaluator records no findings on its own session.
+    assert _client(world.evaluator).post(
+        finding_url, {"severity": "note", "text": "自评"}
+    ).status_code in (403, 404)
+    assert SupervisionFinding.objects.count() == 1
+
+
+def test_a_locked_score_changes_on_one_admins_reason_and_anothers_approval(
+    world: helpers.World, second_admin: Any
+) -> None:
+    from jineng.assessment import services
+    from jineng.assessment.models import ScoreChange
+
+    session = helpers.filed_and_drawn(world)
+    examiner = helpers.drawn_users(session)[0]
+    for component in ("theory", "practical"):
+        services.enter_scores(examiner, session.pk, component, {c.pk: 70 for c in world.candidates})
+    services.close_session(world.evaluator, session.pk)
+    score = Score.objects.filter(candidate=world.candidates[0], component__key="theory").get()
+    first = _client(world.admin)
+    ask = reverse("assessment:request_change", args=[session.pk])
+    no_reason = first.post(ask, {"score": score.pk, "new_value": "75", "reason": ""})
+    assert no_reason.status_code == 400
+    asked = first.post(ask, {"score": score.pk, "new_value": "75", "reason": "复核漏计一题"})
+    assert asked.status_code == 302
+    change = ScoreChange.objects.get()
+    decide = reverse("assessment:decide_change", args=[change.pk])
+    # The one who asked cannot approve.
+    first.post(decide, {"decision": "approve", "note": ""})
+    change.refresh_from_db()
+    assert change.status == "requested"
+    assert _client(second_admin).get(reverse("assessment:changes")).status_code == 200
+    _client(second_admin).post(decide, {"decision": "approve", "note": "同意"})
+    change.refresh_from_db()
+    score.refresh_from_db()
+    assert (change.status, change.approved_by, str(score.value)) == (
+        "approved",
+        second_admin,
+        "75.00",
+    )
