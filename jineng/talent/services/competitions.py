@@ -260,7 +260,6 @@ def _propose(entry: CompetitionEntry, actor: Actor) -> PromotionProposal | str:
     return proposal
 
 
-@transaction.atomic(durable=True)
 def _promotion_title(entry: CompetitionEntry) -> str:
     """The certificate's title, kept as written: in the site's language, whoever approves."""
     with translation.override(settings.LANGUAGE_CODE):
@@ -269,6 +268,7 @@ def _promotion_title(entry: CompetitionEntry) -> str:
         )
 
 
+@transaction.atomic(durable=True)
 def approve_proposal(
     proposal_id: int,
     *,
