@@ -16,6 +16,8 @@ class Role(models.TextChoices):
     EVALUATOR = "evaluator", _("Evaluation staff")
     EMPLOYER = "employer", _("Enterprise HR")
     WORKER = "worker", _("Worker")
+    # Pays approved subsidy claims from the fund (资金拨付) and keeps the budgets; decides no claim.
+    FINANCE = "finance", _("Finance officer")
     SYSTEM = "system", _("Other system")
 
 
@@ -64,6 +66,22 @@ class Capability(models.TextChoices):
     )
     MANAGE_TALENT = "manage_talent", _("Run competitions, award rounds and master studios")
     VIEW_TALENT = "view_talent", _("See the high-skill talent pool")
+    CLAIM_SUBSIDIES = (
+        "claim_subsidies",
+        _("Claim training subsidies for one's own trainees, apprentices or oneself"),
+    )
+    REVIEW_CLAIMS = "review_claims", _("Review subsidy claims and resolve objections")
+    APPROVE_CLAIMS = "approve_claims", _("Approve or reject reviewed subsidy claims")
+    MANAGE_SUBSIDY_RULES = (
+        "manage_subsidy_rules",
+        _("Load subsidy standards and rules and simulate changes to them"),
+    )
+    VIEW_SUBSIDIES = "view_subsidies", _("See every subsidy claim, budget and ledger entry")
+    PAY_CLAIMS = "pay_claims", _("Pay approved claims and export payment files")
+    MANAGE_FUNDS = "manage_funds", _("Set budgets and record reversals and recoveries")
+    WORK_ALERTS = "work_alerts", _("Work fraud alerts to a disposition")
+    VIEW_ALERTS = "view_alerts", _("See fraud alerts and their evidence")
+    MANAGE_FRAUD_RULES = "manage_fraud_rules", _("Change fraud rules' thresholds and run scans")
 
 
 _C = Capability
@@ -97,6 +115,12 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             _C.MANAGE_CERTIFICATES,
             _C.MANAGE_TALENT,
             _C.VIEW_TALENT,
+            _C.APPROVE_CLAIMS,
+            _C.MANAGE_SUBSIDY_RULES,
+            _C.VIEW_SUBSIDIES,
+            _C.VIEW_ALERTS,
+            _C.WORK_ALERTS,
+            _C.MANAGE_FRAUD_RULES,
         }
     ),
     # Reviews (subsidy claims in a later issue, flagged check-ins now) and reads; decides
@@ -114,6 +138,10 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             _C.VIEW_ASSESSMENTS,
             _C.RECORD_SUPERVISION,
             _C.VIEW_TALENT,
+            _C.REVIEW_CLAIMS,
+            _C.VIEW_SUBSIDIES,
+            _C.VIEW_ALERTS,
+            _C.WORK_ALERTS,
         }
     ),
     Role.AUDITOR: frozenset(
@@ -126,6 +154,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             _C.VIEW_STATISTICS,
             _C.VIEW_ASSESSMENTS,
             _C.VIEW_TALENT,
+            _C.VIEW_SUBSIDIES,
+            _C.VIEW_ALERTS,
         }
     ),
     Role.INSTITUTION_STAFF: frozenset(
@@ -140,14 +170,20 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             # Staff show a session's rotating code; workers check in as themselves.
             _C.VIEW_ATTENDANCE,
             _C.RECORD_ATTENDANCE,
+            _C.CLAIM_SUBSIDIES,
         }
     ),
     Role.EVALUATOR: frozenset(
         {_C.VIEW_PEOPLE, _C.APPLY_ACCREDITATION, _C.FILE_APPEALS, _C.RUN_ASSESSMENTS}
     ),
     # Employers on the filed list run 职业技能等级认定 for their own workers.
-    Role.EMPLOYER: frozenset({_C.VIEW_PEOPLE, _C.CREATE_PEOPLE, _C.RUN_ASSESSMENTS}),
-    Role.WORKER: frozenset({_C.ENROL_SELF}),
+    # Employers also claim for their apprentices (企业新型学徒制) and in-house training.
+    Role.EMPLOYER: frozenset(
+        {_C.VIEW_PEOPLE, _C.CREATE_PEOPLE, _C.RUN_ASSESSMENTS, _C.CLAIM_SUBSIDIES}
+    ),
+    # Workers claim 技能提升补贴 for their own certificates.
+    Role.WORKER: frozenset({_C.ENROL_SELF, _C.CLAIM_SUBSIDIES}),
+    Role.FINANCE: frozenset({_C.VIEW_SUBSIDIES, _C.PAY_CLAIMS, _C.MANAGE_FUNDS}),
     # Other systems (社保, 民政, 残联 …) report target-group memberships with their evidence.
     Role.SYSTEM: frozenset(
         {_C.VIEW_PEOPLE, _C.CREATE_PEOPLE, _C.IMPORT_PEOPLE, _C.RECORD_MEMBERSHIPS}
@@ -155,7 +191,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
 }
 
 # Roles whose data scope is the whole city (or their region subtree), not one organisation.
-CITY_WIDE_ROLES = frozenset({Role.BUREAU_ADMIN, Role.REVIEWER, Role.AUDITOR, Role.SYSTEM})
+CITY_WIDE_ROLES = frozenset(
+    {Role.BUREAU_ADMIN, Role.REVIEWER, Role.AUDITOR, Role.FINANCE, Role.SYSTEM}
+)
 # Roles whose data scope is their own organisation.
 ORGANIZATION_ROLES = frozenset({Role.INSTITUTION_STAFF, Role.EVALUATOR, Role.EMPLOYER})
 

@@ -1,0 +1,5 @@
+"""REST endpoints of fraud."""
+
+from ninja import Router
+
+router = Router(tags=["fraud"])

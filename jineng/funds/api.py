@@ -1,0 +1,5 @@
+"""REST endpoints of funds."""
+
+from ninja import Router
+
+router = Router(tags=["funds"])
