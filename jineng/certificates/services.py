@@ -127,38 +127,43 @@ def _accreditation_kind(kind: str) -> tuple[str, str | None]:
     return AccreditationKind.EVALUATION, kind
 
 
-def _check_accredited(requests: Sequence[IssueRequest]) -> None:
-    """Refuse the batch at the first row whose issuer is not accredited for it on its date."""
+def _check_accredited(requests: Sequence[IssueRequest], today: datetime.date) -> None:
+    """Refuse the batch at the first row whose issuer is not accredited for it.
+
+    The accreditation must hold on the certificate's date and on the day it is issued: an
+    issuer suspended or withdrawn today cannot issue a certificate dated before that.
+    """
     answers: dict[tuple[int, str, int, int | None, datetime.date], bool] = {}
     for n, request in enumerate(requests, start=1):
         occupation = request.occupation
         assert occupation is not None  # _check_shape
         level_id = request.level.pk if request.level is not None else None
-        key = (request.issuer.pk, request.kind, occupation.pk, level_id, request.issued_on)
-        if key not in answers:
-            kind, evaluation_kind = _accreditation_kind(request.kind)
-            answers[key] = is_accredited(
-                request.issuer,
-                occupation,
-                request.level,
-                kind,
-                request.issued_on,
-                evaluation_kind=evaluation_kind,
-            )
-        if not answers[key]:
-            raise IssuerNotAccredited(
-                _(
-                    "{row}: {issuer} holds no accreditation valid on {date} for "
-                    "{kind} in {occupation}{level}."
-                ).format(
-                    row=_row(n, request),
-                    issuer=request.issuer.name,
-                    date=request.issued_on,
-                    kind=CertificateKind(request.kind).label,
-                    occupation=occupation.name,
-                    level=f" ({request.level.name})" if request.level is not None else "",
+        for on in sorted({request.issued_on, today}):
+            key = (request.issuer.pk, request.kind, occupation.pk, level_id, on)
+            if key not in answers:
+                kind, evaluation_kind = _accreditation_kind(request.kind)
+                answers[key] = is_accredited(
+                    request.issuer,
+                    occupation,
+                    request.level,
+                    kind,
+                    on,
+                    evaluation_kind=evaluation_kind,
                 )
-            )
+            if not answers[key]:
+                raise IssuerNotAccredited(
+                    _(
+                        "{row}: {issuer} holds no accreditation valid on {date} for "
+                        "{kind} in {occupation}{level}."
+                    ).format(
+                        row=_row(n, request),
+                        issuer=request.issuer.name,
+                        date=on,
+                        kind=CertificateKind(request.kind).label,
+                        occupation=occupation.name,
+                        level=f" ({request.level.name})" if request.level is not None else "",
+                    )
+                )
 
 
 def _check_bases(requests: Sequence[IssueRequest]) -> None:
@@ -312,7 +317,7 @@ def issue_certificates(actor: Actor | None, requests: Sequence[IssueRequest]) ->
             _check_shape(n, request, today)
             _check_actor(actor, n, request)
         _check_bases(requests)
-        _check_accredited(requests)
+        _check_accredited(requests, today)
         signing_key = _active_key()
         issued_numbers = _allocate_numbers(requests)
         indexes = _allocate_indexes(len(requests), signing_key)

@@ -100,6 +100,26 @@ def test_issuer_refused_on_a_date_outside_its_licence(ctx: Any) -> None:
         )
 
 
+def test_a_suspended_issuer_cannot_date_a_certificate_before_its_suspension(
+    ctx: Any, bureau_admin: Any
+) -> None:
+    from jineng.accreditations import services as accreditation_services
+    from jineng.accreditations.models import Accreditation
+
+    last_month = datetime.date.today() - datetime.timedelta(days=30)
+    issue(ctx.evaluator, ctx.person, ctx.issuer, ctx.electrician, ctx.level3, issued_on=last_month)
+    licence = Accreditation.objects.get(organization=ctx.issuer)
+    accreditation_services.suspend_accreditation(
+        licence.pk, reason="督导发现问题", actor=bureau_admin
+    )
+    with pytest.raises(IssuerNotAccredited) as refused:
+        issue(
+            ctx.evaluator, ctx.person, ctx.issuer, ctx.electrician, ctx.level3, issued_on=last_month
+        )
+    assert str(datetime.date.today()) in refused.value.detail
+    assert Certificate.objects.count() == 1
+
+
 def test_the_same_basis_twice_in_a_batch_is_refused(ctx: Any) -> None:
     row = request(ctx.person, ctx.issuer, ctx.electrician, ctx.level3)
     with pytest.raises(AlreadyIssued) as refused:
