@@ -23,6 +23,7 @@ from jineng.api.schemas import ObjectId, Page, PageParams, paginate
 from jineng.certificates import access, queries, services, throttling, verification
 from jineng.certificates.forms import MAX_CREDENTIAL_BYTES
 from jineng.certificates.models import Certificate, CertificateKind, CertificateStatus
+from jineng.core import pii
 from jineng.core.errors import NotFound, PermissionDenied
 
 router = Router(tags=["certificates"])
@@ -161,7 +162,7 @@ def _certificate_out(certificate: Certificate, user: Any) -> dict[str, Any]:
         "title": certificate.title,
         "holder": {
             "id": certificate.holder_id,
-            "name": name if full else queries.mask_name(name),
+            "name": name if full else pii.mask_name(name),
         },
         "occupation": (
             {"code": certificate.occupation.code, "name": certificate.occupation.name}

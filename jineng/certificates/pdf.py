@@ -26,7 +26,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from jineng.certificates.models import Certificate, CertificateKind, CertificateStatus
-from jineng.certificates.queries import mask_name
+from jineng.core.pii import mask_name
 
 FONT = "STSong-Light"
 MARGIN = 20 * mm

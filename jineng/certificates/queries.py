@@ -22,21 +22,12 @@ from jineng.certificates.models import (
     CertificateQuerySet,
     CertificateStatus,
 )
+from jineng.core.pii import mask_name
 from jineng.people.models import Person
 from jineng.people.queries import RecordEntry, RecordScope
 
 # A certificate number as the national layout writes it: letters, digits and dashes.
 NUMBER_MAX_LENGTH = 40
-
-
-def mask_name(name: str) -> str:
-    """Mask a holder's name for the public: 张三明 → 张*明, 张三 → 张*, 欧阳修文 → 欧**文."""
-    name = name.strip()
-    if len(name) <= 1:
-        return "*"
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
 @dataclass(frozen=True)

@@ -10,17 +10,13 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 
+from jineng.core import pii
 from jineng.experts import access, draw
 from jineng.experts.choices import QualificationKind
 from jineng.experts.errors import TooFewExperts
 from jineng.experts.models import Draw, DrawQuerySet, ExpertOccupation, ExpertQuerySet
 
 EXPIRING_DAYS = 90
-
-
-def mask_name(name: str) -> str:
-    """Show a name's first character only (张**), as public lists do."""
-    return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
 
 
 def with_list_details(experts: ExpertQuerySet) -> ExpertQuerySet:
@@ -115,7 +111,7 @@ def pool_rows(made: Draw, viewer: Any) -> list[PoolRow]:
         rows.append(
             PoolRow(
                 expert_id=entry.expert_id,
-                name=name if full else mask_name(name),
+                name=name if full else pii.mask_name(name),
                 organization=expert.organization.name if expert and expert.organization else "",
                 workload=entry.workload,
                 eligible=entry.eligible,

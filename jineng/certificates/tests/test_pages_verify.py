@@ -24,14 +24,6 @@ def _empty_cache() -> None:
     cache.clear()
 
 
-@pytest.mark.parametrize(
-    ("name", "masked"),
-    [("张三明", "张*明"), ("张三", "张*"), ("欧阳修文", "欧**文"), ("王", "*"), ("", "*")],
-)
-def test_mask_name_keeps_the_first_and_last_character(name: str, masked: str) -> None:
-    assert queries.mask_name(name) == masked
-
-
 def test_public_page_shows_the_masked_holder_and_says_valid(client: Client, certs) -> None:
     chinese = client.get(f"/verify/{NUMBER_A}").content.decode()
     assert '<html lang="zh-CN">' in chinese

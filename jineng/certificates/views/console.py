@@ -25,7 +25,7 @@ from jineng.accounts.actors import AuthenticatedHttpRequest
 from jineng.certificates import access, exports, queries, services
 from jineng.certificates.forms import CertificateFilterForm, StatusReasonForm
 from jineng.certificates.models import Certificate, CertificateStatus
-from jineng.core import errors
+from jineng.core import errors, pii
 from jineng.core.http import mark_personal_data
 from jineng.core.models import AuditEvent
 
@@ -117,7 +117,7 @@ def _detail_page(
             "certificate": certificate,
             "holder_name": certificate.holder.name
             if access.sees_all(user) or user.person_id == certificate.holder_id
-            else queries.mask_name(certificate.holder.name),
+            else pii.mask_name(certificate.holder.name),
             "sees_reason": sees_reason,
             "history": _history(certificate, with_reasons=sees_reason),
             "status_forms": [(name, forms_[name]) for name in allowed],
