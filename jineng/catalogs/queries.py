@@ -67,6 +67,18 @@ def entry_snapshot(entry: CatalogEntry) -> dict[str, Any]:
     }
 
 
+def subsidy_standards(entry: CatalogEntry) -> dict[str | None, int]:
+    """Return an entry's subsidy standards in fen: {None: the base subsidy, if set, and
+    each target group's code: its own amount}. A group not named gets the base amount;
+    an entry with neither pays no subsidy."""
+    standards: dict[str | None, int] = {}
+    if entry.subsidy_fen is not None:
+        standards[None] = entry.subsidy_fen
+    for code, fen in sorted((entry.group_subsidy_fen or {}).items()):
+        standards[str(code)] = int(fen)
+    return standards
+
+
 def snapshots(version: CatalogVersion | None) -> dict[str, dict[str, Any]]:
     """Return every entry of a version as {key: snapshot} (empty for no version)."""
     if version is None:
