@@ -66,6 +66,9 @@ class RuleSpec:
     explanation: str | Promise = ""
     # The feeds it needs beyond the platform's own data (⟂ rules), empty for none.
     needs: tuple[str, ...] = field(default=())
+    # Each threshold's meaning in people's words, by key (the rule's page labels them so);
+    # a key without one is labelled from the engine's common words (fraud.thresholds).
+    labels: Mapping[str, str | Promise] = field(default_factory=dict)
 
 
 REGISTRY: dict[str, RuleSpec] = {}
@@ -78,13 +81,16 @@ def rule(
     action: Action,
     defaults: Mapping[str, Threshold],
     explanation: str | Promise = "",
+    labels: Mapping[str, str | Promise] | None = None,
 ) -> Callable[[Check], Check]:
     """Register a rule's check under its code (R01 …); a code is registered once."""
 
     def register(check: Check) -> Check:
         if code in REGISTRY:
             raise ValueError(f"fraud rule {code} is registered twice")
-        REGISTRY[code] = RuleSpec(code, name, action, dict(defaults), check, explanation)
+        REGISTRY[code] = RuleSpec(
+            code, name, action, dict(defaults), check, explanation, labels=dict(labels or {})
+        )
         return check
 
     return register
