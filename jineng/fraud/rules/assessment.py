@@ -615,8 +615,8 @@ def score_edits_after_close(params: Mapping[str, Threshold], window: Window) -> 
             subject_id=evaluators[session_id],
             key=f"assessment_session:{session_id}",
             summary=gettext(
-                "{count} score or result changes in assessment session {number} were made "
-                "after it closed without an approved change, or by someone not entitled to."
+                "Assessment session {number}: scores or results changed after it closed "
+                "without an approved change, or by someone not entitled to ({count} found)."
             ).format(count=count, number=session_id),
             evidence=rows_shown,
             evidence_count=count,

@@ -41,6 +41,13 @@ ACCOUNT_CHANGES = (
 )
 # A new authenticator app: recorded on the device, by the account itself.
 NEW_DEVICE = "accounts.totpdevice.confirmed"
+CHANGE_WORDS = {
+    "accounts.user.password_reset": _("the password was reset by text message"),
+    "accounts.user.password_set": _("the password was set by the bureau"),
+    "accounts.user.password_changed": _("the password was changed"),
+    "accounts.user.phone_set": _("the mobile number was changed"),
+    NEW_DEVICE: _("a new authenticator app was added"),
+}
 
 
 def _account_change_before(account: str, moment: str, hours: int) -> Subquery:
@@ -123,7 +130,7 @@ def _enrolments_after_change(params: Mapping[str, Threshold], window: Window) ->
             summary=gettext(
                 "The worker was enrolled within {hours} hours after a change to their account "
                 "({change})."
-            ).format(hours=hours, change=change.rsplit(".", 1)[-1]),
+            ).format(hours=hours, change=CHANGE_WORDS.get(change, change)),
             evidence=(
                 {
                     "enrolment_id": row["pk"],

@@ -25,6 +25,14 @@ from jineng.fraud.rules.base import Evidence, Hit, Threshold, Window, evidence_r
 from jineng.organizations.models import Organization
 from jineng.training.models import TrainingClass
 
+# What two organisations share, in words for the summary.
+SHARED = {
+    "address": _("address"),
+    "phone": _("contact phone"),
+    "staff_phone": _("a staff member's mobile number"),
+    "login_address": _("the address codes were asked for from"),
+}
+
 
 def _squeezed(field: str) -> Func:
     """The field lower-cased without spaces, hyphens or full-width spaces, for comparing."""
@@ -174,7 +182,7 @@ def linked_entities(params: Mapping[str, Threshold], window: Window) -> Iterator
             summary=gettext(
                 "{count} organisations are linked by what they share ({links}): review them "
                 "as one case."
-            ).format(count=len(members), links=", ".join(kinds)),
+            ).format(count=len(members), links=", ".join(str(SHARED[kind]) for kind in kinds)),
             evidence=shown,
             evidence_count=count,
             organization_ids=tuple(members),
