@@ -20,6 +20,9 @@ from jineng.catalogs.choices import (
 from jineng.core.models import DecisionModel, TimeStampedModel
 from jineng.core.scope import ScopedQuerySet
 
+# Upper bound of one subsidy amount (fen): 1,000,000 yuan, far above any real standard.
+MAX_SUBSIDY_FEN = 100_000_000
+
 
 class Catalog(models.Model):
     """Name one of the four public catalogs; its content lives in versions."""
@@ -207,12 +210,6 @@ class CatalogEntry(models.Model):
         verbose_name=_("eligible target groups"),
     )
     subsidy_fen = models.BigIntegerField(_("subsidy per person (fen)"), null=True, blank=True)
-    group_subsidy_fen = models.JSONField(
-        _("subsidy by target group (fen)"),
-        default=dict,
-        blank=True,
-        help_text=_("Overrides of the subsidy for target groups: {group code: fen}."),
-    )
     min_hours = models.PositiveIntegerField(_("minimum class hours"), null=True, blank=True)
     age_min = models.PositiveSmallIntegerField(_("minimum age"), null=True, blank=True)
     age_max = models.PositiveSmallIntegerField(_("maximum age"), null=True, blank=True)
@@ -278,6 +275,55 @@ class CatalogEntry(models.Model):
         if self.skill_level is not None:
             parts.append(self.skill_level.name)
         return " · ".join(parts) or self.key
+
+    @property
+    def group_amounts(self) -> dict[str, int]:
+        """The entry's subsidies by target group, {group code: fen}, ordered by code. Load
+        entries with queries.with_relations so a list reads them in one query."""
+        if self.pk is None:
+            return {}
+        if "group_subsidies" in getattr(self, "_prefetched_objects_cache", {}):
+            rows = list(self.group_subsidies.all())
+        else:
+            rows = list(self.group_subsidies.select_related("target_group"))
+        rows.sort(key=lambda row: row.target_group.code)
+        return {row.target_group.code: row.amount_fen for row in rows}
+
+
+class EntrySubsidy(models.Model):
+    """Hold the subsidy an entry pays a person of one target group (重点群体补贴标准),
+    instead of the entry's base amount. Its dates are those of the entry's version."""
+
+    entry = models.ForeignKey(
+        CatalogEntry, models.CASCADE, related_name="group_subsidies", verbose_name=_("entry")
+    )
+    target_group = models.ForeignKey(
+        "people.TargetGroup",
+        models.PROTECT,
+        related_name="+",
+        verbose_name=_("target group"),
+    )
+    amount_fen = models.BigIntegerField(_("subsidy per person (fen)"))
+
+    class Meta:
+        verbose_name = _("subsidy for a target group")
+        verbose_name_plural = _("subsidies for target groups")
+        ordering = ["entry", "target_group__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry", "target_group"],
+                name="catalogs_entry_subsidy_one_per_group",
+                violation_error_message=_("This entry already has a subsidy for this group."),
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_fen__gte=0) & Q(amount_fen__lte=MAX_SUBSIDY_FEN),
+                name="catalogs_entry_subsidy_amount_range",
+                violation_error_message=_("A subsidy must be between 0 and 1,000,000 yuan."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry.key}: {self.target_group.code}"
 
 
 class CatalogChange(models.Model):

@@ -15,6 +15,7 @@ from jineng.catalogs.models import (
     CatalogChange,
     CatalogEntry,
     CatalogVersion,
+    EntrySubsidy,
 )
 
 # The fields of an entry that a diff compares, in display order.
@@ -42,7 +43,13 @@ def with_relations(entries: QuerySet[CatalogEntry]) -> QuerySet[CatalogEntry]:
     """Load what showing, exporting or diffing entries needs, in a fixed number of queries."""
     return entries.select_related(
         "occupation", "skill_level", "organization", "region"
-    ).prefetch_related("target_groups")
+    ).prefetch_related("target_groups", group_subsidies_prefetch())
+
+
+def group_subsidies_prefetch(lookup: str = "group_subsidies") -> Prefetch:
+    """Prefetch entries' subsidies by target group with their groups, in one query."""
+    rows = EntrySubsidy.objects.select_related("target_group").order_by("target_group__code")
+    return Prefetch(lookup, queryset=rows)
 
 
 def entry_snapshot(entry: CatalogEntry) -> dict[str, Any]:
@@ -56,7 +63,7 @@ def entry_snapshot(entry: CatalogEntry) -> dict[str, Any]:
         "region": entry.region.code if entry.region is not None else None,
         "target_groups": sorted(g.code for g in entry.target_groups.all()),
         "subsidy_fen": entry.subsidy_fen,
-        "group_subsidy_fen": dict(sorted((entry.group_subsidy_fen or {}).items())),
+        "group_subsidy_fen": entry.group_amounts,
         "min_hours": entry.min_hours,
         "age_min": entry.age_min,
         "age_max": entry.age_max,
@@ -70,12 +77,13 @@ def entry_snapshot(entry: CatalogEntry) -> dict[str, Any]:
 def subsidy_standards(entry: CatalogEntry) -> dict[str | None, int]:
     """Return an entry's subsidy standards in fen: {None: the base subsidy, if set, and
     each target group's code: its own amount}. A group not named gets the base amount;
-    an entry with neither pays no subsidy."""
+    an entry with neither pays no subsidy. The standards hold from the effective date of
+    the entry's version until the next version takes over. One query per call unless the
+    entry was loaded through with_relations."""
     standards: dict[str | None, int] = {}
     if entry.subsidy_fen is not None:
         standards[None] = entry.subsidy_fen
-    for code, fen in sorted((entry.group_subsidy_fen or {}).items()):
-        standards[str(code)] = int(fen)
+    standards.update(entry.group_amounts)
     return standards
 
 

@@ -87,7 +87,10 @@ class CatalogEntryOut(Schema):
     target_groups: list[str] = Field(description="Eligible target groups; empty: everyone.")
     subsidy_fen: int | None
     subsidy_yuan: str | None
-    group_subsidy_fen: dict[str, int]
+    group_subsidy_fen: dict[str, int] = Field(
+        description="Subsidy in fen by target group code, in place of subsidy_fen for a "
+        "person of that group."
+    )
     min_hours: int | None
     age_min: int | None
     age_max: int | None
@@ -99,6 +102,10 @@ class CatalogEntryOut(Schema):
     @staticmethod
     def resolve_target_groups(obj: CatalogEntry) -> list[str]:
         return sorted(g.code for g in obj.target_groups.all())
+
+    @staticmethod
+    def resolve_group_subsidy_fen(obj: CatalogEntry) -> dict[str, int]:
+        return obj.group_amounts
 
     @staticmethod
     def resolve_subsidy_yuan(obj: CatalogEntry) -> str | None:

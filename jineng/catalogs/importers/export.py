@@ -23,8 +23,7 @@ CHANGE_HEADER = ("条目编号", "变动原因", "依据类型", "依据", "变�
 
 def _group_subsidies(entry: CatalogEntry, names: dict[str, str]) -> str:
     return "；".join(
-        f"{names.get(code, code)}:{fen_to_yuan(fen)}"
-        for code, fen in sorted((entry.group_subsidy_fen or {}).items())
+        f"{names.get(code, code)}:{fen_to_yuan(fen)}" for code, fen in entry.group_amounts.items()
     )
 
 

@@ -12,14 +12,20 @@ from jineng.accounts.actors import Actor
 from jineng.accounts.roles import Capability
 from jineng.catalogs import locks, queries
 from jineng.catalogs.errors import DuplicateEntry
-from jineng.catalogs.models import Catalog, CatalogChange, CatalogEntry, CatalogVersion
+from jineng.catalogs.models import (
+    Catalog,
+    CatalogChange,
+    CatalogEntry,
+    CatalogVersion,
+    EntrySubsidy,
+)
 from jineng.catalogs.services.common import (
     editable,
     get_catalog,
     require,
     touch,
 )
-from jineng.catalogs.services.entries import EntryInput, clean_entry
+from jineng.catalogs.services.entries import CleanEntry, EntryInput, clean_entry
 from jineng.core import audit
 from jineng.core.errors import NotFound, ValidationFailed
 
@@ -34,9 +40,17 @@ def _clean_title(title: str) -> str:
 
 
 def copy_entries(source: CatalogVersion, target: CatalogVersion) -> int:
-    """Copy every entry of one version into another, with target groups; return the count."""
-    entries = list(CatalogEntry.objects.filter(version=source).prefetch_related("target_groups"))
+    """Copy every entry of one version into another, with target groups and subsidies by
+    target group; return the count."""
+    entries = list(
+        CatalogEntry.objects.filter(version=source).prefetch_related(
+            "target_groups", "group_subsidies"
+        )
+    )
     groups = {e.key: [g.pk for g in e.target_groups.all()] for e in entries}
+    amounts = {
+        e.key: [(s.target_group_id, s.amount_fen) for s in e.group_subsidies.all()] for e in entries
+    }
     copies = []
     for entry in entries:
         entry.pk = None
@@ -48,6 +62,11 @@ def copy_entries(source: CatalogVersion, target: CatalogVersion) -> int:
         through(catalogentry_id=entry.pk, targetgroup_id=group_id)
         for entry in created
         for group_id in groups[entry.key]
+    )
+    EntrySubsidy.objects.bulk_create(
+        EntrySubsidy(entry_id=entry.pk, target_group_id=group_id, amount_fen=fen)
+        for entry in created
+        for group_id, fen in amounts[entry.key]
     )
     return len(created)
 
@@ -158,6 +177,25 @@ def _check_key_free(version: CatalogVersion, key: str, *, exclude: int | None = 
         )
 
 
+def _set_group_subsidies(entry: CatalogEntry, clean: CleanEntry) -> None:
+    """Make an entry's subsidy rows match the input: change amounts in place, add the new
+    groups' rows and delete the rows of groups no longer named."""
+    amounts = clean.group_amounts
+    current = {
+        row.target_group.code: row for row in entry.group_subsidies.select_related("target_group")
+    }
+    EntrySubsidy.objects.filter(
+        pk__in=[row.pk for code, row in current.items() if code not in amounts]
+    ).delete()
+    for group, fen in clean.group_subsidies:
+        row = current.get(group.code)
+        if row is None:
+            EntrySubsidy.objects.create(entry=entry, target_group=group, amount_fen=fen)
+        elif row.amount_fen != fen:
+            row.amount_fen = fen
+            row.save(update_fields=["amount_fen"])
+
+
 @transaction.atomic(durable=True)
 def add_entry(version_id: int, data: EntryInput, *, actor: Actor) -> CatalogEntry:
     """Add one entry to a draft."""
@@ -168,6 +206,7 @@ def add_entry(version_id: int, data: EntryInput, *, actor: Actor) -> CatalogEntr
     _check_key_free(version, clean.key)
     entry = CatalogEntry.objects.create(version=version, key=clean.key, **clean.values)
     entry.target_groups.set(clean.target_groups)
+    EntrySubsidy.objects.bulk_create(clean.subsidy_rows(entry))
     touch(version, actor)
     audit.record(
         actor,
@@ -194,6 +233,7 @@ def update_entry(entry_id: int, data: EntryInput, *, actor: Actor) -> CatalogEnt
         setattr(entry, name, value)
     entry.save()
     entry.target_groups.set(clean.target_groups)
+    _set_group_subsidies(entry, clean)
     touch(version, actor)
     after = queries.entry_snapshot(_entry_in(version, entry.pk))
     audit.record(

@@ -21,15 +21,13 @@ from jineng.catalogs.choices import (
     TrainingType,
 )
 from jineng.catalogs.errors import InvalidEntry
-from jineng.catalogs.models import CatalogEntry
+from jineng.catalogs.models import MAX_SUBSIDY_FEN, CatalogEntry, EntrySubsidy
 from jineng.core.errors import ValidationFailed
 from jineng.occupations.models import Occupation, SkillLevel
 from jineng.organizations.models import Organization
 from jineng.people.models import TargetGroup
 from jineng.regions.models import Region
 
-# Upper bound of one subsidy amount (fen): 1,000,000 yuan, far above any real standard.
-MAX_SUBSIDY_FEN = 100_000_000
 MAX_HOURS = 10_000
 
 
@@ -63,6 +61,20 @@ class CleanEntry:
     key: str
     values: dict[str, Any]
     target_groups: list[TargetGroup]
+    # Subsidies by target group, ordered by group code (rows of EntrySubsidy once written).
+    group_subsidies: list[tuple[TargetGroup, int]] = field(default_factory=list)
+
+    @property
+    def group_amounts(self) -> dict[str, int]:
+        """The subsidies by target group as {group code: fen}, like CatalogEntry's."""
+        return {group.code: fen for group, fen in self.group_subsidies}
+
+    def subsidy_rows(self, entry: CatalogEntry) -> list[EntrySubsidy]:
+        """The EntrySubsidy rows this input gives an entry (unsaved)."""
+        return [
+            EntrySubsidy(entry=entry, target_group=group, amount_fen=fen)
+            for group, fen in self.group_subsidies
+        ]
 
 
 class Lookups:
@@ -286,7 +298,6 @@ def clean_entry(kind: str, data: EntryInput, lookups: Lookups | None = None) -> 
         title=" ".join(data.title.split()),
         training_type=data.training_type,
         subsidy_fen=data.subsidy_fen,
-        group_subsidy_fen=dict(sorted(data.group_subsidy_fen.items())),
         min_hours=data.min_hours,
         age_min=data.age_min,
         age_max=data.age_max,
@@ -295,7 +306,10 @@ def clean_entry(kind: str, data: EntryInput, lookups: Lookups | None = None) -> 
         status=data.status,
         attributes=data.attributes,
     )
-    return CleanEntry(key=key, values=values, target_groups=groups)
+    group_subsidies = [
+        (lookups.groups[code], fen) for code, fen in sorted(data.group_subsidy_fen.items())
+    ]
+    return CleanEntry(key=key, values=values, target_groups=groups, group_subsidies=group_subsidies)
 
 
 def resolve_key(kind: str, data: EntryInput, lookups: Lookups | None = None) -> str:
@@ -326,7 +340,7 @@ def snapshot_of(clean: CleanEntry) -> dict[str, Any]:
         "region": code("region"),
         "target_groups": sorted(g.code for g in clean.target_groups),
         "subsidy_fen": values["subsidy_fen"],
-        "group_subsidy_fen": values["group_subsidy_fen"],
+        "group_subsidy_fen": clean.group_amounts,
         "min_hours": values["min_hours"],
         "age_min": values["age_min"],
         "age_max": values["age_max"],
@@ -349,7 +363,7 @@ def input_from_entry(entry: CatalogEntry) -> EntryInput:
         region_code=entry.region.code if entry.region is not None else "",
         target_groups=tuple(sorted(g.code for g in entry.target_groups.all())),
         subsidy_fen=entry.subsidy_fen,
-        group_subsidy_fen=dict(entry.group_subsidy_fen or {}),
+        group_subsidy_fen=entry.group_amounts,
         min_hours=entry.min_hours,
         age_min=entry.age_min,
         age_max=entry.age_max,

@@ -16,7 +16,7 @@ from jineng.accounts.roles import Capability
 from jineng.catalogs import locks, queries
 from jineng.catalogs.errors import ImportFailed, StaleDraft
 from jineng.catalogs.importers.reader import ImportPlan, limits, plan_import
-from jineng.catalogs.models import CatalogEntry, CatalogVersion
+from jineng.catalogs.models import CatalogEntry, CatalogVersion, EntrySubsidy
 from jineng.catalogs.services.common import get_catalog, require
 from jineng.catalogs.services.drafts import new_draft
 from jineng.catalogs.services.review import ChangeInput, write_changes
@@ -97,6 +97,11 @@ def _write(
         through(catalogentry_id=entry.pk, targetgroup_id=group.pk)
         for entry, planned in zip(created, plan.entries, strict=True)
         for group in planned.clean.target_groups
+    )
+    EntrySubsidy.objects.bulk_create(
+        row
+        for entry, planned in zip(created, plan.entries, strict=True)
+        for row in planned.clean.subsidy_rows(entry)
     )
     by_change: dict[ChangeInput, list[str]] = defaultdict(list)
     for planned in plan.changes:

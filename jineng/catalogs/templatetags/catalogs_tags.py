@@ -29,10 +29,7 @@ def details(attributes: dict[str, Any]) -> list[tuple[str, str]]:
 def group_subsidies(entry: Any, names: dict[str, str]) -> list[tuple[str, str]]:
     """List an entry's subsidies by target group as (group name, yuan) pairs:
     ``{{ entry|group_subsidies:group_names }}``."""
-    return [
-        (names.get(code, code), yuan(fen))
-        for code, fen in sorted((entry.group_subsidy_fen or {}).items())
-    ]
+    return [(names.get(code, code), yuan(fen)) for code, fen in entry.group_amounts.items()]
 
 
 @register.simple_tag(takes_context=True)

@@ -10,7 +10,7 @@ from jineng.accreditations import services as accreditation_services
 from jineng.catalogs import queries
 from jineng.catalogs.choices import CatalogKind, VersionStatus
 from jineng.catalogs.demo import build_demo
-from jineng.catalogs.models import CatalogChange, CatalogVersion
+from jineng.catalogs.models import CatalogChange, CatalogVersion, EntrySubsidy
 from jineng.catalogs.tests.conftest import TODAY
 from jineng.occupations.loaders import load_occupations
 
@@ -38,6 +38,13 @@ def test_demo_publishes_a_current_and_a_previous_subsidised_catalog():
     assert amounts[("level5", "employment")] == 800
     assert amounts[("level4", "employment")] == 1500
     assert amounts[("level3", "employment")] == 2000
+    carer = entries["4-10-01-05/level5/employment"]
+    assert queries.subsidy_standards(carer) == {None: 80000, "poverty_alleviated": 100000}
+    assert list(
+        EntrySubsidy.objects.filter(entry__version=current).values_list(
+            "entry__key", "target_group__code", "amount_fen"
+        )
+    ) == [("4-10-01-05/level5/employment", "poverty_alleviated", 100000)]
     differences = queries.diff(previous, current)
     assert {d.after["occupation"] for d in differences.added} >= {"4-01-06-02"}  # 互联网营销师
     assert [d.before["occupation"] for d in differences.removed] == ["4-03-02-07"]  # 茶艺师
