@@ -32,7 +32,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jineng.accounts.roles import ROLE_CAPABILITIES, Capability
-from jineng.accreditations.choices import AccreditationKind
+from jineng.accreditations.choices import AccreditationKind, AccreditationStatus
 from jineng.accreditations.models import Accreditation, AccreditationSuspension
 from jineng.assessment.choices import ComponentKey, ScoreChangeStatus, SessionStatus
 from jineng.assessment.models import (
@@ -111,6 +111,73 @@ def _changed_licences(organization: str, since: datetime.datetime) -> Q:
     )
 
 
+def _lineage_values(occupation: str) -> list[str]:
+    """The value paths of an occupation's id and its categories' ids, nearest first."""
+    return [f"{occupation}__{step}id" for step in _LINEAGE]
+
+
+def _first_gaps(
+    rows: list[dict[str, Any]],
+    *,
+    kind: str,
+    organization: str,
+    occupation: str,
+    evaluation_kind: str | None = None,
+) -> dict[int, tuple[datetime.date, str]]:
+    """The first day of each row's span on which no licence covering it is in force.
+
+    The query has already kept only the rows that no single licence covers from the first day
+    to the last; a renewal may still cover the span with two licences one after the other.
+    This reads the licences of the rows' organisations once (two queries) and checks only the
+    days on which being accredited can change, as ``accreditations.queries`` does. Rows
+    covered on every day are left out; the others map to the day and the state on it.
+    """
+    if not rows:
+        return {}
+    licences: dict[int, list[Accreditation]] = defaultdict(list)
+    held = (
+        Accreditation.objects.filter(
+            kind=kind, organization_id__in={row[organization] for row in rows}
+        )
+        .select_related("max_level")
+        .prefetch_related("suspensions")
+        .order_by("pk")
+    )
+    for licence in held:
+        licences[licence.organization_id].append(licence)
+    gaps: dict[int, tuple[datetime.date, str]] = {}
+    for row in rows:
+        lineage = {row[path] for path in _lineage_values(occupation)} - {None}
+        covering = [
+            licence
+            for licence in licences[row[organization]]
+            if licence.occupation_id in lineage
+            and licence.max_level.rank >= row["level_rank"]
+            and (evaluation_kind is None or licence.evaluation_kind == row[evaluation_kind])
+        ]
+        first, last = row["starts_on"], row["ends_on"]
+        days = {first}
+        for licence in covering:
+            days.update([licence.valid_from, licence.valid_until + datetime.timedelta(days=1)])
+            if licence.withdrawn_on is not None:
+                days.add(licence.withdrawn_on)
+            for suspension in licence.suspensions.all():
+                days.add(suspension.starts_on)
+                if suspension.ends_on is not None:
+                    days.add(suspension.ends_on)
+        for day in sorted(d for d in days if first <= d <= last):
+            states = [licence.status_on(day) for licence in covering]
+            if AccreditationStatus.ACTIVE not in states:
+                latest = max(
+                    covering,
+                    key=lambda licence: (licence.valid_from <= day, licence.valid_until),
+                    default=None,
+                )
+                gaps[row["pk"]] = (day, latest.status_on(day).value if latest else "")
+                break
+    return gaps
+
+
 # Classes that are asked for, approved, running or finished: a draft or a returned class is
 # still the institution's own business.
 _R24_CLASS_STATUSES = (
@@ -171,18 +238,31 @@ def out_of_scope_training(params: Mapping[str, Threshold], window: Window) -> It
                 )
             )
         )
-    rows = classes.order_by("pk").values(
-        "pk",
-        "code",
-        "starts_on",
-        "ends_on",
-        "in_scope",
-        "programme__organization_id",
-        "programme__occupation__code",
-        "programme__skill_level__code",
+    rows: list[dict[str, Any]] = list(
+        classes.order_by("pk").values(
+            "pk",
+            "code",
+            "starts_on",
+            "ends_on",
+            "in_scope",
+            "level_rank",
+            "programme__organization_id",
+            "programme__occupation__code",
+            "programme__skill_level__code",
+            *_lineage_values("programme__occupation"),
+        )
+    )
+    gaps = _first_gaps(
+        [row for row in rows if row["in_scope"]],
+        kind=AccreditationKind.TRAINING,
+        organization="programme__organization_id",
+        occupation="programme__occupation",
     )
     for row in rows:
+        if row["in_scope"] and row["pk"] not in gaps:
+            continue  # renewed in time: one licence after another covers every day
         reason = "licence_not_in_force" if row["in_scope"] else "outside_scope"
+        gap_day, state = gaps.get(row["pk"], (row["starts_on"], ""))
         organization_id = row["programme__organization_id"]
         yield Hit(
             subject="class",
@@ -208,6 +288,8 @@ def out_of_scope_training(params: Mapping[str, Threshold], window: Window) -> It
                     "starts_on": row["starts_on"].isoformat(),
                     "ends_on": row["ends_on"].isoformat(),
                     "reason": reason,
+                    "first_day_out": gap_day.isoformat(),
+                    "licence_state": state,
                 },
             ),
             evidence_count=1,
@@ -257,17 +339,31 @@ def _out_of_scope_sessions(window: Window) -> Iterator[Hit]:
                 )
             )
         )
-    rows = sessions.order_by("pk").values(
-        "pk",
-        "starts_on",
-        "ends_on",
-        "in_scope",
-        "evaluator_id",
-        "route",
-        "occupation__code",
-        "level__code",
+    rows: list[dict[str, Any]] = list(
+        sessions.order_by("pk").values(
+            "pk",
+            "starts_on",
+            "ends_on",
+            "in_scope",
+            "level_rank",
+            "evaluator_id",
+            "route",
+            "occupation__code",
+            "level__code",
+            *_lineage_values("occupation"),
+        )
+    )
+    gaps = _first_gaps(
+        [row for row in rows if row["in_scope"]],
+        kind=AccreditationKind.EVALUATION,
+        organization="evaluator_id",
+        occupation="occupation",
+        evaluation_kind="route",
     )
     for row in rows:
+        if row["in_scope"] and row["pk"] not in gaps:
+            continue
+        gap_day, state = gaps.get(row["pk"], (row["starts_on"], ""))
         yield Hit(
             subject="organization",
             subject_id=row["evaluator_id"],
@@ -286,6 +382,8 @@ def _out_of_scope_sessions(window: Window) -> Iterator[Hit]:
                     "starts_on": row["starts_on"].isoformat(),
                     "ends_on": row["ends_on"].isoformat(),
                     "reason": "licence_not_in_force" if row["in_scope"] else "outside_scope",
+                    "first_day_out": gap_day.isoformat(),
+                    "licence_state": state,
                 },
             ),
             evidence_count=1,

@@ -351,6 +351,43 @@ def test_r24_flags_a_class_during_a_suspension_or_after_a_withdrawal(
     ]
 
 
+def test_r24_accepts_a_renewal_that_follows_on_and_flags_one_with_a_gap(
+    levels: dict[str, SkillLevel], electrician: Occupation, bureau_admin: User
+) -> None:
+    renewed, late = make_org(), make_org()
+    for org, renewal_starts in ((renewed, D(2026, 7, 1)), (late, D(2026, 7, 3))):
+        licence(
+            org,
+            electrician,
+            levels["level4"],
+            bureau_admin,
+            valid_from=D(2023, 7, 1),
+            valid_until=D(2026, 6, 30),
+        )
+        licence(
+            org,
+            electrician,
+            levels["level4"],
+            bureau_admin,
+            valid_from=renewal_starts,
+            valid_until=D(2029, 6, 30),
+        )
+    training_class(
+        renewed, electrician, levels["level4"], starts_on=D(2026, 6, 1), ends_on=D(2026, 7, 31)
+    )
+    gap = training_class(
+        late, electrician, levels["level4"], starts_on=D(2026, 6, 1), ends_on=D(2026, 7, 31)
+    )
+
+    hits = run("R24")
+
+    assert [(h.subject_id, h.evidence[0]["reason"]) for h in hits] == [
+        (gap.pk, "licence_not_in_force")
+    ]
+    assert hits[0].evidence[0]["first_day_out"] == "2026-07-01"
+    assert hits[0].evidence[0]["licence_state"] == "expired"
+
+
 def test_r24_flags_an_assessment_session_beyond_its_evaluators_licence(
     levels: dict[str, SkillLevel], electrician: Occupation, bureau_admin: User
 ) -> None:
@@ -697,6 +734,6 @@ def test_each_rule_runs_a_bounded_number_of_queries_whatever_the_rows(
         school = make_org()
         for _ in range(5):
             training_class(school, welder, None, starts_on=D(2026, 1, 1), ends_on=D(2026, 1, 5))
-    for code, most in (("R24", 2), ("R25", 5), ("R26", 5), ("R28", 3)):
+    for code, most in (("R24", 6), ("R25", 5), ("R26", 5), ("R28", 3)):
         with django_assert_max_num_queries(most):
             assert run(code), code
