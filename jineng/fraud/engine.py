@@ -147,7 +147,7 @@ def _upsert(version: FraudRule, hits: dict[str, Hit]) -> tuple[list[Alert], list
 
 
 def _cleared_unchanged(code: str, hits: dict[str, Hit], *, exclude: dict[str, Alert]) -> set[str]:
-    """Keys whose last alert was cleared on the very evidence found again: not reopened."""
+    """Keys whose last alert was worked on the very evidence found again: not reopened."""
     keys = [key for key in hits if key not in exclude]
     last: dict[str, Alert] = {}
     for batch in _chunks(keys):
@@ -158,7 +158,7 @@ def _cleared_unchanged(code: str, hits: dict[str, Hit], *, exclude: dict[str, Al
     return {
         key
         for key, alert in last.items()
-        if alert.status == AlertStatus.CLEARED
+        if alert.status != AlertStatus.OPEN
         and alert.evidence == _fields(hits[key])["evidence"]
         and alert.evidence_count == _fields(hits[key])["evidence_count"]
     }
