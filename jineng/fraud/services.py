@@ -88,7 +88,7 @@ def seed_rules(*, actor: Actor | None = None, codes: list[str] | None = None) ->
 def _allowed_actions(spec: RuleSpec) -> set[str]:
     # Block is only for deterministic policy violations: a rule that is not one cannot block.
     allowed = {RuleAction.HOLD.value, RuleAction.FLAG.value}
-    if spec.action == RuleAction.BLOCK:
+    if spec.action == RuleAction.BLOCK.value:
         allowed.add(RuleAction.BLOCK.value)
     return allowed
 
