@@ -1,6 +1,6 @@
 """Routes of the subsidies pages, under /subsidies/."""
 
-from django.urls import URLPattern
+from jineng.subsidies.views import claims, rules
 
 app_name = "subsidies"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [*rules.urlpatterns, *claims.urlpatterns]

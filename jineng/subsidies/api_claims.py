@@ -1,0 +1,5 @@
+"""REST endpoints of subsidies: claims."""
+
+from ninja import Router
+
+router = Router(tags=["subsidies"])

@@ -1,0 +1,5 @@
+"""REST endpoints of subsidies: rules."""
+
+from ninja import Router
+
+router = Router(tags=["subsidies"])

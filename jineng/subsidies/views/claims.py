@@ -1,0 +1,5 @@
+"""Pages of subsidies: claims."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

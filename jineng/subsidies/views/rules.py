@@ -1,0 +1,5 @@
+"""Pages of subsidies: rules."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
