@@ -42,7 +42,8 @@ def alert_about(person: Any, monkeypatch: Any) -> Iterator[Alert]:
 @pytest.mark.django_db
 def test_scope_of_alerts(alert_about: Alert, auditor: Any, reviewer: Any, staff_a: Any) -> None:
     assert access.get_alert_for_user(auditor, alert_about.pk).pk == alert_about.pk
-    assert access.may_view(auditor) and not access.may_work(auditor)
+    assert access.may_view(auditor)
+    assert not access.may_work(auditor)
     with pytest.raises(NotFound):
         access.get_alert_for_user(staff_a, alert_about.pk)
     assert not access.alerts_for_user(staff_a).exists()
