@@ -64,7 +64,10 @@ ACCOUNTS = [
     # A second administrator, so four-eyes publication can be tried in the browser.
     ("admin2", Role.BUREAU_ADMIN, None),
     ("reviewer", Role.REVIEWER, None),
+    # A second reviewer: a subsidy claim's two reviews are taken by different people.
+    ("reviewer2", Role.REVIEWER, None),
     ("auditor", Role.AUDITOR, None),
+    ("finance1", Role.FINANCE, None),
     ("school1", Role.INSTITUTION_STAFF, K.TECHNICAL_SCHOOL),
     ("evaluator1", Role.EVALUATOR, K.EVALUATION_BODY),
     ("employer1", Role.EMPLOYER, K.ENTERPRISE),
