@@ -6,3 +6,10 @@ class SubsidiesConfig(AppConfig):
     name = "jineng.subsidies"
     label = "subsidies"
     verbose_name = _("Subsidies")
+
+    def ready(self) -> None:
+        """Register the data scope of the app's models (access.py) and its audit actions."""
+        from jineng.subsidies import (
+            access,  # noqa: F401 - registers the scope of the models
+            audit_actions,  # noqa: F401 - names its audit actions
+        )

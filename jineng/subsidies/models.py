@@ -249,6 +249,9 @@ class Claim(TimeStampedModel):
     )
     rejected_at = models.DateTimeField(_("rejected at"), null=True, blank=True)
     rejection_reasons = models.TextField(_("reasons for rejection"), blank=True)
+    # The people of the class not claimed for, each with why: [{"person_id", "enrolment_id",
+    # "rule", "reason"}], so nobody is silently dropped from a claim.
+    ineligible = models.JSONField(_("not claimed for, and why"), default=list, blank=True)
 
     objects = ClaimQuerySet.as_manager()
 
@@ -296,6 +299,11 @@ class Claim(TimeStampedModel):
                 name="subsidies_claim_paid_by_another",
             ),
             models.CheckConstraint(
+                condition=~Q(paid_by=models.F("first_reviewed_by"))
+                & ~Q(paid_by=models.F("second_reviewed_by")),
+                name="subsidies_claim_paid_by_not_a_reviewer",
+            ),
+            models.CheckConstraint(
                 condition=~Q(status=ClaimStatus.REJECTED) | ~Q(rejection_reasons=""),
                 name="subsidies_claim_rejected_with_reasons",
             ),
@@ -313,6 +321,20 @@ class Claim(TimeStampedModel):
     def reference(self) -> str:
         """The claim's reference in the funds ledger."""
         return f"subsidies.claim:{self.pk}"
+
+
+class ClaimNumberCounter(models.Model):
+    """The last serial of the claim numbers of one year (locked in locks.py to take the next)."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    last_serial = models.PositiveIntegerField(_("last serial"), default=0)
+
+    class Meta:
+        verbose_name = _("claim number counter")
+        verbose_name_plural = _("claim number counters")
+
+    def __str__(self) -> str:
+        return f"{self.year}:{self.last_serial}"
 
 
 class ClaimLine(models.Model):
