@@ -21,16 +21,14 @@ from jineng.core.models import AuditEvent
 from jineng.subsidies import simulation
 from jineng.subsidies.choices import AmountUnit, RuleSetStatus, SubsidyKind
 from jineng.subsidies.models import RuleAmount, RuleSet
-from jineng.subsidies.tests.test_amounts import (  # noqa: F401 - fixtures
-    END,
-    START,
-    World,
-    attend,
-    english,
-    levels,
-    occupations,
-    world,
-)
+from jineng.subsidies.tests import test_amounts as base
+from jineng.subsidies.tests.test_amounts import END, START, World, attend
+
+# The world of test_amounts, its fixtures shared.
+english = base.english
+levels = base.levels
+occupations = base.occupations
+world = base.world
 
 DAY = datetime.timedelta(days=1)
 
