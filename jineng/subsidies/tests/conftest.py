@@ -212,7 +212,7 @@ def end_notice(claim: Claim) -> None:
 
 
 def confirm_all(claim: Claim) -> None:
-    for line in claim.lines.filter(active=True):
+    for line in claim.lines.filter(active=True).exclude(confirmation="confirmed"):
         services.confirm_line(line.pk, actor=worker_of(line.person_id))
 
 
