@@ -23,9 +23,8 @@ from jineng.api.auth import AUTH, actor
 from jineng.api.errors import responses
 from jineng.api.idempotency import IdempotencyKeyHeader, Outcome, idempotent
 from jineng.api.schemas import ObjectId, Page, PageParams, paginate
-from jineng.core import pii
 from jineng.core.errors import NotFound
-from jineng.subsidies import access, services
+from jineng.subsidies import access, queries, services
 from jineng.subsidies.choices import (
     ClaimStatus,
     Confirmation,
@@ -41,7 +40,7 @@ from jineng.subsidies.forms import (
     MAX_TEXT,
 )
 from jineng.subsidies.models import Claim, ClaimHold, ClaimLine, Objection
-from jineng.subsidies.views.claims import check_objection_rate, claims_in_notice
+from jineng.subsidies.views.claims import check_objection_rate
 from jineng.training.access import get_class_for_user
 from jineng.training.models import Enrolment
 
@@ -592,7 +591,6 @@ def _own_line(user: Any, line_id: int) -> ClaimLine:
 
 
 def _public_out(claim: Claim) -> dict[str, Any]:
-    lines = claim.lines.filter(active=True).select_related("person").order_by("id")
     return {
         "number": claim.number,
         "kind": claim.kind,
@@ -603,8 +601,7 @@ def _public_out(claim: Claim) -> dict[str, Any]:
         "notice_ends_on": claim.notice_ends_on,
         "total_fen": claim.total_fen,
         "lines": [
-            {"name": pii.mask_name(line.person.name), "amount_fen": line.amount_fen}
-            for line in lines
+            {"name": row.name, "amount_fen": row.amount_fen} for row in queries.notice_rows(claim)
         ],
     }
 
@@ -619,7 +616,7 @@ def _public_out(claim: Claim) -> dict[str, Any]:
 )
 def notice_list(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
     """The claims on public notice (公示) now, for anyone: names masked, amounts, dates."""
-    result = paginate(claims_in_notice(), page)
+    result = paginate(queries.claims_in_force().select_related("training_class__programme"), page)
     result["items"] = [_public_out(c) for c in result["items"]]
     return result
 

@@ -23,22 +23,20 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
-from django.utils import timezone
+from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jineng.accounts.actors import AuthenticatedHttpRequest
 from jineng.accounts.lockout import client_ip_address
-from jineng.accounts.roles import Capability
 from jineng.core import errors, pii
 from jineng.core.errors import DomainError, NotFound, RateLimited
 from jineng.core.scope import CHANGE
 from jineng.funds import access as funds_access
 from jineng.funds import payments as funds_payments
 from jineng.funds import services as funds_services
-from jineng.subsidies import access, services
+from jineng.subsidies import access, queries, services
 from jineng.subsidies.choices import (
     CLOSED_STATUSES,
     ClaimStatus,
@@ -62,6 +60,7 @@ from jineng.training.models import Enrolment, TrainingClass
 
 PAGE_SIZE = 50
 MAX_PAYABLE_SHOWN = 200
+MAX_QUEUE_SHOWN = 200
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A class with a claim in one of these states is claimed already.
 LIVE = tuple(set(ClaimStatus.values) - {ClaimStatus.REJECTED})
@@ -82,10 +81,6 @@ def _refused(request: HttpRequest, error: DomainError) -> None:
         messages.error(request, str(reason))
 
 
-def _may(user: Any, capability: str) -> bool:
-    return bool(user.is_authenticated and user.can(capability))
-
-
 # --- the steps of the workflow, as the claim page offers them ---------------------------
 
 
@@ -94,40 +89,41 @@ class Step:
     """One step of the workflow: the service that takes it and how the page offers it."""
 
     name: str
-    capability: str
-    statuses: frozenset[str]
+    may: Callable[[Any], bool]
     form: type[Any] | None
     title: Any
     button: Any
     help: Any = ""
 
 
-OPEN = frozenset(ClaimStatus.values) - CLOSED_STATUSES
+def _reviews_or_approves(user: Any) -> bool:
+    return access.may_review(user) or access.may_approve(user)
+
+
+# How the claim page offers each step; which steps a viewer may take now is
+# queries.next_steps' answer, and the services decide again.
 STEPS: dict[str, Step] = {
     step.name: step
     for step in (
         Step(
-            "first_review",
-            Capability.REVIEW_CLAIMS,
-            frozenset({ClaimStatus.SUBMITTED}),
+            queries.FIRST_REVIEW,
+            access.may_review,
             ReviewNoteForm,
             gettext_lazy("First review"),
             gettext_lazy("Pass the first review"),
             gettext_lazy("Check each line's computation against the class and its results."),
         ),
         Step(
-            "second_review",
-            Capability.REVIEW_CLAIMS,
-            frozenset({ClaimStatus.FIRST_REVIEWED}),
+            queries.SECOND_REVIEW,
+            access.may_review,
             ReviewNoteForm,
             gettext_lazy("Second review"),
             gettext_lazy("Pass the second review"),
             gettext_lazy("A second reviewer, not the first, checks the claim again."),
         ),
         Step(
-            "start_notice",
-            Capability.REVIEW_CLAIMS,
-            frozenset({ClaimStatus.SECOND_REVIEWED}),
+            queries.START_NOTICE,
+            _reviews_or_approves,
             None,
             gettext_lazy("Public notice (公示)"),
             gettext_lazy("Start the public notice"),
@@ -137,9 +133,8 @@ STEPS: dict[str, Step] = {
             ),
         ),
         Step(
-            "approve",
-            Capability.APPROVE_CLAIMS,
-            frozenset({ClaimStatus.IN_NOTICE}),
+            queries.APPROVE,
+            access.may_approve,
             None,
             gettext_lazy("Approve"),
             gettext_lazy("Approve the claim"),
@@ -149,9 +144,8 @@ STEPS: dict[str, Step] = {
             ),
         ),
         Step(
-            "reject",
-            Capability.APPROVE_CLAIMS,
-            OPEN - {ClaimStatus.APPROVED},
+            queries.REJECT,
+            _reviews_or_approves,
             RejectForm,
             gettext_lazy("Reject"),
             gettext_lazy("Reject the claim"),
@@ -160,22 +154,9 @@ STEPS: dict[str, Step] = {
 }
 
 
-def _took_a_step(user: Any, claim: Claim) -> bool:
-    """Whether the user already took a step of the claim (the services refuse a second)."""
-    takers = (
-        claim.submitted_by_id,
-        claim.first_reviewed_by_id,
-        claim.second_reviewed_by_id,
-        claim.approved_by_id,
-    )
-    return user.pk in takers
-
-
 def _offered(user: Any, claim: Claim) -> list[Step]:
-    """The steps to offer the viewer on this claim (the services decide again)."""
-    if _took_a_step(user, claim):
-        return []
-    return [s for s in STEPS.values() if claim.status in s.statuses and _may(user, s.capability)]
+    """The steps the viewer may take on this claim now (pay is on the payments page)."""
+    return [STEPS[name] for name in queries.next_steps(claim, user) if name in STEPS]
 
 
 def _take(step: Step, claim: Claim, data: dict[str, Any], user: Any) -> None:
@@ -226,16 +207,15 @@ def claim_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "status": status,
             "statuses": ClaimStatus.choices,
             "classes_to_claim": _classes_to_claim(user),
-            "may_review": _may(user, Capability.REVIEW_CLAIMS)
-            or _may(user, Capability.APPROVE_CLAIMS),
-            "may_pay": _may(user, Capability.PAY_CLAIMS),
+            "may_review": _reviews_or_approves(user) or access.may_pay(user),
+            "may_pay": access.may_pay(user),
         },
     )
 
 
 def _classes_to_claim(user: Any) -> list[Any]:
     """The institution's finished classes with no live training claim yet."""
-    if not (_may(user, Capability.CLAIM_SUBSIDIES) and user.organization_id):
+    if not (access.may_claim(user) and user.organization_id):
         return []
     classes = (
         TrainingClass.objects.visible_to(user, CHANGE)
@@ -247,21 +227,28 @@ def _classes_to_claim(user: Any) -> list[Any]:
     return list(classes[:20])
 
 
+QUEUE_TITLES = {
+    **{name: step.title for name, step in STEPS.items()},
+    queries.PAY: gettext_lazy("Payment"),
+}
+
+
 @login_required
 @require_GET
 def claim_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The claims waiting for a step the viewer may take, one group per step."""
     user = request.user
-    steps = [s for s in STEPS.values() if s.name != "reject" and _may(user, s.capability)]
-    if not steps:
+    if not (_reviews_or_approves(user) or access.may_pay(user)):
         raise PermissionDenied
-    claims = _with_holds(access.claims_for_user(user))
-    groups = []
-    for step in steps:
-        waiting = [
-            c for c in claims.filter(status__in=step.statuses)[:200] if step in _offered(user, c)
-        ]
-        groups.append({"step": step.name, "label": step.title, "claims": waiting})
+    groups = [
+        {
+            "step": step,
+            "label": QUEUE_TITLES[step],
+            "claims": list(_with_holds(claims)[:MAX_QUEUE_SHOWN]),
+            "is_payment": step == queries.PAY,
+        }
+        for step, claims in queries.queues(user).items()
+    ]
     return render(request, "subsidies/claims/queue.html", {"groups": groups})
 
 
@@ -370,6 +357,7 @@ def _claim_page(
                 "button": step.button,
                 "help": step.help,
                 "form": form,
+                "url": reverse(f"subsidies:claim_{step.name}", args=[claim.pk]),
             }
         )
     return render(
@@ -405,7 +393,7 @@ def claim_step(request: AuthenticatedHttpRequest, claim_id: int, step: str) -> H
     chosen = STEPS.get(step)
     if chosen is None:
         raise Http404
-    if not _may(request.user, chosen.capability):
+    if not chosen.may(request.user):
         raise PermissionDenied
     form = chosen.form(request.POST) if chosen.form else None
     if form is not None and not form.is_valid():
@@ -426,7 +414,7 @@ def claim_step(request: AuthenticatedHttpRequest, claim_id: int, step: str) -> H
 def resolve_objection(request: AuthenticatedHttpRequest, objection_id: int) -> HttpResponse:
     """Resolve an objection: upheld or dismissed, with what was found."""
     objection = _found(access.get_objection_for_user, request.user, objection_id)
-    if not _may(request.user, Capability.REVIEW_CLAIMS):
+    if not access.may_review(request.user):
         raise PermissionDenied
     prefix = f"o{objection.pk}"
     form = ResolveObjectionForm(request.POST, prefix=prefix)
@@ -459,7 +447,7 @@ def claim_class(request: AuthenticatedHttpRequest, class_id: int) -> HttpRespons
     user = request.user
     training_class = _found(get_class_for_user, user, class_id)
     if not (
-        _may(user, Capability.CLAIM_SUBSIDIES)
+        access.may_claim(user)
         and user.organization_id
         and training_class.programme.organization_id == user.organization_id
     ):
@@ -508,8 +496,7 @@ def _preview(training_class: TrainingClass, user: Any) -> Any:
 
 def _payable(user: Any) -> list[Claim]:
     return list(
-        access.claims_for_user(user)
-        .filter(status=ClaimStatus.APPROVED)
+        queries.queue(user, queries.PAY)
         .select_related("organization", "person", "training_class")
         .order_by("approved_at", "id")[:MAX_PAYABLE_SHOWN]
     )
@@ -526,7 +513,7 @@ def _payee_name(claim: Claim) -> str:
 def payments(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Approved claims waiting for payment; pay the chosen ones in one batch (资金拨付)."""
     user = request.user
-    if not _may(user, Capability.PAY_CLAIMS):
+    if not access.may_pay(user):
         raise PermissionDenied
     claims = _payable(user)
     form = PaymentBatchForm(request.POST or None, claims=[(c.pk, _payee_name(c)) for c in claims])
@@ -718,34 +705,23 @@ def check_objection_rate(request: HttpRequest) -> None:
         )
 
 
-def claims_in_notice() -> Any:
-    """The claims on public notice today, as anyone may see them (公示)."""
-    today = timezone.localdate()
-    return (
-        Claim.objects.filter(
-            status=ClaimStatus.IN_NOTICE, notice_starts_on__lte=today, notice_ends_on__gte=today
-        )
-        .select_related("organization", "training_class__programme")
-        .order_by("notice_ends_on", "number")
-    )
-
-
 @require_GET
 def notice(request: HttpRequest) -> HttpResponse:
     """公示: the claims on public notice now, for anyone."""
-    return render(request, "subsidies/notice/list.html", {"claims": claims_in_notice()})
+    return render(
+        request,
+        "subsidies/notice/list.html",
+        {"claims": queries.claims_in_force().select_related("training_class__programme")},
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def notice_claim(request: HttpRequest, number: str) -> HttpResponse:
     """One claim on notice: masked names and amounts, and the objection form."""
-    claim = claims_in_notice().filter(number=number).first()
+    claim = queries.claims_in_force().filter(number=number).first()
     if claim is None:
         raise Http404(_("No such claim on public notice."))
-    rows = [
-        {"name": pii.mask_name(line.person.name), "amount_fen": line.amount_fen}
-        for line in claim.lines.filter(active=True).select_related("person").order_by("id")
-    ]
+    rows = queries.notice_rows(claim)
     form = PublicObjectionForm(request.POST or None)
     sent = False
     status = 200
@@ -783,7 +759,16 @@ urlpatterns: list[URLPattern] = [
     path("claims/payments/", payments, name="claim_payments"),
     path("claims/payments/<int:batch_id>/file/", payment_file, name="claim_payment_file"),
     path("claims/<int:claim_id>/", claim_detail, name="claim"),
-    path("claims/<int:claim_id>/<slug:step>/", claim_step, name="claim_step"),
+    # One URL per step (no step keyword: every URL keyword names an object or nothing).
+    *(
+        path(
+            f"claims/<int:claim_id>/{name.replace('_', '-')}/",
+            claim_step,
+            {"step": name},
+            name=f"claim_{name}",
+        )
+        for name in STEPS
+    ),
     path(
         "objections/<int:objection_id>/resolve/",
         resolve_objection,
