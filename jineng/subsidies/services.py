@@ -928,6 +928,39 @@ def resolve_objection(
     return objection
 
 
+@transaction.atomic
+def remove_line(line_id: int, *, reason: str, actor: Actor) -> Claim:
+    """Take one line out of a claim under review (a reviewer), with the reason; the worker
+    is told. An approved claim is rejected instead, so its commitment is released."""
+    _require(actor, Capability.REVIEW_CLAIMS, _("Only a reviewer may take a line out of a claim."))
+    text = _text(reason, field="reason")
+    claim_id = ClaimLine.objects.filter(pk=line_id).values_list("claim_id", flat=True).first()
+    if claim_id is None:
+        raise NotFound(_("No such claim line."))
+    claim = _locked_in_scope(claim_id, actor)
+    line = locks.line_for_update(line_id)
+    if claim.submitted_by_id == actor.pk:
+        raise PermissionDenied(
+            _("You submitted claim {number}: someone else decides on it.").format(
+                number=claim.number
+            )
+        )
+    _status(
+        claim,
+        (
+            ClaimStatus.SUBMITTED,
+            ClaimStatus.FIRST_REVIEWED,
+            ClaimStatus.SECOND_REVIEWED,
+            ClaimStatus.IN_NOTICE,
+        ),
+        _("changed"),
+    )
+    if not line.active:
+        raise InvalidTransition(_("This line is no longer in the claim."))
+    _remove_line(claim, line, text, actor)
+    return claim
+
+
 def _remove_line(claim: Claim, line: ClaimLine, reason: str, actor: Actor | None) -> None:
     line.active = False
     line.removed_reason = reason
@@ -997,7 +1030,8 @@ def hold_claims(
     many claims were newly held. Called by fraud for an alert (``fraud.alert:<id>``).
     """
     origin = _check_source(source)
-    why = _text(reason, field="reason", limit=MAX_TEXT, required=False) or origin
+    # Never refuse fraud's hold for its wording: a long summary is cut, an empty one named.
+    why = (reason or "").strip()[:MAX_TEXT] or origin
     claims = locks.claims_for_update(_claims_concerning(person_ids, class_ids, organization_ids))
     now = timezone.now()
     held = [claim for claim in claims if claim.status not in CLOSED_STATUSES]
@@ -1025,7 +1059,7 @@ def hold_claims(
 def release_holds(*, source: str, reason: str, actor: Actor | None) -> int:
     """Release every open hold a source placed (an alert cleared); return how many."""
     origin = _check_source(source)
-    why = _text(reason, field="reason", limit=MAX_TEXT)
+    why = (reason or "").strip()[:MAX_TEXT] or origin
     claim_ids = ClaimHold.objects.filter(source=origin, released_at__isnull=True).values_list(
         "claim_id", flat=True
     )

@@ -340,3 +340,23 @@ def test_a_withdrawn_trainee_is_not_claimed_for(
     claim = services.submit_class_claim(training_class.pk, actor=crew.submitter)
     assert claim.lines.count() == 1
     assert claim.ineligible == []
+
+
+def test_a_reviewer_takes_a_line_out_and_the_total_follows(claim: Claim, crew: Crew) -> None:
+    line, _other = claim.lines.order_by("pk")
+    with pytest.raises(PermissionDenied):
+        services.remove_line(line.pk, reason="无账户无法确认", actor=crew.submitter)
+    services.remove_line(line.pk, reason="无账户无法确认", actor=crew.first)
+    claim.refresh_from_db()
+    line.refresh_from_db()
+    assert claim.total_fen == LINE_FEN
+    assert (line.active, line.removed_reason) == (False, "无账户无法确认")
+    with pytest.raises(InvalidTransition):
+        services.remove_line(line.pk, reason="again", actor=crew.first)
+
+
+def test_a_long_hold_reason_is_cut_rather_than_refused(
+    claim: Claim, a_class: TrainingClass
+) -> None:
+    assert _hold(class_ids=[a_class.pk], reason="长" * 5000) == 1
+    assert len(ClaimHold.objects.get().reason) == 2000
