@@ -81,6 +81,7 @@ class Facts:
         self._standards: dict[int, dict[str | None, int]] = {}
         self._scope: dict[int, tuple[datetime.date, str] | None] = {}
         self._amounts: dict[int, list[RuleAmount]] = {}
+        self._days: dict[int, int] = {}
 
     # Preloading many people at once (a simulation) -------------------------------------
 
@@ -199,16 +200,27 @@ class Facts:
             )
         return self._scope[training_class.pk]
 
-    def attended_days(self, enrolment: Enrolment) -> int:
-        """The days the trainee checked in to at least one session, by counted check-ins."""
-        return (
-            Attendance.objects.filter(enrolment=enrolment)
+    def preload_days(self, enrolment_ids: Iterable[int]) -> None:
+        """Count the attended days of many enrolments in one query."""
+        ids = [pk for pk in set(enrolment_ids) if pk not in self._days]
+        if not ids:
+            return
+        self._days.update(dict.fromkeys(ids, 0))
+        rows = (
+            Attendance.objects.filter(enrolment_id__in=ids)
             .counted()
             .annotate(day=TruncDate("session__starts_at"))
-            .values("day")
+            .values_list("enrolment_id", "day")
             .distinct()
-            .count()
+            .order_by()
         )
+        for enrolment_id, _day in rows:
+            self._days[enrolment_id] += 1
+
+    def attended_days(self, enrolment: Enrolment) -> int:
+        """The days the trainee checked in to at least one session, by counted check-ins."""
+        self.preload_days([enrolment.pk])
+        return self._days[enrolment.pk]
 
 
 def training_prior(enrolment: Enrolment) -> Prior:

@@ -253,6 +253,7 @@ def _replay(
         facts.preload(
             e.person_id if isinstance(e, Enrolment) else e.holder_id for _d, _k, e in chunk
         )
+        facts.preload_days(e.pk for _d, _k, e in chunk if isinstance(e, Enrolment))
         for _day, _kind, item in chunk:
             if isinstance(item, Enrolment):
                 _replay_completion(rule_set, item, facts, tally)

@@ -173,3 +173,20 @@ def test_the_command_loads_and_activates_the_example(db: Any, levels: Any, targe
     call_command("subsidies", "load-rules", example, "--activate", stdout=out)
     assert "(example values)" in out.getvalue()
     assert RuleSet.objects.get().status == RuleSetStatus.IN_FORCE
+
+
+def test_the_replay_reads_in_chunks_not_per_completion(year: World):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            simulation.simulate(2025, year.draft.pk, compare=False)
+        return len(queries)
+
+    before = count()
+    first = year.partial.training_class
+    for _n in range(3):
+        enrolment = year.completer(year.someone("unemployed"), first)
+        attend(enrolment, [START])
+    assert count() == before
