@@ -139,13 +139,20 @@ def _status(claim: Claim, allowed: Iterable[str], doing: str) -> None:
         )
 
 
+def _key(value: object, missing: str) -> int:
+    """A primary key from a caller's value; anything else answers as missing."""
+    try:
+        key: int = int(str(value))
+    except (TypeError, ValueError, OverflowError):
+        raise NotFound(missing) from None
+    if not 0 < key < 2**63:
+        raise NotFound(missing)
+    return key
+
+
 def _locked_in_scope(claim_id: int, actor: Actor | None, action: str = VIEW) -> Claim:
     """Lock a claim and check the actor may see it: out of scope answers as missing."""
-    try:
-        key = int(claim_id)
-    except (TypeError, ValueError):
-        raise NotFound(_("No such claim.")) from None
-    claim = locks.claim_for_update(key)
+    claim = locks.claim_for_update(_key(claim_id, _("No such claim.")))
     if actor is not None:
         scope.require(actor, claim, action=action, missing=_("No such claim."))
     return claim
@@ -239,7 +246,7 @@ def submit_class_claim(class_id: int, *, actor: Actor) -> Claim:
         raise PermissionDenied(
             _("Only the institution's staff may claim subsidies for its classes.")
         )
-    training_class = _class_for(class_id, actor)
+    training_class = _class_for(_key(class_id, _("No such training class.")), actor)
     today = timezone.localdate()
     if training_class.status not in FINISHED_STATUSES or training_class.ends_on > today:
         raise Refused(
@@ -341,7 +348,9 @@ def submit_skill_upgrade_claim(certificate_id: int, *, actor: Actor) -> Claim:
     _require(
         actor, Capability.CLAIM_SUBSIDIES, _("Only the worker may claim this subsidy for themself.")
     )
-    certificate = Certificate.objects.filter(pk=certificate_id).first()
+    certificate = Certificate.objects.filter(
+        pk=_key(certificate_id, _("No such certificate."))
+    ).first()
     if certificate is None or not actor.person_id or certificate.holder_id != actor.person_id:
         raise NotFound(_("No such certificate."))
     today = timezone.localdate()
@@ -678,7 +687,7 @@ def pay(
     """
     _require(actor, Capability.PAY_CLAIMS, _("Only the finance officer may pay subsidy claims."))
     reference = _text(batch_reference, field="batch_reference", limit=MAX_SOURCE)
-    wanted = sorted({int(pk) for pk in claim_ids})
+    wanted = sorted({_key(pk, _("No such claim.")) for pk in claim_ids})
     if not wanted:
         raise ValidationFailed(_("Choose the claims to pay."), field="claim_ids")
     if len(wanted) > MAX_BATCH:
@@ -737,7 +746,8 @@ def pay(
 
 def _own_line(line_id: int, actor: Actor) -> tuple[Claim, ClaimLine]:
     """Lock a line in the actor's own name (another's answers NotFound) and its claim."""
-    line = ClaimLine.objects.filter(pk=line_id).only("claim_id", "person_id").first()
+    key = _key(line_id, _("No such claim line."))
+    line = ClaimLine.objects.filter(pk=key).only("claim_id", "person_id").first()
     if line is None or not scope.is_active(actor) or line.person_id != actor.person_id:
         raise NotFound(_("No such claim line."))
     claim = locks.claim_for_update(line.claim_id)
@@ -887,6 +897,7 @@ def resolve_objection(
     ):
         raise PermissionDenied(_("Only a reviewer or the bureau may resolve objections."))
     text = _text(resolution, field="resolution")
+    objection_id = _key(objection_id, _("No such objection."))
     claim_id = Objection.objects.filter(pk=objection_id).values_list("claim_id", flat=True).first()
     if claim_id is None:
         raise NotFound(_("No such objection."))
@@ -934,6 +945,7 @@ def remove_line(line_id: int, *, reason: str, actor: Actor) -> Claim:
     is told. An approved claim is rejected instead, so its commitment is released."""
     _require(actor, Capability.REVIEW_CLAIMS, _("Only a reviewer may take a line out of a claim."))
     text = _text(reason, field="reason")
+    line_id = _key(line_id, _("No such claim line."))
     claim_id = ClaimLine.objects.filter(pk=line_id).values_list("claim_id", flat=True).first()
     if claim_id is None:
         raise NotFound(_("No such claim line."))

@@ -267,3 +267,29 @@ def test_notice_and_to_notice_helpers_agree(
 ) -> None:
     claim = to_notice(services.submit_class_claim(a_class.pk, actor=crew.submitter), crew)
     assert claim.status == ClaimStatus.IN_NOTICE
+
+
+@pytest.mark.parametrize("bad", ["abc", "", None, -1, 0, 2**70, "1; DROP TABLE"])
+def test_bad_ids_answer_as_missing(
+    bad: Any, a_class: TrainingClass, rule_set: Any, crew: Crew, stub_amounts: StubAmounts
+) -> None:
+    with pytest.raises(NotFound):
+        services.first_review(bad, note="", actor=crew.first)
+    with pytest.raises(NotFound):
+        services.confirm_line(bad, actor=crew.first)
+    with pytest.raises(NotFound):
+        services.resolve_objection(bad, upheld=False, resolution="x", actor=crew.first)
+    with pytest.raises(NotFound):
+        services.pay([bad], batch_reference="B", payees={}, actor=crew.payer)
+    with pytest.raises(NotFound):
+        services.submit_class_claim(bad, actor=crew.submitter)
+
+
+def test_a_note_too_long_is_refused(
+    a_class: TrainingClass, rule_set: Any, crew: Crew, stub_amounts: StubAmounts
+) -> None:
+    claim = services.submit_class_claim(a_class.pk, actor=crew.submitter)
+    with pytest.raises(Exception, match="2000"):
+        services.first_review(claim.pk, note="长" * 2001, actor=crew.first)
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.SUBMITTED
