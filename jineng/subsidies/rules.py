@@ -605,3 +605,15 @@ def activate(rule_set_id: int, actor: Actor | None) -> RuleSet:
         data={"number": rule_set.number, "effective_from": rule_set.effective_from.isoformat()},
     )
     return rule_set
+
+
+EXAMPLE_RULES = Path(__file__).parent / "data" / "example_rules.json"
+
+
+def ensure_example_rules() -> RuleSet | None:
+    """Load and put in force the demo city's example rule set when no rule set exists yet
+    (the demo loader); its values are marked as examples. Returns it, or None if rules exist."""
+    if RuleSet.objects.exists():
+        return None
+    rule_set = load_rule_set(EXAMPLE_RULES, actor=None)
+    return activate(rule_set.pk, None)

@@ -249,3 +249,12 @@ def test_drafts_are_hidden_from_claimants(reference: Any, bureau_admin: Any, sta
     assert list(rules.rule_sets_for(bureau_admin)) == [draft]
     rules.activate(draft.pk, bureau_admin)
     assert list(rules.rule_sets_for(staff_a)) == [draft]
+
+
+def test_the_demo_gets_the_example_rules_in_force_once(reference: Any):
+    rule_set = rules.ensure_example_rules()
+    assert rule_set is not None
+    assert rule_set.status == RuleSetStatus.IN_FORCE
+    assert rule_set.is_example
+    assert rules.ensure_example_rules() is None
+    assert RuleSet.objects.count() == 1
