@@ -482,3 +482,48 @@ def test_r23_flags_overfull_venues_double_booking_and_rented_teachers(
         "faculty",
     }
     assert run("R23", check_capacity=False, check_overlaps=False, check_faculty=False) == []
+
+
+# --- Query counts ----------------------------------------------------------------------------
+
+
+def test_each_rule_runs_a_bounded_number_of_queries_whatever_the_rows(
+    city: Region, electrician: Occupation, django_assert_max_num_queries: Any
+) -> None:
+    platform = LearningPlatform.objects.create(name="平台")
+    org = make_org()
+    small = venue(org, capacity=2)
+    rented = Teacher.objects.create(organization=make_org(), name="李老师")
+    persons = people(5, city)
+    for index in range(3):
+        training = training_class(org, electrician)
+        places = enrol(training, persons)
+        sessions = [
+            session(training, local(day, 9 + index), place=small, teacher=rented)
+            for day in (2, 3, 4, 5, 6)
+        ]
+        for s, e in itertools.product(sessions, places):
+            check_in(
+                e,
+                s,
+                s.starts_at + datetime.timedelta(seconds=5),
+                method="manual" if index == 0 else "qr",
+                device_id="one-phone",
+                latitude=NORTH[0],
+                longitude=NORTH[1],
+                user_agent="HeadlessChrome",
+            )
+        for p in persons:
+            for hour in range(1, 13):
+                statement(platform, p, local(20 + index, hour), 3600, training=training)
+    for code, most in (
+        ("R15", 4),
+        ("R16", 3),
+        ("R17", 2),
+        ("R18", 1),
+        ("R20", 3),
+        ("R21", 5),
+        ("R23", 6),
+    ):
+        with django_assert_max_num_queries(most):
+            assert run(code), code
