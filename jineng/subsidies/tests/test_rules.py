@@ -13,7 +13,7 @@ from django.utils import translation
 from openpyxl import Workbook
 
 from jineng.accreditations.tests import conftest as accreditation_fixtures
-from jineng.core.errors import Conflict, PermissionDenied
+from jineng.core.errors import Conflict, ImportFailed, PermissionDenied
 from jineng.core.models import AuditEvent
 from jineng.subsidies import rules
 from jineng.subsidies.choices import RuleSetStatus
@@ -258,3 +258,23 @@ def test_the_demo_gets_the_example_rules_in_force_once(reference: Any):
     assert rule_set.is_example
     assert rules.ensure_example_rules() is None
     assert RuleSet.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "reason"),
+    [
+        (b"not a workbook", "rules.xlsx", "not a valid Excel workbook"),
+        (b"{not json", "rules.json", "not valid JSON"),
+        (b"[1, 2]", "rules.json", "must hold one object"),
+        (b"   ", "rules.json", "empty"),
+        (b"x" * (rules.MAX_FILE_BYTES + 1), "rules.json", "MB"),
+    ],
+)
+def test_unreadable_files_are_refused_whole(
+    reference: Any, bureau_admin: Any, content: bytes, name: str, reason: str
+):
+    handle = io.BytesIO(content)
+    handle.name = name
+    with pytest.raises(ImportFailed, match=reason):
+        rules.load_rule_set(handle, actor=bureau_admin, name=name)
+    assert not RuleSet.objects.exists()
