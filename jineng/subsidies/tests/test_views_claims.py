@@ -119,6 +119,17 @@ def test_institution_lists_only_its_own_claims(claim: Claim, staff_a: User) -> N
     assert list(page.context["page"].object_list) == [claim]
 
 
+def test_only_the_classes_institution_may_claim_it(
+    a_class: TrainingClass, reviewer: User, rule_set: Any, stub_amounts: StubAmounts
+) -> None:
+    client = as_user(reviewer)
+    page = client.get(reverse("subsidies:claim_class", args=[a_class.pk]))
+    assert page.status_code == 200
+    assert "Submit the claim" not in page.content.decode()
+    assert client.post(reverse("subsidies:claim_class", args=[a_class.pk])).status_code == 403
+    assert not Claim.objects.exists()
+
+
 def test_a_worker_sees_only_their_own_line(claim: Claim) -> None:
     mine, other = lines_of(claim)
     client = as_user(worker_of(mine.person_id))

@@ -446,12 +446,18 @@ def claim_class(request: AuthenticatedHttpRequest, class_id: int) -> HttpRespons
     is left out and why; submitting files the claim."""
     user = request.user
     training_class = _found(get_class_for_user, user, class_id)
-    if not (
+    is_claimant = bool(
         access.may_claim(user)
         and user.organization_id
         and training_class.programme.organization_id == user.organization_id
-    ):
-        raise PermissionDenied
+    )
+    if not is_claimant:
+        # Others who see the class learn who claims it; only its institution may.
+        if request.method == "POST":
+            raise PermissionDenied
+        return render(
+            request, "subsidies/claims/class_claim.html", {"training_class": training_class}
+        )
     if request.method == "POST":
         try:
             claim = services.submit_class_claim(training_class.pk, actor=user)
@@ -475,6 +481,7 @@ def claim_class(request: AuthenticatedHttpRequest, class_id: int) -> HttpRespons
             .filter(training_class=training_class, status__in=LIVE)
             .first(),
             "is_finished": training_class.status in FINISHED_STATUSES,
+            "is_claimant": True,
         },
     )
 
