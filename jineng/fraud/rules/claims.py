@@ -712,7 +712,7 @@ def trainee_disputes(params: Mapping[str, Threshold], window: Window) -> Iterato
             subject="class" if what == "class" else "claim",
             subject_id=pk,
             key=f"{what}:{pk}",
-            summary=gettext("{count} workers say a claim line in their name is not right.").format(
+            summary=gettext("Lines disputed by the workers they name: {count}.").format(
                 count=count
             ),
             evidence=shown,

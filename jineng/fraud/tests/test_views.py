@@ -304,3 +304,37 @@ def test_bureau_scans_as_a_job_and_sees_the_counts(
     # Only the bureau starts scans, and a job is its owner's.
     assert as_user(reviewer).post("/fraud/scans/", {"rules": [CODE]}).status_code == 403
     assert as_user(reviewer).get(f"/fraud/scans/{job.pk}/").status_code == 404
+
+
+def test_alert_page_counts_the_claims_it_holds_now(
+    alert: Alert, reviewer: Any, staff_a: Any
+) -> None:
+    from django.utils import timezone
+
+    from jineng.subsidies.models import Claim, ClaimHold, RuleSet
+
+    rule_set = RuleSet.objects.create(number=1, title="示例", effective_from=timezone.localdate())
+    person = alert.person_ids[0]
+    claims = [
+        Claim.objects.create(
+            number=f"BT-{n}",
+            kind="skill_upgrade",
+            person_id=person,
+            rule_set=rule_set,
+            year=2026,
+            submitted_by=staff_a,
+            submitted_at=timezone.now(),
+        )
+        for n in range(3)
+    ]
+    source = integration.source_of(alert)
+    for claim in claims:
+        ClaimHold.objects.create(claim=claim, source=source, reason="r", placed_at=timezone.now())
+    ClaimHold.objects.filter(claim=claims[2]).update(
+        released_at=timezone.now(), release_reason="核实无误"
+    )
+    ClaimHold.objects.create(
+        claim=claims[2], source="subsidies.objection:1", reason="r", placed_at=timezone.now()
+    )
+    response = as_user(reviewer).get(f"/fraud/alerts/{alert.pk}/")
+    assert response.context["claims_held"] == 2

@@ -54,6 +54,15 @@ COLUMN_LABELS: dict[str, str | Promise] = {
     "change": gettext_lazy("Change"),
     "changed_at": gettext_lazy("Changed at"),
     "enrolled_at": gettext_lazy("Enrolled at"),
+    "counted_minutes": gettext_lazy("Minutes the claim counts"),
+    "attested_minutes": gettext_lazy("Minutes the check-ins attest"),
+    "required_hours": gettext_lazy("Hours required"),
+    "submitted_on": gettext_lazy("Submitted on"),
+    "class_ends_on": gettext_lazy("Class ends on"),
+    "certificate_issued_on": gettext_lazy("Certificate issued on"),
+    "year": gettext_lazy("Year"),
+    "median": gettext_lazy("Median"),
+    "months_compared": gettext_lazy("Months compared"),
 }
 MASKED = "***"
 
