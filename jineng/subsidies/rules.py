@@ -617,3 +617,27 @@ def ensure_example_rules() -> RuleSet | None:
         return None
     rule_set = load_rule_set(EXAMPLE_RULES, actor=None)
     return activate(rule_set.pk, None)
+
+
+def workbook_of(path: Path = EXAMPLE_RULES) -> bytes:
+    """A JSON rule file as the equivalent xlsx workbook (sheets caps and amounts): the form
+    a bureau fills in, starting from the example's values."""
+    from openpyxl import Workbook
+
+    document = json.loads(path.read_text(encoding="utf-8"))
+    book = Workbook()
+    caps = book.active
+    caps.title = CAPS_SHEET
+    caps.append(["field", "value"])
+    for key in ("title", "source", "is_example", "effective_from"):
+        if key in document:
+            caps.append([key, str(document[key]).lower() if key == "is_example" else document[key]])
+    for key, value in document.get("caps", {}).items():
+        caps.append([key, str(value).lower() if isinstance(value, bool) else value])
+    amounts = book.create_sheet(AMOUNTS_SHEET)
+    amounts.append(list(AMOUNT_COLUMNS))
+    for item in document.get("amounts", []):
+        amounts.append([item.get(column) for column in AMOUNT_COLUMNS])
+    handle = io.BytesIO()
+    book.save(handle)
+    return handle.getvalue()

@@ -151,3 +151,35 @@ def test_api_simulates_for_the_bureau_only(draft: RuleSet, bureau_admin: Any, re
 def test_checking_a_file_writes_nothing(levels_and_groups: Any):
     assert rules.check_file(as_file(document())).title == "Test rules"
     assert not RuleSet.objects.exists()
+
+
+def test_the_example_workbook_loads_as_the_example_json(
+    client: Any, levels_and_groups: Any, bureau_admin: Any, staff_a: Any
+):
+    client.force_login(staff_a)
+    assert client.get(reverse("subsidies:rule_set_example")).status_code == 403
+    client.force_login(bureau_admin)
+    response = client.get(reverse("subsidies:rule_set_example"))
+    assert response.status_code == 200
+    handle = SimpleUploadedFile("example.xlsx", response.content)
+    from_xlsx = rules.load_rule_set(handle, actor=bureau_admin, name="example.xlsx")
+    from_json = rules.load_rule_set(EXAMPLE, actor=bureau_admin)
+
+    def values(rule_set: RuleSet) -> list[tuple[Any, ...]]:
+        return sorted(
+            rule_set.amounts.values_list(
+                "kind",
+                "skill_level__code",
+                "target_group__code",
+                "unit",
+                "amount_fen",
+                "max_units",
+                "note",
+            ),
+            key=str,
+        )
+
+    assert values(from_xlsx) == values(from_json)
+    assert from_xlsx.is_example is True
+    assert (from_xlsx.max_trainings_per_year, from_xlsx.notice_days) == (3, 7)
+    assert from_xlsx.effective_from == from_json.effective_from

@@ -208,9 +208,23 @@ def _rows(result: simulation.Simulation) -> dict[str, list[dict[str, Any]]]:
     return tables
 
 
+@login_required
+@require_GET
+def example_workbook(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Download the example rule set as an xlsx workbook to fill in (the bureau)."""
+    _require_manager(request)
+    response = HttpResponse(
+        rules.workbook_of(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="subsidy-rules-example.xlsx"'
+    return response
+
+
 urlpatterns: list[URLPattern] = [
     path("rules/", rule_set_list, name="rule_sets"),
     path("rules/upload/", rule_set_upload, name="rule_set_upload"),
+    path("rules/example.xlsx", example_workbook, name="rule_set_example"),
     path("rules/simulate/", rule_simulation, name="rule_simulation"),
     path("rules/<int:rule_set_id>/", rule_set_detail, name="rule_set"),
     path("rules/<int:rule_set_id>/activate/", rule_set_activate, name="rule_set_activate"),
