@@ -292,17 +292,10 @@ def _check_training_caps(
     )
 
 
-def _training_standard(
-    enrolment: Enrolment,
-    entry: CatalogEntry,
-    rule_set: RuleSet,
-    facts: Facts,
-    steps: list[Step],
-) -> tuple[int, str]:
-    """The standard for the person: the highest of the base and their groups' standards."""
+def _check_entry(enrolment: Enrolment, entry: CatalogEntry, groups: list[str]) -> None:
+    """Eligibility for the catalog entry on the class's first day: its groups and ages."""
     person = enrolment.person
     start = enrolment.training_class.starts_on
-    groups = facts.groups(person.pk, start)
     eligible = {g.code for g in entry.target_groups.all()}
     if eligible and not eligible & set(groups):
         raise Refused(
@@ -327,6 +320,21 @@ def _training_standard(
                 entry=entry.display_name,
             ),
         )
+
+
+def _training_standard(
+    enrolment: Enrolment,
+    entry: CatalogEntry,
+    rule_set: RuleSet,
+    facts: Facts,
+    steps: list[Step],
+) -> tuple[int, str]:
+    """The standard for the person: the rule set's own training amount where it has one,
+    else the highest of the catalog's base and their groups' standards."""
+    person = enrolment.person
+    start = enrolment.training_class.starts_on
+    groups = facts.groups(person.pk, start)
+    _check_entry(enrolment, entry, groups)
     override = best_rule_amount(
         facts.rule_amounts(rule_set),
         SubsidyKind.TRAINING,
@@ -622,6 +630,35 @@ def skill_upgrade_line(
     facts = facts or Facts()
     on = on or timezone.localdate()
     steps = [rule_set_step(rule_set)]
+    _check_certificate(certificate, rule_set, on, steps)
+    _check_upgrade_caps(certificate, rule_set, facts, steps)
+    groups = facts.groups(certificate.holder_id, certificate.issued_on)
+    amount = best_rule_amount(
+        facts.rule_amounts(rule_set), SubsidyKind.SKILL_UPGRADE, certificate.level_id, groups
+    )
+    if amount is None or certificate.level is None:
+        raise Refused(
+            ELIGIBILITY,
+            _("Rule set v{number} has no skill upgrade amount for {level}.").format(
+                number=rule_set.number, level=certificate.level.name if certificate.level else ""
+            ),
+        )
+    steps.append(
+        Step(
+            _("Rule set v{number}: {what}, {amount} per person.").format(
+                number=rule_set.number, what=_amount_label(amount), amount=yuan(amount.amount_fen)
+            ),
+            amount.amount_fen,
+        )
+    )
+    fen = _total(str(SubsidyKind.SKILL_UPGRADE.label), amount.amount_fen, steps)
+    return Computation(fen, steps, amount.target_group.code if amount.target_group else NO_GROUP)
+
+
+def _check_certificate(
+    certificate: Certificate, rule_set: RuleSet, on: datetime.date, steps: list[Step]
+) -> None:
+    """R29 before the certificate's date; a valid certificate with a level; the window."""
     if on < certificate.issued_on:
         raise Refused(
             R29_TIMING,
@@ -682,28 +719,6 @@ def skill_upgrade_line(
                 ).format(number=rule_set.number, months=rule_set.min_insured_months)
             )
         )
-    _check_upgrade_caps(certificate, rule_set, facts, steps)
-    groups = facts.groups(certificate.holder_id, certificate.issued_on)
-    amount = best_rule_amount(
-        facts.rule_amounts(rule_set), SubsidyKind.SKILL_UPGRADE, certificate.level_id, groups
-    )
-    if amount is None:
-        raise Refused(
-            ELIGIBILITY,
-            _("Rule set v{number} has no skill upgrade amount for {level}.").format(
-                number=rule_set.number, level=certificate.level.name
-            ),
-        )
-    steps.append(
-        Step(
-            _("Rule set v{number}: {what}, {amount} per person.").format(
-                number=rule_set.number, what=_amount_label(amount), amount=yuan(amount.amount_fen)
-            ),
-            amount.amount_fen,
-        )
-    )
-    fen = _total(str(SubsidyKind.SKILL_UPGRADE.label), amount.amount_fen, steps)
-    return Computation(fen, steps, amount.target_group.code if amount.target_group else NO_GROUP)
 
 
 def upgrade_prior(certificate: Certificate) -> Prior:
