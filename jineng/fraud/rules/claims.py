@@ -618,15 +618,101 @@ def _month_name(index: int) -> str:
     "R30",
     name=_("Claim bursts"),
     action="hold",
-    defaults={"ratio": 3.0, "min_monthly": 5, "months": 12},
-    labels={"months": _("Months of history the median is taken over")},
+    defaults={
+        "ratio": 3.0,
+        "min_monthly": 5,
+        "months": 12,
+        "daily_ratio": 5.0,
+        "min_daily": 20,
+        "baseline_days": 30,
+    },
+    labels={
+        "months": _("Months of history the median is taken over"),
+        "daily_ratio": _("How many times the city's daily median counts as a spike"),
+        "min_daily": _("Fewest claims in the city in a day before a spike counts"),
+        "baseline_days": _("Days of history the city's daily median is taken over"),
+    },
     explanation=_(
         "An institution's or employer's claims in a month are more than the given times the "
-        "median of its months before (up to a year, from its first claim). New claims from it "
-        "are held while the burst is reviewed."
+        "median of its months before (up to a year, from its first claim); or the whole "
+        "city's claims in a day are many times the median of the days before. New claims "
+        "from that institution or employer, or from that day's claimants, are held while the "
+        "burst is reviewed."
     ),
 )
 def claim_bursts(params: Mapping[str, Threshold], window: Window) -> Iterator[Hit]:
+    yield from _monthly_bursts(params, window)
+    if not window.class_ids and not window.person_ids:
+        yield from _city_daily_spikes(params, window)
+
+
+def _city_daily_spikes(params: Mapping[str, Threshold], window: Window) -> Iterator[Hit]:
+    ratio = float(params["daily_ratio"])
+    least = int(params["min_daily"])
+    span = max(int(params["baseline_days"]), 1)
+    days = {
+        row["day"]: _int(row["n"])
+        for row in Claim.objects.annotate(day=TruncDate("submitted_at"))
+        .values("day")
+        .annotate(n=Count("pk"))
+        .order_by("day")
+    }
+    if not days:
+        return
+    first = min(days)
+    since = timezone.localdate(window.since) if window.since is not None else None
+    spikes: dict[datetime.date, tuple[int, float]] = {}
+    for day, count in sorted(days.items()):
+        if count < least or day == first or (since is not None and day < since):
+            continue
+        start = max(first, day - datetime.timedelta(days=span))
+        history = [
+            days.get(start + datetime.timedelta(days=n), 0) for n in range((day - start).days)
+        ]
+        median = statistics.median(history)
+        if count > ratio * median:
+            spikes[day] = (count, float(median))
+    if not spikes:
+        return
+    cohort: dict[datetime.date, list[Mapping[str, object]]] = defaultdict(list)
+    for row in (
+        Claim.objects.annotate(day=TruncDate("submitted_at"))
+        .filter(day__in=list(spikes))
+        .order_by("day", "pk")
+        .values("pk", "day", "organization_id", "person_id")
+    ):
+        cohort[row["day"]].append(row)
+    for day, (count, median) in sorted(spikes.items()):
+        members = cohort[day]
+        by_claimant: dict[str, int] = defaultdict(int)
+        for member in members:
+            if member["organization_id"] is not None:
+                by_claimant[f"organization:{member['organization_id']}"] += 1
+            else:
+                by_claimant[f"person:{member['person_id']}"] += 1
+        rows: list[Evidence] = [
+            {"claimant": claimant, "count": n, "day": day.isoformat()}
+            for claimant, n in sorted(by_claimant.items(), key=lambda item: (-item[1], item[0]))
+        ]
+        shown, _count = evidence_rows(rows)
+        yield Hit(
+            subject="claim",
+            subject_id=_int(members[0]["pk"]),
+            key=f"spike:{day.isoformat()}",
+            summary=gettext(
+                "{count} claims in the city on {day}, more than {ratio} times the median of "
+                "the days before ({median})."
+            ).format(count=count, day=day.isoformat(), ratio=ratio, median=median),
+            evidence=shown,
+            evidence_count=len(rows),
+            person_ids=tuple(sorted({_int(r["person_id"]) for r in members if r["person_id"]})),
+            organization_ids=tuple(
+                sorted({_int(r["organization_id"]) for r in members if r["organization_id"]})
+            ),
+        )
+
+
+def _monthly_bursts(params: Mapping[str, Threshold], window: Window) -> Iterator[Hit]:
     ratio = float(params["ratio"])
     least = int(params["min_monthly"])
     span = max(int(params["months"]), 1)

@@ -387,6 +387,32 @@ def test_r30_holds_a_month_far_above_the_organisations_median(world: World) -> N
     }
 
 
+def test_r30_holds_a_city_wide_daily_spike_of_claims(world: World) -> None:
+    course = world.a_class()
+    for n in range(1, 11):
+        world.claim(training_class=course, on=D(2026, 6, n))
+    world.claim(training_class=course, on=D(2026, 6, 12))
+    spike = D(2026, 6, 11)
+    claimants = [world.person() for _ in range(20)]
+    for person in claimants:
+        world.claim(kind="skill_upgrade", person=person, on=spike)
+    for _ in range(5):
+        world.claim(training_class=course, on=spike)
+
+    hits = [h for h in run("R30") if h.key.startswith("spike:")]
+
+    assert [h.key for h in hits] == ["spike:2026-06-11"]
+    assert hits[0].person_ids == tuple(sorted(p.pk for p in claimants))
+    assert hits[0].organization_ids == (world.school.pk,)
+    assert hits[0].evidence[0] == {
+        "claimant": f"organization:{world.school.pk}",
+        "count": 5,
+        "day": "2026-06-11",
+    }
+    assert not [h for h in run("R30", min_daily=26) if h.key.startswith("spike:")]
+    assert not [h for h in run("R30", daily_ratio=30.0) if h.key.startswith("spike:")]
+
+
 # --- R33 -------------------------------------------------------------------------------------
 
 
@@ -431,3 +457,29 @@ def test_the_claim_rules_run_a_bounded_number_of_queries(
     with django_assert_max_num_queries(12):
         counts = {code: len(run(code)) for code in ("R09", "R22", "R29", "R30", "R33")}
     assert counts == {"R09": 0, "R22": 1, "R29": 1, "R30": 0, "R33": 1}
+
+
+def test_a_hit_holds_the_claim_in_subsidies_and_clearing_releases_it(
+    world: World, reviewer: Any
+) -> None:
+    from jineng.fraud import engine, services
+    from jineng.fraud.models import Alert
+    from jineng.subsidies.models import ClaimHold
+
+    course = world.a_class(ends_on=D(2026, 6, 30))
+    trainee = world.person()
+    early = world.claim(training_class=course, on=D(2026, 6, 20))
+    world.line(early, trainee, enrolment=world.enrol(trainee, course))
+    # As the claim screen runs it: limited to the claim's people and class.
+    window = Window(person_ids=frozenset({trainee.pk}), class_ids=frozenset({course.pk}))
+
+    summary = engine.run(["R29"], window)
+
+    alert = Alert.objects.get(rule_code="R29")
+    assert (summary.new_alerts, summary.holds, alert.holds) == (1, 1, 1)
+    hold = ClaimHold.objects.get(claim=early)
+    assert (hold.source, hold.released_at) == (f"fraud.alert:{alert.pk}", None)
+    assert engine.run(["R29"], window).new_alerts == 0
+    services.dispose(alert.pk, outcome="cleared", reason="班级提前结业，已核实", actor=reviewer)
+    hold.refresh_from_db()
+    assert hold.released_at is not None
