@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Case, F, IntegerField, QuerySet, Sum, When
+from django.db.models import BigIntegerField, Case, F, QuerySet, Sum, When
 from django.db.models.functions import Coalesce
 
 from jineng.funds.choices import AccountKind, CommitmentStatus, Side, TransactionKind
@@ -169,7 +169,7 @@ def unbalanced_transactions() -> list[tuple[int, int]]:
     signed = Case(
         When(entries__side=Side.DEBIT, then=F("entries__amount_fen")),
         default=-F("entries__amount_fen"),
-        output_field=IntegerField(),
+        output_field=BigIntegerField(),
     )
     rows = (
         LedgerTransaction.objects.annotate(net=Coalesce(Sum(signed), 0))
@@ -184,7 +184,7 @@ def _entry_balances() -> dict[tuple[int, str], int]:
     signed = Case(
         When(side=Side.DEBIT, then=F("amount_fen")),
         default=-F("amount_fen"),
-        output_field=IntegerField(),
+        output_field=BigIntegerField(),
     )
     rows = LedgerEntry.objects.values("account__budget_id", "account__kind").annotate(
         net=Sum(signed)

@@ -198,3 +198,16 @@ def test_post_refuses_unbalanced_entries(budget: Any) -> None:
     with pytest.raises(Conflict):
         ledger.post(budget, TransactionKind.COMMITMENT, legs, reference="x", memo="", actor=None)
     assert LedgerTransaction.objects.count() == 1
+
+
+def test_large_budgets_reconcile_exactly(sources: None, finance: Any, approver: Any) -> None:
+    # 300 million yuan: beyond a 32-bit fen column, still exact.
+    big = 30_000_000_000
+    budget = services.set_budget(
+        source="unemployment_insurance", year=YEAR, amount_fen=big, actor=finance
+    )
+    commit("subsidies.claim:1", big - 1, approver, source="unemployment_insurance")
+    assert _balances(budget)[AccountKind.AVAILABLE] == 1
+    report = queries.reconciliation()
+    assert report.is_reconciled
+    assert report.rows[0].balance.committed == big - 1

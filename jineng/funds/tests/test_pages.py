@@ -153,3 +153,14 @@ def test_reconciliation_page(client: Client, batch: Any, auditor: Any) -> None:
     # No claim subsidies.claim:1 exists: the commitment is listed as an orphan.
     assert [c.reference for c in report.orphans] == ["subsidies.claim:1"]
     assert "subsidies.claim:1" in response.content.decode()
+
+
+def test_ledger_page_queries_do_not_grow_with_rows(
+    client: Client, budget: Any, approver: Any, auditor: Any, django_assert_max_num_queries: Any
+) -> None:
+    for n in range(10):
+        commit(f"subsidies.claim:{n}", 100 + n, approver)
+    client.force_login(auditor)
+    with django_assert_max_num_queries(14):
+        response = client.get(reverse("funds:ledger"), **EN)
+    assert len(response.context["page"]) == 11
