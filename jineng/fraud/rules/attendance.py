@@ -116,6 +116,27 @@ def _check_ins(window: Window, *, person: str = "enrolment__person_id") -> Query
     return rows
 
 
+def _histories(window: Window) -> QuerySet[Attendance]:
+    """Every check-in not rejected of the people the window concerns (all for none): what
+    joins one check-in to the same person's others, in any class."""
+    rows = Attendance.objects.exclude(review=ReviewDecision.REJECTED)
+    if window.class_ids:
+        rows = rows.filter(
+            enrolment__person_id__in=Enrolment.objects.filter(
+                training_class_id__in=window.class_ids
+            ).values("person_id")
+        )
+    if window.person_ids:
+        rows = rows.filter(enrolment__person_id__in=window.person_ids)
+    if window.since is not None:
+        rows = rows.filter(
+            enrolment__person_id__in=Attendance.objects.filter(
+                Q(checked_in_at__gte=window.since) | Q(created_at__gte=window.since)
+            ).values("enrolment__person_id")
+        )
+    return rows
+
+
 def _short(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()[:16]
 
@@ -158,11 +179,11 @@ def _overlapping_sessions(window: Window) -> Iterator[Hit]:
         Attendance.objects.exclude(review=ReviewDecision.REJECTED)
         .filter(
             enrolment__person_id=OuterRef("enrolment__person_id"),
-            pk__gt=OuterRef("pk"),
             session__starts_at__lt=OuterRef("session__ends_at"),
             session__ends_at__gt=OuterRef("session__starts_at"),
         )
         .exclude(session_id=OuterRef("session_id"))
+        .exclude(pk=OuterRef("pk"))
         .order_by("pk")
     )
     rows = list(
@@ -194,12 +215,17 @@ def _overlapping_sessions(window: Window) -> Iterator[Hit]:
             organization_id=F("enrolment__training_class__programme__organization_id"),
         )
     }
+    seen: set[tuple[int, int]] = set()
     for row in rows:
         second = others[row["other_id"]]
+        pair = (min(row["pk"], second["pk"]), max(row["pk"], second["pk"]))
+        if pair in seen:
+            continue  # found from both sides
+        seen.add(pair)
         yield Hit(
             subject="person",
             subject_id=row["person_id"],
-            key=f"overlap:{row['pk']}:{second['pk']}",
+            key=f"overlap:{pair[0]}:{pair[1]}",
             summary=gettext(
                 "Trainee {name} checked in to two sessions held at the same time ({first} and "
                 "{second})."
@@ -236,7 +262,7 @@ def _impossible_travel(params: Mapping[str, Threshold], window: Window) -> Itera
         return Over(Lag(expression), partition_by=partition, order_by=order)
 
     rows = list(
-        _check_ins(window)
+        _histories(window)
         .annotate(
             lat=lat,
             lng=lng,

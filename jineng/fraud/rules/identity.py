@@ -33,7 +33,8 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear, Lower
+from django.db.models.functions import Cast, Coalesce, ExtractDay, ExtractMonth, ExtractYear, Lower
+from django.db.models.lookups import GreaterThanOrEqual, LessThan
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -205,20 +206,60 @@ def _number_problem(row: Mapping[str, Any]) -> str:
 # --- R02 -------------------------------------------------------------------------------------
 
 
+# The gradual raising of the statutory retirement age (全国人民代表大会常务委员会关于实施渐进式
+# 延迟法定退休年龄的决定, from 1 January 2025): for people reaching the old age from 2025 on, one
+# month more per four months of birth (per two months from the base of 50), up to three years
+# (five from the base of 50). Keyed by the old age: (months per step, most months added).
+_GRADUAL_STEPS = {60: (4, 36), 55: (4, 36), 50: (2, 60)}
+_REFORM_YEAR = 2025
+
+
+def _retirement_months(base_age: int, gradual: bool) -> Any:
+    """The statutory retirement age in months of the row's person, as an SQL expression."""
+    base = Value(base_age * 12)
+    if not gradual or base_age not in _GRADUAL_STEPS:
+        return base
+    step, most = _GRADUAL_STEPS[base_age]
+    # Months of birth from January of the first year whose people reach the old age in 2025.
+    # Cast: PostgreSQL extracts numerics, whose division is not the whole-number one.
+    since = Cast(
+        ExtractYear("person__birth_date") * Value(12)
+        + ExtractMonth("person__birth_date")
+        - Value(1 + (_REFORM_YEAR - base_age) * 12),
+        IntegerField(),
+    )
+    added = Case(
+        When(LessThan(since, 0), then=Value(0)),
+        When(GreaterThanOrEqual(since, most * step), then=Value(most)),
+        default=since / Value(step) + Value(1),
+        output_field=IntegerField(),
+    )
+    return base + added
+
+
 @rule(
     "R02",
     name=_("Age window"),
     action="hold",
-    defaults={"min_age": 16, "retirement_age_men": 60, "retirement_age_women": 55},
+    defaults={
+        "min_age": 16,
+        "retirement_age_men": 60,
+        "retirement_age_women": 55,
+        "gradual_retirement": True,
+    },
     labels={
         "min_age": _("Youngest age at the class start (when the catalog entry sets none)"),
         "retirement_age_men": _(
-            "Statutory retirement age of men: from this age at the class start a man is "
-            "outside the window (when the catalog entry sets no maximum age)"
+            "Statutory retirement age of men before the 2025 reform: from this age at the class "
+            "start a man is outside the window (when the catalog entry sets no maximum age)"
         ),
         "retirement_age_women": _(
-            "Statutory retirement age of women: from this age at the class start a woman is "
-            "outside the window (when the catalog entry sets no maximum age)"
+            "Statutory retirement age of women before the 2025 reform (50 or 55): from this age "
+            "at the class start a woman is outside the window (when the catalog entry sets no "
+            "maximum age)"
+        ),
+        "gradual_retirement": _(
+            "Raise the retirement ages month by month as the 2025 reform does, by birth month"
         ),
     },
     explanation=_(
@@ -228,15 +269,14 @@ def _number_problem(row: Mapping[str, Any]) -> str:
     ),
 )
 def age_window(params: Mapping[str, Threshold], window: Window) -> Iterator[Hit]:
-    youngest = Coalesce(F("training_class__catalog_entry__age_min"), Value(int(params["min_age"])))
-    # The oldest allowed age is one below the retirement age; an entry's maximum is inclusive.
-    oldest = Coalesce(
-        F("training_class__catalog_entry__age_max"),
-        Case(
-            When(person__sex="F", then=Value(int(params["retirement_age_women"]) - 1)),
-            default=Value(int(params["retirement_age_men"]) - 1),
-            output_field=IntegerField(),
+    gradual = bool(params.get("gradual_retirement", True))
+    retirement = Case(
+        When(
+            person__sex="F",
+            then=_retirement_months(int(params["retirement_age_women"]), gradual),
         ),
+        default=_retirement_months(int(params["retirement_age_men"]), gradual),
+        output_field=IntegerField(),
     )
     rows = (
         _enrolments(window)
@@ -245,10 +285,32 @@ def age_window(params: Mapping[str, Threshold], window: Window) -> Iterator[Hit]
                 _ymd("training_class__starts_on") - _ymd("person__birth_date"),
                 output_field=IntegerField(),
             ),
-            youngest=youngest,
-            oldest=oldest,
+            # Whole months of age on the first day.
+            age_months=ExpressionWrapper(
+                (ExtractYear("training_class__starts_on") - ExtractYear("person__birth_date"))
+                * Value(12)
+                + ExtractMonth("training_class__starts_on")
+                - ExtractMonth("person__birth_date")
+                - Case(
+                    When(
+                        Q(training_class__starts_on__day__lt=ExtractDay("person__birth_date")),
+                        then=Value(1),
+                    ),
+                    default=Value(0),
+                ),
+                output_field=IntegerField(),
+            ),
+            youngest=Coalesce(
+                F("training_class__catalog_entry__age_min"), Value(int(params["min_age"]))
+            ),
+            entry_oldest=F("training_class__catalog_entry__age_max"),
+            retirement_months=retirement,
         )
-        .filter(Q(gap__lt=F("youngest") * 10000) | Q(gap__gte=(F("oldest") + 1) * 10000))
+        .filter(
+            Q(gap__lt=F("youngest") * 10000)
+            | Q(entry_oldest__isnull=False, gap__gte=(F("entry_oldest") + 1) * 10000)
+            | Q(entry_oldest__isnull=True, age_months__gte=F("retirement_months"))
+        )
         .order_by("pk")
         .values(
             "pk",
@@ -259,26 +321,36 @@ def age_window(params: Mapping[str, Threshold], window: Window) -> Iterator[Hit]
             "training_class__code",
             "training_class__starts_on",
             "youngest",
-            "oldest",
-            organization_id=F("training_class__programme__organization_id"),
+            "entry_oldest",
+            "age_months",
+            "retirement_months",
         )
     )
     for row in rows:
         age = age_on(row["person__birth_date"], row["training_class__starts_on"])
+        values = {
+            "name": pii.mask_name(row["person__name"]),
+            "age": age,
+            "code": row["training_class__code"],
+            "youngest": row["youngest"],
+        }
+        if row["entry_oldest"] is not None or age < row["youngest"]:
+            oldest = row["entry_oldest"]
+            summary = gettext(
+                "Trainee {name} was {age} on the first day of class {code}, outside the ages "
+                "{youngest} to {oldest}."
+            ).format(**values, oldest=oldest if oldest is not None else "—")
+        else:
+            years, months = divmod(int(row["retirement_months"]), 12)
+            summary = gettext(
+                "Trainee {name} was {age} on the first day of class {code}, at or above the "
+                "statutory retirement age of {years} years and {months} months."
+            ).format(**values, years=years, months=months)
         yield Hit(
             subject="person",
             subject_id=row["person_id"],
             key=f"enrolment:{row['pk']}",
-            summary=gettext(
-                "Trainee {name} was {age} on the first day of class {code}, outside the ages "
-                "{youngest} to {oldest}."
-            ).format(
-                name=pii.mask_name(row["person__name"]),
-                age=age,
-                code=row["training_class__code"],
-                youngest=row["youngest"],
-                oldest=row["oldest"],
-            ),
+            summary=summary,
             evidence=(
                 {
                     "enrolment_id": row["pk"],
@@ -286,8 +358,10 @@ def age_window(params: Mapping[str, Threshold], window: Window) -> Iterator[Hit]
                     "class_id": row["training_class_id"],
                     "class_starts_on": row["training_class__starts_on"].isoformat(),
                     "age_at_start": age,
+                    "age_months_at_start": row["age_months"],
                     "youngest": row["youngest"],
-                    "oldest": row["oldest"],
+                    "oldest": row["entry_oldest"],
+                    "retirement_age_months": row["retirement_months"],
                 },
             ),
             evidence_count=1,

@@ -178,6 +178,11 @@ def test_r15_holds_check_ins_to_overlapping_sessions(city: Region, electrician: 
     ]
     assert hits[0].key.startswith("overlap:")
     assert hits[0].evidence_count == 2
+    # A check of either class finds the same pair.
+    for training in (first, second):
+        assert [h.key for h in run("R15", Window(class_ids=frozenset({training.pk})))] == [
+            hits[0].key
+        ]
     assert run("R15", Window(person_ids=frozenset({careful.pk}))) == []
 
 
@@ -210,6 +215,8 @@ def test_r15_holds_impossible_travel_between_check_ins(
     assert 49_000 < hits[0].evidence[2]["distance_m"] < 51_000
     assert hits[0].evidence[2]["seconds"] == 1200
     assert {h.subject_id for h in run("R15", max_speed_kmh=70)} == {racer.pk, driver.pk}
+    # A check of the first class looks at its trainees' check-ins in the other class too.
+    assert [h.key for h in run("R15", Window(class_ids=frozenset({first.pk})))] == [hits[0].key]
     assert run("R15", min_distance_m=60_000) == []
 
 

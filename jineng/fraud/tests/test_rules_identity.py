@@ -183,32 +183,52 @@ def test_r02_holds_trainees_outside_the_age_window(city: Region, electrician: Oc
     start = D(2026, 3, 2)
     young = people(1, city, born=D(2010, 3, 3))[0]  # 15 the day before turning 16
     sixteen = people(1, city, born=D(2010, 3, 2))[0]  # 16 on the first day
-    man_59 = people(1, city, born=D(1966, 3, 3))[0]
-    man_60 = people(1, city, born=D(1966, 3, 2))[0]
-    woman_54 = people(1, city, born=D(1971, 3, 3), sex="F")[0]
-    woman_55 = people(1, city, born=D(1971, 3, 2), sex="F")[0]
+    # Born December 1965: retires at 60 years and 3 months (2025 reform), on 2 March 2026.
+    retired = people(1, city, born=D(1965, 12, 2))[0]
+    working = people(1, city, born=D(1965, 12, 3))[0]
+    sixty = people(1, city, born=D(1966, 3, 2))[0]  # 60 today, retires at 60 and 4 months
+    # Born December 1970 from the base of 55: 55 years and 3 months.
+    retired_woman = people(1, city, born=D(1970, 12, 2), sex="F")[0]
+    working_woman = people(1, city, born=D(1970, 12, 3), sex="F")[0]
     training = training_class(make_org(), electrician, starts_on=start)
-    enrol(training, [young, sixteen, man_59, man_60, woman_54, woman_55])
-    Enrolment.objects.filter(training_class=training, person=woman_55).update(status="withdrawn")
-    enrol(training, [woman_55], status="completed")
+    persons = [young, sixteen, retired, working, sixty, retired_woman, working_woman]
+    enrol(training, persons)
+    Enrolment.objects.filter(training_class=training, person=retired_woman).update(
+        status="withdrawn"
+    )
+    enrol(training, [retired_woman], status="completed")
 
     hits = run("R02")
 
     assert [(h.subject_id, h.evidence[0]["age_at_start"]) for h in hits] == [
         (young.pk, 15),
-        (man_60.pk, 60),
-        (woman_55.pk, 55),
+        (retired.pk, 60),
+        (retired_woman.pk, 55),
     ]
+    assert hits[1].evidence[0]["retirement_age_months"] == 723
+    assert hits[2].evidence[0]["retirement_age_months"] == 663
     assert hits[0].class_ids == (training.pk,)
-    assert {h.subject_id for h in run("R02", retirement_age_men=61)} == {young.pk, woman_55.pk}
+    # Without the reform's months, everyone 60 (men) or 55 (women) is outside.
+    assert {h.subject_id for h in run("R02", gradual_retirement=False)} == {
+        young.pk,
+        retired.pk,
+        working.pk,
+        sixty.pk,
+        retired_woman.pk,
+        working_woman.pk,
+    }
+    assert {h.subject_id for h in run("R02", retirement_age_men=61)} == {
+        young.pk,
+        retired_woman.pk,
+    }
     # A catalog entry's own range replaces the defaults.
     limited = training_class(
         make_org(), electrician, starts_on=start, catalog_entry=entry(age_min=18, age_max=45)
     )
-    enrol(limited, [sixteen, woman_54])
+    enrol(limited, [sixteen, working_woman])
     assert {h.subject_id for h in run("R02", Window(class_ids=frozenset({limited.pk})))} == {
         sixteen.pk,
-        woman_54.pk,
+        working_woman.pk,
     }
 
 
