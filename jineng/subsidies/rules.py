@@ -553,6 +553,11 @@ def rule_set_in_force(on: datetime.date) -> RuleSet | None:
     )
 
 
+def _in_force_now() -> list[RuleSet]:
+    """The sets marked in force, as activation reads them before changing them."""
+    return list(RuleSet.objects.filter(status=RuleSetStatus.IN_FORCE).order_by("-effective_from"))
+
+
 @transaction.atomic(durable=True)
 def activate(rule_set_id: int, actor: Actor | None) -> RuleSet:
     """Put a draft rule set in force (生效); the set in force until then ends the day before.
@@ -566,8 +571,7 @@ def activate(rule_set_id: int, actor: Actor | None) -> RuleSet:
         raise NotFound(_("No such rule set."))
     if rule_set.status != RuleSetStatus.DRAFT:
         raise Conflict(_("Rule set v{n} is not a draft.").format(n=rule_set.number))
-    previous = RuleSet.objects.filter(status=RuleSetStatus.IN_FORCE).order_by("-effective_from")
-    for old in previous:
+    for old in _in_force_now():
         if old.effective_from >= rule_set.effective_from:
             raise Conflict(
                 _(
