@@ -338,3 +338,29 @@ def test_alert_page_counts_the_claims_it_holds_now(
     )
     response = as_user(reviewer).get(f"/fraud/alerts/{alert.pk}/")
     assert response.context["claims_held"] == 2
+
+
+def test_a_queued_scan_shows_its_progress_until_a_worker_runs_it(
+    planted_rule: list[Hit], bureau_admin: Any, queued_tasks: None, monkeypatch: Any
+) -> None:
+    from jineng.fraud.views import scans
+
+    client = as_user(bureau_admin)
+    client.post("/fraud/scans/", {"rules": [CODE]})
+    job = Job.objects.get(kind="fraud.scan")
+    assert (job.status, job.total) == ("pending", 1)
+    page = client.get(f"/fraud/scans/{job.pk}/")
+    assert 'hx-trigger="every 2s"' in page.content.decode()
+    assert "<progress" in page.content.decode()
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(engine, "run", broken)
+    with pytest.raises(RuntimeError):
+        scans.run_queued_scan(job.pk)
+    job.refresh_from_db()
+    assert job.status == "failed"
+    assert job.summary["detail"]
+    scans.run_queued_scan(job.pk)  # claimed once: a second worker does nothing
+    assert 'role="alert"' in client.get(f"/fraud/scans/{job.pk}/").content.decode()
