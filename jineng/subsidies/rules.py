@@ -177,6 +177,30 @@ def _read_json(data: bytes) -> RawFile:
     return raw
 
 
+# The amounts sheet's columns as a bureau may head them in Chinese.
+COLUMN_ALIASES = {
+    "补贴类型": "kind",
+    "等级": "level",
+    "技能等级": "level",
+    "重点群体": "group",
+    "人员类别": "group",
+    "计算单位": "unit",
+    "单位": "unit",
+    "金额": "amount_yuan",
+    "金额（元）": "amount_yuan",
+    "金额(元)": "amount_yuan",
+    "标准（元）": "amount_yuan",
+    "上限": "max_units",
+    "最多单位数": "max_units",
+    "备注": "note",
+}
+
+
+def _column(cell: Any) -> str:
+    name = cell_text(cell).strip()
+    return COLUMN_ALIASES.get(name, name.lower())
+
+
 def _sheet_rows(book: Any, name: str) -> Iterator[tuple[int, list[Any]]]:
     if name not in book.sheetnames:
         raise ImportFailed(
@@ -211,7 +235,7 @@ def _read_xlsx(data: bytes) -> RawFile:
                 raw.caps[key] = (number, value)
         amounts = _sheet_rows(book, AMOUNTS_SHEET)
         header_row = next(amounts, None)
-        header = [cell_text(c).strip().lower() for c in header_row[1]] if header_row else []
+        header = [_column(c) for c in header_row[1]] if header_row else []
         missing = [c for c in ("kind", "unit", "amount_yuan") if c not in header]
         if missing:
             raise ImportFailed(

@@ -278,3 +278,24 @@ def test_unreadable_files_are_refused_whole(
     with pytest.raises(ImportFailed, match=reason):
         rules.load_rule_set(handle, actor=bureau_admin, name=name)
     assert not RuleSet.objects.exists()
+
+
+def test_xlsx_columns_may_be_headed_in_chinese(reference: Any, bureau_admin: Any):
+    book = Workbook()
+    caps = book.active
+    caps.title = "caps"
+    caps.append(["field", "value"])
+    caps.append(["title", "中文表头"])
+    caps.append(["effective_from", "2025-01-01"])
+    amounts = book.create_sheet("amounts")
+    amounts.append(["补贴类型", "等级", "重点群体", "计算单位", "金额（元）", "上限", "备注"])
+    amounts.append(["living", None, "unemployed", "day", "25", 15, "示例"])
+    handle = io.BytesIO()
+    book.save(handle)
+    handle.seek(0)
+    handle.name = "rules.xlsx"
+
+    rule_set = rules.load_rule_set(handle, actor=bureau_admin)
+
+    living = rule_set.amounts.get()
+    assert (living.amount_fen, living.max_units, living.note) == (2500, 15, "示例")
