@@ -360,3 +360,33 @@ def test_a_long_hold_reason_is_cut_rather_than_refused(
 ) -> None:
     assert _hold(class_ids=[a_class.pk], reason="长" * 5000) == 1
     assert len(ClaimHold.objects.get().reason) == 2000
+
+
+def test_frauds_integration_holds_and_releases_through_these_services(
+    claim: Claim, a_class: TrainingClass, crew: Crew
+) -> None:
+    from types import SimpleNamespace
+
+    from jineng.fraud import integration
+
+    alert: Any = SimpleNamespace(
+        pk=41, person_ids=[], class_ids=[a_class.pk], organization_ids=[], summary="R13 命中"
+    )
+    assert integration.place_holds(alert, actor=None) == 1
+    assert integration.place_holds(alert, actor=None) == 0
+    assert claim.holds.get().source == "fraud.alert:41"
+    assert integration.release_holds(alert, reason="已排除", actor=crew.first) == 1
+    assert not claim.holds.filter(released_at__isnull=True).exists()
+
+
+def test_other_apps_screens_run_in_the_submission(
+    a_class: TrainingClass,
+    rule_set: Any,
+    crew: Crew,
+    stub_amounts: StubAmounts,
+    no_fraud_screens: list[Any],
+) -> None:
+    seen: list[tuple[int, int]] = []
+    no_fraud_screens.append(lambda c, actor: seen.append((c.pk, c.lines.count())))
+    claim = services.submit_class_claim(a_class.pk, actor=crew.submitter)
+    assert seen == [(claim.pk, 2)]
