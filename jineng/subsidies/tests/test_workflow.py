@@ -293,3 +293,75 @@ def test_a_note_too_long_is_refused(
         services.first_review(claim.pk, note="长" * 2001, actor=crew.first)
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.SUBMITTED
+
+
+def _second_claim(school_a: Any, city: Any, crew: Crew) -> Claim:
+    from jineng.subsidies.tests.conftest import enrol, new_person
+
+    other = finished_class(school_a, code="C-BT-2")
+    person = new_person(city)
+    enrol(other, person, EnrolmentStatus.COMPLETED)
+    return services.submit_class_claim(other.pk, actor=crew.submitter)
+
+
+def test_a_batch_with_one_held_claim_pays_none(
+    a_class: TrainingClass,
+    school_a: Any,
+    city: Any,
+    rule_set: Any,
+    budget: Any,
+    crew: Crew,
+    stub_amounts: StubAmounts,
+) -> None:
+    first = to_approved(services.submit_class_claim(a_class.pk, actor=crew.submitter), crew)
+    second = to_approved(_second_claim(school_a, city, crew), crew)
+    services.hold_claims(
+        person_ids=[],
+        class_ids=[second.training_class_id],
+        organization_ids=[],
+        source="fraud.alert:9",
+        reason="R15",
+        actor=None,
+    )
+    with pytest.raises(InvalidTransition, match=second.number):
+        services.pay(
+            [first.pk, second.pk],
+            batch_reference="B-2",
+            payees={first.pk: PAYEE, second.pk: PAYEE},
+            actor=crew.payer,
+        )
+    assert set(Claim.objects.values_list("status", flat=True)) == {ClaimStatus.APPROVED}
+    assert funds_queries.paid_fen(first.reference) == 0
+
+
+def test_a_payment_the_fund_refuses_marks_nothing_paid(
+    a_class: TrainingClass, rule_set: Any, budget: Any, crew: Crew, stub_amounts: StubAmounts
+) -> None:
+    from jineng.funds.errors import PaymentRefused
+
+    claim = to_approved(services.submit_class_claim(a_class.pk, actor=crew.submitter), crew)
+    bad = services.Payee(name="甲学校", account="not-an-account", bank="工商银行")
+    with pytest.raises(PaymentRefused):
+        services.pay([claim.pk], batch_reference="B-3", payees={claim.pk: bad}, actor=crew.payer)
+    claim.refresh_from_db()
+    assert (claim.status, claim.paid_by_id, claim.payment_reference) == (
+        ClaimStatus.APPROVED,
+        None,
+        "",
+    )
+    assert funds_queries.paid_fen(claim.reference) == 0
+
+
+def test_an_approval_the_budget_cannot_cover_is_refused_and_nothing_moves(
+    a_class: TrainingClass, rule_set: Any, budget: Any, crew: Crew, stub_amounts: StubAmounts
+) -> None:
+    from jineng.funds.errors import InsufficientFunds
+
+    stub_amounts.amount_fen = 600_000  # two lines: 12,000 yuan against a 10,000 yuan budget
+    claim = services.submit_class_claim(a_class.pk, actor=crew.submitter)
+    with pytest.raises(InsufficientFunds, match="available"):
+        to_approved(claim, crew)
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.IN_NOTICE
+    assert claim.approved_by_id is None
+    assert not funds_queries.is_committed(claim.reference)
