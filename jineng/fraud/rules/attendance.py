@@ -245,9 +245,9 @@ def _overlapping_sessions(window: Window) -> Iterator[Hit]:
                 for r in (row, second)
             ),
             evidence_count=2,
+            # Hold the people's claims, not every claim of the institution.
             person_ids=(row["person_id"],),
             class_ids=tuple(sorted({row["class_id"], second["class_id"]})),
-            organization_ids=tuple(sorted({row["organization_id"], second["organization_id"]})),
         )
 
 
@@ -508,9 +508,9 @@ def one_device_many_trainees(params: Mapping[str, Threshold], window: Window) ->
             ),
             evidence=shown,
             evidence_count=count,
+            # Hold the people's claims, not every claim of the institution.
             person_ids=tuple(sorted({r["person_id"] for r in rows})),
             class_ids=(rows[0]["class_id"],),
-            organization_ids=(rows[0]["organization_id"],),
         )
 
 
@@ -1052,9 +1052,9 @@ def _automation_agents(window: Window) -> Iterator[Hit]:
                 },
             ),
             evidence_count=1,
+            # Hold the people's claims, not every claim of the institution.
             person_ids=(group["person_id"],),
             class_ids=(group["class_id"],),
-            organization_ids=(group["organization_id"],),
         )
 
 

@@ -272,6 +272,8 @@ def test_r17_holds_more_than_three_trainees_on_one_device_in_a_session(
         (one.pk, tuple(sorted(e.person_id for e in places[:4])))
     ]
     assert hits[0].evidence_count == 4
+    # The trainees' claims are held, not every claim of the institution.
+    assert (hits[0].class_ids, hits[0].organization_ids) == ((training.pk,), ())
     assert {h.subject_id for h in run("R17", max_trainees=2)} == {one.pk, two.pk}
     assert "phone-1" not in hits[0].key
 
