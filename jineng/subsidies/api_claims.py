@@ -363,7 +363,7 @@ def _detail(user: Any, claim_id: int) -> dict[str, Any]:
     summary="List subsidy claims",
     url_name="subsidy_claim_list",
 )
-def list_claims(
+def list_subsidy_claims(
     request: HttpRequest, filters: Query[ClaimFiltersIn], page: Query[PageParams]
 ) -> dict[str, Any]:
     """List the claims in scope, newest first: an institution's own, those with a line in a
@@ -384,7 +384,7 @@ def list_claims(
     summary="Get a subsidy claim",
     url_name="subsidy_claim_detail",
 )
-def get_claim(request: HttpRequest, claim_id: ObjectId) -> dict[str, Any]:
+def get_subsidy_claim(request: HttpRequest, claim_id: ObjectId) -> dict[str, Any]:
     """Return one claim in scope with its lines (a worker: their own only), each line's
     computation, the holds, the objections and the trainees left out with the reason."""
     return _detail(actor(request), claim_id)
@@ -396,7 +396,7 @@ def get_claim(request: HttpRequest, claim_id: ObjectId) -> dict[str, Any]:
     summary="List claim lines",
     url_name="subsidy_line_list",
 )
-def list_lines(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
+def list_claim_lines(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
     """List the claim lines in scope; for a worker, every line in their name (我的补贴)."""
     lines = (
         access.lines_for_user(actor(request)).select_related("claim").order_by("-claim_id", "id")
@@ -450,7 +450,7 @@ STEP_RESPONSES = {200: ClaimDetailOut, **responses(400, 401, 403, 404, 409)}
     summary="Pass a claim's first review",
     url_name="subsidy_claim_first_review",
 )
-def first_review(request: HttpRequest, claim_id: ObjectId, payload: NoteIn) -> dict[str, Any]:
+def first_review_claim(request: HttpRequest, claim_id: ObjectId, payload: NoteIn) -> dict[str, Any]:
     """Pass a submitted claim's first review (初审), with the reviewer's note."""
     user = actor(request)
     access.get_claim_for_user(user, claim_id)
@@ -464,7 +464,9 @@ def first_review(request: HttpRequest, claim_id: ObjectId, payload: NoteIn) -> d
     summary="Pass a claim's second review",
     url_name="subsidy_claim_second_review",
 )
-def second_review(request: HttpRequest, claim_id: ObjectId, payload: NoteIn) -> dict[str, Any]:
+def second_review_claim(
+    request: HttpRequest, claim_id: ObjectId, payload: NoteIn
+) -> dict[str, Any]:
     """Pass the second review (复审): another reviewer than the first."""
     user = actor(request)
     access.get_claim_for_user(user, claim_id)
@@ -478,7 +480,7 @@ def second_review(request: HttpRequest, claim_id: ObjectId, payload: NoteIn) -> 
     summary="Start a claim's public notice",
     url_name="subsidy_claim_start_notice",
 )
-def start_notice(request: HttpRequest, claim_id: ObjectId) -> dict[str, Any]:
+def start_claim_notice(request: HttpRequest, claim_id: ObjectId) -> dict[str, Any]:
     """Publish a reviewed claim for public notice (公示) for its rule set's days."""
     user = actor(request)
     access.get_claim_for_user(user, claim_id)
@@ -492,7 +494,7 @@ def start_notice(request: HttpRequest, claim_id: ObjectId) -> dict[str, Any]:
     summary="Approve a claim",
     url_name="subsidy_claim_approve",
 )
-def approve(request: HttpRequest, claim_id: ObjectId, payload: ApproveIn) -> dict[str, Any]:
+def approve_claim(request: HttpRequest, claim_id: ObjectId, payload: ApproveIn) -> dict[str, Any]:
     """Approve after the notice ended, with no hold or open objection and every line
     confirmed; commits the amount in the fund (409 when the budget has no room)."""
     user = actor(request)
@@ -507,7 +509,7 @@ def approve(request: HttpRequest, claim_id: ObjectId, payload: ApproveIn) -> dic
     summary="Reject a claim",
     url_name="subsidy_claim_reject",
 )
-def reject(request: HttpRequest, claim_id: ObjectId, payload: ReasonsIn) -> dict[str, Any]:
+def reject_claim(request: HttpRequest, claim_id: ObjectId, payload: ReasonsIn) -> dict[str, Any]:
     """Reject a claim with reasons at any step before payment."""
     user = actor(request)
     access.get_claim_for_user(user, claim_id)
@@ -521,7 +523,7 @@ def reject(request: HttpRequest, claim_id: ObjectId, payload: ReasonsIn) -> dict
     summary="Pay approved claims in one batch",
     url_name="subsidy_claim_pay",
 )
-def pay(request: HttpRequest, payload: PayIn) -> list[dict[str, Any]]:
+def pay_claims(request: HttpRequest, payload: PayIn) -> list[dict[str, Any]]:
     """Pay approved claims in one payment batch, all or none (finance)."""
     user = actor(request)
     payees = {
@@ -540,7 +542,7 @@ def pay(request: HttpRequest, payload: PayIn) -> list[dict[str, Any]]:
     summary="Resolve an objection",
     url_name="subsidy_objection_resolve",
 )
-def resolve_objection(
+def resolve_claim_objection(
     request: HttpRequest, objection_id: ObjectId, payload: ResolveIn
 ) -> dict[str, Any]:
     """Uphold or dismiss an objection with what was found (a reviewer)."""
@@ -558,7 +560,7 @@ def resolve_objection(
     summary="Confirm one's own line",
     url_name="subsidy_line_confirm",
 )
-def confirm_line(request: HttpRequest, line_id: ObjectId) -> dict[str, Any]:
+def confirm_claim_line(request: HttpRequest, line_id: ObjectId) -> dict[str, Any]:
     """The worker confirms they attended and were assessed (本人确认)."""
     user = actor(request)
     _own_line(user, line_id)
@@ -572,7 +574,9 @@ def confirm_line(request: HttpRequest, line_id: ObjectId) -> dict[str, Any]:
     summary="Say one's own line is not right",
     url_name="subsidy_line_dispute",
 )
-def dispute_line(request: HttpRequest, line_id: ObjectId, payload: DisputeIn) -> dict[str, Any]:
+def dispute_claim_line(
+    request: HttpRequest, line_id: ObjectId, payload: DisputeIn
+) -> dict[str, Any]:
     """The worker says "this is not right": an objection opens and holds the claim."""
     user = actor(request)
     _own_line(user, line_id)
@@ -614,7 +618,7 @@ def _public_out(claim: Claim) -> dict[str, Any]:
     summary="List the claims on public notice",
     url_name="subsidy_notice_list",
 )
-def notice_list(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
+def list_claim_notice(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
     """The claims on public notice (公示) now, for anyone: names masked, amounts, dates."""
     result = paginate(queries.claims_in_force().select_related("training_class__programme"), page)
     result["items"] = [_public_out(c) for c in result["items"]]
@@ -629,7 +633,7 @@ def notice_list(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]
     summary="Object to a claim on public notice",
     url_name="subsidy_notice_object",
 )
-def notice_object(request: HttpRequest, number: str, payload: ObjectionIn) -> Status:
+def object_to_claim(request: HttpRequest, number: str, payload: ObjectionIn) -> Status:
     """Object to a claim on public notice (公示异议); anyone, at most a few an hour per
     client address. The claim is held until a reviewer resolves the objection."""
     check_objection_rate(request)
