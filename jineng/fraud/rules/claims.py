@@ -15,6 +15,7 @@ trailing median; R33 lines the worker says are not right, which hold the class's
 
 from __future__ import annotations
 
+import calendar
 import datetime
 import statistics
 from collections import defaultdict
@@ -23,6 +24,7 @@ from collections.abc import Iterator, Mapping
 from django.db.models import (
     CharField,
     Count,
+    DateField,
     DateTimeField,
     ExpressionWrapper,
     F,
@@ -41,6 +43,7 @@ from jineng.accounts.models import OneTimeCode
 from jineng.accounts.roles import Role
 from jineng.attendance.models import Attendance
 from jineng.attendance.queries import SESSION_LENGTH
+from jineng.certificates.models import Certificate, CertificateStatus
 from jineng.core.models import AuditEvent
 from jineng.fraud.rules.base import Evidence, Hit, Threshold, Window, evidence_rows, rule
 from jineng.subsidies.choices import ClaimStatus, Confirmation, SubsidyKind
@@ -308,12 +311,19 @@ def _concerned(rows: list[Mapping[str, object]]) -> dict[str, tuple[int, ...]]:
     "R09",
     name=_("Subsidy claimed twice or past the cap"),
     action="block",
-    defaults={"max_per_year": 3},
-    labels={"max_per_year": _("Most training subsidies per person in a year (0: no cap)")},
+    defaults={"max_per_year": 3, "months_after_certificate": 12},
+    labels={
+        "max_per_year": _("Most training subsidies per person in a year (0: no cap)"),
+        "months_after_certificate": _(
+            "Months after a certificate a skill upgrade subsidy may be claimed (0: no limit)"
+        ),
+    },
     explanation=_(
         "The same person, occupation and level in more than one claim that is not rejected, "
         "whatever the kind of subsidy; one enrolment claimed under two kinds that both pay "
-        "for the training; or more training subsidies for one person in a year than the cap."
+        "for the training; more training subsidies for one person in a year than the cap; "
+        "training in a level below a certificate the person already held in the occupation; "
+        "or a skill upgrade subsidy claimed too long after the certificate."
     ),
 )
 def claimed_twice(params: Mapping[str, Threshold], window: Window) -> Iterator[Hit]:
@@ -323,6 +333,87 @@ def claimed_twice(params: Mapping[str, Threshold], window: Window) -> Iterator[H
     cap = int(params["max_per_year"])
     if cap > 0:
         yield from _more_than_the_cap(lines, cap)
+    yield from _below_a_level_held(_in_window(_live_lines(), window))
+    months = int(params["months_after_certificate"])
+    if months > 0:
+        yield from _upgrade_claimed_late(_in_window(_live_lines(), window), months)
+
+
+def _below_a_level_held(lines: QuerySet[ClaimLine]) -> Iterator[Hit]:
+    higher = Certificate.objects.filter(
+        holder_id=OuterRef("person_id"),
+        occupation_id=OuterRef(f"{_PROGRAMME}occupation_id"),
+        level__rank__gt=OuterRef(f"{_PROGRAMME}skill_level__rank"),
+        issued_on__lte=OuterRef("enrolment__training_class__starts_on"),
+    ).exclude(status=CertificateStatus.REVOKED)
+    rows = (
+        lines.filter(kind=SubsidyKind.TRAINING, enrolment__isnull=False)
+        .annotate(held=Subquery(higher.order_by("-level__rank", "pk").values("pk")[:1]))
+        .filter(held__isnull=False)
+        .order_by("pk")
+        .values(*_LINE_FIELDS, "held", level_name=F(f"{_PROGRAMME}skill_level__name"))
+    )
+    for row in rows:
+        yield Hit(
+            subject="person",
+            subject_id=_int(row["person_id"]),
+            key=f"below:{row['pk']}",
+            summary=gettext(
+                "Training in {level} is claimed for a person who already held a higher "
+                "certificate in the same occupation."
+            ).format(level=row["level_name"]),
+            evidence=(_line_row(row, level=row["level_name"], certificate_id=_int(row["held"])),),
+            evidence_count=1,
+            **_concerned([row]),
+        )
+
+
+def _add_months(day: datetime.date, months: int) -> datetime.date:
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _upgrade_claimed_late(lines: QuerySet[ClaimLine], months: int) -> Iterator[Hit]:
+    # Narrowed in SQL by four weeks a month, then decided exactly by the calendar.
+    rough = ExpressionWrapper(
+        F("certificate__issued_on") + datetime.timedelta(days=28 * months),
+        output_field=DateField(),
+    )
+    rows = (
+        lines.filter(kind=SubsidyKind.SKILL_UPGRADE, certificate__isnull=False)
+        .annotate(submitted_on=TruncDate("claim__submitted_at"))
+        .filter(submitted_on__gt=rough)
+        .order_by("pk")
+        .values(*_LINE_FIELDS, "submitted_on", "certificate__issued_on")
+    )
+    for row in rows:
+        issued = row["certificate__issued_on"]
+        submitted = row["submitted_on"]
+        if not isinstance(issued, datetime.date) or not isinstance(submitted, datetime.date):
+            continue
+        deadline = _add_months(issued, months)
+        if submitted <= deadline:
+            continue
+        yield Hit(
+            subject="claim",
+            subject_id=_int(row["claim_id"]),
+            key=f"late:{row['pk']}",
+            summary=gettext(
+                "A skill upgrade subsidy is claimed on {day} for a certificate of {issued}: "
+                "more than {months} months after it."
+            ).format(day=submitted.isoformat(), issued=issued.isoformat(), months=months),
+            evidence=(
+                _line_row(
+                    row,
+                    certificate_issued_on=issued.isoformat(),
+                    submitted_on=submitted.isoformat(),
+                    deadline=deadline.isoformat(),
+                ),
+            ),
+            evidence_count=1,
+            **_concerned([row]),
+        )
 
 
 def _same_occupation_and_level(lines: QuerySet[ClaimLine]) -> Iterator[Hit]:

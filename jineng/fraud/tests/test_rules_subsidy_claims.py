@@ -261,6 +261,69 @@ def test_r09_holds_more_trainings_in_a_year_than_the_cap(world: World) -> None:
     assert run("R09", max_per_year=0) == []
 
 
+def test_r09_blocks_training_below_a_certificate_already_held(world: World) -> None:
+    held_higher, held_lower, held_later = world.person(), world.person(), world.person()
+    course = world.a_class(level=world.level5, ends_on=D(2026, 6, 30))
+    claim = world.claim(training_class=course)
+    for person, level, day in (
+        (held_higher, world.level4, D(2025, 1, 1)),
+        (held_lower, world.level5, D(2025, 1, 1)),
+        (held_later, world.level4, D(2026, 7, 1)),  # after the class started
+    ):
+        certificate(
+            f"S2205810012609{next(_serial):07d}",
+            person,
+            world.school,
+            occupation=world.occupation,
+            level=level,
+            issued_on=day,
+        )
+        world.line(claim, person, enrolment=world.enrol(person, course))
+
+    hits = [h for h in run("R09") if h.key.startswith("below:")]
+
+    assert [h.subject_id for h in hits] == [held_higher.pk]
+    assert hits[0].evidence[0]["level"] == "五级/初级工"
+
+
+def test_r09_blocks_a_skill_upgrade_claimed_too_long_after_the_certificate(
+    world: World,
+) -> None:
+    late, in_time, last_day = world.person(), world.person(), world.person()
+    claims = {}
+    for person, day in (
+        (late, D(2027, 7, 6)),
+        (in_time, D(2027, 5, 1)),
+        (last_day, D(2027, 7, 5)),
+    ):
+        held = certificate(
+            f"S2205810012610{next(_serial):07d}",
+            person,
+            world.school,
+            occupation=world.occupation,
+            level=world.level5,
+            issued_on=D(2026, 7, 5),
+        )
+        claim = world.claim(
+            kind="skill_upgrade",
+            person=person,
+            on=day,
+            submitter=make_user(f"w09-{person.pk}", Role.WORKER, person=person),
+        )
+        world.line(claim, person, certificate=held)
+        claims[person.pk] = claim
+
+    hits = [h for h in run("R09") if h.key.startswith("late:")]
+
+    assert [(h.subject, h.subject_id) for h in hits] == [("claim", claims[late.pk].pk)]
+    assert hits[0].evidence[0]["deadline"] == "2027-07-05"
+    assert not [h for h in run("R09", months_after_certificate=0) if h.key.startswith("late:")]
+    assert {h.subject_id for h in run("R09", months_after_certificate=9)} >= {
+        claims[in_time.pk].pk,
+        claims[last_day.pk].pk,
+    }
+
+
 # --- R22 -------------------------------------------------------------------------------------
 
 
