@@ -23,6 +23,7 @@ from jineng.funds.models import (
     Budget,
     Commitment,
     LedgerTransaction,
+    Payment,
     PaymentBatch,
     RecoveryOrder,
 )
@@ -76,6 +77,31 @@ def get_transaction_for_user(user: Viewer, pk: int | str) -> LedgerTransaction:
     return found
 
 
+def get_payment_for_user(user: Viewer, pk: int | str, *, action: str = VIEW) -> Payment:
+    """Return a payment the user may act on, or NotFound for missing and out of scope."""
+    found: Payment = scope.get_for_user(
+        Payment.objects.select_related("batch"),
+        user,
+        pk,
+        action=action,
+        missing=_("No such payment."),
+    )
+    return found
+
+
+def get_recovery_for_user(user: Viewer, pk: int | str, *, action: str = VIEW) -> RecoveryOrder:
+    """Return a recovery order the user may act on, or NotFound."""
+    found: RecoveryOrder = scope.get_for_user(
+        RecoveryOrder.objects.all(), user, pk, action=action, missing=_("No such recovery order.")
+    )
+    return found
+
+
+def recoveries_for_user(user: Viewer) -> QuerySet[RecoveryOrder]:
+    """Every recovery order the user may view, newest first."""
+    return RecoveryOrder.objects.visible_to(user).select_related("ordered_by")
+
+
 def batches_for_user(user: Viewer) -> QuerySet[PaymentBatch]:
     """Every payment batch the user may view."""
     return PaymentBatch.objects.visible_to(user)
@@ -85,7 +111,12 @@ _NOTE = "city-wide: view_subsidies to view; manage_funds / pay_claims to change"
 scope.register(Budget, rule=_rule(Capability.MANAGE_FUNDS), notes=_NOTE)
 scope.register(LedgerTransaction, rule=_rule(Capability.MANAGE_FUNDS), notes=_NOTE)
 scope.register(Commitment, rule=_rule(Capability.MANAGE_FUNDS), notes=_NOTE)
-scope.register(RecoveryOrder, rule=_rule(Capability.MANAGE_FUNDS), notes=_NOTE)
+scope.register(
+    RecoveryOrder, rule=_rule(Capability.MANAGE_FUNDS), url_params=("order_id",), notes=_NOTE
+)
+scope.register(
+    Payment, rule=_rule(Capability.MANAGE_FUNDS), url_params=("payment_id",), notes=_NOTE
+)
 scope.register(
     PaymentBatch, rule=_rule(Capability.PAY_CLAIMS), url_params=("batch_id",), notes=_NOTE
 )

@@ -54,3 +54,15 @@ class LedgerFilterForm(forms.Form):
         if not self.is_bound or not self.is_valid():
             return {}
         return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+
+
+class ReversalForm(forms.Form):
+    """Why a payment is reversed (the bank returned it)."""
+
+    memo = forms.CharField(label=_("Reason"), max_length=500)
+
+
+class RecoveryForm(forms.Form):
+    """Money recovered on a recovery order."""
+
+    amount = YuanField(label=_("Amount recovered"), min_fen=1, max_fen=MAX_BUDGET_FEN)

@@ -12,5 +12,8 @@ urlpatterns = [
     path("batches/", views.batches, name="batches"),
     path("batches/<int:batch_id>/", views.batch_detail, name="batch_detail"),
     path("batches/<int:batch_id>/file/<slug:layout>/", views.payment_file, name="payment_file"),
+    path("payments/<int:payment_id>/reverse/", views.reverse_payment, name="reverse_payment"),
+    path("recoveries/", views.recoveries, name="recoveries"),
+    path("recoveries/<int:order_id>/recover/", views.record_recovery, name="record_recovery"),
     path("reconciliation/", views.reconciliation, name="reconciliation"),
 ]

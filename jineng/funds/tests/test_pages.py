@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from conftest import make_user
 from jineng.core.models import AuditEvent
 from jineng.funds import services
 from jineng.funds.models import Budget
@@ -164,3 +165,45 @@ def test_ledger_page_queries_do_not_grow_with_rows(
     with django_assert_max_num_queries(14):
         response = client.get(reverse("funds:ledger"), **EN)
     assert len(response.context["page"]) == 11
+
+
+def test_finance_reverses_a_payment_from_the_batch_page(
+    client: Client, batch: Any, finance: Any
+) -> None:
+    payment = batch.payments.get()
+    client.force_login(finance)
+    url = reverse("funds:reverse_payment", args=[payment.pk])
+    response = client.post(url, {"memo": "账户已销户"}, **EN)
+    assert response.status_code == 302
+    payment.refresh_from_db()
+    assert payment.reversal is not None
+    assert payment.reversal.memo == "账户已销户"
+
+
+@pytest.mark.parametrize("who", ["auditor", "reviewer", "staff_a"])
+def test_others_may_not_reverse(client: Client, request: Any, batch: Any, who: str) -> None:
+    payment = batch.payments.get()
+    client.force_login(request.getfixturevalue(who))
+    url = reverse("funds:reverse_payment", args=[payment.pk])
+    assert client.post(url, {"memo": "x"}, **EN).status_code == 404
+    payment.refresh_from_db()
+    assert payment.reversal is None
+
+
+def test_finance_records_a_recovery(client: Client, batch: Any, finance: Any) -> None:
+    order = services.order_recovery(
+        reference="subsidies.claim:1", amount_fen=120_050, memo="R15", actor=finance
+    )
+    page = _get(client, finance, reverse("funds:recoveries"))
+    assert "1,200.50 元" in page.content.decode()
+    url = reverse("funds:record_recovery", args=[order.pk])
+    assert client.post(url, {"amount": "200.50"}, **EN).status_code == 302
+    order.refresh_from_db()
+    assert order.recovered_fen == 20_050
+    # More than is owed is refused and changes nothing.
+    client.post(url, {"amount": "1000.01"}, **EN)
+    order.refresh_from_db()
+    assert order.recovered_fen == 20_050
+    client.force_login(request_user := make_user("aud2", "auditor"))
+    assert client.post(url, {"amount": "1"}, **EN).status_code == 404
+    assert request_user.can("view_subsidies")

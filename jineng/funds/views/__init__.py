@@ -21,8 +21,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from jineng.accounts.actors import AuthenticatedHttpRequest
 from jineng.core.errors import DomainError, NotFound
 from jineng.core.money import format_yuan
+from jineng.core.scope import CHANGE
 from jineng.funds import access, payments, queries, services
-from jineng.funds.forms import BudgetForm, LedgerFilterForm
+from jineng.funds.forms import BudgetForm, LedgerFilterForm, RecoveryForm, ReversalForm
 
 PAGE_SIZE = 50
 
@@ -154,8 +155,73 @@ def batch_detail(request: AuthenticatedHttpRequest, batch_id: int) -> HttpRespon
             "lines": lines,
             "layouts": payments.layouts().values(),
             "may_pay": access.may_pay(request.user),
+            "may_manage": access.may_manage(request.user),
         },
     )
+
+
+def _found(getter: Any, *args: Any, **kwargs: Any) -> Any:
+    try:
+        return getter(*args, **kwargs)
+    except NotFound as error:
+        raise Http404(error.detail) from None
+
+
+@login_required
+@require_http_methods(["POST"])
+def reverse_payment(request: AuthenticatedHttpRequest, payment_id: int) -> HttpResponse:
+    """Reverse a payment the bank returned (manage_funds): its money is committed again."""
+    _require_view(request)
+    payment = _found(access.get_payment_for_user, request.user, payment_id, action=CHANGE)
+    form = ReversalForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the payment is reversed."))
+    else:
+        try:
+            services.reverse_payment(payment.pk, memo=form.cleaned_data["memo"], actor=request.user)
+        except DomainError as error:
+            messages.error(request, str(error.detail))
+        else:
+            messages.success(
+                request, _("Payment {reference} was reversed.").format(reference=payment.reference)
+            )
+    return redirect("funds:batch_detail", payment.batch_id)
+
+
+@login_required
+@require_GET
+def recoveries(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """List the recovery orders, with a form to record money recovered (manage_funds)."""
+    _require_view(request)
+    page = Paginator(access.recoveries_for_user(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "funds/recoveries.html",
+        {"page": page, "query": "", "may_manage": access.may_manage(request.user)},
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def record_recovery(request: AuthenticatedHttpRequest, order_id: int) -> HttpResponse:
+    """Record money recovered on an order (manage_funds)."""
+    _require_view(request)
+    order = _found(access.get_recovery_for_user, request.user, order_id, action=CHANGE)
+    form = RecoveryForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request, "; ".join(str(e) for errors in form.errors.values() for e in errors)
+        )
+    else:
+        try:
+            services.record_recovery(order.pk, form.cleaned_data["amount"], actor=request.user)
+        except DomainError as error:
+            messages.error(request, str(error.detail))
+        else:
+            messages.success(request, _("The recovered money was recorded."))
+    return redirect("funds:recoveries")
 
 
 @login_required
