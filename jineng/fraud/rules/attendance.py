@@ -137,6 +137,15 @@ def _histories(window: Window) -> QuerySet[Attendance]:
     return rows
 
 
+def _sessions_of(window: Window) -> QuerySet[Attendance]:
+    """Every check-in not rejected of the sessions the window's check-ins are in: what a
+    count per session needs, whoever of the session the window names."""
+    rows = Attendance.objects.exclude(review=ReviewDecision.REJECTED)
+    if window.since is None and not window.class_ids and not window.person_ids:
+        return rows
+    return rows.filter(session_id__in=_check_ins(window).values("session_id"))
+
+
 def _short(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()[:16]
 
@@ -404,7 +413,7 @@ def geofence(params: Mapping[str, Threshold], window: Window) -> Iterator[Hit]:
             organization_ids=(rows[0]["organization_id"],),
         )
     # The same coordinates to six decimals (the precision kept) from several trainees.
-    located = _check_ins(window).filter(latitude__isnull=False, longitude__isnull=False)
+    located = _sessions_of(window).filter(latitude__isnull=False, longitude__isnull=False)
     crowded = (
         located.values("session_id", "latitude", "longitude")
         .annotate(n=Count("enrolment_id", distinct=True))
@@ -463,7 +472,7 @@ def geofence(params: Mapping[str, Threshold], window: Window) -> Iterator[Hit]:
     ),
 )
 def one_device_many_trainees(params: Mapping[str, Threshold], window: Window) -> Iterator[Hit]:
-    devices = _check_ins(window).filter(method=AttendanceMethod.QR).exclude(device_id="")
+    devices = _sessions_of(window).filter(method=AttendanceMethod.QR).exclude(device_id="")
     crowded = (
         devices.values("session_id", "device_id")
         .annotate(n=Count("enrolment_id", distinct=True))
@@ -716,7 +725,7 @@ def _full_attendance(params: Mapping[str, Threshold], window: Window) -> Iterato
 def _bunched_sessions(params: Mapping[str, Threshold], window: Window) -> Iterator[Hit]:
     seconds = float(params["same_minute_seconds"])
     bunched = (
-        _check_ins(window)
+        _sessions_of(window)
         .values("session_id")
         .annotate(
             n=Count("pk"),

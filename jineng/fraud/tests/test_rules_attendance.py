@@ -276,6 +276,9 @@ def test_r17_holds_more_than_three_trainees_on_one_device_in_a_session(
     assert (hits[0].class_ids, hits[0].organization_ids) == ((training.pk,), ())
     assert {h.subject_id for h in run("R17", max_trainees=2)} == {one.pk, two.pk}
     assert "phone-1" not in hits[0].key
+    # A check of one trainee counts the others of the session on the device too.
+    one_trainee = Window(person_ids=frozenset({places[0].person_id}))
+    assert [h.key for h in run("R17", one_trainee)] == [hits[0].key]
 
 
 # --- R18 -------------------------------------------------------------------------------------
