@@ -174,6 +174,8 @@ def test_this_is_not_right_holds_the_claim(claim: Claim) -> None:
     assert ClaimHold.objects.filter(claim=claim, released_at__isnull=True).count() == 1
     page = client.get(reverse("subsidies:my_subsidies")).content.decode()
     assert "on hold" in page
+    listing = as_user(User.objects.get(username="staff_a")).get(reverse("subsidies:claims"))
+    assert [c.open_holds for c in listing.context["page"].object_list] == [True]
 
 
 def test_staff_may_not_confirm_a_trainees_line(claim: Claim, staff_a: User) -> None:

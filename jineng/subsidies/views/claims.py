@@ -21,6 +21,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
@@ -52,7 +53,7 @@ from jineng.subsidies.forms import (
     ResolveObjectionForm,
     ReviewNoteForm,
 )
-from jineng.subsidies.models import Claim, ClaimLine
+from jineng.subsidies.models import Claim, ClaimHold, ClaimLine
 from jineng.training import queries as training_queries
 from jineng.training.access import get_class_for_user
 from jineng.training.choices import FINISHED_STATUSES
@@ -185,7 +186,11 @@ DONE = {
 
 
 def _with_holds(claims: Any) -> Any:
-    return claims.select_related("organization", "training_class", "rule_set")
+    """The claims with what a list shows: claimant, class, and whether a hold is open."""
+    held = ClaimHold.objects.filter(claim=OuterRef("pk"), released_at__isnull=True)
+    return claims.select_related("organization", "training_class", "rule_set").annotate(
+        open_holds=Exists(held)
+    )
 
 
 @login_required
