@@ -19,6 +19,8 @@ from jineng.accounts.roles import Role
 from jineng.attendance.models import Attendance
 from jineng.catalogs.models import Catalog, CatalogEntry, CatalogVersion, EntrySubsidy
 from jineng.core import audit, pii
+from jineng.fraud import engine
+from jineng.fraud.models import Alert
 from jineng.fraud.rules.base import REGISTRY, Hit, Threshold, Window
 from jineng.fraud.rules.registry import load_rules
 from jineng.occupations.models import Occupation, OccupationLevel
@@ -453,3 +455,9 @@ def test_each_rule_runs_a_bounded_number_of_queries_whatever_the_rows(
     for code, most in (("R01", 2), ("R02", 1), ("R06", 2), ("R10", 8), ("R13", 3), ("R14", 2)):
         with django_assert_max_num_queries(most):
             assert run(code), code
+    # The engine keeps every hit as an alert: its evidence is plain JSON on either database.
+    summary = engine.run(("R01", "R02", "R06", "R10", "R13", "R14"))
+    assert all(rule.hits and rule.new_alerts == rule.hits for rule in summary.rules)
+    assert set(Alert.objects.values_list("rule_code", flat=True)) == set(
+        ("R01", "R02", "R06", "R10", "R13", "R14")
+    )
