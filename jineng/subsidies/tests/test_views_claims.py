@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from jineng.accounts.models import User
@@ -22,7 +24,9 @@ from jineng.subsidies.tests.conftest import (
     StubAmounts,
     confirm_all,
     end_notice,
+    enrol,
     finished_class,
+    new_person,
     to_approved,
     to_notice,
     worker_of,
@@ -375,3 +379,22 @@ def test_the_amount_is_shown_in_yuan(claim: Claim, staff_a: User) -> None:
     page = as_user(staff_a).get(reverse("subsidies:claim", args=[claim.pk])).content.decode()
     assert "1,500.00 元" in page
     assert claim.total_fen == 2 * LINE_FEN
+
+
+def test_the_list_reads_a_fixed_number_of_queries(
+    claim: Claim, school_a: Any, city: Any, crew: Crew, stub_amounts: StubAmounts
+) -> None:
+    client = as_user(crew.first)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("subsidies:claims")).status_code == 200
+        return len(queries)
+
+    one = count()
+    for n in (2, 3):
+        other = finished_class(school_a, code=f"C-BT-{n}")
+        enrol(other, new_person(city), EnrolmentStatus.COMPLETED)
+        services.submit_class_claim(other.pk, actor=crew.submitter)
+    assert Claim.objects.count() == 3
+    assert count() == one
