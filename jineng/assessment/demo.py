@@ -118,11 +118,17 @@ def _pick(licences: list[Accreditation]) -> tuple[Accreditation, str]:
 
 
 def _people(rng: random.Random, count: int, exclude: set[int]) -> list[Person]:
+    """Direct applicants: the demo worker first (so their phone shows a certificate and the
+    skill upgrade claim it allows), then others at random."""
+    worker = User.objects.filter(username="worker1", person__isnull=False).first()
+    first = [worker.person_id] if worker and worker.person_id not in exclude else []
     ids = list(
-        Person.objects.exclude(pk__in=exclude).order_by("pk").values_list("pk", flat=True)[:500]
+        Person.objects.exclude(pk__in={*exclude, *first})
+        .order_by("pk")
+        .values_list("pk", flat=True)[:500]
     )
     rng.shuffle(ids)
-    return list(Person.objects.filter(pk__in=ids[:count]).order_by("pk"))
+    return list(Person.objects.filter(pk__in=[*first, *ids[: count - len(first)]]).order_by("pk"))
 
 
 def _applicants(staff: User, session: AssessmentSession, people: list[Person], years: int) -> None:

@@ -28,6 +28,7 @@ from jineng.certificates.demo import build_demo as build_certificates_demo
 from jineng.core import audit
 from jineng.core.errors import DomainError
 from jineng.experts.demo import build_demo as build_experts_demo
+from jineng.fraud.demo import build_demo as build_fraud_demo
 from jineng.organizations.models import Organization, OrganizationKind
 from jineng.organizations.services import OrganizationInput, build_organization
 from jineng.people.loaders import load_target_groups
@@ -41,6 +42,7 @@ from jineng.people.synth import (
     write_synthetic_people,
 )
 from jineng.regions.models import Region, RegionLevel
+from jineng.subsidies.demo import build_demo as build_subsidies_demo
 from jineng.talent.demo import build_demo as build_talent_demo
 from jineng.training.demo import build_demo as build_training_demo
 
@@ -162,6 +164,8 @@ class Command(BaseCommand):
         build_certificates_demo(stdout=self.stdout)
         build_assessment_demo(stdout=self.stdout)
         build_talent_demo(stdout=self.stdout)
+        build_subsidies_demo(stdout=self.stdout)
+        build_fraud_demo(stdout=self.stdout)
 
     @transaction.atomic(durable=True)
     def _organisations(self, seed: int, city: Region, towns: list[Region]) -> int:

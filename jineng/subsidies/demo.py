@@ -1,0 +1,94 @@
+"""Demo data of subsidies, through the services: example rules, budgets and claims in flight.
+
+After the training and assessment demos: the example rule set (its values marked as examples)
+put in force, this year's budgets of two sources set by the finance officer (marked as
+examples), and every claim the demo's finished work allows — the institution's class claim for
+each closed class with eligible completers, and each demo worker's skill upgrade claim for a
+certificate in their name — taken through both reviews by two reviewers into the public notice
+(公示), so the notice page, the review queues and the worker's confirmation have real rows.
+Payment waits for the notice to end, as it does for anyone. Idempotent: nothing is added once
+a claim exists.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.utils import timezone
+
+from jineng.accounts.models import User
+from jineng.accounts.roles import Role
+from jineng.certificates.models import Certificate
+from jineng.core.errors import DomainError
+from jineng.funds import services as funds
+from jineng.subsidies import rules, services
+from jineng.subsidies.models import Claim
+from jineng.training.choices import ClassStatus
+from jineng.training.models import TrainingClass
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
+
+    from jineng.subsidies.models import Claim as ClaimModel
+
+# This year's budgets of the demo city, in fen: example values, not any city's real budget.
+EXAMPLE_BUDGETS = {"employment_fund": 50_000_000, "unemployment_insurance": 20_000_000}
+
+
+def _user(username: str, role: Role) -> User | None:
+    return User.objects.filter(username=username, role=role, is_active=True).first()
+
+
+def _claims(stdout: SupportsWrite[str]) -> list[ClaimModel]:
+    """Submit every claim the demo's finished classes and certificates allow."""
+    claims: list[ClaimModel] = []
+    staff = _user("school1", Role.INSTITUTION_STAFF)
+    if staff is not None and staff.organization_id is not None:
+        closed = TrainingClass.objects.filter(
+            programme__organization_id=staff.organization_id, status=ClassStatus.CLOSED
+        ).order_by("-ends_on")
+        for training_class in closed:
+            try:
+                claims.append(services.submit_class_claim(training_class.pk, actor=staff))
+            except DomainError as refused:
+                stdout.write(f"subsidies: no claim for class {training_class.code}: {refused}\n")
+    workers = User.objects.filter(role=Role.WORKER, is_active=True, person__isnull=False)
+    holders = Certificate.objects.filter(holder__in=workers.values("person")).order_by("pk")
+    for certificate in holders:
+        worker = workers.get(person_id=certificate.holder_id)
+        try:
+            claims.append(services.submit_skill_upgrade_claim(certificate.pk, actor=worker))
+        except DomainError as refused:
+            stdout.write(f"subsidies: no claim for certificate {certificate.number}: {refused}\n")
+    return claims
+
+
+def build_demo(*, stdout: SupportsWrite[str]) -> None:
+    """Put the example rules in force, set example budgets, and start the claims."""
+    if Claim.objects.exists():
+        stdout.write("subsidies demo: already present\n")
+        return
+    rule_set = rules.ensure_example_rules()
+    if rule_set is not None:
+        stdout.write(f"subsidies: example rule set v{rule_set.number} in force.\n")
+    finance = _user("finance1", Role.FINANCE)
+    first, second = (_user(name, Role.REVIEWER) for name in ("reviewer", "reviewer2"))
+    if finance is None or first is None or second is None:
+        stdout.write("subsidies demo: skipped (no finance1, reviewer or reviewer2 account)\n")
+        return
+    year = timezone.localdate().year
+    for source, amount_fen in EXAMPLE_BUDGETS.items():
+        funds.set_budget(
+            source=source, year=year, amount_fen=amount_fen, actor=finance, is_example=True
+        )
+    claims = _claims(stdout)
+    # With more than one claim, the first waits in the reviewers' queue.
+    waiting = claims[:1] if len(claims) > 1 else []
+    for claim in claims[len(waiting) :]:
+        services.first_review(claim.pk, note="材料齐全，考勤与结业记录一致", actor=first)
+        services.second_review(claim.pk, note="复核无误", actor=second)
+        services.start_notice(claim.pk, actor=second)
+    stdout.write(
+        f"subsidies: {len(claims)} claims submitted, {len(claims) - len(waiting)} in public"
+        f" notice, {len(waiting)} waiting for review.\n"
+    )
