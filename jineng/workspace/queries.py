@@ -31,10 +31,16 @@ from jineng.catalogs.choices import AppealStatus, VersionStatus
 from jineng.catalogs.models import CatalogAppeal, CatalogVersion
 from jineng.certificates import queries as certificate_queries
 from jineng.core.models import Job
+from jineng.core.money import format_yuan
 from jineng.core.scope import CHANGE, VIEW
 from jineng.experts.access import expert_for_user
+from jineng.fraud import access as fraud_access
+from jineng.fraud.choices import AlertStatus
 from jineng.people.access import own_person
 from jineng.people.models import Person
+from jineng.subsidies import queries as subsidy_queries
+from jineng.subsidies.choices import Confirmation
+from jineng.subsidies.models import Claim, ClaimLine
 from jineng.talent import queries as talent_queries
 from jineng.training import queries as training_queries
 from jineng.training.choices import ClassStatus, EnrolmentStatus
@@ -611,6 +617,118 @@ def own_certificates(user: Viewer) -> Section:
     )
 
 
+# --- subsidy money and fraud control ----------------------------------------------------------
+
+
+def _claim_item(claim: Claim) -> Item:
+    claimant = claim.organization.name if claim.organization else _("a worker")
+    return Item(
+        title=_("Claim {number}: {kind} for {claimant}, {amount}").format(
+            number=claim.number,
+            kind=claim.get_kind_display(),
+            claimant=claimant,
+            amount=format_yuan(claim.total_fen),
+        ),
+        when=claim.submitted_at,
+        link=reverse("subsidies:claim", args=[claim.pk]),
+        detail=claim.get_status_display(),
+    )
+
+
+def _claims_waiting(user: Viewer, *steps: str) -> QuerySet[Claim]:
+    rows = Claim.objects.none()
+    for step in steps:
+        rows = rows | subsidy_queries.queue(user, step)
+    return rows.select_related("organization").order_by("submitted_at", "pk")
+
+
+def claims_to_review(user: Viewer) -> Section:
+    """Subsidy claims waiting for a review or the public notice the viewer may give."""
+    return _section(
+        "subsidies.claim_to_review",
+        _("Subsidy claims to review"),
+        _claims_waiting(
+            user,
+            subsidy_queries.FIRST_REVIEW,
+            subsidy_queries.SECOND_REVIEW,
+            subsidy_queries.START_NOTICE,
+        ),
+        _claim_item,
+        action=_("Review"),
+        more=reverse("subsidies:claim_queue"),
+    )
+
+
+def claims_to_approve(user: Viewer) -> Section:
+    """Claims whose public notice has ended, with nothing holding them, to approve."""
+    return _section(
+        "subsidies.claim_to_approve",
+        _("Subsidy claims to approve"),
+        _claims_waiting(user, subsidy_queries.APPROVE),
+        _claim_item,
+        action=_("Approve or reject"),
+        more=reverse("subsidies:claim_queue"),
+    )
+
+
+def claims_to_pay(user: Viewer) -> Section:
+    """Approved claims the viewer may pay."""
+    return _section(
+        "subsidies.claim_to_pay",
+        _("Approved claims to pay"),
+        _claims_waiting(user, subsidy_queries.PAY),
+        _claim_item,
+        action=_("Pay"),
+        more=reverse("subsidies:claim_payments"),
+    )
+
+
+def alerts_to_work(user: Viewer) -> Section:
+    """Open fraud alerts, newest first."""
+    rows = fraud_access.alerts_for_user(user).filter(status=AlertStatus.OPEN)
+    return _section(
+        "fraud.alert_to_work",
+        _("Fraud alerts to work"),
+        rows.order_by("-created_at", "-pk"),
+        lambda a: Item(
+            title=f"{a.rule_code}: {a.summary}",
+            when=a.created_at,
+            link=reverse("fraud:alert_detail", args=[a.pk]),
+        ),
+        action=_("Clear or confirm"),
+        more=reverse("fraud:alert_list"),
+    )
+
+
+def subsidies_to_confirm(user: Viewer) -> Section:
+    """The worker's claim lines waiting for their word that they attended and were assessed."""
+    person = own_person(user)
+    rows = (
+        subsidy_queries.lines_for_person(person).filter(
+            active=True, confirmation=Confirmation.PENDING
+        )
+        if person is not None
+        else ClaimLine.objects.none()
+    )
+    return _section(
+        "subsidies.line_to_confirm",
+        _("Subsidies in your name to confirm"),
+        rows,
+        lambda line: Item(
+            title=_("{kind} of {amount}, claim {number}").format(
+                kind=line.claim.get_kind_display(),
+                amount=format_yuan(line.amount_fen),
+                number=line.claim.number,
+            ),
+            when=line.claim.submitted_at,
+            link=reverse("subsidies:my_subsidies"),
+        ),
+        action=_("Confirm or say it is not right"),
+        more=reverse("subsidies:my_subsidies"),
+        empty=_("Nothing to confirm."),
+    )
+
+
 # --- workers ------------------------------------------------------------------------------
 
 
@@ -722,6 +840,10 @@ SECTIONS: list[tuple[str, Callable[[Viewer], Section]]] = [
     (Capability.MANAGE_TALENT, promotions_to_decide),
     (Capability.MANAGE_TALENT, nominations_to_review),
     (Capability.MANAGE_TALENT, objections_to_resolve),
+    (Capability.REVIEW_CLAIMS, claims_to_review),
+    (Capability.APPROVE_CLAIMS, claims_to_approve),
+    (Capability.PAY_CLAIMS, claims_to_pay),
+    (Capability.WORK_ALERTS, alerts_to_work),
 ]
 
 
@@ -770,6 +892,16 @@ def _can_do(user: Viewer) -> list[Capable]:
         (Capability.VIEW_TALENT, _("See the high-skill talent pool"), reverse("talent:pool")),
         (Capability.MANAGE_TALENT, _("Run competitions"), reverse("talent:competitions")),
         (Capability.MANAGE_TALENT, _("Run award rounds"), reverse("talent:rounds")),
+        (Capability.CLAIM_SUBSIDIES, _("Claim subsidies"), reverse("subsidies:claims")),
+        (Capability.VIEW_SUBSIDIES, _("See subsidy claims"), reverse("subsidies:claims")),
+        (
+            Capability.MANAGE_SUBSIDY_RULES,
+            _("Load subsidy rules and simulate changes"),
+            reverse("subsidies:rule_sets"),
+        ),
+        (Capability.VIEW_SUBSIDIES, _("See budgets and the ledger"), reverse("funds:balances")),
+        (Capability.VIEW_ALERTS, _("See fraud alerts"), reverse("fraud:alert_list")),
+        (Capability.ENROL_SELF, _("Your subsidies"), reverse("subsidies:my_subsidies")),
     ]
     found = [Capable(label, link) for cap, label, link in offers if has_capability(user, cap)]
     if getattr(user, "person_id", None):
@@ -786,7 +918,9 @@ def workspace_for(user: Viewer) -> Workspace:
     if expert_for_user(user) is not None:
         sections.append(scores_to_enter(user))
     if has_capability(user, Capability.ENROL_SELF):
-        sections = worker_sections(user) + [own_certificates(user)] + sections
+        sections = (
+            worker_sections(user) + [subsidies_to_confirm(user), own_certificates(user)] + sections
+        )
     elif has_capability(user, Capability.CREATE_PEOPLE) and not has_capability(
         user, Capability.IMPORT_PEOPLE
     ):

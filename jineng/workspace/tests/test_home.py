@@ -44,6 +44,8 @@ def test_bureau_sees_every_queue_it_decides_and_not_its_own_draft(world, bureau_
         "talent.proposal",
         "talent.nomination",
         "talent.objection",
+        "subsidies.claim_to_approve",
+        "fraud.alert_to_work",
     ]
     approve = section(bureau_admin, "training.class_to_approve")
     assert approve.count == 2
@@ -70,7 +72,12 @@ def test_bureau_sees_every_queue_it_decides_and_not_its_own_draft(world, bureau_
 
 
 def test_reviewer_sees_only_what_its_role_decides(world, reviewer):
-    assert kinds(reviewer) == ["attendance.check_in_to_review", "assessment.session_to_supervise"]
+    assert kinds(reviewer) == [
+        "attendance.check_in_to_review",
+        "assessment.session_to_supervise",
+        "subsidies.claim_to_review",
+        "fraud.alert_to_work",
+    ]
     review = section(reviewer, "attendance.check_in_to_review")
     assert review.count == 2
     assert set(links(review)) == {
@@ -93,6 +100,9 @@ def test_auditor_has_nothing_to_decide_and_is_told_what_it_may_read(world, audit
         "See the training statistics",
         "Read assessment sessions and results",
         "See the high-skill talent pool",
+        "See subsidy claims",
+        "See budgets and the ledger",
+        "See fraud alerts",
     ]
 
 
@@ -150,6 +160,7 @@ def test_evaluator_and_employer_see_their_own_work_and_what_they_can_do(world, s
         "Look up people in your scope",
         "Register a person",
         "File and run assessment sessions",
+        "Claim subsidies",
     ]
 
 
@@ -159,6 +170,7 @@ def test_worker_sees_next_session_places_and_waitlist_and_a_link_to_the_record(w
         "training.next_session",
         "training.enrolment",
         "training.waitlisted",
+        "subsidies.line_to_confirm",
         "certificates.own",
     ]
     nxt = section(worker, "training.next_session")
