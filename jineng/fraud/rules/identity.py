@@ -246,6 +246,7 @@ def _retirement_months(base_age: int, gradual: bool) -> Any:
         "retirement_age_men": 60,
         "retirement_age_women": 55,
         "gradual_retirement": True,
+        "subsidised_only": True,
     },
     labels={
         "min_age": _("Youngest age at the class start (when the catalog entry sets none)"),
@@ -260,6 +261,9 @@ def _retirement_months(base_age: int, gradual: bool) -> Any:
         ),
         "gradual_retirement": _(
             "Raise the retirement ages month by month as the 2025 reform does, by birth month"
+        ),
+        "subsidised_only": _(
+            "Look only at classes that train for a subsidised catalog entry (others pay no subsidy)"
         ),
     },
     explanation=_(
@@ -278,9 +282,14 @@ def age_window(params: Mapping[str, Threshold], window: Window) -> Iterator[Hit]
         default=_retirement_months(int(params["retirement_age_men"]), gradual),
         output_field=IntegerField(),
     )
+    enrolments = _enrolments(window)
+    if params.get("subsidised_only", True):
+        enrolments = enrolments.filter(
+            Q(training_class__catalog_entry__isnull=False)
+            | ~Q(training_class__programme__catalog_entry_key="")
+        )
     rows = (
-        _enrolments(window)
-        .annotate(
+        enrolments.annotate(
             gap=ExpressionWrapper(
                 _ymd("training_class__starts_on") - _ymd("person__birth_date"),
                 output_field=IntegerField(),

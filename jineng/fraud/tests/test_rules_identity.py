@@ -115,6 +115,7 @@ def training_class(
     *,
     starts_on: datetime.date | None = None,
     catalog_entry: CatalogEntry | None = None,
+    subsidised: bool = True,
 ) -> TrainingClass:
     starts_on = starts_on or D(2026, 3, 2)
     programme = Programme.objects.create(
@@ -124,6 +125,7 @@ def training_class(
         training_type="employment",
         theory_hours=40,
         practice_hours=40,
+        catalog_entry_key="6-31-01-03/level5/employment" if subsidised else "",
     )
     return TrainingClass.objects.create(
         programme=programme,
@@ -223,6 +225,12 @@ def test_r02_holds_trainees_outside_the_age_window(city: Region, electrician: Oc
         young.pk,
         retired_woman.pk,
     }
+    # A class paying no subsidy is not this rule's, unless the threshold says so.
+    unpaid = training_class(make_org(), electrician, starts_on=start, subsidised=False)
+    enrol(unpaid, [young])
+    unpaid_window = Window(class_ids=frozenset({unpaid.pk}))
+    assert run("R02", unpaid_window) == []
+    assert [h.subject_id for h in run("R02", unpaid_window, subsidised_only=False)] == [young.pk]
     # A catalog entry's own range replaces the defaults.
     limited = training_class(
         make_org(), electrician, starts_on=start, catalog_entry=entry(age_min=18, age_max=45)
