@@ -120,15 +120,15 @@ def test_finance_downloads_the_payment_file(client: Client, batch: Any, finance:
     detail = _get(client, finance, reverse("funds:batch_detail", args=[batch.pk]))
     assert "***************3445" in detail.content.decode()
     assert "6222020200112233445" not in detail.content.decode()
-    response = client.get(reverse("funds:payment_file", args=[batch.pk, "example_csv"]))
+    response = client.get(reverse("funds:payment_file", args=[batch.pk]) + "?layout=example_csv")
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="PAY-1-example_csv.csv"'
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[1][2] == "6222020200112233445"
     assert rows[1][4] == "1200.50"
-    xlsx = client.get(reverse("funds:payment_file", args=[batch.pk, "example_xlsx"]))
+    xlsx = client.get(reverse("funds:payment_file", args=[batch.pk]) + "?layout=example_xlsx")
     assert xlsx.status_code == 200
-    missing = client.get(reverse("funds:payment_file", args=[batch.pk, "nobank"]))
+    missing = client.get(reverse("funds:payment_file", args=[batch.pk]) + "?layout=nobank")
     assert missing.status_code == 404
 
 
@@ -136,7 +136,7 @@ def test_finance_downloads_the_payment_file(client: Client, batch: Any, finance:
 def test_only_finance_downloads_payment_files(
     client: Client, request: Any, batch: Any, who: str
 ) -> None:
-    url = reverse("funds:payment_file", args=[batch.pk, "example_csv"])
+    url = reverse("funds:payment_file", args=[batch.pk]) + "?layout=example_csv"
     assert _get(client, request.getfixturevalue(who), url).status_code == 404
 
 

@@ -226,14 +226,14 @@ def record_recovery(request: AuthenticatedHttpRequest, order_id: int) -> HttpRes
 
 @login_required
 @require_GET
-def payment_file(request: AuthenticatedHttpRequest, batch_id: int, layout: str) -> HttpResponse:
-    """Download a batch's payment file in a layout (pay_claims)."""
+def payment_file(request: AuthenticatedHttpRequest, batch_id: int) -> HttpResponse:
+    """Download a batch's payment file in the layout of ``?layout=`` (pay_claims)."""
     _require_view(request)
     if not access.may_pay(request.user):
         raise Http404(_("No such page."))
     try:
         batch = access.get_batch_for_user(request.user, batch_id)
-        found = payments.get_layout(layout)
+        found = payments.get_layout(request.GET.get("layout", ""))
     except NotFound as error:
         raise Http404(error.detail) from None
     data = services.payment_file(batch, found.code)
