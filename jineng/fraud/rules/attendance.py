@@ -826,6 +826,8 @@ AUTOMATION_AGENTS = (
         "night_from_hour": 1,
         "night_until_hour": 5,
         "check_concurrent": True,
+        "playback_speed": 2.0,
+        "min_clock_hours": 1,
         "check_user_agents": True,
     },
     labels={
@@ -835,6 +837,11 @@ AUTOMATION_AGENTS = (
         "night_from_hour": _("Hour the night starts"),
         "night_until_hour": _("Hour the night ends"),
         "check_concurrent": _("Look for two learning records of one person at the same time"),
+        "playback_speed": _(
+            "Fastest playback the platforms allow: a day's recorded learning may be at most "
+            "this many times the time it spans"
+        ),
+        "min_clock_hours": _("Fewest hours of a day's recorded learning judged against the clock"),
         "check_user_agents": _("Look for check-ins made by automation tools"),
     },
     explanation=_(
@@ -849,6 +856,7 @@ def online_brushing(params: Mapping[str, Threshold], window: Window) -> Iterator
     yield from _night_learning(params, window)
     if params.get("check_concurrent", True):
         yield from _concurrent_learning(window)
+    yield from _faster_than_clock(params, window)
     if params.get("check_user_agents", True):
         yield from _automation_agents(window)
 
@@ -957,6 +965,59 @@ def _night_learning(params: Mapping[str, Threshold], window: Window) -> Iterator
             evidence_count=1,
             person_ids=(group["person_id"],),
             class_ids=_class_ids(group["training_class_id"]),
+        )
+
+
+def _faster_than_clock(params: Mapping[str, Threshold], window: Window) -> Iterator[Hit]:
+    """A day's learning of one person longer than the time from its first start to its last
+    end, even at the fastest playback allowed."""
+    speed = float(params["playback_speed"])
+    days = (
+        _statements(window)
+        .annotate(day=TruncDate("timestamp"))
+        .values("person_id", "day")
+        .annotate(
+            seconds=Sum("duration_seconds"),
+            began=Min(Epoch("timestamp") - F("duration_seconds")),
+            ended=Max(Epoch("timestamp")),
+            name=Min("person__name"),
+            first_class=Min("training_class_id"),
+            last_class=Max("training_class_id"),
+        )
+        .filter(
+            seconds__gte=float(params["min_clock_hours"]) * 3600,
+            seconds__gt=(F("ended") - F("began")) * speed,
+        )
+        .order_by("person_id", "day")
+    )
+    for group in days:
+        day = group["day"]
+        span = float(group["ended"] - group["began"])
+        yield Hit(
+            subject="person",
+            subject_id=group["person_id"],
+            key=f"clock:{group['person_id']}:{day.isoformat()}",
+            summary=gettext(
+                "Trainee {name} recorded {hours} hours of online learning on {day} within "
+                "{span} hours of clock time."
+            ).format(
+                name=pii.mask_name(group["name"]),
+                hours=round(group["seconds"] / 3600, 1),
+                day=day.isoformat(),
+                span=round(span / 3600, 1),
+            ),
+            evidence=(
+                {
+                    "person_id": group["person_id"],
+                    "day": day.isoformat(),
+                    "hours": round(group["seconds"] / 3600, 2),
+                    "clock_hours": round(span / 3600, 2),
+                    "playback_speed": speed,
+                },
+            ),
+            evidence_count=1,
+            person_ids=(group["person_id"],),
+            class_ids=_class_ids(group["first_class"], group["last_class"]),
         )
 
 

@@ -441,7 +441,12 @@ def test_r21_holds_concurrent_playback_and_automation_check_ins(
 ) -> None:
     platform = LearningPlatform.objects.create(name="平台")
     training = training_class(make_org(), electrician)
-    two_tabs, one_by_one, bot = people(3, city)
+    two_tabs, one_by_one, bot, crammed = people(4, city)
+    # Three hours of learning between 10:00 and 11:20: faster than double speed.
+    for minute, course in ((0, "a"), (10, "b"), (20, "c")):
+        statement(
+            platform, crammed, local(12, 11, minute), 3600, activity=course, training=training
+        )
     # 10:00-11:00 and 10:30-11:30 in two courses; 10:00-11:00 then 11:00-12:00.
     statement(platform, two_tabs, local(12, 11), 3600, activity="a", training=training)
     statement(platform, two_tabs, local(12, 11, 30), 3600, activity="b", training=training)
@@ -455,9 +460,22 @@ def test_r21_holds_concurrent_playback_and_automation_check_ins(
     hits = run("R21")
 
     assert sorted((h.key.split(":")[0], h.subject_id) for h in hits) == sorted(
-        [("concurrent", two_tabs.pk), ("agent", bot.pk)]
+        [
+            ("concurrent", two_tabs.pk),
+            ("concurrent", crammed.pk),
+            ("clock", crammed.pk),
+            ("agent", bot.pk),
+        ]
     )
-    assert run("R21", check_concurrent=False, check_user_agents=False) == []
+    # Two hours within one and a half: too fast only where playback is not sped up.
+    assert {h.subject_id for h in run("R21", playback_speed=1.0) if "clock" in h.key} == {
+        two_tabs.pk,
+        crammed.pk,
+    }
+    assert [h for h in run("R21", min_clock_hours=3.5) if "clock" in h.key] == []
+    assert {
+        h.key.split(":")[0] for h in run("R21", check_concurrent=False, check_user_agents=False)
+    } == {"clock"}
     assert run("R21", Window(person_ids=frozenset({one_by_one.pk}))) == []
 
 
