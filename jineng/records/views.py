@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from jineng.accounts.actors import AuthenticatedHttpRequest
 from jineng.core import errors
 from jineng.core.http import mark_personal_data
+from jineng.fraud import queries as fraud_queries
 from jineng.people import identity as people_identity
 from jineng.people.access import get_person_for_user
 from jineng.people.models import Person
@@ -97,6 +98,8 @@ def _render_mine(
         {
             "share_form": share_form or ShareForm(),
             "links": person.share_links.usable().order_by("-created_at"),
+            # Why a claim in the worker's name is held, in the rules' own words (PIPL Art. 24).
+            "held_reasons": fraud_queries.holds_explained_for_person(person),
             "new_link": new_link,
             "new_token": new_token,
             "new_url": _share_url(request, new_token) if new_token else "",
