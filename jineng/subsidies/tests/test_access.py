@@ -149,3 +149,24 @@ def test_a_workers_record_lists_every_line_in_their_name(claim: Claim) -> None:
     mine = claim.lines.order_by("pk").first()
     assert mine is not None
     assert list(queries.lines_for_person(mine.person)) == [mine]
+
+
+def test_a_reviewer_limited_to_a_town_sees_only_claims_there(claim: Claim, city: Any) -> None:
+    from conftest import make_user
+    from jineng.accounts.roles import Role
+    from jineng.regions.models import Region
+
+    elsewhere = make_user(
+        "reviewer_town", Role.REVIEWER, region=Region.objects.get(code="220581100")
+    )
+    county = make_user("reviewer_county", Role.REVIEWER, region=city)
+    # A class's claim lies where the class is held (its township), inside the county.
+    TrainingClass.objects.filter(pk=claim.training_class_id).update(
+        region=Region.objects.get(code="220581001")
+    )
+    assert not access.claims_for_user(elsewhere).exists()
+    with pytest.raises(NotFound):
+        access.get_claim_for_user(elsewhere, claim.pk)
+    assert list(access.claims_for_user(county)) == [claim]
+    assert access.lines_for_user(county, claim).count() == 2
+    assert not access.lines_for_user(elsewhere).exists()
