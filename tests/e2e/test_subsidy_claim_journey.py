@@ -148,3 +148,31 @@ def device() -> Any:
     from tests.e2e.browser import DESKTOP
 
     return DESKTOP
+
+
+def test_a_worker_says_this_is_not_right_on_the_phone(
+    browser: Any,
+    live_server: Any,
+    a_class: Any,
+    rule_set: Any,
+    crew: Any,
+    stub_amounts: Any,
+) -> None:
+    from jineng.subsidies import services
+
+    claim = services.submit_class_claim(a_class.pk, actor=crew.submitter)
+    line = claim.lines.order_by("id").first()
+    assert line is not None
+    phone = _phone(browser, live_server)
+    try:
+        phone.login(claim_fixtures.worker_of(line.person_id))
+        phone.goto("/subsidies/mine/")
+        phone.follow(phone.page.get_by_role("button", name="This is not right"))
+        phone.page.get_by_label("What is not right?").fill("我没有参加这个班的考核")
+        phone.follow(phone.page.get_by_role("button", name="Send"))
+        expect(phone.page.locator("main")).to_contain_text("on hold")
+    finally:
+        phone.page.context.close()
+    line.refresh_from_db()
+    assert line.confirmation == Confirmation.DISPUTED
+    assert claim.holds.filter(released_at__isnull=True).count() == 1
