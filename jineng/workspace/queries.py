@@ -63,6 +63,20 @@ class Item:
     # Given by the section it is listed in, unless the item is a kind of its own.
     kind: str = ""
 
+    @property
+    def when_iso(self) -> str:
+        """The time for the page's <time datetime>: a day, or a moment in the local zone."""
+        if isinstance(self.when, datetime.datetime):
+            return timezone.localtime(self.when).isoformat()
+        return self.when.isoformat() if self.when else ""
+
+    @property
+    def when_shown(self) -> str:
+        """The time as the page shows it: a day, or a day and a local time to the minute."""
+        if isinstance(self.when, datetime.datetime):
+            return _local(self.when)
+        return self.when.isoformat() if self.when else ""
+
 
 @dataclass(frozen=True)
 class Section:
