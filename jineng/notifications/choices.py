@@ -19,3 +19,7 @@ class NotificationKind(models.TextChoices):
     APPEAL_DISMISSED = "appeal_dismissed", _("Catalog appeal dismissed")
     IMPORT_SUCCEEDED = "import_succeeded", _("People import finished")
     IMPORT_FAILED = "import_failed", _("People import failed")
+    SUBSIDY_LINE_CLAIMED = "subsidy_line_claimed", _("Subsidy claimed in your name")
+    SUBSIDY_LINE_REMOVED = "subsidy_line_removed", _("Taken out of a subsidy claim")
+    SUBSIDY_PAID = "subsidy_paid", _("Subsidy paid")
+    SUBSIDY_HELD = "subsidy_held", _("Subsidy payment on hold")

@@ -91,6 +91,28 @@ MESSAGES: dict[str, tuple[Promise, Promise]] = {
         _("Import {number} failed"),
         _("People import {number} wrote nothing. Open it to see why, then import the file again."),
     ),
+    K.SUBSIDY_LINE_CLAIMED: (
+        _("A subsidy was claimed in your name"),
+        _(
+            "A subsidy of {amount} yuan was claimed in your name (claim {number}). Confirm on "
+            "your subsidies page that you attended and were assessed, or say it is not right."
+        ),
+    ),
+    K.SUBSIDY_LINE_REMOVED: (
+        _("Taken out of subsidy claim {number}"),
+        _("Your line of {amount} yuan was taken out of subsidy claim {number}."),
+    ),
+    K.SUBSIDY_PAID: (
+        _("Subsidy claim {number} was paid"),
+        _("Subsidy claim {number} was paid: {amount} yuan in your name."),
+    ),
+    K.SUBSIDY_HELD: (
+        _("Subsidy claim {number} is on hold"),
+        _(
+            "Payment of subsidy claim {number} in your name is on hold while it is checked. "
+            "Your record says why."
+        ),
+    ),
 }
 
 
