@@ -18,6 +18,7 @@ from jineng.people.models import Affiliation, Person
 from jineng.people.queries import GroupDisclosure, GroupFact, RecordEntry, RecordScope
 from jineng.records import policy
 from jineng.records.models import ShareLink
+from jineng.subsidies import queries as subsidies_queries
 from jineng.talent import queries as talent_queries
 from jineng.training import queries as training_queries
 
@@ -32,6 +33,7 @@ PROVIDERS: tuple[Callable[[Person, RecordScope], list[RecordEntry]], ...] = (
     assessment_queries.record_entries,
     certificates_queries.record_entries,
     talent_queries.record_entries,
+    subsidies_queries.record_entries,
 )
 
 

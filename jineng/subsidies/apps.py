@@ -12,4 +12,5 @@ class SubsidiesConfig(AppConfig):
         from jineng.subsidies import (
             access,  # noqa: F401 - registers the scope of the models
             audit_actions,  # noqa: F401 - names its audit actions
+            rules,  # noqa: F401 - names the audit actions of loading and activating rules
         )

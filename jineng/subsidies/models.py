@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from jineng.core.models import TimeStampedModel
@@ -133,10 +134,14 @@ class RuleAmount(models.Model):
         verbose_name_plural = _("subsidy rule amounts")
         ordering = ("rule_set", "kind", "skill_level", "target_group")
         constraints = [
+            # One amount per kind, level and group, "any level" and "any group" included:
+            # an empty level or group counts as one value (0), on every database.
             models.UniqueConstraint(
-                fields=("rule_set", "kind", "skill_level", "target_group"),
+                "rule_set",
+                "kind",
+                Coalesce("skill_level", Value(0)),
+                Coalesce("target_group", Value(0)),
                 name="subsidies_amount_once",
-                nulls_distinct=False,
             ),
             models.CheckConstraint(
                 condition=Q(amount_fen__gte=0) & Q(amount_fen__lte=MAX_AMOUNT_FEN),

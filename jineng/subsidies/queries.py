@@ -12,14 +12,18 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jineng.accounts.actors import Viewer
 from jineng.accounts.roles import Capability, has_capability
 from jineng.core import pii
+from jineng.core.money import format_yuan
 from jineng.people.models import Person
+from jineng.people.queries import RecordEntry, RecordScope
 from jineng.subsidies import access
-from jineng.subsidies.choices import ClaimStatus, Confirmation, ObjectionStatus
+from jineng.subsidies.choices import CLOSED_STATUSES, ClaimStatus, Confirmation, ObjectionStatus
 from jineng.subsidies.models import Claim, ClaimHold, ClaimLine, Objection
 
 # The steps of the workflow, as queues and pages name them.
@@ -236,3 +240,50 @@ def paid_claims_for(
     )
     for row in parts:
         yield f"subsidies.claim:{row['claim_id']}", int(row["fen"])
+
+
+# --- the lifelong record ------------------------------------------------------------------
+
+
+def record_entries(person: Person, scope: RecordScope) -> list[RecordEntry]:
+    """Every claim line in the person's name for the lifelong record (培训电子档案): the
+    subsidy, its amount and where the claim stands, and whether it is held.
+
+    An organisation's scope keeps only the claims it filed; the worker's own claims (a skill
+    upgrade) have no organisation, so only the worker and city-wide viewers see them.
+    """
+    lines = scope.by_organization(
+        lines_for_person(person).filter(active=True), "claim__organization_id"
+    ).annotate(held=Exists(ClaimHold.objects.filter(claim=OuterRef("claim_id"), released_at=None)))
+    entries = []
+    for line in lines:
+        claim = line.claim
+        held = line.held and claim.status not in CLOSED_STATUSES
+        status = _("held") if held else claim.get_status_display()
+        entries.append(
+            RecordEntry(
+                day=timezone.localdate(claim.paid_at or claim.submitted_at),
+                kind=f"subsidies.{claim.kind}",
+                title=_("{kind}, {amount}: {status} (claim {number})").format(
+                    kind=claim.get_kind_display(),
+                    amount=format_yuan(line.amount_fen),
+                    status=status,
+                    number=claim.number,
+                ),
+                details={
+                    "claim": claim.number,
+                    "status": claim.status,
+                    "held": held,
+                    "amount_fen": line.amount_fen,
+                    "confirmation": line.confirmation,
+                    "links": [
+                        {
+                            "label": _("Your subsidies"),
+                            "url": reverse("subsidies:my_subsidies"),
+                            "holder_only": True,
+                        }
+                    ],
+                },
+            )
+        )
+    return entries

@@ -38,6 +38,7 @@ from jineng.core.money import parse_yuan
 from jineng.core.tabular import Limits, cell_text, file_digest, packing, read_bytes
 from jineng.occupations.models import SkillLevel
 from jineng.people.models import TargetGroup
+from jineng.subsidies import access
 from jineng.subsidies.choices import AmountUnit, RuleSetStatus, SubsidyKind
 from jineng.subsidies.errors import RowError, RuleFileInvalid
 from jineng.subsidies.models import MAX_AMOUNT_FEN, RuleAmount, RuleSet
@@ -100,30 +101,16 @@ def may_manage(user: Viewer | None) -> bool:
     return bool(user and user.is_authenticated and user.can(Capability.MANAGE_SUBSIDY_RULES))
 
 
-def sees_drafts(user: Viewer | None) -> bool:
-    """Drafts are the bureau's, reviewers' and auditors' to read; the rest see sets in force."""
-    return may_manage(user) or bool(
-        user and user.is_authenticated and user.can(Capability.VIEW_SUBSIDIES)
-    )
-
-
 def rule_sets_for(user: Viewer) -> QuerySet[RuleSet]:
-    """The rule sets a signed-in user may read: all for the bureau, else those put in force
-    (policy is public to claimants: institutions and workers read what they are paid by)."""
-    if not user.is_authenticated:
-        return RuleSet.objects.none()
-    sets = RuleSet.objects.all()
-    if not sees_drafts(user):
-        sets = sets.exclude(status=RuleSetStatus.DRAFT)
-    return sets.order_by("-effective_from", "-number")
+    """The rule sets a user may read, newest first: every one for the bureau, reviewers and
+    auditors, else those put in force (policy is public: claimants read what they are paid
+    by). The rule is the scope's (subsidies.access)."""
+    return access.rule_sets_for_user(user).order_by("-effective_from", "-number")
 
 
 def get_rule_set_for_user(user: Viewer, pk: int) -> RuleSet:
-    """One rule set the user may read, with its amounts; NotFound otherwise (also drafts)."""
-    found = rule_sets_for(user).filter(pk=pk).first()
-    if found is None:
-        raise NotFound(_("No such rule set."))
-    return found
+    """One rule set the user may read; NotFound otherwise, a draft too (subsidies.access)."""
+    return access.get_rule_set_for_user(user, pk)
 
 
 def amounts_of(rule_set: RuleSet) -> QuerySet[RuleAmount]:
