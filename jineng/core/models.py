@@ -154,6 +154,7 @@ scope.register(
         "people:import_errors/pk",
         "people:export_job/pk",
         "people:export_download/pk",
+        "fraud:scan_job/pk",
     ),
 )
 

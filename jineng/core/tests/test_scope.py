@@ -413,6 +413,27 @@ def test_every_model_an_organisation_or_person_owns_is_registered() -> None:
         "experts.expertrelation",
         "experts.draw",
         "experts.drawpick",
+        # Subsidy claims: the claimant organisation, the worker's own line, city-wide roles
+        # (view_subsidies); rule sets in force are public: jineng/subsidies/tests/test_access.py.
+        "subsidies.claim",
+        "subsidies.claimline",
+        "subsidies.claimhold",
+        "subsidies.objection",
+        "subsidies.ruleset",
+        "subsidies.ruleamount",
+        # The city's ledger, owned by no organisation or person (view_subsidies reads):
+        # jineng/funds/tests.
+        "funds.budget",
+        "funds.commitment",
+        "funds.ledgertransaction",
+        "funds.payment",
+        "funds.paymentbatch",
+        "funds.recoveryorder",
+        # Fraud alerts and rule versions (view_alerts reads, work_alerts disposes):
+        # jineng/fraud/tests/test_scope_and_reasons.py and test_views.py.
+        "fraud.alert",
+        "fraud.alertperson",
+        "fraud.fraudrule",
     } == labels
 
 
