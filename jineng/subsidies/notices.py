@@ -37,7 +37,7 @@ def _text(kind: str, number: str, amount_fen: int) -> str:
     if kind == LINE_CLAIMED:
         return _(
             "A subsidy of {amount} yuan was claimed in your name (claim {number}). Sign in to "
-            "confirm you attended and were assessed, or tap \u201cthis is not right\u201d."
+            "confirm you attended and were assessed, or tap “this is not right”."
         ).format(amount=amount, number=number)
     if kind == LINE_REMOVED:
         return _("Your line of {amount} yuan was taken out of subsidy claim {number}.").format(

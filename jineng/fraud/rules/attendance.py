@@ -948,8 +948,8 @@ def _night_learning(params: Mapping[str, Threshold], window: Window) -> Iterator
             subject_id=group["person_id"],
             key=f"night:{group['person_id']}:{group['training_class_id']}",
             summary=gettext(
-                "Trainee {name} did {share}% of a course's online learning between {start}:00 "
-                "and {end}:00."
+                "Trainee {name} did {share} per cent of a course's online learning between "
+                "{start}:00 and {end}:00."
             ).format(
                 name=pii.mask_name(group["name"]), share=round(share * 100), start=start, end=end
             ),
