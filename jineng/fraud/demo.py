@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.conf import settings
+from django.utils import translation
+
 from jineng.fraud import engine, services
 
 if TYPE_CHECKING:
@@ -19,7 +22,9 @@ if TYPE_CHECKING:
 def build_demo(*, stdout: SupportsWrite[str]) -> None:
     """Seed the rules and scan the demo city once, saying what each rule found."""
     seeded = services.seed_rules()
-    summary = engine.run()
+    # Alerts keep their summary as written: in the city's language, not the command's.
+    with translation.override(settings.LANGUAGE_CODE):
+        summary = engine.run()
     found = ", ".join(f"{run.code} {run.hits}" for run in summary.rules if run.hits)
     stdout.write(
         f"fraud: {seeded} rules seeded; scan found {summary.hits} hits"

@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
+from django.utils import timezone, translation
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -52,7 +53,9 @@ class Command(BaseCommand):
             def step(done: engine.RuleRun) -> None:
                 progress.update(task, advance=1, description=done.code)
 
-            summary = engine.run(codes, Window(since=since), progress=step)
+            # Alerts keep their summary as written: in the city's language, not the shell's.
+            with translation.override(settings.LANGUAGE_CODE):
+                summary = engine.run(codes, Window(since=since), progress=step)
         for r in summary.rules:
             state = "disabled" if r.skipped else f"v{r.version}"
             self.stdout.write(
