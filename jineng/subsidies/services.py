@@ -406,52 +406,40 @@ def submit_skill_upgrade_claim(certificate_id: int, *, actor: Actor) -> Claim:
 # --- reviews and notice -------------------------------------------------------------------
 
 
+def _review(claim_id: int, note: str, actor: Actor, step: str) -> Claim:
+    """Pass one of a claim's two reviews (``first`` or ``second``): the same checks, note,
+    who and when, under the review's own field names and audit action."""
+    first = step == "first"
+    claim = _locked_in_scope(claim_id, actor)
+    _separate(claim, actor, f"{step}_review")
+    _require(actor, Capability.REVIEW_CLAIMS, _("Only a reviewer may review subsidy claims."))
+    if first:
+        _status(claim, (ClaimStatus.SUBMITTED,), _("reviewed"))
+    else:
+        _status(claim, (ClaimStatus.FIRST_REVIEWED,), _("reviewed a second time"))
+    fields = {
+        f"{step}_review_note": _text(note, field="note", required=False),
+        f"{step}_reviewed_by": actor,
+        f"{step}_reviewed_at": timezone.now(),
+        "status": ClaimStatus.FIRST_REVIEWED if first else ClaimStatus.SECOND_REVIEWED,
+    }
+    for name, value in fields.items():
+        setattr(claim, name, value)
+    claim.save(update_fields=[*fields, "updated_at"])
+    _audit(actor, f"subsidies.claim.{step}_reviewed", claim, note=fields[f"{step}_review_note"])
+    return claim
+
+
 @transaction.atomic
 def first_review(claim_id: int, *, note: str, actor: Actor) -> Claim:
     """Pass a submitted claim's first review (初审), with the reviewer's note."""
-    claim = _locked_in_scope(claim_id, actor)
-    _separate(claim, actor, "first_review")
-    _require(actor, Capability.REVIEW_CLAIMS, _("Only a reviewer may review subsidy claims."))
-    _status(claim, (ClaimStatus.SUBMITTED,), _("reviewed"))
-    claim.first_review_note = _text(note, field="note", required=False)
-    claim.first_reviewed_by = actor
-    claim.first_reviewed_at = timezone.now()
-    claim.status = ClaimStatus.FIRST_REVIEWED
-    claim.save(
-        update_fields=[
-            "first_review_note",
-            "first_reviewed_by",
-            "first_reviewed_at",
-            "status",
-            "updated_at",
-        ]
-    )
-    _audit(actor, "subsidies.claim.first_reviewed", claim, note=claim.first_review_note)
-    return claim
+    return _review(claim_id, note, actor, "first")
 
 
 @transaction.atomic
 def second_review(claim_id: int, *, note: str, actor: Actor) -> Claim:
     """Pass a claim's second review (复审) by another reviewer than the first."""
-    claim = _locked_in_scope(claim_id, actor)
-    _separate(claim, actor, "second_review")
-    _require(actor, Capability.REVIEW_CLAIMS, _("Only a reviewer may review subsidy claims."))
-    _status(claim, (ClaimStatus.FIRST_REVIEWED,), _("reviewed a second time"))
-    claim.second_review_note = _text(note, field="note", required=False)
-    claim.second_reviewed_by = actor
-    claim.second_reviewed_at = timezone.now()
-    claim.status = ClaimStatus.SECOND_REVIEWED
-    claim.save(
-        update_fields=[
-            "second_review_note",
-            "second_reviewed_by",
-            "second_reviewed_at",
-            "status",
-            "updated_at",
-        ]
-    )
-    _audit(actor, "subsidies.claim.second_reviewed", claim, note=claim.second_review_note)
-    return claim
+    return _review(claim_id, note, actor, "second")
 
 
 def notice_period(start: datetime.date, days: int) -> tuple[datetime.date, datetime.date]:
