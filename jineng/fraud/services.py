@@ -192,9 +192,11 @@ def dispose(alert_id: int, *, outcome: str, reason: str, actor: Actor) -> Alert:
     alert.save(update_fields=["status", "disposition_reason", "disposed_by", "disposed_at"])
     data: dict[str, object] = {"rule": alert.rule_code, "version": alert.rule.version}
     if outcome == AlertStatus.CLEARED:
+        action = "fraud.alert.cleared"
         data["released"] = integration.release_holds(alert, reason=cleaned, actor=actor)
     else:
+        action = "fraud.alert.confirmed"
         data["recoveries"] = integration.order_recoveries(alert, reason=cleaned, actor=actor)
     data["reason"] = cleaned
-    audit.record(actor, f"fraud.alert.{outcome}", alert, data=data)
+    audit.record(actor, action, alert, data=data)
     return alert

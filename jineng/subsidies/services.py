@@ -426,7 +426,8 @@ def _review(claim_id: int, note: str, actor: Actor, step: str) -> Claim:
     for name, value in fields.items():
         setattr(claim, name, value)
     claim.save(update_fields=[*fields, "updated_at"])
-    _audit(actor, f"subsidies.claim.{step}_reviewed", claim, note=fields[f"{step}_review_note"])
+    action = "subsidies.claim.first_reviewed" if first else "subsidies.claim.second_reviewed"
+    _audit(actor, action, claim, note=fields[f"{step}_review_note"])
     return claim
 
 
