@@ -36,6 +36,8 @@ PUBLIC_PARAMETERS: dict[str, str] = {
     "fmt": "a download format (csv, xlsx), not an object",
     "token": "a record share token: a secret the worker hands out, valid for whoever holds it",
     "code": "a session's rotating check-in code: a worker checks in as themselves only",
+    "fraud:rule_detail/code": "a fraud rule's code (R02 …): the rules are the bureau's, "
+    "city-wide, owned by no organisation or person",
     "key": "a learning-platform credential key: platforms are the bureau's, city-wide",
     "learning_console:credential_create/pk": "a learning platform: managed city-wide by the "
     "bureau (manage_learning_platforms), owned by no organisation's staff",
@@ -47,7 +49,11 @@ PUBLIC_PARAMETERS: dict[str, str] = {
     "credentials:status_list/purpose": "a status list's purpose (revocation, suspension): the "
     "signed lists every certificate verifier fetches are public",
     "number": "a certificate number: public verification (证书查验) shows anyone a masked "
-    "summary by number (certificates.queries.public_view), like the QR code on the paper copy",
+    "summary by number (certificates.queries.public_view), like the QR code on the paper copy; "
+    "or a subsidy claim's number on its public notice (公示), to which anyone may object "
+    "(object_to_claim) while the notice runs",
+    "subsidies:notice_claim/number": "a subsidy claim's number on the public notice (公示): "
+    "shown to anyone, masked, while the notice runs, and like a missing one otherwise",
     "uidb64": "a one-time set-password link's account, encoded: it works only with the link's "
     "token (organizations:set_password), for whoever holds the link",
     "talent:public_notice/pk": "an award round's public notice (公示): shown to anyone while it "
@@ -71,6 +77,7 @@ KINDS: dict[str, str] = {
     "people:import_errors/pk": "people.import",
     "people:export_job/pk": "people.export",
     "people:export_download/pk": "people.export",
+    "fraud:scan_job/pk": "fraud.scan",
 }
 
 

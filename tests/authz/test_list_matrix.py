@@ -317,6 +317,23 @@ LISTS: dict[str, ListOf] = {
             or (scope.is_active(user) and bool(user.organization_id))
         ),
     ),
+    # Subsidies, funds and fraud.
+    "list_subsidy_claims": ListOf((Rows("subsidies.claim"),), signed_in, _LIMIT),
+    "list_claim_lines": ListOf((Rows("subsidies.claimline"),), signed_in, _LIMIT),
+    "list_rule_sets": ListOf((Rows("subsidies.ruleset"),), signed_in, _LIMIT),
+    "list_alerts": ListOf((Rows("fraud.alert"),), can("view_alerts"), _LIMIT),
+    "subsidies:claims": ListOf((Rows("subsidies.claim"),), signed_in),
+    "subsidies:rule_sets": ListOf((Rows("subsidies.ruleset"),), signed_in),
+    "fraud:alert_list": ListOf(
+        (
+            Rows(
+                "fraud.alert",
+                narrower=Q(status="open"),
+                why="the queue opens on the alerts still open",
+            ),
+        ),
+        can("view_alerts"),
+    ),
     "people:import": ListOf(
         (
             Rows(
@@ -444,6 +461,33 @@ LIST_EXEMPTIONS: dict[str, str] = {
     "statistics:monthly_report": "a month's city-wide aggregates as PDF or xlsx: "
     "view_statistics only",
     "notifications:read_all": "marks the account's own notifications read (POST)",
+    "list_claim_notice": "the public notice (公示): claims in notice, masked, for anyone "
+    "(subsidies.notices); exact rows in jineng/subsidies/tests/test_services_notices.py",
+    "list_balances": "each fund source's budget, committed, paid and available sums by year: "
+    "aggregates that name no claim or person (view_subsidies)",
+    "list_transactions": "the fund's ledger (view_subsidies, city-wide): entries by reference, "
+    "no organisation's or person's scope; exact rows in jineng/funds/tests/test_api.py",
+    "list_rules": "the fraud rules' versions and thresholds: the bureau's, city-wide (view_alerts)",
+    "funds:balances": "the budgets' sums per source and year, as list_balances",
+    "funds:ledger": "the fund's ledger, as list_transactions (view_subsidies, city-wide)",
+    "funds:set_budget": "the budget form (manage_funds)",
+    "funds:batches": "payment batches: the finance officer's (pay_claims), city-wide",
+    "funds:recoveries": "recovery orders: the finance officer's (manage_funds), city-wide",
+    "funds:reconciliation": "the ledger's reconciliation of sums: no row named",
+    "subsidies:rule_set_upload": "the rule file upload form (manage_subsidy_rules)",
+    "subsidies:rule_set_example": "the example rule workbook: a blank template",
+    "subsidies:rule_simulation": "replays a year under a rule set: sums by target group and "
+    "town, no row named (manage_subsidy_rules)",
+    "subsidies:claim_queue": "the claims waiting for the user's step (review, approve): "
+    "subsidies:claims' rows narrowed by step; exact rows in jineng/subsidies/tests",
+    "subsidies:claim_payments": "the approved claims to pay and their batches (pay_claims)",
+    "subsidies:my_subsidies": "the worker's own lines (subsidies.queries.lines_for_person)",
+    "subsidies:notice": "the public notice (公示), as list_claim_notice",
+    "subsidies:notice_claim": "one claim on the public notice (public parameter): masked lines, "
+    "and the objection form that reads nothing",
+    "fraud:rule_list": "the fraud rules and their thresholds: the bureau's, city-wide",
+    "fraud:rule_detail": "one fraud rule's versions (by code): the bureau's, city-wide",
+    "fraud:scan_start": "the scan form (manage_fraud_rules)",
 }
 
 

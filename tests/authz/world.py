@@ -28,6 +28,7 @@ ROLES = (
     "bureau",
     "reviewer_town",
     "auditor",
+    "finance",
     "staff_a",
     "staff_b",
     "evaluator",
@@ -145,6 +146,7 @@ def build_world() -> World:
     users["bureau"] = _user("authz_bureau", Role.BUREAU_ADMIN)
     users["reviewer_town"] = _user("authz_reviewer", Role.REVIEWER, region=town_1)
     users["auditor"] = _user("authz_auditor", Role.AUDITOR)
+    users["finance"] = _user("authz_finance", Role.FINANCE)
     users["staff_a"] = _user("authz_staff_a", Role.INSTITUTION_STAFF, organization=school_a)
     users["staff_b"] = _user("authz_staff_b", Role.INSTITUTION_STAFF, organization=school_b)
     users["evaluator"] = _user("authz_evaluator", Role.EVALUATOR, organization=evaluator_org)
@@ -177,6 +179,7 @@ def build_world() -> World:
     _experts(world, p2, p3)
     _talent(world, p2)
     _assessment(world)
+    _subsidies(world, p1, p2)
     for role, user in users.items():
         world.tokens[role] = _token(user)
     return world
@@ -597,3 +600,156 @@ def _notifications(world: World) -> None:
     for role in ("staff_a", "staff_b", "worker", "bureau"):
         notify([world.users[role]], NotificationKind.CLASS_APPROVED, params={"code": "AUTHZ"})
     world.add(*Notification.objects.order_by("pk"))
+
+
+def _subsidies(world: World, p1: Any, p2: Any) -> None:
+    """Rule sets, A's and B's claims on their open classes, lines, objections, holds, alerts,
+    the fund's ledger and a payment batch.
+
+    Claims, lines, objections and holds are rows as submitting, confirming and objecting
+    would leave them (the world's classes have not ended, so none may be claimed for yet):
+    the matrix asks who may see and act on them. The ledger and the batch go through funds'
+    services. Every amount is an example of the tests.
+    """
+    from jineng.fraud.models import Alert
+    from jineng.fraud.services import seed_rules
+    from jineng.funds import services as funds
+    from jineng.funds.models import FundSource
+    from jineng.funds.payments import PaymentLine
+    from jineng.funds.sources import load_sources
+    from jineng.subsidies.models import Claim, ClaimHold, ClaimLine, Objection, RuleSet
+
+    bureau, finance = world.users["bureau"], world.users["finance"]
+    now = timezone.now()
+    today = timezone.localdate()
+    in_force = RuleSet.objects.create(
+        number=1,
+        title="授权矩阵示例补贴政策",
+        is_example=True,
+        status="in_force",
+        effective_from=datetime.date(2020, 1, 1),
+        notice_days=7,
+    )
+    draft = RuleSet.objects.create(
+        number=2,
+        title="授权矩阵补贴政策草案",
+        is_example=True,
+        status="draft",
+        effective_from=today + datetime.timedelta(days=365),
+    )
+    world.add(in_force, draft)
+    amount = 150_000  # 1,500.00 yuan: an example amount of the tests
+    classes = world.objects["training.trainingclass"]
+    enrolments = world.objects["training.enrolment"]
+    claims, lines = [], []
+    for n, (role, person) in enumerate((("staff_a", p1), ("staff_b", p2))):
+        staff = world.users[role]
+        claim = Claim.objects.create(
+            number=f"AUTHZ-{today.year}-{n + 1:04d}",
+            kind="training",
+            status="in_notice",
+            organization=staff.organization,
+            training_class=classes[2 * n],
+            rule_set=in_force,
+            year=today.year,
+            total_fen=amount,
+            submitted_by=staff,
+            submitted_at=now,
+            notice_starts_on=today,
+            notice_ends_on=today + datetime.timedelta(days=7),
+        )
+        line = ClaimLine.objects.create(
+            claim=claim,
+            kind="training",
+            person=person,
+            enrolment=enrolments[n],
+            amount_fen=amount,
+            computation=[{"text": "授权矩阵示例标准", "amount_fen": amount}],
+        )
+        claims.append(claim)
+        lines.append(line)
+    world.add(*claims, *lines)
+    # The worker disputes their line (A's claim); someone objects to B's claim in public.
+    world.add(
+        Objection.objects.create(
+            claim=claims[0],
+            line=lines[0],
+            kind="worker",
+            text="授权矩阵：我没有参加这个班",
+            raised_by=world.users["worker"],
+            raised_at=now,
+        ),
+        Objection.objects.create(
+            claim=claims[1], kind="public", text="授权矩阵：公示异议", raised_at=now
+        ),
+    )
+    seed_rules(actor=bureau, codes=["R02"])
+    from jineng.fraud.models import FraudRule
+
+    rule = FraudRule.objects.get(code="R02")
+    alerts = [
+        Alert.objects.create(
+            rule=rule,
+            rule_code="R02",
+            subject="class",
+            subject_id=claim.training_class_id,
+            key=f"authz:{claim.training_class_id}",
+            summary="授权矩阵示例预警",
+            class_ids=[claim.training_class_id],
+            organization_ids=[claim.organization_id],
+        )
+        for claim in claims
+    ]
+    world.add(*alerts)
+    world.add(
+        *(
+            ClaimHold.objects.create(
+                claim=claim, source=f"fraud.alert:{alert.pk}", reason="授权矩阵", placed_at=now
+            )
+            for claim, alert in zip(claims, alerts, strict=True)
+        )
+    )
+    # The ledger: a budget, both claims' commitments, B's paid in a batch and ordered back.
+    load_sources(FundSource)
+    budget = funds.set_budget(
+        source="employment_fund",
+        year=today.year,
+        amount_fen=10 * amount,
+        actor=finance,
+        is_example=True,
+    )
+    for claim in claims:
+        funds.commit(
+            source="employment_fund",
+            year=today.year,
+            amount_fen=amount,
+            reference=claim.reference,
+            memo="授权矩阵",
+            actor=bureau,
+        )
+    batch = funds.record_payment_batch(
+        lines=[
+            PaymentLine(
+                reference=claims[1].reference,
+                payee_name="乙职业培训学校",
+                payee_account="6222020200001234567",
+                bank="工商银行",
+                amount_fen=amount,
+            )
+        ],
+        batch_reference="AUTHZ-BATCH-1",
+        actor=finance,
+    )
+    order = funds.order_recovery(
+        reference=claims[1].reference, amount_fen=amount, memo="授权矩阵", actor=finance
+    )
+    from jineng.funds.models import LedgerTransaction
+
+    world.add(budget, batch, *batch.payments.all(), order)
+    # A finished fraud scan of the bureau's (filed by kind only: its page shows scans).
+    from jineng.core.jobs import start_job
+    from jineng.core.models import Job
+
+    scan = start_job("fraud.scan", owner=bureau, status=Job.Status.SUCCEEDED)
+    world.objects.setdefault("core.job:fraud.scan", []).append(scan)
+    world.add(*LedgerTransaction.objects.order_by("pk"))
