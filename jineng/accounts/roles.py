@@ -191,9 +191,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
 }
 
 # Roles whose data scope is the whole city (or their region subtree), not one organisation.
-CITY_WIDE_ROLES = frozenset(
-    {Role.BUREAU_ADMIN, Role.REVIEWER, Role.AUDITOR, Role.FINANCE, Role.SYSTEM}
-)
+# The finance officer is not one of them: they read claims and the ledger through their
+# capabilities (view_subsidies, pay_claims), never the register of people or classes.
+CITY_WIDE_ROLES = frozenset({Role.BUREAU_ADMIN, Role.REVIEWER, Role.AUDITOR, Role.SYSTEM})
 # Roles whose data scope is their own organisation.
 ORGANIZATION_ROLES = frozenset({Role.INSTITUTION_STAFF, Role.EVALUATOR, Role.EMPLOYER})
 

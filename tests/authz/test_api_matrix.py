@@ -30,21 +30,11 @@ _LINE_404 = (
     "exactly like a missing line, not 403, to an account that may view it: no leak, a refusal "
     "said wrong"
 )
-_FINANCE_PEOPLE = (
-    "issue 15: FINANCE is in CITY_WIDE_ROLES (jineng/accounts/roles.py), so the people "
-    "registry (jineng/people/access.py) lets the finance officer view every person, but the "
-    "people endpoints need view_people and answer 404 exactly like a missing person: the "
-    "registry over-grants (finance has no view_people) or the endpoints under-answer"
-)
 KNOWN_HOLES: dict[str, str] = {
     "resolve_claim_objection|bureau|out": "issue 15: the registry gives the bureau "
     "(approve_claims, no review_claims) no change scope on objections "
     "(subsidies.access._objection_rule), and the console refuses it (403), but the API "
     "resolves the objection (200) and audits it, where a missing one answers 404",
-    **{
-        f"{operation}|finance|in": _FINANCE_PEOPLE
-        for operation in ("get_person", "reveal_person", "create_membership", "get_person_record")
-    },
     **{
         f"{operation}|{role}|in": _LINE_404
         for operation in ("confirm_claim_line", "dispute_claim_line")

@@ -23,19 +23,6 @@ from tests.authz.world import ROLES, World
 # Holes the matrix found, by "<url name>|<role>|<in or out>": expected to fail, strictly, so
 # that each entry must go as soon as its hole is fixed.
 KNOWN_HOLES: dict[str, str] = {
-    **{
-        f"{name}|finance|in": "issue 15: FINANCE is in CITY_WIDE_ROLES, so the people "
-        "registry lets the finance officer view every person, but the page needs view_people "
-        "and answers 404 exactly like a missing person: the registry over-grants or the page "
-        "under-answers"
-        for name in (
-            "records:person_json",
-            "records:person_pdf",
-            "people:detail",
-            "people:reveal",
-            "people:membership_add",
-        )
-    },
     "talent:objection_resolve|reviewer_town|in": "issue 15: both jineng/talent/access.py "
     "and jineng/subsidies/access.py name the bare parameter objection_id in url_params, so "
     "the matrix classifies talent's objection page as carrying a subsidies.objection (the "

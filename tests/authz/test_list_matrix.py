@@ -34,14 +34,7 @@ from tests.authz.world import ROLES, World
 
 # Holes the list matrix found, by "<list>|<role>": expected to fail, strictly, so that each
 # entry must go as soon as its hole is fixed.
-KNOWN_HOLES: dict[str, str] = {
-    **{
-        f"{name}|finance": "issue 15: FINANCE is in CITY_WIDE_ROLES, and the training pages "
-        "open to any city-wide role (training.views.common, classes.py), so the finance "
-        "officer (no manage_classes, approve_classes or view_attendance) reads every class"
-        for name in ("training:list", "training:running")
-    },
-}
+KNOWN_HOLES: dict[str, str] = {}
 
 
 def can(*capabilities: str) -> Callable[[Any], bool]:
