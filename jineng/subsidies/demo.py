@@ -22,6 +22,7 @@ from jineng.certificates.models import Certificate
 from jineng.core.errors import DomainError
 from jineng.funds import services as funds
 from jineng.subsidies import rules, services
+from jineng.subsidies.errors import RuleFileInvalid
 from jineng.subsidies.models import Claim
 from jineng.training.choices import ClassStatus
 from jineng.training.models import TrainingClass
@@ -68,7 +69,13 @@ def build_demo(*, stdout: SupportsWrite[str]) -> None:
     if Claim.objects.exists():
         stdout.write("subsidies demo: already present\n")
         return
-    rule_set = rules.ensure_example_rules()
+    try:
+        rule_set = rules.ensure_example_rules()
+    except RuleFileInvalid as invalid:
+        # The example names skill levels and target groups: without the reference data loaded
+        # (`jineng load-reference`) there is nothing to claim against.
+        stdout.write(f"subsidies demo: skipped (example rules do not load here: {invalid})\n")
+        return
     if rule_set is not None:
         stdout.write(f"subsidies: example rule set v{rule_set.number} in force.\n")
     finance = _user("finance1", Role.FINANCE)

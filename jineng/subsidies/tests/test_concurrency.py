@@ -115,7 +115,10 @@ def test_parallel_approvals_of_one_claim_commit_its_money_once(in_notice: Claim)
     assert outcomes.count("approved") == 1
     # The second waited for the lock, then found the claim approved (the workflow refused).
     [refused] = [o for o in outcomes if o != "approved"]
-    assert refused.startswith(f"InvalidTransition: Claim {in_notice.number}")
+    # The thread speaks the site's language (translations are per thread): check the kind
+    # of refusal and the claim it names, not the words.
+    assert refused.startswith("InvalidTransition: ")
+    assert in_notice.number in refused
     assert counting.calls == 1
     in_notice.refresh_from_db()
     assert in_notice.status == ClaimStatus.APPROVED
