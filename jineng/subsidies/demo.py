@@ -21,6 +21,8 @@ from jineng.accounts.roles import Role
 from jineng.certificates.models import Certificate
 from jineng.core.errors import DomainError
 from jineng.funds import services as funds
+from jineng.funds.models import FundSource
+from jineng.funds.sources import load_sources
 from jineng.subsidies import rules, services
 from jineng.subsidies.errors import RuleFileInvalid
 from jineng.subsidies.models import Claim
@@ -84,6 +86,8 @@ def build_demo(*, stdout: SupportsWrite[str]) -> None:
         stdout.write("subsidies demo: skipped (no finance1, reviewer or reviewer2 account)\n")
         return
     year = timezone.localdate().year
+    # The sources come with funds' migration; a database emptied since (a test's flush) has none.
+    load_sources(FundSource)
     for source, amount_fen in EXAMPLE_BUDGETS.items():
         funds.set_budget(
             source=source, year=year, amount_fen=amount_fen, actor=finance, is_example=True
