@@ -9,6 +9,7 @@ from jineng.subsidies.choices import ClaimStatus, ObjectionStatus
 
 register_actions(
     {
+        "subsidies.claims.exported": _("Exported subsidy claims"),
         "subsidies.claim.submitted": _("Submitted a subsidy claim"),
         "subsidies.claim.first_reviewed": _("Passed a subsidy claim's first review"),
         "subsidies.claim.second_reviewed": _("Passed a subsidy claim's second review"),
