@@ -8,6 +8,7 @@ from jineng.core.audit_labels import register_actions, register_fields
 
 register_actions(
     {
+        "funds.ledger.exported": _("Exported the ledger"),
         "funds.budget.set": _("Set a budget"),
         "funds.commitment.created": _("Committed funds to a claim"),
         "funds.commitment.released": _("Released committed funds"),

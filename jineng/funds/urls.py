@@ -3,6 +3,7 @@
 from django.urls import path
 
 from jineng.funds import views
+from jineng.funds.views import exports as export_views
 
 app_name = "funds"
 urlpatterns = [
@@ -16,4 +17,5 @@ urlpatterns = [
     path("recoveries/", views.recoveries, name="recoveries"),
     path("recoveries/<int:order_id>/recover/", views.record_recovery, name="record_recovery"),
     path("reconciliation/", views.reconciliation, name="reconciliation"),
+    path("ledger/export/", export_views.export_ledger, name="ledger_export"),
 ]
