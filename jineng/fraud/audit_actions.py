@@ -8,6 +8,7 @@ from jineng.core.audit_labels import register_actions, register_fields
 
 register_actions(
     {
+        "fraud.alerts.exported": _("Exported fraud alerts"),
         "fraud.rule.seeded": _("Recorded a fraud rule's first version"),
         "fraud.rule.changed": _("Changed a fraud rule's thresholds"),
         "fraud.scan.run": _("Ran the fraud rules"),

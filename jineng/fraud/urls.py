@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from jineng.fraud.views import alerts, rules, scans
+from jineng.fraud.views import alerts, exports, rules, scans
 
 app_name = "fraud"
 urlpatterns = [
@@ -14,4 +14,5 @@ urlpatterns = [
     path("rules/<str:code>/", rules.rule_detail, name="rule_detail"),
     path("scans/", scans.scan_start, name="scan_start"),
     path("scans/<int:pk>/", scans.scan_job, name="scan_job"),
+    path("alerts/export/", exports.export_alerts, name="alert_export"),
 ]

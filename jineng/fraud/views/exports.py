@@ -1,0 +1,41 @@
+"""The alert list's xlsx export: a POST of the list's filters, under CSRF.
+
+A GET never exports. A role that does not read alerts gets 403.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, HttpResponse, HttpResponseBadRequest
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from jineng.accounts.actors import AuthenticatedHttpRequest
+from jineng.core import errors
+from jineng.core.http import mark_personal_data
+from jineng.core.tabular.workbook import CONTENT_TYPE
+from jineng.fraud import access, exports
+from jineng.fraud.forms import AlertFilterForm
+
+
+@login_required
+@require_POST
+def export_alerts(request: AuthenticatedHttpRequest) -> HttpResponse | FileResponse:
+    """Download the alerts the list's filters (rule, status) select, as an xlsx workbook."""
+    if not access.may_view(request.user):
+        raise PermissionDenied
+    form = AlertFilterForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest(form.errors.as_text())
+    try:
+        out, _count = exports.export_alerts(request.user, form.filters())
+    except errors.PermissionDenied:
+        raise PermissionDenied from None
+    except errors.ValidationFailed as error:
+        return HttpResponseBadRequest(error.detail)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+    response = FileResponse(
+        out, as_attachment=True, filename=f"alerts-{stamp}.xlsx", content_type=CONTENT_TYPE
+    )
+    return mark_personal_data(response)
