@@ -6,6 +6,7 @@ from django.urls import include, path
 from jineng.core import audit_views
 from jineng.core import views as core_views
 from jineng.workspace import views as workspace_views
+from jineng.workspace import views_auditor
 
 urlpatterns = [
     path("", workspace_views.home, name="home"),
@@ -13,6 +14,7 @@ urlpatterns = [
     path("readyz", core_views.readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("audit/checkpoints/", audit_views.audit_checkpoints, name="audit_checkpoints"),
+    path("auditor/", views_auditor.auditor_home, name="auditor"),
     path("accounts/", include("jineng.accounts.urls")),
     path("registration/", include("jineng.registration.urls")),
     path("people/", include("jineng.people.urls")),

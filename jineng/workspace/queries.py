@@ -881,6 +881,11 @@ def _can_do(user: Viewer) -> list[Capable]:
         ),
         (Capability.VIEW_AUDIT, _("Read the audit trail"), reverse("accounts:audit")),
         (
+            Capability.VIEW_AUDIT,
+            _("The auditor's view: claims, ledger, alerts and the audit trail, with exports"),
+            reverse("auditor"),
+        ),
+        (
             Capability.VIEW_STATISTICS,
             _("See the training statistics"),
             reverse("statistics:dashboard"),

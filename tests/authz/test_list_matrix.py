@@ -394,6 +394,14 @@ LIST_EXEMPTIONS: dict[str, str] = {
     "people:lookup": "an audited lookup by full number (POST): covered by people's tests",
     "people:export": "the export form; its rows are people:list's search (one filter)",
     "people:export_queue": "queues an export (POST)",
+    "auditor": "the auditor's page: counts from each app's scoped lists (those lists are rows "
+    "here) and their export forms; panels per role in jineng/workspace/tests/test_auditor.py",
+    "subsidies:claims_export": "an xlsx download (POST) of subsidies:claims' rows for "
+    "view_subsidies roles (403 otherwise); exact rows per role in subsidies/tests/test_exports.py",
+    "funds:ledger_export": "an xlsx download (POST) of funds:ledger's entries (view_subsidies, "
+    "city-wide; 403 otherwise); exact rows in jineng/funds/tests/test_exports.py",
+    "fraud:alert_export": "an xlsx download (POST) of fraud:alert_list's rows (view_alerts; 403 "
+    "otherwise); exact rows per role in jineng/fraud/tests/test_exports.py",
     "records:mine_reveal": "the worker's own full numbers (POST)",
     "records:mine_json": "the worker's own record",
     "records:mine_pdf": "the worker's own record",

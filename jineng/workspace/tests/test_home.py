@@ -97,6 +97,7 @@ def test_auditor_has_nothing_to_decide_and_is_told_what_it_may_read(world, audit
         "Look up people in your scope",
         "Read accreditations and applications",
         "Read the audit trail",
+        "The auditor's view: claims, ledger, alerts and the audit trail, with exports",
         "See the training statistics",
         "Read assessment sessions and results",
         "See the high-skill talent pool",
