@@ -23,7 +23,7 @@ from jineng.api.auth import AUTH, actor
 from jineng.api.errors import responses
 from jineng.api.idempotency import IdempotencyKeyHeader, Outcome, idempotent
 from jineng.api.schemas import ObjectId, Page, PageParams, paginate
-from jineng.core.errors import NotFound
+from jineng.core.errors import PermissionDenied
 from jineng.subsidies import access, queries, services
 from jineng.subsidies.choices import (
     ClaimStatus,
@@ -556,7 +556,7 @@ def resolve_claim_objection(
 
 @router.post(
     "/subsidies/lines/{line_id}/confirm",
-    response={200: LineOut, **responses(400, 401, 404, 409)},
+    response={200: LineOut, **responses(400, 401, 403, 404, 409)},
     summary="Confirm one's own line",
     url_name="subsidy_line_confirm",
 )
@@ -570,7 +570,7 @@ def confirm_claim_line(request: HttpRequest, line_id: ObjectId) -> dict[str, Any
 
 @router.post(
     "/subsidies/lines/{line_id}/dispute",
-    response={200: ObjectionOut, **responses(400, 401, 404, 409)},
+    response={200: ObjectionOut, **responses(400, 401, 403, 404, 409)},
     summary="Say one's own line is not right",
     url_name="subsidy_line_dispute",
 )
@@ -584,10 +584,11 @@ def dispute_claim_line(
 
 
 def _own_line(user: Any, line_id: int) -> ClaimLine:
-    """A line in the caller's own name; anyone else's answers 404 like a missing one."""
+    """A line in the caller's own name: one they may see but is another's answers 403, one
+    they may not see 404 like a missing one (as the console and the service answer)."""
     line = access.get_line_for_user(user, line_id)
     if line.person_id != getattr(user, "person_id", None):
-        raise NotFound(_("No such claim line."))
+        raise PermissionDenied(_("Only the worker named on a line confirms or disputes it."))
     return line
 
 

@@ -37,7 +37,7 @@ from jineng.core.errors import (
     PermissionDenied,
     ValidationFailed,
 )
-from jineng.core.scope import VIEW
+from jineng.core.scope import CHANGE, VIEW
 from jineng.funds import services as funds
 from jineng.funds.payments import PaymentLine
 from jineng.subsidies import amounts, locks, notices, numbers, providers, rules
@@ -734,11 +734,19 @@ def pay(
 
 
 def _own_line(line_id: int, actor: Actor) -> tuple[Claim, ClaimLine]:
-    """Lock a line in the actor's own name (another's answers NotFound) and its claim."""
-    key = _key(line_id, _("No such claim line."))
-    line = ClaimLine.objects.filter(pk=key).only("claim_id", "person_id").first()
-    if line is None or not scope.is_active(actor) or line.person_id != actor.person_id:
-        raise NotFound(_("No such claim line."))
+    """Lock a line in the actor's own name and its claim.
+
+    Only the worker named on a line answers for it: an account that may see the line
+    (reviewers, the bureau, the claimant's staff) is refused in words, anyone else finds
+    nothing, exactly like a missing line.
+    """
+    missing = _("No such claim line.")
+    key = _key(line_id, missing)
+    line = ClaimLine.objects.visible_to(actor).filter(pk=key).only("claim_id", "person_id").first()
+    if line is None:
+        raise NotFound(missing)
+    if line.person_id != getattr(actor, "person_id", None):
+        raise PermissionDenied(_("Only the worker named on a line confirms or disputes it."))
     claim = locks.claim_for_update(line.claim_id)
     locked = locks.line_for_update(line.pk)
     if not locked.active or claim.status in CLOSED_STATUSES:
@@ -880,18 +888,17 @@ def resolve_objection(
     public objection to the whole claim rejects it with the resolution as the reason.
     Dismissed, the worker is asked to confirm their line again.
     """
-    if not (
-        scope.is_active(actor)
-        and (actor.can(Capability.REVIEW_CLAIMS) or actor.can(Capability.APPROVE_CLAIMS))
-    ):
-        raise PermissionDenied(_("Only a reviewer or the bureau may resolve objections."))
+    missing = _("No such objection.")
+    found = Objection.objects.filter(pk=_key(objection_id, missing)).only("pk", "claim_id").first()
+    # Whoever may see the objection but not resolve it (the bureau, auditors, finance, the
+    # claimant, the worker) is refused in words; anyone else finds nothing (ADR 0024).
+    if found is None or not Objection.objects.visible_to(actor).filter(pk=found.pk).exists():
+        raise NotFound(missing)
+    _require(actor, Capability.REVIEW_CLAIMS, _("Only a reviewer may resolve objections."))
+    scope.require(actor, found, action=CHANGE, missing=missing)
     text = _text(resolution, field="resolution")
-    objection_id = _key(objection_id, _("No such objection."))
-    claim_id = Objection.objects.filter(pk=objection_id).values_list("claim_id", flat=True).first()
-    if claim_id is None:
-        raise NotFound(_("No such objection."))
-    claim = _locked_in_scope(claim_id, actor)
-    objection = locks.objection_for_update(objection_id)
+    claim = _locked_in_scope(found.claim_id, actor)
+    objection = locks.objection_for_update(found.pk)
     if objection.status != ObjectionStatus.OPEN:
         raise InvalidTransition(_("This objection was already resolved."), field="status")
     if claim.submitted_by_id == actor.pk:

@@ -23,24 +23,7 @@ from tests.authz.world import PDF, ROLES, World
 
 # Holes the matrix found, by "<operationId>|<role>|<in or out>": expected to fail, strictly,
 # so that each entry must go as soon as its hole is fixed.
-_LINE_404 = (
-    "issue 15: the registry gives city-wide accounts with a claim capability the change "
-    "scope of every claim line (subsidies.access._line_rule), but the worker's step looks the "
-    "line up among the caller's own lines only (subsidies.services._own_line) and answers 404 "
-    "exactly like a missing line, not 403, to an account that may view it: no leak, a refusal "
-    "said wrong"
-)
-KNOWN_HOLES: dict[str, str] = {
-    "resolve_claim_objection|bureau|out": "issue 15: the registry gives the bureau "
-    "(approve_claims, no review_claims) no change scope on objections "
-    "(subsidies.access._objection_rule), and the console refuses it (403), but the API "
-    "resolves the objection (200) and audits it, where a missing one answers 404",
-    **{
-        f"{operation}|{role}|in": _LINE_404
-        for operation in ("confirm_claim_line", "dispute_claim_line")
-        for role in ("bureau", "reviewer_town", "finance")
-    },
-}
+KNOWN_HOLES: dict[str, str] = {}
 
 # The capabilities of which a role needs one to perform the operation (jineng/accounts/roles.py):
 # in scope, a role without any of them must get 403. Operations not listed need none.

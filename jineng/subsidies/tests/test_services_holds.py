@@ -213,19 +213,29 @@ def test_an_open_dispute_blocks_approval(claim: Claim, crew: Crew, budget: Any) 
         services.approve(claim.pk, actor=crew.approver)
 
 
-def test_an_upheld_dispute_after_approval_rejects_the_claim_and_releases_the_money(
+def test_a_dispute_after_approval_is_upheld_once_the_bureau_rejected_the_claim(
     claim: Claim, crew: Crew, budget: Any
 ) -> None:
     to_approved(claim, crew)
     line = claim.lines.order_by("pk").first()
     assert line is not None
     objection = services.dispute_line(line.pk, text="没参加", actor=worker_of(line.person_id))
+    # The reviewer may not release committed money; the bureau resolves no objection.
     with pytest.raises(PermissionDenied, match="only the bureau"):
         services.resolve_objection(objection.pk, upheld=True, resolution="属实", actor=crew.first)
-    services.resolve_objection(objection.pk, upheld=True, resolution="属实", actor=crew.approver)
-    claim.refresh_from_db()
-    assert claim.status == ClaimStatus.REJECTED
+    with pytest.raises(PermissionDenied, match="Only a reviewer"):
+        services.resolve_objection(
+            objection.pk, upheld=True, resolution="属实", actor=crew.approver
+        )
+    assert not AuditEvent.objects.filter(action="subsidies.objection.resolved").exists()
+    services.reject(claim.pk, reasons="本人未参加培训", actor=crew.approver)
     assert not funds_queries.is_committed(claim.reference)
+    services.resolve_objection(objection.pk, upheld=True, resolution="属实", actor=crew.first)
+    objection.refresh_from_db()
+    claim.refresh_from_db()
+    assert (objection.status, objection.resolved_by_id) == (ObjectionStatus.UPHELD, crew.first.pk)
+    assert claim.status == ClaimStatus.REJECTED
+    assert not claim.holds.filter(released_at__isnull=True).exists()
 
 
 def test_nobody_disputes_a_line_in_another_name(claim: Claim) -> None:
