@@ -148,7 +148,8 @@ scope.register(
     Objection,
     rule=_talent_rule,
     region="nomination__person__region",
-    url_params=("objection_id",),
+    # Named by URL: subsidies' objections use the bare objection_id (jineng/subsidies/access.py).
+    url_params=("talent:objection_resolve/objection_id",),
     notes=_NOTE,
 )
 scope.register(

@@ -22,20 +22,7 @@ from tests.authz.world import ROLES, World
 
 # Holes the matrix found, by "<url name>|<role>|<in or out>": expected to fail, strictly, so
 # that each entry must go as soon as its hole is fixed.
-KNOWN_HOLES: dict[str, str] = {
-    "talent:objection_resolve|reviewer_town|in": "issue 15: both jineng/talent/access.py "
-    "and jineng/subsidies/access.py name the bare parameter objection_id in url_params, so "
-    "the matrix classifies talent's objection page as carrying a subsidies.objection (the "
-    "first entry wins) and tests it against the wrong model; one of them must name its "
-    'URLs instead ("talent:objection_resolve/objection_id")',
-    **{
-        f"funds:payment_file|{role}|in": "issue 15: the registry lets view_subsidies accounts "
-        "view every payment batch (funds.access), and subsidies:claim_payment_file refuses "
-        "those without pay_claims with 403, but funds:payment_file answers them 404 exactly "
-        "like a missing batch: no leak, a refusal said wrong"
-        for role in ("bureau", "auditor")
-    },
-}
+KNOWN_HOLES: dict[str, str] = {}
 
 
 # The capabilities of which a role needs one to open the page or send the form

@@ -122,6 +122,7 @@ def test_finance_downloads_the_payment_file(client: Client, batch: Any, finance:
     assert "6222020200112233445" not in detail.content.decode()
     response = client.get(reverse("funds:payment_file", args=[batch.pk]) + "?layout=example_csv")
     assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"
     assert response["Content-Disposition"] == 'attachment; filename="PAY-1-example_csv.csv"'
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[1][2] == "6222020200112233445"
@@ -132,12 +133,19 @@ def test_finance_downloads_the_payment_file(client: Client, batch: Any, finance:
     assert missing.status_code == 404
 
 
-@pytest.mark.parametrize("who", ["auditor", "reviewer", "bureau_admin", "worker"])
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("auditor", 403), ("reviewer", 403), ("bureau_admin", 403), ("worker", 404)],
+)
 def test_only_finance_downloads_payment_files(
-    client: Client, request: Any, batch: Any, who: str
+    client: Client, request: Any, batch: Any, who: str, status: int
 ) -> None:
+    """Who sees the batch is refused its file (403); anyone else finds nothing (404)."""
     url = reverse("funds:payment_file", args=[batch.pk]) + "?layout=example_csv"
-    assert _get(client, request.getfixturevalue(who), url).status_code == 404
+    missing = reverse("funds:payment_file", args=[batch.pk + 99]) + "?layout=example_csv"
+    user = request.getfixturevalue(who)
+    assert _get(client, user, url).status_code == status
+    assert _get(client, user, missing).status_code == 404
 
 
 def test_missing_batch_is_404(client: Client, batch: Any, finance: Any) -> None:

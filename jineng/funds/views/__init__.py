@@ -2,7 +2,7 @@
 
 Everyone with view_subsidies reads (bureau, reviewers, auditors, finance); anyone else gets
 the same 404 as a page that does not exist. Setting a budget needs manage_funds; a payment
-file needs pay_claims.
+file needs pay_claims (a reader without it is refused, 403).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import Any
 from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -227,12 +228,19 @@ def record_recovery(request: AuthenticatedHttpRequest, order_id: int) -> HttpRes
 @login_required
 @require_GET
 def payment_file(request: AuthenticatedHttpRequest, batch_id: int) -> HttpResponse:
-    """Download a batch's payment file in the layout of ``?layout=`` (pay_claims)."""
+    """Download a batch's payment file in the layout of ``?layout=`` (pay_claims).
+
+    Whoever may see the batch but not pay (the bureau, auditors) is refused (403), as on the
+    claims' page of the same file; anyone else finds nothing (404).
+    """
     _require_view(request)
-    if not access.may_pay(request.user):
-        raise Http404(_("No such page."))
     try:
         batch = access.get_batch_for_user(request.user, batch_id)
+    except NotFound as error:
+        raise Http404(error.detail) from None
+    if not access.may_pay(request.user):
+        raise PermissionDenied
+    try:
         found = payments.get_layout(request.GET.get("layout", ""))
     except NotFound as error:
         raise Http404(error.detail) from None
@@ -245,6 +253,7 @@ def payment_file(request: AuthenticatedHttpRequest, batch_id: int) -> HttpRespon
     response = HttpResponse(data, content_type=kind)
     name = f"{batch.reference}-{found.code}.{found.format}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
     return response
 
 
