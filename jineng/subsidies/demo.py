@@ -2,28 +2,34 @@
 
 After the training and assessment demos: the example rule set (its values marked as examples)
 put in force, this year's budgets of two sources set by the finance officer (marked as
-examples), and every claim the demo's finished work allows — the institution's class claim for
+examples), and every claim the demo's finished work allows: the institution's class claim for
 each closed class with eligible completers, and each demo worker's skill upgrade claim for a
-certificate in their name — taken through both reviews by two reviewers into the public notice
-(公示), so the notice page, the review queues and the worker's confirmation have real rows.
-Payment waits for the notice to end, as it does for anyone. Idempotent: nothing is added once
-a claim exists.
+certificate in their name. A claim the rules held on submission waits in the reviewers' queue
+with its alerts. The others are reviewed by two reviewers; a class claim (of a class held
+weeks ago) then goes through a public notice (公示) that ended yesterday, each trainee's
+confirmation on their phone, the bureau's approval and the finance officer's payment, so the
+ledger has real entries; a worker's claim stays in its notice for them to confirm. Idempotent:
+nothing is added once a claim exists.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from django.db import transaction
 from django.utils import timezone
 
 from jineng.accounts.models import User
 from jineng.accounts.roles import Role
 from jineng.certificates.models import Certificate
+from jineng.core import audit
 from jineng.core.errors import DomainError
 from jineng.funds import services as funds
 from jineng.funds.models import FundSource
 from jineng.funds.sources import load_sources
 from jineng.subsidies import rules, services
+from jineng.subsidies.choices import ClaimStatus, SubsidyKind
 from jineng.subsidies.errors import RuleFileInvalid
 from jineng.subsidies.models import Claim
 from jineng.training.choices import ClassStatus
@@ -36,6 +42,10 @@ if TYPE_CHECKING:
 
 # This year's budgets of the demo city, in fen: example values, not any city's real budget.
 EXAMPLE_BUDGETS = {"employment_fund": 50_000_000, "unemployment_insurance": 20_000_000}
+# Where the paid class claim's money went: an example account, not any institution's.
+EXAMPLE_PAYEE = services.Payee(
+    name="演示培训机构（示例账户）", account="6200000000000000001", bank="示例银行"
+)
 
 
 def _user(username: str, role: Role) -> User | None:
@@ -93,13 +103,58 @@ def build_demo(*, stdout: SupportsWrite[str]) -> None:
             source=source, year=year, amount_fen=amount_fen, actor=finance, is_example=True
         )
     claims = _claims(stdout)
-    # With more than one claim, the first waits in the reviewers' queue.
-    waiting = claims[:1] if len(claims) > 1 else []
-    for claim in claims[len(waiting) :]:
+    admin = _user("admin", Role.BUREAU_ADMIN)
+    held, paid, noticed = [], [], []
+    for claim in claims:
+        if services.blocking_reasons(claim):
+            # Held by a rule on submission: it waits in the reviewers' queue with its alert.
+            held.append(claim)
+            continue
         services.first_review(claim.pk, note="材料齐全，考勤与结业记录一致", actor=first)
         services.second_review(claim.pk, note="复核无误", actor=second)
-        services.start_notice(claim.pk, actor=second)
+        if claim.kind == SubsidyKind.TRAINING and admin is not None:
+            paid.append(_paid(claim, admin=admin, finance=finance, actor=second))
+        else:
+            services.start_notice(claim.pk, actor=second)
+            noticed.append(claim)
     stdout.write(
-        f"subsidies: {len(claims)} claims submitted, {len(claims) - len(waiting)} in public"
-        f" notice, {len(waiting)} waiting for review.\n"
+        f"subsidies: {len(claims)} claims submitted: {len(paid)} paid, {len(noticed)} in public"
+        f" notice, {len(held)} held for review.\n"
     )
+
+
+@transaction.atomic(durable=True)
+def _noticed_before(claim: ClaimModel, *, actor: User) -> None:
+    """Publish a reviewed claim's notice as the demo's history: it ended yesterday.
+
+    The demo's only write past the services (as the training demo's classes held weeks ago):
+    the service starts a notice today, and approval waits for its days to pass.
+    """
+    days = claim.rule_set.notice_days
+    starts_on, ends_on = services.notice_period(timezone.localdate() - timedelta(days=days), days)
+    Claim.objects.filter(pk=claim.pk, status=ClaimStatus.SECOND_REVIEWED).update(
+        status=ClaimStatus.IN_NOTICE, notice_starts_on=starts_on, notice_ends_on=ends_on
+    )
+    audit.record(
+        actor,
+        "subsidies.claim.notice_started",
+        claim,
+        data={"starts_on": starts_on, "ends_on": ends_on, "demo_history": True},
+    )
+
+
+def _paid(claim: ClaimModel, *, admin: User, finance: User, actor: User) -> ClaimModel:
+    """Take a reviewed class claim through its notice, the trainees' word, approval and payment."""
+    _noticed_before(claim, actor=actor)
+    for line in claim.lines.filter(active=True).order_by("pk"):
+        worker = User.objects.filter(person_id=line.person_id, role=Role.WORKER).first()
+        if worker is not None:
+            services.confirm_line(line.pk, actor=worker)
+    services.approve(claim.pk, actor=admin)
+    [paid] = services.pay(
+        [claim.pk],
+        batch_reference=f"演示拨付-{claim.number}",
+        payees={claim.pk: EXAMPLE_PAYEE},
+        actor=finance,
+    )
+    return paid

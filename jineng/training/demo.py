@@ -5,7 +5,7 @@ with sessions today and a finished one, with demo workers (worker1 among them) e
 every training page has content. Dates are relative to today. Running it again does nothing.
 
 The services schedule and approve a class only before its first session, so the two classes
-already under way (held yesterday, running today) are the demo's history: ``_held_class``
+already under way (held yesterday, running today) are the demo's history: ``held_class``
 writes them as approved before they began, with their audit events, after the same scope and
 venue checks as approval. Their trainees, check-ins (on their phones, one recorded by staff)
 and completion go through the services.
@@ -50,7 +50,7 @@ HISTORY = "演示数据：开课前已审批（补录历史班级）"
 Attend = Callable[[TrainingClass, Any, tuple[Decimal, Decimal]], None]
 
 
-def _entry_for(organization: Any, today: datetime.date) -> CatalogEntry | None:
+def entry_for(organization: Any, today: datetime.date) -> CatalogEntry | None:
     """The first subsidised-catalog entry the institution is accredited to train for."""
     version = current_version(CatalogKind.SUBSIDISED_TRAINING, on=today)
     if version is None:
@@ -106,7 +106,7 @@ def _one_day(day: datetime.date, venue: Any, teacher: Any) -> list[services.Sess
     ]
 
 
-def _timetable(
+def timetable(
     start: datetime.date, hours: int, venue: Any, teacher: Any
 ) -> list[services.SessionInput]:
     """Two three-hour sessions a day (08:00-11:00, 14:00-17:00) until the hours are taught."""
@@ -141,14 +141,23 @@ def _class(
 
 
 @transaction.atomic(durable=True)
-def _held_class(
-    staff: Any, programme: Any, code: str, sessions: list[Any], town: Any
+def held_class(
+    staff: Any,
+    programme: Any,
+    code: str,
+    sessions: list[Any],
+    town: Any,
+    *,
+    approver: Any = None,
 ) -> TrainingClass:
-    """Write a class already under way, as approved by its institution before it began.
+    """Write a class already under way, as approved before it began.
 
     The demo's history only: the services refuse to schedule or approve sessions that have
-    begun. The class is checked as approval checks it (scope, venues), but for the timing.
+    begun. The class is checked as approval checks it (scope, venues, the subsidised
+    catalog's entry in force on its first day), but for the timing. ``approver`` is the
+    bureau's account for a subsidised class; the institution approves its other classes.
     """
+    approver = approver or staff
     start = timezone.localdate(sessions[0].starts_at)
     training_class = TrainingClass.objects.create(
         programme=programme,
@@ -158,7 +167,7 @@ def _held_class(
         ends_on=timezone.localdate(sessions[-1].starts_at),
         region=town,
         status=ClassStatus.APPROVED,
-        decided_by=staff,
+        decided_by=approver,
         decided_at=timezone.now(),
         decision_note=HISTORY,
     )
@@ -174,13 +183,17 @@ def _held_class(
         for s in sessions
     )
     late = timing_problem(training_class)
-    problems = [p for p in services.approval_problems(training_class)[0] if p != late]
+    found, entry = services.approval_problems(training_class)
+    problems = [p for p in found if p != late]
     if problems:
         raise DomainError(" ".join(problems))
+    if entry is not None:
+        training_class.catalog_entry = entry
+        training_class.save(update_fields=["catalog_entry"])
     data = {"code": training_class.code, "sessions": len(sessions), "demo_history": True}
     audit.record(staff, "training.class.created", training_class, data=data)
     audit.record(
-        staff,
+        approver,
         "training.class.approved",
         training_class,
         data={
@@ -188,14 +201,14 @@ def _held_class(
             "from": ClassStatus.DRAFT,
             "to": ClassStatus.APPROVED,
             "note": HISTORY,
-            "catalog_entry": None,
+            "catalog_entry": entry.key if entry is not None else None,
             "demo_history": True,
         },
     )
     return training_class
 
 
-def _enrol_some(
+def enrol_some(
     training_class: TrainingClass,
     people: list[Person],
     staff: Any,
@@ -245,7 +258,7 @@ def build_demo(*, stdout: SupportsWrite[str], attend: Attend | None = None) -> N
         .order_by("code")
         .first()
     )
-    entry = _entry_for(organization, today + datetime.timedelta(days=7))
+    entry = entry_for(organization, today + datetime.timedelta(days=7))
     occupation = entry.occupation if entry else _any_occupation()
     if occupation is None:
         stdout.write("training demo: skipped (no occupations loaded)\n")
@@ -284,16 +297,16 @@ def build_demo(*, stdout: SupportsWrite[str], attend: Attend | None = None) -> N
     # trainees can take the running class of the same programme only once it is closed.
     # Held yesterday, so staff may still record its check-ins by hand (within the grace).
     past = today - datetime.timedelta(days=1)
-    closed = _held_class(staff, basic, "DONE", _one_day(past, venue, teacher), town)
-    _enrol_some(closed, people[:6], staff, history=True)
+    closed = held_class(staff, basic, "DONE", _one_day(past, venue, teacher), town)
+    enrol_some(closed, people[:6], staff, history=True)
     services.transition(closed.pk, ClassStatus.RUNNING, actor=staff)
     if attend is not None:
         attend(closed, staff, (VENUE_LAT, VENUE_LNG))
     services.close_class(closed.pk, actor=staff, note="结业考核已完成")
     # Running today from 09:00, which may have begun: history too.
-    running = _held_class(staff, basic, "RUN", _sessions(today, 3, venue, teacher, 9), town)
+    running = held_class(staff, basic, "RUN", _sessions(today, 3, venue, teacher, 9), town)
     services.transition(running.pk, ClassStatus.RUNNING, actor=staff)
-    running_count = _enrol_some(running, people, staff, history=True)
+    running_count = enrol_some(running, people, staff, history=True)
     made = [running.code, closed.code]
     if entry is not None and entry.occupation is not None:
         hours = max(entry.min_hours or 0, 60)
@@ -315,13 +328,13 @@ def build_demo(*, stdout: SupportsWrite[str], attend: Attend | None = None) -> N
             subsidised,
             "SUB",
             start,
-            _timetable(start, subsidised.required_hours, other_venue, other_teacher),
+            timetable(start, subsidised.required_hours, other_venue, other_teacher),
             town,
         )
         services.transition(approved.pk, ClassStatus.SUBMITTED, actor=staff)
         try:
             services.transition(approved.pk, ClassStatus.APPROVED, actor=admin, note="材料齐全")
-            _enrol_some(approved, people, staff)
+            enrol_some(approved, people, staff)
         except DomainError as error:
             stdout.write(f"training demo: approval refused: {error.detail}\n")
         later = today + datetime.timedelta(days=30)
@@ -330,7 +343,7 @@ def build_demo(*, stdout: SupportsWrite[str], attend: Attend | None = None) -> N
             subsidised,
             "SUB2",
             later,
-            _timetable(later, subsidised.required_hours, venue, teacher),
+            timetable(later, subsidised.required_hours, venue, teacher),
             town,
         )
         services.transition(queued.pk, ClassStatus.SUBMITTED, actor=staff)

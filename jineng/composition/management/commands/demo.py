@@ -22,7 +22,7 @@ from jineng.accounts.models import User
 from jineng.accounts.roles import Role
 from jineng.accreditations.demo import build_demo as build_accreditations_demo
 from jineng.assessment.demo import build_demo as build_assessment_demo
-from jineng.attendance.demo import attend, flag_a_check_in
+from jineng.attendance.demo import attend, build_finished_classes, flag_a_check_in
 from jineng.catalogs.demo import build_demo as build_catalogs_demo
 from jineng.certificates.demo import build_demo as build_certificates_demo
 from jineng.core import audit
@@ -160,6 +160,7 @@ class Command(BaseCommand):
         build_catalogs_demo(stdout=self.stdout)
         build_training_demo(stdout=self.stdout, attend=attend)
         flag_a_check_in(stdout=self.stdout)
+        build_finished_classes(stdout=self.stdout)
         build_experts_demo(stdout=self.stdout, password=DEMO_PASSWORD)
         build_certificates_demo(stdout=self.stdout)
         build_assessment_demo(stdout=self.stdout)
