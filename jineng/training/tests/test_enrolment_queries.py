@@ -56,20 +56,34 @@ def _allowance(is_postgres: bool, events: int = 1) -> int:
     return events if is_postgres else 0
 
 
-def _count(call) -> int:
+def _queries(call) -> list[str]:
     with CaptureQueriesContext(connection) as ctx:
         call()
-    return len(ctx.captured_queries)
+    return [query["sql"] for query in ctx.captured_queries]
+
+
+def _count(call) -> int:
+    return len(_queries(call))
+
+
+def _assert_costs(call, expected: int) -> None:
+    """The call costs exactly ``expected`` queries; a failure lists the ones it made."""
+    made = _queries(call)
+    assert len(made) == expected, "\n".join(made)
 
 
 def test_a_self_enrolment_costs_a_fixed_number_of_queries(
     staff_a, worker, person, accredited, is_postgres
 ):
     first, c = _opened(staff_a, _day(5), 8, 12), _opened(staff_a, _day(7), 8, 12, theory=3)
-    used = _count(lambda: services.enrol(first.pk, person.pk, actor=worker))
-    assert used == FIRST_PLACE_QUERIES + _allowance(is_postgres, events=2)
-    used = _count(lambda: services.enrol(c.pk, person.pk, actor=worker))
-    assert used == SELF_ENROLMENT_QUERIES + _allowance(is_postgres)
+    _assert_costs(
+        lambda: services.enrol(first.pk, person.pk, actor=worker),
+        FIRST_PLACE_QUERIES + _allowance(is_postgres, events=2),
+    )
+    _assert_costs(
+        lambda: services.enrol(c.pk, person.pk, actor=worker),
+        SELF_ENROLMENT_QUERIES + _allowance(is_postgres),
+    )
     assert Enrolment.objects.get(training_class=c).status == EnrolmentStatus.ENROLLED
 
 
@@ -90,8 +104,10 @@ def test_the_person_s_other_places_and_sessions_add_no_query(
         services.transition(held.pk, ClassStatus.APPROVED, actor=staff_a)
         services.enrol(held.pk, person.pk, actor=worker)
     c = _opened(staff_a, _day(7), 8, 12, theory=20)
-    used = _count(lambda: services.enrol(c.pk, person.pk, actor=worker))
-    assert used == SELF_ENROLMENT_QUERIES + _allowance(is_postgres)
+    _assert_costs(
+        lambda: services.enrol(c.pk, person.pk, actor=worker),
+        SELF_ENROLMENT_QUERIES + _allowance(is_postgres),
+    )
     assert Enrolment.objects.filter(person=person, status=EnrolmentStatus.ENROLLED).count() == 6
 
 
@@ -113,8 +129,10 @@ def test_a_refused_overlap_still_names_the_class_in_few_queries(
 def test_a_self_approval_costs_a_fixed_number_of_queries(staff_a, accredited, is_postgres):
     prog = programme(staff_a, subsidised=False)
     c = draft_class(staff_a, prog, start=_day(7), days=0, sessions=[session(_day(7), 8, 12)])
-    used = _count(lambda: services.transition(c.pk, ClassStatus.APPROVED, actor=staff_a))
-    assert used == SELF_APPROVAL_QUERIES + _allowance(is_postgres)
+    _assert_costs(
+        lambda: services.transition(c.pk, ClassStatus.APPROVED, actor=staff_a),
+        SELF_APPROVAL_QUERIES + _allowance(is_postgres),
+    )
 
 
 def test_the_categories_above_an_occupation_cost_one_query_or_none(occupations):
