@@ -475,11 +475,32 @@ def start_notice(claim_id: int, *, actor: Actor) -> Claim:
 # --- what blocks money --------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class HoldGroup:
+    """Open holds of one claim that give the same reason: a rule's alerts, one per session."""
+
+    reason: str
+    count: int
+    first_placed_at: datetime.datetime
+
+
+def hold_groups(holds: Iterable[ClaimHold]) -> list[HoldGroup]:
+    """Group holds by their reason, in the order each reason was first given."""
+    groups: dict[str, list[ClaimHold]] = {}
+    for hold in sorted(holds, key=lambda h: (h.placed_at, h.pk)):
+        groups.setdefault(hold.reason, []).append(hold)
+    return [HoldGroup(reason, len(same), same[0].placed_at) for reason, same in groups.items()]
+
+
 def blocking_reasons(claim: Claim) -> list[str]:
     """Everything that keeps a claim from approval or payment, in people's words."""
     reasons = [
-        _("On hold ({source}): {reason}").format(source=hold.source, reason=hold.reason)
-        for hold in claim.holds.filter(released_at__isnull=True).order_by("placed_at", "pk")
+        _("On hold: {reason}").format(reason=group.reason)
+        if group.count == 1
+        else _("On hold, {n} times for the same reason: {reason}").format(
+            n=group.count, reason=group.reason
+        )
+        for group in hold_groups(claim.holds.filter(released_at__isnull=True))
     ]
     open_objections = claim.objections.filter(status=ObjectionStatus.OPEN).count()
     if open_objections:
