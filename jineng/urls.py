@@ -14,7 +14,7 @@ urlpatterns = [
     path("readyz", core_views.readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("audit/checkpoints/", audit_views.audit_checkpoints, name="audit_checkpoints"),
-    path("auditor/", views_auditor.auditor_home, name="auditor"),
+    *views_auditor.urlpatterns,
     path("accounts/", include("jineng.accounts.urls")),
     path("registration/", include("jineng.registration.urls")),
     path("people/", include("jineng.people.urls")),

@@ -155,6 +155,8 @@ scope.register(
         "people:export_job/pk",
         "people:export_download/pk",
         "fraud:scan_job/pk",
+        "auditor_export_job/pk",
+        "auditor_export_download/pk",
     ),
 )
 

@@ -14,7 +14,7 @@ committed before the file is handed out.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import IO
 
 from django.db import transaction
@@ -23,8 +23,8 @@ from django.utils.translation import gettext as _
 
 from jineng.accounts.actors import Actor
 from jineng.core import audit
-from jineng.core.errors import PermissionDenied, ValidationFailed
-from jineng.core.tabular.workbook import SheetSpec, local_time, write_workbook
+from jineng.core.errors import PermissionDenied
+from jineng.core.tabular.workbook import ExportTooLarge, SheetSpec, local_time, write_workbook
 from jineng.fraud import access
 from jineng.fraud.choices import AlertStatus, Subject
 from jineng.fraud.models import Alert
@@ -110,21 +110,33 @@ def _rows(alerts: QuerySet[Alert]) -> Iterator[list[object]]:
         ]
 
 
-def export_alerts(user: Actor, filters: Mapping[str, str]) -> tuple[IO[bytes], int]:
+def export_alerts(
+    user: Actor,
+    filters: Mapping[str, str],
+    *,
+    max_rows: int | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> tuple[IO[bytes], int]:
     """Write the alerts the user may read (the list's filters) to xlsx; audit; return the
-    file and the number of alerts. Refuses roles without view_alerts and too large exports."""
+    file and the number of alerts. Refuses roles without view_alerts and too large exports
+    (``max_rows``, EXPORT_MAX_ROWS by default); ``on_progress`` hears of the rows written."""
     if not access.may_view(user):
         raise PermissionDenied(_("Your role may not export fraud alerts."))
     alerts = selected_alerts(user, filters)
+    limit = EXPORT_MAX_ROWS if max_rows is None else max_rows
     count = alerts.count()
-    if count > EXPORT_MAX_ROWS:
-        raise ValidationFailed(
+    if count > limit:
+        raise ExportTooLarge(
             _(
                 "{count} alerts match, more than the {limit} one export holds. Narrow the "
                 "filters first."
-            ).format(count=count, limit=EXPORT_MAX_ROWS)
+            ).format(count=count, limit=limit),
+            count=count,
+            limit=limit,
         )
-    out, written = write_workbook([SheetSpec(_("Fraud alerts"), headers(), _rows(alerts))])
+    out, written = write_workbook(
+        [SheetSpec(_("Fraud alerts"), headers(), _rows(alerts))], on_progress=on_progress
+    )
     used = {k: str(v) for k, v in filters.items() if k in FILTERS and v}
     with transaction.atomic(durable=True):
         audit.record(

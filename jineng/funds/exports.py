@@ -13,7 +13,7 @@ audit event (who, the filters, how many rows) is committed before the file is ha
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import IO, Any
 
 from django.db import transaction
@@ -23,8 +23,8 @@ from django.utils.translation import gettext as _
 from jineng.accounts.actors import Actor
 from jineng.accounts.roles import Capability, has_capability
 from jineng.core import audit
-from jineng.core.errors import NotFound, PermissionDenied, ValidationFailed
-from jineng.core.tabular.workbook import Fen, SheetSpec, local_time, write_workbook
+from jineng.core.errors import NotFound, PermissionDenied
+from jineng.core.tabular.workbook import ExportTooLarge, Fen, SheetSpec, local_time, write_workbook
 from jineng.funds import access, queries
 from jineng.funds.choices import AccountKind, Side, TransactionKind
 from jineng.funds.models import LedgerEntry, LedgerTransaction
@@ -96,7 +96,13 @@ def _rows(entries: QuerySet[LedgerEntry]) -> Iterator[list[object]]:
         ]
 
 
-def export_ledger(user: Actor, filters: Mapping[str, Any]) -> tuple[IO[bytes], int]:
+def export_ledger(
+    user: Actor,
+    filters: Mapping[str, Any],
+    *,
+    max_rows: int | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> tuple[IO[bytes], int]:
     """Write the ledger's entries (the page's cleaned filters) to xlsx; audit; return the file
     and the number of entries. PermissionDenied without view_subsidies; NotFound, like the
     page, for an account whose scope holds no ledger (limited to a region)."""
@@ -105,15 +111,20 @@ def export_ledger(user: Actor, filters: Mapping[str, Any]) -> tuple[IO[bytes], i
     if not access.may_view(user):
         raise NotFound(_("No such page."))
     entries = selected_entries(user, filters)
+    limit = EXPORT_MAX_ROWS if max_rows is None else max_rows
     count = entries.count()
-    if count > EXPORT_MAX_ROWS:
-        raise ValidationFailed(
+    if count > limit:
+        raise ExportTooLarge(
             _(
                 "{count} ledger entries match, more than the {limit} one export holds. Narrow "
                 "the filters, for example by year."
-            ).format(count=count, limit=EXPORT_MAX_ROWS)
+            ).format(count=count, limit=limit),
+            count=count,
+            limit=limit,
         )
-    out, written = write_workbook([SheetSpec(_("Ledger"), headers(), _rows(entries))])
+    out, written = write_workbook(
+        [SheetSpec(_("Ledger"), headers(), _rows(entries))], on_progress=on_progress
+    )
     used = {k: str(v) for k, v in filters.items() if k in FILTERS and v not in (None, "")}
     with transaction.atomic(durable=True):
         audit.record(

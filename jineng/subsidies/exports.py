@@ -14,7 +14,7 @@ its audit event (who, the filters, how many rows) is committed before it is hand
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import IO
 
 from django.db import transaction
@@ -25,8 +25,15 @@ from django.utils.translation import gettext as _
 from jineng.accounts.actors import Actor
 from jineng.accounts.roles import Capability, has_capability
 from jineng.core import audit, pii
-from jineng.core.errors import PermissionDenied, ValidationFailed
-from jineng.core.tabular.workbook import Fen, SheetSpec, local_day, local_time, write_workbook
+from jineng.core.errors import PermissionDenied
+from jineng.core.tabular.workbook import (
+    ExportTooLarge,
+    Fen,
+    SheetSpec,
+    local_day,
+    local_time,
+    write_workbook,
+)
 from jineng.funds.models import FundSource
 from jineng.subsidies import access
 from jineng.subsidies.choices import ClaimStatus, Confirmation, SubsidyKind
@@ -214,26 +221,37 @@ def _line_rows(user: Actor, claims: QuerySet[Claim]) -> Iterator[list[object]]:
         ]
 
 
-def export_claims(user: Actor, filters: Mapping[str, str]) -> tuple[IO[bytes], int]:
+def export_claims(
+    user: Actor,
+    filters: Mapping[str, str],
+    *,
+    max_rows: int | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> tuple[IO[bytes], int]:
     """Write the claims the user may read (the list's filters) to xlsx; audit; return the file
-    and the number of claims. Refuses roles without view_subsidies and too large exports."""
+    and the number of claims. Refuses roles without view_subsidies and too large exports
+    (``max_rows``, EXPORT_MAX_ROWS by default); ``on_progress`` hears of the rows written."""
     if not may_export(user):
         raise PermissionDenied(_("Your role may not export subsidy claims."))
+    limit = EXPORT_MAX_ROWS if max_rows is None else max_rows
     claims = selected_claims(user, filters)
     count = claims.count()
     lines = ClaimLine.objects.filter(claim__in=claims.values("pk")).count()
-    if max(count, lines) > EXPORT_MAX_ROWS:
-        raise ValidationFailed(
+    if max(count, lines) > limit:
+        raise ExportTooLarge(
             _(
                 "{count} claims with {lines} lines match, more than the {limit} rows one "
                 "export holds. Narrow the filters first."
-            ).format(count=count, lines=lines, limit=EXPORT_MAX_ROWS)
+            ).format(count=count, lines=lines, limit=limit),
+            count=max(count, lines),
+            limit=limit,
         )
     out, written = write_workbook(
         [
             SheetSpec(_("Claims"), claim_headers(), _claim_rows(claims)),
             SheetSpec(_("Claim lines"), line_headers(), _line_rows(user, claims)),
-        ]
+        ],
+        on_progress=on_progress,
     )
     used = {key: str(value) for key, value in filters.items() if key == "status" and value}
     with transaction.atomic(durable=True):

@@ -78,6 +78,8 @@ KINDS: dict[str, str] = {
     "people:export_job/pk": "people.export",
     "people:export_download/pk": "people.export",
     "fraud:scan_job/pk": "fraud.scan",
+    "auditor_export_job/pk": "workspace.export",
+    "auditor_export_download/pk": "workspace.export",
 }
 
 

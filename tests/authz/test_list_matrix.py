@@ -402,6 +402,9 @@ LIST_EXEMPTIONS: dict[str, str] = {
     "city-wide; 403 otherwise); exact rows in jineng/funds/tests/test_exports.py",
     "fraud:alert_export": "an xlsx download (POST) of fraud:alert_list's rows (view_alerts; 403 "
     "otherwise); exact rows per role in jineng/fraud/tests/test_exports.py",
+    "auditor_export_claims": "queues subsidies:claims_export in the background (POST)",
+    "auditor_export_ledger": "queues funds:ledger_export in the background (POST)",
+    "auditor_export_alerts": "queues fraud:alert_export in the background (POST)",
     "records:mine_reveal": "the worker's own full numbers (POST)",
     "records:mine_json": "the worker's own record",
     "records:mine_pdf": "the worker's own record",

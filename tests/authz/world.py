@@ -752,4 +752,11 @@ def _subsidies(world: World, p1: Any, p2: Any) -> None:
 
     scan = start_job("fraud.scan", owner=bureau, status=Job.Status.SUCCEEDED)
     world.objects.setdefault("core.job:fraud.scan", []).append(scan)
+    # Background exports of the auditor's and the bureau's (the auditor's page's job pages).
+    from jineng.workspace.export_jobs import queue_export as queue_list_export
+
+    for role in ("auditor", "bureau"):
+        exported = queue_list_export(world.users[role], "alerts", {})
+        world.add(exported)
+        world.objects.setdefault("core.job:workspace.export", []).append(exported)
     world.add(*LedgerTransaction.objects.order_by("pk"))

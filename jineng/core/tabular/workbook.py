@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import datetime
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO
 
 from django.utils import timezone
 
+from jineng.core.errors import ValidationFailed
 from jineng.core.tabular.writing import xlsx_row
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -26,6 +27,21 @@ CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.shee
 YUAN_FORMAT = "#,##0.00"
 # Past this size the finished workbook is kept on disk rather than in memory.
 SPOOL_BYTES = 8 * 1024 * 1024
+# Exports of more rows than this are written by a background job, not while a page waits.
+INLINE_MAX_ROWS = 20_000
+# How often a background export reports the rows it has written.
+PROGRESS_EVERY = 1000
+
+
+class ExportTooLarge(ValidationFailed):
+    """An export selects more rows than it may write (``count`` of at most ``limit``)."""
+
+    code = "export_too_large"
+
+    def __init__(self, detail: str, *, count: int, limit: int) -> None:
+        super().__init__(detail, count=count, limit=limit)
+        self.count = count
+        self.limit = limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,15 +86,19 @@ def _cells(sheet: object, values: Sequence[object]) -> list[object]:
     return row
 
 
-def write_workbook(sheets: Iterable[SheetSpec]) -> tuple[IO[bytes], list[int]]:
+def write_workbook(
+    sheets: Iterable[SheetSpec], *, on_progress: Callable[[int], None] | None = None
+) -> tuple[IO[bytes], list[int]]:
     """Write the sheets into a new xlsx file; return it (at its start) and each sheet's rows.
 
-    The caller streams the file and closes it (a FileResponse does both).
+    The caller streams the file and closes it (a FileResponse does both). ``on_progress`` is
+    told how many rows of all sheets are written, every PROGRESS_EVERY rows.
     """
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
     counts: list[int] = []
+    written = 0
     for spec in sheets:
         sheet = workbook.create_sheet(spec.title[:31])
         sheet.append(_cells(sheet, list(spec.headers)))
@@ -86,6 +106,9 @@ def write_workbook(sheets: Iterable[SheetSpec]) -> tuple[IO[bytes], list[int]]:
         for values in spec.rows:
             sheet.append(_cells(sheet, values))
             count += 1
+            written += 1
+            if on_progress is not None and written % PROGRESS_EVERY == 0:
+                on_progress(written)
         counts.append(count)
     out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - the caller closes it
     workbook.save(out)

@@ -185,3 +185,17 @@ def test_the_list_offers_the_export_with_its_filters(alerts: list[Alert], audito
     html = as_user(auditor).get(reverse("fraud:alert_list"), {"status": "open"}).content.decode()
     assert f'action="{EXPORT}"' in html
     assert '<input type="hidden" name="status" value="open">' in html
+
+
+def test_an_export_past_its_limit_is_refused(
+    alerts: list[Alert], auditor: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jineng.fraud import exports
+    from jineng.fraud.views import exports as export_views
+
+    monkeypatch.setattr(exports, "EXPORT_MAX_ROWS", 1)
+    monkeypatch.setattr(export_views, "INLINE_MAX_ROWS", 1)
+    response = as_user(auditor).post(EXPORT)
+    assert response.status_code == 400
+    assert "Narrow the filters" in response.content.decode()
+    assert not AuditEvent.objects.filter(action="fraud.alerts.exported").exists()

@@ -22,6 +22,7 @@ from jineng.core.models import AuditEvent
 from jineng.funds import exports
 from jineng.funds.models import Budget, LedgerTransaction
 from jineng.funds.tests.conftest import BUDGET_FEN, YEAR, commit
+from jineng.funds.views import exports as export_views
 from jineng.regions.models import Region
 
 pytestmark = pytest.mark.django_db
@@ -127,6 +128,7 @@ def test_an_export_past_its_limit_is_refused(
     ledger: list[LedgerTransaction], auditor: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(exports, "EXPORT_MAX_ROWS", 3)
+    monkeypatch.setattr(export_views, "INLINE_MAX_ROWS", 3)
     response = as_user(auditor).post(EXPORT)
     assert response.status_code == 400
     assert "Narrow the filters" in response.content.decode()
@@ -139,3 +141,12 @@ def test_the_ledger_page_offers_the_export_with_its_filters(
     html = as_user(auditor).get(reverse("funds:ledger"), {"kind": "commitment"}).content.decode()
     assert f'action="{EXPORT}"' in html
     assert '<input type="hidden" name="kind" value="commitment">' in html
+
+
+def test_an_export_too_large_for_the_page_is_sent_on_to_a_background_job(
+    ledger: list[LedgerTransaction], auditor: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(export_views, "INLINE_MAX_ROWS", 3)
+    response = as_user(auditor).post(EXPORT, {"year": str(YEAR)})
+    assert (response.status_code, response["Location"]) == (307, reverse("auditor_export_ledger"))
+    assert not AuditEvent.objects.filter(action="funds.ledger.exported").exists()

@@ -30,6 +30,7 @@ from jineng.subsidies.tests.conftest import (
     finished_class,
     new_person,
 )
+from jineng.subsidies.views import exports as export_views
 from jineng.training.choices import EnrolmentStatus
 from jineng.training.models import TrainingClass
 
@@ -200,6 +201,7 @@ def test_an_export_past_its_limit_is_refused(
     claim_a: Claim, auditor: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(exports, "EXPORT_MAX_ROWS", 1)
+    monkeypatch.setattr(export_views, "INLINE_MAX_ROWS", 1)
     response = as_user(auditor).post(EXPORT)
     assert response.status_code == 400
     assert "Narrow the filters" in response.content.decode()
@@ -211,3 +213,12 @@ def test_the_list_offers_the_export_to_readers_only(
 ) -> None:
     assert EXPORT in as_user(auditor).get(reverse("subsidies:claims")).content.decode()
     assert EXPORT not in as_user(crew.submitter).get(reverse("subsidies:claims")).content.decode()
+
+
+def test_an_export_too_large_for_the_page_is_sent_on_to_a_background_job(
+    claim_a: Claim, auditor: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(export_views, "INLINE_MAX_ROWS", 1)
+    response = as_user(auditor).post(EXPORT, {"status": "submitted"})
+    assert (response.status_code, response["Location"]) == (307, reverse("auditor_export_claims"))
+    assert not AuditEvent.objects.filter(action="subsidies.claims.exported").exists()
