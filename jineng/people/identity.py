@@ -121,8 +121,15 @@ def can_see_full_pii(user: Any, person: Person) -> bool:
     return user.can(Capability.VIEW_FULL_PII) or getattr(user, "person_id", None) == person.pk
 
 
-# Audit actions that disclose who holds a full ID or phone number; limited per account.
-IDENTITY_DISCLOSURES = ("people.person.pii_viewed", "people.person.looked_up")
+# Audit actions that disclose who holds a full ID or phone number, here or in the apps that
+# show personal data in full (an alert's evidence, an objector's contact): one allowance per
+# account, whichever of them it uses (check_disclosure_rate).
+IDENTITY_DISCLOSURES = (
+    "people.person.pii_viewed",
+    "people.person.looked_up",
+    "fraud.alert.viewed",
+    "subsidies.objection.contact_viewed",
+)
 
 
 def clean_purpose(purpose: str) -> str:
@@ -138,6 +145,15 @@ def clean_purpose(purpose: str) -> str:
             field="purpose",
         )
     return purpose
+
+
+def check_disclosure_rate(actor: Actor) -> None:
+    """Refuse a disclosure of personal data past the account's hourly and daily allowance.
+
+    Call it inside the transaction, after recording the disclosure's own audit event (one of
+    IDENTITY_DISCLOSURES): RateLimited then rolls the event back with the refusal.
+    """
+    _check_identity_rate(actor)
 
 
 def _check_identity_rate(actor: Actor) -> None:

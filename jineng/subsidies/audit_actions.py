@@ -24,6 +24,9 @@ register_actions(
         "subsidies.claimline.disputed": _("Disputed a subsidy claim line in one's name"),
         "subsidies.objection.raised": _("Raised an objection to a subsidy claim"),
         "subsidies.objection.resolved": _("Resolved an objection to a subsidy claim"),
+        "subsidies.objection.contact_viewed": _(
+            "Read how to reach the objector to a subsidy claim"
+        ),
     }
 )
 register_fields(

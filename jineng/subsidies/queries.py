@@ -144,13 +144,6 @@ def next_steps(claim: Claim, user: Viewer) -> list[str]:
     return found
 
 
-def objection_contact(objection: Objection, user: Viewer) -> str:
-    """How to reach an objector, in clear for reviewers only ("" for anyone else)."""
-    if not access.sees_objector_contact(user) or not objection.contact_encrypted:
-        return ""
-    return pii.decrypt(objection.contact_encrypted)
-
-
 # --- the public notice (公示) --------------------------------------------------------------
 
 

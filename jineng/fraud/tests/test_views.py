@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from django.utils import translation
 
 from conftest import make_user
@@ -160,6 +161,27 @@ def test_reviewer_sees_evidence_in_full_only_with_a_purpose_and_it_is_audited(
     event = AuditEvent.objects.get(action="fraud.alert.viewed")
     assert (event.actor_id, event.object_id) == (reviewer.pk, str(alert.pk))
     assert event.data["purpose"] == "核查共用手机号"
+
+
+def test_full_evidence_shares_the_allowance_of_peoples_reveals(
+    alert: Alert, reviewer: Any, person: Any, settings: Any
+) -> None:
+    """Past the account's allowance of disclosures the full view is refused and not audited;
+    a reveal of a person and a full view of evidence use up the same allowance."""
+    settings.JINENG_IDENTITY_LOOKUPS_PER_HOUR = 2
+    client = as_user(reviewer)
+    person_reveal = client.post(reverse("people:reveal", args=[person.pk]), {"purpose": "核查身份"})
+    assert person_reveal.status_code == 200
+    url = f"/fraud/alerts/{alert.pk}/reveal"
+    assert client.post(url, {"purpose": "核查共用手机号"}).status_code == 200
+    refused = client.post(url, {"purpose": "再次核查"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 429
+    page = refused.content.decode()
+    assert "13812345678" not in page
+    assert "Try again later" in page
+    assert not refused.context["full"]
+    viewed = AuditEvent.objects.filter(actor_id=reviewer.pk, action="fraud.alert.viewed")
+    assert [e.data["purpose"] for e in viewed] == ["核查共用手机号"]
 
 
 def test_alert_page_shows_holds_and_rows_not_kept(alert: Alert, reviewer: Any) -> None:

@@ -142,6 +142,9 @@ def alert_reveal(request: AuthenticatedHttpRequest, alert_id: int) -> HttpRespon
     except errors.ValidationFailed as error:
         form.add_error("purpose", str(error.detail))
         return _detail(request, alert, reveal_form=form, status=400)
+    except errors.RateLimited as error:
+        messages.error(request, str(error.detail))
+        return _detail(request, alert, reveal_form=form, status=error.status)
     return _detail(request, alert, full=True, purpose=purpose)
 
 

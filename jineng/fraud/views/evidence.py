@@ -22,7 +22,7 @@ from jineng.core import audit, pii
 from jineng.core.errors import PermissionDenied
 from jineng.fraud import access
 from jineng.fraud.models import Alert
-from jineng.people.identity import clean_purpose
+from jineng.people.identity import check_disclosure_rate, clean_purpose
 from jineng.people.models import Person
 
 # Words for the evidence keys the rules use most; others are shown from the key itself.
@@ -151,7 +151,8 @@ def may_see_full(user: Any) -> bool:
 @transaction.atomic
 def record_full_view(alert: Alert, *, actor: Actor, purpose: str) -> str:
     """Audit that the actor sees an alert's evidence with full personal data; return the
-    cleaned purpose. Refuses a role without view_full_pii."""
+    cleaned purpose. Refuses a role without view_full_pii, and RateLimited past the account's
+    allowance of disclosures (people.identity.check_disclosure_rate)."""
     if not may_see_full(actor):
         raise PermissionDenied(_("Your role may not see full personal data."))
     cleaned = clean_purpose(purpose)
@@ -166,4 +167,6 @@ def record_full_view(alert: Alert, *, actor: Actor, purpose: str) -> str:
             "evidence_count": alert.evidence_count,
         },
     )
+    # One allowance with people's reveals and lookups: past it, the event rolls back.
+    check_disclosure_rate(actor)
     return cleaned

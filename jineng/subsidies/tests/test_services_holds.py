@@ -10,7 +10,7 @@ from jineng.core import pii
 from jineng.core.errors import InvalidTransition, NotFound, PermissionDenied
 from jineng.core.models import AuditEvent
 from jineng.funds import queries as funds_queries
-from jineng.subsidies import queries, services
+from jineng.subsidies import objections, queries, services
 from jineng.subsidies.choices import (
     ClaimStatus,
     Confirmation,
@@ -304,8 +304,11 @@ def test_anyone_objects_during_the_notice_and_the_contact_is_encrypted(
     assert objection.kind == ObjectionKind.PUBLIC
     assert b"13900001111" not in bytes(objection.contact_encrypted)
     assert pii.decrypt(objection.contact_encrypted) == "13900001111"
-    assert queries.objection_contact(objection, crew.first) == "13900001111"
-    assert queries.objection_contact(objection, crew.submitter) == ""
+    assert objections.reveal_contact(objection.pk, actor=crew.first, purpose="回访") == (
+        "13900001111"
+    )
+    with pytest.raises(NotFound):
+        objections.reveal_contact(objection.pk, actor=crew.submitter, purpose="回访")
     assert claim.holds.filter(source=f"subsidies.objection:{objection.pk}").exists()
     with pytest.raises(NotFound):
         services.raise_objection("BT1999-000001", text="x", contact="")

@@ -5,6 +5,7 @@ not: 404 exactly like a missing line)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -134,3 +135,86 @@ def test_another_worker_finds_no_line_exactly_like_a_missing_one(claim: Claim) -
     assert api.post(f"{BASE}/lines/{mine.pk}/confirm").status_code == 200
     theirs.refresh_from_db()
     assert theirs.confirmation == Confirmation.PENDING
+
+
+# --- the objector's contact: a reveal, audited and counted ---------------------------------
+
+
+_CSRF = re.compile(
+    rb'((?:name="csrfmiddlewaretoken" value=|name="csrf-token" content=|"X-CSRFToken": )")[^"]*'
+)
+
+
+def _page(response: Any, url: str) -> bytes:
+    return _CSRF.sub(rb"\1", response.content.replace(url.encode(), b"<path>"))
+
+
+def _contact_url(objection: Objection) -> str:
+    return reverse("subsidies:claim_objection_contact", args=[objection.pk])
+
+
+def test_a_reviewer_reads_the_objectors_contact_with_a_purpose_and_it_is_audited(
+    objection: Objection, crew: Crew
+) -> None:
+    console = Client()
+    console.force_login(crew.first)
+    page = console.get(reverse("subsidies:claim", args=[objection.claim_id])).content.decode()
+    assert "13900001111" not in page
+    assert _contact_url(objection) in page
+    refused = console.post(_contact_url(objection), {"purpose": ""})
+    assert refused.status_code == 400
+    assert "13900001111" not in refused.content.decode()
+    assert not AuditEvent.objects.filter(action="subsidies.objection.contact_viewed").exists()
+
+    shown = console.post(_contact_url(objection), {"purpose": "回访核实"})
+    assert shown.status_code == 200
+    assert "13900001111" in shown.content.decode()
+    assert "no-store" in shown["Cache-Control"]
+    event = AuditEvent.objects.get(action="subsidies.objection.contact_viewed")
+    assert (event.actor_id, event.object_type, event.object_id) == (
+        crew.first.pk,
+        "subsidies.objection",
+        str(objection.pk),
+    )
+    assert event.data == {"number": objection.claim.number, "purpose": "回访核实"}
+    assert "13900001111" not in str(event.data)
+
+
+@pytest.mark.parametrize("who", ["approver", "payer", "submitter"])
+def test_who_does_not_resolve_objections_finds_no_contact_exactly_like_missing(
+    who: str, objection: Objection, crew: Crew
+) -> None:
+    console = Client()
+    console.force_login(getattr(crew, who))
+    url = _contact_url(objection)
+    missing_url = reverse("subsidies:claim_objection_contact", args=[MISSING])
+    theirs = console.post(url, {"purpose": "x"})
+    missing = console.post(missing_url, {"purpose": "x"})
+    assert theirs.status_code == missing.status_code == 404
+    # The 404 page names the path asked for and carries a fresh CSRF token; nothing else differs.
+    assert _page(theirs, url) == _page(missing, missing_url)
+    assert "13900001111" not in theirs.content.decode()
+    assert not AuditEvent.objects.filter(action="subsidies.objection.contact_viewed").exists()
+
+
+def test_reading_contacts_uses_the_allowance_of_personal_data_disclosures(
+    objection: Objection, crew: Crew, settings: Any
+) -> None:
+    settings.JINENG_IDENTITY_LOOKUPS_PER_HOUR = 1
+    console = Client()
+    console.force_login(crew.first)
+    assert console.post(_contact_url(objection), {"purpose": "回访"}).status_code == 200
+    again = console.post(_contact_url(objection), {"purpose": "再次回访"})
+    assert again.status_code == 429
+    assert "13900001111" not in again.content.decode()
+    events = AuditEvent.objects.filter(action="subsidies.objection.contact_viewed")
+    assert [e.data["purpose"] for e in events] == ["回访"]
+
+
+def test_an_objection_without_a_contact_discloses_nothing(claim: Claim, crew: Crew) -> None:
+    bare = services.raise_objection(claim.number, text="不实", contact="")
+    console = Client()
+    console.force_login(crew.first)
+    answer = console.post(_contact_url(bare), {"purpose": "回访"})
+    assert answer.status_code == 200
+    assert not AuditEvent.objects.filter(action="subsidies.objection.contact_viewed").exists()

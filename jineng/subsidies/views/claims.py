@@ -33,11 +33,12 @@ from jineng.accounts.actors import AuthenticatedHttpRequest
 from jineng.accounts.lockout import client_ip_address
 from jineng.core import errors, pii
 from jineng.core.errors import DomainError, NotFound, RateLimited
+from jineng.core.http import mark_personal_data, no_store
 from jineng.core.scope import CHANGE
 from jineng.funds import access as funds_access
 from jineng.funds import payments as funds_payments
 from jineng.funds import services as funds_services
-from jineng.subsidies import access, queries, services
+from jineng.subsidies import access, objections, queries, services
 from jineng.subsidies.choices import (
     CLOSED_STATUSES,
     ClaimStatus,
@@ -325,7 +326,12 @@ def _waiting_for(claim: Claim) -> list[str]:
     return waiting
 
 
-def _objection_rows(user: Any, claim: Claim, failed: tuple[str, Any] | None) -> list[Any]:
+def _objection_rows(
+    user: Any,
+    claim: Claim,
+    failed: tuple[str, Any] | None,
+    contact: tuple[int, str] | None = None,
+) -> list[Any]:
     rows = []
     may_resolve = access.may_review(user) and claim.submitted_by_id != user.pk
     for objection in access.objections_for_user(user, claim).order_by("-raised_at", "-id"):
@@ -335,9 +341,12 @@ def _objection_rows(user: Any, claim: Claim, failed: tuple[str, Any] | None) -> 
             form = (
                 failed[1] if failed and failed[0] == prefix else ResolveObjectionForm(prefix=prefix)
             )
-        # Only whether a contact was left: reading it is a reveal, audited (not here yet).
+        # Only whether a contact was left: reading it is a reveal (objections.reveal_contact).
         left_contact = access.sees_objector_contact(user) and bool(objection.contact_encrypted)
-        rows.append({"objection": objection, "form": form, "left_contact": left_contact})
+        shown = contact[1] if contact and contact[0] == objection.pk else ""
+        rows.append(
+            {"objection": objection, "form": form, "left_contact": left_contact, "contact": shown}
+        )
     return rows
 
 
@@ -346,6 +355,7 @@ def _claim_page(
     claim: Claim,
     *,
     failed: tuple[str, Any] | None = None,
+    contact: tuple[int, str] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     user = request.user
@@ -374,7 +384,7 @@ def _claim_page(
             "left_out": _left_out(user, claim),
             "holds": holds,
             "open_holds": [h for h in holds if h.released_at is None],
-            "objections": _objection_rows(user, claim, failed),
+            "objections": _objection_rows(user, claim, failed, contact),
             "history": _history(claim),
             "actions": actions,
             "waiting_for": _waiting_for(claim),
@@ -439,6 +449,28 @@ def resolve_objection(request: AuthenticatedHttpRequest, objection_id: int) -> H
     else:
         messages.success(request, _("The objection is resolved."))
     return redirect("subsidies:claim", claim_id=objection.claim_id)
+
+
+@login_required
+@require_POST
+@no_store
+def objection_contact(request: AuthenticatedHttpRequest, objection_id: int) -> HttpResponse:
+    """Show a reviewer how to reach an objector, for the reason they give (audited)."""
+    objection = _found(access.get_objection_for_user, request.user, objection_id, action=CHANGE)
+    claim = _found(access.get_claim_for_user, request.user, objection.claim_id)
+    try:
+        contact = objections.reveal_contact(
+            objection.pk, actor=request.user, purpose=request.POST.get("purpose", "")
+        )
+    except errors.PermissionDenied as error:
+        raise PermissionDenied(error.detail) from None
+    except (errors.ValidationFailed, RateLimited) as error:
+        messages.error(request, str(error.detail))
+        return _claim_page(request, claim, status=error.status)
+    if not contact:
+        messages.info(request, _("The objector left no way to reach them."))
+        return _claim_page(request, claim)
+    return mark_personal_data(_claim_page(request, claim, contact=(objection.pk, contact)))
 
 
 # --- the institution's claim for a finished class -----------------------------------------
@@ -785,6 +817,11 @@ urlpatterns: list[URLPattern] = [
         "objections/<int:objection_id>/resolve/",
         resolve_objection,
         name="claim_objection_resolve",
+    ),
+    path(
+        "objections/<int:objection_id>/contact/",
+        objection_contact,
+        name="claim_objection_contact",
     ),
     path("classes/<int:class_id>/claim/", claim_class, name="claim_class"),
     path("mine/", my_subsidies, name="my_subsidies"),
