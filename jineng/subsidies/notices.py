@@ -2,7 +2,8 @@
 
 Each notice goes into the worker's inbox (notifications) with a text message to their
 confirmed phone; a person without an account gets the text message at the phone on their
-record. Messages carry the claim number and the amount only: never a name or an ID number.
+record (read through ``people.system_reads``, the one place that decrypts it). Messages carry
+the claim number and the amount only: never a name or an ID number.
 
 The inbox needs the notification kinds below in ``jineng.notifications.choices``; until that
 app lists them, the notice goes by text message only (the same gateway, after the commit).
@@ -20,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from jineng.accounts.models import User
 from jineng.core.money import format_yuan
-from jineng.people.models import Person
+from jineng.people.system_reads import phones_of
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +84,14 @@ def tell_people(
         for user in User.objects.filter(person_id__in=list(by_person), is_active=True)
     }
     registered = _registered_kind(kind)
+    # The phone on record of those the inbox and a confirmed account phone do not reach.
+    on_record = phones_of(
+        [
+            person_id
+            for person_id in by_person
+            if not _reached_by_account(accounts.get(person_id), registered)
+        ]
+    )
     told = 0
     with translation.override(settings.LANGUAGE_CODE):
         for person_id, amount_fen in by_person.items():
@@ -99,7 +108,10 @@ def tell_people(
                 )
                 told += 1
                 continue
-            phone = _phone(user, person_id)
+            if user is not None and user.has_confirmed_phone:
+                phone = str(user.phone)
+            else:
+                phone = on_record.get(person_id, "")
             if phone:
                 user_id = user.pk if user is not None else None
                 _sms_later(phone, _text(kind, number, amount_fen), kind=kind, user_id=user_id)
@@ -107,8 +119,7 @@ def tell_people(
     return told
 
 
-def _phone(user: User | None, person_id: int) -> str:
-    if user is not None and user.has_confirmed_phone:
-        return str(user.phone)
-    person = Person.objects.filter(pk=person_id).first()
-    return person.phone if person is not None else ""
+def _reached_by_account(user: User | None, registered: str | None) -> bool:
+    """Tell whether the account is told without the phone on the person's record: by its
+    inbox (and the SMS the inbox sends), or by text message to its confirmed phone."""
+    return user is not None and (registered is not None or bool(user.has_confirmed_phone))

@@ -6,8 +6,10 @@ turns the groups they return into hits.
 
 What the platform does not keep, these rules cannot look at: citizen IDs are stored encrypted
 (only a keyed hash is searchable), so a scan checks the birth date and sex derived from them
-and only a check on write (a few people) reads the numbers themselves; bank accounts, device
-fingerprints other than the check-in device, and postal addresses of people are not recorded.
+and only a check on write (a few people) has people check the numbers themselves
+(people.system_reads, the one place that decrypts them: the rules see reasons, not numbers);
+bank accounts, device fingerprints other than the check-in device, and postal addresses of
+people are not recorded.
 """
 
 from __future__ import annotations
@@ -45,11 +47,15 @@ from jineng.attendance.choices import AttendanceMethod
 from jineng.attendance.models import Attendance
 from jineng.catalogs.models import CatalogEntry, EntrySubsidy
 from jineng.core import pii
-from jineng.core.errors import ValidationFailed
 from jineng.core.models import AuditEvent
-from jineng.core.validators import parse_citizen_id
 from jineng.fraud.rules.base import Evidence, Hit, Threshold, Window, evidence_rows, rule
 from jineng.people.models import Person, TargetGroupMembership, age_on
+from jineng.people.system_reads import (
+    ID_NUMBER_INVALID,
+    ID_NUMBER_MISMATCH,
+    citizen_id_problems,
+    phone_keys,
+)
 from jineng.training.choices import ClassStatus, EnrolmentStatus
 from jineng.training.models import Enrolment, TrainingClass
 
@@ -151,14 +157,15 @@ def id_validity(params: Mapping[str, Threshold], window: Window) -> Iterator[Hit
         and len(window.person_ids) <= int(params["max_numbers_read"])
     )
     if few:
-        for read in (
-            trainees.exclude(pk__in=found)
+        # people reads and checks the numbers (people.system_reads); only the reasons come back.
+        unread = trainees.exclude(pk__in=found)
+        problems = citizen_id_problems(list(unread.values_list("pk", flat=True)))
+        for row in (
+            unread.filter(pk__in=list(problems))
             .order_by("pk")
-            .values("pk", "name", "birth_date", "sex", "id_number_encrypted")
+            .values("pk", "name", "birth_date", "sex")
         ):
-            problem = _number_problem(read)
-            if problem:
-                found[read["pk"]] = {**read, "reason": problem}
+            found[row["pk"]] = {**row, "reason": problems[row["pk"]]}
     for person_id in sorted(found):
         found_row = found[person_id]
         yield Hit(
@@ -187,20 +194,9 @@ def id_validity(params: Mapping[str, Threshold], window: Window) -> Iterator[Hit
 _R01_REASONS = {
     "birth_date": _("the birth date is not a real date of a living person"),
     "sex": _("the sex is not recorded as the number gives it"),
-    "number": _("the check digit, birth date or region code of the number is wrong"),
-    "mismatch": _("the birth date or sex recorded differs from the number's"),
+    ID_NUMBER_INVALID: _("the check digit, birth date or region code of the number is wrong"),
+    ID_NUMBER_MISMATCH: _("the birth date or sex recorded differs from the number's"),
 }
-
-
-def _number_problem(row: Mapping[str, Any]) -> str:
-    """Why one person's stored citizen ID is not valid, or ''."""
-    try:
-        citizen = parse_citizen_id(pii.decrypt(row["id_number_encrypted"]))
-    except (ValidationFailed, ValueError):
-        return "number"
-    if citizen.birth_date != row["birth_date"] or citizen.sex != row["sex"]:
-        return "mismatch"
-    return ""
 
 
 # --- R02 -------------------------------------------------------------------------------------
@@ -494,11 +490,7 @@ def _contact_pairs(kind: str) -> QuerySet[Any, Any]:
     """(value, person) rows of one kind of contact, each value non-empty."""
     trainees = Enrolment.objects.filter(status__in=_SEATED).values("person_id")
     if kind == "phone":
-        return (
-            Person.objects.exclude(phone_hash="")
-            .filter(pk__in=trainees)
-            .values(value=F("phone_hash"), who=F("pk"))
-        )
+        return phone_keys(Person.objects.filter(pk__in=trainees))
     if kind == "account_phone":
         return (
             User.objects.filter(role=Role.WORKER, person__in=trainees)
