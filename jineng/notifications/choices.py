@@ -12,6 +12,7 @@ class NotificationKind(models.TextChoices):
     CLASS_RETURNED = "class_returned", _("Class returned")
     CLASS_CANCELLED = "class_cancelled", _("Class cancelled")
     ENROLMENT_PROMOTED = "enrolment_promoted", _("Seat offered from the waitlist")
+    ENROLMENT_MADE = "enrolment_made", _("Enrolled in a class by an institution")
     CHECK_IN_REJECTED = "check_in_rejected", _("Check-in not counted")
     APPLICATION_APPROVED = "application_approved", _("Accreditation application approved")
     APPLICATION_REJECTED = "application_rejected", _("Accreditation application rejected")

@@ -44,6 +44,14 @@ MESSAGES: dict[str, tuple[Promise, Promise]] = {
             "waitlist to enrolled."
         ),
     ),
+    K.ENROLMENT_MADE: (
+        _("You were enrolled in class {code}"),
+        _(
+            "{organization} enrolled you in training class {code} ({name}), starting {day}. "
+            "If you did not agree to this place, tell the human resources and social security "
+            "bureau: nobody may be trained or subsidised in your name without you."
+        ),
+    ),
     K.CHECK_IN_REJECTED: (
         _("A check-in in class {code} does not count"),
         _(

@@ -82,12 +82,23 @@ def notify(
 
 def _text_later(user: User, kind: str, params: dict[str, Param]) -> None:
     phone = confirmed_phone(user)
-    if not phone:
-        return
+    if phone:
+        text_later(phone, kind, params, user_id=user.pk)
+
+
+def text_later(
+    phone: str, kind: NotificationKind | str, params: Mapping[str, Param], *, user_id: int | None
+) -> None:
+    """Send a notification's words by text message to a phone once the change has committed.
+
+    For a person without an account, to the phone on their record (``people.notices``); the
+    message is written in the site's language (a phone has no session to choose another).
+    """
+    kind = NotificationKind(kind)
+    cleaned = _clean_params(params)
     with translation.override(settings.LANGUAGE_CODE):
-        title, body = messages.render(kind, params)
+        title, body = messages.render(kind, cleaned)
     text = body or title
-    user_id = user.pk
 
     def send() -> None:
         from jineng.core.sms import send_sms

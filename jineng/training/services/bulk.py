@@ -31,6 +31,7 @@ from jineng.training.services.enrolment import (
     _open_class_for_update,
     _place,
     _require_staff,
+    _tell_the_trainee,
     check_takes_enrolments,
     not_identified,
 )
@@ -172,6 +173,7 @@ def _enrol_row(
             )
             _affiliate(person, training_class, actor)
             _audit_enrolment(actor, "training.enrolment.created", enrolment, bulk=True)
+            _tell_the_trainee(enrolment, training_class, actor)
     except DomainError as error:
         result.errors.append(RowError(row.number, error.field or "id_number", str(error.detail)))
         return

@@ -25,6 +25,7 @@ from jineng.people.choices import AffiliationBasis, AffiliationKind
 from jineng.people.identity import identify_person
 from jineng.people.locks import person_for_update
 from jineng.people.models import Person
+from jineng.people.notices import tell_person
 from jineng.people.services import end_ties, tie_to_organization
 from jineng.training import locks
 from jineng.training.choices import (
@@ -238,6 +239,26 @@ def _audit_enrolment(actor: Actor, action: str, enrolment: Enrolment, **data: An
     )
 
 
+def _tell_the_trainee(enrolment: Enrolment, training_class: TrainingClass, actor: Actor) -> None:
+    """Tell the person that someone else gave them a seat (本人告知); not when they took it.
+
+    A waitlisted place is told of when it becomes a seat (ENROLMENT_PROMOTED).
+    """
+    if actor.person_id == enrolment.person_id or enrolment.status != EnrolmentStatus.ENROLLED:
+        return
+    tell_person(
+        enrolment.person,
+        NotificationKind.ENROLMENT_MADE,
+        params={
+            "code": training_class.code,
+            "name": training_class.programme.name,
+            "organization": training_class.programme.organization.name,
+            "day": training_class.starts_on.isoformat(),
+        },
+        target=reverse("training:mine"),
+    )
+
+
 def _locked_class(class_id: int) -> TrainingClass:
     try:
         return locks.class_for_update(class_id)
@@ -277,6 +298,7 @@ def enrol(class_id: int, person_id: int, *, actor: Actor) -> Enrolment:
     enrolment = _place(training_class, person, actor=actor)
     _affiliate(person, training_class, actor)
     _audit_enrolment(actor, "training.enrolment.created", enrolment)
+    _tell_the_trainee(enrolment, training_class, actor)
     return enrolment
 
 
@@ -330,6 +352,7 @@ def enrol_identified(class_id: int, person: Person, *, actor: Actor) -> Enrolmen
     enrolment = _place(training_class, person, actor=actor, explain=is_visible_to(actor, person))
     _affiliate(person, training_class, actor)
     _audit_enrolment(actor, "training.enrolment.created", enrolment, identified=True)
+    _tell_the_trainee(enrolment, training_class, actor)
     return enrolment
 
 
@@ -446,6 +469,7 @@ def transfer(enrolment_id: int, to_class_id: int, *, actor: Actor) -> Enrolment:
     enrolment.save()
     _audit_enrolment(actor, "training.enrolment.transferred", enrolment, to=target.code)
     _audit_enrolment(actor, "training.enrolment.created", placed, transferred_from=source.code)
+    _tell_the_trainee(placed, target, actor)
     if had_seat:
         _promote_first(source, actor)
     return placed
