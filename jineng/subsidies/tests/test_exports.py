@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from conftest import make_user
 from jineng.accounts.models import User
 from jineng.accounts.roles import Role
-from jineng.core import audit
+from jineng.core import audit, pii
 from jineng.core.models import AuditEvent
 from jineng.organizations.models import Organization
 from jineng.regions.models import Region
@@ -126,7 +126,7 @@ def test_auditor_exports_every_claim_with_its_lines_masked(
             claim.number,
             "Training subsidy (培训补贴)",
             line.person_id,
-            line.person.name[0] + "*" + line.person.name[-1],
+            pii.mask_name(line.person.name),
             Decimal(LINE_FEN) / 100,
             "Yes",
             "Waiting for the worker",
@@ -222,3 +222,20 @@ def test_an_export_too_large_for_the_page_is_sent_on_to_a_background_job(
     response = as_user(auditor).post(EXPORT, {"status": "submitted"})
     assert (response.status_code, response["Location"]) == (307, reverse("auditor_export_claims"))
     assert not AuditEvent.objects.filter(action="subsidies.claims.exported").exists()
+
+
+def test_a_workers_own_claim_names_the_worker_masked(
+    claim_a: Claim, auditor: User, city: Region
+) -> None:
+    worker = new_person(city)
+    Claim.objects.filter(pk=claim_a.pk).update(organization=None, person=worker)
+    claims = sheets(as_user(auditor).post(EXPORT))["Claims"]
+    assert claims[1][:5] == (
+        claim_a.number,
+        "Training subsidy (培训补贴)",
+        "Submitted",
+        "No",
+        pii.mask_name(worker.name),
+    )
+    assert pii.mask_name("学员10") == "学**0"
+    assert worker.name not in repr(claims)
