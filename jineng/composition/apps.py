@@ -8,3 +8,6 @@ class CompositionConfig(AppConfig):
     name = "jineng.composition"
     label = "composition"
     verbose_name = _("Composition")
+
+    def ready(self) -> None:
+        from jineng.composition.synth import audit_actions  # noqa: F401 - names its action
