@@ -69,7 +69,6 @@ def attend(training_class: TrainingClass, staff: Any, venue: tuple[Decimal, Deci
     began, near the venue (attendance.services.check_in). One phone was flat for the last
     session, so staff recorded that check-in by hand from the paper sheet, within the grace.
     """
-    latitude, longitude = venue
     enrolments = list(training_class.enrolments.order_by("pk")[:4])
     phones = _phones(enrolments)
     sessions = list(training_class.sessions.order_by("starts_at"))
@@ -85,14 +84,34 @@ def attend(training_class: TrainingClass, staff: Any, venue: tuple[Decimal, Deci
                 )
                 continue
             scanned = session.starts_at - datetime.timedelta(minutes=10 - 2 * k)
-            offset = Decimal("0.0001") * (k + 1)
-            attendance.check_in(
-                tokens.make_code(session.pk, scanned),
-                actor=phones[enrolment.pk],
-                scanned_at=scanned,
-                location=attendance.Location(latitude + offset, longitude - offset, 15),
-                device=attendance.Device(PHONE, f"demo-phone-{enrolment.person_id}"),
+            _on_the_phone(
+                session,
+                phones[enrolment.pk],
+                scanned,
+                venue,
+                k,
+                f"demo-phone-{enrolment.person_id}",
             )
+
+
+def _on_the_phone(
+    session: Any,
+    phone: User,
+    scanned: datetime.datetime,
+    venue: tuple[Decimal, Decimal],
+    k: int,
+    device_id: str,
+) -> None:
+    """Check the ``k``-th trainee in as their phone does: a few metres apart at the venue."""
+    latitude, longitude = venue
+    offset = Decimal("0.0001") * (k + 1)
+    attendance.check_in(
+        tokens.make_code(session.pk, scanned),
+        actor=phone,
+        scanned_at=scanned,
+        location=attendance.Location(latitude + offset, longitude - offset, 15),
+        device=attendance.Device(PHONE, device_id),
+    )
 
 
 def flag_a_check_in(*, stdout: Any) -> None:
@@ -158,7 +177,6 @@ def _attend_weeks_ago(
     training_class: TrainingClass, venue: tuple[Decimal, Decimal], *, shared: bool
 ) -> None:
     """Check the class's trainees in to its sessions on their phones, as they did then."""
-    latitude, longitude = venue
     rng = random.Random(training_class.code)
     enrolments = list(training_class.enrolments.order_by("pk"))
     phones = _phones(enrolments)
@@ -170,16 +188,8 @@ def _attend_weeks_ago(
         ):
             if (k, n) in absent:
                 continue
-            offset = Decimal("0.0001") * (k + 1)
-            attendance.check_in(
-                tokens.make_code(session.pk, scanned),
-                actor=phones[enrolment.pk],
-                scanned_at=scanned,
-                location=attendance.Location(latitude + offset, longitude - offset, 15),
-                device=attendance.Device(
-                    PHONE, SHARED_PHONE if shared else f"demo-phone-{enrolment.person_id}"
-                ),
-            )
+            device = SHARED_PHONE if shared else f"demo-phone-{enrolment.person_id}"
+            _on_the_phone(session, phones[enrolment.pk], scanned, venue, k, device)
 
 
 def build_finished_classes(*, stdout: Any) -> None:
