@@ -113,6 +113,7 @@ bench: install ## Run the benchmarks (prints ratios against this machine's limit
 	$(PY) bench/import_people.py
 	$(PY) bench/xapi_ingest.py
 	$(PY) bench/enrolment_surge.py
+	$(PY) bench/fraud_scan.py
 
 lock: ## Regenerate requirements.lock from pyproject.toml
 	$(PYTHON) -m venv /tmp/jineng-lock && /tmp/jineng-lock/bin/pip install --quiet ".[dev]"
