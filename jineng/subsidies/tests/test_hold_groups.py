@@ -53,3 +53,18 @@ def test_a_released_hold_no_longer_counts(claim):
     services.release_holds(source="fraud.alert:1", reason="核实无误", actor=None)
     with translation.override("en"):
         assert services.blocking_reasons(claim) == [f"On hold: {SAME}"]
+
+
+def test_the_claim_page_lists_each_reason_once(claim, reviewer):
+    from django.test import Client
+
+    for n in range(1, 4):
+        _hold(claim, f"fraud.alert:{n}", SAME)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(reviewer)
+    page = client.get(f"/subsidies/claims/{claim.pk}/").content.decode()
+    # Once in the hold box, once in what the claim waits for, and each hold in the folded
+    # list of every hold placed and released.
+    assert page.count(SAME) == 2 + 3
+    assert "3 alerts, the first on" in page
+    assert "fraud.alert:" not in page

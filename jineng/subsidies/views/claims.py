@@ -383,7 +383,7 @@ def _claim_page(
             "lines": _lines_for(user, claim),
             "left_out": _left_out(user, claim),
             "holds": holds,
-            "open_holds": [h for h in holds if h.released_at is None],
+            "open_holds": services.hold_groups(h for h in holds if h.released_at is None),
             "objections": _objection_rows(user, claim, failed, contact),
             "history": _history(claim),
             "actions": actions,
