@@ -19,6 +19,7 @@ from jineng.funds.models import (
     Account,
     Budget,
     Commitment,
+    FundSource,
     LedgerEntry,
     LedgerTransaction,
 )
@@ -86,6 +87,11 @@ def balances(year: int | None = None) -> list[BalanceRow]:
             )
         )
     return rows
+
+
+def source_name(code: str) -> str:
+    """The name of a fund source (资金来源) for people to read; its code if none is loaded."""
+    return FundSource.objects.filter(code=code).values_list("name", flat=True).first() or code
 
 
 def years() -> list[int]:

@@ -68,3 +68,16 @@ def test_the_claim_page_lists_each_reason_once(claim, reviewer):
     assert page.count(SAME) == 2 + 3
     assert "3 alerts, the first on" in page
     assert "fraud.alert:" not in page
+
+
+def test_the_claim_page_names_the_fund_source_in_words(claim, reviewer):
+    from django.test import Client
+
+    from jineng.funds.models import FundSource
+
+    name = FundSource.objects.get(code=claim.fund_source).name
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(reviewer)
+    page = client.get(f"/subsidies/claims/{claim.pk}/").content.decode()
+    assert f"<dd>{name}</dd>" in page
+    assert claim.fund_source not in page

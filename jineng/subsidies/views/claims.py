@@ -37,6 +37,7 @@ from jineng.core.http import mark_personal_data, no_store
 from jineng.core.scope import CHANGE
 from jineng.funds import access as funds_access
 from jineng.funds import payments as funds_payments
+from jineng.funds import queries as funds_queries
 from jineng.funds import services as funds_services
 from jineng.subsidies import access, objections, queries, services
 from jineng.subsidies.choices import (
@@ -388,6 +389,9 @@ def _claim_page(
             "history": _history(claim),
             "actions": actions,
             "waiting_for": _waiting_for(claim),
+            "fund_source": funds_queries.source_name(claim.fund_source)
+            if claim.fund_source
+            else "",
         },
         status=status,
     )
